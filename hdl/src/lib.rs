@@ -1,0 +1,3 @@
+//! spikeforge-hdl
+//!
+//! See this crate's README: it is a placeholder until its issue lands.

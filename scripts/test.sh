@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The project's test command: formatting, lints, docs and every test of the workspace.
+# Run from anywhere; it works on a fresh clone with only the Rust toolchain installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s ==\n' "$*"; }
+
+step "rustfmt"
+cargo fmt --all -- --check
+
+step "clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "docs (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
+step "tests"
+cargo test --workspace --locked

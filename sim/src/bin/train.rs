@@ -1,0 +1,145 @@
+//! `train`: train the default or a given network on a dataset and write a JSON report.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::Parser;
+use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::data::{self, DatasetSpec};
+use spikeforge_sim::model::Model;
+use spikeforge_sim::network::Network;
+use spikeforge_sim::report::{ModelKind, ProgressBar, TrainReport};
+use spikeforge_sim::train::{train, TrainOptions};
+
+/// Train a spiking CSDP network on chip arithmetic (or the float reference).
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Network TOML; the embedded default (networks/digits.toml) when left out.
+    #[arg(long)]
+    network: Option<PathBuf>,
+    /// `digits:FILE.csv[.gz]` or `mnist:DIR`.
+    #[arg(long)]
+    dataset: DatasetSpec,
+    /// Use only the first N training samples.
+    #[arg(long)]
+    train_samples: Option<usize>,
+    /// Use only the first N test samples.
+    #[arg(long)]
+    test_samples: Option<usize>,
+    /// Passes over the training samples.
+    #[arg(long)]
+    epochs: u32,
+    /// Run seed (replaces the network's `seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Write the JSON report here.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Run the f32 reference instead of the fixed-point golden model.
+    #[arg(long)]
+    float: bool,
+    /// Write the final weights here (JSON: one array per layer, row-major).
+    #[arg(long)]
+    save_weights: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let start = Instant::now();
+    let mut network = match &args.network {
+        Some(path) => NetworkConfig::from_file(path)?,
+        None => NetworkConfig::default_network()?,
+    };
+    if let Some(seed) = args.seed {
+        network.seed = seed;
+    }
+    let dataset = data::load(&args.dataset)?;
+    if dataset.pixels() != network.inputs {
+        bail!(
+            "network {:?} has inputs = {} but dataset {} has {} pixels per sample",
+            network.name,
+            network.inputs,
+            args.dataset,
+            dataset.pixels()
+        );
+    }
+    if dataset.classes != network.classes {
+        bail!(
+            "network {:?} has classes = {} but dataset {} has {} classes",
+            network.name,
+            network.classes,
+            args.dataset,
+            dataset.classes
+        );
+    }
+    let opts = TrainOptions {
+        epochs: args.epochs,
+        train_samples: args.train_samples,
+        test_samples: args.test_samples,
+    };
+    let mut bar = ProgressBar::new(args.epochs);
+    let (kind, outcome, digest, weights) = if args.float {
+        let mut model = spikeforge_sim::float::FloatNetwork::new(&network);
+        let outcome = train(&mut model, &dataset, &opts, &mut |p| bar.show(p));
+        let weights = serde_json::to_string(&model.weight_matrices())?;
+        (ModelKind::Float, outcome, model.weights_digest(), weights)
+    } else {
+        let mut model = Network::new(&network);
+        let outcome = train(&mut model, &dataset, &opts, &mut |p| bar.show(p));
+        let weights = serde_json::to_string(&model.weight_matrices())?;
+        (ModelKind::Fixed, outcome, model.weights_digest(), weights)
+    };
+    let report = TrainReport::new(
+        &outcome,
+        args.epochs,
+        kind,
+        args.dataset.to_string(),
+        &network,
+        digest,
+        start.elapsed().as_secs_f64(),
+    );
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if let Some(path) = &args.save_weights {
+        create_parent(path)?;
+        std::fs::write(path, weights)
+            .with_context(|| format!("cannot write weights to {}", path.display()))?;
+    }
+    if let Some(path) = &args.report {
+        create_parent(path)?;
+        let json = serde_json::to_string_pretty(&report)?;
+        std::fs::write(path, json + "\n")
+            .with_context(|| format!("cannot write report to {}", path.display()))?;
+    }
+    eprintln!(
+        "train accuracy: {:.2}%, rates per layer: {:?}, {:.1}s",
+        report.train_accuracy * 100.0,
+        report.per_layer_rate,
+        report.seconds
+    );
+    println!("test accuracy: {:.2}%", report.test_accuracy * 100.0);
+    Ok(())
+}
+
+/// Create the directory that will hold `path`, if it has one.
+fn create_parent(path: &std::path::Path) -> anyhow::Result<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create directory {}", dir.display())),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,15 @@
+//! Bit-exact golden model of the spikeforge learning core.
+//!
+//! The model is the specification of the chip (`docs/spec.md`): [`rules`] holds one pure
+//! next-state function per rule, [`network`] the state and the order of operations in a time
+//! step, [`train`] the host-side loop. [`float`] is an `f32` reference of the same network.
+pub mod config;
+pub mod data;
+pub mod diag;
+pub mod float;
+pub mod model;
+pub mod network;
+pub mod report;
+pub mod rng;
+pub mod rules;
+pub mod train;

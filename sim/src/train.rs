@@ -1,0 +1,217 @@
+//! The training loop: epochs of positive and negative phases, then evaluation. Host-side
+//! choices (sample order, negative samples) come from their own seeded generators.
+
+use serde::Serialize;
+
+use crate::config::NegativeMode;
+use crate::data::{Dataset, Sample};
+use crate::model::{Learn, Model, Polarity};
+use crate::rng::{shuffle, Stream, Xorshift32};
+
+/// What to train on and for how long.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrainOptions {
+    /// Passes over the training samples.
+    pub epochs: u32,
+    /// Use only the first `n` training samples.
+    pub train_samples: Option<usize>,
+    /// Use only the first `n` test samples.
+    pub test_samples: Option<usize>,
+}
+
+/// Where the loop is, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Progress {
+    /// A training sample finished.
+    Sample {
+        /// 1-based epoch.
+        epoch: u32,
+        /// Samples done in this epoch.
+        done: usize,
+        /// Samples per epoch.
+        total: usize,
+    },
+    /// An epoch finished with this test accuracy.
+    Epoch {
+        /// 1-based epoch.
+        epoch: u32,
+        /// Test accuracy after it (0..1).
+        test_accuracy: f64,
+    },
+}
+
+/// Result of an evaluation pass.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// Fraction of samples predicted right.
+    pub accuracy: f64,
+    /// Mean spikes per neuron per step, per layer (hidden layers, then the classifier).
+    pub per_layer_rate: Vec<f64>,
+    /// `confusion[true][predicted]`.
+    pub confusion: Vec<Vec<u32>>,
+}
+
+/// Result of a training run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainOutcome {
+    /// Test accuracy after the last epoch.
+    pub test: Evaluation,
+    /// Accuracy on the training samples after the last epoch.
+    pub train: Evaluation,
+    /// Test accuracy after each epoch.
+    pub epoch_test_accuracy: Vec<f64>,
+    /// Training samples used.
+    pub train_samples: usize,
+    /// Test samples used.
+    pub test_samples: usize,
+}
+
+/// The negative sample for `sample`: a wrong label, or the mean with another training image.
+pub fn negative_for(
+    mode: NegativeMode,
+    sample: &Sample,
+    train: &[Sample],
+    classes: usize,
+    rng: &mut Xorshift32,
+) -> (Vec<u8>, Option<usize>) {
+    match mode {
+        NegativeMode::Supervised => {
+            let others = u32::try_from(classes - 1).unwrap_or(u32::MAX);
+            let wrong = (usize::from(sample.label) + 1 + rng.below(others) as usize) % classes;
+            (sample.pixels.clone(), Some(wrong))
+        }
+        NegativeMode::SelfSupervised => {
+            let n = u32::try_from(train.len()).unwrap_or(u32::MAX);
+            let partner = &train[rng.below(n) as usize];
+            let blend = sample
+                .pixels
+                .iter()
+                .zip(&partner.pixels)
+                .map(|(&a, &b)| {
+                    // The mean of two bytes fits a byte.
+                    ((u16::from(a) + u16::from(b)) >> 1) as u8
+                })
+                .collect();
+            (blend, None)
+        }
+    }
+}
+
+/// One learning sample: the positive phase, then the negative phase.
+pub fn learn_sample<M: Model>(
+    model: &mut M,
+    sample: &Sample,
+    train: &[Sample],
+    rng: &mut Xorshift32,
+) {
+    let cfg = model.config();
+    let (mode, classes) = (cfg.negatives, cfg.classes);
+    let label = usize::from(sample.label);
+    match mode {
+        NegativeMode::SelfSupervised => {
+            // No label input: the classifier learns from the positive phase itself.
+            let positive = Learn {
+                csdp: Some(Polarity::Positive),
+                classifier: Some(label),
+            };
+            model.run_phase(&sample.pixels, None, positive);
+        }
+        NegativeMode::Supervised => {
+            // The label input would leak into the classifier's features, so the classifier
+            // learns in a third phase without it, as inference will see the sample.
+            let positive = Learn {
+                csdp: Some(Polarity::Positive),
+                classifier: None,
+            };
+            model.run_phase(&sample.pixels, Some(label), positive);
+            let classify = Learn {
+                csdp: None,
+                classifier: Some(label),
+            };
+            model.run_phase(&sample.pixels, None, classify);
+        }
+    }
+    let (pixels, label_input) = negative_for(mode, sample, train, classes, rng);
+    let negative = Learn {
+        csdp: Some(Polarity::Negative),
+        classifier: None,
+    };
+    model.run_phase(&pixels, label_input, negative);
+}
+
+/// Inference over `samples`.
+pub fn evaluate<M: Model>(model: &mut M, samples: &[Sample]) -> Evaluation {
+    let classes = model.config().classes;
+    let steps = f64::from(model.config().steps);
+    let sizes = model.layer_sizes();
+    let mut confusion = vec![vec![0u32; classes]; classes];
+    let mut spikes = vec![0u64; sizes.len()];
+    let mut right = 0usize;
+    for sample in samples {
+        let result = model.run_phase(&sample.pixels, None, Learn::OFF);
+        let truth = usize::from(sample.label);
+        confusion[truth][result.prediction] += 1;
+        right += usize::from(result.prediction == truth);
+        for (total, s) in spikes.iter_mut().zip(&result.layer_spikes) {
+            *total += s;
+        }
+    }
+    let n = samples.len().max(1) as f64;
+    Evaluation {
+        accuracy: right as f64 / n,
+        per_layer_rate: spikes
+            .iter()
+            .zip(&sizes)
+            .map(|(&s, &size)| s as f64 / (n * steps * size as f64))
+            .collect(),
+        confusion,
+    }
+}
+
+/// Train for `opts.epochs` epochs and evaluate after each one.
+pub fn train<M: Model>(
+    model: &mut M,
+    data: &Dataset,
+    opts: &TrainOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> TrainOutcome {
+    let seed = model.config().seed;
+    let train_set = &data.train[..opts
+        .train_samples
+        .unwrap_or(usize::MAX)
+        .min(data.train.len())];
+    let test_set = &data.test[..opts.test_samples.unwrap_or(usize::MAX).min(data.test.len())];
+    let mut order: Vec<usize> = (0..train_set.len()).collect();
+    let mut shuffle_rng = Xorshift32::for_stream(seed, Stream::Shuffle);
+    let mut negative_rng = Xorshift32::for_stream(seed, Stream::Negative);
+    let mut epoch_test_accuracy = Vec::new();
+    let mut last_test = None;
+    for epoch in 1..=opts.epochs {
+        shuffle(&mut order, &mut shuffle_rng);
+        for (done, &i) in order.iter().enumerate() {
+            learn_sample(model, &train_set[i], train_set, &mut negative_rng);
+            progress(Progress::Sample {
+                epoch,
+                done: done + 1,
+                total: order.len(),
+            });
+        }
+        let test = evaluate(model, test_set);
+        epoch_test_accuracy.push(test.accuracy);
+        progress(Progress::Epoch {
+            epoch,
+            test_accuracy: test.accuracy,
+        });
+        last_test = Some(test);
+    }
+    // The encoder keeps running, so a second pass would see other input spikes: the test result
+    // is the last epoch's evaluation itself.
+    let test = last_test.unwrap_or_else(|| evaluate(model, test_set));
+    TrainOutcome {
+        test,
+        train: evaluate(model, train_set),
+        epoch_test_accuracy,
+        train_samples: train_set.len(),
+        test_samples: test_set.len(),
+    }
+}
