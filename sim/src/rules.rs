@@ -372,7 +372,7 @@ mod tests {
         let downs = (0..256u32)
             .filter(|&r| sr_update(0, -64, r, params) == -1)
             .count();
-        assert_eq!(downs, 192);
+        assert_eq!(downs, 64);
     }
 
     #[test]
