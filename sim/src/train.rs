@@ -8,6 +8,38 @@ use crate::data::{Dataset, Sample};
 use crate::model::{Learn, Model, Polarity};
 use crate::rng::{shuffle, Stream, Xorshift32};
 
+/// Load the network (`path`, or the embedded default), apply a seed override, load the
+/// dataset and check that the two fit each other. Errors name the file and the mismatch.
+pub fn load_run(
+    path: Option<&std::path::Path>,
+    seed: Option<u64>,
+    spec: &crate::data::DatasetSpec,
+) -> anyhow::Result<(crate::config::NetworkConfig, Dataset)> {
+    let mut network = match path {
+        Some(path) => crate::config::NetworkConfig::from_file(path)?,
+        None => crate::config::NetworkConfig::default_network()?,
+    };
+    if let Some(seed) = seed {
+        network.seed = seed;
+    }
+    let dataset = crate::data::load(spec)?;
+    anyhow::ensure!(
+        dataset.pixels() == network.inputs,
+        "network {:?} has inputs = {} but dataset {spec} has {} pixels per sample",
+        network.name,
+        network.inputs,
+        dataset.pixels()
+    );
+    anyhow::ensure!(
+        dataset.classes == network.classes,
+        "network {:?} has classes = {} but dataset {spec} has {} classes",
+        network.name,
+        network.classes,
+        dataset.classes
+    );
+    Ok((network, dataset))
+}
+
 /// What to train on and for how long.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrainOptions {

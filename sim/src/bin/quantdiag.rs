@@ -5,12 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use spikeforge_sim::config::NetworkConfig;
-use spikeforge_sim::data::{self, DatasetSpec};
+use spikeforge_sim::data::DatasetSpec;
 use spikeforge_sim::diag::{compare_rates, rate_warnings};
 use spikeforge_sim::float::FloatNetwork;
 use spikeforge_sim::network::Network;
-use spikeforge_sim::train::{train, TrainOptions};
+use spikeforge_sim::train::{load_run, train, TrainOptions};
 
 /// Compare the firing rates of the fixed-point and float models layer by layer.
 #[derive(Debug, Parser)]
@@ -48,22 +47,7 @@ fn main() -> ExitCode {
 
 fn run() -> anyhow::Result<()> {
     let args = Args::parse();
-    let mut network = match &args.network {
-        Some(path) => NetworkConfig::from_file(path)?,
-        None => NetworkConfig::default_network()?,
-    };
-    if let Some(seed) = args.seed {
-        network.seed = seed;
-    }
-    let dataset = data::load(&args.dataset)?;
-    anyhow::ensure!(
-        dataset.pixels() == network.inputs,
-        "network {:?} has inputs = {} but dataset {} has {} pixels per sample",
-        network.name,
-        network.inputs,
-        args.dataset,
-        dataset.pixels()
-    );
+    let (network, dataset) = load_run(args.network.as_deref(), args.seed, &args.dataset)?;
     let opts = TrainOptions {
         epochs: u32::from(args.train_samples > 0),
         train_samples: Some(args.train_samples),

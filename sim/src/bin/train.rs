@@ -4,14 +4,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::Parser;
-use spikeforge_sim::config::NetworkConfig;
-use spikeforge_sim::data::{self, DatasetSpec};
+use spikeforge_sim::data::DatasetSpec;
 use spikeforge_sim::model::Model;
 use spikeforge_sim::network::Network;
 use spikeforge_sim::report::{ModelKind, ProgressBar, TrainReport};
-use spikeforge_sim::train::{train, TrainOptions};
+use spikeforge_sim::train::{load_run, train, TrainOptions};
 
 /// Train a spiking CSDP network on chip arithmetic (or the float reference).
 #[derive(Debug, Parser)]
@@ -59,32 +58,7 @@ fn main() -> ExitCode {
 fn run() -> anyhow::Result<()> {
     let args = Args::parse();
     let start = Instant::now();
-    let mut network = match &args.network {
-        Some(path) => NetworkConfig::from_file(path)?,
-        None => NetworkConfig::default_network()?,
-    };
-    if let Some(seed) = args.seed {
-        network.seed = seed;
-    }
-    let dataset = data::load(&args.dataset)?;
-    if dataset.pixels() != network.inputs {
-        bail!(
-            "network {:?} has inputs = {} but dataset {} has {} pixels per sample",
-            network.name,
-            network.inputs,
-            args.dataset,
-            dataset.pixels()
-        );
-    }
-    if dataset.classes != network.classes {
-        bail!(
-            "network {:?} has classes = {} but dataset {} has {} classes",
-            network.name,
-            network.classes,
-            args.dataset,
-            dataset.classes
-        );
-    }
+    let (network, dataset) = load_run(args.network.as_deref(), args.seed, &args.dataset)?;
     let opts = TrainOptions {
         epochs: args.epochs,
         train_samples: args.train_samples,
