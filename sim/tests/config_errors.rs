@@ -1,13 +1,15 @@
 //! Pins the exact one-line error messages of the network config loader and of the `train`
 //! binary's error paths, and checks that every shipped network file parses and validates.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
+use common::{TempFile, DIGITS};
 use spikeforge_sim::config::{NetworkConfig, DEFAULT_NETWORK_NAME};
 
 const NETWORKS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../networks");
-const DIGITS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz");
 const ORIGIN: &str = "tiny.toml";
 
 /// A small valid network; every error case edits one line of it.
@@ -41,30 +43,6 @@ threshold = 16
 trace_shift = 3
 learn_shift = 10
 "#;
-
-/// A temp file unique to this process and name, removed on drop.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn new(name: &str, bytes: &[u8]) -> Self {
-        let path = std::env::temp_dir().join(format!(
-            "spikeforge-config-errors-{}-{name}",
-            std::process::id()
-        ));
-        std::fs::write(&path, bytes).expect("write temp file");
-        TempFile(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
 
 /// `BASE` with the one line equal to `from` replaced by `to` (`to` may span lines or be empty).
 fn edit(from: &str, to: &str) -> String {

@@ -1,36 +1,13 @@
 //! Integration tests for the dataset loaders against the shipped
 //! `data/digits.csv.gz`, pinning the exact error messages users see.
 
+mod common;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use common::{TempFile, DIGITS};
 use spikeforge_sim::data::{load, load_digits, DatasetSpec, DIGITS_ROWS, DIGITS_TRAIN_ROWS};
-
-const DIGITS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz");
-
-/// A temp file unique to this process and test, removed on drop.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn new(name: &str, bytes: &[u8]) -> Self {
-        let path = std::env::temp_dir().join(format!(
-            "spikeforge-datasets-it-{}-{name}",
-            std::process::id()
-        ));
-        std::fs::write(&path, bytes).expect("write temp file");
-        TempFile(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
 
 fn digits_csv_text() -> String {
     let raw = std::fs::read(DIGITS).expect("read data/digits.csv.gz");

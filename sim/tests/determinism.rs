@@ -1,41 +1,17 @@
 //! End-to-end determinism of the `train` binary, and a check that the default network learns.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
+use common::{TempDir, DIGITS};
 use serde_json::Value;
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::data::load_digits;
 use spikeforge_sim::model::Model;
 use spikeforge_sim::network::Network;
 use spikeforge_sim::train::{train, TrainOptions};
-
-const DIGITS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz");
-
-/// A temp directory unique to this process and name, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let path = std::env::temp_dir().join(format!(
-            "spikeforge-determinism-{}-{name}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create temp dir");
-        TempDir(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Run `train` on 100/50 digits samples for one epoch; returns the report (without the
 /// wall-clock `seconds`) and the bytes of the weights file.
