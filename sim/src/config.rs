@@ -81,6 +81,8 @@ struct RawNetwork {
     weight_bits: i64,
     #[serde(default)]
     classifier_sees_input: bool,
+    #[serde(default)]
+    anneal_every: i64,
     hidden: Vec<RawLayer>,
     classifier: RawLayer,
 }
@@ -94,6 +96,7 @@ struct RawLayer {
     threshold: i64,
     #[serde(default)]
     refractory: i64,
+
     #[serde(default)]
     adapt_step: i64,
     #[serde(default)]
@@ -102,6 +105,12 @@ struct RawLayer {
     adapt_min: i64,
     #[serde(default)]
     adapt_max: i64,
+    #[serde(default)]
+    homeostasis_step: i64,
+    #[serde(default)]
+    homeostasis_decay_shift: i64,
+    #[serde(default)]
+    homeostasis_max: i64,
     trace_shift: i64,
     goodness_threshold: Option<i64>,
     learn_shift: i64,
@@ -122,6 +131,7 @@ pub struct LayerConfig {
     pub threshold: i16,
     /// Refractory steps after a spike.
     pub refractory: u8,
+
     /// Adaptive threshold gain per spike above `adapt_target` (weight LSB); 0 disables.
     pub adapt_step: i16,
     /// Spikes per step the adaptive threshold steers the layer toward.
@@ -130,6 +140,13 @@ pub struct LayerConfig {
     pub adapt_min: i16,
     /// Upper bound of the adaptive threshold offset.
     pub adapt_max: i16,
+    /// Per-neuron homeostatic threshold: added on each spike of a learning step; 0 disables.
+    pub homeostasis_step: u16,
+    /// The homeostatic threshold decays by `ceil(h / 2^homeostasis_decay_shift)` per learning
+    /// step; 0 disables the decay.
+    pub homeostasis_decay_shift: u8,
+    /// Upper bound of the homeostatic threshold.
+    pub homeostasis_max: u16,
     /// Trace decay shift: `tr -= ceil(tr / 2^trace_shift)` per step.
     pub trace_shift: u8,
     /// Goodness threshold `theta_G` in Q16.16 (hidden layers only).
@@ -149,10 +166,11 @@ impl LayerConfig {
         }
     }
 
-    /// The learning parameters of the layer's input weights.
-    pub fn learn(&self, weight_bits: u8) -> LearnParams {
+    /// The learning parameters of the layer's input weights, with the learning rate lowered
+    /// by `anneal` halvings (the shift saturates at 24).
+    pub fn learn(&self, weight_bits: u8, anneal: u8) -> LearnParams {
         LearnParams {
-            learn_shift: self.learn_shift,
+            learn_shift: self.learn_shift.saturating_add(anneal).min(24),
             decay_shift: self.decay_shift,
             w_max: weight_max(weight_bits),
         }
@@ -176,6 +194,9 @@ pub struct NetworkConfig {
     pub seed: u64,
     /// Width of every weight.
     pub weight_bits: u8,
+    /// Every `anneal_every` epochs the host halves every learning rate (adds 1 to every
+    /// `learn_shift`, up to 24); 0 keeps them fixed.
+    pub anneal_every: u32,
     /// The classifier also receives the input (pixel) spikes, ahead of the hidden spikes.
     pub classifier_sees_input: bool,
     /// Hidden (CSDP) layers, input side first.
@@ -310,6 +331,7 @@ impl Validator<'_> {
             }
         };
         let seed = self.range("seed", raw.seed, 0, i64::MAX)?;
+        let anneal_every = self.range("anneal_every", raw.anneal_every, 0, 1000)?;
         let weight_bits = self.range("weight_bits", raw.weight_bits, 2, 16)?;
         // Ranges above make these conversions lossless.
         let weight_bits = weight_bits as u8;
@@ -347,6 +369,7 @@ impl Validator<'_> {
             seed: seed as u64,
             weight_bits,
             classifier_sees_input: raw.classifier_sees_input,
+            anneal_every: anneal_every as u32,
             hidden,
             classifier,
         })
@@ -374,6 +397,14 @@ impl Validator<'_> {
         let adapt_target = self.range(&f("adapt_target"), raw.adapt_target, 0, target_max)?;
         let adapt_min = self.range(&f("adapt_min"), raw.adapt_min, -32768, 0)?;
         let adapt_max = self.range(&f("adapt_max"), raw.adapt_max, 0, 32767)?;
+        let homeostasis_step = self.range(&f("homeostasis_step"), raw.homeostasis_step, 0, 4096)?;
+        let homeostasis_decay_shift = self.range(
+            &f("homeostasis_decay_shift"),
+            raw.homeostasis_decay_shift,
+            0,
+            15,
+        )?;
+        let homeostasis_max = self.range(&f("homeostasis_max"), raw.homeostasis_max, 0, 32767)?;
         let trace_shift = self.range(&f("trace_shift"), raw.trace_shift, 0, 7)?;
         let goodness_threshold = match (hidden, raw.goodness_threshold) {
             (true, Some(g)) => self.range(&f("goodness_threshold"), g, 0, 1 << 30)?,
@@ -399,6 +430,9 @@ impl Validator<'_> {
             adapt_target: adapt_target as u16,
             adapt_min: adapt_min as i16,
             adapt_max: adapt_max as i16,
+            homeostasis_step: homeostasis_step as u16,
+            homeostasis_decay_shift: homeostasis_decay_shift as u8,
+            homeostasis_max: homeostasis_max as u16,
             trace_shift: trace_shift as u8,
             goodness_threshold: goodness_threshold as u32,
             learn_shift: learn_shift as u8,

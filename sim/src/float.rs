@@ -19,6 +19,7 @@ struct FloatLayer {
     spikes: Vec<bool>,
     counts: Vec<u32>,
     theta_offset: f32,
+    homeostasis: Vec<f32>,
     goodness: f32,
     events: Vec<usize>,
     current: Vec<f32>,
@@ -35,6 +36,7 @@ impl FloatLayer {
             spikes: vec![false; size],
             counts: vec![0; size],
             theta_offset: 0.0,
+            homeostasis: vec![0.0; size],
             goodness: 0.0,
             events: Vec::new(),
             current: vec![0.0; size],
@@ -57,7 +59,7 @@ impl FloatLayer {
         self.v.len()
     }
 
-    fn advance(&mut self) {
+    fn advance(&mut self, learning: bool) {
         let size = self.size();
         self.current.fill(0.0);
         for &row in &self.events {
@@ -82,13 +84,24 @@ impl FloatLayer {
             } else {
                 let j = self.current[n].clamp(f32::from(i16::MIN), f32::from(i16::MAX));
                 self.v[n] += (j - self.v[n]) * leak;
-                if self.v[n] > threshold {
+                let own = threshold + self.homeostasis[n];
+                if self.v[n] > own {
                     spike = true;
                     self.v[n] = 0.0;
                     self.refractory[n] = self.cfg.refractory;
                 }
             }
             self.spikes[n] = spike;
+            if learning {
+                let h = &mut self.homeostasis[n];
+                if self.cfg.homeostasis_decay_shift > 0 {
+                    *h -= *h * (-f32::from(self.cfg.homeostasis_decay_shift)).exp2();
+                }
+                if spike {
+                    *h += f32::from(self.cfg.homeostasis_step);
+                }
+                *h = h.min(f32::from(self.cfg.homeostasis_max));
+            }
             self.trace[n] = if spike { 1.0 } else { self.trace[n] * decay };
             goodness += self.trace[n] * self.trace[n];
             if spike {
@@ -104,9 +117,10 @@ impl FloatLayer {
     }
 
     /// Apply `delta(n)` (weight LSB, before decay) to every row that spiked, then decay and clip.
-    fn update_rows(&mut self, w_max: f32, drive: impl Fn(usize, f32) -> f32) {
+    fn update_rows(&mut self, w_max: f32, anneal: u8, drive: impl Fn(usize, f32) -> f32) {
         let size = self.size();
-        let eta = (-f32::from(self.cfg.learn_shift)).exp2() * 65536.0;
+        let shift = self.cfg.learn_shift.saturating_add(anneal).min(24);
+        let eta = (-f32::from(shift)).exp2() * 65536.0;
         let decay = if self.cfg.decay_shift > 0 {
             (-f32::from(self.cfg.decay_shift)).exp2()
         } else {
@@ -130,6 +144,7 @@ pub struct FloatNetwork {
     hidden: Vec<FloatLayer>,
     classifier: FloatLayer,
     encoder: Xorshift32,
+    anneal: u8,
 }
 
 impl FloatNetwork {
@@ -151,6 +166,7 @@ impl FloatNetwork {
                 cfg.classes,
             ),
             encoder: fixed.encoder.clone(),
+            anneal: 0,
             cfg: cfg.clone(),
         }
     }
@@ -186,7 +202,7 @@ impl FloatNetwork {
                 prev.size()
             };
             layer.events.extend(labels.iter().map(|k| prev_size + k));
-            layer.advance();
+            layer.advance(learn.csdp.is_some());
         }
         self.classifier.events.clear();
         let mut offset = self.cfg.classifier_input_offset();
@@ -201,7 +217,7 @@ impl FloatNetwork {
             );
             offset += layer.size();
         }
-        self.classifier.advance();
+        self.classifier.advance(learn.csdp.is_some());
         let w_max = f32::from(weight_max(self.cfg.weight_bits));
         if let Some(polarity) = learn.csdp {
             let label = if polarity == Polarity::Positive {
@@ -213,12 +229,15 @@ impl FloatNetwork {
                 let theta = layer.cfg.goodness_threshold as f32 / 65536.0;
                 let p = 1.0 / (1.0 + (theta - layer.goodness).exp());
                 let e = p - label;
-                layer.update_rows(w_max, |_, tr| -e * tr);
+                layer.update_rows(w_max, self.anneal, |_, tr| -e * tr);
             }
         }
         if let Some(label) = learn.classifier {
-            self.classifier
-                .update_rows(w_max, |k, tr| if k == label { 1.0 } else { 0.0 } - tr);
+            self.classifier.update_rows(
+                w_max,
+                self.anneal,
+                |k, tr| if k == label { 1.0 } else { 0.0 } - tr,
+            );
         }
     }
 }
@@ -276,6 +295,10 @@ impl Model for FloatNetwork {
             }
         }
         hash.finish()
+    }
+
+    fn set_anneal(&mut self, halvings: u8) {
+        self.anneal = halvings;
     }
 
     fn layer_sizes(&self) -> Vec<usize> {

@@ -49,6 +49,8 @@ pub trait Model {
     fn weights_digest(&self) -> u64;
     /// Neurons per layer (hidden layers, then the classifier).
     fn layer_sizes(&self) -> Vec<usize>;
+    /// Lower every learning rate by `halvings` factors of two from the configured value.
+    fn set_anneal(&mut self, halvings: u8);
 }
 
 /// 64-bit FNV-1a hash.

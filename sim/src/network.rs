@@ -7,7 +7,7 @@ use crate::model::{Learn, Model, PhaseResult, Polarity};
 use crate::rng::{Stream, Xorshift32};
 use crate::rules::{
     adapt_step, bernoulli_spike, classifier_delta, contrastive_error, csdp_delta, goodness_term,
-    lif_step, sat_i16, trace_step, weight_max, LearnParams, NeuronState,
+    homeostasis_step, lif_step, sat_i16, trace_step, weight_max, LearnParams, NeuronState,
 };
 
 /// One LIF population and its input weight matrix (row-major: presynaptic row, neuron column).
@@ -25,6 +25,8 @@ pub struct Layer {
     pub counts: Vec<u16>,
     /// Adaptive threshold offset of the layer.
     pub theta_offset: i16,
+    /// Per-neuron homeostatic threshold; kept across phases like the weights.
+    pub homeostasis: Vec<u16>,
     /// Goodness `sum(tr^2)` after the current step.
     pub goodness: u32,
     /// Presynaptic rows that spiked in the current step, ascending.
@@ -50,6 +52,7 @@ impl Layer {
             spikes: vec![false; size],
             counts: vec![0; size],
             theta_offset: 0,
+            homeostasis: vec![0; size],
             goodness: 0,
             events: Vec::new(),
             current: vec![0; size],
@@ -80,8 +83,9 @@ impl Layer {
     }
 
     /// Integrate the events in `self.events`, update every neuron, trace, goodness and the
-    /// adaptive threshold. Weights are those before this step's learning.
-    fn advance(&mut self) {
+    /// adaptive threshold; in a learning step also the homeostatic thresholds. Weights are
+    /// those before this step's learning.
+    fn advance(&mut self, learning: bool) {
         let size = self.size();
         self.current.fill(0);
         for &row in &self.events {
@@ -96,7 +100,17 @@ impl Layer {
         let mut goodness = 0u32;
         for n in 0..size {
             let j = sat_i16(i64::from(self.current[n]));
-            let (state, spike) = lif_step(self.neurons[n], j, threshold, lif);
+            let own = threshold + i32::from(self.homeostasis[n]);
+            let (state, spike) = lif_step(self.neurons[n], j, own, lif);
+            if learning {
+                self.homeostasis[n] = homeostasis_step(
+                    self.homeostasis[n],
+                    spike,
+                    self.cfg.homeostasis_step,
+                    self.cfg.homeostasis_decay_shift,
+                    self.cfg.homeostasis_max,
+                );
+            }
             self.neurons[n] = state;
             self.spikes[n] = spike;
             self.trace[n] = trace_step(self.trace[n], spike, self.cfg.trace_shift);
@@ -148,6 +162,8 @@ pub struct Network {
     pub classifier_rng: Xorshift32,
     /// Time step within the current phase.
     pub step_index: u32,
+    /// Learning-rate halvings applied on top of the config (set by the host between epochs).
+    pub anneal: u8,
 }
 
 impl Network {
@@ -180,6 +196,7 @@ impl Network {
             learn_rng,
             classifier_rng: Xorshift32::for_stream(cfg.seed, Stream::Classifier),
             step_index: 0,
+            anneal: 0,
             cfg: cfg.clone(),
         }
     }
@@ -243,7 +260,7 @@ impl Network {
                 prev.size()
             };
             layer.events.extend(labels.iter().map(|k| prev_size + k));
-            layer.advance();
+            layer.advance(learn.csdp.is_some());
         }
         self.classifier.events.clear();
         let mut offset = self.cfg.classifier_input_offset();
@@ -259,7 +276,7 @@ impl Network {
                 .extend(layer.spiking().map(|i| offset + i));
             offset += layer.size();
         }
-        self.classifier.advance();
+        self.classifier.advance(learn.csdp.is_some());
         self.learn(learn);
         self.step_index += 1;
     }
@@ -269,7 +286,7 @@ impl Network {
         if let Some(polarity) = learn.csdp {
             let positive = polarity == Polarity::Positive;
             for (layer, rng) in self.hidden.iter_mut().zip(&mut self.learn_rng) {
-                let params = layer.cfg.learn(bits);
+                let params = layer.cfg.learn(bits, self.anneal);
                 let e = contrastive_error(layer.goodness, layer.cfg.goodness_threshold, positive);
                 csdp_rows(
                     &mut layer.weights,
@@ -283,7 +300,7 @@ impl Network {
         }
         if let Some(label) = learn.classifier {
             let cls = &mut self.classifier;
-            let params = cls.cfg.learn(bits);
+            let params = cls.cfg.learn(bits, self.anneal);
             let size = cls.size();
             for &row in &cls.events {
                 let w = &mut cls.weights[row * size..(row + 1) * size];
@@ -380,6 +397,10 @@ impl Model for Network {
             }
         }
         hash.finish()
+    }
+
+    fn set_anneal(&mut self, halvings: u8) {
+        self.anneal = halvings;
     }
 
     fn layer_sizes(&self) -> Vec<usize> {

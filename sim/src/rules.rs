@@ -128,6 +128,20 @@ pub fn adapt_step(offset: i16, spikes: u32, step: i16, target: u16, min: i16, ma
     sat_i16((i64::from(offset) + change).clamp(i64::from(min), i64::from(max)))
 }
 
+/// Per-neuron homeostatic threshold after a learning step: decay by `ceil(h / 2^decay_shift)`
+/// (no decay when `decay_shift == 0`), add `step` on a spike, then clamp to `max`.
+pub fn homeostasis_step(h: u16, spike: bool, step: u16, decay_shift: u8, max: u16) -> u16 {
+    let h = u32::from(h);
+    let decayed = if decay_shift == 0 {
+        h
+    } else {
+        h - ((h + (1u32 << decay_shift) - 1) >> decay_shift)
+    };
+    let raised = decayed + if spike { u32::from(step) } else { 0 };
+    // The clamp to a u16 bound makes the conversion lossless.
+    raised.min(u32::from(max)) as u16
+}
+
 /// Goodness contribution of one trace: `tr^2` in Q16.16.
 pub fn goodness_term(tr: u8) -> u32 {
     u32::from(tr) * u32::from(tr)

@@ -218,7 +218,12 @@ pub fn train<M: Model>(
     let mut negative_rng = Xorshift32::for_stream(seed, Stream::Negative);
     let mut epoch_test_accuracy = Vec::new();
     let mut last_test = None;
+    let anneal_every = model.config().anneal_every;
     for epoch in 1..=opts.epochs {
+        if anneal_every > 0 {
+            let halvings = (epoch - 1) / anneal_every;
+            model.set_anneal(u8::try_from(halvings).unwrap_or(u8::MAX));
+        }
         shuffle(&mut order, &mut shuffle_rng);
         for (done, &i) in order.iter().enumerate() {
             learn_sample(model, &train_set[i], train_set, &mut negative_rng);

@@ -97,7 +97,8 @@ fn unknown_field_is_rejected() {
         error_of(&insert_after("trace_shift = 2", "tau = 3")),
         "tiny.toml: line 20, column 1: unknown field `tau`, expected one of `size`, \
          `init_range`, `leak_shift`, `threshold`, `refractory`, `adapt_step`, `adapt_target`, \
-         `adapt_min`, `adapt_max`, `trace_shift`, `goodness_threshold`, `learn_shift`, \
+         `adapt_min`, `adapt_max`, `homeostasis_step`, `homeostasis_decay_shift`, \
+         `homeostasis_max`, `trace_shift`, `goodness_threshold`, `learn_shift`, \
          `decay_shift`"
     );
     // The top-level field list grows with the format; pin its start only.
