@@ -220,8 +220,7 @@ pub fn train<M: Model>(
     let mut last_test = None;
     let anneal_every = model.config().anneal_every;
     for epoch in 1..=opts.epochs {
-        if anneal_every > 0 {
-            let halvings = (epoch - 1) / anneal_every;
+        if let Some(halvings) = (epoch - 1).checked_div(anneal_every) {
             model.set_anneal(u8::try_from(halvings).unwrap_or(u8::MAX));
         }
         shuffle(&mut order, &mut shuffle_rng);
