@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The project's test command: formatting, lints, docs and every test of the workspace.
-# Run from anywhere; it works on a fresh clone with only the Rust toolchain installed.
+# Run from anywhere; on a fresh clone it installs the FPGA tools it needs (as root, from Debian).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s ==\n' "$*"; }
+
+step "tools (yosys, verilator)"
+bash scripts/install-tools.sh
 
 step "rustfmt"
 cargo fmt --all -- --check

@@ -1,0 +1,6 @@
+//! Input encoding: the chip's random generator and the Bernoulli pixel encoder.
+mod bernoulli_encoder;
+mod xorshift32_step;
+
+pub use bernoulli_encoder::BernoulliEncoder;
+pub use xorshift32_step::Xorshift32Step;

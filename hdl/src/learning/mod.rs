@@ -1,0 +1,12 @@
+//! Learning rules: the contrastive error of a layer and the weight-update engines.
+mod classifier_delta;
+mod contrastive_error;
+mod csdp_delta;
+mod sigmoid_rom;
+mod sr_update;
+
+pub use classifier_delta::ClassifierDelta;
+pub use contrastive_error::ContrastiveError;
+pub use csdp_delta::CsdpDelta;
+pub use sigmoid_rom::SigmoidRom;
+pub use sr_update::SrUpdate;

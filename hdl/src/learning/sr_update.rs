@@ -1,0 +1,258 @@
+//! [`SrUpdate`]: the stochastically rounded, saturating weight update,
+//! `spikeforge_sim::rules::sr_update`.
+use crate::hw::{ShiftRightArith, SignExtend};
+use rust_hdl::prelude::*;
+
+/// Width of the update numerator: `drive << 24` needs 18 + 24 bits, minus `w << 24` one more.
+const NUM_BITS: usize = 43;
+
+/// Weight after one learning update (`rules::sr_update`), combinational.
+///
+/// With `F = max(learn_shift, decay_shift)`:
+/// `num = (drive << (F - learn_shift)) - (decay_shift > 0 ? w << (F - decay_shift) : 0)`,
+/// `delta = (num + (rand & (2^F - 1))) >>> F`, `w_next = clamp(w + delta, -w_max, w_max)`.
+/// Everything up to the clamp is exact two's complement on 43 bits, which holds `num` for
+/// shifts up to 24 (the config range; larger shifts are outside the contract).
+#[derive(Debug, LogicBlock)]
+pub struct SrUpdate {
+    /// Weight `w`, 16-bit signed (a `weight_bits`-bit value), weight LSB, input.
+    pub w: Signal<In, Signed<16>>,
+    /// Learning drive `d`, Q.16, 18-bit signed, input.
+    pub drive: Signal<In, Signed<18>>,
+    /// Random word for stochastic rounding (a generator state; its low `F` bits are used), input.
+    pub rand: Signal<In, Bits<32>>,
+    /// Learning rate `2^-learn_shift`, 0..=24, input.
+    pub learn_shift: Signal<In, Bits<5>>,
+    /// Weight decay `2^-decay_shift` per update, 0..=24, 0 disables it, input.
+    pub decay_shift: Signal<In, Bits<5>>,
+    /// Weight bound `w_max = 2^(weight_bits-1) - 1`, 15-bit unsigned, input.
+    pub w_max: Signal<In, Bits<15>>,
+    /// Next weight, `-w_max..=w_max`, 16-bit signed, output.
+    pub w_next: Signal<Out, Signed<16>>,
+    frac: Signal<Local, Bits<5>>,
+    drive_shift: Signal<Local, Bits<5>>,
+    weight_shift: Signal<Local, Bits<5>>,
+    drive_wide: SignExtend<18, NUM_BITS>,
+    w_wide: SignExtend<16, NUM_BITS>,
+    scaled_drive: Signal<Local, Bits<NUM_BITS>>,
+    scaled_decay: Signal<Local, Bits<NUM_BITS>>,
+    mask: Signal<Local, Bits<32>>,
+    dither: Signal<Local, Bits<32>>,
+    numerator: Signal<Local, Bits<NUM_BITS>>,
+    round: ShiftRightArith<NUM_BITS>,
+    sum: Signal<Local, Bits<NUM_BITS>>,
+    bound: Signal<Local, Bits<NUM_BITS>>,
+    neg_bound: Signal<Local, Bits<NUM_BITS>>,
+    one: Constant<Bits<32>>,
+}
+
+impl SrUpdate {
+    /// A stochastic-rounding weight-update block; all parameters are input ports.
+    pub fn new() -> Self {
+        Self {
+            w: Signal::default(),
+            drive: Signal::default(),
+            rand: Signal::default(),
+            learn_shift: Signal::default(),
+            decay_shift: Signal::default(),
+            w_max: Signal::default(),
+            w_next: Signal::default(),
+            frac: Signal::default(),
+            drive_shift: Signal::default(),
+            weight_shift: Signal::default(),
+            drive_wide: SignExtend::new(),
+            w_wide: SignExtend::new(),
+            scaled_drive: Signal::default(),
+            scaled_decay: Signal::default(),
+            mask: Signal::default(),
+            dither: Signal::default(),
+            numerator: Signal::default(),
+            round: ShiftRightArith::new(),
+            sum: Signal::default(),
+            bound: Signal::default(),
+            neg_bound: Signal::default(),
+            one: Constant::new(bits(1)),
+        }
+    }
+}
+
+impl Default for SrUpdate {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Logic for SrUpdate {
+    #[hdl_gen]
+    fn update(&mut self) {
+        // F = max(learn_shift, decay_shift) and the left shifts that align both terms to it.
+        self.frac.next = self.decay_shift.val();
+        if self.learn_shift.val() > self.decay_shift.val() {
+            self.frac.next = self.learn_shift.val();
+        }
+        self.drive_shift.next = self.frac.val() - self.learn_shift.val();
+        self.weight_shift.next = self.frac.val() - self.decay_shift.val();
+        // num = (drive << (F - learn_shift)) - (w << (F - decay_shift)).
+        self.drive_wide.value.next = self.drive.val();
+        self.w_wide.value.next = self.w.val();
+        self.scaled_drive.next =
+            unsigned_cast(self.drive_wide.result.val()) << self.drive_shift.val();
+        self.scaled_decay.next = bits::<NUM_BITS>(0);
+        if self.decay_shift.val().any() {
+            self.scaled_decay.next =
+                unsigned_cast(self.w_wide.result.val()) << self.weight_shift.val();
+        }
+        // Stochastic rounding: add the low F bits of rand, then floor-divide by 2^F.
+        self.mask.next = (self.one.val() << self.frac.val()) - self.one.val();
+        self.dither.next = self.rand.val() & self.mask.val();
+        self.numerator.next = (self.scaled_drive.val() - self.scaled_decay.val())
+            + bit_cast::<NUM_BITS, 32>(self.dither.val());
+        self.round.value.next = signed_cast(self.numerator.val());
+        self.round.shift.next = self.frac.val();
+        // w + delta, clamped to -w_max..=w_max.
+        self.sum.next =
+            unsigned_cast(self.w_wide.result.val()) + unsigned_cast(self.round.result.val());
+        self.bound.next = bit_cast::<NUM_BITS, 15>(self.w_max.val());
+        self.neg_bound.next = 0 - self.bound.val();
+        self.w_next.next = signed_cast(bit_cast::<16, NUM_BITS>(self.sum.val()));
+        if signed_cast(self.sum.val()) > signed_cast(self.bound.val()) {
+            self.w_next.next = signed_cast(bit_cast::<16, NUM_BITS>(self.bound.val()));
+        } else if signed_cast(self.sum.val()) < signed_cast(self.neg_bound.val()) {
+            self.w_next.next = signed_cast(bit_cast::<16, NUM_BITS>(self.neg_bound.val()));
+        }
+    }
+}
+
+/// Test inputs shared by the learning widgets built on [`SrUpdate`].
+#[cfg(test)]
+pub(crate) mod test_inputs {
+    use crate::test_vectors::Draw;
+    use spikeforge_sim::rules::LearnParams;
+
+    /// Largest `learn_shift` / `decay_shift` of the config (`sim::config`).
+    pub(crate) const MAX_SHIFT: u8 = 24;
+
+    pub(crate) fn narrow<T: TryFrom<i64>>(x: i64) -> T {
+        T::try_from(x).unwrap_or_else(|_| panic!("{x} is outside the drawn range"))
+    }
+
+    /// A weight bound `w_max`: one of the bounds of `weight_bits` 2..=16, or any 15-bit value.
+    pub(crate) fn w_max(draw: &mut Draw) -> i16 {
+        if draw.bool() {
+            let weight_bits: u32 = narrow(draw.int(2, 16));
+            narrow((1i64 << (weight_bits - 1)) - 1)
+        } else {
+            narrow(draw.int(0, i16::MAX.into()))
+        }
+    }
+
+    /// Learning parameters over the config's shift range, decay disabled one time in four.
+    pub(crate) fn params(draw: &mut Draw) -> LearnParams {
+        let decay_shift = if draw.u32() % 4 == 0 {
+            0
+        } else {
+            narrow(draw.int(0, MAX_SHIFT.into()))
+        };
+        LearnParams {
+            learn_shift: narrow(draw.int(0, MAX_SHIFT.into())),
+            decay_shift,
+            w_max: w_max(draw),
+        }
+    }
+
+    /// A weight: usually inside `-w_max..=w_max`, sometimes any 16-bit value.
+    pub(crate) fn weight(draw: &mut Draw, w_max: i16) -> i16 {
+        if draw.u32() % 8 == 0 {
+            narrow(draw.int(i16::MIN.into(), i16::MAX.into()))
+        } else {
+            narrow(draw.int((-w_max).into(), w_max.into()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_inputs::{narrow, params, weight};
+    use super::*;
+    use crate::synth_check::assert_synthesizes_combinational;
+    use crate::test_vectors::{
+        assert_matches_golden, draw_cases, from_signed, to_bits, to_signed, Draw, GoldenCase,
+        VECTORS,
+    };
+    use spikeforge_sim::rules::{sr_update, LearnParams};
+
+    const SEED: u32 = 0x5A0D_0007;
+
+    #[derive(Debug)]
+    struct Case {
+        w: i16,
+        drive: i32,
+        rand: u32,
+        params: LearnParams,
+    }
+
+    impl GoldenCase for Case {
+        type Widget = SrUpdate;
+
+        fn draw(draw: &mut Draw) -> Self {
+            let params = params(draw);
+            // Any 18-bit drive half of the time, else one of the size CSDP produces.
+            let drive = if draw.bool() {
+                narrow(draw.int(-(1 << 17), (1 << 17) - 1))
+            } else {
+                narrow(draw.int(-65280, 65280))
+            };
+            Self {
+                w: weight(draw, params.w_max),
+                drive,
+                rand: narrow(draw.int(0, u32::MAX.into())),
+                params,
+            }
+        }
+
+        fn drive(&self, uut: &mut SrUpdate) {
+            uut.w.next = to_signed(self.w.into());
+            uut.drive.next = to_signed(self.drive.into());
+            uut.rand.next = to_bits(self.rand.into());
+            uut.learn_shift.next = to_bits(self.params.learn_shift.into());
+            uut.decay_shift.next = to_bits(self.params.decay_shift.into());
+            uut.w_max.next = to_bits(self.params.w_max.into());
+        }
+
+        fn ports(&self) -> Vec<(&'static str, usize, i64)> {
+            vec![
+                ("w", 16, self.w.into()),
+                ("drive", 18, self.drive.into()),
+                ("rand", 32, self.rand.into()),
+                ("learn_shift", 5, self.params.learn_shift.into()),
+                ("decay_shift", 5, self.params.decay_shift.into()),
+                ("w_max", 15, self.params.w_max.into()),
+            ]
+        }
+
+        fn golden(&self) -> Vec<(&'static str, i64)> {
+            let next = sr_update(self.w, self.drive, self.rand, self.params);
+            vec![("w_next", next.into())]
+        }
+
+        fn read(uut: &SrUpdate) -> Vec<(&'static str, i64)> {
+            vec![("w_next", from_signed(uut.w_next.val()))]
+        }
+    }
+
+    #[test]
+    fn sr_update_matches_golden_model() {
+        let mut uut = SrUpdate::new();
+        uut.connect_all();
+        let cases: Vec<Case> = draw_cases(SEED, VECTORS);
+        assert_matches_golden("SrUpdate", &mut uut, &cases);
+    }
+
+    #[test]
+    fn sr_update_synthesizes() {
+        let mut uut = SrUpdate::new();
+        uut.connect_all();
+        let cases: Vec<Case> = draw_cases(SEED, VECTORS);
+        assert_synthesizes_combinational("sr_update", &uut, &cases);
+    }
+}

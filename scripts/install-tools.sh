@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs the open FPGA tools the tests need, from Debian packages, on a fresh Debian machine
+# (run as root, as CI does). Idempotent: a tool already on PATH is left alone.
+#
+#   yosys      synthesis checks of the generated Verilog (hdl/ synthesis tests)
+#   verilator  lint and co-simulation of the generated Verilog (testbenches/)
+#
+# Prints what it installed and each tool's version; exits non-zero if an install fails or a
+# tool is still missing afterwards.
+set -euo pipefail
+
+# Tool name on PATH, then the Debian package that provides it.
+tools=(
+    "yosys yosys"
+    "verilator verilator"
+)
+
+missing=()
+for entry in "${tools[@]}"; do
+    read -r tool package <<<"$entry"
+    if command -v "$tool" >/dev/null 2>&1; then
+        echo "install-tools: $tool already installed ($(command -v "$tool"))"
+    else
+        missing+=("$package")
+    fi
+done
+
+if ((${#missing[@]} > 0)); then
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "install-tools: must run as root to install: ${missing[*]}" >&2
+        exit 1
+    fi
+    echo "install-tools: installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+    echo "install-tools: installed ${missing[*]}"
+fi
+
+status=0
+for entry in "${tools[@]}"; do
+    read -r tool package <<<"$entry"
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "install-tools: $tool is not on PATH after installing package $package" >&2
+        status=1
+        continue
+    fi
+    # Debian's verilator prints "Verilator 5.006 ..."; yosys prints "Yosys 0.x ...".
+    echo "install-tools: $tool version: $("$tool" --version 2>&1 | head -n 1)"
+done
+exit "$status"
