@@ -8,7 +8,9 @@
 pub mod encoder;
 pub mod hw;
 pub mod learning;
+pub mod lint;
 pub mod neuron;
+pub mod synth;
 
 #[cfg(test)]
 mod synth_check;

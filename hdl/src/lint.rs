@@ -1,0 +1,112 @@
+//! Verilator lint of generated Verilog (`verilator --lint-only -Wall`), with the waivers for
+//! rust-hdl's generated patterns kept in one documented file, `hdl/verilator/waivers.vlt`.
+
+use std::path::Path;
+use std::process::Command;
+
+/// The waiver file, compiled in so that the binary needs no checkout.
+pub const WAIVERS: &str = include_str!("../verilator/waivers.vlt");
+
+/// Environment variable naming the Verilator binary (default `verilator`).
+pub const VERILATOR_ENV: &str = "VERILATOR";
+
+/// A lint failure.
+#[derive(Debug, thiserror::Error)]
+pub enum LintError {
+    /// Verilator is not installed or could not start.
+    #[error("cannot run {binary} ({source}); install it with scripts/install-tools.sh")]
+    Spawn {
+        /// The binary tried.
+        binary: String,
+        /// The spawn error.
+        source: std::io::Error,
+    },
+    /// Writing the waiver file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// Verilator reported warnings or errors.
+    #[error("verilator --lint-only -Wall {verilog} failed with {status}:\n{output}")]
+    Failed {
+        /// The file linted.
+        verilog: String,
+        /// Exit status.
+        status: String,
+        /// What Verilator printed.
+        output: String,
+    },
+}
+
+/// Lint `verilog` with top module `top`; the waivers are written next to it.
+pub fn lint(verilog: &Path, top: &str) -> Result<(), LintError> {
+    let dir = verilog.parent().unwrap_or(Path::new("."));
+    let waivers = dir.join("waivers.vlt");
+    std::fs::write(&waivers, WAIVERS).map_err(|source| LintError::Io {
+        path: waivers.display().to_string(),
+        source,
+    })?;
+    let binary = std::env::var(VERILATOR_ENV).unwrap_or_else(|_| "verilator".to_string());
+    let output = Command::new(&binary)
+        .args(["--lint-only", "-Wall", "--top-module", top])
+        .arg(&waivers)
+        .arg(verilog)
+        .output()
+        .map_err(|source| LintError::Spawn {
+            binary: binary.clone(),
+            source,
+        })?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(LintError::Failed {
+            verilog: verilog.display().to_string(),
+            status: output.status.to_string(),
+            output: String::from_utf8_lossy(&output.stderr).into_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::neuron::LifUpdate;
+    use rust_hdl::prelude::*;
+
+    #[test]
+    fn lif_update_lints_clean() {
+        let mut uut = LifUpdate::new();
+        uut.connect_all();
+        let dir = std::env::temp_dir().join(format!("spikeforge-lint-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let verilog = dir.join("lif.v");
+        std::fs::write(&verilog, generate_verilog(&uut)).expect("write verilog");
+        let result = lint(&verilog, "top");
+        std::fs::remove_dir_all(&dir).expect("clean up");
+        if let Err(e) = result {
+            panic!("{e}");
+        }
+    }
+
+    #[test]
+    fn a_real_warning_fails_the_lint() {
+        let dir = std::env::temp_dir().join(format!("spikeforge-lint-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let verilog = dir.join("bad.v");
+        // An input that drives nothing: UNUSEDSIGNAL is not waived.
+        std::fs::write(
+            &verilog,
+            "module top(input [15:0] a, output [7:0] y);\nassign y = 8'd0;\nendmodule\n",
+        )
+        .expect("write verilog");
+        let result = lint(&verilog, "top");
+        std::fs::remove_dir_all(&dir).expect("clean up");
+        assert!(
+            matches!(result, Err(LintError::Failed { .. })),
+            "{result:?}"
+        );
+    }
+}
