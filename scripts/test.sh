@@ -18,6 +18,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "docs (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
+step "gen-verilog: default core, Verilator lint, Yosys synth_ice40 -dsp and synth_ecp5"
+cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build --report
+
 step "tests"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -6,11 +6,14 @@
 //! workarounds for rust-hdl's gaps and the rules the widgets follow so that rust-hdl's simulator
 //! and the generated Verilog agree.
 pub mod encoder;
+pub mod generate;
 pub mod hw;
 pub mod learning;
 pub mod lint;
+pub mod memory;
 pub mod neuron;
 pub mod synth;
+pub mod top;
 
 #[cfg(test)]
 mod synth_check;

@@ -14,20 +14,20 @@ pub const VERILATOR_ENV: &str = "VERILATOR";
 #[derive(Debug, thiserror::Error)]
 pub enum LintError {
     /// Verilator is not installed or could not start.
-    #[error("cannot run {binary} ({source}); install it with scripts/install-tools.sh")]
+    #[error("cannot run {binary} ({cause}); install it with scripts/install-tools.sh")]
     Spawn {
         /// The binary tried.
         binary: String,
         /// The spawn error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Writing the waiver file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// The file.
         path: String,
         /// The error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Verilator reported warnings or errors.
     #[error("verilator --lint-only -Wall {verilog} failed with {status}:\n{output}")]
@@ -45,9 +45,9 @@ pub enum LintError {
 pub fn lint(verilog: &Path, top: &str) -> Result<(), LintError> {
     let dir = verilog.parent().unwrap_or(Path::new("."));
     let waivers = dir.join("waivers.vlt");
-    std::fs::write(&waivers, WAIVERS).map_err(|source| LintError::Io {
+    std::fs::write(&waivers, WAIVERS).map_err(|cause| LintError::Io {
         path: waivers.display().to_string(),
-        source,
+        cause,
     })?;
     let binary = std::env::var(VERILATOR_ENV).unwrap_or_else(|_| "verilator".to_string());
     let output = Command::new(&binary)
@@ -55,9 +55,9 @@ pub fn lint(verilog: &Path, top: &str) -> Result<(), LintError> {
         .arg(&waivers)
         .arg(verilog)
         .output()
-        .map_err(|source| LintError::Spawn {
+        .map_err(|cause| LintError::Spawn {
             binary: binary.clone(),
-            source,
+            cause,
         })?;
     if output.status.success() {
         Ok(())

@@ -7,6 +7,9 @@ use std::process::Command;
 
 use serde::Serialize;
 
+/// Yosys cell types of latches before technology mapping.
+const LATCH_CELLS: &str = "t:$dlatch t:$adlatch t:$dlatchsr";
+
 /// A synthesis target family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -88,10 +91,10 @@ pub struct SynthStats {
 #[derive(Debug, thiserror::Error)]
 pub enum SynthError {
     /// Yosys is not installed or could not start.
-    #[error("cannot run yosys ({source}); install it with scripts/install-tools.sh")]
+    #[error("cannot run yosys ({cause}); install it with scripts/install-tools.sh")]
     Spawn {
         /// The spawn error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Yosys exited with a failure.
     #[error("yosys {family} synthesis of {verilog} failed with {status}; see {log}")]
@@ -106,12 +109,12 @@ pub enum SynthError {
         log: String,
     },
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// The file.
         path: String,
         /// The error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The statistics file was not what `stat -json` writes.
     #[error("{path}: cannot read yosys statistics: {message}")]
@@ -121,17 +124,31 @@ pub enum SynthError {
         /// What was wrong.
         message: String,
     },
-    /// Latches were inferred.
-    #[error("yosys {family} synthesis of {verilog} inferred {count} latch cell(s); see {log}")]
+    /// Latches were inferred (checked after `proc`, before technology mapping).
+    #[error("yosys {family} synthesis of {verilog} inferred a latch; see {log}")]
     Latches {
         /// Target family.
         family: &'static str,
         /// Input file.
         verilog: String,
-        /// Latch cells.
-        count: u64,
         /// Log file.
         log: String,
+    },
+    /// Yosys warned.
+    #[error(
+        "yosys {family} synthesis of {verilog} gave {count} warning(s), first: {first}; see {log}"
+    )]
+    Warnings {
+        /// Target family.
+        family: &'static str,
+        /// Input file.
+        verilog: String,
+        /// Log file.
+        log: String,
+        /// The first warning.
+        first: String,
+        /// Number of warnings.
+        count: usize,
     },
 }
 
@@ -145,7 +162,8 @@ pub fn synthesize(verilog: &Path, top: &str, family: Family) -> Result<SynthStat
     let log = dir.join(format!("{stem}.{}.yosys.log", family.name()));
     let stats = dir.join(format!("{stem}.{}.stat.json", family.name()));
     let script = format!(
-        "read_verilog {v}; {synth}; tee -q -o {s} stat -json",
+        "read_verilog {v}; hierarchy -check -top {top}; proc; \
+         select -assert-none {LATCH_CELLS}; {synth}; check -assert; tee -q -o {s} stat -json",
         v = verilog.display(),
         synth = family.synth_command(top),
         s = stats.display(),
@@ -155,8 +173,16 @@ pub fn synthesize(verilog: &Path, top: &str, family: Family) -> Result<SynthStat
         .arg(&log)
         .args(["-p", &script])
         .status()
-        .map_err(|source| SynthError::Spawn { source })?;
+        .map_err(|cause| SynthError::Spawn { cause })?;
+    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
     if !status.success() {
+        if log_text.contains("select -assert-none") && log_text.contains("Assertion failed") {
+            return Err(SynthError::Latches {
+                family: family.name(),
+                verilog: verilog.display().to_string(),
+                log: log.display().to_string(),
+            });
+        }
         return Err(SynthError::Failed {
             family: family.name(),
             verilog: verilog.display().to_string(),
@@ -164,9 +190,22 @@ pub fn synthesize(verilog: &Path, top: &str, family: Family) -> Result<SynthStat
             log: log.display().to_string(),
         });
     }
-    let text = std::fs::read_to_string(&stats).map_err(|source| SynthError::Io {
+    let warnings: Vec<&str> = log_text
+        .lines()
+        .filter(|line| line.starts_with("Warning:"))
+        .collect();
+    if !warnings.is_empty() {
+        return Err(SynthError::Warnings {
+            family: family.name(),
+            verilog: verilog.display().to_string(),
+            log: log.display().to_string(),
+            first: warnings[0].to_string(),
+            count: warnings.len(),
+        });
+    }
+    let text = std::fs::read_to_string(&stats).map_err(|cause| SynthError::Io {
         path: stats.display().to_string(),
-        source,
+        cause,
     })?;
     let by_type = parse_cells_by_type(&text).map_err(|message| SynthError::Stats {
         path: stats.display().to_string(),
@@ -179,15 +218,6 @@ pub fn synthesize(verilog: &Path, top: &str, family: Family) -> Result<SynthStat
             .map(|(_, v)| v)
             .sum()
     };
-    let latches = sum(&|c: &str| c.contains("DLATCH") || c.contains("$dlatch"));
-    if latches > 0 {
-        return Err(SynthError::Latches {
-            family: family.name(),
-            verilog: verilog.display().to_string(),
-            count: latches,
-            log: log.display().to_string(),
-        });
-    }
     Ok(SynthStats {
         family,
         cells: by_type.values().sum(),
@@ -198,6 +228,62 @@ pub fn synthesize(verilog: &Path, top: &str, family: Family) -> Result<SynthStat
         by_type,
         log,
     })
+}
+
+impl SynthStats {
+    /// Cells of type `kind` (0 when there are none).
+    pub fn cells(&self, kind: &str) -> u64 {
+        self.by_type.get(kind).copied().unwrap_or(0)
+    }
+
+    /// Cells whose type starts with `prefix`.
+    pub fn cells_starting(&self, prefix: &str) -> u64 {
+        self.by_type
+            .iter()
+            .filter(|(kind, _)| kind.starts_with(prefix))
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+impl std::fmt::Display for SynthStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {} cells (", self.family.name(), self.cells)?;
+        for (i, (kind, n)) in self.by_type.iter().enumerate() {
+            if i > 0 {
+                write!(f, ", ")?;
+            }
+            write!(f, "{kind} {n}")?;
+        }
+        write!(f, "), log {}", self.log.display())
+    }
+}
+
+/// Test support: synthesise Verilog text in a fresh temporary directory named after `name`,
+/// panicking with the error (which names the log) when Yosys fails, warns or infers a latch.
+#[cfg(test)]
+pub(crate) fn synthesize_text(name: &str, verilog: &str, family: Family) -> SynthStats {
+    let dir =
+        std::env::temp_dir().join(format!("spikeforge-hdl-fpga-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|err| panic!("{name}: cannot create {}: {err}", dir.display()));
+    let path = dir.join(format!("{name}.v"));
+    std::fs::write(&path, verilog)
+        .unwrap_or_else(|err| panic!("{name}: cannot write {}: {err}", path.display()));
+    synthesize(&path, "top", family).unwrap_or_else(|err| panic!("{name}: {err}"))
+}
+
+/// Test support: [`synthesize_text`] of a block's Verilog, after rust-hdl's connection checks.
+#[cfg(test)]
+pub(crate) fn synthesize_block<B: rust_hdl::prelude::Block>(
+    name: &str,
+    uut: &B,
+    family: Family,
+) -> SynthStats {
+    if let Err(err) = rust_hdl::prelude::check_all(uut) {
+        panic!("{name}: rust-hdl's connection checks failed: {err:?}");
+    }
+    synthesize_text(name, &rust_hdl::prelude::generate_verilog(uut), family)
 }
 
 /// The `design` section's `num_cells_by_type` of Yosys's `stat -json` output.

@@ -19,10 +19,10 @@ pub const DEFAULT_NETWORK_NAME: &str = "<embedded networks/digits.toml>";
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("{path}: cannot read network file: {source}")]
+    #[error("{path}: cannot read network file: {cause}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// TOML syntax or a field of the wrong type, or an unknown field.
     #[error("{path}: line {line}, column {column}: {message}")]
@@ -213,9 +213,9 @@ impl NetworkConfig {
 
     /// Load and validate a network file.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Io {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         Self::from_toml_str(&text, &path.display().to_string())
     }

@@ -397,3 +397,28 @@ fn train_rejects_truncated_dataset() {
         ),
     );
 }
+
+/// Regression: an I/O error was printed twice (once in the message, once as its source).
+#[test]
+fn missing_files_are_reported_once() {
+    let missing = std::env::temp_dir().join("spikeforge-no-such-network.toml");
+    let network = format!("--network={}", missing.display());
+    let run = train(&[&network, &digits_spec(), "--epochs=1"]);
+    assert_fails_with(
+        &run,
+        &format!(
+            "{}: cannot read network file: No such file or directory (os error 2)",
+            missing.display()
+        ),
+    );
+    let data = std::env::temp_dir().join("spikeforge-no-such-digits.csv");
+    let dataset = format!("--dataset=digits:{}", data.display());
+    let run = train(&[&dataset, "--epochs=1"]);
+    assert_fails_with(
+        &run,
+        &format!(
+            "{}: cannot read file: No such file or directory (os error 2)",
+            data.display()
+        ),
+    );
+}

@@ -2,14 +2,14 @@
 use rust_hdl::prelude::*;
 
 /// Bernoulli spike of one pixel (`rules::bernoulli_spike`), combinational:
-/// `spike = (rand & 0xFF) < intensity`, so a pixel spikes with probability `intensity / 256`.
-/// `rand` is the encoder generator's state after this pixel's step (see [`crate::encoder::Xorshift32Step`]).
+/// `spike = (random & 0xFF) < intensity`, so a pixel spikes with probability `intensity / 256`.
+/// `random` is the encoder generator's state after this pixel's step (see [`crate::encoder::Xorshift32Step`]).
 #[derive(Debug, LogicBlock)]
 pub struct BernoulliEncoder {
     /// Pixel intensity, 0..=255, 8-bit unsigned, input.
     pub intensity: Signal<In, Bits<8>>,
     /// Generator state after this pixel's step, 32 bits (the low 8 are used), input.
-    pub rand: Signal<In, Bits<32>>,
+    pub random: Signal<In, Bits<32>>,
     /// The pixel's input neuron spikes this step, output.
     pub spike: Signal<Out, Bit>,
     low: Signal<Local, Bits<8>>,
@@ -20,7 +20,7 @@ impl BernoulliEncoder {
     pub fn new() -> Self {
         Self {
             intensity: Signal::default(),
-            rand: Signal::default(),
+            random: Signal::default(),
             spike: Signal::default(),
             low: Signal::default(),
         }
@@ -36,7 +36,7 @@ impl Default for BernoulliEncoder {
 impl Logic for BernoulliEncoder {
     #[hdl_gen]
     fn update(&mut self) {
-        self.low.next = self.rand.val().get_bits::<8>(0);
+        self.low.next = self.random.val().get_bits::<8>(0);
         self.spike.next = self.low.val() < self.intensity.val();
     }
 }
@@ -74,13 +74,13 @@ mod tests {
 
         fn drive(&self, uut: &mut BernoulliEncoder) {
             uut.intensity.next = to_bits(self.intensity.into());
-            uut.rand.next = to_bits(self.rand.into());
+            uut.random.next = to_bits(self.rand.into());
         }
 
         fn ports(&self) -> Vec<(&'static str, usize, i64)> {
             vec![
                 ("intensity", 8, self.intensity.into()),
-                ("rand", 32, self.rand.into()),
+                ("random", 32, self.rand.into()),
             ]
         }
 

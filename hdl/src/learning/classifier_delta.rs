@@ -16,7 +16,7 @@ pub struct ClassifierDelta {
     /// Output neuron's trace after this step `tr'_k`, unsigned Q0.8, 8 bits, input.
     pub trace: Signal<In, Bits<8>>,
     /// Random word for stochastic rounding (the classifier's generator state), input.
-    pub rand: Signal<In, Bits<32>>,
+    pub random: Signal<In, Bits<32>>,
     /// Learning rate `2^-learn_shift`, 0..=24, input.
     pub learn_shift: Signal<In, Bits<5>>,
     /// Weight decay `2^-decay_shift`, 0..=24, 0 disables it, input.
@@ -38,7 +38,7 @@ impl ClassifierDelta {
             w: Signal::default(),
             target: Signal::default(),
             trace: Signal::default(),
-            rand: Signal::default(),
+            random: Signal::default(),
             learn_shift: Signal::default(),
             decay_shift: Signal::default(),
             w_max: Signal::default(),
@@ -68,7 +68,7 @@ impl Logic for ClassifierDelta {
         self.drive.next = self.error.val() << 8;
         self.rounding.w.next = self.w.val();
         self.rounding.drive.next = signed_cast(self.drive.val());
-        self.rounding.rand.next = self.rand.val();
+        self.rounding.random.next = self.random.val();
         self.rounding.learn_shift.next = self.learn_shift.val();
         self.rounding.decay_shift.next = self.decay_shift.val();
         self.rounding.w_max.next = self.w_max.val();
@@ -116,7 +116,7 @@ mod tests {
             uut.w.next = to_signed(self.w.into());
             uut.target.next = self.target;
             uut.trace.next = to_bits(self.trace.into());
-            uut.rand.next = to_bits(self.rand.into());
+            uut.random.next = to_bits(self.rand.into());
             uut.learn_shift.next = to_bits(self.params.learn_shift.into());
             uut.decay_shift.next = to_bits(self.params.decay_shift.into());
             uut.w_max.next = to_bits(self.params.w_max.into());
@@ -127,7 +127,7 @@ mod tests {
                 ("w", 16, self.w.into()),
                 ("target", 1, self.target.into()),
                 ("trace", 8, self.trace.into()),
-                ("rand", 32, self.rand.into()),
+                ("random", 32, self.rand.into()),
                 ("learn_shift", 5, self.params.learn_shift.into()),
                 ("decay_shift", 5, self.params.decay_shift.into()),
                 ("w_max", 15, self.params.w_max.into()),

@@ -10,7 +10,7 @@ const NUM_BITS: usize = 43;
 ///
 /// With `F = max(learn_shift, decay_shift)`:
 /// `num = (drive << (F - learn_shift)) - (decay_shift > 0 ? w << (F - decay_shift) : 0)`,
-/// `delta = (num + (rand & (2^F - 1))) >>> F`, `w_next = clamp(w + delta, -w_max, w_max)`.
+/// `delta = (num + (random & (2^F - 1))) >>> F`, `w_next = clamp(w + delta, -w_max, w_max)`.
 /// Everything up to the clamp is exact two's complement on 43 bits, which holds `num` for
 /// shifts up to 24 (the config range; larger shifts are outside the contract).
 #[derive(Debug, LogicBlock)]
@@ -20,7 +20,7 @@ pub struct SrUpdate {
     /// Learning drive `d`, Q.16, 18-bit signed, input.
     pub drive: Signal<In, Signed<18>>,
     /// Random word for stochastic rounding (a generator state; its low `F` bits are used), input.
-    pub rand: Signal<In, Bits<32>>,
+    pub random: Signal<In, Bits<32>>,
     /// Learning rate `2^-learn_shift`, 0..=24, input.
     pub learn_shift: Signal<In, Bits<5>>,
     /// Weight decay `2^-decay_shift` per update, 0..=24, 0 disables it, input.
@@ -52,7 +52,7 @@ impl SrUpdate {
         Self {
             w: Signal::default(),
             drive: Signal::default(),
-            rand: Signal::default(),
+            random: Signal::default(),
             learn_shift: Signal::default(),
             decay_shift: Signal::default(),
             w_max: Signal::default(),
@@ -104,7 +104,7 @@ impl Logic for SrUpdate {
         }
         // Stochastic rounding: add the low F bits of rand, then floor-divide by 2^F.
         self.mask.next = (self.one.val() << self.frac.val()) - self.one.val();
-        self.dither.next = self.rand.val() & self.mask.val();
+        self.dither.next = self.random.val() & self.mask.val();
         self.numerator.next = (self.scaled_drive.val() - self.scaled_decay.val())
             + bit_cast::<NUM_BITS, 32>(self.dither.val());
         self.round.value.next = signed_cast(self.numerator.val());
@@ -213,7 +213,7 @@ mod tests {
         fn drive(&self, uut: &mut SrUpdate) {
             uut.w.next = to_signed(self.w.into());
             uut.drive.next = to_signed(self.drive.into());
-            uut.rand.next = to_bits(self.rand.into());
+            uut.random.next = to_bits(self.rand.into());
             uut.learn_shift.next = to_bits(self.params.learn_shift.into());
             uut.decay_shift.next = to_bits(self.params.decay_shift.into());
             uut.w_max.next = to_bits(self.params.w_max.into());
@@ -223,7 +223,7 @@ mod tests {
             vec![
                 ("w", 16, self.w.into()),
                 ("drive", 18, self.drive.into()),
-                ("rand", 32, self.rand.into()),
+                ("random", 32, self.rand.into()),
                 ("learn_shift", 5, self.params.learn_shift.into()),
                 ("decay_shift", 5, self.params.decay_shift.into()),
                 ("w_max", 15, self.params.w_max.into()),

@@ -112,12 +112,8 @@ pub enum DatasetError {
     InvalidSpec { spec: String, reason: String },
 
     /// The file could not be read.
-    #[error("{}: cannot read file: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    #[error("{}: cannot read file: {cause}", path.display())]
+    Io { path: PathBuf, cause: io::Error },
 
     /// Neither the plain nor the `.gz` variant of a required file exists.
     #[error("{}: no such file (also tried {})", path.display(), gz_path.display())]
@@ -315,9 +311,9 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// Reads a whole file, transparently decompressing it if it starts with the
 /// gzip magic bytes (the file name is not consulted).
 pub(crate) fn read_maybe_gzip(path: &Path) -> Result<Vec<u8>, DatasetError> {
-    let raw = std::fs::read(path).map_err(|source| DatasetError::Io {
+    let raw = std::fs::read(path).map_err(|cause| DatasetError::Io {
         path: path.to_owned(),
-        source,
+        cause,
     })?;
     if raw.starts_with(&GZIP_MAGIC) {
         gunzip(path, &raw)

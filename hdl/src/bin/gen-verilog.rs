@@ -1,0 +1,105 @@
+//! `gen-verilog`: emit the learning core of a network as Verilog plus a JSON description, after
+//! rust-hdl's connection checks; `--report` synthesises it for iCE40 and ECP5 with Yosys and
+//! lints it with Verilator.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use spikeforge_hdl::generate::{generate, lif_lane_verilog, Generated};
+use spikeforge_hdl::lint::lint;
+use spikeforge_hdl::synth::{synthesize, Family};
+use spikeforge_sim::config::NetworkConfig;
+
+/// Generate the Verilog of the spikeforge learning core.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Network TOML; the embedded default (networks/digits.toml) when left out.
+    #[arg(long)]
+    network: Option<PathBuf>,
+    /// Output directory.
+    #[arg(long, default_value = "build")]
+    out: PathBuf,
+    /// Also lint with Verilator and synthesise with Yosys for iCE40 and ECP5, and print the
+    /// resource figures from Yosys's statistics.
+    #[arg(long)]
+    report: bool,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let network = match &args.network {
+        Some(path) => NetworkConfig::from_file(path)?,
+        None => NetworkConfig::default_network()?,
+    };
+    let generated = generate(&network)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let verilog = args.out.join("spikeforge.v");
+    let json = args.out.join("spikeforge.json");
+    write(&verilog, &generated.verilog)?;
+    write(
+        &json,
+        &(serde_json::to_string_pretty(&generated.description)? + "\n"),
+    )?;
+    println!("wrote {} and {}", verilog.display(), json.display());
+    if args.report {
+        report(&verilog, &generated)?;
+    }
+    Ok(())
+}
+
+fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn report(verilog: &Path, generated: &Generated) -> anyhow::Result<()> {
+    eprintln!("verilator --lint-only -Wall ...");
+    lint(verilog, "top")?;
+    println!("verilator lint: clean (waivers: hdl/verilator/waivers.vlt)");
+    let mut rows = Vec::new();
+    for family in [Family::Ice40, Family::Ecp5] {
+        eprintln!("yosys {} ...", family.synth_command("top"));
+        let stats = synthesize(verilog, "top", family)?;
+        println!(
+            "{:<6} cells {:>6}  LUT4 {:>6}  FF {:>5}  RAM blocks {:>3}  DSP {:>2}  (log {})",
+            family.name(),
+            stats.cells,
+            stats.luts,
+            stats.flip_flops,
+            stats.ram_blocks,
+            stats.dsps,
+            stats.log.display()
+        );
+        rows.push(stats);
+    }
+    let lane = verilog.with_file_name("lif_lane.v");
+    write(&lane, &lif_lane_verilog())?;
+    let lane_stats = synthesize(&lane, "top", Family::Ice40)?;
+    println!(
+        "LIF lane (LifUpdate) on ice40: LUT4 {}, carry {}",
+        lane_stats.luts,
+        lane_stats.cells("SB_CARRY")
+    );
+    let path = verilog.with_file_name("synth_report.json");
+    let body = serde_json::json!({
+        "network": generated.description["network"],
+        "synthesis": rows,
+        "lif_lane_ice40": lane_stats,
+    });
+    write(&path, &(serde_json::to_string_pretty(&body)? + "\n"))?;
+    println!("wrote {}", path.display());
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! From a network to Verilog: build the learning core, run rust-hdl's connection checks, emit
+//! the Verilog and a JSON description (ports, memories, registers, cycles per step, the
+//! resolved network) for tools and for `gen-verilog`.
+
+use rust_hdl::prelude::*;
+use serde_json::{json, Value};
+use spikeforge_sim::config::NetworkConfig;
+
+use crate::top::host_interface::StepCommand;
+use crate::top::{cycles_per_step, phase_reset_cycles, CoreError, LearningCore};
+
+/// The generated core.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// Verilog of the core; the top module is `top`.
+    pub verilog: String,
+    /// What `spikeforge.json` holds.
+    pub description: Value,
+}
+
+/// Why no Verilog was generated.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// The network does not fit the learning core.
+    #[error("network {name:?} cannot be generated: {cause}")]
+    Core {
+        /// Network name.
+        name: String,
+        /// The limit it exceeds.
+        cause: CoreError,
+    },
+    /// rust-hdl's connection checks failed.
+    #[error("rust-hdl's connection checks failed for network {name:?}: {message}")]
+    Connections {
+        /// Network name.
+        name: String,
+        /// What the checks reported.
+        message: String,
+    },
+}
+
+/// The cycle count of one time step as a formula (see [`cycles_per_step`]).
+pub const CYCLES_FORMULA: &str = "2*N_in + L + [2*E_h*(N_h+1) + 2*N_h + 2] + \
+     [2*E_c*(K+1) + 2*K + 2] + csdp*[2*E_h*(N_h+1) + 2] + classifier_learn*[2*E_c*(K+1) + 1]";
+
+/// Verilog of one LIF lane (the `LifUpdate` next-state block), for its resource figure.
+pub fn lif_lane_verilog() -> String {
+    let mut lane = crate::neuron::LifUpdate::new();
+    lane.connect_all();
+    generate_verilog(&lane)
+}
+
+/// Build the core for `cfg`, check its connections and emit Verilog and description.
+pub fn generate(cfg: &NetworkConfig) -> Result<Generated, GenerateError> {
+    let mut core = LearningCore::new(cfg).map_err(|cause| GenerateError::Core {
+        name: cfg.name.clone(),
+        cause,
+    })?;
+    core.connect_all();
+    check_all(&core).map_err(|e| GenerateError::Connections {
+        name: cfg.name.clone(),
+        message: format!("{e:?}"),
+    })?;
+    let verilog = generate_verilog(&core);
+    Ok(Generated {
+        verilog,
+        description: describe(cfg, &core),
+    })
+}
+
+fn describe(cfg: &NetworkConfig, core: &LearningCore) -> Value {
+    let info = core.info();
+    let hidden = cfg.hidden.first().map_or(0, |l| l.size) as u64;
+    let learning = StepCommand {
+        csdp: Some(true),
+        classifier_label: Some(0),
+        label_input: (cfg.label_inputs() > 0).then_some(0),
+    };
+    let inference = StepCommand {
+        csdp: None,
+        classifier_label: None,
+        label_input: None,
+    };
+    let all_inputs = cfg.inputs as u64;
+    json!({
+        "generator": format!("spikeforge-hdl {}", env!("CARGO_PKG_VERSION")),
+        "top": "top",
+        "lanes": 1,
+        "ports": info.ports.iter().map(|p| json!({
+            "name": p.name, "direction": p.direction, "width": p.width
+        })).collect::<Vec<_>>(),
+        "memories": info.memories.iter().map(|m| json!({
+            "name": m.name, "words": m.words, "width": m.width, "bits": m.words * m.width
+        })).collect::<Vec<_>>(),
+        "memory_bits": info.memories.iter().map(|m| m.words * m.width).sum::<usize>(),
+        "registers": info.parameters.iter().map(|p| json!({
+            "id": p.id, "name": p.name, "width": p.width, "access": p.access
+        })).collect::<Vec<_>>(),
+        "cycles": {
+            "per_step_formula": CYCLES_FORMULA,
+            "symbols": "N_in inputs, L label inputs, N_h hidden neurons, K classes, E_h spiking \
+                        input rows (pixels + label), E_c spiking classifier rows",
+            "phase_reset": phase_reset_cycles(cfg),
+            "inference_step_no_spikes": cycles_per_step(cfg, 0, 0, &inference),
+            "learning_step_worst_case": cycles_per_step(cfg, all_inputs, hidden, &learning),
+        },
+        "network": cfg,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_network_generates_with_description() {
+        let cfg = NetworkConfig::default_network().expect("default network");
+        let generated = generate(&cfg).expect("default network generates");
+        assert!(generated.verilog.contains("module top("));
+        let d = &generated.description;
+        assert_eq!(d["network"]["name"], "digits");
+        assert_eq!(d["lanes"], 1);
+        let weights = d["memories"]
+            .as_array()
+            .and_then(|m| m.iter().find(|m| m["name"] == "hidden_weights"))
+            .expect("hidden_weights memory");
+        assert_eq!(weights["words"], 74 * 256);
+        assert!(d["cycles"]["learning_step_worst_case"].as_u64() > Some(0));
+    }
+
+    #[test]
+    fn default_core_passes_verilator_lint() {
+        let cfg = NetworkConfig::default_network().expect("default network");
+        let generated = generate(&cfg).expect("default network generates");
+        let dir = std::env::temp_dir().join(format!("spikeforge-gen-lint-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let verilog = dir.join("spikeforge.v");
+        std::fs::write(&verilog, &generated.verilog).expect("write verilog");
+        let result = crate::lint::lint(&verilog, "top");
+        std::fs::remove_dir_all(&dir).expect("clean up");
+        if let Err(e) = result {
+            panic!("{e}");
+        }
+    }
+
+    #[test]
+    fn refuses_networks_the_core_cannot_hold() {
+        let mut cfg = NetworkConfig::default_network().expect("default network");
+        cfg.hidden.push(cfg.hidden[0].clone());
+        let err = generate(&cfg).err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "network \"digits\" cannot be generated: the learning core supports exactly 1 \
+                 hidden layer; the network has 2"
+            )
+        );
+    }
+}

@@ -1,0 +1,2176 @@
+//! [`LearningCore`]: the chip's learning core for one hidden (CSDP) layer and the classifier,
+//! one synapse per clock, driven over a simple synchronous host interface.
+use crate::encoder::{BernoulliEncoder, Xorshift32Step};
+use crate::hw::SignExtend;
+use crate::learning::{ClassifierDelta, ContrastiveError, CsdpDelta};
+use crate::memory::Ram;
+use crate::neuron::{AdaptThreshold, HomeostasisUpdate, LifUpdate, TraceUpdate};
+use crate::top::host_interface::{parameter_id, LayerField, Register, StepCommand};
+use rust_hdl::prelude::*;
+use spikeforge_sim::config::NetworkConfig;
+
+/// Words a memory of the core may hold: its addresses are 16 bits.
+pub const MAX_MEMORY_WORDS: usize = 1 << 16;
+/// Neurons a layer may have: the host addresses a neuron with 12 bits.
+pub const MAX_LAYER_SIZE: usize = 1 << 12;
+/// Classes the core supports: labels are 6 bits.
+pub const MAX_CLASSES: usize = 64;
+
+/// Why a network does not fit the learning core.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CoreError {
+    /// The core has exactly one hidden layer.
+    #[error("the learning core supports exactly 1 hidden layer; the network has {count}")]
+    HiddenLayers {
+        /// Hidden layers of the network.
+        count: usize,
+    },
+    /// A memory would need more than [`MAX_MEMORY_WORDS`] words.
+    #[error(
+        "{memory} would need {words} words; the learning core's 16-bit addresses reach \
+         {MAX_MEMORY_WORDS}"
+    )]
+    MemoryTooLarge {
+        /// The memory.
+        memory: &'static str,
+        /// Words it would need.
+        words: usize,
+    },
+    /// A size above what the core's address or label fields hold.
+    #[error("{what} = {value} is above the learning core's limit of {max}")]
+    SizeTooLarge {
+        /// What is too large.
+        what: &'static str,
+        /// Its value.
+        value: usize,
+        /// The largest value the core supports.
+        max: usize,
+    },
+}
+
+/// One port of the core's Verilog module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortInfo {
+    /// Port name.
+    pub name: &'static str,
+    /// `"in"` or `"out"`.
+    pub direction: &'static str,
+    /// Width in bits.
+    pub width: usize,
+}
+
+/// One memory of the core.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryInfo {
+    /// Memory name (the rust-hdl instance).
+    pub name: &'static str,
+    /// Words.
+    pub words: usize,
+    /// Bits stored per word.
+    pub width: usize,
+}
+
+/// One register reachable with `WRITE_REG` / `READ_REG`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParameterInfo {
+    /// Register id (`cmd_addr`).
+    pub id: u16,
+    /// Name, e.g. `hidden.leak_shift` or `encoder_state`.
+    pub name: String,
+    /// Width in bits.
+    pub width: usize,
+    /// `"rw"` (status registers) or `"w"` (parameters).
+    pub access: &'static str,
+}
+
+/// What `gen-verilog` reports about a generated core.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoreInfo {
+    /// Ports of the top module.
+    pub ports: Vec<PortInfo>,
+    /// Memories.
+    pub memories: Vec<MemoryInfo>,
+    /// Register ids.
+    pub parameters: Vec<ParameterInfo>,
+}
+
+/// States of the core's sequencer.
+#[derive(Copy, Clone, Debug, PartialEq, LogicState)]
+enum CoreState {
+    /// Waiting for a command; host reads and writes happen here.
+    Idle,
+    /// `PHASE_RESET`: clear the state of neuron `index` of both layers.
+    Clear,
+    /// Encode: address pixel `index`.
+    EncodeAddress,
+    /// Encode: draw, spike, append the row to the event lists.
+    EncodeData,
+    /// Label input `index`: append its row if it is the step's label input.
+    Label,
+    /// Integration of `layer`: address event `event_index`, or go on to the neuron update.
+    EventAddress,
+    /// Integration: latch the event's row base address.
+    EventData,
+    /// Integration: address weight `event_base + index` and current `index`.
+    IntegrateAddress,
+    /// Integration: add the weight to the current.
+    IntegrateData,
+    /// Neuron update: address the state of neuron `index`.
+    NeuronAddress,
+    /// Neuron update: LIF, homeostasis, trace, goodness, count; write back.
+    NeuronData,
+    /// The layer's adaptive threshold and goodness registers.
+    Adapt,
+    /// Latch the hidden layer's contrastive error.
+    Error,
+    /// Learning of `layer`: address event `event_index`, or finish.
+    LearnEventAddress,
+    /// Learning: latch the event's row base address.
+    LearnEventData,
+    /// Learning: address weight `event_base + index` and trace `index`.
+    LearnAddress,
+    /// Learning: one generator draw, write the updated weight.
+    LearnData,
+}
+
+/// The learning core: a network with one hidden (CSDP) layer and a delta-rule classifier, in
+/// block RAM, updated one synapse per clock by one instance of each rule widget.
+///
+/// # Host interface
+///
+/// All signals are synchronous to `clock`. A command is presented for one cycle with
+/// `cmd_valid` high; the core accepts it only while `busy` is low (a command during `busy` is
+/// ignored). Reads answer with `rsp_valid` high for one cycle, **two cycles after** the command
+/// cycle (command in cycle `t`, response in cycle `t + 2`); reads may be issued back to back.
+/// Writes take effect at the end of the command cycle and give no response. `PHASE_RESET` and
+/// `STEP` raise `busy` from the next cycle until done: `STEP` for exactly
+/// [`cycles_per_step`] cycles, `PHASE_RESET` for [`phase_reset_cycles`]. Signed values are
+/// two's complement, sign-extended to 32 bits on reads; writes use the low bits of `cmd_data`.
+///
+/// | `cmd_op` | name | `cmd_addr` | `cmd_data` / `rsp_data` |
+/// |---|---|---|---|
+/// | 0 | NOP | — | — |
+/// | 1 / 2 | WRITE / READ_PIXEL | pixel `i` | intensity, bits 7..0 |
+/// | 3 / 4 | WRITE / READ_W | `row * N_h + n` (rows: pixels, then label inputs) | weight, 16-bit signed (`weight_bits` stored) |
+/// | 5 / 6 | WRITE / READ_C | `row * K + k` (rows: pixels if `classifier_sees_input`, then hidden neurons) | weight, 16-bit signed |
+/// | 7 / 8 | WRITE / READ_STATE | bit 15: classifier; bits 14..12: field 0 `v` (16 signed), 1 `r` (8), 2 `tr` (8), 3 `h` (16), 4 count (16); bits 11..0: neuron | field value |
+/// | 9 / 10 | WRITE / READ_REG | register id, see below | register value |
+/// | 11 | PHASE_RESET | — | — |
+/// | 12 | STEP | — | [`StepCommand`] word: bit 0 `csdp_learn`, 1 `positive`, 2 `classifier_learn`, 3 `label_input_enable`, 13..8 classifier label, 21..16 label input |
+/// | 13 | READ_PREDICTION | — | class, bits 5..0 |
+///
+/// Register ids (see [`host_interface`](crate::top::host_interface)): 0 hidden `theta_a`
+/// (16 signed), 1 hidden goodness (32), 2 classifier `theta_a`, 3 classifier goodness,
+/// 4 encoder generator, 5 hidden learning generator, 6 classifier generator (32 each; read and
+/// write); write-only: 8 `w_max` (15), 9 anneal (8), `16 + f` hidden and `32 + f` classifier
+/// [`LayerField`] `f` (0 `leak_shift`, 1 `threshold`, 2 `refractory`, 3 `adapt_step`,
+/// 4 `adapt_target`, 5 `adapt_min`, 6 `adapt_max`, 7 `homeostasis_step`,
+/// 8 `homeostasis_decay_shift`, 9 `homeostasis_max`, 10 `trace_shift`, 11 `goodness_threshold`
+/// (hidden only), 12 `learn_shift`, 13 `decay_shift`). Other ids read 0 and ignore writes.
+/// Registers power up at 0: the host writes every parameter and a non-zero seed into each
+/// generator before the first step.
+///
+/// # Memories
+///
+/// | memory | words | bits | contents |
+/// |---|---|---|---|
+/// | `pixels` | `N_in` | 8 | input intensities |
+/// | `hidden_weights` (W) | `(N_in + L) N_h` | `weight_bits` | `W[row * N_h + n]`, sign-extended to 16 on read |
+/// | `classifier_weights` (C) | `R_c K` | `weight_bits` | `C[row * K + k]`, `R_c = (classifier_sees_input ? N_in : 0) + N_h` |
+/// | `membrane`, `refractory`, `trace_mem`, `homeostasis_mem`, `count` | `N_h + K` | 16, 8, 8, 16, 16 | hidden neuron `n` at `n`, classifier neuron `k` at `N_h + k` |
+/// | `current_mem` | `N_h + K` | 32 | current accumulators `j` of the step |
+/// | `hidden_events` | `N_in + L` | 16 | this step's spiking input rows (pixels, then the label input) as row base addresses `row * N_h`: the input-spike bits, kept as an event list |
+/// | `classifier_events` | `R_c` | 16 | the classifier's event rows (spiking pixels if it sees the input, then spiking hidden neurons) as `row * K`: the hidden-spike bits |
+///
+/// Every memory is a [`Ram`] (block RAM, one cycle of read latency). The sequencer never uses
+/// a read of the word written at the same clock edge, which the RAM leaves undefined.
+///
+/// # Time step
+///
+/// `STEP` runs `Network::step` of the golden model: encode (one encoder draw per pixel, in
+/// order, then the label input), integrate the hidden layer's events into the 32-bit current
+/// accumulators (exact sums, saturated to 16 bits when read), update each hidden neuron (LIF
+/// against `threshold + theta_a + h_n`, homeostasis in CSDP steps, trace, goodness, count),
+/// adapt the hidden threshold offset, the same for the classifier (homeostasis included, as
+/// in the golden model), then CSDP learning (one
+/// learning draw per synapse of each event row, rows ascending, neurons ascending) and the
+/// classifier's delta rule (one classifier draw per synapse). Two cycles per element:
+/// address, then data and write-back. The prediction (argmax of count, then membrane, lowest
+/// index) is tracked during the classifier's update; it is 0 after `PHASE_RESET` and does not
+/// follow host writes of classifier state until the next step.
+#[derive(Debug, LogicBlock)]
+pub struct LearningCore {
+    /// Clock, input.
+    pub clock: Signal<In, Clock>,
+    /// Command strobe, one cycle per command, input.
+    pub cmd_valid: Signal<In, Bit>,
+    /// Operation code ([`Op`](crate::top::host_interface::Op)), 4 bits, input.
+    pub cmd_op: Signal<In, Bits<4>>,
+    /// Address or register id, 16 bits, input.
+    pub cmd_addr: Signal<In, Bits<16>>,
+    /// Write data or `STEP` word, 32 bits, input.
+    pub cmd_data: Signal<In, Bits<32>>,
+    /// Read response strobe, two cycles after the read command, output.
+    pub rsp_valid: Signal<Out, Bit>,
+    /// Read response, 32 bits, valid with `rsp_valid`, output.
+    pub rsp_data: Signal<Out, Bits<32>>,
+    /// A `STEP` or `PHASE_RESET` is running; commands are ignored, output.
+    pub busy: Signal<Out, Bit>,
+
+    // Memories.
+    pixels: Ram<Bits<8>, 16>,
+    hidden_weights: Ram<Bits<16>, 16>,
+    classifier_weights: Ram<Bits<16>, 16>,
+    membrane: Ram<Bits<16>, 16>,
+    refractory: Ram<Bits<8>, 16>,
+    trace_mem: Ram<Bits<8>, 16>,
+    homeostasis_mem: Ram<Bits<16>, 16>,
+    count: Ram<Bits<16>, 16>,
+    current_mem: Ram<Bits<32>, 16>,
+    hidden_events: Ram<Bits<16>, 16>,
+    classifier_events: Ram<Bits<16>, 16>,
+
+    // Rule widgets, one instance each.
+    generator: Xorshift32Step,
+    encoder: BernoulliEncoder,
+    lif: LifUpdate,
+    homeostasis: HomeostasisUpdate,
+    trace_update: TraceUpdate,
+    adapt: AdaptThreshold,
+    contrastive: ContrastiveError,
+    csdp: CsdpDelta,
+    delta: ClassifierDelta,
+    theta_wide: SignExtend<16, 18>,
+    offset_wide: SignExtend<16, 18>,
+    weight_wide: SignExtend<16, 32>,
+    response_wide: SignExtend<16, 32>,
+
+    // Sequencer.
+    state: DFF<CoreState>,
+    layer: DFF<Bit>,
+    index: DFF<Bits<16>>,
+    event_index: DFF<Bits<16>>,
+    event_base: DFF<Bits<16>>,
+    row_base: DFF<Bits<16>>,
+    class_base: DFF<Bits<16>>,
+    hidden_event_count: DFF<Bits<16>>,
+    classifier_event_count: DFF<Bits<16>>,
+    step_csdp: DFF<Bit>,
+    step_positive: DFF<Bit>,
+    step_classifier_learn: DFF<Bit>,
+    step_label_enable: DFF<Bit>,
+    step_classifier_label: DFF<Bits<6>>,
+    step_label_input: DFF<Bits<6>>,
+    goodness_acc: DFF<Bits<32>>,
+    spike_total: DFF<Bits<16>>,
+    best_count: DFF<Bits<16>>,
+    best_membrane: DFF<Bits<16>>,
+    prediction: DFF<Bits<16>>,
+    error: DFF<Bits<10>>,
+
+    // Status registers.
+    hidden_offset: DFF<Bits<16>>,
+    hidden_goodness: DFF<Bits<32>>,
+    classifier_offset: DFF<Bits<16>>,
+    classifier_goodness: DFF<Bits<32>>,
+    encoder_state: DFF<Bits<32>>,
+    learn_state: DFF<Bits<32>>,
+    classifier_state: DFF<Bits<32>>,
+
+    // Parameters.
+    w_max: DFF<Bits<15>>,
+    anneal: DFF<Bits<8>>,
+    h_leak_shift: DFF<Bits<4>>,
+    h_threshold: DFF<Bits<16>>,
+    h_refractory: DFF<Bits<8>>,
+    h_adapt_step: DFF<Bits<16>>,
+    h_adapt_target: DFF<Bits<16>>,
+    h_adapt_min: DFF<Bits<16>>,
+    h_adapt_max: DFF<Bits<16>>,
+    h_homeostasis_step: DFF<Bits<16>>,
+    h_homeostasis_decay: DFF<Bits<4>>,
+    h_homeostasis_max: DFF<Bits<16>>,
+    h_trace_shift: DFF<Bits<3>>,
+    h_goodness_threshold: DFF<Bits<32>>,
+    h_learn_shift: DFF<Bits<5>>,
+    h_decay_shift: DFF<Bits<5>>,
+    c_leak_shift: DFF<Bits<4>>,
+    c_threshold: DFF<Bits<16>>,
+    c_refractory: DFF<Bits<8>>,
+    c_adapt_step: DFF<Bits<16>>,
+    c_adapt_target: DFF<Bits<16>>,
+    c_adapt_min: DFF<Bits<16>>,
+    c_adapt_max: DFF<Bits<16>>,
+    c_homeostasis_step: DFF<Bits<16>>,
+    c_homeostasis_decay: DFF<Bits<4>>,
+    c_homeostasis_max: DFF<Bits<16>>,
+    c_trace_shift: DFF<Bits<3>>,
+    c_learn_shift: DFF<Bits<5>>,
+    c_decay_shift: DFF<Bits<5>>,
+
+    // Host read pipeline.
+    read_pending: DFF<Bit>,
+    read_op: DFF<Bits<4>>,
+    read_address: DFF<Bits<16>>,
+    response_valid: DFF<Bit>,
+    response_data: DFF<Bits<32>>,
+
+    // Sizes of the network (run-time constants).
+    inputs: Constant<Bits<16>>,
+    labels: Constant<Bits<16>>,
+    hidden_size: Constant<Bits<16>>,
+    classes: Constant<Bits<16>>,
+    neurons: Constant<Bits<16>>,
+    hidden_class_base: Constant<Bits<16>>,
+    sees_input: Constant<Bit>,
+    goodness_saturated: Constant<Bits<32>>,
+    current_max: Constant<Bits<16>>,
+    current_min: Constant<Bits<16>>,
+    shift_cap: Constant<Bits<9>>,
+
+    // Combinational temporaries.
+    size: Signal<Local, Bits<16>>,
+    neuron_base: Signal<Local, Bits<16>>,
+    event_count: Signal<Local, Bits<16>>,
+    layer_offset: Signal<Local, Bits<16>>,
+    layer_threshold: Signal<Local, Bits<16>>,
+    layer_leak_shift: Signal<Local, Bits<4>>,
+    layer_refractory: Signal<Local, Bits<8>>,
+    layer_adapt_step: Signal<Local, Bits<16>>,
+    layer_adapt_target: Signal<Local, Bits<16>>,
+    layer_adapt_min: Signal<Local, Bits<16>>,
+    layer_adapt_max: Signal<Local, Bits<16>>,
+    layer_homeostasis_step: Signal<Local, Bits<16>>,
+    layer_homeostasis_decay: Signal<Local, Bits<4>>,
+    layer_homeostasis_max: Signal<Local, Bits<16>>,
+    layer_trace_shift: Signal<Local, Bits<3>>,
+    neuron_address: Signal<Local, Bits<16>>,
+    weight_address: Signal<Local, Bits<16>>,
+    host_neuron_base: Signal<Local, Bits<16>>,
+    host_neuron_address: Signal<Local, Bits<16>>,
+    index_next: Signal<Local, Bits<16>>,
+    event_next: Signal<Local, Bits<16>>,
+    weight_read: Signal<Local, Bits<16>>,
+    current_base: Signal<Local, Bits<32>>,
+    current_sum: Signal<Local, Bits<32>>,
+    current_high: Signal<Local, Bits<17>>,
+    current: Signal<Local, Bits<16>>,
+    threshold: Signal<Local, Bits<18>>,
+    square: Signal<Local, Bits<32>>,
+    goodness_sum: Signal<Local, Bits<33>>,
+    goodness_next: Signal<Local, Bits<32>>,
+    count_inc: Signal<Local, Bits<16>>,
+    count_next: Signal<Local, Bits<16>>,
+    count_greater: Signal<Local, Bit>,
+    count_equal: Signal<Local, Bit>,
+    membrane_greater: Signal<Local, Bit>,
+    better: Signal<Local, Bit>,
+    label_input_wide: Signal<Local, Bits<16>>,
+    classifier_label_wide: Signal<Local, Bits<16>>,
+    hidden_shift_sum: Signal<Local, Bits<9>>,
+    hidden_learn_shift: Signal<Local, Bits<5>>,
+    classifier_shift_sum: Signal<Local, Bits<9>>,
+    classifier_learn_shift: Signal<Local, Bits<5>>,
+    response_half: Signal<Local, Bits<16>>,
+}
+
+/// Words of each memory of a core for `cfg` (checked by [`LearningCore::new`]).
+struct Sizes {
+    inputs: usize,
+    labels: usize,
+    hidden: usize,
+    classes: usize,
+    hidden_rows: usize,
+    classifier_rows: usize,
+}
+
+impl Sizes {
+    fn of(cfg: &NetworkConfig) -> Result<Self, CoreError> {
+        if cfg.hidden.len() != 1 {
+            return Err(CoreError::HiddenLayers {
+                count: cfg.hidden.len(),
+            });
+        }
+        let sizes = Sizes {
+            inputs: cfg.inputs,
+            labels: cfg.label_inputs(),
+            hidden: cfg.hidden[0].size,
+            classes: cfg.classes,
+            hidden_rows: cfg.hidden_inputs(0),
+            classifier_rows: cfg.classifier_inputs(),
+        };
+        let limits = [
+            ("hidden layer size", sizes.hidden, MAX_LAYER_SIZE),
+            ("classes", sizes.classes, MAX_CLASSES),
+        ];
+        for (what, value, max) in limits {
+            if value > max {
+                return Err(CoreError::SizeTooLarge { what, value, max });
+            }
+        }
+        for memory in sizes.memories(cfg.weight_bits.into()) {
+            if memory.words > MAX_MEMORY_WORDS {
+                return Err(CoreError::MemoryTooLarge {
+                    memory: memory.name,
+                    words: memory.words,
+                });
+            }
+        }
+        Ok(sizes)
+    }
+
+    fn memories(&self, weight_bits: usize) -> Vec<MemoryInfo> {
+        let neurons = self.hidden + self.classes;
+        let memory = |name, words, width| MemoryInfo { name, words, width };
+        vec![
+            memory("pixels", self.inputs, 8),
+            memory(
+                "hidden_weights",
+                self.hidden_rows * self.hidden,
+                weight_bits,
+            ),
+            memory(
+                "classifier_weights",
+                self.classifier_rows * self.classes,
+                weight_bits,
+            ),
+            memory("membrane", neurons, 16),
+            memory("refractory", neurons, 8),
+            memory("trace_mem", neurons, 8),
+            memory("homeostasis_mem", neurons, 16),
+            memory("count", neurons, 16),
+            memory("current_mem", neurons, 32),
+            memory("hidden_events", self.hidden_rows, 16),
+            memory("classifier_events", self.classifier_rows, 16),
+        ]
+    }
+}
+
+fn constant(value: usize) -> Constant<Bits<16>> {
+    // Sizes are checked against 2^16 before this is called.
+    Constant::new(((value & 0xFFFF) as u64).into())
+}
+
+impl LearningCore {
+    /// A core for `cfg`, or why it does not fit: exactly one hidden layer, at most
+    /// [`MAX_LAYER_SIZE`] hidden neurons, [`MAX_CLASSES`] classes and [`MAX_MEMORY_WORDS`]
+    /// words per memory.
+    pub fn new(cfg: &NetworkConfig) -> Result<Self, CoreError> {
+        let sizes = Sizes::of(cfg)?;
+        let weight_bits = usize::from(cfg.weight_bits);
+        let neurons = sizes.hidden + sizes.classes;
+        let offset = cfg.classifier_input_offset();
+        Ok(Self {
+            clock: Signal::default(),
+            cmd_valid: Signal::default(),
+            cmd_op: Signal::default(),
+            cmd_addr: Signal::default(),
+            cmd_data: Signal::default(),
+            rsp_valid: Signal::default(),
+            rsp_data: Signal::default(),
+            busy: Signal::default(),
+            pixels: Ram::new(sizes.inputs),
+            hidden_weights: Ram::new(sizes.hidden_rows * sizes.hidden)
+                .with_signed_storage(weight_bits),
+            classifier_weights: Ram::new(sizes.classifier_rows * sizes.classes)
+                .with_signed_storage(weight_bits),
+            membrane: Ram::new(neurons),
+            refractory: Ram::new(neurons),
+            trace_mem: Ram::new(neurons),
+            homeostasis_mem: Ram::new(neurons),
+            count: Ram::new(neurons),
+            current_mem: Ram::new(neurons),
+            hidden_events: Ram::new(sizes.hidden_rows),
+            classifier_events: Ram::new(sizes.classifier_rows),
+            generator: Xorshift32Step::new(),
+            encoder: BernoulliEncoder::new(),
+            lif: LifUpdate::new(),
+            homeostasis: HomeostasisUpdate::new(),
+            trace_update: TraceUpdate::new(),
+            adapt: AdaptThreshold::new(),
+            contrastive: ContrastiveError::new(),
+            csdp: CsdpDelta::new(),
+            delta: ClassifierDelta::new(),
+            theta_wide: SignExtend::new(),
+            offset_wide: SignExtend::new(),
+            weight_wide: SignExtend::new(),
+            response_wide: SignExtend::new(),
+            state: DFF::default(),
+            layer: DFF::default(),
+            index: DFF::default(),
+            event_index: DFF::default(),
+            event_base: DFF::default(),
+            row_base: DFF::default(),
+            class_base: DFF::default(),
+            hidden_event_count: DFF::default(),
+            classifier_event_count: DFF::default(),
+            step_csdp: DFF::default(),
+            step_positive: DFF::default(),
+            step_classifier_learn: DFF::default(),
+            step_label_enable: DFF::default(),
+            step_classifier_label: DFF::default(),
+            step_label_input: DFF::default(),
+            goodness_acc: DFF::default(),
+            spike_total: DFF::default(),
+            best_count: DFF::default(),
+            best_membrane: DFF::default(),
+            prediction: DFF::default(),
+            error: DFF::default(),
+            hidden_offset: DFF::default(),
+            hidden_goodness: DFF::default(),
+            classifier_offset: DFF::default(),
+            classifier_goodness: DFF::default(),
+            encoder_state: DFF::default(),
+            learn_state: DFF::default(),
+            classifier_state: DFF::default(),
+            w_max: DFF::default(),
+            anneal: DFF::default(),
+            h_leak_shift: DFF::default(),
+            h_threshold: DFF::default(),
+            h_refractory: DFF::default(),
+            h_adapt_step: DFF::default(),
+            h_adapt_target: DFF::default(),
+            h_adapt_min: DFF::default(),
+            h_adapt_max: DFF::default(),
+            h_homeostasis_step: DFF::default(),
+            h_homeostasis_decay: DFF::default(),
+            h_homeostasis_max: DFF::default(),
+            h_trace_shift: DFF::default(),
+            h_goodness_threshold: DFF::default(),
+            h_learn_shift: DFF::default(),
+            h_decay_shift: DFF::default(),
+            c_leak_shift: DFF::default(),
+            c_threshold: DFF::default(),
+            c_refractory: DFF::default(),
+            c_adapt_step: DFF::default(),
+            c_adapt_target: DFF::default(),
+            c_adapt_min: DFF::default(),
+            c_adapt_max: DFF::default(),
+            c_homeostasis_step: DFF::default(),
+            c_homeostasis_decay: DFF::default(),
+            c_homeostasis_max: DFF::default(),
+            c_trace_shift: DFF::default(),
+            c_learn_shift: DFF::default(),
+            c_decay_shift: DFF::default(),
+            read_pending: DFF::default(),
+            read_op: DFF::default(),
+            read_address: DFF::default(),
+            response_valid: DFF::default(),
+            response_data: DFF::default(),
+            inputs: constant(sizes.inputs),
+            labels: constant(sizes.labels),
+            hidden_size: constant(sizes.hidden),
+            classes: constant(sizes.classes),
+            neurons: constant(neurons),
+            hidden_class_base: constant(offset * sizes.classes),
+            sees_input: Constant::new(cfg.classifier_sees_input),
+            goodness_saturated: Constant::new(u64::from(u32::MAX).into()),
+            current_max: Constant::new(u64::from(i16::MAX.unsigned_abs()).into()),
+            current_min: Constant::new(0x8000u64.into()),
+            shift_cap: Constant::new(24u64.into()),
+            size: Signal::default(),
+            neuron_base: Signal::default(),
+            event_count: Signal::default(),
+            layer_offset: Signal::default(),
+            layer_threshold: Signal::default(),
+            layer_leak_shift: Signal::default(),
+            layer_refractory: Signal::default(),
+            layer_adapt_step: Signal::default(),
+            layer_adapt_target: Signal::default(),
+            layer_adapt_min: Signal::default(),
+            layer_adapt_max: Signal::default(),
+            layer_homeostasis_step: Signal::default(),
+            layer_homeostasis_decay: Signal::default(),
+            layer_homeostasis_max: Signal::default(),
+            layer_trace_shift: Signal::default(),
+            neuron_address: Signal::default(),
+            weight_address: Signal::default(),
+            host_neuron_base: Signal::default(),
+            host_neuron_address: Signal::default(),
+            index_next: Signal::default(),
+            event_next: Signal::default(),
+            weight_read: Signal::default(),
+            current_base: Signal::default(),
+            current_sum: Signal::default(),
+            current_high: Signal::default(),
+            current: Signal::default(),
+            threshold: Signal::default(),
+            square: Signal::default(),
+            goodness_sum: Signal::default(),
+            goodness_next: Signal::default(),
+            count_inc: Signal::default(),
+            count_next: Signal::default(),
+            count_greater: Signal::default(),
+            count_equal: Signal::default(),
+            membrane_greater: Signal::default(),
+            better: Signal::default(),
+            label_input_wide: Signal::default(),
+            classifier_label_wide: Signal::default(),
+            hidden_shift_sum: Signal::default(),
+            hidden_learn_shift: Signal::default(),
+            classifier_shift_sum: Signal::default(),
+            classifier_learn_shift: Signal::default(),
+            response_half: Signal::default(),
+        })
+    }
+
+    /// Ports, memories and register ids of this core.
+    pub fn info(&self) -> CoreInfo {
+        let port = |name, direction, width| PortInfo {
+            name,
+            direction,
+            width,
+        };
+        let ports = vec![
+            port("clock", "in", 1),
+            port("cmd_valid", "in", 1),
+            port("cmd_op", "in", 4),
+            port("cmd_addr", "in", 16),
+            port("cmd_data", "in", 32),
+            port("rsp_valid", "out", 1),
+            port("rsp_data", "out", 32),
+            port("busy", "out", 1),
+        ];
+        let memory = |name, words, width| MemoryInfo { name, words, width };
+        let memories = vec![
+            memory("pixels", self.pixels.depth(), self.pixels.stored_bits()),
+            memory(
+                "hidden_weights",
+                self.hidden_weights.depth(),
+                self.hidden_weights.stored_bits(),
+            ),
+            memory(
+                "classifier_weights",
+                self.classifier_weights.depth(),
+                self.classifier_weights.stored_bits(),
+            ),
+            memory("membrane", self.membrane.depth(), 16),
+            memory("refractory", self.refractory.depth(), 8),
+            memory("trace_mem", self.trace_mem.depth(), 8),
+            memory("homeostasis_mem", self.homeostasis_mem.depth(), 16),
+            memory("count", self.count.depth(), 16),
+            memory("current_mem", self.current_mem.depth(), 32),
+            memory("hidden_events", self.hidden_events.depth(), 16),
+            memory("classifier_events", self.classifier_events.depth(), 16),
+        ];
+        let register = |id: u16, name: &str, width, access| ParameterInfo {
+            id,
+            name: name.to_string(),
+            width,
+            access,
+        };
+        let mut parameters = vec![
+            register(
+                Register::HiddenThetaOffset as u16,
+                "hidden.theta_offset",
+                16,
+                "rw",
+            ),
+            register(Register::HiddenGoodness as u16, "hidden.goodness", 32, "rw"),
+            register(
+                Register::ClassifierThetaOffset as u16,
+                "classifier.theta_offset",
+                16,
+                "rw",
+            ),
+            register(
+                Register::ClassifierGoodness as u16,
+                "classifier.goodness",
+                32,
+                "rw",
+            ),
+            register(Register::EncoderState as u16, "encoder_state", 32, "rw"),
+            register(Register::LearnState as u16, "learn_state", 32, "rw"),
+            register(
+                Register::ClassifierState as u16,
+                "classifier_state",
+                32,
+                "rw",
+            ),
+            register(Register::WeightMax as u16, "w_max", 15, "w"),
+            register(Register::Anneal as u16, "anneal", 8, "w"),
+        ];
+        for (classifier, layer) in [(false, "hidden"), (true, "classifier")] {
+            for field in LayerField::ALL {
+                if classifier && field == LayerField::GoodnessThreshold {
+                    continue;
+                }
+                parameters.push(register(
+                    parameter_id(classifier, field),
+                    &format!("{layer}.{}", field.name()),
+                    field.width(),
+                    "w",
+                ));
+            }
+        }
+        CoreInfo {
+            ports,
+            memories,
+            parameters,
+        }
+    }
+}
+
+/// Cycles `busy` stays high for a `STEP` (the exact count of the sequencer):
+///
+/// `2 N_in + L + [2 E_h (N_h + 1) + 2 N_h + 2] + [2 E_c (K + 1) + 2 K + 2]
+///  + csdp * [2 E_h (N_h + 1) + 2] + classifier_learn * [2 E_c (K + 1) + 1]`
+///
+/// with `N_in` inputs, `L` label inputs (`classes` in supervised networks, else 0), `N_h`
+/// hidden neurons, `K` classes, `E_h = input_events + [label input spikes]` event rows of the
+/// hidden layer and `E_c = hidden_events + (classifier_sees_input ? input_events : 0)` event
+/// rows of the classifier; `input_events` counts the spiking pixels and `hidden_events` the
+/// hidden neurons that spiked in this step. Each element (pixel, synapse, neuron) takes two
+/// cycles; each event row two more to fetch its base address; one cycle per label input, per
+/// layer's threshold adaptation and to latch the contrastive error.
+pub fn cycles_per_step(
+    cfg: &NetworkConfig,
+    input_events: u64,
+    hidden_events: u64,
+    step: &StepCommand,
+) -> u64 {
+    let wide = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
+    let inputs = wide(cfg.inputs);
+    let labels = wide(cfg.label_inputs());
+    let hidden = wide(cfg.hidden.first().map_or(0, |layer| layer.size));
+    let classes = wide(cfg.classes);
+    let label_event = step
+        .label_input
+        .map_or(0, |k| u64::from(u64::from(k) < labels));
+    let e_h = input_events + label_event;
+    let e_c = hidden_events
+        + if cfg.classifier_sees_input {
+            input_events
+        } else {
+            0
+        };
+    let layer = |events: u64, size: u64| 2 * events * (size + 1) + 2 * size + 2;
+    let mut cycles = 2 * inputs + labels + layer(e_h, hidden) + layer(e_c, classes);
+    if step.csdp.is_some() {
+        cycles += 2 * e_h * (hidden + 1) + 2;
+    }
+    if step.classifier_label.is_some() {
+        cycles += 2 * e_c * (classes + 1) + 1;
+    }
+    cycles
+}
+
+/// Cycles `busy` stays high for a `PHASE_RESET`: one per neuron of both layers, `N_h + K`.
+pub fn phase_reset_cycles(cfg: &NetworkConfig) -> u64 {
+    let neurons = cfg.hidden.first().map_or(0, |layer| layer.size) + cfg.classes;
+    u64::try_from(neurons).unwrap_or(u64::MAX)
+}
+
+impl Logic for LearningCore {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            state,
+            layer,
+            index,
+            event_index,
+            event_base,
+            row_base,
+            class_base,
+            hidden_event_count,
+            classifier_event_count,
+            step_csdp,
+            step_positive,
+            step_classifier_learn,
+            step_label_enable,
+            step_classifier_label,
+            step_label_input,
+            goodness_acc,
+            spike_total,
+            best_count,
+            best_membrane,
+            prediction,
+            error,
+            hidden_offset,
+            hidden_goodness,
+            classifier_offset,
+            classifier_goodness,
+            encoder_state,
+            learn_state,
+            classifier_state,
+            w_max,
+            anneal,
+            h_leak_shift,
+            h_threshold,
+            h_refractory,
+            h_adapt_step,
+            h_adapt_target,
+            h_adapt_min,
+            h_adapt_max,
+            h_homeostasis_step,
+            h_homeostasis_decay,
+            h_homeostasis_max,
+            h_trace_shift,
+            h_goodness_threshold,
+            h_learn_shift,
+            h_decay_shift,
+            c_leak_shift,
+            c_threshold,
+            c_refractory,
+            c_adapt_step,
+            c_adapt_target,
+            c_adapt_min,
+            c_adapt_max,
+            c_homeostasis_step,
+            c_homeostasis_decay,
+            c_homeostasis_max,
+            c_trace_shift,
+            c_learn_shift,
+            c_decay_shift,
+            read_pending,
+            read_op,
+            read_address,
+            response_valid,
+            response_data
+        );
+        clock!(
+            self,
+            clock,
+            pixels,
+            hidden_weights,
+            classifier_weights,
+            membrane,
+            refractory,
+            trace_mem,
+            homeostasis_mem,
+            count,
+            current_mem,
+            hidden_events,
+            classifier_events
+        );
+
+        // The layer being processed: 0 hidden, 1 classifier.
+        self.size.next = self.hidden_size.val();
+        self.neuron_base.next = bits::<16>(0);
+        self.event_count.next = self.hidden_event_count.q.val();
+        self.layer_offset.next = self.hidden_offset.q.val();
+        self.layer_threshold.next = self.h_threshold.q.val();
+        self.layer_leak_shift.next = self.h_leak_shift.q.val();
+        self.layer_refractory.next = self.h_refractory.q.val();
+        self.layer_adapt_step.next = self.h_adapt_step.q.val();
+        self.layer_adapt_target.next = self.h_adapt_target.q.val();
+        self.layer_adapt_min.next = self.h_adapt_min.q.val();
+        self.layer_adapt_max.next = self.h_adapt_max.q.val();
+        self.layer_homeostasis_step.next = self.h_homeostasis_step.q.val();
+        self.layer_homeostasis_decay.next = self.h_homeostasis_decay.q.val();
+        self.layer_homeostasis_max.next = self.h_homeostasis_max.q.val();
+        self.layer_trace_shift.next = self.h_trace_shift.q.val();
+        self.weight_read.next = self.hidden_weights.read_data.val();
+        if self.layer.q.val() {
+            self.size.next = self.classes.val();
+            self.neuron_base.next = self.hidden_size.val();
+            self.event_count.next = self.classifier_event_count.q.val();
+            self.layer_offset.next = self.classifier_offset.q.val();
+            self.layer_threshold.next = self.c_threshold.q.val();
+            self.layer_leak_shift.next = self.c_leak_shift.q.val();
+            self.layer_refractory.next = self.c_refractory.q.val();
+            self.layer_adapt_step.next = self.c_adapt_step.q.val();
+            self.layer_adapt_target.next = self.c_adapt_target.q.val();
+            self.layer_adapt_min.next = self.c_adapt_min.q.val();
+            self.layer_adapt_max.next = self.c_adapt_max.q.val();
+            self.layer_homeostasis_step.next = self.c_homeostasis_step.q.val();
+            self.layer_homeostasis_decay.next = self.c_homeostasis_decay.q.val();
+            self.layer_homeostasis_max.next = self.c_homeostasis_max.q.val();
+            self.layer_trace_shift.next = self.c_trace_shift.q.val();
+            self.weight_read.next = self.classifier_weights.read_data.val();
+        }
+
+        // Addresses and counters.
+        self.neuron_address.next = self.neuron_base.val() + self.index.q.val();
+        self.weight_address.next = self.event_base.q.val() + self.index.q.val();
+        self.host_neuron_base.next = bits::<16>(0);
+        if self.cmd_addr.val().get_bit(15) {
+            self.host_neuron_base.next = self.hidden_size.val();
+        }
+        self.host_neuron_address.next =
+            self.host_neuron_base.val() + bit_cast::<16, 12>(self.cmd_addr.val().get_bits::<12>(0));
+        self.index_next.next = self.index.q.val() + 1;
+        self.event_next.next = self.event_index.q.val() + 1;
+        self.label_input_wide.next = bit_cast::<16, 6>(self.step_label_input.q.val());
+        self.classifier_label_wide.next = bit_cast::<16, 6>(self.step_classifier_label.q.val());
+
+        // Integration: j = (first event row ? 0 : j) + w, exact on 32 bits.
+        self.weight_wide.value.next = signed_cast(self.weight_read.val());
+        self.current_base.next = self.current_mem.read_data.val();
+        if !self.event_index.q.val().any() {
+            self.current_base.next = bits::<32>(0);
+        }
+        self.current_sum.next =
+            self.current_base.val() + unsigned_cast(self.weight_wide.result.val());
+
+        // Neuron update. The current saturates to 16 bits (it fits when bits 31..15 are all
+        // equal); no event rows means no current.
+        self.current_high.next = self.current_mem.read_data.val().get_bits::<17>(15);
+        self.current.next = self.current_mem.read_data.val().get_bits::<16>(0);
+        if !self.current_high.val().all() && self.current_high.val().any() {
+            self.current.next = self.current_max.val();
+            if self.current_mem.read_data.val().get_bit(31) {
+                self.current.next = self.current_min.val();
+            }
+        }
+        if !self.event_count.val().any() {
+            self.current.next = bits::<16>(0);
+        }
+        // Effective threshold theta + theta_a + h_n on 18 bits.
+        self.theta_wide.value.next = signed_cast(self.layer_threshold.val());
+        self.offset_wide.value.next = signed_cast(self.layer_offset.val());
+        self.threshold.next = (unsigned_cast(self.theta_wide.result.val())
+            + unsigned_cast(self.offset_wide.result.val()))
+            + bit_cast::<18, 16>(self.homeostasis_mem.read_data.val());
+        self.lif.v.next = signed_cast(self.membrane.read_data.val());
+        self.lif.refractory.next = self.refractory.read_data.val();
+        self.lif.j.next = signed_cast(self.current.val());
+        self.lif.threshold.next = signed_cast(self.threshold.val());
+        self.lif.leak_shift.next = self.layer_leak_shift.val();
+        self.lif.refractory_period.next = self.layer_refractory.val();
+        self.homeostasis.h.next = self.homeostasis_mem.read_data.val();
+        self.homeostasis.spike.next = self.lif.spike.val();
+        self.homeostasis.step.next = self.layer_homeostasis_step.val();
+        self.homeostasis.decay_shift.next = self.layer_homeostasis_decay.val();
+        self.homeostasis.max.next = self.layer_homeostasis_max.val();
+        self.trace_update.trace.next = self.trace_mem.read_data.val();
+        self.trace_update.spike.next = self.lif.spike.val();
+        self.trace_update.shift.next = self.layer_trace_shift.val();
+        // Goodness: saturating sum of tr'^2.
+        self.square.next = bit_cast::<16, 8>(self.trace_update.trace_next.val())
+            * bit_cast::<16, 8>(self.trace_update.trace_next.val());
+        self.goodness_sum.next =
+            bit_cast::<33, 32>(self.goodness_acc.q.val()) + bit_cast::<33, 32>(self.square.val());
+        self.goodness_next.next = self.goodness_sum.val().get_bits::<32>(0);
+        if self.goodness_sum.val().get_bit(32) {
+            self.goodness_next.next = self.goodness_saturated.val();
+        }
+        // Spike count, saturating.
+        self.count_inc.next = self.count.read_data.val() + 1;
+        self.count_next.next = self.count.read_data.val();
+        if self.lif.spike.val() && !self.count.read_data.val().all() {
+            self.count_next.next = self.count_inc.val();
+        }
+        // Prediction: (count, v) lexicographically above the best so far, or the first neuron.
+        self.count_greater.next = self.count_next.val() > self.best_count.q.val();
+        self.count_equal.next = self.count_next.val() == self.best_count.q.val();
+        self.membrane_greater.next =
+            self.lif.v_next.val() > signed_cast(self.best_membrane.q.val());
+        self.better.next =
+            self.count_greater.val() || (self.count_equal.val() && self.membrane_greater.val());
+        if !self.index.q.val().any() {
+            self.better.next = true;
+        }
+        // The layer's adaptive threshold offset.
+        self.adapt.offset.next = signed_cast(self.layer_offset.val());
+        self.adapt.spikes.next = self.spike_total.q.val();
+        self.adapt.step.next = signed_cast(self.layer_adapt_step.val());
+        self.adapt.target.next = self.layer_adapt_target.val();
+        self.adapt.min.next = signed_cast(self.layer_adapt_min.val());
+        self.adapt.max.next = signed_cast(self.layer_adapt_max.val());
+
+        // Learning: contrastive error, annealed learning shifts (capped at 24), the two rules.
+        self.contrastive.goodness.next = self.hidden_goodness.q.val();
+        self.contrastive.threshold.next = self.h_goodness_threshold.q.val();
+        self.contrastive.positive.next = self.step_positive.q.val();
+        self.hidden_shift_sum.next =
+            bit_cast::<9, 5>(self.h_learn_shift.q.val()) + bit_cast::<9, 8>(self.anneal.q.val());
+        self.hidden_learn_shift.next = self.hidden_shift_sum.val().get_bits::<5>(0);
+        if self.hidden_shift_sum.val() > self.shift_cap.val() {
+            self.hidden_learn_shift.next = self.shift_cap.val().get_bits::<5>(0);
+        }
+        self.classifier_shift_sum.next =
+            bit_cast::<9, 5>(self.c_learn_shift.q.val()) + bit_cast::<9, 8>(self.anneal.q.val());
+        self.classifier_learn_shift.next = self.classifier_shift_sum.val().get_bits::<5>(0);
+        if self.classifier_shift_sum.val() > self.shift_cap.val() {
+            self.classifier_learn_shift.next = self.shift_cap.val().get_bits::<5>(0);
+        }
+        self.generator.state.next = self.learn_state.q.val();
+        if self.layer.q.val() {
+            self.generator.state.next = self.classifier_state.q.val();
+        }
+        self.encoder.intensity.next = self.pixels.read_data.val();
+        self.encoder.random.next = self.generator.next_state.val();
+        self.csdp.w.next = signed_cast(self.hidden_weights.read_data.val());
+        self.csdp.error.next = signed_cast(self.error.q.val());
+        self.csdp.trace.next = self.trace_mem.read_data.val();
+        self.csdp.random.next = self.generator.next_state.val();
+        self.csdp.learn_shift.next = self.hidden_learn_shift.val();
+        self.csdp.decay_shift.next = self.h_decay_shift.q.val();
+        self.csdp.w_max.next = self.w_max.q.val();
+        self.delta.w.next = signed_cast(self.classifier_weights.read_data.val());
+        self.delta.target.next = self.classifier_label_wide.val() == self.index.q.val();
+        self.delta.trace.next = self.trace_mem.read_data.val();
+        self.delta.random.next = self.generator.next_state.val();
+        self.delta.learn_shift.next = self.classifier_learn_shift.val();
+        self.delta.decay_shift.next = self.c_decay_shift.q.val();
+        self.delta.w_max.next = self.w_max.q.val();
+
+        // Memory ports: the sequencer's addresses; no writes unless a state below enables one.
+        self.pixels.read_address.next = self.index.q.val();
+        self.pixels.write_address.next = self.cmd_addr.val();
+        self.pixels.write_data.next = self.cmd_data.val().get_bits::<8>(0);
+        self.pixels.write_enable.next = false;
+        self.hidden_weights.read_address.next = self.weight_address.val();
+        self.hidden_weights.write_address.next = self.weight_address.val();
+        self.hidden_weights.write_data.next = unsigned_cast(self.csdp.w_next.val());
+        self.hidden_weights.write_enable.next = false;
+        self.classifier_weights.read_address.next = self.weight_address.val();
+        self.classifier_weights.write_address.next = self.weight_address.val();
+        self.classifier_weights.write_data.next = unsigned_cast(self.delta.w_next.val());
+        self.classifier_weights.write_enable.next = false;
+        self.membrane.read_address.next = self.neuron_address.val();
+        self.membrane.write_address.next = self.neuron_address.val();
+        self.membrane.write_data.next = unsigned_cast(self.lif.v_next.val());
+        self.membrane.write_enable.next = false;
+        self.refractory.read_address.next = self.neuron_address.val();
+        self.refractory.write_address.next = self.neuron_address.val();
+        self.refractory.write_data.next = self.lif.refractory_next.val();
+        self.refractory.write_enable.next = false;
+        self.trace_mem.read_address.next = self.neuron_address.val();
+        self.trace_mem.write_address.next = self.neuron_address.val();
+        self.trace_mem.write_data.next = self.trace_update.trace_next.val();
+        self.trace_mem.write_enable.next = false;
+        self.homeostasis_mem.read_address.next = self.neuron_address.val();
+        self.homeostasis_mem.write_address.next = self.neuron_address.val();
+        self.homeostasis_mem.write_data.next = self.homeostasis.h_next.val();
+        self.homeostasis_mem.write_enable.next = false;
+        self.count.read_address.next = self.neuron_address.val();
+        self.count.write_address.next = self.neuron_address.val();
+        self.count.write_data.next = self.count_next.val();
+        self.count.write_enable.next = false;
+        self.current_mem.read_address.next = self.neuron_address.val();
+        self.current_mem.write_address.next = self.neuron_address.val();
+        self.current_mem.write_data.next = self.current_sum.val();
+        self.current_mem.write_enable.next = false;
+        self.hidden_events.read_address.next = self.event_index.q.val();
+        self.hidden_events.write_address.next = self.hidden_event_count.q.val();
+        self.hidden_events.write_data.next = self.row_base.q.val();
+        self.hidden_events.write_enable.next = false;
+        self.classifier_events.read_address.next = self.event_index.q.val();
+        self.classifier_events.write_address.next = self.classifier_event_count.q.val();
+        self.classifier_events.write_data.next = self.class_base.q.val();
+        self.classifier_events.write_enable.next = false;
+
+        // Host reads: the word addressed in the command cycle is in the RAMs' read registers in
+        // the next cycle, then in the response register.
+        self.read_pending.d.next = false;
+        self.response_valid.d.next = self.read_pending.q.val();
+        self.response_half.next = self.hidden_weights.read_data.val();
+        match self.read_op.q.val().index() {
+            6 => {
+                self.response_half.next = self.classifier_weights.read_data.val();
+            }
+            8 => {
+                self.response_half.next = self.membrane.read_data.val();
+            }
+            10 => {
+                self.response_half.next = self.hidden_offset.q.val();
+                if self.read_address.q.val().get_bit(1) {
+                    self.response_half.next = self.classifier_offset.q.val();
+                }
+            }
+            _ => {}
+        }
+        self.response_wide.value.next = signed_cast(self.response_half.val());
+        if self.read_pending.q.val() {
+            self.response_data.d.next = bits::<32>(0);
+            match self.read_op.q.val().index() {
+                2 => {
+                    self.response_data.d.next = bit_cast::<32, 8>(self.pixels.read_data.val());
+                }
+                4 => {
+                    self.response_data.d.next = unsigned_cast(self.response_wide.result.val());
+                }
+                6 => {
+                    self.response_data.d.next = unsigned_cast(self.response_wide.result.val());
+                }
+                8 => match self.read_address.q.val().get_bits::<3>(12).index() {
+                    0 => {
+                        self.response_data.d.next = unsigned_cast(self.response_wide.result.val());
+                    }
+                    1 => {
+                        self.response_data.d.next =
+                            bit_cast::<32, 8>(self.refractory.read_data.val());
+                    }
+                    2 => {
+                        self.response_data.d.next =
+                            bit_cast::<32, 8>(self.trace_mem.read_data.val());
+                    }
+                    3 => {
+                        self.response_data.d.next =
+                            bit_cast::<32, 16>(self.homeostasis_mem.read_data.val());
+                    }
+                    4 => {
+                        self.response_data.d.next = bit_cast::<32, 16>(self.count.read_data.val());
+                    }
+                    _ => {}
+                },
+                10 => match self.read_address.q.val().index() {
+                    0 => {
+                        self.response_data.d.next = unsigned_cast(self.response_wide.result.val());
+                    }
+                    1 => {
+                        self.response_data.d.next = self.hidden_goodness.q.val();
+                    }
+                    2 => {
+                        self.response_data.d.next = unsigned_cast(self.response_wide.result.val());
+                    }
+                    3 => {
+                        self.response_data.d.next = self.classifier_goodness.q.val();
+                    }
+                    4 => {
+                        self.response_data.d.next = self.encoder_state.q.val();
+                    }
+                    5 => {
+                        self.response_data.d.next = self.learn_state.q.val();
+                    }
+                    6 => {
+                        self.response_data.d.next = self.classifier_state.q.val();
+                    }
+                    _ => {}
+                },
+                13 => {
+                    self.response_data.d.next = bit_cast::<32, 16>(self.prediction.q.val());
+                }
+                _ => {}
+            }
+        }
+        self.rsp_valid.next = self.response_valid.q.val();
+        self.rsp_data.next = self.response_data.q.val();
+        self.busy.next = self.state.q.val() != CoreState::Idle;
+
+        match self.state.q.val() {
+            CoreState::Idle => {
+                // The RAMs read what the host addresses.
+                self.pixels.read_address.next = self.cmd_addr.val();
+                self.hidden_weights.read_address.next = self.cmd_addr.val();
+                self.classifier_weights.read_address.next = self.cmd_addr.val();
+                self.membrane.read_address.next = self.host_neuron_address.val();
+                self.refractory.read_address.next = self.host_neuron_address.val();
+                self.trace_mem.read_address.next = self.host_neuron_address.val();
+                self.homeostasis_mem.read_address.next = self.host_neuron_address.val();
+                self.count.read_address.next = self.host_neuron_address.val();
+                self.hidden_weights.write_address.next = self.cmd_addr.val();
+                self.hidden_weights.write_data.next = self.cmd_data.val().get_bits::<16>(0);
+                self.classifier_weights.write_address.next = self.cmd_addr.val();
+                self.classifier_weights.write_data.next = self.cmd_data.val().get_bits::<16>(0);
+                self.membrane.write_address.next = self.host_neuron_address.val();
+                self.membrane.write_data.next = self.cmd_data.val().get_bits::<16>(0);
+                self.refractory.write_address.next = self.host_neuron_address.val();
+                self.refractory.write_data.next = self.cmd_data.val().get_bits::<8>(0);
+                self.trace_mem.write_address.next = self.host_neuron_address.val();
+                self.trace_mem.write_data.next = self.cmd_data.val().get_bits::<8>(0);
+                self.homeostasis_mem.write_address.next = self.host_neuron_address.val();
+                self.homeostasis_mem.write_data.next = self.cmd_data.val().get_bits::<16>(0);
+                self.count.write_address.next = self.host_neuron_address.val();
+                self.count.write_data.next = self.cmd_data.val().get_bits::<16>(0);
+                if self.cmd_valid.val() {
+                    match self.cmd_op.val().index() {
+                        1 => {
+                            self.pixels.write_enable.next = true;
+                        }
+                        2 => {
+                            self.read_pending.d.next = true;
+                            self.read_op.d.next = self.cmd_op.val();
+                            self.read_address.d.next = self.cmd_addr.val();
+                        }
+                        3 => {
+                            self.hidden_weights.write_enable.next = true;
+                        }
+                        4 => {
+                            self.read_pending.d.next = true;
+                            self.read_op.d.next = self.cmd_op.val();
+                            self.read_address.d.next = self.cmd_addr.val();
+                        }
+                        5 => {
+                            self.classifier_weights.write_enable.next = true;
+                        }
+                        6 => {
+                            self.read_pending.d.next = true;
+                            self.read_op.d.next = self.cmd_op.val();
+                            self.read_address.d.next = self.cmd_addr.val();
+                        }
+                        7 => match self.cmd_addr.val().get_bits::<3>(12).index() {
+                            0 => {
+                                self.membrane.write_enable.next = true;
+                            }
+                            1 => {
+                                self.refractory.write_enable.next = true;
+                            }
+                            2 => {
+                                self.trace_mem.write_enable.next = true;
+                            }
+                            3 => {
+                                self.homeostasis_mem.write_enable.next = true;
+                            }
+                            4 => {
+                                self.count.write_enable.next = true;
+                            }
+                            _ => {}
+                        },
+                        8 => {
+                            self.read_pending.d.next = true;
+                            self.read_op.d.next = self.cmd_op.val();
+                            self.read_address.d.next = self.cmd_addr.val();
+                        }
+                        9 => match self.cmd_addr.val().index() {
+                            0 => {
+                                self.hidden_offset.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            1 => {
+                                self.hidden_goodness.d.next = self.cmd_data.val();
+                            }
+                            2 => {
+                                self.classifier_offset.d.next =
+                                    self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            3 => {
+                                self.classifier_goodness.d.next = self.cmd_data.val();
+                            }
+                            4 => {
+                                self.encoder_state.d.next = self.cmd_data.val();
+                            }
+                            5 => {
+                                self.learn_state.d.next = self.cmd_data.val();
+                            }
+                            6 => {
+                                self.classifier_state.d.next = self.cmd_data.val();
+                            }
+                            8 => {
+                                self.w_max.d.next = self.cmd_data.val().get_bits::<15>(0);
+                            }
+                            9 => {
+                                self.anneal.d.next = self.cmd_data.val().get_bits::<8>(0);
+                            }
+                            16 => {
+                                self.h_leak_shift.d.next = self.cmd_data.val().get_bits::<4>(0);
+                            }
+                            17 => {
+                                self.h_threshold.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            18 => {
+                                self.h_refractory.d.next = self.cmd_data.val().get_bits::<8>(0);
+                            }
+                            19 => {
+                                self.h_adapt_step.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            20 => {
+                                self.h_adapt_target.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            21 => {
+                                self.h_adapt_min.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            22 => {
+                                self.h_adapt_max.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            23 => {
+                                self.h_homeostasis_step.d.next =
+                                    self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            24 => {
+                                self.h_homeostasis_decay.d.next =
+                                    self.cmd_data.val().get_bits::<4>(0);
+                            }
+                            25 => {
+                                self.h_homeostasis_max.d.next =
+                                    self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            26 => {
+                                self.h_trace_shift.d.next = self.cmd_data.val().get_bits::<3>(0);
+                            }
+                            27 => {
+                                self.h_goodness_threshold.d.next = self.cmd_data.val();
+                            }
+                            28 => {
+                                self.h_learn_shift.d.next = self.cmd_data.val().get_bits::<5>(0);
+                            }
+                            29 => {
+                                self.h_decay_shift.d.next = self.cmd_data.val().get_bits::<5>(0);
+                            }
+                            32 => {
+                                self.c_leak_shift.d.next = self.cmd_data.val().get_bits::<4>(0);
+                            }
+                            33 => {
+                                self.c_threshold.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            34 => {
+                                self.c_refractory.d.next = self.cmd_data.val().get_bits::<8>(0);
+                            }
+                            35 => {
+                                self.c_adapt_step.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            36 => {
+                                self.c_adapt_target.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            37 => {
+                                self.c_adapt_min.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            38 => {
+                                self.c_adapt_max.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            39 => {
+                                self.c_homeostasis_step.d.next =
+                                    self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            40 => {
+                                self.c_homeostasis_decay.d.next =
+                                    self.cmd_data.val().get_bits::<4>(0);
+                            }
+                            41 => {
+                                self.c_homeostasis_max.d.next =
+                                    self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            42 => {
+                                self.c_trace_shift.d.next = self.cmd_data.val().get_bits::<3>(0);
+                            }
+                            44 => {
+                                self.c_learn_shift.d.next = self.cmd_data.val().get_bits::<5>(0);
+                            }
+                            45 => {
+                                self.c_decay_shift.d.next = self.cmd_data.val().get_bits::<5>(0);
+                            }
+                            _ => {}
+                        },
+                        10 => {
+                            self.read_pending.d.next = true;
+                            self.read_op.d.next = self.cmd_op.val();
+                            self.read_address.d.next = self.cmd_addr.val();
+                        }
+                        11 => {
+                            // PHASE_RESET.
+                            self.state.d.next = CoreState::Clear;
+                            self.layer.d.next = false;
+                            self.index.d.next = bits::<16>(0);
+                            self.hidden_offset.d.next = bits::<16>(0);
+                            self.classifier_offset.d.next = bits::<16>(0);
+                            self.hidden_goodness.d.next = bits::<32>(0);
+                            self.classifier_goodness.d.next = bits::<32>(0);
+                            self.hidden_event_count.d.next = bits::<16>(0);
+                            self.classifier_event_count.d.next = bits::<16>(0);
+                            self.prediction.d.next = bits::<16>(0);
+                        }
+                        12 => {
+                            // STEP.
+                            self.state.d.next = CoreState::EncodeAddress;
+                            self.step_csdp.d.next = self.cmd_data.val().get_bit(0);
+                            self.step_positive.d.next = self.cmd_data.val().get_bit(1);
+                            self.step_classifier_learn.d.next = self.cmd_data.val().get_bit(2);
+                            self.step_label_enable.d.next = self.cmd_data.val().get_bit(3);
+                            self.step_classifier_label.d.next =
+                                self.cmd_data.val().get_bits::<6>(8);
+                            self.step_label_input.d.next = self.cmd_data.val().get_bits::<6>(16);
+                            self.layer.d.next = false;
+                            self.index.d.next = bits::<16>(0);
+                            self.row_base.d.next = bits::<16>(0);
+                            self.class_base.d.next = bits::<16>(0);
+                            self.hidden_event_count.d.next = bits::<16>(0);
+                            self.classifier_event_count.d.next = bits::<16>(0);
+                        }
+                        13 => {
+                            self.read_pending.d.next = true;
+                            self.read_op.d.next = self.cmd_op.val();
+                            self.read_address.d.next = self.cmd_addr.val();
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            CoreState::Clear => {
+                self.membrane.write_data.next = bits::<16>(0);
+                self.membrane.write_enable.next = true;
+                self.refractory.write_data.next = bits::<8>(0);
+                self.refractory.write_enable.next = true;
+                self.trace_mem.write_data.next = bits::<8>(0);
+                self.trace_mem.write_enable.next = true;
+                self.count.write_data.next = bits::<16>(0);
+                self.count.write_enable.next = true;
+                self.index.d.next = self.index_next.val();
+                if self.index_next.val() == self.neurons.val() {
+                    self.state.d.next = CoreState::Idle;
+                }
+            }
+            CoreState::EncodeAddress => {
+                self.state.d.next = CoreState::EncodeData;
+            }
+            CoreState::EncodeData => {
+                self.generator.state.next = self.encoder_state.q.val();
+                self.encoder_state.d.next = self.generator.next_state.val();
+                if self.encoder.spike.val() {
+                    self.hidden_events.write_enable.next = true;
+                    self.hidden_event_count.d.next = self.hidden_event_count.q.val() + 1;
+                    if self.sees_input.val() {
+                        self.classifier_events.write_enable.next = true;
+                        self.classifier_event_count.d.next =
+                            self.classifier_event_count.q.val() + 1;
+                    }
+                }
+                self.row_base.d.next = self.row_base.q.val() + self.hidden_size.val();
+                self.class_base.d.next = self.class_base.q.val() + self.classes.val();
+                self.index.d.next = self.index_next.val();
+                self.state.d.next = CoreState::EncodeAddress;
+                if self.index_next.val() == self.inputs.val() {
+                    self.index.d.next = bits::<16>(0);
+                    self.event_index.d.next = bits::<16>(0);
+                    if self.labels.val().any() {
+                        self.state.d.next = CoreState::Label;
+                    } else {
+                        self.state.d.next = CoreState::EventAddress;
+                    }
+                }
+            }
+            CoreState::Label => {
+                if self.step_label_enable.q.val()
+                    && (self.label_input_wide.val() == self.index.q.val())
+                {
+                    self.hidden_events.write_enable.next = true;
+                    self.hidden_event_count.d.next = self.hidden_event_count.q.val() + 1;
+                }
+                self.row_base.d.next = self.row_base.q.val() + self.hidden_size.val();
+                self.index.d.next = self.index_next.val();
+                if self.index_next.val() == self.labels.val() {
+                    self.state.d.next = CoreState::EventAddress;
+                }
+            }
+            CoreState::EventAddress => {
+                self.state.d.next = CoreState::EventData;
+                if self.event_index.q.val() == self.event_count.val() {
+                    self.state.d.next = CoreState::NeuronAddress;
+                    self.index.d.next = bits::<16>(0);
+                    self.goodness_acc.d.next = bits::<32>(0);
+                    self.spike_total.d.next = bits::<16>(0);
+                    self.class_base.d.next = self.hidden_class_base.val();
+                }
+            }
+            CoreState::EventData => {
+                self.event_base.d.next = self.hidden_events.read_data.val();
+                if self.layer.q.val() {
+                    self.event_base.d.next = self.classifier_events.read_data.val();
+                }
+                self.index.d.next = bits::<16>(0);
+                self.state.d.next = CoreState::IntegrateAddress;
+            }
+            CoreState::IntegrateAddress => {
+                self.state.d.next = CoreState::IntegrateData;
+            }
+            CoreState::IntegrateData => {
+                self.current_mem.write_enable.next = true;
+                self.index.d.next = self.index_next.val();
+                self.state.d.next = CoreState::IntegrateAddress;
+                if self.index_next.val() == self.size.val() {
+                    self.event_index.d.next = self.event_next.val();
+                    self.state.d.next = CoreState::EventAddress;
+                }
+            }
+            CoreState::NeuronAddress => {
+                self.state.d.next = CoreState::NeuronData;
+            }
+            CoreState::NeuronData => {
+                self.membrane.write_enable.next = true;
+                self.refractory.write_enable.next = true;
+                self.trace_mem.write_enable.next = true;
+                self.count.write_enable.next = true;
+                self.homeostasis_mem.write_enable.next = self.step_csdp.q.val();
+                self.goodness_acc.d.next = self.goodness_next.val();
+                if self.lif.spike.val() {
+                    self.spike_total.d.next = self.spike_total.q.val() + 1;
+                }
+                if self.layer.q.val() {
+                    if self.better.val() {
+                        self.best_count.d.next = self.count_next.val();
+                        self.best_membrane.d.next = unsigned_cast(self.lif.v_next.val());
+                        self.prediction.d.next = self.index.q.val();
+                    }
+                } else {
+                    // Hidden spikes are the classifier's event rows.
+                    if self.lif.spike.val() {
+                        self.classifier_events.write_enable.next = true;
+                        self.classifier_event_count.d.next =
+                            self.classifier_event_count.q.val() + 1;
+                    }
+                    self.class_base.d.next = self.class_base.q.val() + self.classes.val();
+                }
+                self.index.d.next = self.index_next.val();
+                self.state.d.next = CoreState::NeuronAddress;
+                if self.index_next.val() == self.size.val() {
+                    self.state.d.next = CoreState::Adapt;
+                }
+            }
+            CoreState::Adapt => {
+                self.event_index.d.next = bits::<16>(0);
+                if self.layer.q.val() {
+                    self.classifier_offset.d.next = unsigned_cast(self.adapt.offset_next.val());
+                    self.classifier_goodness.d.next = self.goodness_acc.q.val();
+                    self.state.d.next = CoreState::Idle;
+                    if self.step_csdp.q.val() {
+                        self.layer.d.next = false;
+                        self.state.d.next = CoreState::Error;
+                    } else if self.step_classifier_learn.q.val() {
+                        self.state.d.next = CoreState::LearnEventAddress;
+                    }
+                } else {
+                    self.hidden_offset.d.next = unsigned_cast(self.adapt.offset_next.val());
+                    self.hidden_goodness.d.next = self.goodness_acc.q.val();
+                    self.layer.d.next = true;
+                    self.state.d.next = CoreState::EventAddress;
+                }
+            }
+            CoreState::Error => {
+                self.error.d.next = unsigned_cast(self.contrastive.error.val());
+                self.state.d.next = CoreState::LearnEventAddress;
+            }
+            CoreState::LearnEventAddress => {
+                self.state.d.next = CoreState::LearnEventData;
+                if self.event_index.q.val() == self.event_count.val() {
+                    self.state.d.next = CoreState::Idle;
+                    if !self.layer.q.val() && self.step_classifier_learn.q.val() {
+                        self.layer.d.next = true;
+                        self.event_index.d.next = bits::<16>(0);
+                        self.state.d.next = CoreState::LearnEventAddress;
+                    }
+                }
+            }
+            CoreState::LearnEventData => {
+                self.event_base.d.next = self.hidden_events.read_data.val();
+                if self.layer.q.val() {
+                    self.event_base.d.next = self.classifier_events.read_data.val();
+                }
+                self.index.d.next = bits::<16>(0);
+                self.state.d.next = CoreState::LearnAddress;
+            }
+            CoreState::LearnAddress => {
+                self.state.d.next = CoreState::LearnData;
+            }
+            CoreState::LearnData => {
+                if self.layer.q.val() {
+                    self.classifier_weights.write_enable.next = true;
+                    self.classifier_state.d.next = self.generator.next_state.val();
+                } else {
+                    self.hidden_weights.write_enable.next = true;
+                    self.learn_state.d.next = self.generator.next_state.val();
+                }
+                self.index.d.next = self.index_next.val();
+                self.state.d.next = CoreState::LearnAddress;
+                if self.index_next.val() == self.size.val() {
+                    self.event_index.d.next = self.event_next.val();
+                    self.state.d.next = CoreState::LearnEventAddress;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::{synthesize_text, Family};
+    use crate::top::host_interface::{
+        parameter_writes, state_address, Op, StateField, CLASSIFIER_PARAMETERS, HIDDEN_PARAMETERS,
+    };
+    use spikeforge_sim::model::{Learn, Polarity};
+    use spikeforge_sim::network::Network;
+    use spikeforge_sim::rng::Xorshift32;
+
+    /// Passes of rust-hdl's simulator allowed per clock edge.
+    const SETTLE_PASSES: usize = 1_000;
+
+    /// The core driven like a host: one command per cycle, reads pipelined.
+    struct Host {
+        core: LearningCore,
+    }
+
+    impl Host {
+        fn new(cfg: &NetworkConfig) -> Self {
+            let mut core =
+                LearningCore::new(cfg).unwrap_or_else(|err| panic!("{}: {err}", cfg.name));
+            core.connect_all();
+            let mut host = Self { core };
+            host.tick();
+            host
+        }
+
+        /// One clock cycle with the inputs already set.
+        fn tick(&mut self) {
+            self.core.clock.next = Clock { clk: true };
+            assert!(
+                simulate(&mut self.core, SETTLE_PASSES),
+                "the core did not settle after a rising edge"
+            );
+            self.core.clock.next = Clock { clk: false };
+            assert!(
+                simulate(&mut self.core, SETTLE_PASSES),
+                "the core did not settle after a falling edge"
+            );
+        }
+
+        fn present(&mut self, op: Op, addr: u16, data: u32) {
+            self.core.cmd_valid.next = true;
+            self.core.cmd_op.next = u64::from(op.code()).into();
+            self.core.cmd_addr.next = u64::from(addr).into();
+            self.core.cmd_data.next = u64::from(data).into();
+        }
+
+        fn quiet(&mut self) {
+            self.core.cmd_valid.next = false;
+            self.core.cmd_op.next = 0u64.into();
+        }
+
+        /// A command without response (a write).
+        fn write(&mut self, op: Op, addr: u16, data: u32) {
+            assert!(!self.core.busy.val(), "{op:?} to {addr} while busy");
+            self.present(op, addr, data);
+            self.tick();
+            self.quiet();
+        }
+
+        /// Reads issued back to back; each answer arrives two cycles after its command.
+        fn reads(&mut self, requests: &[(Op, u16)]) -> Vec<u32> {
+            assert!(!self.core.busy.val(), "reads while busy");
+            let mut answers = Vec::with_capacity(requests.len());
+            for i in 0..=requests.len() {
+                match requests.get(i) {
+                    Some(&(op, addr)) => self.present(op, addr, 0),
+                    None => self.quiet(),
+                }
+                self.tick();
+                // Now in the cycle after command i: the answer to command i - 1 is out.
+                let valid = self.core.rsp_valid.val();
+                assert_eq!(valid, i > 0, "rsp_valid one cycle after read {i}");
+                if valid {
+                    answers.push(self.core.rsp_data.val().to_u32());
+                }
+            }
+            self.quiet();
+            answers
+        }
+
+        /// `PHASE_RESET` or `STEP`: the cycles `busy` stays high.
+        fn run(&mut self, op: Op, data: u32) -> u64 {
+            self.write(op, 0, data);
+            let mut cycles = 0;
+            while self.core.busy.val() {
+                self.tick();
+                cycles += 1;
+                assert!(cycles < 10_000_000, "{op:?} never finished");
+            }
+            cycles
+        }
+    }
+
+    /// One value of the chip's state and where the host reads it.
+    struct Probe {
+        variable: &'static str,
+        index: usize,
+        op: Op,
+        addr: u16,
+        signed: bool,
+        want: i64,
+    }
+
+    fn address(x: usize) -> u16 {
+        u16::try_from(x).unwrap_or_else(|_| panic!("address {x} exceeds 16 bits"))
+    }
+
+    /// Every piece of state the golden model holds that the chip keeps; the prediction only
+    /// when it has been computed by a step (it does not follow host writes).
+    fn probes(net: &Network, prediction: bool) -> Vec<Probe> {
+        let mut probes = Vec::new();
+        let mut add = |variable, index, op, addr, signed, want: i64| {
+            probes.push(Probe {
+                variable,
+                index,
+                op,
+                addr,
+                signed,
+                want,
+            })
+        };
+        let layers = [(false, &net.hidden[0]), (true, &net.classifier)];
+        for (classifier, layer) in layers {
+            let names = if classifier {
+                [
+                    "classifier.v",
+                    "classifier.r",
+                    "classifier.tr",
+                    "classifier.h",
+                    "classifier.count",
+                ]
+            } else {
+                [
+                    "hidden.v",
+                    "hidden.r",
+                    "hidden.tr",
+                    "hidden.h",
+                    "hidden.count",
+                ]
+            };
+            for n in 0..layer.size() {
+                let values = [
+                    (StateField::Membrane, true, i64::from(layer.neurons[n].v)),
+                    (
+                        StateField::Refractory,
+                        false,
+                        i64::from(layer.neurons[n].refractory),
+                    ),
+                    (StateField::Trace, false, i64::from(layer.trace[n])),
+                    (
+                        StateField::Homeostasis,
+                        false,
+                        i64::from(layer.homeostasis[n]),
+                    ),
+                    (StateField::Count, false, i64::from(layer.counts[n])),
+                ];
+                for (name, (field, signed, want)) in names.into_iter().zip(values) {
+                    add(
+                        name,
+                        n,
+                        Op::ReadState,
+                        state_address(classifier, field, n),
+                        signed,
+                        want,
+                    );
+                }
+            }
+        }
+        let registers = [
+            (
+                "hidden.theta_offset",
+                Register::HiddenThetaOffset,
+                true,
+                i64::from(net.hidden[0].theta_offset),
+            ),
+            (
+                "hidden.goodness",
+                Register::HiddenGoodness,
+                false,
+                i64::from(net.hidden[0].goodness),
+            ),
+            (
+                "classifier.theta_offset",
+                Register::ClassifierThetaOffset,
+                true,
+                i64::from(net.classifier.theta_offset),
+            ),
+            (
+                "classifier.goodness",
+                Register::ClassifierGoodness,
+                false,
+                i64::from(net.classifier.goodness),
+            ),
+            (
+                "encoder_state",
+                Register::EncoderState,
+                false,
+                i64::from(net.encoder.state()),
+            ),
+            (
+                "learn_state",
+                Register::LearnState,
+                false,
+                i64::from(net.learn_rng[0].state()),
+            ),
+            (
+                "classifier_state",
+                Register::ClassifierState,
+                false,
+                i64::from(net.classifier_rng.state()),
+            ),
+        ];
+        for (name, register, signed, want) in registers {
+            add(name, 0, Op::ReadRegister, register as u16, signed, want);
+        }
+        for (i, &w) in net.hidden[0].weights.iter().enumerate() {
+            add("W", i, Op::ReadHiddenWeight, address(i), true, i64::from(w));
+        }
+        for (i, &w) in net.classifier.weights.iter().enumerate() {
+            add(
+                "C",
+                i,
+                Op::ReadClassifierWeight,
+                address(i),
+                true,
+                i64::from(w),
+            );
+        }
+        if prediction {
+            let class = i64::try_from(net.prediction()).unwrap_or(i64::MAX);
+            add("prediction", 0, Op::ReadPrediction, 0, false, class);
+        }
+        probes
+    }
+
+    /// Read every probe back from the core; the first mismatch names the variable, its index,
+    /// the moment and both values.
+    fn assert_state_matches(host: &mut Host, net: &Network, prediction: bool, when: &str) {
+        let probes = probes(net, prediction);
+        let requests: Vec<(Op, u16)> = probes.iter().map(|p| (p.op, p.addr)).collect();
+        let answers = host.reads(&requests);
+        let mut mismatches = probes.iter().zip(&answers).filter_map(|(probe, &word)| {
+            // Signed values arrive sign-extended to 32 bits.
+            let negative = probe.signed && word >> 31 == 1;
+            let got = i64::from(word) - if negative { 1 << 32 } else { 0 };
+            (got != probe.want).then_some((probe, got))
+        });
+        if let Some((first, got)) = mismatches.next() {
+            panic!(
+                "{when}: {}[{}] is {got} in the core, {} in the golden model \
+                 ({} more mismatches)",
+                first.variable,
+                first.index,
+                first.want,
+                mismatches.count()
+            );
+        }
+    }
+
+    /// A value in `lo..=hi` (a span below 2^32) as the type of the field it is drawn for.
+    fn draw<T: TryFrom<i64>>(rng: &mut Xorshift32, lo: i64, hi: i64) -> T {
+        let x = lo + i64::from(rng.next()) % (hi - lo + 1);
+        T::try_from(x).unwrap_or_else(|_| panic!("{x} does not fit the field drawn in {lo}..={hi}"))
+    }
+
+    /// Load random state into the model and through the interface into the core, reset the
+    /// phase, then run a positive, a negative and an inference phase, comparing all state
+    /// after every step.
+    fn run_against_golden(toml: &str, seed: u32) {
+        let cfg = NetworkConfig::from_toml_str(toml, "<test network>")
+            .unwrap_or_else(|err| panic!("test network: {err}"));
+        let mut net = Network::new(&cfg);
+        let mut rng = Xorshift32::new(seed);
+        net.anneal = 1;
+        let pixels: Vec<u8> = (0..cfg.inputs)
+            .map(|i| match i % 5 {
+                3 => 255,
+                4 => 0,
+                _ => draw(&mut rng, 0, 255),
+            })
+            .collect();
+        let layer_cfgs = [cfg.hidden[0].clone(), cfg.classifier.clone()];
+        for (layer, layer_cfg) in [&mut net.hidden[0], &mut net.classifier]
+            .into_iter()
+            .zip(&layer_cfgs)
+        {
+            for n in 0..layer.size() {
+                layer.neurons[n].v = draw(&mut rng, -200, 200);
+                layer.neurons[n].refractory = draw(&mut rng, 0, 2);
+                layer.trace[n] = draw(&mut rng, 0, 255);
+                layer.homeostasis[n] = draw(&mut rng, 0, layer_cfg.homeostasis_max.into());
+                layer.counts[n] = draw(&mut rng, 0, 65535);
+            }
+            layer.theta_offset = draw(&mut rng, -10, 10);
+            layer.goodness = rng.next();
+        }
+
+        let mut host = Host::new(&cfg);
+        for (i, &p) in pixels.iter().enumerate() {
+            host.write(Op::WritePixel, address(i), p.into());
+        }
+        for (i, &w) in net.hidden[0].weights.iter().enumerate() {
+            host.write(Op::WriteHiddenWeight, address(i), u32::from(w as u16));
+        }
+        for (i, &w) in net.classifier.weights.iter().enumerate() {
+            host.write(Op::WriteClassifierWeight, address(i), u32::from(w as u16));
+        }
+        for (classifier, layer) in [(false, &net.hidden[0]), (true, &net.classifier)] {
+            for n in 0..layer.size() {
+                let fields = [
+                    (StateField::Membrane, u32::from(layer.neurons[n].v as u16)),
+                    (
+                        StateField::Refractory,
+                        u32::from(layer.neurons[n].refractory),
+                    ),
+                    (StateField::Trace, u32::from(layer.trace[n])),
+                    (StateField::Homeostasis, u32::from(layer.homeostasis[n])),
+                    (StateField::Count, u32::from(layer.counts[n])),
+                ];
+                for (field, value) in fields {
+                    host.write(Op::WriteState, state_address(classifier, field, n), value);
+                }
+            }
+            let (offset, goodness) = if classifier {
+                (
+                    Register::ClassifierThetaOffset,
+                    Register::ClassifierGoodness,
+                )
+            } else {
+                (Register::HiddenThetaOffset, Register::HiddenGoodness)
+            };
+            host.write(
+                Op::WriteRegister,
+                offset as u16,
+                u32::from(layer.theta_offset as u16),
+            );
+            host.write(Op::WriteRegister, goodness as u16, layer.goodness);
+        }
+        for (id, value) in parameter_writes(&cfg, net.anneal) {
+            host.write(Op::WriteRegister, id, value);
+        }
+        let seeds = [
+            (Register::EncoderState, net.encoder.state()),
+            (Register::LearnState, net.learn_rng[0].state()),
+            (Register::ClassifierState, net.classifier_rng.state()),
+        ];
+        for (register, seed) in seeds {
+            host.write(Op::WriteRegister, register as u16, seed);
+        }
+        let requests: Vec<(Op, u16)> = (0..cfg.inputs)
+            .map(|i| (Op::ReadPixel, address(i)))
+            .collect();
+        let want: Vec<u32> = pixels.iter().map(|&p| p.into()).collect();
+        assert_eq!(host.reads(&requests), want, "pixels read back");
+        assert_state_matches(&mut host, &net, false, "after loading");
+
+        let classes = u8::try_from(cfg.classes)
+            .unwrap_or_else(|_| panic!("{} classes exceed 8 bits", cfg.classes));
+        let label: u8 = draw(&mut rng, 0, i64::from(classes) - 1);
+        let wrong = (label + 1) % classes;
+        let supervised = cfg.label_inputs() > 0;
+        let phases = [
+            (
+                "positive",
+                StepCommand {
+                    csdp: Some(true),
+                    classifier_label: Some(label),
+                    label_input: supervised.then_some(label),
+                },
+                Learn {
+                    csdp: Some(Polarity::Positive),
+                    classifier: Some(usize::from(label)),
+                },
+            ),
+            (
+                "negative",
+                StepCommand {
+                    csdp: Some(false),
+                    classifier_label: None,
+                    label_input: supervised.then_some(wrong),
+                },
+                Learn {
+                    csdp: Some(Polarity::Negative),
+                    classifier: None,
+                },
+            ),
+            ("inference", StepCommand::default(), Learn::OFF),
+        ];
+        let mut activity = [0usize; 2];
+        for (phase, command, learn) in phases {
+            net.reset_phase();
+            let cycles = host.run(Op::PhaseReset, 0);
+            assert_eq!(cycles, phase_reset_cycles(&cfg), "PHASE_RESET cycles");
+            assert_state_matches(
+                &mut host,
+                &net,
+                true,
+                &format!("{phase} phase, after PHASE_RESET"),
+            );
+            for step in 0..cfg.steps {
+                net.encode(&pixels, command.label_input.map(usize::from));
+                net.step(learn);
+                let cycles = host.run(Op::Step, command.word());
+                let input_events = net.input_spikes[..cfg.inputs]
+                    .iter()
+                    .filter(|&&s| s)
+                    .count();
+                let hidden_events = net.hidden[0].spike_total();
+                activity[0] += input_events;
+                activity[1] += usize::try_from(hidden_events).unwrap_or(0);
+                let want = cycles_per_step(
+                    &cfg,
+                    u64::try_from(input_events).unwrap_or(0),
+                    hidden_events.into(),
+                    &command,
+                );
+                assert_eq!(cycles, want, "{phase} phase, step {step}: STEP cycles");
+                assert_state_matches(
+                    &mut host,
+                    &net,
+                    true,
+                    &format!("{phase} phase, step {step}"),
+                );
+            }
+        }
+        // The comparison means something only if the network was active.
+        assert!(
+            activity[0] > 0 && activity[1] > 0,
+            "{}: no spikes ({activity:?})",
+            cfg.name
+        );
+    }
+
+    const SUPERVISED: &str = r#"
+        name = "tiny-supervised"
+        inputs = 10
+        classes = 3
+        steps = 4
+        negatives = "supervised"
+        seed = 11
+        weight_bits = 8
+        classifier_sees_input = true
+        anneal_every = 1
+
+        [[hidden]]
+        size = 7
+        init_range = 127
+        leak_shift = 1
+        threshold = 0
+        refractory = 1
+        adapt_step = 3
+        adapt_target = 2
+        adapt_min = -30
+        adapt_max = 30
+        homeostasis_step = 7
+        homeostasis_decay_shift = 2
+        homeostasis_max = 60
+        trace_shift = 2
+        goodness_threshold = 131072
+        learn_shift = 9
+        decay_shift = 5
+
+        [classifier]
+        init_range = 90
+        leak_shift = 2
+        threshold = 20
+        refractory = 2
+        adapt_step = 2
+        adapt_target = 1
+        adapt_min = -10
+        adapt_max = 10
+        homeostasis_step = 3
+        homeostasis_decay_shift = 1
+        homeostasis_max = 9
+        trace_shift = 1
+        learn_shift = 7
+        decay_shift = 3
+    "#;
+
+    const SELF_SUPERVISED: &str = r#"
+        name = "tiny-self-supervised"
+        inputs = 9
+        classes = 2
+        steps = 3
+        negatives = "self-supervised"
+        seed = 5
+        weight_bits = 16
+        anneal_every = 0
+
+        [[hidden]]
+        size = 6
+        init_range = 30000
+        leak_shift = 0
+        threshold = 0
+        trace_shift = 3
+        goodness_threshold = 70000
+        learn_shift = 8
+
+        [classifier]
+        init_range = 20000
+        leak_shift = 0
+        threshold = 0
+        trace_shift = 2
+        learn_shift = 10
+    "#;
+
+    #[test]
+    fn supervised_core_matches_golden_model() {
+        run_against_golden(SUPERVISED, 0x5EED_C0DE);
+    }
+
+    #[test]
+    fn self_supervised_core_matches_golden_model() {
+        run_against_golden(SELF_SUPERVISED, 0x5EED_F00D);
+    }
+
+    fn default_network() -> NetworkConfig {
+        NetworkConfig::default_network().unwrap_or_else(|err| panic!("default network: {err}"))
+    }
+
+    #[test]
+    fn default_core_synthesizes_for_ice40_and_ecp5() {
+        let mut core = LearningCore::new(&default_network())
+            .unwrap_or_else(|err| panic!("default network: {err}"));
+        core.connect_all();
+        if let Err(err) = check_all(&core) {
+            panic!("rust-hdl's connection checks failed: {err:?}");
+        }
+        let verilog = generate_verilog(&core);
+        let ice40 = synthesize_text("learning_core_ice40", &verilog, Family::Ice40);
+        println!("{ice40}");
+        let ecp5 = synthesize_text("learning_core_ecp5", &verilog, Family::Ecp5);
+        println!("{ecp5}");
+        // The weight and state memories are in block RAM, not in flip-flops (the registers and
+        // counters of the sequencer take about 800).
+        assert!(ice40.cells("SB_RAM40_4K") >= 42, "{ice40}");
+        assert!(ice40.cells_starting("SB_DFF") < 1_500, "{ice40}");
+        assert!(ecp5.cells("DP16KD") >= 10, "{ecp5}");
+        assert!(ecp5.cells("TRELLIS_FF") < 1_500, "{ecp5}");
+    }
+
+    #[test]
+    fn refuses_two_hidden_layers() {
+        let mut cfg = default_network();
+        cfg.hidden.push(cfg.hidden[0].clone());
+        let err = LearningCore::new(&cfg).err();
+        assert_eq!(err, Some(CoreError::HiddenLayers { count: 2 }));
+        assert_eq!(
+            err.map(|e| e.to_string()).unwrap_or_default(),
+            "the learning core supports exactly 1 hidden layer; the network has 2"
+        );
+    }
+
+    #[test]
+    fn refuses_weight_memories_beyond_16_bit_addresses() {
+        let mut cfg = default_network();
+        cfg.hidden[0].size = 1024;
+        // (64 pixels + 10 labels) x 1024 = 75,776 words.
+        assert_eq!(
+            LearningCore::new(&cfg).err(),
+            Some(CoreError::MemoryTooLarge {
+                memory: "hidden_weights",
+                words: 75_776
+            })
+        );
+    }
+
+    #[test]
+    fn info_lists_ports_memories_and_registers() {
+        let cfg = default_network();
+        let core = LearningCore::new(&cfg).unwrap_or_else(|err| panic!("default network: {err}"));
+        let info = core.info();
+        assert_eq!(info.ports.len(), 8);
+        let w = info.memories.iter().find(|m| m.name == "hidden_weights");
+        assert_eq!(
+            w,
+            Some(&MemoryInfo {
+                name: "hidden_weights",
+                words: 74 * 256,
+                width: 8
+            })
+        );
+        assert_eq!(info.parameters.len(), 7 + 2 + 14 + 13);
+        assert!(info
+            .parameters
+            .iter()
+            .any(|p| p.id == HIDDEN_PARAMETERS + 11 && p.name == "hidden.goodness_threshold"));
+        assert!(info
+            .parameters
+            .iter()
+            .any(|p| p.id == CLASSIFIER_PARAMETERS && p.name == "classifier.leak_shift"));
+    }
+
+    #[test]
+    fn step_cycles_of_the_default_network() {
+        let cfg = default_network();
+        let learning = StepCommand {
+            csdp: Some(true),
+            classifier_label: None,
+            label_input: Some(3),
+        };
+        // 16 spiking pixels + the label row, 5 hidden spikes.
+        let layer_h = 2 * 17 * 257 + 2 * 256 + 2;
+        let layer_c = 2 * 5 * 11 + 2 * 10 + 2;
+        let want = 2 * 64 + 10 + layer_h + layer_c + (2 * 17 * 257 + 2);
+        assert_eq!(cycles_per_step(&cfg, 16, 5, &learning), want);
+    }
+}

@@ -1,0 +1,8 @@
+//! Top-level cores built from the rule widgets and memories, and their host interface.
+pub mod host_interface;
+mod learning_core;
+
+pub use learning_core::{
+    cycles_per_step, phase_reset_cycles, CoreError, CoreInfo, LearningCore, MemoryInfo,
+    ParameterInfo, PortInfo, MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS,
+};
