@@ -20,6 +20,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 step "gen-verilog: default core, Verilator lint, Yosys synth_ice40 -dsp and synth_ecp5"
 cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build --report
+step "gen-verilog --spram: the iCE40 UP5K variant, lint and synth_ice40"
+cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build/spram --spram --report
 
 step "tests"
 log=$(mktemp)

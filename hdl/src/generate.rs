@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use spikeforge_sim::config::NetworkConfig;
 
 use crate::top::host_interface::StepCommand;
-use crate::top::{cycles_per_step, phase_reset_cycles, CoreError, LearningCore};
+use crate::top::{cycles_per_step, phase_reset_cycles, CoreError, CoreOptions, LearningCore};
 
 /// The generated core.
 #[derive(Debug, Clone)]
@@ -50,12 +50,23 @@ pub fn lif_lane_verilog() -> String {
     generate_verilog(&lane)
 }
 
-/// Build the core for `cfg`, check its connections and emit Verilog and description.
+/// Build the core for `cfg` with every memory in block RAM, check its connections and emit
+/// Verilog and description.
 pub fn generate(cfg: &NetworkConfig) -> Result<Generated, GenerateError> {
-    let mut core = LearningCore::new(cfg).map_err(|cause| GenerateError::Core {
-        name: cfg.name.clone(),
-        cause,
-    })?;
+    generate_with(cfg, CoreOptions::default())
+}
+
+/// [`generate`] with the core built as `options` say (e.g. the hidden weights in iCE40
+/// UltraPlus SPRAM); the description records the options.
+pub fn generate_with(
+    cfg: &NetworkConfig,
+    options: CoreOptions,
+) -> Result<Generated, GenerateError> {
+    let mut core =
+        LearningCore::with_options(cfg, options).map_err(|cause| GenerateError::Core {
+            name: cfg.name.clone(),
+            cause,
+        })?;
     core.connect_all();
     check_all(&core).map_err(|e| GenerateError::Connections {
         name: cfg.name.clone(),
@@ -64,11 +75,11 @@ pub fn generate(cfg: &NetworkConfig) -> Result<Generated, GenerateError> {
     let verilog = generate_verilog(&core);
     Ok(Generated {
         verilog,
-        description: describe(cfg, &core),
+        description: describe(cfg, options, &core),
     })
 }
 
-fn describe(cfg: &NetworkConfig, core: &LearningCore) -> Value {
+fn describe(cfg: &NetworkConfig, options: CoreOptions, core: &LearningCore) -> Value {
     let info = core.info();
     let hidden = cfg.hidden.first().map_or(0, |l| l.size) as u64;
     let learning = StepCommand {
@@ -86,11 +97,15 @@ fn describe(cfg: &NetworkConfig, core: &LearningCore) -> Value {
         "generator": format!("spikeforge-hdl {}", env!("CARGO_PKG_VERSION")),
         "top": "top",
         "lanes": 1,
+        "options": {
+            "weights_in_spram": options.weights_in_spram,
+        },
         "ports": info.ports.iter().map(|p| json!({
             "name": p.name, "direction": p.direction, "width": p.width
         })).collect::<Vec<_>>(),
         "memories": info.memories.iter().map(|m| json!({
-            "name": m.name, "words": m.words, "width": m.width, "bits": m.words * m.width
+            "name": m.name, "words": m.words, "width": m.width, "bits": m.words * m.width,
+            "storage": m.storage.name(),
         })).collect::<Vec<_>>(),
         "memory_bits": info.memories.iter().map(|m| m.words * m.width).sum::<usize>(),
         "registers": info.parameters.iter().map(|p| json!({
@@ -125,14 +140,62 @@ mod tests {
             .and_then(|m| m.iter().find(|m| m["name"] == "hidden_weights"))
             .expect("hidden_weights memory");
         assert_eq!(weights["words"], 74 * 256);
+        assert_eq!(weights["storage"], "inferred");
+        assert_eq!(d["options"]["weights_in_spram"], false);
         assert!(d["cycles"]["learning_step_worst_case"].as_u64() > Some(0));
+    }
+
+    const SPRAM: CoreOptions = CoreOptions {
+        weights_in_spram: true,
+    };
+
+    #[test]
+    fn default_network_generates_with_weights_in_spram() {
+        let cfg = NetworkConfig::default_network().expect("default network");
+        let generated = generate_with(&cfg, SPRAM).expect("default network generates");
+        assert_eq!(generated.verilog.matches("SB_SPRAM256KA spram_").count(), 2);
+        let d = &generated.description;
+        assert_eq!(d["options"]["weights_in_spram"], true);
+        let storage: Vec<(&str, &str)> = d["memories"]
+            .as_array()
+            .expect("memories")
+            .iter()
+            .filter_map(|m| Some((m["name"].as_str()?, m["storage"].as_str()?)))
+            .filter(|&(_, storage)| storage != "inferred")
+            .collect();
+        assert_eq!(storage, [("hidden_weights", "ice40_spram")]);
+    }
+
+    #[test]
+    fn refuses_hidden_weights_beyond_four_sprams() {
+        let mut cfg = NetworkConfig::default_network().expect("default network");
+        cfg.hidden[0].size = 1024;
+        let err = generate_with(&cfg, SPRAM).err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "network \"digits\" cannot be generated: hidden_weights would need 75776 words \
+                 of 8 bits in SPRAM; an iCE40 UltraPlus has 4 SPRAMs of 16384 x 16 bits (65536 \
+                 words)"
+            )
+        );
     }
 
     #[test]
     fn default_core_passes_verilator_lint() {
+        assert_lints_clean(CoreOptions::default(), "block-ram");
+    }
+
+    #[test]
+    fn default_core_with_weights_in_spram_passes_verilator_lint() {
+        assert_lints_clean(SPRAM, "spram");
+    }
+
+    fn assert_lints_clean(options: CoreOptions, name: &str) {
         let cfg = NetworkConfig::default_network().expect("default network");
-        let generated = generate(&cfg).expect("default network generates");
-        let dir = std::env::temp_dir().join(format!("spikeforge-gen-lint-{}", std::process::id()));
+        let generated = generate_with(&cfg, options).expect("default network generates");
+        let dir =
+            std::env::temp_dir().join(format!("spikeforge-gen-lint-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let verilog = dir.join("spikeforge.v");
         std::fs::write(&verilog, &generated.verilog).expect("write verilog");

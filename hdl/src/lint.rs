@@ -1,11 +1,23 @@
 //! Verilator lint of generated Verilog (`verilator --lint-only -Wall`), with the waivers for
 //! rust-hdl's generated patterns kept in one documented file, `hdl/verilator/waivers.vlt`.
+//!
+//! Vendor primitives the Verilog instantiates are given to Verilator as port-only stubs
+//! (`hdl/verilator/<primitive>.v`, lint warnings off inside), added only when the Verilog names
+//! the primitive; the generated Verilog itself never carries them (Yosys knows the cells).
 
 use std::path::Path;
 use std::process::Command;
 
 /// The waiver file, compiled in so that the binary needs no checkout.
 pub const WAIVERS: &str = include_str!("../verilator/waivers.vlt");
+
+/// Port-only stubs of the vendor primitives a generated design may instantiate: (module name,
+/// stub file name, stub text).
+pub const PRIMITIVE_STUBS: &[(&str, &str, &str)] = &[(
+    "SB_SPRAM256KA",
+    "SB_SPRAM256KA.v",
+    include_str!("../verilator/SB_SPRAM256KA.v"),
+)];
 
 /// Environment variable naming the Verilator binary (default `verilator`).
 pub const VERILATOR_ENV: &str = "VERILATOR";
@@ -21,7 +33,7 @@ pub enum LintError {
         /// The spawn error.
         cause: std::io::Error,
     },
-    /// Writing the waiver file failed.
+    /// Reading the Verilog, or writing the waivers or a stub, failed.
     #[error("{path}: {cause}")]
     Io {
         /// The file.
@@ -41,18 +53,30 @@ pub enum LintError {
     },
 }
 
-/// Lint `verilog` with top module `top`; the waivers are written next to it.
+/// Lint `verilog` with top module `top`; the waivers, and the stubs of the primitives
+/// ([`PRIMITIVE_STUBS`]) the Verilog instantiates, are written next to it.
 pub fn lint(verilog: &Path, top: &str) -> Result<(), LintError> {
     let dir = verilog.parent().unwrap_or(Path::new("."));
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |cause| LintError::Io { path, cause }
+    };
     let waivers = dir.join("waivers.vlt");
-    std::fs::write(&waivers, WAIVERS).map_err(|cause| LintError::Io {
-        path: waivers.display().to_string(),
-        cause,
-    })?;
+    std::fs::write(&waivers, WAIVERS).map_err(io(&waivers))?;
+    let text = std::fs::read_to_string(verilog).map_err(io(verilog))?;
+    let mut stubs = Vec::new();
+    for (module, file, stub) in PRIMITIVE_STUBS {
+        if text.contains(&format!("{module} ")) {
+            let path = dir.join(file);
+            std::fs::write(&path, stub).map_err(io(&path))?;
+            stubs.push(path);
+        }
+    }
     let binary = std::env::var(VERILATOR_ENV).unwrap_or_else(|_| "verilator".to_string());
     let output = Command::new(&binary)
         .args(["--lint-only", "-Wall", "--top-module", top])
         .arg(&waivers)
+        .args(&stubs)
         .arg(verilog)
         .output()
         .map_err(|cause| LintError::Spawn {

@@ -37,6 +37,15 @@ impl Family {
         }
     }
 
+    /// Yosys's simulation models of the family's primitives, read as blackboxes before
+    /// `hierarchy -check` so that a design may instantiate them (`SB_SPRAM256KA`).
+    fn primitives(self) -> &'static str {
+        match self {
+            Family::Ice40 => "+/ice40/cells_sim.v",
+            Family::Ecp5 => "+/ecp5/cells_sim.v",
+        }
+    }
+
     fn is_ram(self, cell: &str) -> bool {
         match self {
             Family::Ice40 => cell == "SB_RAM40_4K" || cell == "SB_SPRAM256KA",
@@ -162,8 +171,9 @@ pub fn synthesize(verilog: &Path, top: &str, family: Family) -> Result<SynthStat
     let log = dir.join(format!("{stem}.{}.yosys.log", family.name()));
     let stats = dir.join(format!("{stem}.{}.stat.json", family.name()));
     let script = format!(
-        "read_verilog {v}; hierarchy -check -top {top}; proc; \
+        "read_verilog -lib {lib}; read_verilog {v}; hierarchy -check -top {top}; proc; \
          select -assert-none {LATCH_CELLS}; {synth}; check -assert; tee -q -o {s} stat -json",
+        lib = family.primitives(),
         v = verilog.display(),
         synth = family.synth_command(top),
         s = stats.display(),

@@ -68,3 +68,65 @@ fn refuses_a_network_the_core_cannot_hold() {
     assert!(!out.exists(), "nothing is written for a refused network");
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
+
+#[test]
+fn spram_places_the_hidden_weights_in_spram() {
+    let dir = temp_dir("spram");
+    let out = dir.join("build");
+    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
+        .arg("--spram")
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run gen-verilog");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let verilog = std::fs::read_to_string(out.join("spikeforge.v")).expect("spikeforge.v");
+    assert_eq!(verilog.matches("SB_SPRAM256KA spram_").count(), 2);
+    assert!(
+        !verilog.contains("module SB_SPRAM256KA"),
+        "the generated Verilog carries no model of the primitive"
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("spikeforge.json")).expect("spikeforge.json"),
+    )
+    .expect("valid JSON");
+    assert_eq!(json["options"]["weights_in_spram"], true);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
+fn spram_refuses_hidden_weights_beyond_four_sprams() {
+    let dir = temp_dir("spram-refuse");
+    let network = dir.join("wide.toml");
+    let default = include_str!("../../networks/digits.toml");
+    assert!(
+        default.contains("\nsize = 256\n"),
+        "the default hidden layer size"
+    );
+    std::fs::write(
+        &network,
+        default.replace("\nsize = 256\n", "\nsize = 1024\n"),
+    )
+    .expect("write network");
+    let out = dir.join("build");
+    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
+        .arg("--spram")
+        .arg("--network")
+        .arg(&network)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run gen-verilog");
+    assert!(!output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: network \"digits\" cannot be generated: hidden_weights would need 75776 words \
+         of 8 bits in SPRAM; an iCE40 UltraPlus has 4 SPRAMs of 16384 x 16 bits (65536 words)\n"
+    );
+    assert!(!out.exists(), "nothing is written for a refused network");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

@@ -1,15 +1,17 @@
 //! `gen-verilog`: emit the learning core of a network as Verilog plus a JSON description, after
 //! rust-hdl's connection checks; `--report` synthesises it for iCE40 and ECP5 with Yosys and
-//! lints it with Verilator.
+//! lints it with Verilator. `--spram` keeps the hidden weights in iCE40 UltraPlus SPRAM (the
+//! report then synthesises for iCE40 only).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use spikeforge_hdl::generate::{generate, lif_lane_verilog, Generated};
+use spikeforge_hdl::generate::{generate_with, lif_lane_verilog, Generated};
 use spikeforge_hdl::lint::lint;
 use spikeforge_hdl::synth::{synthesize, Family};
+use spikeforge_hdl::top::CoreOptions;
 use spikeforge_sim::config::NetworkConfig;
 
 /// Generate the Verilog of the spikeforge learning core.
@@ -26,6 +28,10 @@ struct Args {
     /// resource figures from Yosys's statistics.
     #[arg(long)]
     report: bool,
+    /// Place the hidden weights in iCE40 UltraPlus SPRAM (iCE40 UP5K/UP3K only): at most
+    /// 4 x 16,384 weights; `--report` then skips ECP5.
+    #[arg(long)]
+    spram: bool,
 }
 
 fn main() -> ExitCode {
@@ -44,7 +50,10 @@ fn run() -> anyhow::Result<()> {
         Some(path) => NetworkConfig::from_file(path)?,
         None => NetworkConfig::default_network()?,
     };
-    let generated = generate(&network)?;
+    let options = CoreOptions {
+        weights_in_spram: args.spram,
+    };
+    let generated = generate_with(&network, options)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let verilog = args.out.join("spikeforge.v");
@@ -56,7 +65,7 @@ fn run() -> anyhow::Result<()> {
     )?;
     println!("wrote {} and {}", verilog.display(), json.display());
     if args.report {
-        report(&verilog, &generated)?;
+        report(&verilog, &generated, options)?;
     }
     Ok(())
 }
@@ -65,16 +74,26 @@ fn write(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
-fn report(verilog: &Path, generated: &Generated) -> anyhow::Result<()> {
+fn report(verilog: &Path, generated: &Generated, options: CoreOptions) -> anyhow::Result<()> {
     eprintln!("verilator --lint-only -Wall ...");
     lint(verilog, "top")?;
     println!("verilator lint: clean (waivers: hdl/verilator/waivers.vlt)");
+    let families: &[Family] = if options.weights_in_spram {
+        println!("ecp5: skipped (--spram instantiates the iCE40 UltraPlus SB_SPRAM256KA)");
+        &[Family::Ice40]
+    } else {
+        &[Family::Ice40, Family::Ecp5]
+    };
     let mut rows = Vec::new();
-    for family in [Family::Ice40, Family::Ecp5] {
+    for &family in families {
         eprintln!("yosys {} ...", family.synth_command("top"));
         let stats = synthesize(verilog, "top", family)?;
+        let spram = match stats.cells("SB_SPRAM256KA") {
+            0 => String::new(),
+            n => format!(" (SPRAM {n})"),
+        };
         println!(
-            "{:<6} cells {:>6}  LUT4 {:>6}  FF {:>5}  RAM blocks {:>3}  DSP {:>2}  (log {})",
+            "{:<6} cells {:>6}  LUT4 {:>6}  FF {:>5}  RAM blocks {:>3}{spram}  DSP {:>2}  (log {})",
             family.name(),
             stats.cells,
             stats.luts,
@@ -96,6 +115,7 @@ fn report(verilog: &Path, generated: &Generated) -> anyhow::Result<()> {
     let path = verilog.with_file_name("synth_report.json");
     let body = serde_json::json!({
         "network": generated.description["network"],
+        "options": generated.description["options"],
         "synthesis": rows,
         "lif_lane_ice40": lane_stats,
     });

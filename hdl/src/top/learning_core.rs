@@ -3,7 +3,7 @@
 use crate::encoder::{BernoulliEncoder, Xorshift32Step};
 use crate::hw::SignExtend;
 use crate::learning::{ClassifierDelta, ContrastiveError, CsdpDelta};
-use crate::memory::Ram;
+use crate::memory::{Ram, RamStyle, ICE40_UP_SPRAMS, SPRAM_BITS, SPRAM_WORDS};
 use crate::neuron::{AdaptThreshold, HomeostasisUpdate, LifUpdate, TraceUpdate};
 use crate::top::host_interface::{parameter_id, LayerField, Register, StepCommand};
 use rust_hdl::prelude::*;
@@ -36,6 +36,18 @@ pub enum CoreError {
         /// Words it would need.
         words: usize,
     },
+    /// The hidden weights do not fit the SPRAMs of an iCE40 UltraPlus.
+    #[error(
+        "hidden_weights would need {words} words of {bits} bits in SPRAM; an iCE40 UltraPlus \
+         has {ICE40_UP_SPRAMS} SPRAMs of {SPRAM_WORDS} x {SPRAM_BITS} bits ({max} words)",
+        max = ICE40_UP_SPRAMS * SPRAM_WORDS
+    )]
+    SpramTooSmall {
+        /// Words the hidden weights need.
+        words: usize,
+        /// Bits per weight.
+        bits: usize,
+    },
     /// A size above what the core's address or label fields hold.
     #[error("{what} = {value} is above the learning core's limit of {max}")]
     SizeTooLarge {
@@ -46,6 +58,14 @@ pub enum CoreError {
         /// The largest value the core supports.
         max: usize,
     },
+}
+
+/// How the core is built, beyond the network.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CoreOptions {
+    /// Keep the hidden weights W in iCE40 UltraPlus SPRAM ([`RamStyle::Ice40Spram`]) instead of
+    /// block RAM: the Verilog then targets the iCE40 UP5K / UP3K only.
+    pub weights_in_spram: bool,
 }
 
 /// One port of the core's Verilog module.
@@ -68,6 +88,8 @@ pub struct MemoryInfo {
     pub words: usize,
     /// Bits stored per word.
     pub width: usize,
+    /// Where the words are kept.
+    pub storage: RamStyle,
 }
 
 /// One register reachable with `WRITE_REG` / `READ_REG`.
@@ -134,7 +156,8 @@ enum CoreState {
 }
 
 /// The learning core: a network with one hidden (CSDP) layer and a delta-rule classifier, in
-/// block RAM, updated one synapse per clock by one instance of each rule widget.
+/// block RAM (the hidden weights optionally in SPRAM), updated one synapse per clock by one
+/// instance of each rule widget.
 ///
 /// # Host interface
 ///
@@ -183,7 +206,11 @@ enum CoreState {
 /// | `classifier_events` | `R_c` | 16 | the classifier's event rows (spiking pixels if it sees the input, then spiking hidden neurons) as `row * K`: the hidden-spike bits |
 ///
 /// Every memory is a [`Ram`] (block RAM, one cycle of read latency). The sequencer never uses
-/// a read of the word written at the same clock edge, which the RAM leaves undefined.
+/// a read of the word written at the same clock edge, which the RAM leaves undefined. With
+/// [`CoreOptions::weights_in_spram`], W is kept in iCE40 UltraPlus SPRAM
+/// ([`RamStyle::Ice40Spram`], single port): the sequencer reads W only in the cycles whose word
+/// it uses (the host's `READ_W`, integration and learning of the hidden layer) and never in a
+/// cycle that writes W (the host's `WRITE_W`, the write-back of learning).
 ///
 /// # Time step
 ///
@@ -385,7 +412,7 @@ struct Sizes {
 }
 
 impl Sizes {
-    fn of(cfg: &NetworkConfig) -> Result<Self, CoreError> {
+    fn of(cfg: &NetworkConfig, options: CoreOptions) -> Result<Self, CoreError> {
         if cfg.hidden.len() != 1 {
             return Err(CoreError::HiddenLayers {
                 count: cfg.hidden.len(),
@@ -408,7 +435,15 @@ impl Sizes {
                 return Err(CoreError::SizeTooLarge { what, value, max });
             }
         }
-        for memory in sizes.memories(cfg.weight_bits.into()) {
+        for memory in sizes.memories(cfg.weight_bits.into(), options) {
+            if memory.storage == RamStyle::Ice40Spram
+                && memory.words > ICE40_UP_SPRAMS * SPRAM_WORDS
+            {
+                return Err(CoreError::SpramTooSmall {
+                    words: memory.words,
+                    bits: memory.width,
+                });
+            }
             if memory.words > MAX_MEMORY_WORDS {
                 return Err(CoreError::MemoryTooLarge {
                     memory: memory.name,
@@ -419,16 +454,29 @@ impl Sizes {
         Ok(sizes)
     }
 
-    fn memories(&self, weight_bits: usize) -> Vec<MemoryInfo> {
+    fn memories(&self, weight_bits: usize, options: CoreOptions) -> Vec<MemoryInfo> {
         let neurons = self.hidden + self.classes;
-        let memory = |name, words, width| MemoryInfo { name, words, width };
+        let memory = |name, words, width| MemoryInfo {
+            name,
+            words,
+            width,
+            storage: RamStyle::Inferred,
+        };
+        let weight_storage = if options.weights_in_spram {
+            RamStyle::Ice40Spram
+        } else {
+            RamStyle::Inferred
+        };
         vec![
             memory("pixels", self.inputs, 8),
-            memory(
-                "hidden_weights",
-                self.hidden_rows * self.hidden,
-                weight_bits,
-            ),
+            MemoryInfo {
+                storage: weight_storage,
+                ..memory(
+                    "hidden_weights",
+                    self.hidden_rows * self.hidden,
+                    weight_bits,
+                )
+            },
             memory(
                 "classifier_weights",
                 self.classifier_rows * self.classes,
@@ -452,11 +500,18 @@ fn constant(value: usize) -> Constant<Bits<16>> {
 }
 
 impl LearningCore {
-    /// A core for `cfg`, or why it does not fit: exactly one hidden layer, at most
-    /// [`MAX_LAYER_SIZE`] hidden neurons, [`MAX_CLASSES`] classes and [`MAX_MEMORY_WORDS`]
-    /// words per memory.
+    /// A core for `cfg` with every memory in block RAM, or why it does not fit: exactly one
+    /// hidden layer, at most [`MAX_LAYER_SIZE`] hidden neurons, [`MAX_CLASSES`] classes and
+    /// [`MAX_MEMORY_WORDS`] words per memory.
     pub fn new(cfg: &NetworkConfig) -> Result<Self, CoreError> {
-        let sizes = Sizes::of(cfg)?;
+        Self::with_options(cfg, CoreOptions::default())
+    }
+
+    /// A core for `cfg` built as `options` say, or why it does not fit: the limits of
+    /// [`LearningCore::new`], and with [`CoreOptions::weights_in_spram`] at most
+    /// `4 x 16,384` hidden weights of at most 16 bits.
+    pub fn with_options(cfg: &NetworkConfig, options: CoreOptions) -> Result<Self, CoreError> {
+        let sizes = Sizes::of(cfg, options)?;
         let weight_bits = usize::from(cfg.weight_bits);
         let neurons = sizes.hidden + sizes.classes;
         let offset = cfg.classifier_input_offset();
@@ -470,8 +525,13 @@ impl LearningCore {
             rsp_data: Signal::default(),
             busy: Signal::default(),
             pixels: Ram::new(sizes.inputs),
-            hidden_weights: Ram::new(sizes.hidden_rows * sizes.hidden)
-                .with_signed_storage(weight_bits),
+            hidden_weights: if options.weights_in_spram {
+                Ram::new(sizes.hidden_rows * sizes.hidden)
+                    .with_signed_storage(weight_bits)
+                    .in_ice40_spram()
+            } else {
+                Ram::new(sizes.hidden_rows * sizes.hidden).with_signed_storage(weight_bits)
+            },
             classifier_weights: Ram::new(sizes.classifier_rows * sizes.classes)
                 .with_signed_storage(weight_bits),
             membrane: Ram::new(neurons),
@@ -631,14 +691,20 @@ impl LearningCore {
             port("rsp_data", "out", 32),
             port("busy", "out", 1),
         ];
-        let memory = |name, words, width| MemoryInfo { name, words, width };
+        let memory = |name, words, width| MemoryInfo {
+            name,
+            words,
+            width,
+            storage: RamStyle::Inferred,
+        };
         let memories = vec![
             memory("pixels", self.pixels.depth(), self.pixels.stored_bits()),
-            memory(
-                "hidden_weights",
-                self.hidden_weights.depth(),
-                self.hidden_weights.stored_bits(),
-            ),
+            MemoryInfo {
+                name: "hidden_weights",
+                words: self.hidden_weights.depth(),
+                width: self.hidden_weights.stored_bits(),
+                storage: self.hidden_weights.style(),
+            },
             memory(
                 "classifier_weights",
                 self.classifier_weights.depth(),
@@ -1008,50 +1074,64 @@ impl Logic for LearningCore {
         self.delta.decay_shift.next = self.c_decay_shift.q.val();
         self.delta.w_max.next = self.w_max.q.val();
 
-        // Memory ports: the sequencer's addresses; no writes unless a state below enables one.
+        // Memory ports: the sequencer's addresses; every memory but W reads each cycle; no
+        // writes unless a state below enables one.
         self.pixels.read_address.next = self.index.q.val();
         self.pixels.write_address.next = self.cmd_addr.val();
         self.pixels.write_data.next = self.cmd_data.val().get_bits::<8>(0);
+        self.pixels.read_enable.next = true;
         self.pixels.write_enable.next = false;
         self.hidden_weights.read_address.next = self.weight_address.val();
         self.hidden_weights.write_address.next = self.weight_address.val();
         self.hidden_weights.write_data.next = unsigned_cast(self.csdp.w_next.val());
+        // W is read only where its word is used, never in a cycle that writes it (it may be a
+        // single-port SPRAM).
+        self.hidden_weights.read_enable.next = false;
         self.hidden_weights.write_enable.next = false;
         self.classifier_weights.read_address.next = self.weight_address.val();
         self.classifier_weights.write_address.next = self.weight_address.val();
         self.classifier_weights.write_data.next = unsigned_cast(self.delta.w_next.val());
+        self.classifier_weights.read_enable.next = true;
         self.classifier_weights.write_enable.next = false;
         self.membrane.read_address.next = self.neuron_address.val();
         self.membrane.write_address.next = self.neuron_address.val();
         self.membrane.write_data.next = unsigned_cast(self.lif.v_next.val());
+        self.membrane.read_enable.next = true;
         self.membrane.write_enable.next = false;
         self.refractory.read_address.next = self.neuron_address.val();
         self.refractory.write_address.next = self.neuron_address.val();
         self.refractory.write_data.next = self.lif.refractory_next.val();
+        self.refractory.read_enable.next = true;
         self.refractory.write_enable.next = false;
         self.trace_mem.read_address.next = self.neuron_address.val();
         self.trace_mem.write_address.next = self.neuron_address.val();
         self.trace_mem.write_data.next = self.trace_update.trace_next.val();
+        self.trace_mem.read_enable.next = true;
         self.trace_mem.write_enable.next = false;
         self.homeostasis_mem.read_address.next = self.neuron_address.val();
         self.homeostasis_mem.write_address.next = self.neuron_address.val();
         self.homeostasis_mem.write_data.next = self.homeostasis.h_next.val();
+        self.homeostasis_mem.read_enable.next = true;
         self.homeostasis_mem.write_enable.next = false;
         self.count.read_address.next = self.neuron_address.val();
         self.count.write_address.next = self.neuron_address.val();
         self.count.write_data.next = self.count_next.val();
+        self.count.read_enable.next = true;
         self.count.write_enable.next = false;
         self.current_mem.read_address.next = self.neuron_address.val();
         self.current_mem.write_address.next = self.neuron_address.val();
         self.current_mem.write_data.next = self.current_sum.val();
+        self.current_mem.read_enable.next = true;
         self.current_mem.write_enable.next = false;
         self.hidden_events.read_address.next = self.event_index.q.val();
         self.hidden_events.write_address.next = self.hidden_event_count.q.val();
         self.hidden_events.write_data.next = self.row_base.q.val();
+        self.hidden_events.read_enable.next = true;
         self.hidden_events.write_enable.next = false;
         self.classifier_events.read_address.next = self.event_index.q.val();
         self.classifier_events.write_address.next = self.classifier_event_count.q.val();
         self.classifier_events.write_data.next = self.class_base.q.val();
+        self.classifier_events.read_enable.next = true;
         self.classifier_events.write_enable.next = false;
 
         // Host reads: the word addressed in the command cycle is in the RAMs' read registers in
@@ -1181,6 +1261,7 @@ impl Logic for LearningCore {
                             self.hidden_weights.write_enable.next = true;
                         }
                         4 => {
+                            self.hidden_weights.read_enable.next = true;
                             self.read_pending.d.next = true;
                             self.read_op.d.next = self.cmd_op.val();
                             self.read_address.d.next = self.cmd_addr.val();
@@ -1453,6 +1534,7 @@ impl Logic for LearningCore {
                 self.state.d.next = CoreState::IntegrateAddress;
             }
             CoreState::IntegrateAddress => {
+                self.hidden_weights.read_enable.next = !self.layer.q.val();
                 self.state.d.next = CoreState::IntegrateData;
             }
             CoreState::IntegrateData => {
@@ -1541,6 +1623,7 @@ impl Logic for LearningCore {
                 self.state.d.next = CoreState::LearnAddress;
             }
             CoreState::LearnAddress => {
+                self.hidden_weights.read_enable.next = !self.layer.q.val();
                 self.state.d.next = CoreState::LearnData;
             }
             CoreState::LearnData => {
@@ -1582,9 +1665,9 @@ mod tests {
     }
 
     impl Host {
-        fn new(cfg: &NetworkConfig) -> Self {
-            let mut core =
-                LearningCore::new(cfg).unwrap_or_else(|err| panic!("{}: {err}", cfg.name));
+        fn new(cfg: &NetworkConfig, options: CoreOptions) -> Self {
+            let mut core = LearningCore::with_options(cfg, options)
+                .unwrap_or_else(|err| panic!("{}: {err}", cfg.name));
             core.connect_all();
             let mut host = Self { core };
             host.tick();
@@ -1833,8 +1916,9 @@ mod tests {
 
     /// Load random state into the model and through the interface into the core, reset the
     /// phase, then run a positive, a negative and an inference phase, comparing all state
-    /// after every step.
-    fn run_against_golden(toml: &str, seed: u32) {
+    /// after every step. With W in SPRAM, the RAM model also panics on a cycle that reads and
+    /// writes W, and makes a read of W after a write of it undefined.
+    fn run_against_golden(toml: &str, seed: u32, options: CoreOptions) {
         let cfg = NetworkConfig::from_toml_str(toml, "<test network>")
             .unwrap_or_else(|err| panic!("test network: {err}"));
         let mut net = Network::new(&cfg);
@@ -1863,7 +1947,7 @@ mod tests {
             layer.goodness = rng.next();
         }
 
-        let mut host = Host::new(&cfg);
+        let mut host = Host::new(&cfg, options);
         for (i, &p) in pixels.iter().enumerate() {
             host.write(Op::WritePixel, address(i), p.into());
         }
@@ -2072,14 +2156,28 @@ mod tests {
         learn_shift = 10
     "#;
 
+    const SPRAM: CoreOptions = CoreOptions {
+        weights_in_spram: true,
+    };
+
     #[test]
     fn supervised_core_matches_golden_model() {
-        run_against_golden(SUPERVISED, 0x5EED_C0DE);
+        run_against_golden(SUPERVISED, 0x5EED_C0DE, CoreOptions::default());
     }
 
     #[test]
     fn self_supervised_core_matches_golden_model() {
-        run_against_golden(SELF_SUPERVISED, 0x5EED_F00D);
+        run_against_golden(SELF_SUPERVISED, 0x5EED_F00D, CoreOptions::default());
+    }
+
+    #[test]
+    fn supervised_core_with_weights_in_spram_matches_golden_model() {
+        run_against_golden(SUPERVISED, 0x5EED_C0DE, SPRAM);
+    }
+
+    #[test]
+    fn self_supervised_core_with_weights_in_spram_matches_golden_model() {
+        run_against_golden(SELF_SUPERVISED, 0x5EED_F00D, SPRAM);
     }
 
     fn default_network() -> NetworkConfig {
@@ -2108,6 +2206,25 @@ mod tests {
     }
 
     #[test]
+    fn default_core_with_weights_in_spram_fits_an_ice40_up5k() {
+        let mut core = LearningCore::with_options(&default_network(), SPRAM)
+            .unwrap_or_else(|err| panic!("default network: {err}"));
+        core.connect_all();
+        if let Err(err) = check_all(&core) {
+            panic!("rust-hdl's connection checks failed: {err:?}");
+        }
+        let verilog = generate_verilog(&core);
+        let ice40 = synthesize_text("learning_core_spram_ice40", &verilog, Family::Ice40);
+        println!("{ice40}");
+        // W (18,944 x 8 bits) in two of the UP5K's 4 SPRAMs; the other memories in at most
+        // its 30 block RAMs; the logic within its 5,280 LUTs and 8 DSPs.
+        assert_eq!(ice40.cells("SB_SPRAM256KA"), 2, "{ice40}");
+        assert!(ice40.cells("SB_RAM40_4K") <= 30, "{ice40}");
+        assert!(ice40.luts <= 5_280, "{ice40}");
+        assert!(ice40.dsps <= 8, "{ice40}");
+    }
+
+    #[test]
     fn refuses_two_hidden_layers() {
         let mut cfg = default_network();
         cfg.hidden.push(cfg.hidden[0].clone());
@@ -2131,6 +2248,19 @@ mod tests {
                 words: 75_776
             })
         );
+        let err = LearningCore::with_options(&cfg, SPRAM).err();
+        assert_eq!(
+            err,
+            Some(CoreError::SpramTooSmall {
+                words: 75_776,
+                bits: 8
+            })
+        );
+        assert_eq!(
+            err.map(|e| e.to_string()).unwrap_or_default(),
+            "hidden_weights would need 75776 words of 8 bits in SPRAM; an iCE40 UltraPlus has 4 \
+             SPRAMs of 16384 x 16 bits (65536 words)"
+        );
     }
 
     #[test]
@@ -2145,9 +2275,15 @@ mod tests {
             Some(&MemoryInfo {
                 name: "hidden_weights",
                 words: 74 * 256,
-                width: 8
+                width: 8,
+                storage: RamStyle::Inferred,
             })
         );
+        let spram = LearningCore::with_options(&cfg, SPRAM)
+            .unwrap_or_else(|err| panic!("default network: {err}"))
+            .info();
+        let w = spram.memories.iter().find(|m| m.name == "hidden_weights");
+        assert_eq!(w.map(|m| m.storage), Some(RamStyle::Ice40Spram));
         assert_eq!(info.parameters.len(), 7 + 2 + 14 + 13);
         assert!(info
             .parameters

@@ -3,6 +3,6 @@ pub mod host_interface;
 mod learning_core;
 
 pub use learning_core::{
-    cycles_per_step, phase_reset_cycles, CoreError, CoreInfo, LearningCore, MemoryInfo,
-    ParameterInfo, PortInfo, MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS,
+    cycles_per_step, phase_reset_cycles, CoreError, CoreInfo, CoreOptions, LearningCore,
+    MemoryInfo, ParameterInfo, PortInfo, MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS,
 };
