@@ -1,3 +1,15 @@
-//! spikeforge-testbenches
+//! Verilator co-simulation of the generated learning core against the golden model.
 //!
-//! See this crate's README: it is a placeholder until its issue lands.
+//! `build.rs` turns each network under test into a Verilated model ([`model::SMALL`],
+//! [`model::DEFAULT`]); [`Host`] drives one over the core's host interface (docs/spec.md §6)
+//! and [`compare::compare`] reads back all of its state and compares it with
+//! [`spikeforge_sim::network::Network`]. [`golden::Bench`] runs whole phases that way.
+
+pub mod compare;
+pub mod golden;
+pub mod host;
+pub mod model;
+
+pub use compare::{compare, Mismatch};
+pub use host::Host;
+pub use model::{CoreKind, Model};

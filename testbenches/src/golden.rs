@@ -1,0 +1,278 @@
+//! [`Bench`]: a core and the golden model loaded with the same random state through the host
+//! interface, stepped together phase by phase and compared on all state after every step
+//! (the approach of `run_against_golden` in `hdl/src/top/learning_core.rs`).
+
+use spikeforge_hdl::top::host_interface::{
+    parameter_writes, state_address, Op, Register, StateField, StepCommand,
+};
+use spikeforge_hdl::top::{cycles_per_step, phase_reset_cycles};
+use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::model::{Learn, Polarity};
+use spikeforge_sim::network::Network;
+use spikeforge_sim::rng::Xorshift32;
+
+use crate::compare::{address, compare, Mismatch};
+use crate::host::Host;
+use crate::model::CoreKind;
+
+/// A value in `lo..=hi` (a span below 2^32) as the type of the field it is drawn for.
+pub fn draw<T: TryFrom<i64>>(rng: &mut Xorshift32, lo: i64, hi: i64) -> T {
+    let x = lo + i64::from(rng.next()) % (hi - lo + 1);
+    T::try_from(x).unwrap_or_else(|_| panic!("{x} does not fit the field drawn in {lo}..={hi}"))
+}
+
+/// One phase: what the host sends with every `STEP` and what the golden model learns.
+#[derive(Debug, Clone, Copy)]
+pub struct Phase {
+    /// Name used in mismatch reports.
+    pub name: &'static str,
+    /// The `STEP` command word's fields.
+    pub command: StepCommand,
+    /// The golden model's learning switches (the same meaning).
+    pub learn: Learn,
+}
+
+impl Phase {
+    /// Positive CSDP toward `label`, with the label input in supervised networks, and the
+    /// classifier learning `label`.
+    pub fn positive(label: u8, supervised: bool) -> Self {
+        Self {
+            name: "positive",
+            command: StepCommand {
+                csdp: Some(true),
+                classifier_label: Some(label),
+                label_input: supervised.then_some(label),
+            },
+            learn: Learn {
+                csdp: Some(Polarity::Positive),
+                classifier: Some(usize::from(label)),
+            },
+        }
+    }
+
+    /// Classifier learning only: the delta rule toward `label`, no label input, no CSDP.
+    pub fn classify(label: u8) -> Self {
+        Self {
+            name: "classify",
+            command: StepCommand {
+                csdp: None,
+                classifier_label: Some(label),
+                label_input: None,
+            },
+            learn: Learn {
+                csdp: None,
+                classifier: Some(usize::from(label)),
+            },
+        }
+    }
+
+    /// Negative CSDP with the wrong label `wrong` as input (supervised networks).
+    pub fn negative(wrong: u8, supervised: bool) -> Self {
+        Self {
+            name: "negative",
+            command: StepCommand {
+                csdp: Some(false),
+                classifier_label: None,
+                label_input: supervised.then_some(wrong),
+            },
+            learn: Learn {
+                csdp: Some(Polarity::Negative),
+                classifier: None,
+            },
+        }
+    }
+
+    /// Inference: nothing learns.
+    pub fn inference() -> Self {
+        Self {
+            name: "inference",
+            command: StepCommand::default(),
+            learn: Learn::OFF,
+        }
+    }
+}
+
+/// A core and the golden model holding the same state.
+#[derive(Debug)]
+pub struct Bench {
+    /// The network of both.
+    pub cfg: NetworkConfig,
+    /// The golden model.
+    pub net: Network,
+    /// The core.
+    pub host: Host,
+    /// The image both encode.
+    pub pixels: Vec<u8>,
+    /// The generator the random state was drawn from (labels are drawn from it too).
+    pub rng: Xorshift32,
+    /// Spiking pixels and hidden spikes seen so far over all steps.
+    pub activity: [u64; 2],
+}
+
+impl Bench {
+    /// A core of `kind` and its golden model, loaded through the host interface with random
+    /// neuron state, threshold offsets and goodness drawn from `seed`, the model's initial
+    /// weights, every parameter, anneal 1 and the generator seeds; pixels are read back and
+    /// all state compared before returning.
+    pub fn new(kind: &'static CoreKind, seed: u32) -> Result<Self, Mismatch> {
+        let cfg = kind
+            .config()
+            .unwrap_or_else(|err| panic!("network of core {}: {err}", kind.name()));
+        let mut net = Network::new(&cfg);
+        let mut rng = Xorshift32::new(seed);
+        net.anneal = 1;
+        let pixels: Vec<u8> = (0..cfg.inputs)
+            .map(|i| match i % 5 {
+                3 => 255,
+                4 => 0,
+                _ => draw(&mut rng, 0, 255),
+            })
+            .collect();
+        let homeostasis_max = [
+            cfg.hidden[0].homeostasis_max,
+            cfg.classifier.homeostasis_max,
+        ];
+        for (layer, h_max) in [&mut net.hidden[0], &mut net.classifier]
+            .into_iter()
+            .zip(homeostasis_max)
+        {
+            for n in 0..layer.size() {
+                layer.neurons[n].v = draw(&mut rng, -200, 200);
+                layer.neurons[n].refractory = draw(&mut rng, 0, 2);
+                layer.trace[n] = draw(&mut rng, 0, 255);
+                layer.homeostasis[n] = draw(&mut rng, 0, h_max.into());
+                layer.counts[n] = draw(&mut rng, 0, 65535);
+            }
+            layer.theta_offset = draw(&mut rng, -10, 10);
+            layer.goodness = rng.next();
+        }
+
+        let mut host = Host::new(kind);
+        load(&mut host, &cfg, &net, &pixels);
+        let requests: Vec<(Op, u16)> = (0..cfg.inputs)
+            .map(|i| (Op::ReadPixel, address(i)))
+            .collect();
+        let want: Vec<u32> = pixels.iter().map(|&p| p.into()).collect();
+        assert_eq!(host.reads(&requests), want, "pixels read back");
+        compare(&mut host, &net, false, "after loading")?;
+        Ok(Self {
+            cfg,
+            net,
+            host,
+            pixels,
+            rng,
+            activity: [0; 2],
+        })
+    }
+
+    /// Whether the network has label inputs.
+    pub fn supervised(&self) -> bool {
+        self.cfg.label_inputs() > 0
+    }
+
+    /// A random label and a different, wrong one.
+    pub fn draw_labels(&mut self) -> (u8, u8) {
+        let classes = u8::try_from(self.cfg.classes)
+            .unwrap_or_else(|_| panic!("{} classes exceed 8 bits", self.cfg.classes));
+        let label: u8 = draw(&mut self.rng, 0, i64::from(classes) - 1);
+        (label, (label + 1) % classes)
+    }
+
+    /// `PHASE_RESET`, then `steps` steps of `phase` in the core and the model; the cycles
+    /// `busy` stays high and all state are compared after the reset and after every step.
+    pub fn run_phase(&mut self, phase: &Phase, steps: u32) -> Result<(), Mismatch> {
+        self.net.reset_phase();
+        let cycles = self.host.run(Op::PhaseReset, 0);
+        let when = format!("{} phase, after PHASE_RESET", phase.name);
+        check_cycles(cycles, phase_reset_cycles(&self.cfg), &when)?;
+        compare(&mut self.host, &self.net, true, &when)?;
+        for step in 0..steps {
+            let when = format!("{} phase, step {step}", phase.name);
+            let label_input = phase.command.label_input.map(usize::from);
+            self.net.encode(&self.pixels, label_input);
+            self.net.step(phase.learn);
+            let cycles = self.host.run(Op::Step, phase.command.word());
+            let inputs = self.net.input_spikes[..self.cfg.inputs]
+                .iter()
+                .filter(|&&s| s)
+                .count();
+            let inputs = u64::try_from(inputs).unwrap_or(u64::MAX);
+            let hidden = u64::from(self.net.hidden[0].spike_total());
+            self.activity[0] += inputs;
+            self.activity[1] += hidden;
+            let want = cycles_per_step(&self.cfg, inputs, hidden, &phase.command);
+            check_cycles(cycles, want, &when)?;
+            compare(&mut self.host, &self.net, true, &when)?;
+        }
+        Ok(())
+    }
+}
+
+/// The cycles `busy` stayed high, as a mismatch of the variable `busy cycles`.
+fn check_cycles(rtl: u64, model: u64, when: &str) -> Result<(), Mismatch> {
+    if rtl == model {
+        return Ok(());
+    }
+    let wide = |x: u64| i64::try_from(x).unwrap_or(i64::MAX);
+    Err(Mismatch {
+        variable: "busy cycles",
+        index: 0,
+        step: when.to_string(),
+        rtl: wide(rtl),
+        model: wide(model),
+        others: 0,
+    })
+}
+
+/// Write pixels, W, C, all neuron state, offsets and goodness, every parameter and the
+/// generator seeds of `net` into the core.
+fn load(host: &mut Host, cfg: &NetworkConfig, net: &Network, pixels: &[u8]) {
+    for (i, &p) in pixels.iter().enumerate() {
+        host.write(Op::WritePixel, address(i), p.into());
+    }
+    for (i, &w) in net.hidden[0].weights.iter().enumerate() {
+        host.write(Op::WriteHiddenWeight, address(i), u32::from(w as u16));
+    }
+    for (i, &w) in net.classifier.weights.iter().enumerate() {
+        host.write(Op::WriteClassifierWeight, address(i), u32::from(w as u16));
+    }
+    for (classifier, layer) in [(false, &net.hidden[0]), (true, &net.classifier)] {
+        for n in 0..layer.size() {
+            let fields = [
+                (StateField::Membrane, u32::from(layer.neurons[n].v as u16)),
+                (
+                    StateField::Refractory,
+                    u32::from(layer.neurons[n].refractory),
+                ),
+                (StateField::Trace, u32::from(layer.trace[n])),
+                (StateField::Homeostasis, u32::from(layer.homeostasis[n])),
+                (StateField::Count, u32::from(layer.counts[n])),
+            ];
+            for (field, value) in fields {
+                host.write(Op::WriteState, state_address(classifier, field, n), value);
+            }
+        }
+        let (offset, goodness) = if classifier {
+            (
+                Register::ClassifierThetaOffset,
+                Register::ClassifierGoodness,
+            )
+        } else {
+            (Register::HiddenThetaOffset, Register::HiddenGoodness)
+        };
+        let theta_offset = u32::from(layer.theta_offset as u16);
+        host.write(Op::WriteRegister, offset as u16, theta_offset);
+        host.write(Op::WriteRegister, goodness as u16, layer.goodness);
+    }
+    for (id, value) in parameter_writes(cfg, net.anneal) {
+        host.write(Op::WriteRegister, id, value);
+    }
+    let seeds = [
+        (Register::EncoderState, net.encoder.state()),
+        (Register::LearnState, net.learn_rng[0].state()),
+        (Register::ClassifierState, net.classifier_rng.state()),
+    ];
+    for (register, seed) in seeds {
+        host.write(Op::WriteRegister, register as u16, seed);
+    }
+}

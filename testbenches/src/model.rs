@@ -1,0 +1,141 @@
+//! The Verilated cores behind a safe interface: the one place this crate uses `unsafe`.
+//!
+//! `build.rs` writes `$OUT_DIR/models.rs`: the `extern "C"` functions of `src/shim.cpp` for
+//! every network under test and one [`CoreKind`] static per network.
+#![allow(unsafe_code)]
+
+use std::ffi::c_void;
+use std::ptr::NonNull;
+
+use spikeforge_sim::config::{ConfigError, NetworkConfig};
+
+/// The shim's functions for one model class.
+#[derive(Debug, Clone, Copy)]
+struct Functions {
+    new: unsafe extern "C" fn() -> *mut c_void,
+    delete: unsafe extern "C" fn(*mut c_void),
+    set_inputs: unsafe extern "C" fn(*mut c_void, u8, u8, u8, u16, u32),
+    eval: unsafe extern "C" fn(*mut c_void),
+    outputs: unsafe extern "C" fn(*const c_void, *mut u8, *mut u32, *mut u8),
+}
+
+/// A core built into this crate: its network and the functions of its Verilated model.
+#[derive(Debug)]
+pub struct CoreKind {
+    name: &'static str,
+    toml: Option<&'static str>,
+    functions: Functions,
+}
+
+include!(concat!(env!("OUT_DIR"), "/models.rs"));
+
+impl CoreKind {
+    /// The model's name (`V<name>` is its Verilated class).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The network the core was generated from.
+    pub fn config(&self) -> Result<NetworkConfig, ConfigError> {
+        match self.toml {
+            Some(text) => NetworkConfig::from_toml_str(text, self.name),
+            None => NetworkConfig::default_network(),
+        }
+    }
+}
+
+/// Values of the core's input ports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Inputs {
+    /// `clock`.
+    pub clock: bool,
+    /// `cmd_valid`.
+    pub cmd_valid: bool,
+    /// `cmd_op`, 4 bits.
+    pub cmd_op: u8,
+    /// `cmd_addr`, 16 bits.
+    pub cmd_addr: u16,
+    /// `cmd_data`, 32 bits.
+    pub cmd_data: u32,
+}
+
+/// Values of the core's output ports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Outputs {
+    /// `rsp_valid`.
+    pub rsp_valid: bool,
+    /// `rsp_data`, 32 bits.
+    pub rsp_data: u32,
+    /// `busy`.
+    pub busy: bool,
+}
+
+/// One instance of a Verilated core, freed on drop.
+#[derive(Debug)]
+pub struct Model {
+    kind: &'static CoreKind,
+    shim: NonNull<c_void>,
+}
+
+impl Model {
+    /// A new instance of `kind`, every input at 0 and nothing evaluated yet.
+    pub fn new(kind: &'static CoreKind) -> Self {
+        // SAFETY: `new` allocates a model and returns an owned pointer to it.
+        let shim = unsafe { (kind.functions.new)() };
+        let shim = NonNull::new(shim)
+            .unwrap_or_else(|| panic!("the shim returned no model for {}", kind.name));
+        Self { kind, shim }
+    }
+
+    /// The core this model simulates.
+    pub fn kind(&self) -> &'static CoreKind {
+        self.kind
+    }
+
+    /// Set the input ports (takes effect at the next [`Model::eval`]).
+    pub fn set_inputs(&mut self, inputs: &Inputs) {
+        // SAFETY: `shim` is the live model `new` returned; the values are plain integers.
+        unsafe {
+            (self.kind.functions.set_inputs)(
+                self.shim.as_ptr(),
+                inputs.clock.into(),
+                inputs.cmd_valid.into(),
+                inputs.cmd_op,
+                inputs.cmd_addr,
+                inputs.cmd_data,
+            );
+        }
+    }
+
+    /// Evaluate the model with the current inputs.
+    pub fn eval(&mut self) {
+        // SAFETY: `shim` is the live model `new` returned.
+        unsafe { (self.kind.functions.eval)(self.shim.as_ptr()) }
+    }
+
+    /// The output ports as of the last [`Model::eval`].
+    pub fn outputs(&self) -> Outputs {
+        let (mut rsp_valid, mut rsp_data, mut busy) = (0u8, 0u32, 0u8);
+        // SAFETY: `shim` is the live model `new` returned; the pointers are to locals.
+        unsafe {
+            (self.kind.functions.outputs)(
+                self.shim.as_ptr(),
+                &mut rsp_valid,
+                &mut rsp_data,
+                &mut busy,
+            );
+        }
+        Outputs {
+            rsp_valid: rsp_valid != 0,
+            rsp_data,
+            busy: busy != 0,
+        }
+    }
+}
+
+impl Drop for Model {
+    fn drop(&mut self) {
+        // SAFETY: `shim` came from `new` of the same kind and is freed exactly once.
+        unsafe { (self.kind.functions.delete)(self.shim.as_ptr()) }
+    }
+}
