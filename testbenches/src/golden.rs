@@ -226,7 +226,7 @@ fn check_cycles(rtl: u64, model: u64, when: &str) -> Result<(), Mismatch> {
 
 /// Write pixels, W, C, all neuron state, offsets and goodness, every parameter and the
 /// generator seeds of `net` into the core.
-fn load(host: &mut Host, cfg: &NetworkConfig, net: &Network, pixels: &[u8]) {
+pub fn load(host: &mut Host, cfg: &NetworkConfig, net: &Network, pixels: &[u8]) {
     for (i, &p) in pixels.iter().enumerate() {
         host.write(Op::WritePixel, address(i), p.into());
     }

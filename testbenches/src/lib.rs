@@ -5,6 +5,7 @@
 //! and [`compare::compare`] reads back all of its state and compares it with
 //! [`spikeforge_sim::network::Network`]. [`golden::Bench`] runs whole phases that way.
 
+pub mod chip;
 pub mod compare;
 pub mod golden;
 pub mod host;
