@@ -96,15 +96,17 @@ fn describe(cfg: &NetworkConfig, options: CoreOptions, core: &LearningCore) -> V
     json!({
         "generator": format!("spikeforge-hdl {}", env!("CARGO_PKG_VERSION")),
         "top": "top",
-        "lanes": 1,
+        "lanes": options.lanes,
         "options": {
             "weights_in_spram": options.weights_in_spram,
+            "lanes": options.lanes,
         },
         "ports": info.ports.iter().map(|p| json!({
             "name": p.name, "direction": p.direction, "width": p.width
         })).collect::<Vec<_>>(),
         "memories": info.memories.iter().map(|m| json!({
-            "name": m.name, "words": m.words, "width": m.width, "bits": m.words * m.width,
+            "name": m.name, "words": m.words, "banks": m.banks, "width": m.width,
+            "bits": m.words * m.width,
             "storage": m.storage.name(),
         })).collect::<Vec<_>>(),
         "memory_bits": info.memories.iter().map(|m| m.words * m.width).sum::<usize>(),
@@ -115,9 +117,9 @@ fn describe(cfg: &NetworkConfig, options: CoreOptions, core: &LearningCore) -> V
             "per_step_formula": CYCLES_FORMULA,
             "symbols": "N_in inputs, L label inputs, N_h hidden neurons, K classes, E_h spiking \
                         input rows (pixels + label), E_c spiking classifier rows",
-            "phase_reset": phase_reset_cycles(cfg),
-            "inference_step_no_spikes": cycles_per_step(cfg, 0, 0, &inference),
-            "learning_step_worst_case": cycles_per_step(cfg, all_inputs, hidden, &learning),
+            "phase_reset": phase_reset_cycles(cfg, options.lanes),
+            "inference_step_no_spikes": cycles_per_step(cfg, options.lanes, 0, 0, &inference),
+            "learning_step_worst_case": cycles_per_step(cfg, options.lanes, all_inputs, hidden, &learning),
         },
         "network": cfg,
     })
@@ -147,6 +149,7 @@ mod tests {
 
     const SPRAM: CoreOptions = CoreOptions {
         weights_in_spram: true,
+        lanes: 1,
     };
 
     #[test]
@@ -175,8 +178,8 @@ mod tests {
             err.as_deref(),
             Some(
                 "network \"digits\" cannot be generated: hidden_weights would need 75776 words \
-                 of 8 bits in SPRAM; an iCE40 UltraPlus has 4 SPRAMs of 16384 x 16 bits (65536 \
-                 words)"
+                 of 8 bits in SPRAM (5 SPRAMs with 1 lane(s)); an iCE40 UltraPlus has 4 SPRAMs \
+                 of 16384 x 16 bits"
             )
         );
     }

@@ -125,8 +125,54 @@ fn spram_refuses_hidden_weights_beyond_four_sprams() {
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
         "error: network \"digits\" cannot be generated: hidden_weights would need 75776 words \
-         of 8 bits in SPRAM; an iCE40 UltraPlus has 4 SPRAMs of 16384 x 16 bits (65536 words)\n"
+         of 8 bits in SPRAM (5 SPRAMs with 1 lane(s)); an iCE40 UltraPlus has 4 SPRAMs of 16384 \
+         x 16 bits\n"
     );
     assert!(!out.exists(), "nothing is written for a refused network");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
+fn refuses_lane_counts_the_core_cannot_take() {
+    let dir = temp_dir("lanes-refuse");
+    let out = dir.join("build");
+    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
+        .args(["--lanes", "3", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run gen-verilog");
+    assert!(!output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: network \"digits\" cannot be generated: lanes = 3 is not supported: the \
+         learning core takes 1, 2, 4 or 8 lanes\n"
+    );
+    assert!(!out.exists(), "nothing is written for a refused option");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
+fn lanes_are_recorded_in_the_description() {
+    let dir = temp_dir("lanes-4");
+    let out = dir.join("build");
+    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
+        .args(["--lanes", "4", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run gen-verilog");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json = std::fs::read_to_string(out.join("spikeforge.json")).expect("spikeforge.json");
+    let d: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    assert_eq!(d["lanes"], 4);
+    let weights = d["memories"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["name"] == "hidden_weights"))
+        .expect("hidden_weights memory");
+    assert_eq!(weights["banks"], 4);
+    assert_eq!(weights["words"], 74 * 256);
     std::fs::remove_dir_all(&dir).expect("clean up");
 }

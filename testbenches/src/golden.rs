@@ -11,6 +11,9 @@ use spikeforge_sim::model::{Learn, Polarity};
 use spikeforge_sim::network::Network;
 use spikeforge_sim::rng::Xorshift32;
 
+/// Lanes of the cores under test (all are generated with the default options).
+const LANES: usize = 1;
+
 use crate::compare::{address, compare, Mismatch};
 use crate::host::Host;
 use crate::model::CoreKind;
@@ -184,7 +187,7 @@ impl Bench {
         self.net.reset_phase();
         let cycles = self.host.run(Op::PhaseReset, 0);
         let when = format!("{} phase, after PHASE_RESET", phase.name);
-        check_cycles(cycles, phase_reset_cycles(&self.cfg), &when)?;
+        check_cycles(cycles, phase_reset_cycles(&self.cfg, LANES), &when)?;
         compare(&mut self.host, &self.net, true, &when)?;
         for step in 0..steps {
             let when = format!("{} phase, step {step}", phase.name);
@@ -200,7 +203,7 @@ impl Bench {
             let hidden = u64::from(self.net.hidden[0].spike_total());
             self.activity[0] += inputs;
             self.activity[1] += hidden;
-            let want = cycles_per_step(&self.cfg, inputs, hidden, &phase.command);
+            let want = cycles_per_step(&self.cfg, LANES, inputs, hidden, &phase.command);
             check_cycles(cycles, want, &when)?;
             compare(&mut self.host, &self.net, true, &when)?;
         }

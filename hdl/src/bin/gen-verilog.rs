@@ -1,7 +1,7 @@
 //! `gen-verilog`: emit the learning core of a network as Verilog plus a JSON description, after
 //! rust-hdl's connection checks; `--report` synthesises it for iCE40 and ECP5 with Yosys and
 //! lints it with Verilator. `--spram` keeps the hidden weights in iCE40 UltraPlus SPRAM (the
-//! report then synthesises for iCE40 only).
+//! report then synthesises for iCE40 only). `--lanes N` processes N synapses per clock.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,6 +32,10 @@ struct Args {
     /// 4 x 16,384 weights; `--report` then skips ECP5.
     #[arg(long)]
     spram: bool,
+    /// Synapses processed per clock in integration and learning: 1, 2, 4 or 8. More lanes
+    /// take fewer cycles per time step and more logic; the results are the same.
+    #[arg(long, default_value_t = 1)]
+    lanes: usize,
 }
 
 fn main() -> ExitCode {
@@ -52,6 +56,7 @@ fn run() -> anyhow::Result<()> {
     };
     let options = CoreOptions {
         weights_in_spram: args.spram,
+        lanes: args.lanes,
     };
     let generated = generate_with(&network, options)?;
     std::fs::create_dir_all(&args.out)

@@ -1,5 +1,5 @@
 //! [`LearningCore`]: the chip's learning core for one hidden (CSDP) layer and the classifier,
-//! one synapse per clock, driven over a simple synchronous host interface.
+//! `lanes` synapses per clock, driven over a simple synchronous host interface.
 use crate::encoder::{BernoulliEncoder, Xorshift32Step};
 use crate::hw::SignExtend;
 use crate::learning::{ClassifierDelta, ContrastiveError, CsdpDelta};
@@ -38,15 +38,27 @@ pub enum CoreError {
     },
     /// The hidden weights do not fit the SPRAMs of an iCE40 UltraPlus.
     #[error(
-        "hidden_weights would need {words} words of {bits} bits in SPRAM; an iCE40 UltraPlus \
-         has {ICE40_UP_SPRAMS} SPRAMs of {SPRAM_WORDS} x {SPRAM_BITS} bits ({max} words)",
-        max = ICE40_UP_SPRAMS * SPRAM_WORDS
+        "hidden_weights would need {words} words of {bits} bits in SPRAM ({sprams} SPRAMs with \
+         {lanes} lane(s)); an iCE40 UltraPlus has {ICE40_UP_SPRAMS} SPRAMs of {SPRAM_WORDS} x \
+         {SPRAM_BITS} bits"
     )]
     SpramTooSmall {
         /// Words the hidden weights need.
         words: usize,
         /// Bits per weight.
         bits: usize,
+        /// SPRAMs they would take: one bank per lane, each a whole number of SPRAMs.
+        sprams: usize,
+        /// Lanes (weight banks).
+        lanes: usize,
+    },
+    /// A lane count the core cannot be built with.
+    #[error(
+        "lanes = {lanes} is not supported: the learning core takes 1, 2, 4 or {MAX_LANES} lanes"
+    )]
+    Lanes {
+        /// The lanes asked for.
+        lanes: usize,
     },
     /// A size above what the core's address or label fields hold.
     #[error("{what} = {value} is above the learning core's limit of {max}")]
@@ -60,12 +72,29 @@ pub enum CoreError {
     },
 }
 
+/// Synapses per clock the core may process: [`CoreOptions::lanes`] is a power of two up to this.
+pub const MAX_LANES: usize = 8;
+
 /// How the core is built, beyond the network.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CoreOptions {
     /// Keep the hidden weights W in iCE40 UltraPlus SPRAM ([`RamStyle::Ice40Spram`]) instead of
     /// block RAM: the Verilog then targets the iCE40 UP5K / UP3K only.
     pub weights_in_spram: bool,
+    /// Synapses processed per clock in integration and learning (1, 2, 4 or 8): the weight,
+    /// trace and current memories are split into this many banks and each synapse rule is
+    /// instantiated this many times. The results do not depend on it, only the cycle count.
+    pub lanes: usize,
+}
+
+impl Default for CoreOptions {
+    /// Block RAM only, one lane.
+    fn default() -> Self {
+        Self {
+            weights_in_spram: false,
+            lanes: 1,
+        }
+    }
 }
 
 /// One port of the core's Verilog module.
@@ -84,8 +113,10 @@ pub struct PortInfo {
 pub struct MemoryInfo {
     /// Memory name (the rust-hdl instance).
     pub name: &'static str,
-    /// Words.
+    /// Words, all banks together.
     pub words: usize,
+    /// Banks (one per lane for the banked memories, else 1), each of `words / banks` words.
+    pub banks: usize,
     /// Bits stored per word.
     pub width: usize,
     /// Where the words are kept.
@@ -156,8 +187,8 @@ enum CoreState {
 }
 
 /// The learning core: a network with one hidden (CSDP) layer and a delta-rule classifier, in
-/// block RAM (the hidden weights optionally in SPRAM), updated one synapse per clock by one
-/// instance of each rule widget.
+/// block RAM (the hidden weights optionally in SPRAM), updated [`CoreOptions::lanes`] synapses
+/// per clock by one instance of each synapse rule per lane and one of each neuron rule.
 ///
 /// # Host interface
 ///
@@ -200,8 +231,8 @@ enum CoreState {
 /// | `pixels` | `N_in` | 8 | input intensities |
 /// | `hidden_weights` (W) | `(N_in + L) N_h` | `weight_bits` | `W[row * N_h + n]`, sign-extended to 16 on read |
 /// | `classifier_weights` (C) | `R_c K` | `weight_bits` | `C[row * K + k]`, `R_c = (classifier_sees_input ? N_in : 0) + N_h` |
-/// | `membrane`, `refractory`, `trace_mem`, `homeostasis_mem`, `count` | `N_h + K` | 16, 8, 8, 16, 16 | hidden neuron `n` at `n`, classifier neuron `k` at `N_h + k` |
-/// | `current_mem` | `N_h + K` | 32 | current accumulators `j` of the step |
+/// | `membrane`, `refractory`, `trace_mem`, `homeostasis_mem`, `count` | `N_h + K` (1 lane) | 16, 8, 8, 16, 16 | hidden neuron `n` at `n`, classifier neuron `k` at `ceil(N_h / P) P + k` (`N_h + k` with 1 lane) |
+/// | `current_mem` | as above | 32 | current accumulators `j` of the step |
 /// | `hidden_events` | `N_in + L` | 16 | this step's spiking input rows (pixels, then the label input) as row base addresses `row * N_h`: the input-spike bits, kept as an event list |
 /// | `classifier_events` | `R_c` | 16 | the classifier's event rows (spiking pixels if it sees the input, then spiking hidden neurons) as `row * K`: the hidden-spike bits |
 ///
@@ -212,6 +243,16 @@ enum CoreState {
 /// it uses (the host's `READ_W`, integration and learning of the hidden layer) and never in a
 /// cycle that writes W (the host's `WRITE_W`, the write-back of learning).
 ///
+/// # Lanes
+///
+/// With `P` lanes (`s = log2 P`), W, C, `trace_mem` and `current_mem` have `P` banks: word
+/// `a` is word `a >> s` of bank `a & (P-1)`. Lane `k` handles synapse `index + k` of a row:
+/// its weight comes from bank `(row_base + index + k) & (P-1)` through a rotation of the bank
+/// outputs, its trace and current from bank `k` (`index` and the classifier's first neuron
+/// word are multiples of `P`). The generator is unrolled: lane `k` draws the `(k+1)`-th
+/// number of the stream, and the stream advances by the lanes inside the row, so the draws
+/// are those of the golden model. Memory sizes round up to whole lanes.
+///
 /// # Time step
 ///
 /// `STEP` runs `Network::step` of the golden model: encode (one encoder draw per pixel, in
@@ -221,8 +262,8 @@ enum CoreState {
 /// adapt the hidden threshold offset, the same for the classifier (homeostasis included, as
 /// in the golden model), then CSDP learning (one
 /// learning draw per synapse of each event row, rows ascending, neurons ascending) and the
-/// classifier's delta rule (one classifier draw per synapse). Two cycles per element:
-/// address, then data and write-back. The prediction (argmax of count, then membrane, lowest
+/// classifier's delta rule (one classifier draw per synapse). Two cycles per element (pixel,
+/// group of `P` synapses, neuron): address, then data and write-back. The prediction (argmax of count, then membrane, lowest
 /// index) is tracked during the classifier's update; it is 0 after `PHASE_RESET` and does not
 /// follow host writes of classifier state until the next step.
 #[derive(Debug, LogicBlock)]
@@ -246,30 +287,33 @@ pub struct LearningCore {
 
     // Memories.
     pixels: Ram<Bits<8>, 16>,
-    hidden_weights: Ram<Bits<16>, 16>,
-    classifier_weights: Ram<Bits<16>, 16>,
+    // Banked by lane: word `a` of W or C is word `a >> s` of bank `a & (lanes - 1)`, neuron
+    // word `a` of the trace and current memories likewise (`s = log2 lanes`).
+    hidden_weights: Vec<Ram<Bits<16>, 16>>,
+    classifier_weights: Vec<Ram<Bits<16>, 16>>,
     membrane: Ram<Bits<16>, 16>,
     refractory: Ram<Bits<8>, 16>,
-    trace_mem: Ram<Bits<8>, 16>,
+    trace_mem: Vec<Ram<Bits<8>, 16>>,
     homeostasis_mem: Ram<Bits<16>, 16>,
     count: Ram<Bits<16>, 16>,
-    current_mem: Ram<Bits<32>, 16>,
+    current_mem: Vec<Ram<Bits<32>, 16>>,
     hidden_events: Ram<Bits<16>, 16>,
     classifier_events: Ram<Bits<16>, 16>,
 
-    // Rule widgets, one instance each.
-    generator: Xorshift32Step,
+    // Rule widgets: one instance of the neuron rules, one per lane of the synapse rules.
+    // `generator[k]` draws the `k + 1`-th number after the stream's state.
+    generator: Vec<Xorshift32Step>,
     encoder: BernoulliEncoder,
     lif: LifUpdate,
     homeostasis: HomeostasisUpdate,
     trace_update: TraceUpdate,
     adapt: AdaptThreshold,
     contrastive: ContrastiveError,
-    csdp: CsdpDelta,
-    delta: ClassifierDelta,
+    csdp: Vec<CsdpDelta>,
+    delta: Vec<ClassifierDelta>,
     theta_wide: SignExtend<16, 18>,
     offset_wide: SignExtend<16, 18>,
-    weight_wide: SignExtend<16, 32>,
+    weight_wide: Vec<SignExtend<16, 32>>,
     response_wide: SignExtend<16, 32>,
 
     // Sequencer.
@@ -339,6 +383,7 @@ pub struct LearningCore {
     read_pending: DFF<Bit>,
     read_op: DFF<Bits<4>>,
     read_address: DFF<Bits<16>>,
+    read_lane: DFF<Bits<16>>,
     response_valid: DFF<Bit>,
     response_data: DFF<Bits<32>>,
 
@@ -347,8 +392,14 @@ pub struct LearningCore {
     labels: Constant<Bits<16>>,
     hidden_size: Constant<Bits<16>>,
     classes: Constant<Bits<16>>,
-    neurons: Constant<Bits<16>>,
+    neuron_words: Constant<Bits<16>>,
+    classifier_neuron_base: Constant<Bits<16>>,
     hidden_class_base: Constant<Bits<16>>,
+    lane_step: Constant<Bits<16>>,
+    lane_shift: Constant<Bits<16>>,
+    lane_mask: Constant<Bits<16>>,
+    lane_id: Vec<Constant<Bits<16>>>,
+    lane_number: Vec<Constant<Bits<16>>>,
     sees_input: Constant<Bit>,
     goodness_saturated: Constant<Bits<32>>,
     current_max: Constant<Bits<16>>,
@@ -375,11 +426,34 @@ pub struct LearningCore {
     weight_address: Signal<Local, Bits<16>>,
     host_neuron_base: Signal<Local, Bits<16>>,
     host_neuron_address: Signal<Local, Bits<16>>,
+    neuron_word: Signal<Local, Bits<16>>,
+    neuron_lane: Signal<Local, Bits<16>>,
+    host_word: Signal<Local, Bits<16>>,
+    host_neuron_word: Signal<Local, Bits<16>>,
+    host_neuron_lane: Signal<Local, Bits<16>>,
+    host_lane: Signal<Local, Bits<16>>,
     index_next: Signal<Local, Bits<16>>,
+    index_lanes_next: Signal<Local, Bits<16>>,
     event_next: Signal<Local, Bits<16>>,
-    weight_read: Signal<Local, Bits<16>>,
-    current_base: Signal<Local, Bits<32>>,
-    current_sum: Signal<Local, Bits<32>>,
+    remaining: Signal<Local, Bits<16>>,
+    lanes_done: Signal<Local, Bit>,
+    lane_bank: Vec<Signal<Local, Bits<16>>>,
+    lane_weight: Vec<Signal<Local, Bits<16>>>,
+    lane_hidden_weight: Vec<Signal<Local, Bits<16>>>,
+    lane_classifier_weight: Vec<Signal<Local, Bits<16>>>,
+    lane_valid: Vec<Signal<Local, Bit>>,
+    lane_neuron: Vec<Signal<Local, Bits<16>>>,
+    lane_current_base: Vec<Signal<Local, Bits<32>>>,
+    lane_current_sum: Vec<Signal<Local, Bits<32>>>,
+    bank_lane: Vec<Signal<Local, Bits<16>>>,
+    bank_address: Vec<Signal<Local, Bits<16>>>,
+    bank_valid: Vec<Signal<Local, Bit>>,
+    learn_next_state: Signal<Local, Bits<32>>,
+    current_read: Signal<Local, Bits<32>>,
+    trace_read: Signal<Local, Bits<8>>,
+    read_weight: Signal<Local, Bits<16>>,
+    read_classifier_weight: Signal<Local, Bits<16>>,
+    read_trace: Signal<Local, Bits<8>>,
     current_high: Signal<Local, Bits<17>>,
     current: Signal<Local, Bits<16>>,
     threshold: Signal<Local, Bits<18>>,
@@ -409,6 +483,7 @@ struct Sizes {
     classes: usize,
     hidden_rows: usize,
     classifier_rows: usize,
+    lanes: usize,
 }
 
 impl Sizes {
@@ -418,6 +493,11 @@ impl Sizes {
                 count: cfg.hidden.len(),
             });
         }
+        if !options.lanes.is_power_of_two() || options.lanes > MAX_LANES {
+            return Err(CoreError::Lanes {
+                lanes: options.lanes,
+            });
+        }
         let sizes = Sizes {
             inputs: cfg.inputs,
             labels: cfg.label_inputs(),
@@ -425,6 +505,7 @@ impl Sizes {
             classes: cfg.classes,
             hidden_rows: cfg.hidden_inputs(0),
             classifier_rows: cfg.classifier_inputs(),
+            lanes: options.lanes,
         };
         let limits = [
             ("hidden layer size", sizes.hidden, MAX_LAYER_SIZE),
@@ -436,12 +517,14 @@ impl Sizes {
             }
         }
         for memory in sizes.memories(cfg.weight_bits.into(), options) {
-            if memory.storage == RamStyle::Ice40Spram
-                && memory.words > ICE40_UP_SPRAMS * SPRAM_WORDS
-            {
+            let bank_words = memory.words / memory.banks;
+            let sprams = memory.banks * bank_words.div_ceil(SPRAM_WORDS);
+            if memory.storage == RamStyle::Ice40Spram && sprams > ICE40_UP_SPRAMS {
                 return Err(CoreError::SpramTooSmall {
                     words: memory.words,
                     bits: memory.width,
+                    sprams,
+                    lanes: memory.banks,
                 });
             }
             if memory.words > MAX_MEMORY_WORDS {
@@ -454,11 +537,36 @@ impl Sizes {
         Ok(sizes)
     }
 
+    /// The hidden layer's neuron words, rounded up to whole lanes: the classifier's neurons
+    /// start here in the neuron memories.
+    fn hidden_padded(&self) -> usize {
+        self.hidden.next_multiple_of(self.lanes)
+    }
+
+    /// Words of each neuron memory (hidden, padding, classifier, padding).
+    fn neuron_words(&self) -> usize {
+        (self.hidden_padded() + self.classes).next_multiple_of(self.lanes)
+    }
+
+    /// Words per bank of a banked memory of `words` words.
+    fn bank_words(&self, words: usize) -> usize {
+        words.div_ceil(self.lanes)
+    }
+
     fn memories(&self, weight_bits: usize, options: CoreOptions) -> Vec<MemoryInfo> {
-        let neurons = self.hidden + self.classes;
+        let neurons = self.neuron_words();
+        let lanes = self.lanes;
         let memory = |name, words, width| MemoryInfo {
             name,
             words,
+            banks: 1,
+            width,
+            storage: RamStyle::Inferred,
+        };
+        let banked = |name, words: usize, width| MemoryInfo {
+            name,
+            words: self.bank_words(words) * lanes,
+            banks: lanes,
             width,
             storage: RamStyle::Inferred,
         };
@@ -471,27 +579,32 @@ impl Sizes {
             memory("pixels", self.inputs, 8),
             MemoryInfo {
                 storage: weight_storage,
-                ..memory(
+                ..banked(
                     "hidden_weights",
                     self.hidden_rows * self.hidden,
                     weight_bits,
                 )
             },
-            memory(
+            banked(
                 "classifier_weights",
                 self.classifier_rows * self.classes,
                 weight_bits,
             ),
             memory("membrane", neurons, 16),
             memory("refractory", neurons, 8),
-            memory("trace_mem", neurons, 8),
+            banked("trace_mem", neurons, 8),
             memory("homeostasis_mem", neurons, 16),
             memory("count", neurons, 16),
-            memory("current_mem", neurons, 32),
+            banked("current_mem", neurons, 32),
             memory("hidden_events", self.hidden_rows, 16),
             memory("classifier_events", self.classifier_rows, 16),
         ]
     }
+}
+
+/// One `make()` per lane.
+fn per_lane<T>(lanes: usize, make: impl Fn() -> T) -> Vec<T> {
+    (0..lanes).map(|_| make()).collect()
 }
 
 fn constant(value: usize) -> Constant<Bits<16>> {
@@ -513,8 +626,13 @@ impl LearningCore {
     pub fn with_options(cfg: &NetworkConfig, options: CoreOptions) -> Result<Self, CoreError> {
         let sizes = Sizes::of(cfg, options)?;
         let weight_bits = usize::from(cfg.weight_bits);
-        let neurons = sizes.hidden + sizes.classes;
+        let neurons = sizes.neuron_words();
+        let lanes = sizes.lanes;
         let offset = cfg.classifier_input_offset();
+        let hidden_bank = sizes.bank_words(sizes.hidden_rows * sizes.hidden);
+        let classifier_bank = sizes.bank_words(sizes.classifier_rows * sizes.classes);
+        let neuron_bank = sizes.bank_words(neurons);
+        let banks = |make: &dyn Fn() -> Ram<Bits<16>, 16>| (0..lanes).map(|_| make()).collect();
         Ok(Self {
             clock: Signal::default(),
             cmd_valid: Signal::default(),
@@ -525,35 +643,37 @@ impl LearningCore {
             rsp_data: Signal::default(),
             busy: Signal::default(),
             pixels: Ram::new(sizes.inputs),
-            hidden_weights: if options.weights_in_spram {
-                Ram::new(sizes.hidden_rows * sizes.hidden)
-                    .with_signed_storage(weight_bits)
-                    .in_ice40_spram()
-            } else {
-                Ram::new(sizes.hidden_rows * sizes.hidden).with_signed_storage(weight_bits)
-            },
-            classifier_weights: Ram::new(sizes.classifier_rows * sizes.classes)
-                .with_signed_storage(weight_bits),
+            hidden_weights: banks(&|| {
+                let bank = Ram::new(hidden_bank).with_signed_storage(weight_bits);
+                if options.weights_in_spram {
+                    bank.in_ice40_spram()
+                } else {
+                    bank
+                }
+            }),
+            classifier_weights: banks(&|| {
+                Ram::new(classifier_bank).with_signed_storage(weight_bits)
+            }),
             membrane: Ram::new(neurons),
             refractory: Ram::new(neurons),
-            trace_mem: Ram::new(neurons),
+            trace_mem: (0..lanes).map(|_| Ram::new(neuron_bank)).collect(),
             homeostasis_mem: Ram::new(neurons),
             count: Ram::new(neurons),
-            current_mem: Ram::new(neurons),
+            current_mem: (0..lanes).map(|_| Ram::new(neuron_bank)).collect(),
             hidden_events: Ram::new(sizes.hidden_rows),
             classifier_events: Ram::new(sizes.classifier_rows),
-            generator: Xorshift32Step::new(),
+            generator: per_lane(lanes, Xorshift32Step::new),
             encoder: BernoulliEncoder::new(),
             lif: LifUpdate::new(),
             homeostasis: HomeostasisUpdate::new(),
             trace_update: TraceUpdate::new(),
             adapt: AdaptThreshold::new(),
             contrastive: ContrastiveError::new(),
-            csdp: CsdpDelta::new(),
-            delta: ClassifierDelta::new(),
+            csdp: per_lane(lanes, CsdpDelta::new),
+            delta: per_lane(lanes, ClassifierDelta::new),
             theta_wide: SignExtend::new(),
             offset_wide: SignExtend::new(),
-            weight_wide: SignExtend::new(),
+            weight_wide: per_lane(lanes, SignExtend::new),
             response_wide: SignExtend::new(),
             state: DFF::default(),
             layer: DFF::default(),
@@ -615,14 +735,21 @@ impl LearningCore {
             read_pending: DFF::default(),
             read_op: DFF::default(),
             read_address: DFF::default(),
+            read_lane: DFF::default(),
             response_valid: DFF::default(),
             response_data: DFF::default(),
             inputs: constant(sizes.inputs),
             labels: constant(sizes.labels),
             hidden_size: constant(sizes.hidden),
             classes: constant(sizes.classes),
-            neurons: constant(neurons),
+            neuron_words: constant(neurons),
+            classifier_neuron_base: constant(sizes.hidden_padded()),
             hidden_class_base: constant(offset * sizes.classes),
+            lane_step: constant(lanes),
+            lane_shift: constant(lanes.trailing_zeros() as usize),
+            lane_mask: constant(lanes - 1),
+            lane_id: (0..lanes).map(constant).collect(),
+            lane_number: (1..=lanes).map(constant).collect(),
             sees_input: Constant::new(cfg.classifier_sees_input),
             goodness_saturated: Constant::new(u64::from(u32::MAX).into()),
             current_max: Constant::new(u64::from(i16::MAX.unsigned_abs()).into()),
@@ -647,11 +774,34 @@ impl LearningCore {
             weight_address: Signal::default(),
             host_neuron_base: Signal::default(),
             host_neuron_address: Signal::default(),
+            neuron_word: Signal::default(),
+            neuron_lane: Signal::default(),
+            host_word: Signal::default(),
+            host_neuron_word: Signal::default(),
+            host_neuron_lane: Signal::default(),
+            host_lane: Signal::default(),
             index_next: Signal::default(),
+            index_lanes_next: Signal::default(),
             event_next: Signal::default(),
-            weight_read: Signal::default(),
-            current_base: Signal::default(),
-            current_sum: Signal::default(),
+            remaining: Signal::default(),
+            lanes_done: Signal::default(),
+            lane_bank: per_lane(lanes, Signal::default),
+            lane_weight: per_lane(lanes, Signal::default),
+            lane_hidden_weight: per_lane(lanes, Signal::default),
+            lane_classifier_weight: per_lane(lanes, Signal::default),
+            lane_valid: per_lane(lanes, Signal::default),
+            lane_neuron: per_lane(lanes, Signal::default),
+            lane_current_base: per_lane(lanes, Signal::default),
+            lane_current_sum: per_lane(lanes, Signal::default),
+            bank_lane: per_lane(lanes, Signal::default),
+            bank_address: per_lane(lanes, Signal::default),
+            bank_valid: per_lane(lanes, Signal::default),
+            learn_next_state: Signal::default(),
+            current_read: Signal::default(),
+            trace_read: Signal::default(),
+            read_weight: Signal::default(),
+            read_classifier_weight: Signal::default(),
+            read_trace: Signal::default(),
             current_high: Signal::default(),
             current: Signal::default(),
             threshold: Signal::default(),
@@ -694,28 +844,41 @@ impl LearningCore {
         let memory = |name, words, width| MemoryInfo {
             name,
             words,
+            banks: 1,
             width,
             storage: RamStyle::Inferred,
         };
+        let banked = |name, banks: &[Ram<Bits<16>, 16>]| MemoryInfo {
+            name,
+            words: banks.iter().map(Ram::depth).sum(),
+            banks: banks.len(),
+            width: banks.first().map_or(0, Ram::stored_bits),
+            storage: banks.first().map_or(RamStyle::Inferred, Ram::style),
+        };
+        let neuron_banks = |name, banks: usize, words: usize, width| MemoryInfo {
+            banks,
+            ..memory(name, words, width)
+        };
         let memories = vec![
             memory("pixels", self.pixels.depth(), self.pixels.stored_bits()),
-            MemoryInfo {
-                name: "hidden_weights",
-                words: self.hidden_weights.depth(),
-                width: self.hidden_weights.stored_bits(),
-                storage: self.hidden_weights.style(),
-            },
-            memory(
-                "classifier_weights",
-                self.classifier_weights.depth(),
-                self.classifier_weights.stored_bits(),
-            ),
+            banked("hidden_weights", &self.hidden_weights),
+            banked("classifier_weights", &self.classifier_weights),
             memory("membrane", self.membrane.depth(), 16),
             memory("refractory", self.refractory.depth(), 8),
-            memory("trace_mem", self.trace_mem.depth(), 8),
+            neuron_banks(
+                "trace_mem",
+                self.trace_mem.len(),
+                self.trace_mem.iter().map(Ram::depth).sum(),
+                8,
+            ),
             memory("homeostasis_mem", self.homeostasis_mem.depth(), 16),
             memory("count", self.count.depth(), 16),
-            memory("current_mem", self.current_mem.depth(), 32),
+            neuron_banks(
+                "current_mem",
+                self.current_mem.len(),
+                self.current_mem.iter().map(Ram::depth).sum(),
+                32,
+            ),
             memory("hidden_events", self.hidden_events.depth(), 16),
             memory("classifier_events", self.classifier_events.depth(), 16),
         ];
@@ -777,20 +940,22 @@ impl LearningCore {
     }
 }
 
-/// Cycles `busy` stays high for a `STEP` (the exact count of the sequencer):
+/// Cycles `busy` stays high for a `STEP` of a core with `lanes` lanes (the exact count of the
+/// sequencer), with `G(n) = ceil(n / lanes)` groups of synapses per row of `n`:
 ///
-/// `2 N_in + L + [2 E_h (N_h + 1) + 2 N_h + 2] + [2 E_c (K + 1) + 2 K + 2]
-///  + csdp * [2 E_h (N_h + 1) + 2] + classifier_learn * [2 E_c (K + 1) + 1]`
+/// `2 N_in + L + [2 E_h (G(N_h) + 1) + 2 N_h + 2] + [2 E_c (G(K) + 1) + 2 K + 2]
+///  + csdp * [2 E_h (G(N_h) + 1) + 2] + classifier_learn * [2 E_c (G(K) + 1) + 1]`
 ///
 /// with `N_in` inputs, `L` label inputs (`classes` in supervised networks, else 0), `N_h`
 /// hidden neurons, `K` classes, `E_h = input_events + [label input spikes]` event rows of the
 /// hidden layer and `E_c = hidden_events + (classifier_sees_input ? input_events : 0)` event
 /// rows of the classifier; `input_events` counts the spiking pixels and `hidden_events` the
-/// hidden neurons that spiked in this step. Each element (pixel, synapse, neuron) takes two
-/// cycles; each event row two more to fetch its base address; one cycle per label input, per
-/// layer's threshold adaptation and to latch the contrastive error.
+/// hidden neurons that spiked in this step. Each element (pixel, group of `lanes` synapses,
+/// neuron) takes two cycles; each event row two more to fetch its base address; one cycle per
+/// label input, per layer's threshold adaptation and to latch the contrastive error.
 pub fn cycles_per_step(
     cfg: &NetworkConfig,
+    lanes: usize,
     input_events: u64,
     hidden_events: u64,
     step: &StepCommand,
@@ -800,6 +965,7 @@ pub fn cycles_per_step(
     let labels = wide(cfg.label_inputs());
     let hidden = wide(cfg.hidden.first().map_or(0, |layer| layer.size));
     let classes = wide(cfg.classes);
+    let groups = |n: u64| n.div_ceil(wide(lanes.max(1)));
     let label_event = step
         .label_input
         .map_or(0, |k| u64::from(u64::from(k) < labels));
@@ -810,21 +976,24 @@ pub fn cycles_per_step(
         } else {
             0
         };
-    let layer = |events: u64, size: u64| 2 * events * (size + 1) + 2 * size + 2;
+    let layer = |events: u64, size: u64| 2 * events * (groups(size) + 1) + 2 * size + 2;
     let mut cycles = 2 * inputs + labels + layer(e_h, hidden) + layer(e_c, classes);
     if step.csdp.is_some() {
-        cycles += 2 * e_h * (hidden + 1) + 2;
+        cycles += 2 * e_h * (groups(hidden) + 1) + 2;
     }
     if step.classifier_label.is_some() {
-        cycles += 2 * e_c * (classes + 1) + 1;
+        cycles += 2 * e_c * (groups(classes) + 1) + 1;
     }
     cycles
 }
 
-/// Cycles `busy` stays high for a `PHASE_RESET`: one per neuron of both layers, `N_h + K`.
-pub fn phase_reset_cycles(cfg: &NetworkConfig) -> u64 {
-    let neurons = cfg.hidden.first().map_or(0, |layer| layer.size) + cfg.classes;
-    u64::try_from(neurons).unwrap_or(u64::MAX)
+/// Cycles `busy` stays high for a `PHASE_RESET` of a core with `lanes` lanes: one per neuron
+/// word, `N_h + K` rounded as the neuron memories are (`N_h` up to whole lanes, then the sum).
+pub fn phase_reset_cycles(cfg: &NetworkConfig, lanes: usize) -> u64 {
+    let lanes = lanes.max(1);
+    let hidden = cfg.hidden.first().map_or(0, |layer| layer.size);
+    let words = (hidden.next_multiple_of(lanes) + cfg.classes).next_multiple_of(lanes);
+    u64::try_from(words).unwrap_or(u64::MAX)
 }
 
 impl Logic for LearningCore {
@@ -893,6 +1062,7 @@ impl Logic for LearningCore {
             read_pending,
             read_op,
             read_address,
+            read_lane,
             response_valid,
             response_data
         );
@@ -900,17 +1070,19 @@ impl Logic for LearningCore {
             self,
             clock,
             pixels,
-            hidden_weights,
-            classifier_weights,
             membrane,
             refractory,
-            trace_mem,
             homeostasis_mem,
             count,
-            current_mem,
             hidden_events,
             classifier_events
         );
+        for b in 0..self.hidden_weights.len() {
+            self.hidden_weights[b].clock.next = self.clock.val();
+            self.classifier_weights[b].clock.next = self.clock.val();
+            self.trace_mem[b].clock.next = self.clock.val();
+            self.current_mem[b].clock.next = self.clock.val();
+        }
 
         // The layer being processed: 0 hidden, 1 classifier.
         self.size.next = self.hidden_size.val();
@@ -928,10 +1100,9 @@ impl Logic for LearningCore {
         self.layer_homeostasis_decay.next = self.h_homeostasis_decay.q.val();
         self.layer_homeostasis_max.next = self.h_homeostasis_max.q.val();
         self.layer_trace_shift.next = self.h_trace_shift.q.val();
-        self.weight_read.next = self.hidden_weights.read_data.val();
         if self.layer.q.val() {
             self.size.next = self.classes.val();
-            self.neuron_base.next = self.hidden_size.val();
+            self.neuron_base.next = self.classifier_neuron_base.val();
             self.event_count.next = self.classifier_event_count.q.val();
             self.layer_offset.next = self.classifier_offset.q.val();
             self.layer_threshold.next = self.c_threshold.q.val();
@@ -945,39 +1116,97 @@ impl Logic for LearningCore {
             self.layer_homeostasis_decay.next = self.c_homeostasis_decay.q.val();
             self.layer_homeostasis_max.next = self.c_homeostasis_max.q.val();
             self.layer_trace_shift.next = self.c_trace_shift.q.val();
-            self.weight_read.next = self.classifier_weights.read_data.val();
         }
 
-        // Addresses and counters.
+        // Addresses and counters. A neuron word `a` is word `a >> s` of bank `a & mask`; in
+        // integration and learning `neuron_base + index` is a whole number of lanes, so lane
+        // `k` works on bank `k`.
         self.neuron_address.next = self.neuron_base.val() + self.index.q.val();
+        self.neuron_word.next = self.neuron_address.val() >> self.lane_shift.val();
+        self.neuron_lane.next = self.neuron_address.val() & self.lane_mask.val();
         self.weight_address.next = self.event_base.q.val() + self.index.q.val();
         self.host_neuron_base.next = bits::<16>(0);
         if self.cmd_addr.val().get_bit(15) {
-            self.host_neuron_base.next = self.hidden_size.val();
+            self.host_neuron_base.next = self.classifier_neuron_base.val();
         }
         self.host_neuron_address.next =
             self.host_neuron_base.val() + bit_cast::<16, 12>(self.cmd_addr.val().get_bits::<12>(0));
+        self.host_neuron_word.next = self.host_neuron_address.val() >> self.lane_shift.val();
+        self.host_neuron_lane.next = self.host_neuron_address.val() & self.lane_mask.val();
+        self.host_word.next = self.cmd_addr.val() >> self.lane_shift.val();
+        self.host_lane.next = self.cmd_addr.val() & self.lane_mask.val();
+        if self.cmd_op.val().index() == 8 {
+            self.host_lane.next = self.host_neuron_lane.val();
+        }
         self.index_next.next = self.index.q.val() + 1;
+        self.index_lanes_next.next = self.index.q.val() + self.lane_step.val();
+        self.lanes_done.next = self.index_lanes_next.val() >= self.size.val();
+        self.remaining.next = self.size.val() - self.index.q.val();
         self.event_next.next = self.event_index.q.val() + 1;
         self.label_input_wide.next = bit_cast::<16, 6>(self.step_label_input.q.val());
         self.classifier_label_wide.next = bit_cast::<16, 6>(self.step_classifier_label.q.val());
 
-        // Integration: j = (first event row ? 0 : j) + w, exact on 32 bits.
-        self.weight_wide.value.next = signed_cast(self.weight_read.val());
-        self.current_base.next = self.current_mem.read_data.val();
-        if !self.event_index.q.val().any() {
-            self.current_base.next = bits::<32>(0);
+        // Lanes: lane `k` takes synapse `index + k` of the row, weight word
+        // `weight_address + k`, which is in bank `lane_bank[k]`; bank `b` holds the word of
+        // lane `bank_lane[b]` at `bank_address[b]`. Lanes past the row's end do nothing.
+        for k in 0..self.lane_id.len() {
+            self.lane_bank[k].next =
+                (self.weight_address.val() + self.lane_id[k].val()) & self.lane_mask.val();
+            self.lane_valid[k].next = self.lane_id[k].val() < self.remaining.val();
+            self.lane_neuron[k].next = self.index.q.val() + self.lane_id[k].val();
         }
-        self.current_sum.next =
-            self.current_base.val() + unsigned_cast(self.weight_wide.result.val());
+        // A group starts inside its row.
+        self.lane_valid[0].next = true;
+        for b in 0..self.lane_id.len() {
+            self.bank_lane[b].next =
+                (self.lane_id[b].val() - self.weight_address.val()) & self.lane_mask.val();
+            self.bank_address[b].next =
+                (self.weight_address.val() + self.bank_lane[b].val()) >> self.lane_shift.val();
+        }
+        for k in 0..self.lane_id.len() {
+            self.lane_hidden_weight[k].next = bits::<16>(0);
+            self.lane_classifier_weight[k].next = bits::<16>(0);
+            for b in 0..self.lane_id.len() {
+                if self.lane_bank[k].val() == self.lane_id[b].val() {
+                    self.lane_hidden_weight[k].next = self.hidden_weights[b].read_data.val();
+                    self.lane_classifier_weight[k].next =
+                        self.classifier_weights[b].read_data.val();
+                }
+            }
+            self.lane_weight[k].next = self.lane_hidden_weight[k].val();
+            if self.layer.q.val() {
+                self.lane_weight[k].next = self.lane_classifier_weight[k].val();
+            }
+        }
+
+        // Integration: j = (first event row ? 0 : j) + w, exact on 32 bits, per lane.
+        for k in 0..self.lane_id.len() {
+            self.weight_wide[k].value.next = signed_cast(self.lane_weight[k].val());
+            self.lane_current_base[k].next = self.current_mem[k].read_data.val();
+            if !self.event_index.q.val().any() {
+                self.lane_current_base[k].next = bits::<32>(0);
+            }
+            self.lane_current_sum[k].next =
+                self.lane_current_base[k].val() + unsigned_cast(self.weight_wide[k].result.val());
+        }
+
+        // The neuron being updated, from its banks.
+        self.current_read.next = bits::<32>(0);
+        self.trace_read.next = bits::<8>(0);
+        for b in 0..self.lane_id.len() {
+            if self.neuron_lane.val() == self.lane_id[b].val() {
+                self.current_read.next = self.current_mem[b].read_data.val();
+                self.trace_read.next = self.trace_mem[b].read_data.val();
+            }
+        }
 
         // Neuron update. The current saturates to 16 bits (it fits when bits 31..15 are all
         // equal); no event rows means no current.
-        self.current_high.next = self.current_mem.read_data.val().get_bits::<17>(15);
-        self.current.next = self.current_mem.read_data.val().get_bits::<16>(0);
+        self.current_high.next = self.current_read.val().get_bits::<17>(15);
+        self.current.next = self.current_read.val().get_bits::<16>(0);
         if !self.current_high.val().all() && self.current_high.val().any() {
             self.current.next = self.current_max.val();
-            if self.current_mem.read_data.val().get_bit(31) {
+            if self.current_read.val().get_bit(31) {
                 self.current.next = self.current_min.val();
             }
         }
@@ -1001,7 +1230,7 @@ impl Logic for LearningCore {
         self.homeostasis.step.next = self.layer_homeostasis_step.val();
         self.homeostasis.decay_shift.next = self.layer_homeostasis_decay.val();
         self.homeostasis.max.next = self.layer_homeostasis_max.val();
-        self.trace_update.trace.next = self.trace_mem.read_data.val();
+        self.trace_update.trace.next = self.trace_read.val();
         self.trace_update.spike.next = self.lif.spike.val();
         self.trace_update.shift.next = self.layer_trace_shift.val();
         // Goodness: saturating sum of tr'^2.
@@ -1053,26 +1282,41 @@ impl Logic for LearningCore {
         if self.classifier_shift_sum.val() > self.shift_cap.val() {
             self.classifier_learn_shift.next = self.shift_cap.val().get_bits::<5>(0);
         }
-        self.generator.state.next = self.learn_state.q.val();
+        // The generators are chained: lane k's draw is the (k + 1)-th of the stream, so a
+        // group of synapses draws exactly what the golden model draws for them one by one.
+        self.generator[0].state.next = self.learn_state.q.val();
         if self.layer.q.val() {
-            self.generator.state.next = self.classifier_state.q.val();
+            self.generator[0].state.next = self.classifier_state.q.val();
+        }
+        for k in 1..self.lane_id.len() {
+            self.generator[k].state.next = self.generator[k - 1].next_state.val();
+        }
+        // The stream's state after the group: the draw of its last valid lane.
+        self.learn_next_state.next = self.generator[0].next_state.val();
+        for k in 0..self.lane_id.len() {
+            if self.lane_valid[k].val() {
+                self.learn_next_state.next = self.generator[k].next_state.val();
+            }
         }
         self.encoder.intensity.next = self.pixels.read_data.val();
-        self.encoder.random.next = self.generator.next_state.val();
-        self.csdp.w.next = signed_cast(self.hidden_weights.read_data.val());
-        self.csdp.error.next = signed_cast(self.error.q.val());
-        self.csdp.trace.next = self.trace_mem.read_data.val();
-        self.csdp.random.next = self.generator.next_state.val();
-        self.csdp.learn_shift.next = self.hidden_learn_shift.val();
-        self.csdp.decay_shift.next = self.h_decay_shift.q.val();
-        self.csdp.w_max.next = self.w_max.q.val();
-        self.delta.w.next = signed_cast(self.classifier_weights.read_data.val());
-        self.delta.target.next = self.classifier_label_wide.val() == self.index.q.val();
-        self.delta.trace.next = self.trace_mem.read_data.val();
-        self.delta.random.next = self.generator.next_state.val();
-        self.delta.learn_shift.next = self.classifier_learn_shift.val();
-        self.delta.decay_shift.next = self.c_decay_shift.q.val();
-        self.delta.w_max.next = self.w_max.q.val();
+        self.encoder.random.next = self.generator[0].next_state.val();
+        for k in 0..self.lane_id.len() {
+            self.csdp[k].w.next = signed_cast(self.lane_hidden_weight[k].val());
+            self.csdp[k].error.next = signed_cast(self.error.q.val());
+            self.csdp[k].trace.next = self.trace_mem[k].read_data.val();
+            self.csdp[k].random.next = self.generator[k].next_state.val();
+            self.csdp[k].learn_shift.next = self.hidden_learn_shift.val();
+            self.csdp[k].decay_shift.next = self.h_decay_shift.q.val();
+            self.csdp[k].w_max.next = self.w_max.q.val();
+            self.delta[k].w.next = signed_cast(self.lane_classifier_weight[k].val());
+            self.delta[k].target.next =
+                self.classifier_label_wide.val() == self.lane_neuron[k].val();
+            self.delta[k].trace.next = self.trace_mem[k].read_data.val();
+            self.delta[k].random.next = self.generator[k].next_state.val();
+            self.delta[k].learn_shift.next = self.classifier_learn_shift.val();
+            self.delta[k].decay_shift.next = self.c_decay_shift.q.val();
+            self.delta[k].w_max.next = self.w_max.q.val();
+        }
 
         // Memory ports: the sequencer's addresses; every memory but W reads each cycle; no
         // writes unless a state below enables one.
@@ -1081,18 +1325,43 @@ impl Logic for LearningCore {
         self.pixels.write_data.next = self.cmd_data.val().get_bits::<8>(0);
         self.pixels.read_enable.next = true;
         self.pixels.write_enable.next = false;
-        self.hidden_weights.read_address.next = self.weight_address.val();
-        self.hidden_weights.write_address.next = self.weight_address.val();
-        self.hidden_weights.write_data.next = unsigned_cast(self.csdp.w_next.val());
-        // W is read only where its word is used, never in a cycle that writes it (it may be a
-        // single-port SPRAM).
-        self.hidden_weights.read_enable.next = false;
-        self.hidden_weights.write_enable.next = false;
-        self.classifier_weights.read_address.next = self.weight_address.val();
-        self.classifier_weights.write_address.next = self.weight_address.val();
-        self.classifier_weights.write_data.next = unsigned_cast(self.delta.w_next.val());
-        self.classifier_weights.read_enable.next = true;
-        self.classifier_weights.write_enable.next = false;
+        // Weight banks: bank b reads and writes the word of lane bank_lane[b]. W is read only
+        // where its word is used, never in a cycle that writes it (it may be a single-port
+        // SPRAM).
+        for b in 0..self.lane_id.len() {
+            self.bank_valid[b].next = false;
+            self.hidden_weights[b].write_data.next = bits::<16>(0);
+            self.classifier_weights[b].write_data.next = bits::<16>(0);
+            for k in 0..self.lane_id.len() {
+                if self.bank_lane[b].val() == self.lane_id[k].val() {
+                    self.bank_valid[b].next = self.lane_valid[k].val();
+                    self.hidden_weights[b].write_data.next =
+                        unsigned_cast(self.csdp[k].w_next.val());
+                    self.classifier_weights[b].write_data.next =
+                        unsigned_cast(self.delta[k].w_next.val());
+                }
+            }
+            self.hidden_weights[b].read_address.next = self.bank_address[b].val();
+            self.hidden_weights[b].write_address.next = self.bank_address[b].val();
+            self.hidden_weights[b].read_enable.next = false;
+            self.hidden_weights[b].write_enable.next = false;
+            self.classifier_weights[b].read_address.next = self.bank_address[b].val();
+            self.classifier_weights[b].write_address.next = self.bank_address[b].val();
+            self.classifier_weights[b].read_enable.next = true;
+            self.classifier_weights[b].write_enable.next = false;
+            // Trace and current banks: the neuron word of the lane group or of the neuron
+            // being updated.
+            self.trace_mem[b].read_address.next = self.neuron_word.val();
+            self.trace_mem[b].write_address.next = self.neuron_word.val();
+            self.trace_mem[b].write_data.next = self.trace_update.trace_next.val();
+            self.trace_mem[b].read_enable.next = true;
+            self.trace_mem[b].write_enable.next = false;
+            self.current_mem[b].read_address.next = self.neuron_word.val();
+            self.current_mem[b].write_address.next = self.neuron_word.val();
+            self.current_mem[b].write_data.next = self.lane_current_sum[b].val();
+            self.current_mem[b].read_enable.next = true;
+            self.current_mem[b].write_enable.next = false;
+        }
         self.membrane.read_address.next = self.neuron_address.val();
         self.membrane.write_address.next = self.neuron_address.val();
         self.membrane.write_data.next = unsigned_cast(self.lif.v_next.val());
@@ -1103,11 +1372,6 @@ impl Logic for LearningCore {
         self.refractory.write_data.next = self.lif.refractory_next.val();
         self.refractory.read_enable.next = true;
         self.refractory.write_enable.next = false;
-        self.trace_mem.read_address.next = self.neuron_address.val();
-        self.trace_mem.write_address.next = self.neuron_address.val();
-        self.trace_mem.write_data.next = self.trace_update.trace_next.val();
-        self.trace_mem.read_enable.next = true;
-        self.trace_mem.write_enable.next = false;
         self.homeostasis_mem.read_address.next = self.neuron_address.val();
         self.homeostasis_mem.write_address.next = self.neuron_address.val();
         self.homeostasis_mem.write_data.next = self.homeostasis.h_next.val();
@@ -1118,11 +1382,6 @@ impl Logic for LearningCore {
         self.count.write_data.next = self.count_next.val();
         self.count.read_enable.next = true;
         self.count.write_enable.next = false;
-        self.current_mem.read_address.next = self.neuron_address.val();
-        self.current_mem.write_address.next = self.neuron_address.val();
-        self.current_mem.write_data.next = self.current_sum.val();
-        self.current_mem.read_enable.next = true;
-        self.current_mem.write_enable.next = false;
         self.hidden_events.read_address.next = self.event_index.q.val();
         self.hidden_events.write_address.next = self.hidden_event_count.q.val();
         self.hidden_events.write_data.next = self.row_base.q.val();
@@ -1138,10 +1397,20 @@ impl Logic for LearningCore {
         // the next cycle, then in the response register.
         self.read_pending.d.next = false;
         self.response_valid.d.next = self.read_pending.q.val();
-        self.response_half.next = self.hidden_weights.read_data.val();
+        self.read_weight.next = bits::<16>(0);
+        self.read_classifier_weight.next = bits::<16>(0);
+        self.read_trace.next = bits::<8>(0);
+        for b in 0..self.lane_id.len() {
+            if self.read_lane.q.val() == self.lane_id[b].val() {
+                self.read_weight.next = self.hidden_weights[b].read_data.val();
+                self.read_classifier_weight.next = self.classifier_weights[b].read_data.val();
+                self.read_trace.next = self.trace_mem[b].read_data.val();
+            }
+        }
+        self.response_half.next = self.read_weight.val();
         match self.read_op.q.val().index() {
             6 => {
-                self.response_half.next = self.classifier_weights.read_data.val();
+                self.response_half.next = self.read_classifier_weight.val();
             }
             8 => {
                 self.response_half.next = self.membrane.read_data.val();
@@ -1176,8 +1445,7 @@ impl Logic for LearningCore {
                             bit_cast::<32, 8>(self.refractory.read_data.val());
                     }
                     2 => {
-                        self.response_data.d.next =
-                            bit_cast::<32, 8>(self.trace_mem.read_data.val());
+                        self.response_data.d.next = bit_cast::<32, 8>(self.read_trace.val());
                     }
                     3 => {
                         self.response_data.d.next =
@@ -1226,23 +1494,27 @@ impl Logic for LearningCore {
             CoreState::Idle => {
                 // The RAMs read what the host addresses.
                 self.pixels.read_address.next = self.cmd_addr.val();
-                self.hidden_weights.read_address.next = self.cmd_addr.val();
-                self.classifier_weights.read_address.next = self.cmd_addr.val();
+                self.read_lane.d.next = self.host_lane.val();
+                for b in 0..self.lane_id.len() {
+                    self.hidden_weights[b].read_address.next = self.host_word.val();
+                    self.hidden_weights[b].write_address.next = self.host_word.val();
+                    self.hidden_weights[b].write_data.next = self.cmd_data.val().get_bits::<16>(0);
+                    self.classifier_weights[b].read_address.next = self.host_word.val();
+                    self.classifier_weights[b].write_address.next = self.host_word.val();
+                    self.classifier_weights[b].write_data.next =
+                        self.cmd_data.val().get_bits::<16>(0);
+                    self.trace_mem[b].read_address.next = self.host_neuron_word.val();
+                    self.trace_mem[b].write_address.next = self.host_neuron_word.val();
+                    self.trace_mem[b].write_data.next = self.cmd_data.val().get_bits::<8>(0);
+                }
                 self.membrane.read_address.next = self.host_neuron_address.val();
                 self.refractory.read_address.next = self.host_neuron_address.val();
-                self.trace_mem.read_address.next = self.host_neuron_address.val();
                 self.homeostasis_mem.read_address.next = self.host_neuron_address.val();
                 self.count.read_address.next = self.host_neuron_address.val();
-                self.hidden_weights.write_address.next = self.cmd_addr.val();
-                self.hidden_weights.write_data.next = self.cmd_data.val().get_bits::<16>(0);
-                self.classifier_weights.write_address.next = self.cmd_addr.val();
-                self.classifier_weights.write_data.next = self.cmd_data.val().get_bits::<16>(0);
                 self.membrane.write_address.next = self.host_neuron_address.val();
                 self.membrane.write_data.next = self.cmd_data.val().get_bits::<16>(0);
                 self.refractory.write_address.next = self.host_neuron_address.val();
                 self.refractory.write_data.next = self.cmd_data.val().get_bits::<8>(0);
-                self.trace_mem.write_address.next = self.host_neuron_address.val();
-                self.trace_mem.write_data.next = self.cmd_data.val().get_bits::<8>(0);
                 self.homeostasis_mem.write_address.next = self.host_neuron_address.val();
                 self.homeostasis_mem.write_data.next = self.cmd_data.val().get_bits::<16>(0);
                 self.count.write_address.next = self.host_neuron_address.val();
@@ -1258,16 +1530,24 @@ impl Logic for LearningCore {
                             self.read_address.d.next = self.cmd_addr.val();
                         }
                         3 => {
-                            self.hidden_weights.write_enable.next = true;
+                            for b in 0..self.lane_id.len() {
+                                self.hidden_weights[b].write_enable.next =
+                                    self.host_lane.val() == self.lane_id[b].val();
+                            }
                         }
                         4 => {
-                            self.hidden_weights.read_enable.next = true;
+                            for b in 0..self.lane_id.len() {
+                                self.hidden_weights[b].read_enable.next = true;
+                            }
                             self.read_pending.d.next = true;
                             self.read_op.d.next = self.cmd_op.val();
                             self.read_address.d.next = self.cmd_addr.val();
                         }
                         5 => {
-                            self.classifier_weights.write_enable.next = true;
+                            for b in 0..self.lane_id.len() {
+                                self.classifier_weights[b].write_enable.next =
+                                    self.host_lane.val() == self.lane_id[b].val();
+                            }
                         }
                         6 => {
                             self.read_pending.d.next = true;
@@ -1282,7 +1562,10 @@ impl Logic for LearningCore {
                                 self.refractory.write_enable.next = true;
                             }
                             2 => {
-                                self.trace_mem.write_enable.next = true;
+                                for b in 0..self.lane_id.len() {
+                                    self.trace_mem[b].write_enable.next =
+                                        self.host_neuron_lane.val() == self.lane_id[b].val();
+                                }
                             }
                             3 => {
                                 self.homeostasis_mem.write_enable.next = true;
@@ -1464,12 +1747,15 @@ impl Logic for LearningCore {
                 self.membrane.write_enable.next = true;
                 self.refractory.write_data.next = bits::<8>(0);
                 self.refractory.write_enable.next = true;
-                self.trace_mem.write_data.next = bits::<8>(0);
-                self.trace_mem.write_enable.next = true;
+                for b in 0..self.lane_id.len() {
+                    self.trace_mem[b].write_data.next = bits::<8>(0);
+                    self.trace_mem[b].write_enable.next =
+                        self.neuron_lane.val() == self.lane_id[b].val();
+                }
                 self.count.write_data.next = bits::<16>(0);
                 self.count.write_enable.next = true;
                 self.index.d.next = self.index_next.val();
-                if self.index_next.val() == self.neurons.val() {
+                if self.index_next.val() == self.neuron_words.val() {
                     self.state.d.next = CoreState::Idle;
                 }
             }
@@ -1477,8 +1763,8 @@ impl Logic for LearningCore {
                 self.state.d.next = CoreState::EncodeData;
             }
             CoreState::EncodeData => {
-                self.generator.state.next = self.encoder_state.q.val();
-                self.encoder_state.d.next = self.generator.next_state.val();
+                self.generator[0].state.next = self.encoder_state.q.val();
+                self.encoder_state.d.next = self.generator[0].next_state.val();
                 if self.encoder.spike.val() {
                     self.hidden_events.write_enable.next = true;
                     self.hidden_event_count.d.next = self.hidden_event_count.q.val() + 1;
@@ -1534,14 +1820,18 @@ impl Logic for LearningCore {
                 self.state.d.next = CoreState::IntegrateAddress;
             }
             CoreState::IntegrateAddress => {
-                self.hidden_weights.read_enable.next = !self.layer.q.val();
+                for b in 0..self.lane_id.len() {
+                    self.hidden_weights[b].read_enable.next = !self.layer.q.val();
+                }
                 self.state.d.next = CoreState::IntegrateData;
             }
             CoreState::IntegrateData => {
-                self.current_mem.write_enable.next = true;
-                self.index.d.next = self.index_next.val();
+                for k in 0..self.lane_id.len() {
+                    self.current_mem[k].write_enable.next = self.lane_valid[k].val();
+                }
+                self.index.d.next = self.index_lanes_next.val();
                 self.state.d.next = CoreState::IntegrateAddress;
-                if self.index_next.val() == self.size.val() {
+                if self.lanes_done.val() {
                     self.event_index.d.next = self.event_next.val();
                     self.state.d.next = CoreState::EventAddress;
                 }
@@ -1552,7 +1842,10 @@ impl Logic for LearningCore {
             CoreState::NeuronData => {
                 self.membrane.write_enable.next = true;
                 self.refractory.write_enable.next = true;
-                self.trace_mem.write_enable.next = true;
+                for b in 0..self.lane_id.len() {
+                    self.trace_mem[b].write_enable.next =
+                        self.neuron_lane.val() == self.lane_id[b].val();
+                }
                 self.count.write_enable.next = true;
                 self.homeostasis_mem.write_enable.next = self.step_csdp.q.val();
                 self.goodness_acc.d.next = self.goodness_next.val();
@@ -1623,20 +1916,27 @@ impl Logic for LearningCore {
                 self.state.d.next = CoreState::LearnAddress;
             }
             CoreState::LearnAddress => {
-                self.hidden_weights.read_enable.next = !self.layer.q.val();
+                for b in 0..self.lane_id.len() {
+                    self.hidden_weights[b].read_enable.next = !self.layer.q.val();
+                }
                 self.state.d.next = CoreState::LearnData;
             }
             CoreState::LearnData => {
-                if self.layer.q.val() {
-                    self.classifier_weights.write_enable.next = true;
-                    self.classifier_state.d.next = self.generator.next_state.val();
-                } else {
-                    self.hidden_weights.write_enable.next = true;
-                    self.learn_state.d.next = self.generator.next_state.val();
+                for b in 0..self.lane_id.len() {
+                    if self.layer.q.val() {
+                        self.classifier_weights[b].write_enable.next = self.bank_valid[b].val();
+                    } else {
+                        self.hidden_weights[b].write_enable.next = self.bank_valid[b].val();
+                    }
                 }
-                self.index.d.next = self.index_next.val();
+                if self.layer.q.val() {
+                    self.classifier_state.d.next = self.learn_next_state.val();
+                } else {
+                    self.learn_state.d.next = self.learn_next_state.val();
+                }
+                self.index.d.next = self.index_lanes_next.val();
                 self.state.d.next = CoreState::LearnAddress;
-                if self.index_next.val() == self.size.val() {
+                if self.lanes_done.val() {
                     self.event_index.d.next = self.event_next.val();
                     self.state.d.next = CoreState::LearnEventAddress;
                 }
@@ -2042,7 +2342,11 @@ mod tests {
         for (phase, command, learn) in phases {
             net.reset_phase();
             let cycles = host.run(Op::PhaseReset, 0);
-            assert_eq!(cycles, phase_reset_cycles(&cfg), "PHASE_RESET cycles");
+            assert_eq!(
+                cycles,
+                phase_reset_cycles(&cfg, options.lanes),
+                "PHASE_RESET cycles"
+            );
             assert_state_matches(
                 &mut host,
                 &net,
@@ -2062,6 +2366,7 @@ mod tests {
                 activity[1] += usize::try_from(hidden_events).unwrap_or(0);
                 let want = cycles_per_step(
                     &cfg,
+                    options.lanes,
                     u64::try_from(input_events).unwrap_or(0),
                     hidden_events.into(),
                     &command,
@@ -2158,7 +2463,15 @@ mod tests {
 
     const SPRAM: CoreOptions = CoreOptions {
         weights_in_spram: true,
+        lanes: 1,
     };
+
+    fn lanes(lanes: usize) -> CoreOptions {
+        CoreOptions {
+            lanes,
+            ..CoreOptions::default()
+        }
+    }
 
     #[test]
     fn supervised_core_matches_golden_model() {
@@ -2178,6 +2491,46 @@ mod tests {
     #[test]
     fn self_supervised_core_with_weights_in_spram_matches_golden_model() {
         run_against_golden(SELF_SUPERVISED, 0x5EED_F00D, SPRAM);
+    }
+
+    // Lanes: rows of 7 hidden and 3 classifier synapses start anywhere in the weight banks,
+    // end in partial groups, and 8 lanes are wider than either layer.
+    #[test]
+    fn supervised_core_with_2_lanes_matches_golden_model() {
+        run_against_golden(SUPERVISED, 0x5EED_0002, lanes(2));
+    }
+
+    #[test]
+    fn supervised_core_with_4_lanes_matches_golden_model() {
+        run_against_golden(SUPERVISED, 0x5EED_0004, lanes(4));
+    }
+
+    #[test]
+    fn supervised_core_with_8_lanes_matches_golden_model() {
+        run_against_golden(SUPERVISED, 0x5EED_0008, lanes(8));
+    }
+
+    #[test]
+    fn self_supervised_core_with_4_lanes_matches_golden_model() {
+        run_against_golden(SELF_SUPERVISED, 0x5EED_F004, lanes(4));
+    }
+
+    #[test]
+    fn supervised_core_with_2_lanes_and_weights_in_spram_matches_golden_model() {
+        run_against_golden(SUPERVISED, 0x5EED_C002, CoreOptions { lanes: 2, ..SPRAM });
+    }
+
+    #[test]
+    fn refuses_lane_counts_other_than_powers_of_two_up_to_8() {
+        let cfg = default_network();
+        for bad in [0, 3, 16] {
+            let err = LearningCore::with_options(&cfg, lanes(bad)).err();
+            assert_eq!(err, Some(CoreError::Lanes { lanes: bad }));
+        }
+        assert_eq!(
+            CoreError::Lanes { lanes: 3 }.to_string(),
+            "lanes = 3 is not supported: the learning core takes 1, 2, 4 or 8 lanes"
+        );
     }
 
     fn default_network() -> NetworkConfig {
@@ -2253,13 +2606,28 @@ mod tests {
             err,
             Some(CoreError::SpramTooSmall {
                 words: 75_776,
-                bits: 8
+                bits: 8,
+                sprams: 5,
+                lanes: 1,
             })
         );
         assert_eq!(
             err.map(|e| e.to_string()).unwrap_or_default(),
-            "hidden_weights would need 75776 words of 8 bits in SPRAM; an iCE40 UltraPlus has 4 \
-             SPRAMs of 16384 x 16 bits (65536 words)"
+            "hidden_weights would need 75776 words of 8 bits in SPRAM (5 SPRAMs with 1 lane(s)); \
+             an iCE40 UltraPlus has 4 SPRAMs of 16384 x 16 bits"
+        );
+        // Each lane's bank is a whole number of SPRAMs: 8 lanes of the default network's
+        // 18,944 weights would take 8.
+        let err =
+            LearningCore::with_options(&default_network(), CoreOptions { lanes: 8, ..SPRAM }).err();
+        assert_eq!(
+            err,
+            Some(CoreError::SpramTooSmall {
+                words: 18_944,
+                bits: 8,
+                sprams: 8,
+                lanes: 8,
+            })
         );
     }
 
@@ -2275,6 +2643,7 @@ mod tests {
             Some(&MemoryInfo {
                 name: "hidden_weights",
                 words: 74 * 256,
+                banks: 1,
                 width: 8,
                 storage: RamStyle::Inferred,
             })
@@ -2307,6 +2676,11 @@ mod tests {
         let layer_h = 2 * 17 * 257 + 2 * 256 + 2;
         let layer_c = 2 * 5 * 11 + 2 * 10 + 2;
         let want = 2 * 64 + 10 + layer_h + layer_c + (2 * 17 * 257 + 2);
-        assert_eq!(cycles_per_step(&cfg, 16, 5, &learning), want);
+        assert_eq!(cycles_per_step(&cfg, 1, 16, 5, &learning), want);
+        // Four lanes: 64 groups per hidden row, 3 per classifier row.
+        let layer_h = 2 * 17 * 65 + 2 * 256 + 2;
+        let layer_c = 2 * 5 * 4 + 2 * 10 + 2;
+        let want = 2 * 64 + 10 + layer_h + layer_c + (2 * 17 * 65 + 2);
+        assert_eq!(cycles_per_step(&cfg, 4, 16, 5, &learning), want);
     }
 }
