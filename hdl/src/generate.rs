@@ -194,6 +194,17 @@ mod tests {
         assert_lints_clean(SPRAM, "spram");
     }
 
+    #[test]
+    fn four_lane_core_passes_verilator_lint() {
+        assert_lints_clean(
+            CoreOptions {
+                lanes: 4,
+                ..CoreOptions::default()
+            },
+            "lanes-4",
+        );
+    }
+
     fn assert_lints_clean(options: CoreOptions, name: &str) {
         let cfg = NetworkConfig::default_network().expect("default network");
         let generated = generate_with(&cfg, options).expect("default network generates");
