@@ -6,6 +6,7 @@
 //! [`core_interface`] holds the numbers of the learning core's command port.
 pub mod config;
 pub mod core_interface;
+pub mod core_model;
 pub mod data;
 pub mod diag;
 pub mod float;
