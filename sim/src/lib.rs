@@ -16,3 +16,4 @@ pub mod report;
 pub mod rng;
 pub mod rules;
 pub mod train;
+pub mod wire;
