@@ -6,6 +6,7 @@
 //! the RTL (`spikeforge_hdl::top::host_interface` re-exports this module), the golden model of
 //! the core ([`crate::core_model::CoreModel`]), the wire protocol ([`crate::wire`]) and the host.
 use crate::config::{LayerConfig, NetworkConfig};
+use crate::model::{Learn, Polarity};
 use crate::rules::weight_max;
 
 /// Operation codes of `cmd_op` (4 bits).
@@ -451,6 +452,31 @@ pub struct StepCommand {
 }
 
 impl StepCommand {
+    /// The step of a phase with the golden model's learning switches `learn` and label input
+    /// `label_input` (classes above 255 become 255; the core keeps 6 bits of each label).
+    pub fn of(learn: Learn, label_input: Option<usize>) -> Self {
+        let label = |k: usize| u8::try_from(k).unwrap_or(u8::MAX);
+        Self {
+            csdp: learn.csdp.map(|p| p == Polarity::Positive),
+            classifier_label: learn.classifier.map(label),
+            label_input: label_input.map(label),
+        }
+    }
+
+    /// The golden model's learning switches for this step.
+    pub fn learn(&self) -> Learn {
+        Learn {
+            csdp: self.csdp.map(|positive| {
+                if positive {
+                    Polarity::Positive
+                } else {
+                    Polarity::Negative
+                }
+            }),
+            classifier: self.classifier_label.map(usize::from),
+        }
+    }
+
     /// The command a `cmd_data` word stands for, as the core decodes it (bits 7..4, 15..14 and
     /// 31..22 are ignored).
     pub fn from_word(word: u32) -> Self {
@@ -498,6 +524,25 @@ mod tests {
             ..StepCommand::default()
         };
         assert_eq!(negative.word(), 1);
+    }
+
+    #[test]
+    fn step_commands_map_to_learning_switches() {
+        let learn = Learn {
+            csdp: Some(Polarity::Negative),
+            classifier: Some(3),
+        };
+        let command = StepCommand::of(learn, Some(7));
+        assert_eq!(
+            command,
+            StepCommand {
+                csdp: Some(false),
+                classifier_label: Some(3),
+                label_input: Some(7),
+            }
+        );
+        assert_eq!(command.learn(), learn);
+        assert_eq!(StepCommand::of(Learn::OFF, None).word(), 0);
     }
 
     #[test]

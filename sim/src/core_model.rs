@@ -18,7 +18,6 @@ use crate::config::NetworkConfig;
 use crate::core_interface::{
     parameter_field, split_state_address, LayerField, Op, Register, StateField, StepCommand,
 };
-use crate::model::{Learn, Polarity};
 use crate::network::{Layer, Network};
 use crate::rng::Xorshift32;
 use crate::rules::weight_max;
@@ -168,19 +167,9 @@ impl CoreModel {
     /// `STEP` with control word `word` ([`StepCommand::from_word`]).
     pub fn step(&mut self, word: u32) {
         let command = StepCommand::from_word(word);
-        let learn = Learn {
-            csdp: command.csdp.map(|positive| {
-                if positive {
-                    Polarity::Positive
-                } else {
-                    Polarity::Negative
-                }
-            }),
-            classifier: command.classifier_label.map(usize::from),
-        };
         self.net
             .encode(&self.pixels, command.label_input.map(usize::from));
-        self.net.step(learn);
+        self.net.step(command.learn());
         // With a `w_max` register above what `weight_bits` hold, a learned weight is stored
         // truncated to its bits, as the core's weight memories do. Each weight is written at
         // most once per step, so wrapping after the step is exact.
@@ -328,6 +317,7 @@ fn stored_weight(data: u32, bits: u8) -> i16 {
 mod tests {
     use super::*;
     use crate::core_interface::{parameter_writes, state_address, HIDDEN_PARAMETERS};
+    use crate::model::{Learn, Polarity};
 
     fn default_network() -> NetworkConfig {
         NetworkConfig::default_network().expect("embedded default network")

@@ -1,5 +1,5 @@
 //! The wire protocol between a host and a spikeforge chip (`docs/spec.md` §7), defined once
-//! for the golden model of the chip, the RTL and the host.
+//! for the golden model of the chip ([`crate::chip::Chip`]), the RTL and the host.
 //!
 //! A UART (8N1) carries frames. Each frame is COBS-encoded ([`cobs`]) and followed by one
 //! 0x00. A decoded request is `seq`, `opcode`, `length` (u16 LE), payload, CRC-16/CCITT-FALSE
