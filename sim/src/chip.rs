@@ -327,6 +327,11 @@ mod tests {
                 0x91,
                 Status::BadPayload,
             ),
+            (
+                framed(&[8, 0x22, 6, 0, 0, 0, 0, 0, 0x01, 0x04]),
+                0xA2,
+                Status::BadPayload,
+            ),
         ];
         for (bytes, opcode, status) in cases {
             let seq = cobs::decode(&bytes[..bytes.len() - 1]).expect("COBS")[0];

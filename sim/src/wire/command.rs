@@ -9,6 +9,9 @@ use super::MAX_PAYLOAD;
 pub const WRITE_HEADER: usize = 3;
 /// Payload bytes of a `READ`: space, start address (u16 LE), count (u16 LE).
 pub const READ_PAYLOAD: usize = 5;
+/// Most steps of one `RUN_PHASE` (the longest phase a network file may ask for), which bounds
+/// the time the chip is busy with one request.
+pub const MAX_RUN_STEPS: u16 = 1024;
 
 /// One request's meaning.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +50,7 @@ pub enum Command {
     RunPhase {
         /// The core's `STEP` word.
         word: u32,
-        /// Steps after the reset (0: the reset only).
+        /// Steps after the reset (0: the reset only; at most [`MAX_RUN_STEPS`]).
         steps: u16,
     },
     /// `READ_PREDICTION`.
@@ -83,6 +86,12 @@ pub enum CommandError {
         /// The largest count for the space.
         max: usize,
     },
+    /// A `RUN_PHASE` of more than [`MAX_RUN_STEPS`] steps.
+    #[error("RUN_PHASE of {steps} steps; at most {MAX_RUN_STEPS}")]
+    TooManySteps {
+        /// The steps field.
+        steps: u16,
+    },
     /// No memory space has this code.
     #[error("space {code} is no memory space")]
     UnknownSpace {
@@ -96,7 +105,9 @@ impl CommandError {
     pub fn status(&self) -> Status {
         match self {
             CommandError::UnknownOpcode { .. } => Status::UnknownOpcode,
-            CommandError::BadPayload { .. } | CommandError::BadCount { .. } => Status::BadPayload,
+            CommandError::BadPayload { .. }
+            | CommandError::BadCount { .. }
+            | CommandError::TooManySteps { .. } => Status::BadPayload,
             CommandError::UnknownSpace { .. } => Status::UnknownSpace,
         }
     }
@@ -146,7 +157,8 @@ impl Command {
     /// The command of a request with opcode byte `opcode` and `payload`. Checks in order: the
     /// opcode; the payload size for the opcode (at least the header for `WRITE`); the space
     /// byte; for `WRITE`, values that fill the rest exactly (at least one); for `READ`, a count
-    /// of 1..=`MAX_PAYLOAD / width`. Address ranges depend on the network and are checked by
+    /// of 1..=`MAX_PAYLOAD / width`; for `RUN_PHASE`, at most [`MAX_RUN_STEPS`] steps. Address
+    /// ranges depend on the network and are checked by
     /// [`super::MemoryMap::check`].
     pub fn parse(opcode: u8, payload: &[u8]) -> Result<Command, CommandError> {
         let op = Opcode::from_code(opcode).ok_or(CommandError::UnknownOpcode { code: opcode })?;
@@ -188,9 +200,13 @@ impl Command {
             }
             Opcode::RunPhase => {
                 expect(len == 6, "6 bytes (word, steps)")?;
+                let steps = u16_at(payload, 4);
+                if steps > MAX_RUN_STEPS {
+                    return Err(CommandError::TooManySteps { steps });
+                }
                 Command::RunPhase {
                     word: u32_at(payload, 0),
-                    steps: u16_at(payload, 4),
+                    steps,
                 }
             }
             Opcode::Read => {
@@ -355,6 +371,11 @@ mod tests {
         assert_eq!(status(Opcode::Identify, &[0]), Err(Status::BadPayload));
         assert_eq!(status(Opcode::Step, &[0; 3]), Err(Status::BadPayload));
         assert_eq!(status(Opcode::RunPhase, &[0; 4]), Err(Status::BadPayload));
+        assert_eq!(
+            parse(Opcode::RunPhase, &[0, 0, 0, 0, 0x01, 0x04]),
+            Err(CommandError::TooManySteps { steps: 1025 })
+        );
+        assert!(parse(Opcode::RunPhase, &[0, 0, 0, 0, 0x00, 0x04]).is_ok());
         // READ: size, then space, then count.
         assert_eq!(status(Opcode::Read, &[9, 0, 0, 1]), Err(Status::BadPayload));
         assert_eq!(

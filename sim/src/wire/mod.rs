@@ -18,7 +18,7 @@ mod map;
 pub use codes::{Opcode, Space, Status};
 pub use command::{
     max_read_count, max_write_count, pack_values, unpack_values, Command, CommandError,
-    READ_PAYLOAD, WRITE_HEADER,
+    MAX_RUN_STEPS, READ_PAYLOAD, WRITE_HEADER,
 };
 pub use crc::crc16;
 pub use frame::{decode_request, decode_response, Direction, Frame, FrameError, Request, Response};
