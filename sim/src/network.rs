@@ -71,6 +71,19 @@ impl Layer {
         self.presynaptic
     }
 
+    /// The run-time parameters the layer steps with (its config at first).
+    pub fn params(&self) -> &LayerConfig {
+        &self.cfg
+    }
+
+    /// Step with `params` from now on (as when the host rewrites the core's parameter
+    /// registers). Every field is taken but `size`: the layer keeps its neurons.
+    pub fn set_params(&mut self, params: &LayerConfig) {
+        let size = self.cfg.size;
+        self.cfg = params.clone();
+        self.cfg.size = size;
+    }
+
     /// Clear all neuron state at the start of a phase (weights are kept).
     pub fn reset(&mut self) {
         self.neurons.fill(NeuronState::default());
@@ -164,6 +177,7 @@ pub struct Network {
     pub step_index: u32,
     /// Learning-rate halvings applied on top of the config (set by the host between epochs).
     pub anneal: u8,
+    w_max: i16,
 }
 
 impl Network {
@@ -197,6 +211,7 @@ impl Network {
             classifier_rng: Xorshift32::for_stream(cfg.seed, Stream::Classifier),
             step_index: 0,
             anneal: 0,
+            w_max: weight_max(cfg.weight_bits),
             cfg: cfg.clone(),
         }
     }
@@ -283,10 +298,14 @@ impl Network {
 
     fn learn(&mut self, learn: Learn) {
         let bits = self.cfg.weight_bits;
+        let w_max = self.w_max;
         if let Some(polarity) = learn.csdp {
             let positive = polarity == Polarity::Positive;
             for (layer, rng) in self.hidden.iter_mut().zip(&mut self.learn_rng) {
-                let params = layer.cfg.learn(bits, self.anneal);
+                let params = LearnParams {
+                    w_max,
+                    ..layer.cfg.learn(bits, self.anneal)
+                };
                 let e = contrastive_error(layer.goodness, layer.cfg.goodness_threshold, positive);
                 csdp_rows(
                     &mut layer.weights,
@@ -300,7 +319,10 @@ impl Network {
         }
         if let Some(label) = learn.classifier {
             let cls = &mut self.classifier;
-            let params = cls.cfg.learn(bits, self.anneal);
+            let params = LearnParams {
+                w_max,
+                ..cls.cfg.learn(bits, self.anneal)
+            };
             let size = cls.size();
             for &row in &cls.events {
                 let w = &mut cls.weights[row * size..(row + 1) * size];
@@ -323,9 +345,15 @@ impl Network {
         )
     }
 
-    /// Largest weight magnitude.
+    /// Largest weight magnitude learning produces: `2^(weight_bits - 1) - 1` unless set.
     pub fn w_max(&self) -> i16 {
-        weight_max(self.cfg.weight_bits)
+        self.w_max
+    }
+
+    /// Saturate learned weights to `-w_max..=w_max` from now on (as when the host writes the
+    /// core's `w_max` register; a negative value acts as its magnitude).
+    pub fn set_w_max(&mut self, w_max: i16) {
+        self.w_max = w_max.saturating_abs();
     }
 }
 

@@ -71,6 +71,13 @@ impl Xorshift32 {
         }
     }
 
+    /// A generator holding exactly `state`, zero included: the chip's generator registers power
+    /// up at 0 and take whatever the host writes. Zero is the fixed point (every draw is 0),
+    /// which the RTL reproduces; seeds for real runs come from [`Xorshift32::new`].
+    pub fn from_state(state: u32) -> Self {
+        Self { state }
+    }
+
     /// The generator for `stream` of run seed `seed`.
     pub fn for_stream(seed: u64, stream: Stream) -> Self {
         Self::new(derive_seed(seed, stream))
@@ -127,6 +134,13 @@ mod tests {
     #[test]
     fn zero_seed_is_replaced() {
         assert_eq!(Xorshift32::new(0).state(), 1);
+    }
+
+    #[test]
+    fn zero_state_is_a_fixed_point() {
+        let mut rng = Xorshift32::from_state(0);
+        assert_eq!((rng.next(), rng.next(), rng.state()), (0, 0, 0));
+        assert_eq!(Xorshift32::from_state(1).next(), 270_369);
     }
 
     #[test]

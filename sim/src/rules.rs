@@ -123,9 +123,20 @@ pub fn trace_step(tr: u8, spike: bool, shift: u8) -> u8 {
 
 /// Adaptive threshold offset of a layer after a step with `spikes` spikes:
 /// `clamp(offset + step * (spikes - target), min, max)`.
+///
+/// The clamp compares with `min` first: a sum below `min` gives `min`, else a sum above `max`
+/// gives `max`. That is the usual clamp when `min <= max` (as every config has) and stays
+/// defined, as in the RTL, when a host writes crossed bounds into the core's registers.
 pub fn adapt_step(offset: i16, spikes: u32, step: i16, target: u16, min: i16, max: i16) -> i16 {
     let change = i64::from(step) * (i64::from(spikes) - i64::from(target));
-    sat_i16((i64::from(offset) + change).clamp(i64::from(min), i64::from(max)))
+    let sum = i64::from(offset) + change;
+    if sum < i64::from(min) {
+        min
+    } else if sum > i64::from(max) {
+        max
+    } else {
+        sat_i16(sum)
+    }
 }
 
 /// Per-neuron homeostatic threshold after a learning step: decay by `ceil(h / 2^decay_shift)`
@@ -331,6 +342,13 @@ mod tests {
         assert_eq!(adapt_step(0, 10, 2, 4, -50, 50), 12);
         assert_eq!(adapt_step(0, 0, 2, 4, -5, 50), -5);
         assert_eq!(adapt_step(49, 100, 2, 4, -5, 50), 50);
+    }
+
+    #[test]
+    fn adaptive_threshold_with_crossed_bounds_takes_min_first() {
+        // min = 10 > max = -10: below min gives min, else above max gives max.
+        assert_eq!(adapt_step(0, 0, 1, 5, 10, -10), 10);
+        assert_eq!(adapt_step(20, 0, 0, 0, 10, -10), -10);
     }
 
     #[test]

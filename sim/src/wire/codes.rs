@@ -1,0 +1,244 @@
+//! The numbers of the wire protocol: request opcodes, response status codes and memory spaces
+//! (`docs/spec.md` §7).
+
+use crate::core_interface::Op;
+
+/// Request opcodes (the second byte of a request; a response carries `opcode | 0x80`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Opcode {
+    /// The chip's identity: protocol version, network sizes, value widths, build hash.
+    Identify = 0x01,
+    /// The link's counters ([`super::LinkStatus`]).
+    LinkStatus = 0x02,
+    /// Write consecutive addresses of one memory space.
+    Write = 0x10,
+    /// Read consecutive addresses of one memory space.
+    Read = 0x11,
+    /// The core's `PHASE_RESET`.
+    PhaseReset = 0x20,
+    /// One core `STEP` with a `StepCommand` word.
+    Step = 0x21,
+    /// `PHASE_RESET`, then a number of `STEP`s with one word.
+    RunPhase = 0x22,
+    /// The core's `READ_PREDICTION`.
+    ReadPrediction = 0x23,
+}
+
+impl Opcode {
+    /// Every opcode, in code order.
+    pub const ALL: [Opcode; 8] = [
+        Opcode::Identify,
+        Opcode::LinkStatus,
+        Opcode::Write,
+        Opcode::Read,
+        Opcode::PhaseReset,
+        Opcode::Step,
+        Opcode::RunPhase,
+        Opcode::ReadPrediction,
+    ];
+
+    /// The opcode byte.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The opcode with byte `code`.
+    pub fn from_code(code: u8) -> Option<Opcode> {
+        Opcode::ALL.into_iter().find(|op| op.code() == code)
+    }
+
+    /// Name in the specification's opcode table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Opcode::Identify => "IDENTIFY",
+            Opcode::LinkStatus => "LINK_STATUS",
+            Opcode::Write => "WRITE",
+            Opcode::Read => "READ",
+            Opcode::PhaseReset => "PHASE_RESET",
+            Opcode::Step => "STEP",
+            Opcode::RunPhase => "RUN_PHASE",
+            Opcode::ReadPrediction => "READ_PREDICTION",
+        }
+    }
+}
+
+/// Response status codes (the third byte of a response).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Status {
+    /// Executed.
+    Ok = 0x00,
+    /// Link error: the CRC does not match the frame.
+    BadCrc = 0x01,
+    /// Link error: the bytes are not a COBS encoding.
+    Cobs = 0x02,
+    /// Link error: fewer decoded bytes than a header and a CRC.
+    TooShort = 0x03,
+    /// Link error: more encoded bytes than the longest request.
+    TooLong = 0x04,
+    /// The length field differs from the payload received, or exceeds `MAX_PAYLOAD`.
+    BadLength = 0x10,
+    /// No request has this opcode.
+    UnknownOpcode = 0x11,
+    /// The payload's size or count does not fit the opcode.
+    BadPayload = 0x12,
+    /// No memory space has this code.
+    UnknownSpace = 0x13,
+    /// An address of the access lies outside the space for this network (or a register id
+    /// that cannot be read, or written).
+    OutOfRange = 0x14,
+}
+
+impl Status {
+    /// Every status, in code order.
+    pub const ALL: [Status; 10] = [
+        Status::Ok,
+        Status::BadCrc,
+        Status::Cobs,
+        Status::TooShort,
+        Status::TooLong,
+        Status::BadLength,
+        Status::UnknownOpcode,
+        Status::BadPayload,
+        Status::UnknownSpace,
+        Status::OutOfRange,
+    ];
+
+    /// The status byte.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The status with byte `code`.
+    pub fn from_code(code: u8) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// A link error: the frame was damaged on the way; its header is not trusted and its
+    /// response is a link-error response (`seq` 0, opcode byte 0xFF).
+    pub fn is_link_error(self) -> bool {
+        matches!(
+            self,
+            Status::BadCrc | Status::Cobs | Status::TooShort | Status::TooLong
+        )
+    }
+
+    /// Name in the specification's status table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Ok => "OK",
+            Status::BadCrc => "BAD_CRC",
+            Status::Cobs => "COBS",
+            Status::TooShort => "TOO_SHORT",
+            Status::TooLong => "TOO_LONG",
+            Status::BadLength => "BAD_LENGTH",
+            Status::UnknownOpcode => "UNKNOWN_OPCODE",
+            Status::BadPayload => "BAD_PAYLOAD",
+            Status::UnknownSpace => "UNKNOWN_SPACE",
+            Status::OutOfRange => "OUT_OF_RANGE",
+        }
+    }
+}
+
+/// Memory spaces of `READ` and `WRITE`: each is one pair of core operations, addressed as the
+/// core addresses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Space {
+    /// Pixel intensities, one byte each.
+    Pixel = 0,
+    /// Hidden weights W, `row * N_h + n`, 16-bit two's complement.
+    HiddenWeight = 1,
+    /// Classifier weights C, `row * K + k`, 16-bit two's complement.
+    ClassifierWeight = 2,
+    /// Neuron state at the core's state address, 16 bits.
+    State = 3,
+    /// Registers and parameters by the core's register id, 32 bits.
+    Register = 4,
+}
+
+impl Space {
+    /// Every space, in code order.
+    pub const ALL: [Space; 5] = [
+        Space::Pixel,
+        Space::HiddenWeight,
+        Space::ClassifierWeight,
+        Space::State,
+        Space::Register,
+    ];
+
+    /// The space byte.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The space with byte `code`.
+    pub fn from_code(code: u8) -> Option<Space> {
+        Space::ALL.get(usize::from(code)).copied()
+    }
+
+    /// Bytes per value on the wire (little-endian, the low bytes of the core's data word).
+    pub fn width(self) -> usize {
+        match self {
+            Space::Pixel => 1,
+            Space::HiddenWeight | Space::ClassifierWeight | Space::State => 2,
+            Space::Register => 4,
+        }
+    }
+
+    /// The core operations that write and read the space.
+    pub fn core_ops(self) -> (Op, Op) {
+        match self {
+            Space::Pixel => (Op::WritePixel, Op::ReadPixel),
+            Space::HiddenWeight => (Op::WriteHiddenWeight, Op::ReadHiddenWeight),
+            Space::ClassifierWeight => (Op::WriteClassifierWeight, Op::ReadClassifierWeight),
+            Space::State => (Op::WriteState, Op::ReadState),
+            Space::Register => (Op::WriteRegister, Op::ReadRegister),
+        }
+    }
+
+    /// Name in the specification's space table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Space::Pixel => "PIXEL",
+            Space::HiddenWeight => "W",
+            Space::ClassifierWeight => "C",
+            Space::State => "STATE",
+            Space::Register => "REG",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_distinct() {
+        for op in Opcode::ALL {
+            assert_eq!(Opcode::from_code(op.code()), Some(op));
+            assert!(
+                op.code() < 0x7F,
+                "{} leaves room for the link opcode",
+                op.name()
+            );
+        }
+        for status in Status::ALL {
+            assert_eq!(Status::from_code(status.code()), Some(status));
+        }
+        for space in Space::ALL {
+            assert_eq!(Space::from_code(space.code()), Some(space));
+        }
+        assert_eq!(Opcode::from_code(0x00), None);
+        assert_eq!(Opcode::from_code(0x7F), None);
+        assert_eq!(Status::from_code(0x05), None);
+        assert_eq!(Space::from_code(5), None);
+        let links: Vec<&str> = Status::ALL
+            .into_iter()
+            .filter(|s| s.is_link_error())
+            .map(Status::name)
+            .collect();
+        assert_eq!(links, ["BAD_CRC", "COBS", "TOO_SHORT", "TOO_LONG"]);
+    }
+}

@@ -1,0 +1,255 @@
+//! The payloads of `IDENTIFY` ([`Identity`]) and `LINK_STATUS` ([`LinkStatus`])
+//! (`docs/spec.md` §7.3).
+
+use super::codes::Space;
+use super::{MAGIC, MAX_PAYLOAD, PROTOCOL_VERSION};
+use crate::config::NetworkConfig;
+use crate::model::Fnv1a;
+
+/// A payload of the wrong size.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a {what} payload has {expected} bytes, not {len}")]
+pub struct PayloadSizeError {
+    /// The payload.
+    pub what: &'static str,
+    /// Its size.
+    pub expected: usize,
+    /// The size received.
+    pub len: usize,
+}
+
+/// The chip's identity, the payload of an `IDENTIFY` response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// [`MAGIC`] on a spikeforge chip.
+    pub magic: [u8; 4],
+    /// [`PROTOCOL_VERSION`].
+    pub version: u8,
+    /// Bit 0: the classifier sees the pixels (`classifier_sees_input`); other bits 0.
+    pub flags: u8,
+    /// `MAX_PAYLOAD`.
+    pub max_payload: u16,
+    /// Pixels `N_in`.
+    pub inputs: u16,
+    /// Label inputs `L`.
+    pub label_inputs: u16,
+    /// Hidden neurons `N_h`.
+    pub hidden: u16,
+    /// Classes `K`.
+    pub classes: u16,
+    /// Classifier rows `R_c`.
+    pub classifier_rows: u16,
+    /// Bits per weight.
+    pub weight_bits: u8,
+    /// Time steps per phase of the network file (for the host; the chip steps on command).
+    pub steps: u16,
+    /// Bytes per value of each space, in space-code order.
+    pub widths: [u8; 5],
+    /// [`build_hash`] of the network the core was generated for.
+    pub build_hash: u64,
+}
+
+/// [`Identity::flags`] bit: the classifier sees the pixels.
+pub const FLAG_CLASSIFIER_SEES_INPUT: u8 = 1;
+
+/// FNV-1a (64-bit) of the network's validated configuration as JSON (every field, in
+/// declaration order): it names the network a core was generated for.
+pub fn build_hash(cfg: &NetworkConfig) -> u64 {
+    // Serialising a struct of strings, integers and enums cannot fail.
+    let json = serde_json::to_vec(cfg).unwrap_or_default();
+    let mut hash = Fnv1a::new();
+    hash.write(&json);
+    hash.finish()
+}
+
+impl Identity {
+    /// Payload bytes.
+    pub const LEN: usize = 34;
+
+    /// The identity of the core for `cfg` (sizes above 65,535 read as 65,535; the core's
+    /// limits keep them far below).
+    pub fn of(cfg: &NetworkConfig) -> Self {
+        let small = |x: usize| u16::try_from(x).unwrap_or(u16::MAX);
+        let mut widths = [0u8; 5];
+        for (width, space) in widths.iter_mut().zip(Space::ALL) {
+            *width = u8::try_from(space.width()).unwrap_or(u8::MAX);
+        }
+        Self {
+            magic: MAGIC,
+            version: PROTOCOL_VERSION,
+            flags: if cfg.classifier_sees_input {
+                FLAG_CLASSIFIER_SEES_INPUT
+            } else {
+                0
+            },
+            max_payload: small(MAX_PAYLOAD),
+            inputs: small(cfg.inputs),
+            label_inputs: small(cfg.label_inputs()),
+            hidden: small(cfg.hidden.first().map_or(0, |layer| layer.size)),
+            classes: small(cfg.classes),
+            classifier_rows: small(cfg.classifier_inputs()),
+            weight_bits: cfg.weight_bits,
+            steps: u16::try_from(cfg.steps).unwrap_or(u16::MAX),
+            widths,
+            build_hash: build_hash(cfg),
+        }
+    }
+
+    /// The payload, fields in declaration order, little-endian.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(Self::LEN);
+        out.extend_from_slice(&self.magic);
+        out.push(self.version);
+        out.push(self.flags);
+        for x in [
+            self.max_payload,
+            self.inputs,
+            self.label_inputs,
+            self.hidden,
+            self.classes,
+            self.classifier_rows,
+        ] {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        out.push(self.weight_bits);
+        out.extend_from_slice(&self.steps.to_le_bytes());
+        out.extend_from_slice(&self.widths);
+        out.extend_from_slice(&self.build_hash.to_le_bytes());
+        out
+    }
+
+    /// Parse a payload of [`Identity::LEN`] bytes.
+    pub fn decode(bytes: &[u8]) -> Result<Self, PayloadSizeError> {
+        if bytes.len() != Self::LEN {
+            return Err(PayloadSizeError {
+                what: "IDENTIFY",
+                expected: Self::LEN,
+                len: bytes.len(),
+            });
+        }
+        let u16_at = |at: usize| u16::from_le_bytes([bytes[at], bytes[at + 1]]);
+        let mut magic = [0u8; 4];
+        magic.copy_from_slice(&bytes[..4]);
+        let mut widths = [0u8; 5];
+        widths.copy_from_slice(&bytes[21..26]);
+        let mut hash = [0u8; 8];
+        hash.copy_from_slice(&bytes[26..34]);
+        Ok(Self {
+            magic,
+            version: bytes[4],
+            flags: bytes[5],
+            max_payload: u16_at(6),
+            inputs: u16_at(8),
+            label_inputs: u16_at(10),
+            hidden: u16_at(12),
+            classes: u16_at(14),
+            classifier_rows: u16_at(16),
+            weight_bits: bytes[18],
+            steps: u16_at(19),
+            widths,
+            build_hash: u64::from_le_bytes(hash),
+        })
+    }
+}
+
+/// The link's counters, the payload of a `LINK_STATUS` response: each saturates at 65,535 and
+/// is cleared only at power-up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LinkStatus {
+    /// Bytes dropped because the receive FIFO was full (the host broke the pacing rule).
+    pub rx_overflows: u16,
+    /// Characters dropped because their stop bit was 0 (line noise or a break).
+    pub framing_errors: u16,
+    /// Link-error responses sent (damaged frames dropped).
+    pub link_errors: u16,
+    /// Retransmitted requests answered from the stored response, not executed again.
+    pub replays: u16,
+}
+
+impl LinkStatus {
+    /// Payload bytes.
+    pub const LEN: usize = 8;
+
+    /// The payload: the four counters in declaration order, little-endian.
+    pub fn encode(&self) -> Vec<u8> {
+        [
+            self.rx_overflows,
+            self.framing_errors,
+            self.link_errors,
+            self.replays,
+        ]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect()
+    }
+
+    /// Parse a payload of [`LinkStatus::LEN`] bytes.
+    pub fn decode(bytes: &[u8]) -> Result<Self, PayloadSizeError> {
+        if bytes.len() != Self::LEN {
+            return Err(PayloadSizeError {
+                what: "LINK_STATUS",
+                expected: Self::LEN,
+                len: bytes.len(),
+            });
+        }
+        let u16_at = |at: usize| u16::from_le_bytes([bytes[at], bytes[at + 1]]);
+        Ok(Self {
+            rx_overflows: u16_at(0),
+            framing_errors: u16_at(2),
+            link_errors: u16_at(4),
+            replays: u16_at(6),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn default_network() -> NetworkConfig {
+        NetworkConfig::default_network().expect("embedded default network")
+    }
+
+    #[test]
+    fn identity_of_the_default_network() {
+        let cfg = default_network();
+        let identity = Identity::of(&cfg);
+        let bytes = identity.encode();
+        assert_eq!(bytes.len(), Identity::LEN);
+        assert_eq!(&bytes[..6], b"SPKF\x01\x00");
+        assert_eq!(&bytes[6..10], &[0x00, 0x01, 64, 0]);
+        assert_eq!(bytes[18], 8);
+        assert_eq!(&bytes[19..26], &[40, 0, 1, 2, 2, 2, 4]);
+        assert_eq!(Identity::decode(&bytes), Ok(identity));
+        assert_eq!(
+            Identity::decode(&bytes[1..]),
+            Err(PayloadSizeError {
+                what: "IDENTIFY",
+                expected: 34,
+                len: 33
+            })
+        );
+    }
+
+    #[test]
+    fn build_hash_follows_the_network() {
+        let cfg = default_network();
+        let mut other = cfg.clone();
+        other.hidden[0].threshold += 1;
+        assert_eq!(build_hash(&cfg), build_hash(&cfg.clone()));
+        assert_ne!(build_hash(&cfg), build_hash(&other));
+    }
+
+    #[test]
+    fn link_status_round_trips() {
+        let status = LinkStatus {
+            rx_overflows: 1,
+            framing_errors: 0x0203,
+            link_errors: 0xFFFF,
+            replays: 4,
+        };
+        let bytes = status.encode();
+        assert_eq!(bytes, [1, 0, 3, 2, 0xFF, 0xFF, 4, 0]);
+        assert_eq!(LinkStatus::decode(&bytes), Ok(status));
+    }
+}
