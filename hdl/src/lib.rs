@@ -9,6 +9,7 @@ pub mod encoder;
 pub mod generate;
 pub mod hw;
 pub mod learning;
+pub mod link;
 pub mod lint;
 pub mod memory;
 pub mod neuron;

@@ -1,6 +1,9 @@
 //! Top-level cores built from the rule widgets and memories, and their host interface.
+mod chip_core;
 pub mod host_interface;
 mod learning_core;
+
+pub use chip_core::ChipCore;
 
 pub use learning_core::{
     cycles_per_step, phase_reset_cycles, CoreError, CoreInfo, CoreOptions, LearningCore,

@@ -1,0 +1,7 @@
+//! The chip's link to its host (`docs/spec.md` §7): the CRC step and the frame engine that
+//! decodes requests, executes them on the learning core and encodes the responses.
+mod crc16_step;
+mod frame_engine;
+
+pub use crc16_step::Crc16Step;
+pub use frame_engine::FrameEngine;

@@ -1,0 +1,405 @@
+//! [`ChipCore`]: the frame engine driving the learning core, the chip between its UART's byte
+//! streams (`docs/spec.md` §7) and its network.
+use crate::link::FrameEngine;
+use crate::top::{CoreError, CoreOptions, LearningCore};
+use rust_hdl::prelude::*;
+use spikeforge_sim::config::NetworkConfig;
+
+/// The chip behind its UART: [`FrameEngine`] wired to [`LearningCore`]. Bytes in, bytes out;
+/// `spikeforge_sim::chip::Chip` is its golden model.
+#[derive(Debug, LogicBlock)]
+pub struct ChipCore {
+    /// Clock, input.
+    pub clock: Signal<In, Clock>,
+    /// Received byte, input.
+    pub rx_data: Signal<In, Bits<8>>,
+    /// `rx_data` is a byte, input.
+    pub rx_valid: Signal<In, Bit>,
+    /// The chip takes `rx_data` in this cycle if `rx_valid`, output.
+    pub rx_ready: Signal<Out, Bit>,
+    /// Byte to transmit, output.
+    pub tx_data: Signal<Out, Bits<8>>,
+    /// `tx_data` is a byte, output.
+    pub tx_valid: Signal<Out, Bit>,
+    /// The transmitter takes `tx_data` in this cycle, input.
+    pub tx_ready: Signal<In, Bit>,
+    /// A character with a framing error was dropped, input.
+    pub framing_error: Signal<In, Bit>,
+    /// A received byte was dropped for a full FIFO, input.
+    pub rx_overflow: Signal<In, Bit>,
+    /// A request is being executed or answered, output.
+    pub active: Signal<Out, Bit>,
+    engine: FrameEngine,
+    core: LearningCore,
+}
+
+impl ChipCore {
+    /// The chip for `cfg`, its core built as `options` say, or why the network does not fit.
+    pub fn new(cfg: &NetworkConfig, options: CoreOptions) -> Result<Self, CoreError> {
+        Ok(Self {
+            clock: Signal::default(),
+            rx_data: Signal::default(),
+            rx_valid: Signal::default(),
+            rx_ready: Signal::default(),
+            tx_data: Signal::default(),
+            tx_valid: Signal::default(),
+            tx_ready: Signal::default(),
+            framing_error: Signal::default(),
+            rx_overflow: Signal::default(),
+            active: Signal::default(),
+            engine: FrameEngine::new(cfg),
+            core: LearningCore::with_options(cfg, options)?,
+        })
+    }
+}
+
+impl Logic for ChipCore {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.engine.clock.next = self.clock.val();
+        self.core.clock.next = self.clock.val();
+        self.engine.rx_data.next = self.rx_data.val();
+        self.engine.rx_valid.next = self.rx_valid.val();
+        self.rx_ready.next = self.engine.rx_ready.val();
+        self.tx_data.next = self.engine.tx_data.val();
+        self.tx_valid.next = self.engine.tx_valid.val();
+        self.engine.tx_ready.next = self.tx_ready.val();
+        self.engine.framing_error.next = self.framing_error.val();
+        self.engine.rx_overflow.next = self.rx_overflow.val();
+        self.active.next = self.engine.active.val();
+        self.core.cmd_valid.next = self.engine.cmd_valid.val();
+        self.core.cmd_op.next = self.engine.cmd_op.val();
+        self.core.cmd_addr.next = self.engine.cmd_addr.val();
+        self.core.cmd_data.next = self.engine.cmd_data.val();
+        self.engine.rsp_valid.next = self.core.rsp_valid.val();
+        self.engine.rsp_data.next = self.core.rsp_data.val();
+        self.engine.busy.next = self.core.busy.val();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spikeforge_sim::chip::Chip;
+    use spikeforge_sim::core_interface::{parameter_writes, Register};
+    use spikeforge_sim::network::Network;
+    use spikeforge_sim::rng::Xorshift32;
+    use spikeforge_sim::wire::{cobs, crc16, pack_values, Opcode, Request, Space, MAX_PAYLOAD};
+
+    const SETTLE_PASSES: usize = 1_000;
+
+    /// The chip in rust-hdl's simulator, driven a byte at a time, transmitting freely.
+    struct Bench {
+        chip: ChipCore,
+        cycles: u64,
+    }
+
+    impl Bench {
+        fn new(cfg: &NetworkConfig) -> Self {
+            let mut chip = ChipCore::new(cfg, CoreOptions::default())
+                .unwrap_or_else(|err| panic!("{}: {err}", cfg.name));
+            chip.connect_all();
+            chip.tx_ready.next = true;
+            Self { chip, cycles: 0 }
+        }
+
+        fn tick(&mut self, out: &mut Vec<u8>) {
+            if self.chip.tx_valid.val() && self.chip.tx_ready.val() {
+                out.push(u8::try_from(self.chip.tx_data.val().index()).unwrap_or(0xEE));
+            }
+            self.chip.clock.next = Clock { clk: true };
+            assert!(simulate(&mut self.chip, SETTLE_PASSES), "no settling");
+            self.chip.clock.next = Clock { clk: false };
+            assert!(simulate(&mut self.chip, SETTLE_PASSES), "no settling");
+            self.cycles += 1;
+        }
+
+        /// Feed `bytes`, each as soon as the chip takes it, then run until it is idle.
+        fn feed(&mut self, bytes: &[u8]) -> Vec<u8> {
+            let mut out = Vec::new();
+            for &byte in bytes {
+                self.chip.rx_data.next = u64::from(byte).into();
+                self.chip.rx_valid.next = true;
+                let mut waited = 0;
+                loop {
+                    assert!(simulate(&mut self.chip, SETTLE_PASSES), "no settling");
+                    let taken = self.chip.rx_ready.val();
+                    self.tick(&mut out);
+                    if taken {
+                        break;
+                    }
+                    waited += 1;
+                    assert!(waited < 5_000_000, "the chip never took byte {byte:#04x}");
+                }
+                self.chip.rx_valid.next = false;
+            }
+            let mut idle = 0;
+            while idle < 4 {
+                assert!(simulate(&mut self.chip, SETTLE_PASSES), "no settling");
+                idle = if self.chip.active.val() { 0 } else { idle + 1 };
+                self.tick(&mut out);
+            }
+            out
+        }
+    }
+
+    fn request(seq: u8, opcode: Opcode, payload: Vec<u8>) -> Vec<u8> {
+        let mut bytes = Request {
+            seq,
+            opcode: opcode as u8,
+            payload,
+        }
+        .encode()
+        .unwrap_or_else(|err| panic!("request: {err}"));
+        // Requests are framed the same way as responses; make sure of the delimiter.
+        if bytes.last() != Some(&0) {
+            bytes.push(0);
+        }
+        bytes
+    }
+
+    fn write(seq: u8, space: Space, start: u16, values: &[u32]) -> Vec<u8> {
+        let mut payload = vec![space as u8];
+        payload.extend_from_slice(&start.to_le_bytes());
+        payload.extend(pack_values(space, values));
+        assert!(payload.len() <= MAX_PAYLOAD);
+        request(seq, Opcode::Write, payload)
+    }
+
+    fn read(seq: u8, space: Space, start: u16, count: u16) -> Vec<u8> {
+        let mut payload = vec![space as u8];
+        payload.extend_from_slice(&start.to_le_bytes());
+        payload.extend_from_slice(&count.to_le_bytes());
+        request(seq, Opcode::Read, payload)
+    }
+
+    /// Run `session` (one element per exchange) through the RTL and the golden `Chip`, and
+    /// require the same bytes back for every exchange.
+    fn assert_same_answers(cfg: &NetworkConfig, session: &[Vec<u8>]) {
+        let mut bench = Bench::new(cfg);
+        let mut model = Chip::new(cfg).unwrap_or_else(|err| panic!("{err}"));
+        for (i, bytes) in session.iter().enumerate() {
+            let rtl = bench.feed(bytes);
+            let want = model.feed(bytes);
+            assert_eq!(
+                rtl,
+                want,
+                "exchange {i} ({} bytes in): the RTL answered {rtl:02x?}, the model {want:02x?}",
+                bytes.len()
+            );
+        }
+    }
+
+    fn small() -> NetworkConfig {
+        NetworkConfig::from_toml_str(
+            include_str!("../../../testbenches/networks/small.toml"),
+            "small.toml",
+        )
+        .unwrap_or_else(|err| panic!("small network: {err}"))
+    }
+
+    #[test]
+    fn identify_link_status_and_errors_match_the_golden_chip() {
+        let cfg = small();
+        let mut good = request(7, Opcode::Identify, vec![]);
+        let mut bad_crc = good.clone();
+        bad_crc[2] ^= 0x40;
+        good.insert(0, 0);
+        let session = vec![
+            good.clone(),
+            // A retransmission, then a damaged frame, an empty frame, noise, a short frame.
+            good.clone(),
+            bad_crc,
+            vec![0, 0],
+            vec![0x31, 0x32, 0x33, 0],
+            vec![0x02, 0x05, 0],
+            request(8, Opcode::LinkStatus, vec![]),
+            request(9, Opcode::LinkStatus, vec![1]),
+            // Unknown opcode, a length field that disagrees with the payload, unknown space,
+            // zero count.
+            Request {
+                seq: 10,
+                opcode: 0x7E,
+                payload: vec![],
+            }
+            .encode()
+            .unwrap_or_else(|err| panic!("{err}")),
+            {
+                let mut body = vec![11u8, Opcode::Step as u8, 3, 0, 1, 2, 3, 4];
+                body.extend_from_slice(&crc16(&body).to_le_bytes());
+                let mut raw = cobs::encode(&body);
+                raw.push(0);
+                raw
+            },
+            read(12, Space::Pixel, 0, 0),
+            {
+                let mut payload = vec![9u8, 0, 0, 1, 0];
+                payload.truncate(5);
+                request(13, Opcode::Read, payload)
+            },
+            request(14, Opcode::Step, vec![1, 2, 3]),
+            request(15, Opcode::RunPhase, vec![0, 0, 0, 0, 0x01, 0x04]),
+        ];
+        assert_same_answers(&cfg, &session);
+    }
+
+    #[test]
+    fn reads_writes_and_a_run_match_the_golden_chip() {
+        let cfg = small();
+        let net = Network::new(&cfg);
+        let mut rng = Xorshift32::new(0x00C0_FFEE);
+        let mut session = Vec::new();
+        let mut seq = 1u8;
+        let mut next = || {
+            seq = seq.wrapping_add(1);
+            seq
+        };
+        for (id, value) in parameter_writes(&cfg, 0) {
+            session.push(write(next(), Space::Register, id, &[value]));
+        }
+        for (register, seed) in [
+            (Register::EncoderState, 0x1234_5678u32),
+            (Register::LearnState, 0x9ABC_DEF1),
+            (Register::ClassifierState, 0x0F1E_2D3C),
+        ] {
+            session.push(write(next(), Space::Register, register as u16, &[seed]));
+        }
+        let weights: Vec<u32> = net.hidden[0]
+            .weights
+            .iter()
+            .map(|&w| u32::from(w as u16))
+            .collect();
+        session.push(write(next(), Space::HiddenWeight, 0, &weights));
+        let pixels: Vec<u32> = (0..cfg.inputs).map(|_| rng.next() & 0xFF).collect();
+        session.push(write(next(), Space::Pixel, 0, &pixels));
+        // Out of range: one word past W, a register that cannot be read.
+        session.push(read(next(), Space::HiddenWeight, 1, weights.len() as u16));
+        session.push(read(next(), Space::Register, 6, 3));
+        session.push(read(next(), Space::Register, 0, 7));
+        // A positive supervised phase with CSDP and classifier learning, then reads.
+        let word = 0b1111u32 | (1 << 8) | (1 << 16);
+        let mut run = word.to_le_bytes().to_vec();
+        run.extend_from_slice(&3u16.to_le_bytes());
+        session.push(request(next(), Opcode::RunPhase, run));
+        session.push(request(next(), Opcode::ReadPrediction, vec![]));
+        session.push(read(next(), Space::HiddenWeight, 0, weights.len() as u16));
+        session.push(read(next(), Space::ClassifierWeight, 0, 30));
+        session.push(read(next(), Space::State, 0x4000, 7));
+        session.push(read(next(), Space::State, 0xC000, 3));
+        session.push(request(next(), Opcode::LinkStatus, vec![]));
+        assert_same_answers(&cfg, &session);
+    }
+
+    /// Frames of 254 and more non-zero bytes take full COBS blocks (code 255) both ways.
+    #[test]
+    fn full_cobs_blocks_match_the_golden_chip() {
+        let cfg = NetworkConfig::default_network().unwrap_or_else(|err| panic!("{err}"));
+        // Negative weights have no zero byte: -1..=-126 sign-extend to 0xFFxx.
+        let negative: Vec<u32> = (1..=126u32)
+            .map(|w| (w as u16).wrapping_neg().into())
+            .collect();
+        let session = vec![
+            write(0x11, Space::HiddenWeight, 0x0101, &negative),
+            write(0x12, Space::HiddenWeight, 0x0101 + 126, &negative[..2]),
+            read(0x13, Space::HiddenWeight, 0x0101, 128),
+            read(0x14, Space::HiddenWeight, 0x0102, 127),
+        ];
+        assert_same_answers(&cfg, &session);
+    }
+
+    /// Seeded random streams: intact requests, requests with a flipped, dropped or added
+    /// byte, frames cut short, noise with and without delimiters, and over-long frames.
+    #[test]
+    fn random_damaged_streams_match_the_golden_chip() {
+        let cfg = small();
+        let mut rng = Xorshift32::new(0xBAD_F00D);
+        let mut session = Vec::new();
+        for i in 0..120u32 {
+            let seq = (i % 256) as u8;
+            let mut frame = match rng.next() % 6 {
+                0 => request(seq, Opcode::Identify, vec![]),
+                1 => request(seq, Opcode::LinkStatus, vec![]),
+                2 => read(
+                    seq,
+                    Space::Pixel,
+                    (rng.next() % 12) as u16,
+                    1 + (rng.next() % 4) as u16,
+                ),
+                3 => write(
+                    seq,
+                    Space::Pixel,
+                    (rng.next() % 10) as u16,
+                    &[rng.next() & 0xFF],
+                ),
+                4 => read(seq, Space::Register, (rng.next() % 8) as u16, 1),
+                _ => request(seq, Opcode::ReadPrediction, vec![]),
+            };
+            match rng.next() % 8 {
+                0 => {
+                    let at = (rng.next() as usize) % (frame.len() - 1);
+                    frame[at] ^= 1 << (rng.next() % 8);
+                }
+                1 => {
+                    let at = (rng.next() as usize) % (frame.len() - 1);
+                    frame.remove(at);
+                }
+                2 => {
+                    let at = (rng.next() as usize) % frame.len();
+                    frame.insert(at, (rng.next() & 0xFF) as u8);
+                }
+                3 => {
+                    let keep = (rng.next() as usize) % frame.len();
+                    frame.truncate(keep);
+                    frame.push(0);
+                }
+                4 => {
+                    frame = (0..(rng.next() % 12))
+                        .map(|_| (rng.next() & 0xFF) as u8)
+                        .collect();
+                    frame.push(0);
+                }
+                5 if i % 16 == 5 => {
+                    frame = (0..300).map(|_| 1 + (rng.next() % 255) as u8).collect();
+                    frame.push(0);
+                }
+                _ => {}
+            }
+            session.push(frame);
+        }
+        assert_same_answers(&cfg, &session);
+    }
+
+    /// The chip of the default network with its hidden weights in SPRAM: Verilator's lint,
+    /// rust-hdl's connection checks and iCE40 synthesis with the three frame buffers in block
+    /// RAM.
+    #[test]
+    fn default_chip_lints_and_synthesizes_for_ice40() {
+        let cfg = NetworkConfig::default_network().unwrap_or_else(|err| panic!("{err}"));
+        let options = CoreOptions {
+            weights_in_spram: true,
+            ..CoreOptions::default()
+        };
+        let mut chip = ChipCore::new(&cfg, options).unwrap_or_else(|err| panic!("{err}"));
+        chip.connect_all();
+        if let Err(err) = check_all(&chip) {
+            panic!("rust-hdl's connection checks failed: {err:?}");
+        }
+        let verilog = generate_verilog(&chip);
+        let dir = std::env::temp_dir().join(format!("spikeforge-chip-lint-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|err| panic!("{err}"));
+        let path = dir.join("chip.v");
+        std::fs::write(&path, &verilog).unwrap_or_else(|err| panic!("{err}"));
+        let lint = crate::lint::lint(&path, "top");
+        std::fs::remove_dir_all(&dir).unwrap_or_else(|err| panic!("{err}"));
+        if let Err(err) = lint {
+            panic!("{err}");
+        }
+        let ice40 =
+            crate::synth::synthesize_text("chip_core_ice40", &verilog, crate::synth::Family::Ice40);
+        println!("{ice40}");
+        // The core's 20 block RAMs (W in SPRAM) and the engine's request, response and code
+        // buffers.
+        assert_eq!(ice40.cells("SB_SPRAM256KA"), 2, "{ice40}");
+        assert!(ice40.cells("SB_RAM40_4K") >= 23, "{ice40}");
+    }
+}
