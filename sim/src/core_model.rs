@@ -17,17 +17,11 @@
 use crate::config::NetworkConfig;
 use crate::core_interface::{
     parameter_field, split_state_address, LayerField, Op, Register, StateField, StepCommand,
+    MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS,
 };
 use crate::network::{Layer, Network};
 use crate::rng::Xorshift32;
 use crate::rules::weight_max;
-
-/// Words a memory of the core may hold: its addresses are 16 bits.
-pub const MAX_MEMORY_WORDS: usize = 1 << 16;
-/// Neurons a layer may have: a state address holds the neuron in 12 bits.
-pub const MAX_LAYER_SIZE: usize = 1 << 12;
-/// Classes the core supports: labels are 6 bits.
-pub const MAX_CLASSES: usize = 64;
 
 /// Why a network has no learning core.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
