@@ -12,7 +12,9 @@
 //!
 //! Addresses beyond a memory (a weight index past the matrix, a neuron past both layers) are
 //! undefined in the RTL, which is never sent them (the wire protocol refuses them first); the
-//! model reads 0 there and ignores writes.
+//! model reads 0 there and ignores writes. Parameter values outside the ranges the network
+//! validator accepts (such as `decay_shift` above 24) give defined steps here, never a panic,
+//! but the RTL is specified only within those ranges.
 
 use crate::config::NetworkConfig;
 use crate::core_interface::{
