@@ -15,6 +15,7 @@ pub mod memory;
 pub mod neuron;
 pub mod synth;
 pub mod top;
+pub mod uart;
 
 #[cfg(test)]
 mod synth_check;

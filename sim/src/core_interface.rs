@@ -9,6 +9,13 @@ use crate::config::{LayerConfig, NetworkConfig};
 use crate::model::{Learn, Polarity};
 use crate::rules::weight_max;
 
+/// Words a memory of the core may hold: `cmd_addr` is 16 bits.
+pub const MAX_MEMORY_WORDS: usize = 1 << 16;
+/// Neurons a layer may have: a state address holds the neuron in 12 bits.
+pub const MAX_LAYER_SIZE: usize = 1 << 12;
+/// Classes the core supports: labels are 6 bits.
+pub const MAX_CLASSES: usize = 64;
+
 /// Operation codes of `cmd_op` (4 bits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]

@@ -12,22 +12,18 @@
 //!
 //! Addresses beyond a memory (a weight index past the matrix, a neuron past both layers) are
 //! undefined in the RTL, which is never sent them (the wire protocol refuses them first); the
-//! model reads 0 there and ignores writes.
+//! model reads 0 there and ignores writes. Parameter values outside the ranges the network
+//! validator accepts (such as `decay_shift` above 24) give defined steps here, never a panic,
+//! but the RTL is specified only within those ranges.
 
 use crate::config::NetworkConfig;
 use crate::core_interface::{
     parameter_field, split_state_address, LayerField, Op, Register, StateField, StepCommand,
+    MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS,
 };
 use crate::network::{Layer, Network};
 use crate::rng::Xorshift32;
 use crate::rules::weight_max;
-
-/// Words a memory of the core may hold: its addresses are 16 bits.
-pub const MAX_MEMORY_WORDS: usize = 1 << 16;
-/// Neurons a layer may have: a state address holds the neuron in 12 bits.
-pub const MAX_LAYER_SIZE: usize = 1 << 12;
-/// Classes the core supports: labels are 6 bits.
-pub const MAX_CLASSES: usize = 64;
 
 /// Why a network has no learning core.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
