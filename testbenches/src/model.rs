@@ -1,12 +1,13 @@
 //! The Verilated cores behind a safe interface: the one place this crate uses `unsafe`.
 //!
 //! `build.rs` writes `$OUT_DIR/models.rs`: the `extern "C"` functions of `src/shim.cpp` for
-//! every network under test and one [`CoreKind`] static per network.
+//! every core variant under test, one [`CoreKind`] static per variant and [`ALL`].
 #![allow(unsafe_code)]
 
 use std::ffi::c_void;
 use std::ptr::NonNull;
 
+use spikeforge_hdl::top::CoreOptions;
 use spikeforge_sim::config::{ConfigError, NetworkConfig};
 
 /// The shim's functions for one model class.
@@ -24,6 +25,7 @@ struct Functions {
 pub struct CoreKind {
     name: &'static str,
     toml: Option<&'static str>,
+    options: CoreOptions,
     functions: Functions,
 }
 
@@ -33,6 +35,11 @@ impl CoreKind {
     /// The model's name (`V<name>` is its Verilated class).
     pub fn name(&self) -> &'static str {
         self.name
+    }
+
+    /// How the core was built.
+    pub fn options(&self) -> CoreOptions {
+        self.options
     }
 
     /// The network the core was generated from.
