@@ -13,6 +13,11 @@
 //!
 //! The `VERILATOR` environment variable names the binary (default `verilator`). A missing
 //! Verilator fails the build; it is installed by `scripts/install-tools.sh`.
+//!
+//! `SPIKEFORGE_WAVES=vcd` or `SPIKEFORGE_WAVES=fst` at build time verilates with `--trace` or
+//! `--trace-fst` and compiles the shim with a waveform writer (FST links zlib); every model
+//! instance then writes a waveform under `build/waves/` (see `src/model.rs`). Unset or empty,
+//! the models carry no tracing code at all.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -25,6 +30,9 @@ use spikeforge_hdl::generate::generate_with;
 use spikeforge_hdl::lint::{VERILATOR_ENV, WAIVERS};
 use spikeforge_hdl::top::CoreOptions;
 use spikeforge_sim::config::NetworkConfig;
+
+/// Environment variable that turns on waveform dumps: `vcd`, `fst`, or unset.
+const WAVES_ENV: &str = "SPIKEFORGE_WAVES";
 
 /// Behavioural models of vendor primitives the generated Verilog may instantiate (module
 /// name, file under the crate); each is given to Verilator only for Verilog that names it.
@@ -77,6 +85,54 @@ fn variants() -> Vec<Variant> {
     ]
 }
 
+/// Which waveform writer the models are built with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Waves {
+    Off,
+    Vcd,
+    Fst,
+}
+
+impl Waves {
+    fn from_env() -> BuildResult<Self> {
+        match std::env::var(WAVES_ENV).unwrap_or_default().as_str() {
+            "" => Ok(Waves::Off),
+            "vcd" => Ok(Waves::Vcd),
+            "fst" => Ok(Waves::Fst),
+            other => Err(format!(
+                "{WAVES_ENV}={other:?}: expected \"vcd\", \"fst\", or unset for no waveforms"
+            )),
+        }
+    }
+
+    /// The Verilator option that adds the tracing code.
+    fn verilator_option(self) -> Option<&'static str> {
+        match self {
+            Waves::Off => None,
+            Waves::Vcd => Some("--trace"),
+            Waves::Fst => Some("--trace-fst"),
+        }
+    }
+
+    /// `SPIKEFORGE_WAVES` for `src/shim.cpp`: 0 off, 1 VCD, 2 FST.
+    fn code(self) -> &'static str {
+        match self {
+            Waves::Off => "0",
+            Waves::Vcd => "1",
+            Waves::Fst => "2",
+        }
+    }
+
+    /// The file extension, as the Rust side's `WAVES` constant.
+    fn rust(self) -> &'static str {
+        match self {
+            Waves::Off => "None",
+            Waves::Vcd => "Some(\"vcd\")",
+            Waves::Fst => "Some(\"fst\")",
+        }
+    }
+}
+
 type BuildResult<T> = Result<T, String>;
 
 fn main() {
@@ -90,9 +146,11 @@ fn run() -> BuildResult<()> {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src/shim.cpp");
     println!("cargo:rerun-if-env-changed={VERILATOR_ENV}");
+    println!("cargo:rerun-if-env-changed={WAVES_ENV}");
     let out_dir = PathBuf::from(env("OUT_DIR")?);
     let manifest_dir = PathBuf::from(env("CARGO_MANIFEST_DIR")?);
     let verilator = std::env::var(VERILATOR_ENV).unwrap_or_else(|_| "verilator".to_string());
+    let waves = Waves::from_env()?;
     let root = verilator_root(&verilator)?;
     let include = root.join("include");
 
@@ -104,7 +162,11 @@ fn run() -> BuildResult<()> {
     let mut runtime = Vec::new();
     let mut times = String::new();
     let mut models_inc = String::new();
-    let mut models_rs = String::new();
+    let mut models_rs = format!(
+        "/// The waveform format the models were built with (`SPIKEFORGE_WAVES`), `None` for \
+         none.\npub const WAVES: Option<&str> = {};\n",
+        waves.rust()
+    );
     let mut statics = Vec::new();
     for variant in variants() {
         let name = variant.name;
@@ -137,7 +199,7 @@ fn run() -> BuildResult<()> {
         sources.push(verilog);
         let generated_at = Instant::now();
         let mdir = out_dir.join(name);
-        verilate(&verilator, name, &sources, &mdir)?;
+        verilate(&verilator, name, &sources, &mdir, waves)?;
         let _ = writeln!(
             times,
             "{name}: generate {:.1} s, verilator --cc {:.1} s",
@@ -190,7 +252,13 @@ fn run() -> BuildResult<()> {
     });
 
     let started = Instant::now();
-    let compiled = compile_all(&jobs, &include)?;
+    let compiled = compile_all(&jobs, &include, waves).map_err(|e| match waves {
+        Waves::Fst => format!(
+            "{e}\nFST waveforms need zlib's header (Debian zlib1g-dev, installed by \
+             scripts/install-tools.sh)"
+        ),
+        Waves::Off | Waves::Vcd => e,
+    })?;
     let mut objects = Vec::new();
     for (job, (job_objects, seconds)) in jobs.iter().zip(compiled) {
         let _ = writeln!(times, "{} {seconds:.1} s", job.label);
@@ -201,6 +269,10 @@ fn run() -> BuildResult<()> {
         .objects(&objects)
         .try_compile("spikeforge_verilated")
         .map_err(|e| format!("archiving the Verilated models: {e}"))?;
+    if waves == Waves::Fst {
+        // Verilator's FST writer compresses with zlib.
+        println!("cargo:rustc-link-lib=z");
+    }
     let _ = writeln!(
         times,
         "all C++ ({} jobs at a time): {:.1} s",
@@ -228,7 +300,11 @@ fn parallel_jobs() -> usize {
 
 /// Compile every job into objects, `parallel_jobs()` jobs at a time; for each job, in order,
 /// its objects and the seconds it took.
-fn compile_all(jobs: &[Job], include: &Path) -> BuildResult<Vec<(Vec<PathBuf>, f64)>> {
+fn compile_all(
+    jobs: &[Job],
+    include: &Path,
+    waves: Waves,
+) -> BuildResult<Vec<(Vec<PathBuf>, f64)>> {
     let next = AtomicUsize::new(0);
     let results = Mutex::new(vec![None; jobs.len()]);
     std::thread::scope(|scope| {
@@ -237,7 +313,7 @@ fn compile_all(jobs: &[Job], include: &Path) -> BuildResult<Vec<(Vec<PathBuf>, f
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(i) else { break };
                 let started = Instant::now();
-                let result = cxx(include, &job.includes)
+                let result = cxx(include, &job.includes, waves)
                     .files(&job.files)
                     .try_compile_intermediates()
                     .map(|objects| (objects, started.elapsed().as_secs_f64()))
@@ -261,8 +337,9 @@ fn compile_all(jobs: &[Job], include: &Path) -> BuildResult<Vec<(Vec<PathBuf>, f
 }
 
 /// The compiler settings of every translation unit: C++17, `-O2`, Verilator's headers and
-/// `includes` on the include path.
-fn cxx(include: &Path, includes: &[PathBuf]) -> cc::Build {
+/// `includes` on the include path, the tracing switches of `waves`.
+fn cxx(include: &Path, includes: &[PathBuf], waves: Waves) -> cc::Build {
+    let flag = |on: bool| if on { "1" } else { "0" };
     let mut build = cc::Build::new();
     build
         .cpp(true)
@@ -275,9 +352,10 @@ fn cxx(include: &Path, includes: &[PathBuf]) -> cc::Build {
         .include(include.join("vltstd"))
         .define("VM_COVERAGE", "0")
         .define("VM_SC", "0")
-        .define("VM_TRACE", "0")
-        .define("VM_TRACE_FST", "0")
-        .define("VM_TRACE_VCD", "0")
+        .define("VM_TRACE", flag(waves != Waves::Off))
+        .define("VM_TRACE_FST", flag(waves == Waves::Fst))
+        .define("VM_TRACE_VCD", flag(waves == Waves::Vcd))
+        .define("SPIKEFORGE_WAVES", waves.code())
         .flag_if_supported("-faligned-new");
     for dir in includes {
         build.include(dir);
@@ -348,8 +426,14 @@ fn verilator_root(verilator: &str) -> BuildResult<PathBuf> {
 }
 
 /// `verilator --cc` of `sources` (waivers, primitive models, then the core's Verilog; top
-/// module `top`) into `mdir`, classes prefixed `V<name>`.
-fn verilate(verilator: &str, name: &str, sources: &[PathBuf], mdir: &Path) -> BuildResult<()> {
+/// module `top`) into `mdir`, classes prefixed `V<name>`, with tracing code when `waves` is on.
+fn verilate(
+    verilator: &str,
+    name: &str,
+    sources: &[PathBuf],
+    mdir: &Path,
+    waves: Waves,
+) -> BuildResult<()> {
     if mdir.exists() {
         std::fs::remove_dir_all(mdir)
             .map_err(|e| format!("cannot clear {}: {e}", mdir.display()))?;
@@ -365,6 +449,9 @@ fn verilate(verilator: &str, name: &str, sources: &[PathBuf], mdir: &Path) -> Bu
         "-Mdir".as_ref(),
         mdir.as_os_str(),
     ];
+    if let Some(option) = waves.verilator_option() {
+        args.push(option.as_ref());
+    }
     args.extend(sources.iter().map(|s| s.as_os_str()));
     let (stdout, stderr) = verilator_output(verilator, &args)?;
     write(&mdir.join("verilator.log"), &format!("{stdout}{stderr}"))
@@ -450,6 +537,7 @@ extern "C" {{
     fn tb_{name}_set_inputs(shim: *mut c_void, clock: u8, cmd_valid: u8, cmd_op: u8, cmd_addr: u16, cmd_data: u32);
     fn tb_{name}_eval(shim: *mut c_void);
     fn tb_{name}_outputs(shim: *const c_void, rsp_valid: *mut u8, rsp_data: *mut u32, busy: *mut u8);
+    fn tb_{name}_open_waves(shim: *mut c_void, path: *const c_char) -> u8;
 }}
 
 /// The Verilated core of network `{network}`, built with `{options}` (model `V{name}`).
@@ -463,6 +551,7 @@ pub static {constant}: CoreKind = CoreKind {{
         set_inputs: tb_{name}_set_inputs,
         eval: tb_{name}_eval,
         outputs: tb_{name}_outputs,
+        open_waves: tb_{name}_open_waves,
     }},
 }};
 "#

@@ -8,6 +8,10 @@
 //! one over the core's host interface (docs/spec.md §6) and [`compare::compare`] reads back all
 //! of its state and compares it with [`spikeforge_sim::network::Network`]. [`golden::Bench`]
 //! runs whole phases that way.
+//!
+//! Waveforms: build with `SPIKEFORGE_WAVES=vcd` or `SPIKEFORGE_WAVES=fst` and every model
+//! instance writes one under `build/waves/` (see [`model`]); unset, the models carry no
+//! tracing code.
 
 pub mod chip;
 pub mod compare;
