@@ -2,8 +2,9 @@
 # Installs the open FPGA tools the tests need, from Debian packages, on a fresh Debian machine
 # (run as root, as CI does). Idempotent: a tool already on PATH is left alone.
 #
-#   yosys      synthesis checks of the generated Verilog (hdl/ synthesis tests)
-#   verilator  lint and co-simulation of the generated Verilog (testbenches/)
+#   yosys       synthesis checks of the generated Verilog (hdl/ synthesis tests)
+#   verilator   lint and co-simulation of the generated Verilog (testbenches/)
+#   zlib1g-dev  zlib's header, for FST waveforms of the co-simulation (SPIKEFORGE_WAVES=fst)
 #
 # Prints what it installed and each tool's version; exits non-zero if an install fails or a
 # tool is still missing afterwards.
@@ -15,11 +16,24 @@ tools=(
     "verilator verilator"
 )
 
+# Header a library installs, then the Debian package that provides it.
+headers=(
+    "/usr/include/zlib.h zlib1g-dev"
+)
+
 missing=()
 for entry in "${tools[@]}"; do
     read -r tool package <<<"$entry"
     if command -v "$tool" >/dev/null 2>&1; then
         echo "install-tools: $tool already installed ($(command -v "$tool"))"
+    else
+        missing+=("$package")
+    fi
+done
+for entry in "${headers[@]}"; do
+    read -r header package <<<"$entry"
+    if [[ -f "$header" ]]; then
+        echo "install-tools: $package already installed ($header)"
     else
         missing+=("$package")
     fi
@@ -47,5 +61,12 @@ for entry in "${tools[@]}"; do
     fi
     # Debian's verilator prints "Verilator 5.006 ..."; yosys prints "Yosys 0.x ...".
     echo "install-tools: $tool version: $("$tool" --version 2>&1 | head -n 1)"
+done
+for entry in "${headers[@]}"; do
+    read -r header package <<<"$entry"
+    if [[ ! -f "$header" ]]; then
+        echo "install-tools: $header is missing after installing package $package" >&2
+        status=1
+    fi
 done
 exit "$status"

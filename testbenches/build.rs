@@ -1,27 +1,160 @@
-//! Builds one Verilator model per network under test and links them into this crate.
+//! Builds one Verilator model per core variant under test and links them into this crate.
 //!
-//! For each network: generate the core's Verilog with `spikeforge_hdl::generate::generate`,
-//! run `verilator --cc` on it (with the waivers of `hdl/verilator/waivers.vlt`), read the
-//! class lists of the generated `V<name>_classes.mk`, and compile those files, Verilator's
-//! runtime and `src/shim.cpp` with the `cc` crate. `$OUT_DIR/models.rs` declares the shim's
-//! functions and one [`CoreKind`](src/model.rs) per network for `src/model.rs`.
+//! A variant is a network (a TOML under `networks/`, or the embedded default network) and the
+//! [`CoreOptions`] its core is built with ([`variants`]). For each: generate the core's Verilog
+//! with `spikeforge_hdl::generate::generate_with`, run `verilator --cc` on it (with the
+//! waivers of `hdl/verilator/waivers.vlt`, and the behavioural model
+//! `verilog/SB_SPRAM256KA.v` when the Verilog instantiates the iCE40 SPRAM), read the class
+//! lists of the generated `V<name>_classes.mk`, and compile the classes with the `cc` crate as
+//! one translation unit per model; Verilator's runtime and `src/shim.cpp` are compiled once,
+//! and everything is archived into one static library.
+//! `$OUT_DIR/models.rs` declares the shim's functions and one [`CoreKind`](src/model.rs) per
+//! variant for `src/model.rs`; `$OUT_DIR/build-times.txt` records how long each part took.
 //!
 //! The `VERILATOR` environment variable names the binary (default `verilator`). A missing
 //! Verilator fails the build; it is installed by `scripts/install-tools.sh`.
+//!
+//! `SPIKEFORGE_WAVES=vcd` or `SPIKEFORGE_WAVES=fst` at build time verilates with `--trace` or
+//! `--trace-fst` and compiles the shim with a waveform writer (FST links zlib); every model
+//! instance then writes a waveform under `build/waves/` (see `src/model.rs`). Unset or empty,
+//! the models carry no tracing code at all.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
-use spikeforge_hdl::generate::generate;
+use spikeforge_hdl::generate::generate_with;
 use spikeforge_hdl::lint::{VERILATOR_ENV, WAIVERS};
+use spikeforge_hdl::top::CoreOptions;
 use spikeforge_sim::config::NetworkConfig;
 
-/// A network under test: the model name (a C identifier) and its TOML, `None` for the
-/// embedded default network.
-const NETWORKS: &[(&str, Option<&str>)] =
-    &[("small", Some("networks/small.toml")), ("default", None)];
+/// Environment variable that turns on waveform dumps: `vcd`, `fst`, or unset.
+const WAVES_ENV: &str = "SPIKEFORGE_WAVES";
+
+/// Behavioural models of vendor primitives the generated Verilog may instantiate (module
+/// name, file under the crate); each is given to Verilator only for Verilog that names it.
+const PRIMITIVE_MODELS: &[(&str, &str)] = &[("SB_SPRAM256KA", "verilog/SB_SPRAM256KA.v")];
+
+/// A core under test.
+struct Variant {
+    /// Model name, a C identifier: the Verilated class is `V<name>`, the Rust static
+    /// `model::<NAME>`.
+    name: &'static str,
+    /// The network's TOML relative to this crate, `None` for the embedded default network.
+    network: Option<&'static str>,
+    /// How the core is built.
+    options: CoreOptions,
+}
+
+/// The cores under test. Keep each network tiny except the default one: every model costs 2-3
+/// seconds of C++ (see `build-times.txt`), and the tests read back all state every step.
+fn variants() -> Vec<Variant> {
+    let variant = |name, network, options| Variant {
+        name,
+        network,
+        options,
+    };
+    let block_ram = CoreOptions::default();
+    let spram = CoreOptions {
+        weights_in_spram: true,
+        ..CoreOptions::default()
+    };
+    vec![
+        // Supervised 10-7-3, 8-bit weights, the classifier sees the input.
+        variant("small", Some("networks/small.toml"), block_ram),
+        // The default network (networks/digits.toml), 64-256-10.
+        variant("default", None, block_ram),
+        // Self-supervised 9-6-2, 16-bit weights, the classifier sees the hidden layer only.
+        variant("selfsup", Some("networks/selfsup.toml"), block_ram),
+        // Supervised 16-12-4, 4-bit weights, the classifier sees the hidden layer only.
+        variant("wide", Some("networks/wide.toml"), block_ram),
+        // Supervised 3-1-2, 2-bit weights (w_max 1), the classifier sees the input.
+        variant("tiny", Some("networks/tiny.toml"), block_ram),
+        // W in one SPRAM: the small network (8-bit weights in 16-bit words).
+        variant("small_spram", Some("networks/small.toml"), spram),
+        // W in one SPRAM: self-supervised 13-5-4, 16-bit weights, the classifier sees the input.
+        variant("mixed_spram", Some("networks/mixed.toml"), spram),
+        // W in two SPRAMs (18,944 words): the default network, the UP5K build.
+        variant("default_spram", None, spram),
+        // Lanes: rows of 7 and 3 synapses in 4 banks; 12 and 4 in 2 banks; 5 and 4 in 2
+        // SPRAM banks; the default network with 4 lanes.
+        variant(
+            "small_lanes4",
+            Some("networks/small.toml"),
+            lanes(block_ram, 4),
+        ),
+        variant(
+            "wide_lanes2",
+            Some("networks/wide.toml"),
+            lanes(block_ram, 2),
+        ),
+        variant(
+            "mixed_spram_lanes2",
+            Some("networks/mixed.toml"),
+            lanes(spram, 2),
+        ),
+        variant("default_lanes4", None, lanes(block_ram, 4)),
+    ]
+}
+
+/// `options` with `n` lanes.
+fn lanes(options: CoreOptions, n: usize) -> CoreOptions {
+    CoreOptions {
+        lanes: n,
+        ..options
+    }
+}
+
+/// Which waveform writer the models are built with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Waves {
+    Off,
+    Vcd,
+    Fst,
+}
+
+impl Waves {
+    fn from_env() -> BuildResult<Self> {
+        match std::env::var(WAVES_ENV).unwrap_or_default().as_str() {
+            "" => Ok(Waves::Off),
+            "vcd" => Ok(Waves::Vcd),
+            "fst" => Ok(Waves::Fst),
+            other => Err(format!(
+                "{WAVES_ENV}={other:?}: expected \"vcd\", \"fst\", or unset for no waveforms"
+            )),
+        }
+    }
+
+    /// The Verilator option that adds the tracing code.
+    fn verilator_option(self) -> Option<&'static str> {
+        match self {
+            Waves::Off => None,
+            Waves::Vcd => Some("--trace"),
+            Waves::Fst => Some("--trace-fst"),
+        }
+    }
+
+    /// `SPIKEFORGE_WAVES` for `src/shim.cpp`: 0 off, 1 VCD, 2 FST.
+    fn code(self) -> &'static str {
+        match self {
+            Waves::Off => "0",
+            Waves::Vcd => "1",
+            Waves::Fst => "2",
+        }
+    }
+
+    /// The file extension, as the Rust side's `WAVES` constant.
+    fn rust(self) -> &'static str {
+        match self {
+            Waves::Off => "None",
+            Waves::Vcd => "Some(\"vcd\")",
+            Waves::Fst => "Some(\"fst\")",
+        }
+    }
+}
 
 type BuildResult<T> = Result<T, String>;
 
@@ -36,23 +169,31 @@ fn run() -> BuildResult<()> {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src/shim.cpp");
     println!("cargo:rerun-if-env-changed={VERILATOR_ENV}");
+    println!("cargo:rerun-if-env-changed={WAVES_ENV}");
     let out_dir = PathBuf::from(env("OUT_DIR")?);
     let manifest_dir = PathBuf::from(env("CARGO_MANIFEST_DIR")?);
     let verilator = std::env::var(VERILATOR_ENV).unwrap_or_else(|_| "verilator".to_string());
+    let waves = Waves::from_env()?;
     let root = verilator_root(&verilator)?;
     let include = root.join("include");
 
     let waivers = out_dir.join("waivers.vlt");
     write(&waivers, WAIVERS)?;
 
-    let mut sources = Vec::new();
-    let mut mdirs = Vec::new();
+    let mut jobs = Vec::new();
+    let mut model_dirs = Vec::new();
     let mut runtime = Vec::new();
     let mut times = String::new();
     let mut models_inc = String::new();
-    let mut models_rs = String::new();
-    for &(name, toml) in NETWORKS {
-        let (cfg, toml_path) = match toml {
+    let mut models_rs = format!(
+        "/// The waveform format the models were built with (`SPIKEFORGE_WAVES`), `None` for \
+         none.\npub const WAVES: Option<&str> = {};\n",
+        waves.rust()
+    );
+    let mut statics = Vec::new();
+    for variant in variants() {
+        let name = variant.name;
+        let (cfg, toml_path) = match variant.network {
             Some(relative) => {
                 let path = manifest_dir.join(relative);
                 println!("cargo:rerun-if-changed={}", path.display());
@@ -65,35 +206,163 @@ fn run() -> BuildResult<()> {
                 None,
             ),
         };
-        let generated = generate(&cfg).map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        let generated =
+            generate_with(&cfg, variant.options).map_err(|e| format!("model {name}: {e}"))?;
         let verilog = out_dir.join(format!("{name}.v"));
         write(&verilog, &generated.verilog)?;
+        let mut sources = vec![waivers.clone()];
+        for &(module, file) in PRIMITIVE_MODELS {
+            let path = manifest_dir.join(file);
+            println!("cargo:rerun-if-changed={}", path.display());
+            if generated.verilog.contains(&format!("{module} ")) {
+                sources.push(path);
+            }
+        }
+        sources.push(verilog);
+        let generated_at = Instant::now();
         let mdir = out_dir.join(name);
-        let started = Instant::now();
-        verilate(&verilator, name, &waivers, &verilog, &mdir)?;
+        verilate(&verilator, name, &sources, &mdir, waves)?;
         let _ = writeln!(
             times,
-            "verilator --cc {name}: {:.1} s",
-            started.elapsed().as_secs_f64()
+            "{name}: generate {:.1} s, verilator --cc {:.1} s",
+            (generated_at - started).as_secs_f64(),
+            generated_at.elapsed().as_secs_f64()
         );
         let model = model_sources(name, &mdir, &include)?;
-        sources.extend(model.classes);
         for file in model.global {
             if !runtime.contains(&file) {
                 runtime.push(file);
             }
         }
-        mdirs.push(mdir);
+        jobs.push(Job {
+            label: format!("{name}: C++"),
+            files: vec![unity_file(name, &mdir, &model.classes)?],
+            includes: vec![mdir.clone()],
+        });
+        model_dirs.push(mdir);
         let _ = writeln!(
             models_inc,
             "#include \"V{name}.h\"\nSPIKEFORGE_MODEL({name})"
         );
-        models_rs.push_str(&rust_declarations(name, &cfg.name, toml_path.as_deref()));
+        models_rs.push_str(&rust_declarations(
+            name,
+            &cfg.name,
+            toml_path.as_deref(),
+            &variant.options,
+        ));
+        statics.push(format!("&{}", name.to_uppercase()));
     }
+    let _ = writeln!(
+        models_rs,
+        "\n/// Every core built into this crate, in the order of `build.rs`.\n\
+         pub static ALL: &[&CoreKind] = &[{}];",
+        statics.join(", ")
+    );
     write(&out_dir.join("models.inc"), &models_inc)?;
     write(&out_dir.join("models.rs"), &models_rs)?;
+    let mut shim_includes = model_dirs;
+    shim_includes.push(out_dir.clone());
+    jobs.push(Job {
+        label: "shim: C++".to_string(),
+        files: vec![manifest_dir.join("src/shim.cpp")],
+        includes: shim_includes,
+    });
+    jobs.push(Job {
+        label: "Verilator runtime: C++".to_string(),
+        files: runtime,
+        includes: Vec::new(),
+    });
 
     let started = Instant::now();
+    let compiled = compile_all(&jobs, &include, waves).map_err(|e| match waves {
+        Waves::Fst => format!(
+            "{e}\nFST waveforms need zlib's header (Debian zlib1g-dev, installed by \
+             scripts/install-tools.sh)"
+        ),
+        Waves::Off | Waves::Vcd => e,
+    })?;
+    let mut objects = Vec::new();
+    for (job, (job_objects, seconds)) in jobs.iter().zip(compiled) {
+        let _ = writeln!(times, "{} {seconds:.1} s", job.label);
+        objects.extend(job_objects);
+    }
+    cc::Build::new()
+        .cpp(true)
+        .objects(&objects)
+        .try_compile("spikeforge_verilated")
+        .map_err(|e| format!("archiving the Verilated models: {e}"))?;
+    if waves == Waves::Fst {
+        // Verilator's FST writer compresses with zlib.
+        println!("cargo:rustc-link-lib=z");
+    }
+    let _ = writeln!(
+        times,
+        "all C++ ({} jobs at a time): {:.1} s",
+        parallel_jobs(),
+        started.elapsed().as_secs_f64()
+    );
+    write(&out_dir.join("build-times.txt"), &times)
+}
+
+/// C++ files compiled together into objects, timed as one entry of `build-times.txt`.
+struct Job {
+    label: String,
+    files: Vec<PathBuf>,
+    includes: Vec<PathBuf>,
+}
+
+/// Compilers to run at once: Cargo's `NUM_JOBS` (its `-j`), at least 1.
+fn parallel_jobs() -> usize {
+    std::env::var("NUM_JOBS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1usize)
+        .max(1)
+}
+
+/// Compile every job into objects, `parallel_jobs()` jobs at a time; for each job, in order,
+/// its objects and the seconds it took.
+fn compile_all(
+    jobs: &[Job],
+    include: &Path,
+    waves: Waves,
+) -> BuildResult<Vec<(Vec<PathBuf>, f64)>> {
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(vec![None; jobs.len()]);
+    std::thread::scope(|scope| {
+        for _ in 0..parallel_jobs().min(jobs.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(i) else { break };
+                let started = Instant::now();
+                let result = cxx(include, &job.includes, waves)
+                    .files(&job.files)
+                    .try_compile_intermediates()
+                    .map(|objects| (objects, started.elapsed().as_secs_f64()))
+                    .map_err(|e| format!("compiling {}: {e}", job.label));
+                if let Ok(mut results) = results.lock() {
+                    results[i] = Some(result);
+                }
+            });
+        }
+    });
+    let results = results
+        .into_inner()
+        .map_err(|_| "a compiler thread panicked".to_string())?;
+    results
+        .into_iter()
+        .zip(jobs)
+        .map(|(result, job)| {
+            result.unwrap_or_else(|| Err(format!("{} was not compiled", job.label)))
+        })
+        .collect()
+}
+
+/// The compiler settings of every translation unit: C++17, `-O2`, Verilator's headers and
+/// `includes` on the include path, the tracing switches of `waves`.
+fn cxx(include: &Path, includes: &[PathBuf], waves: Waves) -> cc::Build {
+    let flag = |on: bool| if on { "1" } else { "0" };
     let mut build = cc::Build::new();
     build
         .cpp(true)
@@ -102,30 +371,34 @@ fn run() -> BuildResult<()> {
         .debug(false)
         // Verilated code is not ours to fix; its warnings would drown the build log.
         .warnings(false)
-        .include(&include)
+        .include(include)
         .include(include.join("vltstd"))
-        .include(&out_dir)
         .define("VM_COVERAGE", "0")
         .define("VM_SC", "0")
-        .define("VM_TRACE", "0")
-        .define("VM_TRACE_FST", "0")
-        .define("VM_TRACE_VCD", "0")
-        .flag_if_supported("-faligned-new")
-        .file(manifest_dir.join("src/shim.cpp"))
-        .files(&runtime);
-    for mdir in &mdirs {
-        build.include(mdir);
+        .define("VM_TRACE", flag(waves != Waves::Off))
+        .define("VM_TRACE_FST", flag(waves == Waves::Fst))
+        .define("VM_TRACE_VCD", flag(waves == Waves::Vcd))
+        .define("SPIKEFORGE_WAVES", waves.code())
+        .flag_if_supported("-faligned-new");
+    for dir in includes {
+        build.include(dir);
     }
-    build.files(&sources);
     build
-        .try_compile("spikeforge_verilated")
-        .map_err(|e| format!("compiling the Verilated models: {e}"))?;
-    let _ = writeln!(
-        times,
-        "C++ compile of the models and runtime: {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    write(&out_dir.join("build-times.txt"), &times)
+}
+
+/// `V<name>__ALL.cpp` in `mdir`: one translation unit that includes every class of the model,
+/// as Verilator's own makefile builds it, so that its headers are parsed once, not per class.
+fn unity_file(name: &str, mdir: &Path, classes: &[PathBuf]) -> BuildResult<PathBuf> {
+    let mut text = String::from("// Generated by build.rs: every class of the model.\n");
+    for class in classes {
+        let file = class
+            .file_name()
+            .ok_or_else(|| format!("{} has no file name", class.display()))?;
+        let _ = writeln!(text, "#include \"{}\"", file.to_string_lossy());
+    }
+    let path = mdir.join(format!("V{name}__ALL.cpp"));
+    write(&path, &text)?;
+    Ok(path)
 }
 
 fn env(name: &str) -> BuildResult<String> {
@@ -175,20 +448,21 @@ fn verilator_root(verilator: &str) -> BuildResult<PathBuf> {
     Ok(root)
 }
 
-/// `verilator --cc` of `verilog` (top module `top`) into `mdir`, classes prefixed `V<name>`.
+/// `verilator --cc` of `sources` (waivers, primitive models, then the core's Verilog; top
+/// module `top`) into `mdir`, classes prefixed `V<name>`, with tracing code when `waves` is on.
 fn verilate(
     verilator: &str,
     name: &str,
-    waivers: &Path,
-    verilog: &Path,
+    sources: &[PathBuf],
     mdir: &Path,
+    waves: Waves,
 ) -> BuildResult<()> {
     if mdir.exists() {
         std::fs::remove_dir_all(mdir)
             .map_err(|e| format!("cannot clear {}: {e}", mdir.display()))?;
     }
     let prefix = format!("V{name}");
-    let args: Vec<&std::ffi::OsStr> = vec![
+    let mut args: Vec<&std::ffi::OsStr> = vec![
         "--cc".as_ref(),
         "-O2".as_ref(),
         "--top-module".as_ref(),
@@ -197,9 +471,11 @@ fn verilate(
         prefix.as_ref(),
         "-Mdir".as_ref(),
         mdir.as_os_str(),
-        waivers.as_os_str(),
-        verilog.as_os_str(),
     ];
+    if let Some(option) = waves.verilator_option() {
+        args.push(option.as_ref());
+    }
+    args.extend(sources.iter().map(|s| s.as_os_str()));
     let (stdout, stderr) = verilator_output(verilator, &args)?;
     write(&mdir.join("verilator.log"), &format!("{stdout}{stderr}"))
 }
@@ -263,12 +539,19 @@ struct ModelSources {
 }
 
 /// The shim's functions for model `name` and its `CoreKind` constant.
-fn rust_declarations(name: &str, network: &str, toml: Option<&Path>) -> String {
+fn rust_declarations(
+    name: &str,
+    network: &str,
+    toml: Option<&Path>,
+    options: &CoreOptions,
+) -> String {
     let constant = name.to_uppercase();
     let toml = match toml {
         Some(path) => format!("Some(include_str!({:?}))", path.display().to_string()),
         None => "None".to_string(),
     };
+    // `CoreOptions`' `Debug` text is its struct literal (public fields of literal types).
+    let options = format!("{options:?}");
     format!(
         r#"
 extern "C" {{
@@ -277,18 +560,21 @@ extern "C" {{
     fn tb_{name}_set_inputs(shim: *mut c_void, clock: u8, cmd_valid: u8, cmd_op: u8, cmd_addr: u16, cmd_data: u32);
     fn tb_{name}_eval(shim: *mut c_void);
     fn tb_{name}_outputs(shim: *const c_void, rsp_valid: *mut u8, rsp_data: *mut u32, busy: *mut u8);
+    fn tb_{name}_open_waves(shim: *mut c_void, path: *const c_char) -> u8;
 }}
 
-/// The Verilated core of network `{network}` (model `V{name}`).
+/// The Verilated core of network `{network}`, built with `{options}` (model `V{name}`).
 pub static {constant}: CoreKind = CoreKind {{
     name: "{name}",
     toml: {toml},
+    options: {options},
     functions: Functions {{
         new: tb_{name}_new,
         delete: tb_{name}_delete,
         set_inputs: tb_{name}_set_inputs,
         eval: tb_{name}_eval,
         outputs: tb_{name}_outputs,
+        open_waves: tb_{name}_open_waves,
     }},
 }};
 "#

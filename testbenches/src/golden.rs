@@ -11,9 +11,7 @@ use spikeforge_sim::model::{Learn, Polarity};
 use spikeforge_sim::network::Network;
 use spikeforge_sim::rng::Xorshift32;
 
-/// Lanes of the cores under test (all are generated with the default options).
-const LANES: usize = 1;
-
+use crate::chip::step_command;
 use crate::compare::{address, compare, Mismatch};
 use crate::host::Host;
 use crate::model::CoreKind;
@@ -36,6 +34,23 @@ pub struct Phase {
 }
 
 impl Phase {
+    /// Any phase: the label input `label_input` and the learning switches `learn`, named
+    /// `positive` / `negative` by the CSDP polarity, else `classify` when the classifier
+    /// learns, else `inference`.
+    pub fn new(label_input: Option<u8>, learn: Learn) -> Self {
+        let name = match (learn.csdp, learn.classifier) {
+            (Some(Polarity::Positive), _) => "positive",
+            (Some(Polarity::Negative), _) => "negative",
+            (None, Some(_)) => "classify",
+            (None, None) => "inference",
+        };
+        Self {
+            name,
+            command: step_command(label_input.map(usize::from), learn),
+            learn,
+        }
+    }
+
     /// Positive CSDP toward `label`, with the label input in supervised networks, and the
     /// classifier learning `label`.
     pub fn positive(label: u8, supervised: bool) -> Self {
@@ -110,6 +125,8 @@ pub struct Bench {
     pub rng: Xorshift32,
     /// Spiking pixels and hidden spikes seen so far over all steps.
     pub activity: [u64; 2],
+    /// Synapses per clock of the core (its cycle counts depend on them).
+    pub lanes: usize,
 }
 
 impl Bench {
@@ -149,7 +166,50 @@ impl Bench {
             layer.theta_offset = draw(&mut rng, -10, 10);
             layer.goodness = rng.next();
         }
+        Self::with_state(kind, cfg, net, pixels, rng)
+    }
 
+    /// A core of `kind` loaded through the host interface with everything `net` holds
+    /// (weights, neuron state, offsets, goodness, anneal, generator states), the run-time
+    /// parameters of `cfg` and `pixels`; pixels are read back and all state compared before
+    /// returning. `cfg` must have the core's sizes and at most its `weight_bits` (fewer bits
+    /// only lower `w_max`); `rng` draws the labels of [`Bench::draw_labels`].
+    pub fn with_state(
+        kind: &'static CoreKind,
+        cfg: NetworkConfig,
+        net: Network,
+        pixels: Vec<u8>,
+        rng: Xorshift32,
+    ) -> Result<Self, Mismatch> {
+        let core = kind
+            .config()
+            .unwrap_or_else(|err| panic!("network of core {}: {err}", kind.name()));
+        let shape = |c: &NetworkConfig| {
+            (
+                c.inputs,
+                c.label_inputs(),
+                c.hidden.iter().map(|l| l.size).collect::<Vec<_>>(),
+                c.classes,
+                c.classifier_sees_input,
+            )
+        };
+        assert_eq!(
+            shape(&cfg),
+            shape(&core),
+            "network {} (inputs, label inputs, hidden sizes, classes, classifier sees input) \
+             differs from core {}",
+            cfg.name,
+            kind.name()
+        );
+        assert!(
+            cfg.weight_bits <= core.weight_bits,
+            "network {} has {}-bit weights, core {} stores {} bits",
+            cfg.name,
+            cfg.weight_bits,
+            kind.name(),
+            core.weight_bits
+        );
+        assert_eq!(pixels.len(), cfg.inputs, "pixels for network {}", cfg.name);
         let mut host = Host::new(kind);
         load(&mut host, &cfg, &net, &pixels);
         let requests: Vec<(Op, u16)> = (0..cfg.inputs)
@@ -165,6 +225,7 @@ impl Bench {
             pixels,
             rng,
             activity: [0; 2],
+            lanes: kind.options().lanes,
         })
     }
 
@@ -181,14 +242,39 @@ impl Bench {
         (label, (label + 1) % classes)
     }
 
+    /// The phases of one learning sample, then inference: positive toward a random label
+    /// (with it as the label input in supervised networks), classifier learning of it,
+    /// negative with a different label, inference.
+    pub fn sample_phases(&mut self) -> [Phase; 4] {
+        let (label, wrong) = self.draw_labels();
+        let supervised = self.supervised();
+        [
+            Phase::positive(label, supervised),
+            Phase::classify(label),
+            Phase::negative(wrong, supervised),
+            Phase::inference(),
+        ]
+    }
+
     /// `PHASE_RESET`, then `steps` steps of `phase` in the core and the model; the cycles
     /// `busy` stays high and all state are compared after the reset and after every step.
     pub fn run_phase(&mut self, phase: &Phase, steps: u32) -> Result<(), Mismatch> {
+        self.phase_reset(&format!("{} phase, after PHASE_RESET", phase.name))?;
+        self.run_steps(phase, steps)
+    }
+
+    /// `PHASE_RESET` in the core and the model; the cycles `busy` stays high and all state
+    /// are compared afterwards, reported as `when`.
+    pub fn phase_reset(&mut self, when: &str) -> Result<(), Mismatch> {
         self.net.reset_phase();
         let cycles = self.host.run(Op::PhaseReset, 0);
-        let when = format!("{} phase, after PHASE_RESET", phase.name);
-        check_cycles(cycles, phase_reset_cycles(&self.cfg, LANES), &when)?;
-        compare(&mut self.host, &self.net, true, &when)?;
+        check_cycles(cycles, phase_reset_cycles(&self.cfg, self.lanes), when)?;
+        compare(&mut self.host, &self.net, true, when)
+    }
+
+    /// `steps` steps of `phase` in the core and the model, without `PHASE_RESET`; all state
+    /// and the cycles `busy` stays high are compared after every step.
+    pub fn run_steps(&mut self, phase: &Phase, steps: u32) -> Result<(), Mismatch> {
         for step in 0..steps {
             let when = format!("{} phase, step {step}", phase.name);
             let label_input = phase.command.label_input.map(usize::from);
@@ -203,11 +289,30 @@ impl Bench {
             let hidden = u64::from(self.net.hidden[0].spike_total());
             self.activity[0] += inputs;
             self.activity[1] += hidden;
-            let want = cycles_per_step(&self.cfg, LANES, inputs, hidden, &phase.command);
-            check_cycles(cycles, want, &when)?;
+            // State first: a different spike changes the cycle count too, but the state
+            // names the neuron.
             compare(&mut self.host, &self.net, true, &when)?;
+            let want = cycles_per_step(&self.cfg, self.lanes, inputs, hidden, &phase.command);
+            check_cycles(cycles, want, &when)?;
         }
         Ok(())
+    }
+
+    /// Show the core new `pixels` (host writes of the pixels that changed) and encode them
+    /// from the next step on.
+    pub fn set_pixels(&mut self, pixels: &[u8]) {
+        assert_eq!(
+            pixels.len(),
+            self.pixels.len(),
+            "pixels for network {}",
+            self.cfg.name
+        );
+        for (i, (old, &new)) in self.pixels.iter_mut().zip(pixels).enumerate() {
+            if *old != new {
+                self.host.write(Op::WritePixel, address(i), new.into());
+                *old = new;
+            }
+        }
     }
 }
 

@@ -1,9 +1,17 @@
 //! Verilator co-simulation of the generated learning core against the golden model.
 //!
-//! `build.rs` turns each network under test into a Verilated model ([`model::SMALL`],
-//! [`model::DEFAULT`]); [`Host`] drives one over the core's host interface (docs/spec.md §6)
-//! and [`compare::compare`] reads back all of its state and compares it with
-//! [`spikeforge_sim::network::Network`]. [`golden::Bench`] runs whole phases that way.
+//! `build.rs` turns each core variant under test (a network and its
+//! `spikeforge_hdl::top::CoreOptions`) into a Verilated model: [`model::SMALL`],
+//! [`model::DEFAULT`], the further shapes [`model::SELFSUP`], [`model::WIDE`], [`model::TINY`],
+//! and the variants with the hidden weights in iCE40 SPRAM [`model::SMALL_SPRAM`],
+//! [`model::MIXED_SPRAM`], [`model::DEFAULT_SPRAM`] (all in [`model::ALL`]). [`Host`] drives
+//! one over the core's host interface (docs/spec.md §6) and [`compare::compare`] reads back all
+//! of its state and compares it with [`spikeforge_sim::network::Network`]. [`golden::Bench`]
+//! runs whole phases that way.
+//!
+//! Waveforms: build with `SPIKEFORGE_WAVES=vcd` or `SPIKEFORGE_WAVES=fst` and every model
+//! instance writes one under `build/waves/` (see [`model`]); unset, the models carry no
+//! tracing code.
 
 pub mod chip;
 pub mod compare;

@@ -1,12 +1,29 @@
 //! The Verilated cores behind a safe interface: the one place this crate uses `unsafe`.
 //!
 //! `build.rs` writes `$OUT_DIR/models.rs`: the `extern "C"` functions of `src/shim.cpp` for
-//! every network under test and one [`CoreKind`] static per network.
+//! every core variant under test, one [`CoreKind`] static per variant, [`ALL`] and [`WAVES`].
+//!
+//! # Waveforms
+//!
+//! Built with `SPIKEFORGE_WAVES=vcd` (or `fst`) in the environment, every [`Model`] writes a
+//! waveform of all its signals to `build/waves/<test>.<model>.<n>.vcd` (or `.fst`) at the
+//! workspace root: `<test>` is the test's name (the thread's name, else the executable's),
+//! `<model>` the core's name and `<n>` counts the models of the process, so no two instances of
+//! one run share a file. Each evaluation is one dump, 10 ns apart (two per clock cycle). The
+//! variable is read when the crate is built, so changing it rebuilds the models; unset, they
+//! carry no tracing code:
+//!
+//! ```text
+//! SPIKEFORGE_WAVES=vcd cargo test -p spikeforge-testbenches --test t_core_small_golden
+//! ```
 #![allow(unsafe_code)]
 
-use std::ffi::c_void;
+use std::ffi::{c_char, c_void, CString};
+use std::path::{Path, PathBuf};
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+use spikeforge_hdl::top::CoreOptions;
 use spikeforge_sim::config::{ConfigError, NetworkConfig};
 
 /// The shim's functions for one model class.
@@ -17,6 +34,7 @@ struct Functions {
     set_inputs: unsafe extern "C" fn(*mut c_void, u8, u8, u8, u16, u32),
     eval: unsafe extern "C" fn(*mut c_void),
     outputs: unsafe extern "C" fn(*const c_void, *mut u8, *mut u32, *mut u8),
+    open_waves: unsafe extern "C" fn(*mut c_void, *const c_char) -> u8,
 }
 
 /// A core built into this crate: its network and the functions of its Verilated model.
@@ -24,6 +42,7 @@ struct Functions {
 pub struct CoreKind {
     name: &'static str,
     toml: Option<&'static str>,
+    options: CoreOptions,
     functions: Functions,
 }
 
@@ -33,6 +52,11 @@ impl CoreKind {
     /// The model's name (`V<name>` is its Verilated class).
     pub fn name(&self) -> &'static str {
         self.name
+    }
+
+    /// How the core was built.
+    pub fn options(&self) -> CoreOptions {
+        self.options
     }
 
     /// The network the core was generated from.
@@ -84,7 +108,22 @@ impl Model {
         let shim = unsafe { (kind.functions.new)() };
         let shim = NonNull::new(shim)
             .unwrap_or_else(|| panic!("the shim returned no model for {}", kind.name));
-        Self { kind, shim }
+        let model = Self { kind, shim };
+        if let Some(extension) = WAVES {
+            let path = waves_path(kind.name, extension);
+            let text = path.to_string_lossy().into_owned();
+            let c_path = CString::new(text.clone())
+                .unwrap_or_else(|_| panic!("waveform path {text:?} contains a NUL byte"));
+            // SAFETY: `shim` is the live model `new` returned; `c_path` outlives the call.
+            let opened =
+                unsafe { (kind.functions.open_waves)(model.shim.as_ptr(), c_path.as_ptr()) };
+            assert!(
+                opened != 0,
+                "model {}: cannot write the waveform {text}",
+                kind.name
+            );
+        }
+        model
     }
 
     /// The core this model simulates.
@@ -131,6 +170,33 @@ impl Model {
             busy: busy != 0,
         }
     }
+}
+
+/// Models created by this process, numbering the waveform files.
+static INSTANCES: AtomicUsize = AtomicUsize::new(0);
+
+/// `build/waves/<test>.<model>.<n>.<extension>` at the workspace root (the directory is
+/// created); `<test>` is the thread's name, or the executable's without Cargo's hash on the
+/// main thread.
+fn waves_path(model: &str, extension: &str) -> PathBuf {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = crate_dir.parent().unwrap_or(crate_dir).join("build/waves");
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    let thread = std::thread::current();
+    let test = match thread.name() {
+        Some(name) if name != "main" => name.replace("::", "."),
+        _ => std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .map(|stem| match stem.rsplit_once('-') {
+                Some((name, _hash)) => name.to_string(),
+                None => stem,
+            })
+            .unwrap_or_else(|| "main".to_string()),
+    };
+    let n = INSTANCES.fetch_add(1, Ordering::Relaxed);
+    dir.join(format!("{test}.{model}.{n}.{extension}"))
 }
 
 impl Drop for Model {

@@ -1,0 +1,47 @@
+//! Further network shapes against the golden model: `wide` (supervised 16-12-4, 4-bit
+//! weights, the classifier sees the hidden layer only) and `tiny` (supervised 3-1-2, one hidden
+//! neuron, 2-bit weights), each through a positive phase with the label input, classifier
+//! learning, a negative phase and inference, all state compared after every step.
+
+use spikeforge_testbenches::golden::Bench;
+use spikeforge_testbenches::model::{CoreKind, TINY, WIDE};
+
+fn run(kind: &'static CoreKind, seed: u32) {
+    let mut bench = Bench::new(kind, seed).unwrap_or_else(|m| panic!("{}: {m}", kind.name()));
+    let w = bench.net.hidden[0].weights.clone();
+    let c = bench.net.classifier.weights.clone();
+    let steps = bench.cfg.steps;
+    for phase in bench.sample_phases() {
+        bench
+            .run_phase(&phase, steps)
+            .unwrap_or_else(|m| panic!("{}: {m}", kind.name()));
+    }
+    let [inputs, hidden] = bench.activity;
+    assert!(
+        inputs > 0 && hidden > 0,
+        "{}: no spikes: {inputs} input, {hidden} hidden",
+        kind.name()
+    );
+    assert_ne!(
+        w,
+        bench.net.hidden[0].weights,
+        "{}: W never changed",
+        kind.name()
+    );
+    assert_ne!(
+        c,
+        bench.net.classifier.weights,
+        "{}: C never changed",
+        kind.name()
+    );
+}
+
+#[test]
+fn t_core_wide_golden() {
+    run(&WIDE, 0x51DE_0001);
+}
+
+#[test]
+fn t_core_tiny_golden() {
+    run(&TINY, 0x0071_0002);
+}
