@@ -7,7 +7,9 @@ use serde_json::{json, Value};
 use spikeforge_sim::config::NetworkConfig;
 
 use crate::top::host_interface::StepCommand;
-use crate::top::{cycles_per_step, phase_reset_cycles, CoreError, CoreOptions, LearningCore};
+use crate::top::{
+    cycles_per_step, phase_reset_cycles, ChipTop, CoreError, CoreOptions, LearningCore,
+};
 
 /// The generated core.
 #[derive(Debug, Clone)]
@@ -76,6 +78,40 @@ pub fn generate_with(
     Ok(Generated {
         verilog,
         description: describe(cfg, options, &core),
+    })
+}
+
+/// The whole chip for `cfg` at its pins ([`ChipTop`]: UART, receive FIFO, frame engine,
+/// learning core built as `options` say) with `clocks_per_bit` cycles per UART bit: Verilog
+/// (top module `top`, ports `clock`, `uart_rx`, `uart_tx`, `active`) and the core's
+/// description with the UART's bit time added.
+pub fn generate_chip(
+    cfg: &NetworkConfig,
+    options: CoreOptions,
+    clocks_per_bit: u16,
+) -> Result<Generated, GenerateError> {
+    let core_error = |cause| GenerateError::Core {
+        name: cfg.name.clone(),
+        cause,
+    };
+    let mut chip = ChipTop::new(cfg, options, clocks_per_bit).map_err(core_error)?;
+    chip.connect_all();
+    check_all(&chip).map_err(|e| GenerateError::Connections {
+        name: cfg.name.clone(),
+        message: format!("{e:?}"),
+    })?;
+    let verilog = generate_verilog(&chip);
+    let core = LearningCore::with_options(cfg, options).map_err(core_error)?;
+    let mut description = describe(cfg, options, &core);
+    description["chip"] = json!({
+        "ports": ["clock", "uart_rx", "uart_tx", "active"],
+        "clocks_per_bit": clocks_per_bit,
+        "rx_fifo_bytes": spikeforge_sim::wire::RX_FIFO_BYTES,
+        "protocol_version": spikeforge_sim::wire::PROTOCOL_VERSION,
+    });
+    Ok(Generated {
+        verilog,
+        description,
     })
 }
 

@@ -1,9 +1,11 @@
 //! Top-level cores built from the rule widgets and memories, and their host interface.
 mod chip_core;
+mod chip_top;
 pub mod host_interface;
 mod learning_core;
 
 pub use chip_core::ChipCore;
+pub use chip_top::ChipTop;
 
 pub use learning_core::{
     cycles_per_step, phase_reset_cycles, CoreError, CoreInfo, CoreOptions, LearningCore,
