@@ -217,15 +217,26 @@ pub fn sr_update(w: i16, drive: i32, rand: u32, params: LearnParams) -> i16 {
 /// CSDP update of `W_ij` for a presynaptic spike: `drive = -(e * tr_j)`, where `e` is the
 /// layer's contrastive error and `tr_j` the postsynaptic trace after this step.
 pub fn csdp_delta(w: i16, e: i16, tr_post: u8, rand: u32, params: LearnParams) -> i16 {
-    let drive = -(i32::from(e) * i32::from(tr_post));
-    sr_update(w, drive, rand, params)
+    sr_update(w, csdp_drive(e, tr_post), rand, params)
+}
+
+/// The learning drive of a CSDP update, `d = -(e * tr'_n)` in Q.16 (the input of
+/// [`sr_update`] in [`csdp_delta`]).
+pub fn csdp_drive(e: i16, tr_post: u8) -> i32 {
+    -(i32::from(e) * i32::from(tr_post))
 }
 
 /// Classifier delta rule for a presynaptic spike: `drive = (255 * target - tr_k) * 256`
 /// (the error of the output trace against the one-hot label, in the same Q.16 as CSDP).
 pub fn classifier_delta(w: i16, target: bool, tr_out: u8, rand: u32, params: LearnParams) -> i16 {
+    sr_update(w, classifier_drive(target, tr_out), rand, params)
+}
+
+/// The learning drive of a classifier update, `d = (255 * target - tr_k) * 256` in Q.16 (the
+/// input of [`sr_update`] in [`classifier_delta`]).
+pub fn classifier_drive(target: bool, tr_out: u8) -> i32 {
     let err = if target { i32::from(TRACE_MAX) } else { 0 } - i32::from(tr_out);
-    sr_update(w, err * 256, rand, params)
+    err * 256
 }
 
 /// Bernoulli encoder: spike when the low 8 bits of the generator's next state are below the

@@ -8,10 +8,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use spikeforge_hdl::generate::{generate_with, lif_lane_verilog, Generated};
+use spikeforge_hdl::generate::{generate_chip, generate_with, lif_lane_verilog, Generated};
 use spikeforge_hdl::lint::lint;
 use spikeforge_hdl::synth::{synthesize, Family};
 use spikeforge_hdl::top::CoreOptions;
+use spikeforge_hdl::uart::clocks_per_bit;
 use spikeforge_sim::config::NetworkConfig;
 
 /// Generate the Verilog of the spikeforge learning core.
@@ -36,6 +37,16 @@ struct Args {
     /// take fewer cycles per time step and more logic; the results are the same.
     #[arg(long, default_value_t = 1)]
     lanes: usize,
+    /// Emit the whole chip at its pins (UART, receive FIFO, frame engine and the core; ports
+    /// `clock`, `uart_rx`, `uart_tx`, `active`) instead of the core alone.
+    #[arg(long)]
+    chip: bool,
+    /// Clock of the chip in Hz (with `--chip`): sets the UART's cycles per bit.
+    #[arg(long, default_value_t = 12_000_000)]
+    clock_hz: u64,
+    /// UART baud rate (with `--chip`).
+    #[arg(long, default_value_t = 3_000_000)]
+    baud: u64,
 }
 
 fn main() -> ExitCode {
@@ -58,7 +69,12 @@ fn run() -> anyhow::Result<()> {
         weights_in_spram: args.spram,
         lanes: args.lanes,
     };
-    let generated = generate_with(&network, options)?;
+    let generated = if args.chip {
+        let clocks_per_bit = clocks_per_bit(args.clock_hz, args.baud)?;
+        generate_chip(&network, options, clocks_per_bit)?
+    } else {
+        generate_with(&network, options)?
+    };
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let verilog = args.out.join("spikeforge.v");

@@ -1,8 +1,7 @@
 //! [`ClassifierDelta`]: the classifier's delta-rule update of one synapse,
 //! `spikeforge_sim::rules::classifier_delta`.
-use crate::learning::SrUpdate;
+use crate::learning::{ClassifierDrive, SrUpdate};
 use rust_hdl::prelude::*;
-use spikeforge_sim::rules::TRACE_MAX;
 
 /// Weight after a delta-rule update of `C[i][k]` for a presynaptic spike
 /// (`rules::classifier_delta`), combinational:
@@ -25,9 +24,7 @@ pub struct ClassifierDelta {
     pub w_max: Signal<In, Bits<15>>,
     /// Next weight, `-w_max..=w_max`, 16-bit signed, output.
     pub w_next: Signal<Out, Signed<16>>,
-    error: Signal<Local, Bits<18>>,
-    drive: Signal<Local, Bits<18>>,
-    full: Constant<Bits<18>>,
+    drive_unit: ClassifierDrive,
     rounding: SrUpdate,
 }
 
@@ -43,9 +40,7 @@ impl ClassifierDelta {
             decay_shift: Signal::default(),
             w_max: Signal::default(),
             w_next: Signal::default(),
-            error: Signal::default(),
-            drive: Signal::default(),
-            full: Constant::new(u64::from(TRACE_MAX).into()),
+            drive_unit: ClassifierDrive::new(),
             rounding: SrUpdate::new(),
         }
     }
@@ -60,14 +55,10 @@ impl Default for ClassifierDelta {
 impl Logic for ClassifierDelta {
     #[hdl_gen]
     fn update(&mut self) {
-        // err = TRACE_MAX * target - trace in -255..=255; drive = err * 256 on 18 bits.
-        self.error.next = 0 - bit_cast::<18, 8>(self.trace.val());
-        if self.target.val() {
-            self.error.next = self.full.val() - bit_cast::<18, 8>(self.trace.val());
-        }
-        self.drive.next = self.error.val() << 8;
+        self.drive_unit.target.next = self.target.val();
+        self.drive_unit.trace.next = self.trace.val();
         self.rounding.w.next = self.w.val();
-        self.rounding.drive.next = signed_cast(self.drive.val());
+        self.rounding.drive.next = self.drive_unit.drive.val();
         self.rounding.random.next = self.random.val();
         self.rounding.learn_shift.next = self.learn_shift.val();
         self.rounding.decay_shift.next = self.decay_shift.val();

@@ -1,12 +1,9 @@
 //! [`CsdpDelta`]: the CSDP update of one synapse, `spikeforge_sim::rules::csdp_delta`.
-use crate::learning::SrUpdate;
+use crate::learning::{CsdpDrive, SrUpdate};
 use rust_hdl::prelude::*;
 
 /// Weight after a CSDP update of `W[i][n]` for a presynaptic spike (`rules::csdp_delta`),
-/// combinational: `drive = -(error * trace)`, then [`SrUpdate`].
-///
-/// The 10x8-bit product is formed from `|error|` (one 16x16 unsigned multiplier) and its sign
-/// applied after: `|error| * trace <= 512 * 255` fits the 18-bit drive.
+/// combinational: [`CsdpDrive`] (`drive = -(error * trace)`), then [`SrUpdate`].
 #[derive(Debug, LogicBlock)]
 pub struct CsdpDelta {
     /// Weight `W[i][n]`, 16-bit signed, weight LSB, input.
@@ -25,11 +22,7 @@ pub struct CsdpDelta {
     pub w_max: Signal<In, Bits<15>>,
     /// Next weight, `-w_max..=w_max`, 16-bit signed, output.
     pub w_next: Signal<Out, Signed<16>>,
-    error_raw: Signal<Local, Bits<10>>,
-    magnitude: Signal<Local, Bits<10>>,
-    product: Signal<Local, Bits<32>>,
-    product_wide: Signal<Local, Bits<18>>,
-    drive: Signal<Local, Bits<18>>,
+    drive_unit: CsdpDrive,
     rounding: SrUpdate,
 }
 
@@ -45,11 +38,7 @@ impl CsdpDelta {
             decay_shift: Signal::default(),
             w_max: Signal::default(),
             w_next: Signal::default(),
-            error_raw: Signal::default(),
-            magnitude: Signal::default(),
-            product: Signal::default(),
-            product_wide: Signal::default(),
-            drive: Signal::default(),
+            drive_unit: CsdpDrive::new(),
             rounding: SrUpdate::new(),
         }
     }
@@ -64,22 +53,10 @@ impl Default for CsdpDelta {
 impl Logic for CsdpDelta {
     #[hdl_gen]
     fn update(&mut self) {
-        // |e| on 10 bits unsigned (|-512| = 512 fits).
-        self.error_raw.next = unsigned_cast(self.error.val());
-        self.magnitude.next = self.error_raw.val();
-        if self.error_raw.val().get_bit(9) {
-            self.magnitude.next = 0 - self.error_raw.val();
-        }
-        self.product.next =
-            bit_cast::<16, 10>(self.magnitude.val()) * bit_cast::<16, 8>(self.trace.val());
-        self.product_wide.next = bit_cast::<18, 32>(self.product.val());
-        // drive = -(e * tr): positive for a negative error.
-        self.drive.next = 0 - self.product_wide.val();
-        if self.error_raw.val().get_bit(9) {
-            self.drive.next = self.product_wide.val();
-        }
+        self.drive_unit.error.next = self.error.val();
+        self.drive_unit.trace.next = self.trace.val();
         self.rounding.w.next = self.w.val();
-        self.rounding.drive.next = signed_cast(self.drive.val());
+        self.rounding.drive.next = self.drive_unit.drive.val();
         self.rounding.random.next = self.random.val();
         self.rounding.learn_shift.next = self.learn_shift.val();
         self.rounding.decay_shift.next = self.decay_shift.val();

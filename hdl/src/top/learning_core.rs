@@ -2,7 +2,7 @@
 //! `lanes` synapses per clock, driven over a simple synchronous host interface.
 use crate::encoder::{BernoulliEncoder, Xorshift32Step};
 use crate::hw::SignExtend;
-use crate::learning::{ClassifierDelta, ContrastiveError, CsdpDelta};
+use crate::learning::{ClassifierDrive, ContrastiveError, CsdpDrive, SrUpdate};
 use crate::memory::{Ram, RamStyle, ICE40_UP_SPRAMS, SPRAM_BITS, SPRAM_WORDS};
 use crate::neuron::{AdaptThreshold, HomeostasisUpdate, LifUpdate, TraceUpdate};
 use crate::top::host_interface::{parameter_id, LayerField, Register, StepCommand};
@@ -309,8 +309,11 @@ pub struct LearningCore {
     trace_update: TraceUpdate,
     adapt: AdaptThreshold,
     contrastive: ContrastiveError,
-    csdp: Vec<CsdpDelta>,
-    delta: Vec<ClassifierDelta>,
+    // One stochastic-rounding unit per lane serves both rules: the hidden layer and the
+    // classifier never learn in the same cycle.
+    csdp_drive: Vec<CsdpDrive>,
+    classifier_drive: Vec<ClassifierDrive>,
+    rounding: Vec<SrUpdate>,
     theta_wide: SignExtend<16, 18>,
     offset_wide: SignExtend<16, 18>,
     weight_wide: Vec<SignExtend<16, 32>>,
@@ -439,8 +442,6 @@ pub struct LearningCore {
     lanes_done: Signal<Local, Bit>,
     lane_bank: Vec<Signal<Local, Bits<16>>>,
     lane_weight: Vec<Signal<Local, Bits<16>>>,
-    lane_hidden_weight: Vec<Signal<Local, Bits<16>>>,
-    lane_classifier_weight: Vec<Signal<Local, Bits<16>>>,
     lane_valid: Vec<Signal<Local, Bit>>,
     lane_neuron: Vec<Signal<Local, Bits<16>>>,
     lane_current_base: Vec<Signal<Local, Bits<32>>>,
@@ -669,8 +670,9 @@ impl LearningCore {
             trace_update: TraceUpdate::new(),
             adapt: AdaptThreshold::new(),
             contrastive: ContrastiveError::new(),
-            csdp: per_lane(lanes, CsdpDelta::new),
-            delta: per_lane(lanes, ClassifierDelta::new),
+            csdp_drive: per_lane(lanes, CsdpDrive::new),
+            classifier_drive: per_lane(lanes, ClassifierDrive::new),
+            rounding: per_lane(lanes, SrUpdate::new),
             theta_wide: SignExtend::new(),
             offset_wide: SignExtend::new(),
             weight_wide: per_lane(lanes, SignExtend::new),
@@ -787,8 +789,6 @@ impl LearningCore {
             lanes_done: Signal::default(),
             lane_bank: per_lane(lanes, Signal::default),
             lane_weight: per_lane(lanes, Signal::default),
-            lane_hidden_weight: per_lane(lanes, Signal::default),
-            lane_classifier_weight: per_lane(lanes, Signal::default),
             lane_valid: per_lane(lanes, Signal::default),
             lane_neuron: per_lane(lanes, Signal::default),
             lane_current_base: per_lane(lanes, Signal::default),
@@ -1164,18 +1164,14 @@ impl Logic for LearningCore {
                 (self.weight_address.val() + self.bank_lane[b].val()) >> self.lane_shift.val();
         }
         for k in 0..self.lane_id.len() {
-            self.lane_hidden_weight[k].next = bits::<16>(0);
-            self.lane_classifier_weight[k].next = bits::<16>(0);
+            self.lane_weight[k].next = bits::<16>(0);
             for b in 0..self.lane_id.len() {
                 if self.lane_bank[k].val() == self.lane_id[b].val() {
-                    self.lane_hidden_weight[k].next = self.hidden_weights[b].read_data.val();
-                    self.lane_classifier_weight[k].next =
-                        self.classifier_weights[b].read_data.val();
+                    self.lane_weight[k].next = self.hidden_weights[b].read_data.val();
+                    if self.layer.q.val() {
+                        self.lane_weight[k].next = self.classifier_weights[b].read_data.val();
+                    }
                 }
-            }
-            self.lane_weight[k].next = self.lane_hidden_weight[k].val();
-            if self.layer.q.val() {
-                self.lane_weight[k].next = self.lane_classifier_weight[k].val();
             }
         }
 
@@ -1301,21 +1297,22 @@ impl Logic for LearningCore {
         self.encoder.intensity.next = self.pixels.read_data.val();
         self.encoder.random.next = self.generator[0].next_state.val();
         for k in 0..self.lane_id.len() {
-            self.csdp[k].w.next = signed_cast(self.lane_hidden_weight[k].val());
-            self.csdp[k].error.next = signed_cast(self.error.q.val());
-            self.csdp[k].trace.next = self.trace_mem[k].read_data.val();
-            self.csdp[k].random.next = self.generator[k].next_state.val();
-            self.csdp[k].learn_shift.next = self.hidden_learn_shift.val();
-            self.csdp[k].decay_shift.next = self.h_decay_shift.q.val();
-            self.csdp[k].w_max.next = self.w_max.q.val();
-            self.delta[k].w.next = signed_cast(self.lane_classifier_weight[k].val());
-            self.delta[k].target.next =
+            self.csdp_drive[k].error.next = signed_cast(self.error.q.val());
+            self.csdp_drive[k].trace.next = self.trace_mem[k].read_data.val();
+            self.classifier_drive[k].target.next =
                 self.classifier_label_wide.val() == self.lane_neuron[k].val();
-            self.delta[k].trace.next = self.trace_mem[k].read_data.val();
-            self.delta[k].random.next = self.generator[k].next_state.val();
-            self.delta[k].learn_shift.next = self.classifier_learn_shift.val();
-            self.delta[k].decay_shift.next = self.c_decay_shift.q.val();
-            self.delta[k].w_max.next = self.w_max.q.val();
+            self.classifier_drive[k].trace.next = self.trace_mem[k].read_data.val();
+            self.rounding[k].w.next = signed_cast(self.lane_weight[k].val());
+            self.rounding[k].drive.next = self.csdp_drive[k].drive.val();
+            self.rounding[k].learn_shift.next = self.hidden_learn_shift.val();
+            self.rounding[k].decay_shift.next = self.h_decay_shift.q.val();
+            if self.layer.q.val() {
+                self.rounding[k].drive.next = self.classifier_drive[k].drive.val();
+                self.rounding[k].learn_shift.next = self.classifier_learn_shift.val();
+                self.rounding[k].decay_shift.next = self.c_decay_shift.q.val();
+            }
+            self.rounding[k].random.next = self.generator[k].next_state.val();
+            self.rounding[k].w_max.next = self.w_max.q.val();
         }
 
         // Memory ports: the sequencer's addresses; every memory but W reads each cycle; no
@@ -1336,9 +1333,9 @@ impl Logic for LearningCore {
                 if self.bank_lane[b].val() == self.lane_id[k].val() {
                     self.bank_valid[b].next = self.lane_valid[k].val();
                     self.hidden_weights[b].write_data.next =
-                        unsigned_cast(self.csdp[k].w_next.val());
+                        unsigned_cast(self.rounding[k].w_next.val());
                     self.classifier_weights[b].write_data.next =
-                        unsigned_cast(self.delta[k].w_next.val());
+                        unsigned_cast(self.rounding[k].w_next.val());
                 }
             }
             self.hidden_weights[b].read_address.next = self.bank_address[b].val();
