@@ -5,6 +5,7 @@
 //! run-time registers on the chip (shifts, thresholds, steps) are input ports. [`hw`] holds the
 //! workarounds for rust-hdl's gaps and the rules the widgets follow so that rust-hdl's simulator
 //! and the generated Verilog agree.
+pub mod board;
 pub mod encoder;
 pub mod generate;
 pub mod hw;

@@ -176,3 +176,59 @@ fn lanes_are_recorded_in_the_description() {
     assert_eq!(weights["words"], 74 * 256);
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
+
+#[test]
+fn a_network_too_large_for_a_board_is_refused_before_synthesis() {
+    let dir = temp_dir("board-refuse");
+    let network = dir.join("wide.toml");
+    let default = include_str!("../../networks/digits.toml");
+    std::fs::write(
+        &network,
+        default.replace("\nsize = 256\n", "\nsize = 1024\n"),
+    )
+    .expect("write network");
+    let out = dir.join("build");
+    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
+        .args(["--board", "icebreaker", "--bitstream", "--network"])
+        .arg(&network)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run gen-verilog");
+    assert!(!output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: network \"digits\" does not fit board icebreaker: hidden_weights would need \
+         75776 words of 8 bits in SPRAM (5 SPRAMs with 1 lane(s)); an iCE40 UltraPlus has 4 \
+         SPRAMs of 16384 x 16 bits\n"
+    );
+    assert!(!out.exists(), "no tool ran and nothing was written");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
+fn flash_dry_run_prints_the_programmer_command() {
+    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
+        .args(["flash", "--board", "ulx3s-85f", "--dry-run"])
+        .output()
+        .expect("run gen-verilog");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "openFPGALoader -b ulx3s build/ulx3s-85f/board.bit\n"
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
+        .args(["flash", "--board", "nexys", "--dry-run"])
+        .output()
+        .expect("run gen-verilog");
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).starts_with("error: unknown board \"nexys\""),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
+use spikeforge_hdl::board::flow::{board_verilog, build_bitstream, check_fit, core_options};
+use spikeforge_hdl::board::{Board, BOARDS};
 use spikeforge_hdl::generate::{generate_chip, generate_with, lif_lane_verilog, Generated};
 use spikeforge_hdl::lint::lint;
 use spikeforge_hdl::synth::{synthesize, Family};
@@ -15,10 +17,12 @@ use spikeforge_hdl::top::CoreOptions;
 use spikeforge_hdl::uart::clocks_per_bit;
 use spikeforge_sim::config::NetworkConfig;
 
-/// Generate the Verilog of the spikeforge learning core.
+/// Generate the Verilog of the spikeforge learning core, or a board's bitstream.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Subcommand>,
     /// Network TOML; the embedded default (networks/digits.toml) when left out.
     #[arg(long)]
     network: Option<PathBuf>,
@@ -47,6 +51,34 @@ struct Args {
     /// UART baud rate (with `--chip`).
     #[arg(long, default_value_t = 3_000_000)]
     baud: u64,
+    /// Build for a board of `boards/` (icebreaker, ulx3s-85f, orangecrab-25f, alchitry-cu):
+    /// the chip at the board's clock and baud, its top level and constraints, written to
+    /// `OUT/<board>/`; the network is the board's profile unless `--network` is given.
+    #[arg(long)]
+    board: Option<String>,
+    /// With `--board`: synthesise, place and route and pack the bitstream, and write
+    /// `OUT/<board>/report.json`.
+    #[arg(long, requires = "board")]
+    bitstream: bool,
+    /// Write the pin constraints of every board to `constraints/` and exit.
+    #[arg(long)]
+    write_constraints: bool,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Subcommand {
+    /// Program a board with its bitstream (`openFPGALoader` with the board's settings).
+    Flash {
+        /// The board.
+        #[arg(long)]
+        board: String,
+        /// The bitstream; `build/<board>/board.bin` (iCE40) or `board.bit` (ECP5) by default.
+        #[arg(long)]
+        bitstream: Option<PathBuf>,
+        /// Print the exact command instead of running it.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -61,6 +93,20 @@ fn main() -> ExitCode {
 
 fn run() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(Subcommand::Flash {
+        board,
+        bitstream,
+        dry_run,
+    }) = &args.command
+    {
+        return flash(board, bitstream.as_deref(), *dry_run);
+    }
+    if args.write_constraints {
+        return write_constraints();
+    }
+    if let Some(name) = &args.board {
+        return board_build(&args, name);
+    }
     let network = match &args.network {
         Some(path) => NetworkConfig::from_file(path)?,
         None => NetworkConfig::default_network()?,
@@ -87,6 +133,103 @@ fn run() -> anyhow::Result<()> {
     println!("wrote {} and {}", verilog.display(), json.display());
     if args.report {
         report(&verilog, &generated, options)?;
+    }
+    Ok(())
+}
+
+/// The repository root: where `boards/`, `constraints/` and `networks/` are.
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn write_constraints() -> anyhow::Result<()> {
+    let dir = repository().join("constraints");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, _) in BOARDS {
+        let board = Board::named(name)?;
+        let path = dir.join(board.constraints_file());
+        write(&path, &board.constraints())?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+fn board_build(args: &Args, name: &str) -> anyhow::Result<()> {
+    let board = Board::named(name)?;
+    let network = match &args.network {
+        Some(path) => NetworkConfig::from_file(path)?,
+        None => NetworkConfig::from_file(&repository().join(&board.network))?,
+    };
+    let dir = args.out.join(&board.name);
+    if args.bitstream {
+        let built = build_bitstream(&board, &network, &dir)?;
+        let r = &built.report;
+        println!(
+            "{}: logic {}/{} ({:.0} %), FF {}, RAM blocks {}/{}, SPRAM {}, DSP {}, fmax {} MHz \
+             (target {} MHz, met), bitstream {} ({} bytes)",
+            board.name,
+            r["logic_used"],
+            r["logic_total"],
+            100.0 * r["logic_used"].as_f64().unwrap_or(0.0)
+                / r["logic_total"].as_f64().unwrap_or(1.0),
+            r["ff_used"],
+            r["ram_blocks_used"],
+            r["ram_blocks_total"],
+            r["spram_used"],
+            r["dsp_used"],
+            r["fmax_mhz"],
+            r["target_mhz"],
+            r["bitstream"].as_str().unwrap_or(""),
+            r["bitstream_bytes"]
+        );
+        println!("wrote {}", built.path.display());
+        return Ok(());
+    }
+    check_fit(&board, &network)?;
+    let clocks = clocks_per_bit(board.core_hz, board.baud)?;
+    let generated = generate_chip(&network, core_options(&board), clocks)?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    write(&dir.join("spikeforge.v"), &generated.verilog)?;
+    write(
+        &dir.join("board.v"),
+        &board_verilog(&board).map_err(anyhow::Error::msg)?,
+    )?;
+    write(&dir.join(board.constraints_file()), &board.constraints())?;
+    println!(
+        "wrote {} (spikeforge.v, board.v, {})",
+        dir.display(),
+        board.constraints_file()
+    );
+    Ok(())
+}
+
+fn flash(name: &str, bitstream: Option<&Path>, dry_run: bool) -> anyhow::Result<()> {
+    let board = Board::named(name)?;
+    let default = Path::new("build")
+        .join(&board.name)
+        .join(match board.family {
+            spikeforge_hdl::board::BoardFamily::Ice40 => "board.bin",
+            spikeforge_hdl::board::BoardFamily::Ecp5 => "board.bit",
+        });
+    let bitstream = bitstream.unwrap_or(&default);
+    let command = board.flash_command(bitstream);
+    if dry_run {
+        println!("{}", command.join(" "));
+        return Ok(());
+    }
+    if !bitstream.is_file() {
+        anyhow::bail!(
+            "no bitstream at {}; build it with `gen-verilog --board {} --bitstream`",
+            bitstream.display(),
+            board.name
+        );
+    }
+    let status = std::process::Command::new(&command[0])
+        .args(&command[1..])
+        .status()
+        .with_context(|| format!("cannot run {}", command[0]))?;
+    if !status.success() {
+        anyhow::bail!("{} failed with {status}", command.join(" "));
     }
     Ok(())
 }

