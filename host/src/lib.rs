@@ -1,3 +1,4 @@
-//! spikeforge-host
-//!
-//! See this crate's README: it is a placeholder until its issue lands.
+//! spikeforge-host: how people use the chip. Transports ([`transport`]) and the stop-and-wait
+//! protocol client ([`client`]).
+pub mod client;
+pub mod transport;
