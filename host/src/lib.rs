@@ -1,4 +1,13 @@
-//! spikeforge-host: how people use the chip. Transports ([`transport`]) and the stop-and-wait
-//! protocol client ([`client`]).
+//! spikeforge-host: how people use the chip. Transports ([`transport`]), the stop-and-wait
+//! protocol client ([`client`]), the chip behind the training loop's [`Model`] trait
+//! ([`chip_model`]), the chip and the golden model side by side ([`lockstep`]), snapshots of
+//! everything readable ([`snapshot`]), weights files ([`weights`]) and SVG figures ([`plot`]).
+//!
+//! [`Model`]: spikeforge_sim::model::Model
+pub mod chip_model;
 pub mod client;
+pub mod lockstep;
+pub mod plot;
+pub mod snapshot;
 pub mod transport;
+pub mod weights;
