@@ -2,6 +2,7 @@
 //! protocol client ([`client`]), the chip behind the training loop's [`Model`] trait
 //! ([`chip_model`]), the chip and the golden model side by side ([`lockstep`]), snapshots of
 //! everything readable ([`snapshot`]), weights files ([`weights`]) and SVG figures ([`plot`]).
+//! The `spikeforge` binary is the command line over them.
 //!
 //! [`Model`]: spikeforge_sim::model::Model
 pub mod chip_model;
