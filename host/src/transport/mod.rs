@@ -10,10 +10,12 @@ use std::str::FromStr;
 use std::time::Instant;
 
 pub mod corrupt;
+pub mod pcie_file;
 pub mod serial;
 pub mod sim;
 
 pub use corrupt::{Corrupt, CorruptStats};
+pub use pcie_file::PcieFile;
 pub use serial::Serial;
 pub use sim::SimChip;
 
