@@ -39,8 +39,11 @@ fn t_pcie_file_trains_like_the_golden_model() {
     let net = Network::new(&cfg);
     let chip = ChipModel::load(client, &cfg, &net).expect("load");
     let mut both = Lockstep::new(chip, net);
-    let data = load_digits(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz")))
-        .expect("digits");
+    let data = load_digits(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../data/digits.csv.gz"
+    )))
+    .expect("digits");
     let opts = TrainOptions {
         epochs: 1,
         train_samples: Some(8),
@@ -48,7 +51,11 @@ fn t_pcie_file_trains_like_the_golden_model() {
     };
     let outcome = train(&mut both, &data, &opts, &mut |_| {});
     assert!(both.chip.take_failure().is_none());
-    let state = both.chip.snapshot().expect("snapshot").diff(&both.golden_snapshot());
+    let state = both
+        .chip
+        .snapshot()
+        .expect("snapshot")
+        .diff(&both.golden_snapshot());
     let stats = both.chip.client().stats();
     stop.store(true, Ordering::Relaxed);
     let served = server.join().expect("device thread").expect("device loop");
