@@ -157,7 +157,10 @@ fn t_client_identify_and_round_trips() {
     // 8-bit weights: the core keeps the low 8 bits, sign-extended.
     let want: Vec<u32> = values
         .iter()
-        .map(|&v| u32::from((v as u8 as i8) as i16 as u16))
+        .map(|&v| {
+            let low = i8::from_le_bytes([v.to_le_bytes()[0]]);
+            u32::from(u16::from_le_bytes(i16::from(low).to_le_bytes()))
+        })
         .collect();
     assert_eq!(back, want);
     let stats = client.stats();
