@@ -21,6 +21,8 @@ pub fn escape(text: &str) -> String {
 }
 
 fn document(width: usize, height: usize, title: &str, body: &str) -> String {
+    // Wide enough for the title at 14 px (about 8 px per character).
+    let width = width.max(20 + 8 * title.chars().count());
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{width}\" height=\"{height}\" \

@@ -124,11 +124,11 @@ impl Raster {
         let mut last = (vec![0u32; hidden], vec![0u32; cfg.classes]);
         let mut layers = [
             LayerRaster {
-                name: format!("hidden layer ({hidden} neurons)"),
+                name: "hidden layer".to_string(),
                 spikes: Vec::new(),
             },
             LayerRaster {
-                name: format!("classifier ({} classes)", cfg.classes),
+                name: "classifier".to_string(),
                 spikes: Vec::new(),
             },
         ];
