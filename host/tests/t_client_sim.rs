@@ -273,3 +273,28 @@ fn t_client_gives_up_naming_what_came_back() {
     assert!(waited >= Duration::from_millis(3 * 58), "{waited:?}");
     assert!(waited < Duration::from_secs(2), "{waited:?}");
 }
+
+#[test]
+fn t_client_drops_a_late_duplicate_of_the_same_opcode() {
+    // Responses: 0 IDENTIFY, 1 the seed WRITE, 2 the first READ (duplicated).
+    let mut client = Client::connect(
+        Box::new(Scripted::new(Fault::Duplicate(2))),
+        Timing::default(),
+    )
+    .expect("IDENTIFY");
+    client
+        .write(
+            Space::Register,
+            Register::EncoderState as usize,
+            &[111, 222],
+        )
+        .expect("seeds");
+    let first = client
+        .read(Space::Register, Register::EncoderState as usize, 1)
+        .expect("READ");
+    let second = client
+        .read(Space::Register, Register::LearnState as usize, 1)
+        .expect("READ");
+    assert_eq!((first[0], second[0]), (111, 222));
+    assert_eq!(client.stats().late_responses, 1);
+}
