@@ -1,3 +1,14 @@
-//! spikeforge-host
+//! spikeforge-host: how people use the chip. Transports ([`transport`]), the stop-and-wait
+//! protocol client ([`client`]), the chip behind the training loop's [`Model`] trait
+//! ([`chip_model`]), the chip and the golden model side by side ([`lockstep`]), snapshots of
+//! everything readable ([`snapshot`]), weights files ([`weights`]) and SVG figures ([`plot`]).
+//! The `spikeforge` binary is the command line over them.
 //!
-//! See this crate's README: it is a placeholder until its issue lands.
+//! [`Model`]: spikeforge_sim::model::Model
+pub mod chip_model;
+pub mod client;
+pub mod lockstep;
+pub mod plot;
+pub mod snapshot;
+pub mod transport;
+pub mod weights;

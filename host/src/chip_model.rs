@@ -1,0 +1,396 @@
+//! [`ChipModel`]: a chip behind [`Model`], so that `spikeforge_sim::train` (`learn_sample`,
+//! `evaluate`, `train`) drives it over the wire exactly as it drives the golden model:
+//! `WRITE` of the pixels that changed, one `RUN_PHASE` per phase with the phase's `STEP` word,
+//! `READ_PREDICTION`, and `READ`s of the phase's spike counts. [`load`] puts a network on the
+//! chip as `testbenches/src/golden.rs::load` does through the core's port.
+
+use std::cell::{Cell, RefCell};
+
+use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::core_interface::{
+    parameter_writes, state_address, Register, StateField, StepCommand,
+};
+use spikeforge_sim::model::{Fnv1a, Learn, Model, PhaseResult};
+use spikeforge_sim::network::{Layer, Network};
+use spikeforge_sim::wire::{Identity, Space, FLAG_CLASSIFIER_SEES_INPUT, MAX_RUN_STEPS};
+
+use crate::client::{Client, ClientError};
+use crate::snapshot::{signed16, Snapshot};
+
+/// Why a network cannot be loaded onto a chip.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The chip was generated for other sizes.
+    #[error("network {network:?} has {field} = {wanted}, the chip on {link} has {chip}")]
+    Mismatch {
+        /// The network's name.
+        network: String,
+        /// The link.
+        link: String,
+        /// The field that differs.
+        field: &'static str,
+        /// The network's value.
+        wanted: String,
+        /// The chip's value.
+        chip: String,
+    },
+    /// The link failed.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+}
+
+/// Check that the chip `id` was generated for the sizes of `cfg` (the run-time parameters
+/// are registers the host writes; fewer weight bits than the chip stores are allowed, as they
+/// only lower `w_max`).
+pub fn check_fits(id: &Identity, cfg: &NetworkConfig, link: &str) -> Result<(), LoadError> {
+    let hidden = cfg.hidden.first().map_or(0, |layer| layer.size);
+    let fields: [(&'static str, usize, usize); 6] = [
+        ("inputs", cfg.inputs, id.inputs.into()),
+        ("label inputs", cfg.label_inputs(), id.label_inputs.into()),
+        ("hidden[0].size", hidden, id.hidden.into()),
+        ("classes", cfg.classes, id.classes.into()),
+        (
+            "classifier rows",
+            cfg.classifier_inputs(),
+            id.classifier_rows.into(),
+        ),
+        ("hidden layers", cfg.hidden.len(), 1),
+    ];
+    let mismatch = |field, wanted: String, chip: String| LoadError::Mismatch {
+        network: cfg.name.clone(),
+        link: link.to_string(),
+        field,
+        wanted,
+        chip,
+    };
+    for (field, wanted, chip) in fields {
+        if wanted != chip {
+            return Err(mismatch(field, wanted.to_string(), chip.to_string()));
+        }
+    }
+    let sees = id.flags & FLAG_CLASSIFIER_SEES_INPUT != 0;
+    if sees != cfg.classifier_sees_input {
+        return Err(mismatch(
+            "classifier_sees_input",
+            cfg.classifier_sees_input.to_string(),
+            sees.to_string(),
+        ));
+    }
+    if cfg.weight_bits > id.weight_bits {
+        return Err(mismatch(
+            "weight_bits",
+            cfg.weight_bits.to_string(),
+            format!("{} (at most)", id.weight_bits),
+        ));
+    }
+    if cfg.steps > u32::from(MAX_RUN_STEPS) {
+        return Err(mismatch(
+            "steps",
+            cfg.steps.to_string(),
+            format!("{MAX_RUN_STEPS} (at most, per RUN_PHASE)"),
+        ));
+    }
+    Ok(())
+}
+
+fn word16(x: i16) -> u32 {
+    u32::from(u16::from_le_bytes(x.to_le_bytes()))
+}
+
+fn write_layer(client: &mut Client, classifier: bool, layer: &Layer) -> Result<(), ClientError> {
+    let fields: [(StateField, Vec<u32>); 5] = [
+        (
+            StateField::Membrane,
+            layer.neurons.iter().map(|n| word16(n.v)).collect(),
+        ),
+        (
+            StateField::Refractory,
+            layer
+                .neurons
+                .iter()
+                .map(|n| u32::from(n.refractory))
+                .collect(),
+        ),
+        (
+            StateField::Trace,
+            layer.trace.iter().map(|&t| u32::from(t)).collect(),
+        ),
+        (
+            StateField::Homeostasis,
+            layer.homeostasis.iter().map(|&h| u32::from(h)).collect(),
+        ),
+        (
+            StateField::Count,
+            layer.counts.iter().map(|&c| u32::from(c)).collect(),
+        ),
+    ];
+    for (field, values) in fields {
+        client.write(
+            Space::State,
+            usize::from(state_address(classifier, field, 0)),
+            &values,
+        )?;
+    }
+    Ok(())
+}
+
+/// Load `net` (a network of `cfg`) onto the chip: `pixels`, W, C, every neuron state field,
+/// the status registers (threshold offsets, goodness, generator states), every parameter of
+/// `parameter_writes` with `net.anneal`. Consecutive register ids go in one `WRITE`.
+pub fn load(
+    client: &mut Client,
+    cfg: &NetworkConfig,
+    net: &Network,
+    pixels: &[u8],
+) -> Result<(), LoadError> {
+    check_fits(client.identity(), cfg, &client.link().describe())?;
+    client.write(
+        Space::Pixel,
+        0,
+        &pixels.iter().map(|&p| u32::from(p)).collect::<Vec<_>>(),
+    )?;
+    let w: Vec<u32> = net.hidden[0].weights.iter().map(|&w| word16(w)).collect();
+    client.write(Space::HiddenWeight, 0, &w)?;
+    let c: Vec<u32> = net.classifier.weights.iter().map(|&w| word16(w)).collect();
+    client.write(Space::ClassifierWeight, 0, &c)?;
+    write_layer(client, false, &net.hidden[0])?;
+    write_layer(client, true, &net.classifier)?;
+    let status = [
+        word16(net.hidden[0].theta_offset),
+        net.hidden[0].goodness,
+        word16(net.classifier.theta_offset),
+        net.classifier.goodness,
+        net.encoder.state(),
+        net.learn_rng[0].state(),
+        net.classifier_rng.state(),
+    ];
+    client.write(
+        Space::Register,
+        Register::HiddenThetaOffset as usize,
+        &status,
+    )?;
+    let mut run: Option<(u16, Vec<u32>)> = None;
+    for (id, value) in parameter_writes(cfg, net.anneal) {
+        match &mut run {
+            Some((start, values)) if usize::from(*start) + values.len() == usize::from(id) => {
+                values.push(value);
+            }
+            _ => {
+                if let Some((start, values)) = run.take() {
+                    client.write(Space::Register, start.into(), &values)?;
+                }
+                run = Some((id, vec![value]));
+            }
+        }
+    }
+    if let Some((start, values)) = run {
+        client.write(Space::Register, start.into(), &values)?;
+    }
+    Ok(())
+}
+
+/// A chip as a [`Model`]. [`Model`]'s methods cannot fail, so the first link error is kept
+/// ([`ChipModel::take_failure`]) and every later call does nothing: a caller checks it after
+/// each run of the training loop.
+#[derive(Debug)]
+pub struct ChipModel {
+    client: RefCell<Client>,
+    cfg: NetworkConfig,
+    pixels: Vec<u8>,
+    counts: (Vec<u16>, Vec<u16>),
+    phases: u64,
+    failure: RefCell<Option<ClientError>>,
+    failed: Cell<bool>,
+}
+
+impl ChipModel {
+    /// Load `net` (a network of `cfg`, e.g. `Network::new(cfg)`) onto the chip with zero
+    /// pixels and drive it.
+    pub fn load(mut client: Client, cfg: &NetworkConfig, net: &Network) -> Result<Self, LoadError> {
+        let pixels = vec![0u8; cfg.inputs];
+        load(&mut client, cfg, net, &pixels)?;
+        Ok(Self {
+            client: RefCell::new(client),
+            cfg: cfg.clone(),
+            pixels,
+            counts: (Vec::new(), Vec::new()),
+            phases: 0,
+            failure: RefCell::new(None),
+            failed: Cell::new(false),
+        })
+    }
+
+    /// The first link error, which stopped the model.
+    pub fn take_failure(&self) -> Option<ClientError> {
+        self.failure.borrow_mut().take()
+    }
+
+    /// Whether a link error stopped the model.
+    pub fn failed(&self) -> bool {
+        self.failed.get()
+    }
+
+    /// The protocol client.
+    pub fn client(&self) -> std::cell::RefMut<'_, Client> {
+        self.client.borrow_mut()
+    }
+
+    /// The pixels the chip holds.
+    pub fn pixels(&self) -> &[u8] {
+        &self.pixels
+    }
+
+    /// Spike counts of the last phase, hidden layer then classifier.
+    pub fn counts(&self) -> (&[u16], &[u16]) {
+        (&self.counts.0, &self.counts.1)
+    }
+
+    /// Phases run.
+    pub fn phases(&self) -> u64 {
+        self.phases
+    }
+
+    /// Everything the chip holds.
+    pub fn snapshot(&self) -> Result<Snapshot, ClientError> {
+        Snapshot::read(&mut self.client.borrow_mut())
+    }
+
+    /// The hidden weights W and the classifier weights C, read back.
+    pub fn weights(&self) -> Result<(Vec<i16>, Vec<i16>), ClientError> {
+        let client = &mut *self.client.borrow_mut();
+        let id = client.identity().clone();
+        let rows = usize::from(id.inputs) + usize::from(id.label_inputs);
+        let w = client.read(Space::HiddenWeight, 0, rows * usize::from(id.hidden))?;
+        let c = client.read(
+            Space::ClassifierWeight,
+            0,
+            usize::from(id.classifier_rows) * usize::from(id.classes),
+        )?;
+        Ok((
+            w.into_iter().map(signed16).collect(),
+            c.into_iter().map(signed16).collect(),
+        ))
+    }
+
+    fn fail(&self, err: ClientError) {
+        self.failed.set(true);
+        let mut failure = self.failure.borrow_mut();
+        if failure.is_none() {
+            *failure = Some(err);
+        }
+    }
+
+    fn phase(
+        &mut self,
+        pixels: &[u8],
+        label_input: Option<usize>,
+        learn: Learn,
+    ) -> Result<PhaseResult, ClientError> {
+        let client = self.client.get_mut();
+        let changed = self
+            .pixels
+            .iter()
+            .zip(pixels)
+            .enumerate()
+            .filter(|(_, (a, b))| a != b);
+        let span = changed.fold(None, |span: Option<(usize, usize)>, (i, _)| {
+            Some(span.map_or((i, i), |(first, _)| (first, i)))
+        });
+        if let Some((first, last)) = span {
+            let values: Vec<u32> = pixels[first..=last].iter().map(|&p| u32::from(p)).collect();
+            client.write(Space::Pixel, first, &values)?;
+            self.pixels[first..=last].copy_from_slice(&pixels[first..=last]);
+        }
+        let word = StepCommand::of(learn, label_input).word();
+        // The network validator and `check_fits` keep steps at most MAX_RUN_STEPS.
+        let steps = u16::try_from(self.cfg.steps).unwrap_or(MAX_RUN_STEPS);
+        client.run_phase(word, steps)?;
+        let prediction = usize::from(client.read_prediction()?);
+        let hidden = self.cfg.hidden[0].size;
+        let count =
+            |client: &mut Client, classifier: bool, size: usize| -> Result<Vec<u16>, ClientError> {
+                let start = usize::from(state_address(classifier, StateField::Count, 0));
+                let words = client.read(Space::State, start, size)?;
+                Ok(words
+                    .into_iter()
+                    .map(|c| u16::from_le_bytes([c.to_le_bytes()[0], c.to_le_bytes()[1]]))
+                    .collect())
+            };
+        let hidden_counts = count(client, false, hidden)?;
+        let classifier_counts = count(client, true, self.cfg.classes)?;
+        let sum = |xs: &[u16]| xs.iter().map(|&c| u64::from(c)).sum();
+        let layer_spikes = vec![sum(&hidden_counts), sum(&classifier_counts)];
+        self.counts = (hidden_counts, classifier_counts);
+        self.phases += 1;
+        Ok(PhaseResult {
+            prediction,
+            layer_spikes,
+        })
+    }
+}
+
+impl Model for ChipModel {
+    fn config(&self) -> &NetworkConfig {
+        &self.cfg
+    }
+
+    fn run_phase(
+        &mut self,
+        pixels: &[u8],
+        label_input: Option<usize>,
+        learn: Learn,
+    ) -> PhaseResult {
+        let stopped = PhaseResult {
+            prediction: 0,
+            layer_spikes: vec![0, 0],
+        };
+        if self.failed() {
+            return stopped;
+        }
+        match self.phase(pixels, label_input, learn) {
+            Ok(result) => result,
+            Err(err) => {
+                self.fail(err);
+                stopped
+            }
+        }
+    }
+
+    /// FNV-1a of W then C as read back, in the golden model's order (0 after a link error).
+    fn weights_digest(&self) -> u64 {
+        if self.failed() {
+            return 0;
+        }
+        match self.weights() {
+            Ok((w, c)) => {
+                let mut hash = Fnv1a::new();
+                for x in w.iter().chain(&c) {
+                    hash.write(&x.to_le_bytes());
+                }
+                hash.finish()
+            }
+            Err(err) => {
+                self.fail(err);
+                0
+            }
+        }
+    }
+
+    fn layer_sizes(&self) -> Vec<usize> {
+        vec![self.cfg.hidden[0].size, self.cfg.classes]
+    }
+
+    fn set_anneal(&mut self, halvings: u8) {
+        if self.failed() {
+            return;
+        }
+        let result = self.client.get_mut().write(
+            Space::Register,
+            Register::Anneal as usize,
+            &[u32::from(halvings)],
+        );
+        if let Err(err) = result {
+            self.fail(err);
+        }
+    }
+}

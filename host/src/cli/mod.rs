@@ -1,0 +1,172 @@
+//! The `spikeforge` command line: one file per subcommand (`struct Cmd` and its `run`), the
+//! shared options here.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use spikeforge_host::client::{Client, LinkStats, Timing};
+use spikeforge_host::transport::{Corrupt, Port, Serial, SimChip, Transport};
+use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::data::{Dataset, DatasetSpec};
+
+mod dump;
+mod identify;
+mod infer;
+mod load;
+mod plot;
+mod train;
+mod verify;
+
+/// Use a spikeforge chip: load a network, train it on a dataset, read back what it learned
+/// and compare it with the golden model.
+#[derive(Debug, Parser)]
+#[command(name = "spikeforge", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the chip's identity and link counters.
+    Identify(identify::Cmd),
+    /// Load a network (and weights) onto the chip and read it back.
+    Load(load::Cmd),
+    /// Train on the chip; progress on stderr, test accuracy on stdout.
+    Train(train::Cmd),
+    /// Classify test samples on the chip: accuracy and confusion matrix.
+    Infer(infer::Cmd),
+    /// Read weights and state from the chip into a JSON file.
+    Dump(dump::Cmd),
+    /// Run the same samples on the chip and the golden model and compare everything.
+    Verify(verify::Cmd),
+    /// Draw SVG figures: spike raster, weight images, accuracy curve.
+    Plot(plot::Cmd),
+}
+
+/// Run one command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Identify(cmd) => cmd.run(),
+        Command::Load(cmd) => cmd.run(),
+        Command::Train(cmd) => cmd.run(),
+        Command::Infer(cmd) => cmd.run(),
+        Command::Dump(cmd) => cmd.run(),
+        Command::Verify(cmd) => cmd.run(),
+        Command::Plot(cmd) => cmd.run(),
+    }
+}
+
+/// The link to the chip.
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// Serial device path (`/dev/ttyUSB0`), or `sim` for the golden chip in this process.
+    #[arg(long)]
+    port: Port,
+    /// Baud rate of a serial port.
+    #[arg(long, default_value_t = spikeforge_host::transport::serial::DEFAULT_BAUD)]
+    baud: u32,
+    /// The chip's clock in Hz, for the request timeouts.
+    #[arg(long, default_value_t = Timing::default().clock_hz)]
+    clock_hz: u64,
+    /// Retransmissions of one request before giving up.
+    #[arg(long, default_value_t = Timing::default().max_retries)]
+    max_retries: u32,
+    /// Testing the link: damage bytes in both directions with this probability per byte.
+    #[arg(long, requires = "corrupt_seed")]
+    corrupt_rate: Option<f64>,
+    /// Seed of the damage (with --corrupt-rate).
+    #[arg(long, requires = "corrupt_rate")]
+    corrupt_seed: Option<u64>,
+}
+
+impl LinkArgs {
+    /// Open the link (the simulated chip is generated for `cfg`) and start a session.
+    pub fn connect(&self, cfg: &NetworkConfig) -> anyhow::Result<Client> {
+        let link: Box<dyn Transport> = match &self.port {
+            Port::Sim => Box::new(SimChip::new(cfg)?),
+            Port::Serial(path) => Box::new(Serial::open(path, self.baud)?),
+        };
+        let link: Box<dyn Transport> = match (self.corrupt_rate, self.corrupt_seed) {
+            (Some(rate), Some(seed)) => Box::new(Corrupt::new(link, rate, seed)?),
+            _ => link,
+        };
+        if self.clock_hz == 0 {
+            anyhow::bail!("--clock-hz 0: the chip's clock must be positive");
+        }
+        let timing = Timing {
+            clock_hz: self.clock_hz,
+            max_retries: self.max_retries,
+            ..Timing::default()
+        };
+        Ok(Client::connect(link, timing)?)
+    }
+}
+
+/// The network (and seed) of a command.
+#[derive(Debug, Args)]
+pub struct NetworkArgs {
+    /// Network TOML; the embedded default (networks/digits.toml) when left out. With
+    /// `--port sim` the simulated chip is generated for it.
+    #[arg(long)]
+    network: Option<PathBuf>,
+    /// Run seed (replaces the network's `seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+impl NetworkArgs {
+    /// The validated network with the seed override.
+    pub fn load(&self) -> anyhow::Result<NetworkConfig> {
+        let mut cfg = match &self.network {
+            Some(path) => NetworkConfig::from_file(path)?,
+            None => NetworkConfig::default_network()?,
+        };
+        if let Some(seed) = self.seed {
+            cfg.seed = seed;
+        }
+        Ok(cfg)
+    }
+}
+
+/// Load `spec` and check that it fits `cfg`.
+pub fn dataset(spec: &DatasetSpec, cfg: &NetworkConfig) -> anyhow::Result<Dataset> {
+    let data = spikeforge_sim::data::load(spec)?;
+    anyhow::ensure!(
+        data.pixels() == cfg.inputs,
+        "network {:?} has inputs = {} but dataset {spec} has {} pixels per sample",
+        cfg.name,
+        cfg.inputs,
+        data.pixels()
+    );
+    anyhow::ensure!(
+        data.classes == cfg.classes,
+        "network {:?} has classes = {} but dataset {spec} has {} classes",
+        cfg.name,
+        cfg.classes,
+        data.classes
+    );
+    Ok(data)
+}
+
+/// Print the session's link counters and the chip's on stderr (the retry count of a run).
+pub fn report_link(client: &mut Client) -> anyhow::Result<LinkStats> {
+    let chip = client.link_status()?;
+    let stats = client.stats();
+    eprintln!("link: {stats}");
+    eprintln!(
+        "chip link status: {} rx overflows, {} framing errors, {} link errors, {} replays",
+        chip.rx_overflows, chip.framing_errors, chip.link_errors, chip.replays
+    );
+    Ok(stats)
+}
+
+/// Write `text` to `path`, creating its directory.
+pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create directory {}", dir.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}

@@ -1,0 +1,128 @@
+//! `spikeforge train`: the training loop of `spikeforge_sim::train` with the chip as its
+//! model; the JSON report of `spikeforge-sim train` with the link's counters added.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use serde::Serialize;
+use spikeforge_host::chip_model::ChipModel;
+use spikeforge_host::client::LinkStats;
+use spikeforge_host::weights::{initial_network, write_weights};
+use spikeforge_sim::data::DatasetSpec;
+use spikeforge_sim::model::Model;
+use spikeforge_sim::report::{ModelKind, ProgressBar, TrainReport};
+use spikeforge_sim::train::{train, TrainOptions};
+
+use super::dump::dump_json;
+use super::{dataset, report_link, write_file, LinkArgs, NetworkArgs};
+
+/// Train on the chip.
+#[derive(Debug, Args)]
+pub struct Cmd {
+    #[command(flatten)]
+    link: LinkArgs,
+    #[command(flatten)]
+    network: NetworkArgs,
+    /// `digits:FILE.csv[.gz]` or `mnist:DIR`.
+    #[arg(long)]
+    dataset: DatasetSpec,
+    /// Passes over the training samples.
+    #[arg(long)]
+    epochs: u32,
+    /// Use only the first N training samples.
+    #[arg(long)]
+    train_samples: Option<usize>,
+    /// Use only the first N test samples.
+    #[arg(long)]
+    test_samples: Option<usize>,
+    /// Start from these weights instead of the network's seeded initial weights.
+    #[arg(long)]
+    weights: Option<PathBuf>,
+    /// Write the JSON report here.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Write the learned weights here (`[[W...], [C...]]`).
+    #[arg(long)]
+    save_weights: Option<PathBuf>,
+    /// Write a dump of everything the chip holds after training here.
+    #[arg(long)]
+    dump: Option<PathBuf>,
+}
+
+/// The report: `spikeforge-sim train`'s fields, the link and its counters.
+#[derive(Debug, Serialize)]
+pub struct HostTrainReport {
+    #[serde(flatten)]
+    train: TrainReport,
+    /// The link, as named by the transport.
+    port: String,
+    /// The session's link counters.
+    link: LinkStats,
+}
+
+impl Cmd {
+    pub fn run(self) -> anyhow::Result<()> {
+        let start = Instant::now();
+        let cfg = self.network.load()?;
+        let data = dataset(&self.dataset, &cfg)?;
+        let net = initial_network(&cfg, self.weights.as_deref())?;
+        let client = self.link.connect(&cfg)?;
+        let port = client.link().describe();
+        eprintln!("training on {port}");
+        let mut chip = ChipModel::load(client, &cfg, &net)?;
+        let opts = TrainOptions {
+            epochs: self.epochs,
+            train_samples: self.train_samples,
+            test_samples: self.test_samples,
+        };
+        let mut bar = ProgressBar::new(self.epochs);
+        let outcome = train(&mut chip, &data, &opts, &mut |p| {
+            bar.show(p);
+        });
+        let digest = chip.weights_digest();
+        if let Some(err) = chip.take_failure() {
+            return Err(err).context(format!("training on {port} stopped"));
+        }
+        if let Some(path) = &self.save_weights {
+            let (w, c) = chip.weights()?;
+            write_weights(path, &w, &c)?;
+        }
+        if let Some(path) = &self.dump {
+            let snapshot = chip.snapshot()?;
+            write_file(path, &dump_json(port.clone(), &snapshot)?)?;
+        }
+        let link = report_link(&mut chip.client())?;
+        let report = TrainReport::new(
+            &outcome,
+            self.epochs,
+            ModelKind::Fixed,
+            self.dataset.to_string(),
+            &cfg,
+            digest,
+            start.elapsed().as_secs_f64(),
+        );
+        for warning in &report.warnings {
+            eprintln!("warning: {warning}");
+        }
+        eprintln!(
+            "train accuracy: {:.2}%, rates per layer: {:?}, weights digest {}, {:.1}s",
+            report.train_accuracy * 100.0,
+            report.per_layer_rate,
+            report.weights_digest,
+            report.seconds
+        );
+        let test_accuracy = report.test_accuracy;
+        if let Some(path) = &self.report {
+            let full = HostTrainReport {
+                train: report,
+                port,
+                link,
+            };
+            write_file(path, &(serde_json::to_string_pretty(&full)? + "\n"))?;
+        }
+        println!("test accuracy: {:.2}%", test_accuracy * 100.0);
+        Ok(())
+    }
+}

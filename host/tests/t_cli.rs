@@ -1,0 +1,351 @@
+//! The `spikeforge` binary on `--port sim`: identify, load, train, infer, dump and verify
+//! (zero differences from the golden model), a link damaged at 1e-3 per byte giving the same
+//! report with its retransmissions counted, and one-line errors for bad inputs.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use flate2::write::GzEncoder;
+use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::data::load_digits;
+use spikeforge_sim::model::Model;
+use spikeforge_sim::network::Network;
+use spikeforge_sim::train::{train, TrainOptions};
+
+const DIGITS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz");
+
+fn dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).expect("test directory");
+    dir
+}
+
+fn spikeforge(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spikeforge"))
+        .args(args)
+        .output()
+        .expect("run spikeforge")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Run, require success, return stdout and stderr.
+fn ok(args: &[&str]) -> (String, String) {
+    let out = spikeforge(args);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "spikeforge {args:?}: {stderr}");
+    (stdout, stderr)
+}
+
+/// Run, require failure with one line on stderr, return it.
+fn fails(args: &[&str]) -> String {
+    let out = spikeforge(args);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "spikeforge {args:?} succeeded");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr:?}");
+    assert!(stderr.starts_with("error: "), "{stderr:?}");
+    stderr.trim_end().to_string()
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("JSON file");
+    serde_json::from_str(&text).expect("valid JSON")
+}
+
+#[test]
+fn t_cli_identify_sim() {
+    let (stdout, stderr) = ok(&["identify", "--port", "sim"]);
+    assert!(
+        stdout.contains(
+            "network: 64 inputs, 10 label inputs, 256 hidden, 10 classes, 256 classifier rows, \
+             8-bit weights, 40 steps per phase"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(same as network \"digits\")"), "{stdout}");
+    assert!(stdout.contains("link status: 0 rx overflows"), "{stdout}");
+    assert!(
+        stderr.contains("link: 2 requests, 0 retransmissions"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn t_cli_train_infer_dump_verify_sim() {
+    let dir = dir("t_cli_train");
+    let (report, weights, dump) = (dir.join("r.json"), dir.join("w.json"), dir.join("d.json"));
+    let dataset = format!("digits:{DIGITS}");
+    let (stdout, stderr) = ok(&[
+        "train",
+        "--port",
+        "sim",
+        "--dataset",
+        &dataset,
+        "--epochs",
+        "2",
+        "--train-samples",
+        "30",
+        "--test-samples",
+        "20",
+        "--report",
+        report.to_str().expect("path"),
+        "--save-weights",
+        weights.to_str().expect("path"),
+        "--dump",
+        dump.to_str().expect("path"),
+    ]);
+    assert!(stderr.contains("epoch 2/2: test accuracy"), "{stderr}");
+    // The golden model trained by the same loop gives the same numbers.
+    let cfg = NetworkConfig::default_network().expect("default network");
+    let data = load_digits(Path::new(DIGITS)).expect("digits");
+    let mut net = Network::new(&cfg);
+    let opts = TrainOptions {
+        epochs: 2,
+        train_samples: Some(30),
+        test_samples: Some(20),
+    };
+    let outcome = train(&mut net, &data, &opts, &mut |_| {});
+    let want = format!("test accuracy: {:.2}%", outcome.test.accuracy * 100.0);
+    assert_eq!(stdout.lines().last(), Some(want.as_str()), "{stdout}");
+    let report = json(&report);
+    assert_eq!(
+        report["weights_digest"],
+        format!("{:016x}", net.weights_digest()).as_str()
+    );
+    assert_eq!(
+        report["epoch_test_accuracy"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(report["link"]["retransmissions"], 0);
+    assert_eq!(report["port"], "sim (golden chip of network \"digits\")");
+    let dump = json(&dump);
+    let learned: Vec<i64> = net.hidden[0].weights.iter().map(|&w| w.into()).collect();
+    assert_eq!(dump["hidden_weights"], serde_json::json!(learned));
+    assert_eq!(
+        dump["hidden"]["homeostasis"].as_array().map(Vec::len),
+        Some(256)
+    );
+
+    // The saved weights load, classify and verify.
+    let weights = weights.to_str().expect("path");
+    let (stdout, _) = ok(&["load", "--port", "sim", "--weights", weights]);
+    assert!(stdout.contains("all as written"), "{stdout}");
+    let (stdout, _) = ok(&[
+        "infer",
+        "--port",
+        "sim",
+        "--dataset",
+        &dataset,
+        "--weights",
+        weights,
+        "--test-samples",
+        "20",
+    ]);
+    assert!(stdout.contains("confusion (rows: true class"), "{stdout}");
+    assert_eq!(
+        stdout
+            .lines()
+            .filter(|l| l.len() > 4 && l[..4].trim().parse::<u8>().is_ok())
+            .count(),
+        10,
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("test accuracy: ")),
+        "{stdout}"
+    );
+    let (stdout, _) = ok(&[
+        "verify",
+        "--port",
+        "sim",
+        "--dataset",
+        &dataset,
+        "--weights",
+        weights,
+        "--train-samples",
+        "10",
+        "--test-samples",
+        "10",
+    ]);
+    // 10 samples x 3 phases, then 10 test and 10 training samples classified.
+    assert!(stdout.contains("phases: 50 on sim"), "{stdout}");
+    assert!(
+        stdout.contains(", 0 differ in prediction or spike counts"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("state: 0 of 22905 values differ"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("verify: 0 differences\n"), "{stdout}");
+    let power_up = dir.join("power_up.json");
+    let (stdout, _) = ok(&[
+        "dump",
+        "--port",
+        "sim",
+        "--out",
+        power_up.to_str().expect("path"),
+    ]);
+    assert!(stdout.contains("dumped 22905 values"), "{stdout}");
+    assert_eq!(
+        json(&power_up)["generators"]["encoder"],
+        0,
+        "a chip at power-up"
+    );
+}
+
+#[test]
+fn t_cli_train_through_a_damaged_link_reports_the_same() {
+    let dir = dir("t_cli_corrupt");
+    let dataset = format!("digits:{DIGITS}");
+    let run = |name: &str, extra: &[&str]| {
+        let path = dir.join(name);
+        let mut args = vec![
+            "train",
+            "--port",
+            "sim",
+            "--dataset",
+            &dataset,
+            "--epochs",
+            "1",
+            "--train-samples",
+            "20",
+            "--test-samples",
+            "20",
+            "--report",
+            path.to_str().expect("path"),
+        ];
+        args.extend_from_slice(extra);
+        let (stdout, stderr) = ok(&args);
+        let mut report = json(&path);
+        let link = report["link"].clone();
+        let object = report.as_object_mut().expect("report object");
+        for key in ["seconds", "port", "link"] {
+            object.remove(key);
+        }
+        (stdout, stderr, report, link)
+    };
+    let clean = run("clean.json", &[]);
+    let damaged = run(
+        "damaged.json",
+        &["--corrupt-rate", "0.001", "--corrupt-seed", "3"],
+    );
+    assert_eq!(damaged.0, clean.0, "the same test accuracy");
+    assert_eq!(damaged.2, clean.2, "the same report");
+    let retransmissions = damaged.3["retransmissions"].as_u64().expect("counter");
+    assert!(retransmissions > 0, "{}", damaged.3);
+    assert_eq!(damaged.3["requests"], clean.3["requests"]);
+    assert!(
+        damaged
+            .1
+            .contains(&format!("{retransmissions} retransmissions")),
+        "{}",
+        damaged.1
+    );
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).expect("gzip");
+    encoder.finish().expect("gzip")
+}
+
+#[test]
+fn t_cli_bad_inputs_give_one_line_errors() {
+    let dir = dir("t_cli_errors");
+    let full = std::fs::read(DIGITS).expect("digits");
+    let cut = dir.join("cut.csv.gz");
+    std::fs::write(&cut, &full[..full.len() / 2]).expect("write");
+    let short = dir.join("short.csv.gz");
+    std::fs::write(&short, gzip(b"0,1,2,3\n")).expect("write");
+    let bad_toml = dir.join("bad.toml");
+    std::fs::write(&bad_toml, "name = \"x\"\ninputs = 64\nclasses = [\n").expect("write");
+    let bad_range = dir.join("range.toml");
+    let default = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../networks/digits.toml"
+    ))
+    .expect("default network");
+    std::fs::write(&bad_range, default.replace("steps = 40", "steps = 5000")).expect("write");
+    let bad_weights = dir.join("weights.json");
+    std::fs::write(&bad_weights, "[[1, 2, 3], []]").expect("write");
+    let train = |dataset: String, extra: &[&str]| {
+        let mut args = vec![
+            "train".to_string(),
+            "--port".into(),
+            "sim".into(),
+            "--epochs".into(),
+            "1".into(),
+            "--dataset".into(),
+            dataset,
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        fails(&args)
+    };
+    let cases = [
+        (
+            train(format!("digits:{}", cut.display()), &[]),
+            "gzip stream ends early",
+        ),
+        (
+            train(format!("digits:{}", short.display()), &[]),
+            "expected 65 comma-separated fields, found 4",
+        ),
+        (
+            train("digits:/no/such/file.csv".into(), &[]),
+            "/no/such/file.csv",
+        ),
+        (
+            train(
+                format!("digits:{DIGITS}"),
+                &["--network", bad_toml.to_str().expect("path")],
+            ),
+            "bad.toml: line 4",
+        ),
+        (
+            train(
+                format!("digits:{DIGITS}"),
+                &["--network", bad_range.to_str().expect("path")],
+            ),
+            "5000",
+        ),
+        (
+            train(
+                format!("digits:{DIGITS}"),
+                &["--weights", bad_weights.to_str().expect("path")],
+            ),
+            "W has 3 weights; network \"digits\" takes 18944",
+        ),
+        (train("kind:x".into(), &[]), "unknown dataset kind \"kind\""),
+        (
+            fails(&["identify", "--port", "/dev/no-such-tty"]),
+            "/dev/no-such-tty at 3000000 baud: cannot open",
+        ),
+        (
+            fails(&["identify", "--port", "sim", "--corrupt-rate", "0.1"]),
+            "--corrupt-seed",
+        ),
+        (
+            fails(&[
+                "identify",
+                "--port",
+                "sim",
+                "--corrupt-rate",
+                "2",
+                "--corrupt-seed",
+                "1",
+            ]),
+            "corruption rate 2 is outside 0..=1",
+        ),
+    ];
+    for (line, needle) in cases {
+        assert!(line.contains(needle), "{line:?} should name {needle:?}");
+    }
+}

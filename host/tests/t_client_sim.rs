@@ -1,0 +1,300 @@
+//! The protocol client against the golden chip (`--port sim`), with links that damage,
+//! drop, duplicate or swallow chosen frames: every command runs exactly once, errors name the
+//! request and what came back, and the counters say what happened.
+
+use std::time::{Duration, Instant};
+
+use spikeforge_host::client::{Client, ClientError, Timing};
+use spikeforge_host::transport::{SimChip, Transport, TransportError};
+use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::core_interface::Register;
+use spikeforge_sim::wire::{Command, Space, Status};
+
+fn cfg() -> NetworkConfig {
+    NetworkConfig::default_network().expect("default network")
+}
+
+fn sim() -> SimChip {
+    SimChip::new(&cfg()).expect("chip")
+}
+
+/// What a [`Scripted`] link does to one frame of the host's (by send call) or the chip's (by
+/// response) stream.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Fault {
+    /// Flip a bit in the middle of send call `n` (a link error follows).
+    DamageSend(usize),
+    /// Send call `n` loses its final 0x00 (no response until the host times out).
+    DropDelimiter(usize),
+    /// Received response `n` has a bit flipped (a damaged response).
+    DamageResponse(usize),
+    /// Received response `n` arrives twice.
+    Duplicate(usize),
+}
+
+/// The golden chip behind a link that applies one fault.
+#[derive(Debug)]
+struct Scripted {
+    chip: SimChip,
+    fault: Fault,
+    sends: usize,
+    responses: usize,
+    pending: Vec<u8>,
+}
+
+impl Scripted {
+    fn new(fault: Fault) -> Self {
+        Self {
+            chip: sim(),
+            fault,
+            sends: 0,
+            responses: 0,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl Transport for Scripted {
+    fn send(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
+        let mut bytes = bytes.to_vec();
+        match self.fault {
+            Fault::DamageSend(n) if n == self.sends => {
+                let middle = bytes.len() / 2;
+                bytes[middle] ^= 0x10;
+            }
+            Fault::DropDelimiter(n) if n == self.sends => {
+                assert_eq!(bytes.pop(), Some(0));
+            }
+            _ => {}
+        }
+        self.sends += 1;
+        self.chip.send(&bytes)?;
+        // Take whole responses from the chip and apply the response faults.
+        let mut raw = [0u8; 4096];
+        let n = self.chip.recv(&mut raw, Instant::now())?;
+        for frame in raw[..n].split_inclusive(|&b| b == 0) {
+            let mut frame = frame.to_vec();
+            match self.fault {
+                Fault::DamageResponse(k) if k == self.responses => frame[2] ^= 0x01,
+                Fault::Duplicate(k) if k == self.responses => self.pending.extend(frame.clone()),
+                _ => {}
+            }
+            self.responses += 1;
+            self.pending.extend(frame);
+        }
+        Ok(())
+    }
+
+    fn recv(&mut self, buf: &mut [u8], _deadline: Instant) -> Result<usize, TransportError> {
+        let n = buf.len().min(self.pending.len());
+        buf[..n].copy_from_slice(&self.pending[..n]);
+        self.pending.drain(..n);
+        Ok(n)
+    }
+
+    fn baud(&self) -> Option<u32> {
+        None
+    }
+
+    fn describe(&self) -> String {
+        format!("scripted {:?}", self.fault)
+    }
+}
+
+/// A link on which nothing ever answers.
+#[derive(Debug)]
+struct Dead;
+
+impl Transport for Dead {
+    fn send(&mut self, _bytes: &[u8]) -> Result<(), TransportError> {
+        Ok(())
+    }
+
+    /// A line that stays silent: wait for the deadline.
+    fn recv(&mut self, _buf: &mut [u8], deadline: Instant) -> Result<usize, TransportError> {
+        std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+        Ok(0)
+    }
+
+    fn baud(&self) -> Option<u32> {
+        Some(115_200)
+    }
+
+    fn describe(&self) -> String {
+        "dead".to_string()
+    }
+}
+
+fn encoder(client: &mut Client) -> u32 {
+    client
+        .read(Space::Register, Register::EncoderState as usize, 1)
+        .expect("encoder state")[0]
+}
+
+/// Seed the encoder, run one STEP through a link with `fault`, return the encoder state and
+/// the client.
+fn one_step(fault: Fault) -> (u32, Client) {
+    let mut client =
+        Client::connect(Box::new(Scripted::new(fault)), Timing::default()).expect("IDENTIFY");
+    client
+        .write(Space::Register, Register::EncoderState as usize, &[12_345])
+        .expect("seed");
+    client.step(0).expect("STEP");
+    (encoder(&mut client), client)
+}
+
+#[test]
+fn t_client_identify_and_round_trips() {
+    let mut client = Client::connect(Box::new(sim()), Timing::default()).expect("IDENTIFY");
+    let id = client.identity().clone();
+    assert_eq!((id.inputs, id.hidden, id.classes), (64, 256, 10));
+    // 300 weights from address 100: three WRITEs of at most 126, three READs of at most 128.
+    let values: Vec<u32> = (0..300u32).map(|i| (i * 7) & 0xFFFF).collect();
+    client
+        .write(Space::HiddenWeight, 100, &values)
+        .expect("WRITE");
+    let back = client.read(Space::HiddenWeight, 100, 300).expect("READ");
+    // 8-bit weights: the core keeps the low 8 bits, sign-extended.
+    let want: Vec<u32> = values
+        .iter()
+        .map(|&v| {
+            let low = i8::from_le_bytes([v.to_le_bytes()[0]]);
+            u32::from(u16::from_le_bytes(i16::from(low).to_le_bytes()))
+        })
+        .collect();
+    assert_eq!(back, want);
+    let stats = client.stats();
+    assert_eq!(stats.requests, 1 + 3 + 3);
+    assert_eq!(stats.retransmissions, 0);
+}
+
+#[test]
+fn t_client_refusals_name_the_request_and_the_status() {
+    let mut client = Client::connect(Box::new(sim()), Timing::default()).expect("IDENTIFY");
+    let err = client
+        .read(Space::HiddenWeight, 18_944 - 1, 3)
+        .expect_err("past the end of W");
+    assert!(matches!(
+        err,
+        ClientError::Refused {
+            status: Status::OutOfRange,
+            ..
+        }
+    ));
+    assert_eq!(
+        err.to_string(),
+        "READ of 3 values of W from 0x49ff (seq 1): the chip answered OUT_OF_RANGE"
+    );
+    let err = client
+        .request(&Command::Read {
+            space: Space::Register,
+            start: 16,
+            count: 1,
+        })
+        .expect_err("parameters are write-only");
+    assert!(err.to_string().contains("OUT_OF_RANGE"), "{err}");
+    let err = client
+        .write(Space::State, 0xFFFF, &[1, 2])
+        .expect_err("past 0xFFFF");
+    assert!(err.to_string().contains("past address 0xFFFF"), "{err}");
+}
+
+#[test]
+fn t_client_retransmits_and_runs_each_command_once() {
+    let (clean, mut client) = one_step(Fault::DamageSend(usize::MAX));
+    assert_eq!(client.stats().retransmissions, 0);
+    assert_eq!(client.link_status().expect("status").replays, 0);
+    // Send calls: 0 the leading 0x00, 1 IDENTIFY, 2 the seed, 3 the STEP.
+    let cases = [
+        (Fault::DamageSend(3), "link error"),
+        (Fault::DropDelimiter(3), "timeout"),
+        (Fault::DamageResponse(2), "damaged response"),
+        (Fault::Duplicate(2), "late duplicate"),
+    ];
+    for (fault, what) in cases {
+        let (state, mut client) = one_step(fault);
+        assert_eq!(state, clean, "{what}: the STEP ran exactly once");
+        let stats = client.stats();
+        let chip = client.link_status().expect("status");
+        match fault {
+            Fault::DamageSend(_) => {
+                assert_eq!(
+                    (stats.link_errors, stats.retransmissions),
+                    (1, 1),
+                    "{stats}"
+                );
+                assert_eq!((chip.link_errors, chip.replays), (1, 0));
+            }
+            Fault::DropDelimiter(_) => {
+                // The 0x00 before the retransmission ends the frame: it runs, the
+                // retransmission is answered from the replay store and dropped as late.
+                assert_eq!((stats.timeouts, stats.retransmissions), (1, 1), "{stats}");
+                assert_eq!(stats.late_responses, 1, "{stats}");
+                assert_eq!(chip.replays, 1);
+            }
+            Fault::DamageResponse(_) => {
+                assert_eq!(
+                    (stats.damaged_responses, stats.retransmissions),
+                    (1, 1),
+                    "{stats}"
+                );
+                assert_eq!(chip.replays, 1);
+            }
+            Fault::Duplicate(_) => {
+                assert_eq!(
+                    (stats.late_responses, stats.retransmissions),
+                    (1, 0),
+                    "{stats}"
+                );
+                assert_eq!(chip.replays, 0);
+            }
+        }
+    }
+}
+
+#[test]
+fn t_client_gives_up_naming_what_came_back() {
+    let timing = Timing {
+        max_retries: 2,
+        clock_hz: 12_000_000,
+        turnaround: Duration::ZERO,
+    };
+    let started = Instant::now();
+    let err = Client::connect(Box::new(Dead), timing).expect_err("nothing answers");
+    let text = err.to_string();
+    assert!(
+        text.starts_with(
+            "IDENTIFY (seq 0): no valid response after 3 attempts; last: no response within"
+        ),
+        "{text}"
+    );
+    // Three waits of 2 x (8 + 41 bytes at 115,200 baud + 32 cycles) + 50 ms each.
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(3 * 58), "{waited:?}");
+    assert!(waited < Duration::from_secs(2), "{waited:?}");
+}
+
+#[test]
+fn t_client_drops_a_late_duplicate_of_the_same_opcode() {
+    // Responses: 0 IDENTIFY, 1 the seed WRITE, 2 the first READ (duplicated).
+    let mut client = Client::connect(
+        Box::new(Scripted::new(Fault::Duplicate(2))),
+        Timing::default(),
+    )
+    .expect("IDENTIFY");
+    client
+        .write(
+            Space::Register,
+            Register::EncoderState as usize,
+            &[111, 222],
+        )
+        .expect("seeds");
+    let first = client
+        .read(Space::Register, Register::EncoderState as usize, 1)
+        .expect("READ");
+    let second = client
+        .read(Space::Register, Register::LearnState as usize, 1)
+        .expect("READ");
+    assert_eq!((first[0], second[0]), (111, 222));
+    assert_eq!(client.stats().late_responses, 1);
+}
