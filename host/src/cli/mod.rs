@@ -10,6 +10,7 @@ use spikeforge_host::transport::{Corrupt, Port, Serial, SimChip, Transport};
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::data::{Dataset, DatasetSpec};
 
+mod cosim;
 mod dump;
 mod identify;
 mod infer;
@@ -43,6 +44,8 @@ enum Command {
     Verify(verify::Cmd),
     /// Draw SVG figures: spike raster, weight images, accuracy curve.
     Plot(plot::Cmd),
+    /// Serve a chip model at a pseudo-terminal, for `--port /dev/pts/N`.
+    Cosim(cosim::Cmd),
 }
 
 /// Run one command.
@@ -55,6 +58,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Dump(cmd) => cmd.run(),
         Command::Verify(cmd) => cmd.run(),
         Command::Plot(cmd) => cmd.run(),
+        Command::Cosim(cmd) => cmd.run(),
     }
 }
 

@@ -1,0 +1,225 @@
+//! [`Pty`]: a chip model behind a pseudo-terminal, so that a host reaches it through the
+//! operating system's serial code path (`spikeforge cosim --pty`, then `--port /dev/pts/N`).
+//!
+//! This process keeps the pty's master side; the slave side (the path a host opens) is set to
+//! raw mode (8-bit clean, no echo, no line editing, no flow-control characters) and then
+//! closed, so that the master sees whether a host holds it open: `poll` reports a hang-up
+//! while no process has the slave open. [`Pty::serve`] passes the host's bytes to a
+//! [`Served`] chip as they arrive and writes the chip's bytes back. The chip keeps its state
+//! when a host closes the port, as a board does; its bytes sent while no host is connected are
+//! dropped, as a UART's bytes are with nobody listening.
+
+use std::fs::File;
+use std::io::{ErrorKind, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rustix::event::{poll, PollFd, PollFlags, Timespec};
+use rustix::fs::{Mode, OFlags};
+use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
+use rustix::termios::{tcgetattr, tcsetattr, OptionalActions};
+
+use crate::transport::{SimChip, Transport, TransportError};
+
+/// How long the bridge waits for the host's bytes while the chip has nothing to do (and how
+/// long it sleeps between looks while no host has the port open).
+pub const IDLE_WAIT: Duration = Duration::from_millis(10);
+/// Time the chip runs between looks at the host's bytes while it is busy (an in-process model
+/// counts it in its own clock, see [`Transport::recv`]).
+pub const SLICE: Duration = Duration::from_millis(2);
+
+/// A chip that [`Pty::serve`] can serve: a link to it, and whether it may still send bytes
+/// without being sent any.
+pub trait Served: Transport {
+    /// The chip is still working (receiving, executing or answering a request): the bridge
+    /// keeps running it instead of waiting for the host.
+    fn busy(&self) -> bool;
+}
+
+/// The golden chip answers within [`Transport::send`]: it is never busy afterwards.
+impl Served for SimChip {
+    fn busy(&self) -> bool {
+        false
+    }
+}
+
+/// What a bridge passed on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BridgeStats {
+    /// Host sessions seen (a process opened the port and sent bytes or kept it open).
+    pub hosts: u64,
+    /// Bytes from the host to the chip.
+    pub bytes_in: u64,
+    /// Bytes from the chip to the host.
+    pub bytes_out: u64,
+    /// Bytes the chip sent while no host had the port open.
+    pub dropped: u64,
+}
+
+/// A pseudo-terminal whose master side this process holds.
+#[derive(Debug)]
+pub struct Pty {
+    master: File,
+    path: PathBuf,
+}
+
+/// The I/O error of `action` on the pty at `path`.
+fn io_error(path: &Path, action: &str, cause: impl Into<std::io::Error>) -> TransportError {
+    TransportError::Io {
+        link: format!("pty {}", path.display()),
+        action: action.to_string(),
+        cause: cause.into(),
+    }
+}
+
+impl Pty {
+    /// Open a new pty pair and set its slave side to raw mode.
+    pub fn open() -> Result<Self, TransportError> {
+        let ptmx = Path::new("/dev/ptmx");
+        let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC)
+            .map_err(|e| io_error(ptmx, "open a pseudo-terminal", e))?;
+        grantpt(&master).map_err(|e| io_error(ptmx, "grant the slave side (grantpt)", e))?;
+        unlockpt(&master).map_err(|e| io_error(ptmx, "unlock the slave side (unlockpt)", e))?;
+        let name = ptsname(&master, Vec::new())
+            .map_err(|e| io_error(ptmx, "name the slave side (ptsname)", e))?;
+        let path = PathBuf::from(name.to_string_lossy().into_owned());
+        // Raw mode on the slave side; the settings stay with the pty when this handle closes.
+        let slave = rustix::fs::open(
+            &path,
+            OFlags::RDWR | OFlags::NOCTTY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(|e| io_error(&path, "open the slave side", e))?;
+        let mut termios = tcgetattr(&slave).map_err(|e| io_error(&path, "read its termios", e))?;
+        termios.make_raw();
+        tcsetattr(&slave, OptionalActions::Now, &termios)
+            .map_err(|e| io_error(&path, "set raw mode", e))?;
+        drop(slave);
+        Ok(Self {
+            master: File::from(master),
+            path,
+        })
+    }
+
+    /// The slave side's path, the port a host opens (`/dev/pts/5`).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Wait up to `wait` for the host's bytes: (bytes are waiting, no host has the port open).
+    fn poll(&self, wait: Duration) -> Result<(bool, bool), TransportError> {
+        let timeout = Timespec {
+            tv_sec: i64::try_from(wait.as_secs()).unwrap_or(i64::MAX),
+            tv_nsec: i64::from(wait.subsec_nanos()),
+        };
+        let mut fds = [PollFd::new(&self.master, PollFlags::IN)];
+        loop {
+            match poll(&mut fds, Some(&timeout)) {
+                Ok(_) => break,
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(io_error(&self.path, "poll", e)),
+            }
+        }
+        let events = fds[0].revents();
+        Ok((
+            events.contains(PollFlags::IN),
+            events.intersects(PollFlags::HUP | PollFlags::ERR),
+        ))
+    }
+
+    /// Read the host's waiting bytes into `buf`: `None` when no host has the port open.
+    fn read(&self, buf: &mut [u8]) -> Result<Option<usize>, TransportError> {
+        loop {
+            match (&self.master).read(buf) {
+                Ok(n) => return Ok(Some(n)),
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                // Linux: EIO on the master once every slave handle is closed.
+                Err(e) if e.raw_os_error() == Some(rustix::io::Errno::IO.raw_os_error()) => {
+                    return Ok(None)
+                }
+                Err(e) => return Err(io_error(&self.path, "read", e)),
+            }
+        }
+    }
+
+    /// Write `bytes` to the host: `false` when no host has the port open (they are dropped).
+    fn write(&self, bytes: &[u8]) -> Result<bool, TransportError> {
+        match (&self.master).write_all(bytes) {
+            Ok(()) => Ok(true),
+            Err(e) if e.raw_os_error() == Some(rustix::io::Errno::IO.raw_os_error()) => Ok(false),
+            Err(e) => Err(io_error(
+                &self.path,
+                &format!("write {} bytes", bytes.len()),
+                e,
+            )),
+        }
+    }
+
+    /// Serve `chip` on the pty: every byte the host writes goes to the chip as it arrives
+    /// (stop-and-wait hosts send a frame at a time; the chip's receive FIFO holds more than a
+    /// frame and its retransmission), every byte the chip sends goes to the host. Hosts may
+    /// come and go; `report` is told of each. Returns when the first host closes the port if
+    /// `once` is set, else runs until the process is killed or an I/O error.
+    pub fn serve(
+        &self,
+        chip: &mut dyn Served,
+        once: bool,
+        report: &mut dyn FnMut(&str),
+    ) -> Result<BridgeStats, TransportError> {
+        let mut stats = BridgeStats::default();
+        let mut connected = false;
+        let mut input = vec![0u8; 4096];
+        let mut output = vec![0u8; 4096];
+        loop {
+            let wait = if chip.busy() {
+                Duration::ZERO
+            } else {
+                IDLE_WAIT
+            };
+            let (readable, hangup) = self.poll(wait)?;
+            let mut gone = hangup;
+            if readable {
+                match self.read(&mut input)? {
+                    Some(n) if n > 0 => {
+                        if !connected {
+                            connected = true;
+                            stats.hosts += 1;
+                            report(&format!("host {} connected", stats.hosts));
+                        }
+                        chip.send(&input[..n])?;
+                        stats.bytes_in += n as u64;
+                    }
+                    Some(_) => {}
+                    None => gone = true,
+                }
+            }
+            if !gone && !connected {
+                connected = true;
+                stats.hosts += 1;
+                report(&format!("host {} connected", stats.hosts));
+            }
+            if gone && connected && !readable {
+                connected = false;
+                report(&format!(
+                    "host {} closed the port ({} bytes in, {} out so far)",
+                    stats.hosts, stats.bytes_in, stats.bytes_out
+                ));
+                if once {
+                    return Ok(stats);
+                }
+            }
+            let n = chip.recv(&mut output, Instant::now() + SLICE)?;
+            if n > 0 {
+                if connected && self.write(&output[..n])? {
+                    stats.bytes_out += n as u64;
+                } else {
+                    stats.dropped += n as u64;
+                }
+            }
+            if gone && !chip.busy() {
+                // `poll` returns at once while no host has the port open.
+                std::thread::sleep(IDLE_WAIT);
+            }
+        }
+    }
+}

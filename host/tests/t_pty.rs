@@ -1,0 +1,252 @@
+//! The serial transport through a pseudo-terminal: `spikeforge cosim --pty` runs as a child
+//! process and the other commands reach its chip with `--port /dev/pts/N`, through the
+//! operating system's serial code path (the `serialport` crate, termios, the pty driver).
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::data::load_digits;
+use spikeforge_sim::model::Model;
+use spikeforge_sim::network::Network;
+use spikeforge_sim::train::{train, TrainOptions};
+
+const DIGITS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz");
+
+fn dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).expect("test directory");
+    dir
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A `spikeforge cosim --pty` child process, killed and reaped on drop (also when a test
+/// fails), so that no test leaves a process behind.
+struct PtyServer {
+    child: Child,
+    path: String,
+    stderr: Arc<Mutex<String>>,
+    reader: Option<JoinHandle<()>>,
+}
+
+impl PtyServer {
+    /// Start `spikeforge cosim --pty` with `args` and read the pty path it prints.
+    fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_spikeforge"))
+            .args(["cosim", "--pty"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start spikeforge cosim");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let reader = child.stderr.take().map(|mut pipe| {
+            let stderr = Arc::clone(&stderr);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 1024];
+                while let Ok(n) = pipe.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    if let Ok(mut text) = stderr.lock() {
+                        text.push_str(&String::from_utf8_lossy(&buf[..n]));
+                    }
+                }
+            })
+        });
+        let mut server = Self {
+            child,
+            path: String::new(),
+            stderr,
+            reader,
+        };
+        let stdout = server.child.stdout.take().expect("stdout pipe");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the pty line");
+        server.path = match line.trim_end().strip_prefix("pty: ") {
+            Some(path) => path.to_string(),
+            None => panic!(
+                "cosim printed {line:?}, not \"pty: <path>\"; stderr: {}",
+                server.stderr()
+            ),
+        };
+        assert!(
+            Path::new(&server.path).exists(),
+            "{} does not exist",
+            server.path
+        );
+        server
+    }
+
+    /// What the server wrote on stderr so far.
+    fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Wait up to `limit` for the server to exit on its own; its exit status.
+    fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for PtyServer {
+    fn drop(&mut self) {
+        // Already exited: kill fails harmlessly; wait reaps it either way.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+    }
+}
+
+/// Run `spikeforge` with `args` against `server`'s pty, require success, return stdout and
+/// stderr.
+fn ok(server: &PtyServer, args: &[&str]) -> (String, String) {
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_spikeforge"))
+        .args(args)
+        .args(["--port", &server.path])
+        .output()
+        .expect("run spikeforge");
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "spikeforge {args:?} --port {}: {stderr}\ncosim: {}",
+        server.path,
+        server.stderr()
+    );
+    (stdout, stderr)
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("JSON file");
+    serde_json::from_str(&text).expect("valid JSON")
+}
+
+#[test]
+fn t_pty_golden_chip_identify_train_verify() {
+    let server = PtyServer::start(&["--model", "sim"]);
+    let (stdout, stderr) = ok(&server, &["identify"]);
+    assert!(
+        stdout.contains(&format!("link: {} at 3000000 baud", server.path)),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(same as network \"digits\")"), "{stdout}");
+    assert!(
+        stdout.contains("link status: 0 rx overflows, 0 framing errors, 0 link errors"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("0 retransmissions"), "{stderr}");
+
+    // Training through the pty gives the golden model's weights and accuracy.
+    let report = dir("t_pty_golden").join("report.json");
+    let dataset = format!("digits:{DIGITS}");
+    let (stdout, _) = ok(
+        &server,
+        &[
+            "train",
+            "--dataset",
+            &dataset,
+            "--epochs",
+            "1",
+            "--train-samples",
+            "20",
+            "--test-samples",
+            "10",
+            "--report",
+            report.to_str().expect("path"),
+        ],
+    );
+    let cfg = NetworkConfig::default_network().expect("default network");
+    let data = load_digits(Path::new(DIGITS)).expect("digits");
+    let mut net = Network::new(&cfg);
+    let opts = TrainOptions {
+        epochs: 1,
+        train_samples: Some(20),
+        test_samples: Some(10),
+    };
+    let outcome = train(&mut net, &data, &opts, &mut |_| {});
+    let want = format!("test accuracy: {:.2}%", outcome.test.accuracy * 100.0);
+    assert_eq!(stdout.lines().last(), Some(want.as_str()), "{stdout}");
+    let report = json(&report);
+    assert_eq!(
+        report["weights_digest"],
+        format!("{:016x}", net.weights_digest()).as_str()
+    );
+    assert_eq!(
+        report["port"],
+        format!("{} at 3000000 baud", server.path).as_str()
+    );
+    assert_eq!(report["link"]["retransmissions"], 0, "{}", report["link"]);
+
+    // A third session on the same port: the chip and the golden model agree everywhere.
+    let (stdout, _) = ok(
+        &server,
+        &[
+            "verify",
+            "--dataset",
+            &dataset,
+            "--train-samples",
+            "10",
+            "--test-samples",
+            "10",
+        ],
+    );
+    assert!(
+        stdout.contains("phases: 50 on ") && stdout.contains(", 0 differ in prediction"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("verify: 0 differences\n"), "{stdout}");
+    let log = server.stderr();
+    assert!(
+        log.contains("host 3 connected") && log.contains("host 3 closed the port"),
+        "{log}"
+    );
+}
+
+#[test]
+fn t_pty_once_exits_when_the_host_closes() {
+    let mut server = PtyServer::start(&["--model", "sim", "--once"]);
+    ok(&server, &["identify"]);
+    let status = server.wait_exit(Duration::from_secs(10));
+    let log = server.stderr();
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "{status:?}; cosim: {log}"
+    );
+    assert!(log.contains("cosim: 1 hosts, 17 bytes in, 60 bytes out"), "{log}");
+}
+
+#[test]
+fn t_pty_cosim_needs_pty_and_a_model() {
+    for (args, needle) in [
+        (vec!["cosim", "--model", "sim"], "--pty"),
+        (vec!["cosim", "--pty", "--model", "fpga"], "fpga"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_spikeforge"))
+            .args(&args)
+            .output()
+            .expect("run spikeforge");
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr:?}");
+        assert!(stderr.contains(needle), "{stderr:?} should name {needle:?}");
+    }
+}
