@@ -9,6 +9,10 @@
 //! of its state and compares it with [`spikeforge_sim::network::Network`]. [`golden::Bench`]
 //! runs whole phases that way.
 //!
+//! At the pins: `build.rs` also builds the whole chip (UART, receive FIFO, frame engine,
+//! core) of [`model::CHIP_SMALL`] and [`model::CHIP_DEFAULT`] (in [`model::CHIPS`]) at 4 clock
+//! cycles per bit (12 MHz at 3 Mbaud), each a [`ChipModel`] clocked with its `uart_rx` pin.
+//!
 //! Waveforms: build with `SPIKEFORGE_WAVES=vcd` or `SPIKEFORGE_WAVES=fst` and every model
 //! instance writes one under `build/waves/` (see [`model`]); unset, the models carry no
 //! tracing code.
@@ -21,4 +25,4 @@ pub mod model;
 
 pub use compare::{compare, Mismatch};
 pub use host::Host;
-pub use model::{CoreKind, Model};
+pub use model::{ChipKind, ChipModel, CoreKind, Model};
