@@ -133,6 +133,8 @@ pub struct PinStats {
     pub exchange_cycles: u64,
     /// Exchanges completed.
     pub exchanges: u64,
+    /// Bytes sent to the chip and received from it in the exchanges completed.
+    pub bytes: (u64, u64),
     /// Wall time spent clocking the model.
     pub wall: Duration,
 }
@@ -267,6 +269,8 @@ impl PinChip {
             }
         }
         self.stats.exchanges += 1;
+        self.stats.bytes.0 += u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        self.stats.bytes.1 += u64::try_from(received.len()).unwrap_or(u64::MAX);
         self.stats.wall += started.elapsed();
         Ok(received)
     }

@@ -213,10 +213,21 @@ impl Session {
     /// One learning sample: the phases `train::learn_sample` runs for `sample` (drawing the
     /// negative from `rng` as it does), each sent as [`Session::run_phase`].
     pub fn learn_sample(&mut self, sample: &Sample, train: &[Sample], rng: &mut Xorshift32) {
-        learn_sample(&mut self.phases, sample, train, rng);
-        for (pixels, label_input, learn) in std::mem::take(&mut self.phases.phases) {
-            self.run_phase(&pixels, label_input, learn);
+        for phase in self.sample_phases(sample, train, rng) {
+            self.run_phase(&phase.pixels, phase.label_input, phase.learn);
         }
+    }
+
+    /// The phases `train::learn_sample` runs for `sample`, drawing the negative from `rng` as
+    /// it does, without running them.
+    pub fn sample_phases(
+        &mut self,
+        sample: &Sample,
+        train: &[Sample],
+        rng: &mut Xorshift32,
+    ) -> Vec<Phase> {
+        learn_sample(&mut self.phases, sample, train, rng);
+        std::mem::take(&mut self.phases.phases)
     }
 
     /// Inference on `pixels`: an inference phase, then `READ_PREDICTION`.
@@ -246,12 +257,23 @@ impl Session {
     }
 }
 
+/// One phase of a learning sample, as `train::learn_sample` asks for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phase {
+    /// The image.
+    pub pixels: Vec<u8>,
+    /// The label input that spikes, if any.
+    pub label_input: Option<usize>,
+    /// What learns.
+    pub learn: Learn,
+}
+
 /// The phases `train::learn_sample` asks of a model, recorded instead of run (it uses no
 /// result of them).
 #[derive(Debug)]
 struct Phases {
     cfg: NetworkConfig,
-    phases: Vec<(Vec<u8>, Option<usize>, Learn)>,
+    phases: Vec<Phase>,
 }
 
 impl Model for Phases {
@@ -265,7 +287,11 @@ impl Model for Phases {
         label_input: Option<usize>,
         learn: Learn,
     ) -> PhaseResult {
-        self.phases.push((pixels.to_vec(), label_input, learn));
+        self.phases.push(Phase {
+            pixels: pixels.to_vec(),
+            label_input,
+            learn,
+        });
         PhaseResult {
             prediction: 0,
             layer_spikes: vec![0; 2],
