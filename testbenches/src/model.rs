@@ -1,17 +1,21 @@
-//! The Verilated cores behind a safe interface: the one place this crate uses `unsafe`.
+//! The Verilated cores and chips behind a safe interface: the one place this crate uses
+//! `unsafe`.
 //!
 //! `build.rs` writes `$OUT_DIR/models.rs`: the `extern "C"` functions of `src/shim.cpp` for
-//! every core variant under test, one [`CoreKind`] static per variant, [`ALL`] and [`WAVES`].
+//! every core variant under test, one [`CoreKind`] static per variant, [`ALL`]; the functions
+//! of `src/chip_shim.cpp` for every chip, one [`ChipKind`] static per chip, [`CHIPS`]; and
+//! [`WAVES`].
 //!
 //! # Waveforms
 //!
-//! Built with `SPIKEFORGE_WAVES=vcd` (or `fst`) in the environment, every [`Model`] writes a
-//! waveform of all its signals to `build/waves/<test>.<model>.<n>.vcd` (or `.fst`) at the
-//! workspace root: `<test>` is the test's name (the thread's name, else the executable's),
-//! `<model>` the core's name and `<n>` counts the models of the process, so no two instances of
-//! one run share a file. Each evaluation is one dump, 10 ns apart (two per clock cycle). The
-//! variable is read when the crate is built, so changing it rebuilds the models; unset, they
-//! carry no tracing code:
+//! Built with `SPIKEFORGE_WAVES=vcd` (or `fst`) in the environment, every [`Model`] and
+//! [`ChipModel`] writes a waveform of all its signals to `build/waves/<test>.<model>.<n>.vcd`
+//! (or `.fst`) at the workspace root: `<test>` is the test's name (the thread's name, else the
+//! executable's), `<model>` the core's or chip's name and `<n>` counts the models of the
+//! process, so no two instances of one run share a file. Each evaluation is one dump, two per
+//! clock cycle: 10 ns apart for a core (50 MHz), 41.667 ns for a chip (12 MHz). The variable is
+//! read when the crate is built, so changing it rebuilds the models; unset, they carry no
+//! tracing code:
 //!
 //! ```text
 //! SPIKEFORGE_WAVES=vcd cargo test -p spikeforge-testbenches --test t_core_small_golden
@@ -68,6 +72,115 @@ impl CoreKind {
     }
 }
 
+/// The chip shim's functions for one chip class.
+#[derive(Debug, Clone, Copy)]
+struct ChipFunctions {
+    new: unsafe extern "C" fn() -> *mut c_void,
+    delete: unsafe extern "C" fn(*mut c_void),
+    cycle: unsafe extern "C" fn(*mut c_void, u8, *mut u8, *mut u8),
+    open_waves: unsafe extern "C" fn(*mut c_void, *const c_char) -> u8,
+}
+
+/// A chip built into this crate (the whole chip at its UART pins): its network, its core's
+/// options, its bit time and the functions of its Verilated model.
+#[derive(Debug)]
+pub struct ChipKind {
+    name: &'static str,
+    toml: Option<&'static str>,
+    options: CoreOptions,
+    clocks_per_bit: u16,
+    functions: ChipFunctions,
+}
+
+impl ChipKind {
+    /// The model's name (`V<name>` is its Verilated class).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// How the chip's core was built.
+    pub fn options(&self) -> CoreOptions {
+        self.options
+    }
+
+    /// Clock cycles per UART bit, fixed when the Verilog was generated.
+    pub fn clocks_per_bit(&self) -> u16 {
+        self.clocks_per_bit
+    }
+
+    /// The network the chip was generated from.
+    pub fn config(&self) -> Result<NetworkConfig, ConfigError> {
+        match self.toml {
+            Some(text) => NetworkConfig::from_toml_str(text, self.name),
+            None => NetworkConfig::default_network(),
+        }
+    }
+}
+
+/// The chip's output pins in one cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pins {
+    /// `uart_tx`: the serial line to the host, high when idle.
+    pub uart_tx: bool,
+    /// `active`: a request is being executed or answered.
+    pub active: bool,
+}
+
+/// One instance of a Verilated chip, freed on drop. Powered up with the clock low and
+/// `uart_rx` idle (high).
+#[derive(Debug)]
+pub struct ChipModel {
+    kind: &'static ChipKind,
+    shim: NonNull<c_void>,
+}
+
+impl ChipModel {
+    /// A new instance of `kind`, evaluated once at power-up.
+    pub fn new(kind: &'static ChipKind) -> Self {
+        // SAFETY: `new` allocates a model and returns an owned pointer to it.
+        let shim = unsafe { (kind.functions.new)() };
+        let shim = NonNull::new(shim)
+            .unwrap_or_else(|| panic!("the shim returned no model for {}", kind.name));
+        let model = Self { kind, shim };
+        // SAFETY: `shim` is the live model `new` returned.
+        open_waves(kind.name, |path| unsafe {
+            (kind.functions.open_waves)(model.shim.as_ptr(), path)
+        });
+        model
+    }
+
+    /// The chip this model simulates.
+    pub fn kind(&self) -> &'static ChipKind {
+        self.kind
+    }
+
+    /// One clock cycle with `uart_rx` on the line (rising edge, falling edge); the output
+    /// pins as they are in the next cycle.
+    pub fn cycle(&mut self, uart_rx: bool) -> Pins {
+        let (mut uart_tx, mut active) = (0u8, 0u8);
+        // SAFETY: `shim` is the live model `new` returned; the pointers are to locals.
+        unsafe {
+            (self.kind.functions.cycle)(
+                self.shim.as_ptr(),
+                uart_rx.into(),
+                &mut uart_tx,
+                &mut active,
+            );
+        }
+        Pins {
+            uart_tx: uart_tx != 0,
+            active: active != 0,
+        }
+    }
+}
+
+impl Drop for ChipModel {
+    fn drop(&mut self) {
+        // SAFETY: `shim` came from `new` of the same kind and is freed exactly once.
+        unsafe { (self.kind.functions.delete)(self.shim.as_ptr()) }
+    }
+}
+
 /// Values of the core's input ports.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Inputs {
@@ -109,20 +222,10 @@ impl Model {
         let shim = NonNull::new(shim)
             .unwrap_or_else(|| panic!("the shim returned no model for {}", kind.name));
         let model = Self { kind, shim };
-        if let Some(extension) = WAVES {
-            let path = waves_path(kind.name, extension);
-            let text = path.to_string_lossy().into_owned();
-            let c_path = CString::new(text.clone())
-                .unwrap_or_else(|_| panic!("waveform path {text:?} contains a NUL byte"));
-            // SAFETY: `shim` is the live model `new` returned; `c_path` outlives the call.
-            let opened =
-                unsafe { (kind.functions.open_waves)(model.shim.as_ptr(), c_path.as_ptr()) };
-            assert!(
-                opened != 0,
-                "model {}: cannot write the waveform {text}",
-                kind.name
-            );
-        }
+        // SAFETY: `shim` is the live model `new` returned.
+        open_waves(kind.name, |path| unsafe {
+            (kind.functions.open_waves)(model.shim.as_ptr(), path)
+        });
         model
     }
 
@@ -170,6 +273,21 @@ impl Model {
             busy: busy != 0,
         }
     }
+}
+
+/// With waveforms built in ([`WAVES`]), start one for a new instance of model `name` through
+/// `open` (the shim's `open_waves`, given a NUL-terminated path that outlives the call).
+fn open_waves(name: &str, open: impl FnOnce(*const c_char) -> u8) {
+    let Some(extension) = WAVES else { return };
+    let path = waves_path(name, extension);
+    let text = path.to_string_lossy().into_owned();
+    let c_path = CString::new(text.clone())
+        .unwrap_or_else(|_| panic!("waveform path {text:?} contains a NUL byte"));
+    let opened = open(c_path.as_ptr());
+    assert!(
+        opened != 0,
+        "model {name}: cannot write the waveform {text}"
+    );
 }
 
 /// Models created by this process, numbering the waveform files.

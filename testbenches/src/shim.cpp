@@ -6,77 +6,20 @@
 // per core) and compiles this file with it. Rust does all the driving; this file only moves
 // port values across.
 //
-// SPIKEFORGE_WAVES (set by build.rs from the environment variable of the same name) is 0, or
-// 1 / 2 when the models were verilated with --trace / --trace-fst: then each model can write
-// a VCD / FST waveform, dumped after every evaluation. At 0 no tracing code is compiled.
+// The harness (a context of its own, evaluation, waveforms) is src/harness.h.
 
 #include <cstdint>
-#include <memory>
 
-#include "verilated.h"
-
-#if SPIKEFORGE_WAVES == 1
-#include "verilated_vcd_c.h"
-using WaveWriter = VerilatedVcdC;
-#elif SPIKEFORGE_WAVES == 2
-#include "verilated_fst_c.h"
-using WaveWriter = VerilatedFstC;
-#endif
+#include "harness.h"
 
 namespace {
 
-// A simulation context of its own per model (no global state is shared between models).
-struct Context : VerilatedContext {
-    Context() {
-#if SPIKEFORGE_WAVES
-        // Must be on before the model is built and its trace is attached.
-        traceEverOn(true);
-#endif
-    }
-};
-
 template <class Model>
-struct Shim {
-    Context context;
-    Model model;
-#if SPIKEFORGE_WAVES
-    std::unique_ptr<WaveWriter> waves;
-    // Simulated time in the waveform, in the model's time precision (ps for rust-hdl's
-    // Verilog): two evaluations per clock cycle, 10 ns apart (a 50 MHz clock).
-    uint64_t time = 0;
-    static constexpr uint64_t HALF_PERIOD = 10000;
-#endif
+struct Shim : spikeforge::Harness<Model> {
+    using spikeforge::Harness<Model>::model;
 
-    Shim() : model(&context, "top") {}
-    ~Shim() {
-        model.final();
-#if SPIKEFORGE_WAVES
-        if (waves) waves->close();
-#endif
-    }
-
-    // Start writing a waveform of every signal to `path`; false when built without tracing.
-    bool open_waves(const char* path) {
-#if SPIKEFORGE_WAVES
-        waves = std::make_unique<WaveWriter>();
-        model.trace(waves.get(), 99);
-        waves->open(path);
-        return waves->isOpen();
-#else
-        (void)path;
-        return false;
-#endif
-    }
-
-    void eval() {
-        model.eval();
-#if SPIKEFORGE_WAVES
-        if (waves) {
-            waves->dump(time);
-            time += HALF_PERIOD;
-        }
-#endif
-    }
+    // Waveform time: 10 ns per evaluation, two per clock cycle (a 50 MHz clock).
+    Shim() : spikeforge::Harness<Model>(10000) {}
 
     // Inputs are copied to the ports; nothing is evaluated until `eval`.
     void set_inputs(uint8_t clock, uint8_t cmd_valid, uint8_t cmd_op, uint16_t cmd_addr,

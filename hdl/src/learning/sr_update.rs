@@ -30,12 +30,15 @@ pub struct SrUpdate {
     /// Next weight, `-w_max..=w_max`, 16-bit signed, output.
     pub w_next: Signal<Out, Signed<16>>,
     frac: Signal<Local, Bits<5>>,
-    drive_shift: Signal<Local, Bits<5>>,
-    weight_shift: Signal<Local, Bits<5>>,
+    learn_first: Signal<Local, Bit>,
+    shift: Signal<Local, Bits<5>>,
     drive_wide: SignExtend<18, NUM_BITS>,
     w_wide: SignExtend<16, NUM_BITS>,
-    scaled_drive: Signal<Local, Bits<NUM_BITS>>,
-    scaled_decay: Signal<Local, Bits<NUM_BITS>>,
+    unshifted: Signal<Local, Bits<NUM_BITS>>,
+    shifted: Signal<Local, Bits<NUM_BITS>>,
+    minuend: Signal<Local, Bits<NUM_BITS>>,
+    subtrahend: Signal<Local, Bits<NUM_BITS>>,
+    difference: Signal<Local, Bits<NUM_BITS>>,
     mask: Signal<Local, Bits<32>>,
     dither: Signal<Local, Bits<32>>,
     numerator: Signal<Local, Bits<NUM_BITS>>,
@@ -58,12 +61,15 @@ impl SrUpdate {
             w_max: Signal::default(),
             w_next: Signal::default(),
             frac: Signal::default(),
-            drive_shift: Signal::default(),
-            weight_shift: Signal::default(),
+            learn_first: Signal::default(),
+            shift: Signal::default(),
             drive_wide: SignExtend::new(),
             w_wide: SignExtend::new(),
-            scaled_drive: Signal::default(),
-            scaled_decay: Signal::default(),
+            unshifted: Signal::default(),
+            shifted: Signal::default(),
+            minuend: Signal::default(),
+            subtrahend: Signal::default(),
+            difference: Signal::default(),
             mask: Signal::default(),
             dither: Signal::default(),
             numerator: Signal::default(),
@@ -85,28 +91,40 @@ impl Default for SrUpdate {
 impl Logic for SrUpdate {
     #[hdl_gen]
     fn update(&mut self) {
-        // F = max(learn_shift, decay_shift) and the left shifts that align both terms to it.
+        // F = max(learn_shift, decay_shift). Only one of the two terms of
+        // num = (drive << (F - learn_shift)) - (w << (F - decay_shift)) is ever shifted: w by
+        // learn_shift - decay_shift when learn_shift >= decay_shift (F = learn_shift), else
+        // drive by decay_shift - learn_shift (F = decay_shift). One shifter serves both.
+        self.learn_first.next = self.learn_shift.val() >= self.decay_shift.val();
         self.frac.next = self.decay_shift.val();
-        if self.learn_shift.val() > self.decay_shift.val() {
+        self.shift.next = self.decay_shift.val() - self.learn_shift.val();
+        if self.learn_first.val() {
             self.frac.next = self.learn_shift.val();
+            self.shift.next = self.learn_shift.val() - self.decay_shift.val();
         }
-        self.drive_shift.next = self.frac.val() - self.learn_shift.val();
-        self.weight_shift.next = self.frac.val() - self.decay_shift.val();
-        // num = (drive << (F - learn_shift)) - (w << (F - decay_shift)).
         self.drive_wide.value.next = self.drive.val();
         self.w_wide.value.next = self.w.val();
-        self.scaled_drive.next =
-            unsigned_cast(self.drive_wide.result.val()) << self.drive_shift.val();
-        self.scaled_decay.next = bits::<NUM_BITS>(0);
-        if self.decay_shift.val().any() {
-            self.scaled_decay.next =
-                unsigned_cast(self.w_wide.result.val()) << self.weight_shift.val();
+        self.unshifted.next = unsigned_cast(self.drive_wide.result.val());
+        if self.learn_first.val() {
+            self.unshifted.next = unsigned_cast(self.w_wide.result.val());
         }
+        self.shifted.next = self.unshifted.val() << self.shift.val();
+        // One subtractor: minuend - subtrahend. Decay off (decay_shift = 0) only happens with
+        // learn_first, and subtracts nothing.
+        self.minuend.next = self.shifted.val();
+        self.subtrahend.next = unsigned_cast(self.w_wide.result.val());
+        if self.learn_first.val() {
+            self.minuend.next = unsigned_cast(self.drive_wide.result.val());
+            self.subtrahend.next = self.shifted.val();
+            if !self.decay_shift.val().any() {
+                self.subtrahend.next = bits::<NUM_BITS>(0);
+            }
+        }
+        self.difference.next = self.minuend.val() - self.subtrahend.val();
         // Stochastic rounding: add the low F bits of rand, then floor-divide by 2^F.
         self.mask.next = (self.one.val() << self.frac.val()) - self.one.val();
         self.dither.next = self.random.val() & self.mask.val();
-        self.numerator.next = (self.scaled_drive.val() - self.scaled_decay.val())
-            + bit_cast::<NUM_BITS, 32>(self.dither.val());
+        self.numerator.next = self.difference.val() + bit_cast::<NUM_BITS, 32>(self.dither.val());
         self.round.value.next = signed_cast(self.numerator.val());
         self.round.shift.next = self.frac.val();
         // w + delta, clamped to -w_max..=w_max.

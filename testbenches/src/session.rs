@@ -1,0 +1,312 @@
+//! [`Session`]: a host's session with a chip at its pins in frames (docs/spec.md §7): one
+//! request at a time, each exchanged through [`PinChip`] (so every response byte is checked
+//! against the golden `Chip`), with the loading, training and inference a host does.
+
+use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::core_interface::{parameter_writes, state_address, Register, StateField};
+use spikeforge_sim::data::Sample;
+use spikeforge_sim::model::{Learn, Model, PhaseResult};
+use spikeforge_sim::network::Network;
+use spikeforge_sim::rng::Xorshift32;
+use spikeforge_sim::train::learn_sample;
+use spikeforge_sim::wire::{
+    decode_response, max_read_count, max_write_count, unpack_values, Command, Identity, Space,
+    Status, DELIMITER, RESPONSE_FLAG,
+};
+
+use crate::chip::step_command;
+use crate::compare::address;
+use crate::model::ChipKind;
+use crate::pins::PinChip;
+
+/// A chip at its pins and the host's side of the protocol: the next `seq`, the pixels the chip
+/// holds.
+#[derive(Debug)]
+pub struct Session {
+    /// The chip and its golden model.
+    pub chip: PinChip,
+    seq: u8,
+    pixels: Option<Vec<u8>>,
+    phases: Phases,
+}
+
+impl Session {
+    /// A chip of `kind` at power-up, greeted with `IDENTIFY` (a session starts with it, §7.7),
+    /// whose answer must describe the chip's network.
+    pub fn new(kind: &'static ChipKind) -> Self {
+        let chip = PinChip::new(kind);
+        let cfg = chip.config().clone();
+        let mut session = Self {
+            chip,
+            seq: 0,
+            pixels: None,
+            phases: Phases {
+                cfg,
+                phases: Vec::new(),
+            },
+        };
+        let identity = session.request(&Command::Identify);
+        let want = Identity::of(&session.phases.cfg).encode();
+        assert_eq!(identity, want, "IDENTIFY of chip {}", kind.name());
+        session
+    }
+
+    /// The chip's network.
+    pub fn config(&self) -> &NetworkConfig {
+        &self.phases.cfg
+    }
+
+    /// Send `command` with the next `seq`; its response must be OK (and equal the golden
+    /// model's, byte for byte). Returns the payload.
+    pub fn request(&mut self, command: &Command) -> Vec<u8> {
+        self.seq = self.seq.wrapping_add(1);
+        let seq = self.seq;
+        let bytes = command
+            .request(seq)
+            .encode()
+            .unwrap_or_else(|err| panic!("{command:?} does not fit a frame: {err}"));
+        let answer = self.chip.exchange(&bytes);
+        let frame = match answer.split_last() {
+            Some((&DELIMITER, frame)) if !frame.contains(&DELIMITER) => frame,
+            _ => panic!("{command:?} (seq {seq}) was not answered by one frame: {answer:02x?}"),
+        };
+        let response = decode_response(frame)
+            .unwrap_or_else(|err| panic!("the response to {command:?} (seq {seq}): {err}"));
+        let opcode = command.opcode().code() | RESPONSE_FLAG;
+        assert!(
+            response.seq == seq && response.opcode == opcode && response.status == Status::Ok,
+            "{command:?} (seq {seq}) was answered seq {}, opcode {:#04x}, status {}",
+            response.seq,
+            response.opcode,
+            response.status.name()
+        );
+        response.payload
+    }
+
+    /// `values` to `space` from address `start` on, in WRITEs of as many values as fit.
+    pub fn write(&mut self, space: Space, start: u16, values: &[u32]) {
+        for (i, chunk) in values.chunks(max_write_count(space)).enumerate() {
+            let start = start + address(i * max_write_count(space));
+            let values = chunk.to_vec();
+            self.request(&Command::Write {
+                space,
+                start,
+                values,
+            });
+        }
+    }
+
+    /// `count` values of `space` from address `start` on, in READs of as many values as a
+    /// response holds; each zero-extended from the space's width.
+    pub fn read(&mut self, space: Space, start: u16, count: usize) -> Vec<u32> {
+        let most = max_read_count(space);
+        let mut values = Vec::with_capacity(count);
+        for first in (0..count).step_by(most) {
+            let n = (count - first).min(most);
+            let payload = self.request(&Command::Read {
+                space,
+                start: start + address(first),
+                count: address(n),
+            });
+            values.extend(unpack_values(space, &payload));
+        }
+        values
+    }
+
+    /// Write every register of `(id, value)` pairs, one WRITE per run of consecutive ids.
+    pub fn write_registers(&mut self, writes: &[(u16, u32)]) {
+        let mut rest = writes;
+        while let Some(&(first, _)) = rest.first() {
+            let run = rest
+                .iter()
+                .zip(first..)
+                .take_while(|((id, _), want)| id == want)
+                .count();
+            let values: Vec<u32> = rest[..run].iter().map(|&(_, value)| value).collect();
+            self.write(Space::Register, first, &values);
+            rest = &rest[run..];
+        }
+    }
+
+    /// Load `net` as `golden::load` writes it through the core's port, in frames: pixels, W,
+    /// C, every neuron-state field of both layers, offsets and goodness, every parameter of
+    /// `parameter_writes` and the generator seeds.
+    pub fn load(&mut self, net: &Network, pixels: &[u8]) {
+        let cfg = self.phases.cfg.clone();
+        self.write_pixels(pixels);
+        let words = |w: &[i16]| -> Vec<u32> { w.iter().map(|&w| u32::from(w as u16)).collect() };
+        self.write(Space::HiddenWeight, 0, &words(&net.hidden[0].weights));
+        self.write(Space::ClassifierWeight, 0, &words(&net.classifier.weights));
+        for (classifier, layer) in [(false, &net.hidden[0]), (true, &net.classifier)] {
+            let n = layer.size();
+            let fields: [(StateField, Vec<u32>); 5] = [
+                (
+                    StateField::Membrane,
+                    (0..n)
+                        .map(|i| u32::from(layer.neurons[i].v as u16))
+                        .collect(),
+                ),
+                (
+                    StateField::Refractory,
+                    (0..n).map(|i| layer.neurons[i].refractory.into()).collect(),
+                ),
+                (
+                    StateField::Trace,
+                    layer.trace.iter().map(|&t| t.into()).collect(),
+                ),
+                (
+                    StateField::Homeostasis,
+                    layer.homeostasis.iter().map(|&h| h.into()).collect(),
+                ),
+                (
+                    StateField::Count,
+                    layer.counts.iter().map(|&c| c.into()).collect(),
+                ),
+            ];
+            for (field, values) in fields {
+                self.write(Space::State, state_address(classifier, field, 0), &values);
+            }
+        }
+        let offset = |layer: &spikeforge_sim::network::Layer| u32::from(layer.theta_offset as u16);
+        self.write_registers(&[
+            (Register::HiddenThetaOffset as u16, offset(&net.hidden[0])),
+            (Register::HiddenGoodness as u16, net.hidden[0].goodness),
+            (
+                Register::ClassifierThetaOffset as u16,
+                offset(&net.classifier),
+            ),
+            (Register::ClassifierGoodness as u16, net.classifier.goodness),
+        ]);
+        self.write_registers(&parameter_writes(&cfg, net.anneal));
+        self.write_registers(&[
+            (Register::EncoderState as u16, net.encoder.state()),
+            (Register::LearnState as u16, net.learn_rng[0].state()),
+            (Register::ClassifierState as u16, net.classifier_rng.state()),
+        ]);
+    }
+
+    /// The learning-rate halvings (`anneal`), as `train::train` sets them per epoch.
+    pub fn set_anneal(&mut self, halvings: u8) {
+        self.write_registers(&[(Register::Anneal as u16, halvings.into())]);
+    }
+
+    /// One WRITE of all pixels, unless the chip holds them already.
+    pub fn write_pixels(&mut self, pixels: &[u8]) {
+        if self.pixels.as_deref() == Some(pixels) {
+            return;
+        }
+        let values: Vec<u32> = pixels.iter().map(|&p| p.into()).collect();
+        self.write(Space::Pixel, 0, &values);
+        self.pixels = Some(pixels.to_vec());
+    }
+
+    /// One phase: the pixels (if new), then `RUN_PHASE` with the `STEP` word of `label_input`
+    /// and `learn` for the network's steps per phase.
+    pub fn run_phase(&mut self, pixels: &[u8], label_input: Option<usize>, learn: Learn) {
+        self.write_pixels(pixels);
+        let word = step_command(label_input, learn).word();
+        let steps = u16::try_from(self.phases.cfg.steps)
+            .unwrap_or_else(|_| panic!("{} steps per phase", self.phases.cfg.steps));
+        self.request(&Command::RunPhase { word, steps });
+    }
+
+    /// One learning sample: the phases `train::learn_sample` runs for `sample` (drawing the
+    /// negative from `rng` as it does), each sent as [`Session::run_phase`].
+    pub fn learn_sample(&mut self, sample: &Sample, train: &[Sample], rng: &mut Xorshift32) {
+        for phase in self.sample_phases(sample, train, rng) {
+            self.run_phase(&phase.pixels, phase.label_input, phase.learn);
+        }
+    }
+
+    /// The phases `train::learn_sample` runs for `sample`, drawing the negative from `rng` as
+    /// it does, without running them.
+    pub fn sample_phases(
+        &mut self,
+        sample: &Sample,
+        train: &[Sample],
+        rng: &mut Xorshift32,
+    ) -> Vec<Phase> {
+        learn_sample(&mut self.phases, sample, train, rng);
+        std::mem::take(&mut self.phases.phases)
+    }
+
+    /// Inference on `pixels`: an inference phase, then `READ_PREDICTION`.
+    pub fn classify(&mut self, pixels: &[u8]) -> usize {
+        self.run_phase(pixels, None, Learn::OFF);
+        let payload = self.request(&Command::ReadPrediction);
+        match payload[..] {
+            [class] => class.into(),
+            _ => panic!("READ_PREDICTION answered {payload:02x?}"),
+        }
+    }
+
+    /// The hidden weights W, then the classifier weights C, read back in READs of 128.
+    pub fn weights(&mut self) -> (Vec<i16>, Vec<i16>) {
+        let cfg = &self.phases.cfg;
+        let w_words = (cfg.inputs + cfg.label_inputs()) * cfg.hidden[0].size;
+        let c_words = cfg.classifier_inputs() * cfg.classes;
+        // 16-bit two's complement on the wire.
+        let signed = |v: Vec<u32>| -> Vec<i16> {
+            v.into_iter()
+                .map(|w| i16::from_le_bytes([w as u8, (w >> 8) as u8]))
+                .collect()
+        };
+        let w = signed(self.read(Space::HiddenWeight, 0, w_words));
+        let c = signed(self.read(Space::ClassifierWeight, 0, c_words));
+        (w, c)
+    }
+}
+
+/// One phase of a learning sample, as `train::learn_sample` asks for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phase {
+    /// The image.
+    pub pixels: Vec<u8>,
+    /// The label input that spikes, if any.
+    pub label_input: Option<usize>,
+    /// What learns.
+    pub learn: Learn,
+}
+
+/// The phases `train::learn_sample` asks of a model, recorded instead of run (it uses no
+/// result of them).
+#[derive(Debug)]
+struct Phases {
+    cfg: NetworkConfig,
+    phases: Vec<Phase>,
+}
+
+impl Model for Phases {
+    fn config(&self) -> &NetworkConfig {
+        &self.cfg
+    }
+
+    fn run_phase(
+        &mut self,
+        pixels: &[u8],
+        label_input: Option<usize>,
+        learn: Learn,
+    ) -> PhaseResult {
+        self.phases.push(Phase {
+            pixels: pixels.to_vec(),
+            label_input,
+            learn,
+        });
+        PhaseResult {
+            prediction: 0,
+            layer_spikes: vec![0; 2],
+        }
+    }
+
+    fn weights_digest(&self) -> u64 {
+        panic!("the phase recorder holds no weights")
+    }
+
+    fn layer_sizes(&self) -> Vec<usize> {
+        vec![self.cfg.hidden[0].size, self.cfg.classes]
+    }
+
+    fn set_anneal(&mut self, halvings: u8) {
+        panic!("the phase recorder was asked to anneal by {halvings}: learn_sample does not")
+    }
+}
