@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use spikeforge_host::client::{Client, LinkStats, Timing};
-use spikeforge_host::transport::{Corrupt, Port, Serial, SimChip, Transport};
+use spikeforge_host::transport::{Corrupt, Cosim, Port, Serial, SimChip, Transport};
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::data::{Dataset, DatasetSpec};
 
@@ -65,10 +65,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 /// The link to the chip.
 #[derive(Debug, Args)]
 pub struct LinkArgs {
-    /// Serial device path (`/dev/ttyUSB0`), or `sim` for the golden chip in this process.
+    /// Serial device path (`/dev/ttyUSB0`, or the pty of `spikeforge cosim --pty`), `sim` for
+    /// the golden chip in this process, or `cosim` for the Verilated chip at its UART pins in
+    /// this process.
     #[arg(long)]
     port: Port,
-    /// Baud rate of a serial port.
+    /// Baud rate of a serial port (`cosim`'s line runs at the chip's clocks per bit).
     #[arg(long, default_value_t = spikeforge_host::transport::serial::DEFAULT_BAUD)]
     baud: u32,
     /// The chip's clock in Hz, for the request timeouts.
@@ -86,19 +88,21 @@ pub struct LinkArgs {
 }
 
 impl LinkArgs {
-    /// Open the link (the simulated chip is generated for `cfg`) and start a session.
+    /// Open the link (the simulated chip is generated for `cfg`, the co-simulated one chosen
+    /// by it) and start a session.
     pub fn connect(&self, cfg: &NetworkConfig) -> anyhow::Result<Client> {
+        if self.clock_hz == 0 {
+            anyhow::bail!("--clock-hz 0: the chip's clock must be positive");
+        }
         let link: Box<dyn Transport> = match &self.port {
             Port::Sim => Box::new(SimChip::new(cfg)?),
+            Port::Cosim => Box::new(Cosim::new(cfg, self.clock_hz)?),
             Port::Serial(path) => Box::new(Serial::open(path, self.baud)?),
         };
         let link: Box<dyn Transport> = match (self.corrupt_rate, self.corrupt_seed) {
             (Some(rate), Some(seed)) => Box::new(Corrupt::new(link, rate, seed)?),
             _ => link,
         };
-        if self.clock_hz == 0 {
-            anyhow::bail!("--clock-hz 0: the chip's clock must be positive");
-        }
         let timing = Timing {
             clock_hz: self.clock_hz,
             max_retries: self.max_retries,
@@ -112,7 +116,8 @@ impl LinkArgs {
 #[derive(Debug, Args)]
 pub struct NetworkArgs {
     /// Network TOML; the embedded default (networks/digits.toml) when left out. With
-    /// `--port sim` the simulated chip is generated for it.
+    /// `--port sim` the simulated chip is generated for it; `--port cosim` takes the Verilated
+    /// chip built for it.
     #[arg(long)]
     network: Option<PathBuf>,
     /// Run seed (replaces the network's `seed`).

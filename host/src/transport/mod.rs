@@ -1,8 +1,9 @@
 //! [`Transport`]: one link to a chip, carrying the byte stream of `docs/spec.md` §7 (COBS
 //! frames, each ended by 0x00) in both directions. One type per link, one file each:
 //! [`serial`] (a UART), [`sim`] (the golden [`spikeforge_sim::chip::Chip`] in this process),
-//! [`pcie_file`] (the PCIe register window and rings of §8, over a file), and the test wrapper
-//! [`corrupt`] that damages bytes on any of them. [`Port`] names a link on the command line.
+//! [`cosim`] (the Verilated chip at its UART pins, in this process), [`pcie_file`] (the PCIe
+//! register window and rings of §8, over a file), and the test wrapper [`corrupt`] that damages
+//! bytes on any of them. [`Port`] names a link on the command line.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -10,11 +11,13 @@ use std::str::FromStr;
 use std::time::Instant;
 
 pub mod corrupt;
+pub mod cosim;
 pub mod pcie_file;
 pub mod serial;
 pub mod sim;
 
 pub use corrupt::{Corrupt, CorruptStats};
+pub use cosim::Cosim;
 pub use pcie_file::PcieFile;
 pub use serial::Serial;
 pub use sim::SimChip;
@@ -47,6 +50,14 @@ pub enum TransportError {
         link: String,
         /// Bytes still to send.
         pending: usize,
+    },
+    /// The chip's side of a co-simulated line broke its format (a character that is not 8N1).
+    #[error("{link}: {reason}")]
+    Line {
+        /// The link.
+        link: String,
+        /// What the line did, with the cycle.
+        reason: String,
     },
 }
 
@@ -93,6 +104,8 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
 pub enum Port {
     /// `sim`: the golden model of the chip, in this process.
     Sim,
+    /// `cosim`: the Verilated chip at its UART pins, in this process.
+    Cosim,
     /// A serial device path (`/dev/ttyUSB0`, `COM3`).
     Serial(PathBuf),
 }
@@ -102,8 +115,11 @@ impl FromStr for Port {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "" => Err("empty port: expected a serial device path or \"sim\"".to_string()),
+            "" => {
+                Err("empty port: expected a serial device path, \"sim\" or \"cosim\"".to_string())
+            }
             "sim" => Ok(Port::Sim),
+            "cosim" => Ok(Port::Cosim),
             path => Ok(Port::Serial(PathBuf::from(path))),
         }
     }
@@ -113,6 +129,7 @@ impl fmt::Display for Port {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Port::Sim => write!(f, "sim"),
+            Port::Cosim => write!(f, "cosim"),
             Port::Serial(path) => write!(f, "{}", path.display()),
         }
     }
