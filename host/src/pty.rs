@@ -19,7 +19,7 @@ use rustix::fs::{Mode, OFlags};
 use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
 use rustix::termios::{tcgetattr, tcsetattr, OptionalActions};
 
-use crate::transport::{SimChip, Transport, TransportError};
+use crate::transport::{Cosim, SimChip, Transport, TransportError};
 
 /// How long the bridge waits for the host's bytes while the chip has nothing to do (and how
 /// long it sleeps between looks while no host has the port open).
@@ -40,6 +40,13 @@ pub trait Served: Transport {
 impl Served for SimChip {
     fn busy(&self) -> bool {
         false
+    }
+}
+
+/// The Verilated chip is busy until it is quiet for a while after its last answer.
+impl Served for Cosim {
+    fn busy(&self) -> bool {
+        !self.quiet()
     }
 }
 

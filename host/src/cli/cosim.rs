@@ -5,8 +5,9 @@
 use std::io::Write;
 
 use clap::{Args, ValueEnum};
+use spikeforge_host::client::Timing;
 use spikeforge_host::pty::{Pty, Served};
-use spikeforge_host::transport::{SimChip, Transport};
+use spikeforge_host::transport::{Cosim, SimChip, Transport};
 
 use super::NetworkArgs;
 
@@ -20,7 +21,7 @@ pub struct Cmd {
     #[arg(long, required = true)]
     pty: bool,
     /// The chip behind the pty.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, default_value_t = ModelKind::Cosim)]
     model: ModelKind,
     /// Exit when the first host closes the port, instead of serving host after host.
     #[arg(long)]
@@ -30,6 +31,9 @@ pub struct Cmd {
 /// Which model of the chip answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ModelKind {
+    /// The Verilated chip built for the network, at its UART pins: bytes from the host are
+    /// clocked in bit by bit on `uart_rx`, bytes decoded from `uart_tx` go back.
+    Cosim,
     /// The golden model (`sim::chip::Chip`), answering each byte as it arrives.
     Sim,
 }
@@ -38,6 +42,7 @@ impl Cmd {
     pub fn run(self) -> anyhow::Result<()> {
         let cfg = self.network.load()?;
         let mut chip: Box<dyn Served> = match self.model {
+            ModelKind::Cosim => Box::new(Cosim::new(&cfg, Timing::default().clock_hz)?),
             ModelKind::Sim => Box::new(SimChip::new(&cfg)?),
         };
         let pty = Pty::open()?;
