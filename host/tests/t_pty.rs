@@ -247,7 +247,7 @@ fn golden(train_samples: usize, test_samples: usize) -> (String, String) {
 /// serial transport and ends with the golden model's weights digest and test accuracy, without
 /// a retransmission; then `spikeforge verify` on the same port reports 0 differences.
 ///
-/// Measured on the 2-core machine: the training run takes 130 s alone, about 150 s while the
+/// Measured on the 2-core machine: the training run takes 130 s alone, 150 to 185 s while the
 /// other tests of this file run. `verify` here runs its default 20 training and 20 test
 /// samples (100 phases, about 17 s), not 200 and 100: that run takes another 128 s (0
 /// differences in 900 phases and 22,905 values; the README shows the session), which would
