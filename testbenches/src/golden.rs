@@ -256,6 +256,27 @@ impl Bench {
         ]
     }
 
+    /// One sample of [`Bench::sample_phases`] (positive, classify, negative, inference), every
+    /// phase the network's length, all state compared after every step; then it must have
+    /// seen input and hidden spikes and changed both W and C. Panics naming the core and the
+    /// first mismatch otherwise.
+    pub fn run_checked_sample(&mut self, core: &str) {
+        let w = self.net.hidden[0].weights.clone();
+        let c = self.net.classifier.weights.clone();
+        let steps = self.cfg.steps;
+        for phase in self.sample_phases() {
+            self.run_phase(&phase, steps)
+                .unwrap_or_else(|m| panic!("{core}: {m}"));
+        }
+        let [inputs, hidden] = self.activity;
+        assert!(
+            inputs > 0 && hidden > 0,
+            "{core}: no spikes: {inputs} input, {hidden} hidden"
+        );
+        assert_ne!(w, self.net.hidden[0].weights, "{core}: W never changed");
+        assert_ne!(c, self.net.classifier.weights, "{core}: C never changed");
+    }
+
     /// `PHASE_RESET`, then `steps` steps of `phase` in the core and the model; the cycles
     /// `busy` stays high and all state are compared after the reset and after every step.
     pub fn run_phase(&mut self, phase: &Phase, steps: u32) -> Result<(), Mismatch> {

@@ -2,30 +2,12 @@
 //! every phase, all state and the cycles of every step compared; the same network as
 //! `t_core_default_golden`, so the results must not depend on the lanes.
 
-use spikeforge_testbenches::golden::{Bench, Phase};
+use spikeforge_testbenches::golden::Bench;
 use spikeforge_testbenches::model::DEFAULT_LANES4;
 
 #[test]
 fn t_core_lanes_golden() {
     let mut bench = Bench::new(&DEFAULT_LANES4, 0x1A4E_5004).unwrap_or_else(|m| panic!("{m}"));
     assert_eq!(bench.lanes, 4, "core default_lanes4");
-    let (label, wrong) = bench.draw_labels();
-    let supervised = bench.supervised();
-    let phases = [
-        Phase::positive(label, supervised),
-        Phase::classify(label),
-        Phase::negative(wrong, supervised),
-        Phase::inference(),
-    ];
-    let steps = bench.cfg.steps;
-    for phase in &phases {
-        bench
-            .run_phase(phase, steps)
-            .unwrap_or_else(|m| panic!("{m}"));
-    }
-    let [inputs, hidden] = bench.activity;
-    assert!(
-        inputs > 0 && hidden > 0,
-        "no spikes: {inputs} input, {hidden} hidden"
-    );
+    bench.run_checked_sample(DEFAULT_LANES4.name());
 }

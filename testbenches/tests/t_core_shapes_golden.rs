@@ -8,32 +8,7 @@ use spikeforge_testbenches::model::{CoreKind, TINY, WIDE};
 
 fn run(kind: &'static CoreKind, seed: u32) {
     let mut bench = Bench::new(kind, seed).unwrap_or_else(|m| panic!("{}: {m}", kind.name()));
-    let w = bench.net.hidden[0].weights.clone();
-    let c = bench.net.classifier.weights.clone();
-    let steps = bench.cfg.steps;
-    for phase in bench.sample_phases() {
-        bench
-            .run_phase(&phase, steps)
-            .unwrap_or_else(|m| panic!("{}: {m}", kind.name()));
-    }
-    let [inputs, hidden] = bench.activity;
-    assert!(
-        inputs > 0 && hidden > 0,
-        "{}: no spikes: {inputs} input, {hidden} hidden",
-        kind.name()
-    );
-    assert_ne!(
-        w,
-        bench.net.hidden[0].weights,
-        "{}: W never changed",
-        kind.name()
-    );
-    assert_ne!(
-        c,
-        bench.net.classifier.weights,
-        "{}: C never changed",
-        kind.name()
-    );
+    bench.run_checked_sample(kind.name());
 }
 
 #[test]

@@ -14,33 +14,10 @@ fn run(kind: &'static CoreKind, seed: u32) {
         "core {} is not self-supervised",
         kind.name()
     );
-    let w = bench.net.hidden[0].weights.clone();
-    let c = bench.net.classifier.weights.clone();
-    let steps = bench.cfg.steps;
     for phase in bench.sample_phases() {
         assert_eq!(phase.command.label_input, None, "{} phase", phase.name);
-        bench
-            .run_phase(&phase, steps)
-            .unwrap_or_else(|m| panic!("{}: {m}", kind.name()));
     }
-    let [inputs, hidden] = bench.activity;
-    assert!(
-        inputs > 0 && hidden > 0,
-        "{}: no spikes: {inputs} input, {hidden} hidden",
-        kind.name()
-    );
-    assert_ne!(
-        w,
-        bench.net.hidden[0].weights,
-        "{}: W never changed",
-        kind.name()
-    );
-    assert_ne!(
-        c,
-        bench.net.classifier.weights,
-        "{}: C never changed",
-        kind.name()
-    );
+    bench.run_checked_sample(kind.name());
 }
 
 #[test]
