@@ -9,12 +9,8 @@ use crate::top::host_interface::{parameter_id, LayerField, Register, StepCommand
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
 
-/// Words a memory of the core may hold: its addresses are 16 bits.
-pub const MAX_MEMORY_WORDS: usize = 1 << 16;
-/// Neurons a layer may have: the host addresses a neuron with 12 bits.
-pub const MAX_LAYER_SIZE: usize = 1 << 12;
-/// Classes the core supports: labels are 6 bits.
-pub const MAX_CLASSES: usize = 64;
+// The core's size limits are part of its host interface, defined once in `sim`.
+pub use spikeforge_sim::core_interface::{MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS};
 
 /// Why a network does not fit the learning core.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
