@@ -293,6 +293,73 @@ fn run(tool: &str, args: &[String], dir: &Path, log: &str) -> Result<(), FlowErr
     Ok(())
 }
 
+/// The Yosys script of a board build: the family's `synth_ice40` / `synth_ecp5` script with its
+/// `share` pass left out.
+///
+/// `share` merges arithmetic of different sequencer states (the goodness square, the adaptive
+/// threshold's product, the CSDP drive) into one multiplier or shifter behind input
+/// multiplexers. That saves a DSP but joins unrelated datapaths into one combinational path,
+/// which never occurs in operation yet is what nextpnr times: on the ULX3S it reported a
+/// 70 ns path from the LIF update through the shared DSP into the weight write, 14.2 MHz,
+/// where the longest real path (the neuron update) allows 21.7 MHz. Without `share` the
+/// reported critical path is a real one. The remaining commands are those of Yosys 0.23's
+/// `coarse` label, in order; the labels before and after it run as the family's script.
+pub fn synth_script(board: &Board) -> String {
+    let (command, dsp) = match board.family {
+        BoardFamily::Ice40 if board.resources.dsp_blocks > 0 => (
+            "synth_ice40 -dsp",
+            "memory_dff\n\
+             wreduce t:$mul\n\
+             techmap -map +/mul2dsp.v -map +/ice40/dsp_map.v -D DSP_A_MAXWIDTH=16 \
+             -D DSP_B_MAXWIDTH=16 -D DSP_A_MINWIDTH=2 -D DSP_B_MINWIDTH=2 -D DSP_Y_MINWIDTH=11 \
+             -D DSP_NAME=$__MUL16X16\n\
+             select a:mul2dsp\n\
+             setattr -unset mul2dsp\n\
+             opt_expr -fine\n\
+             wreduce\n\
+             select -clear\n\
+             ice40_dsp\n\
+             chtype -set $mul t:$__soft_mul\n",
+        ),
+        BoardFamily::Ice40 => ("synth_ice40", "memory_dff\n"),
+        BoardFamily::Ecp5 => (
+            "synth_ecp5",
+            "techmap -map +/mul2dsp.v -map +/ecp5/dsp_map.v -D DSP_A_MAXWIDTH=18 \
+             -D DSP_B_MAXWIDTH=18 -D DSP_A_MINWIDTH=2 -D DSP_B_MINWIDTH=2 \
+             -D DSP_NAME=$__MUL18X18\n\
+             chtype -set $mul t:$__soft_mul\n",
+        ),
+    };
+    format!(
+        "# Board {name}: {command} without its share pass (see spikeforge-hdl board::flow).\n\
+         read_verilog spikeforge.v board.v\n\
+         {command} -top board_top -run begin:coarse\n\
+         proc\n\
+         flatten\n\
+         tribuf -logic\n\
+         deminout\n\
+         opt_expr\n\
+         opt_clean\n\
+         check\n\
+         opt -nodffe -nosdff\n\
+         fsm\n\
+         opt\n\
+         wreduce\n\
+         peepopt\n\
+         opt_clean\n\
+         techmap -map +/cmp2lut.v -D LUT_WIDTH=4\n\
+         opt_expr\n\
+         opt_clean\n\
+         {dsp}\
+         alumacc\n\
+         opt\n\
+         memory -nomap\n\
+         opt_clean\n\
+         {command} -top board_top -run map_ram: -json board.json\n",
+        name = board.name,
+    )
+}
+
 /// nextpnr's name for the logic, RAM, SPRAM, DSP and flip-flop cells of `family`.
 fn cell_names(
     family: BoardFamily,
@@ -345,23 +412,9 @@ pub fn build_bitstream(
     let constraints = board.constraints_file();
     write(&constraints, &board.constraints())?;
     let target = board.core_hz as f64 / 1e6;
-    let synth = match board.family {
-        BoardFamily::Ice40 if board.resources.dsp_blocks > 0 => {
-            "synth_ice40 -dsp -top board_top -json board.json"
-        }
-        BoardFamily::Ice40 => "synth_ice40 -top board_top -json board.json",
-        BoardFamily::Ecp5 => "synth_ecp5 -top board_top -json board.json",
-    };
-    eprintln!("{}: yosys {synth} ...", board.name);
-    run(
-        "yosys",
-        &[
-            "-p".into(),
-            format!("read_verilog spikeforge.v board.v; {synth}"),
-        ],
-        dir,
-        "yosys.log",
-    )?;
+    write("synth.ys", &synth_script(board))?;
+    eprintln!("{}: yosys synth.ys ...", board.name);
+    run("yosys", &["synth.ys".into()], dir, "yosys.log")?;
     let freq = format!("{target}");
     let (nextpnr, mut args) = match board.family {
         BoardFamily::Ice40 => (
@@ -464,7 +517,10 @@ pub fn build_bitstream(
                 .last()
                 .map(|s| s["to"]["cell"].as_str().unwrap_or("?").to_string())
                 .unwrap_or_default();
-            format!("{from} -> {to}")
+            format!(
+                "{from} -> {to} through {}",
+                path_signals(&path).join(" -> ")
+            )
         })
         .unwrap_or_default();
     let bitstream_path = dir.join(bitstream);
@@ -517,6 +573,36 @@ pub fn build_bitstream(
     Ok(BuildReport { report, path })
 }
 
+/// The design's signals along a critical path of nextpnr's report, in order: each routed
+/// net's name without its bit index and without the suffixes that synthesis appends to the
+/// signal it came from (`_LUT4_Z...`, `$...`), consecutive repeats dropped.
+fn path_signals(path: &[Value]) -> Vec<String> {
+    const CELL_SUFFIXES: [&str; 8] = [
+        "_LUT4",
+        "_CCU2C",
+        "_PFUMX",
+        "_L6MUX21",
+        "_MULT18X18D",
+        "_SB_",
+        "_TRELLIS",
+        "_DP16KD",
+    ];
+    let mut signals: Vec<String> = Vec::new();
+    for net in path.iter().filter_map(|step| step["net"].as_str()) {
+        let mut name = net.split(['[', '$']).next().unwrap_or(net);
+        for suffix in CELL_SUFFIXES {
+            if let Some(at) = name.find(suffix) {
+                name = &name[..at];
+            }
+        }
+        let name = name.strip_prefix("chip.").unwrap_or(name);
+        if !name.is_empty() && signals.last().map(String::as_str) != Some(name) {
+            signals.push(name.to_string());
+        }
+    }
+    signals
+}
+
 /// The first resource nextpnr's utilisation table shows above 100 %, as a sentence.
 fn over_utilised(log: &str, device: &str) -> Option<String> {
     log.lines().find_map(|line| {
@@ -557,6 +643,67 @@ fn count_ice40_flip_flops(netlist: &Path) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::board::BOARDS;
+
+    #[test]
+    fn critical_path_signals_name_the_design_not_the_cells() {
+        let path: Vec<Value> = serde_json::from_str(
+            r#"[{"type": "clk-to-q"},
+                {"net": "chip.chip.core.current_high[12]"},
+                {"net": "chip.chip.core.lif.leak.value_CCU2C_S0_7$CCU2_COMB0"},
+                {"net": "chip.chip.core.lif.leak.value[3]"},
+                {"net": "chip.chip.core.lif$v_next_LUT4_Z_6_D"},
+                {"net": "chip.chip.core.goodness_next[31]"}]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            path_signals(&path),
+            [
+                "chip.core.current_high",
+                "chip.core.lif.leak.value",
+                "chip.core.lif",
+                "chip.core.goodness_next"
+            ]
+        );
+    }
+
+    #[test]
+    fn board_synthesis_leaves_out_only_the_share_pass() {
+        for board in BOARDS.iter().map(|(name, _)| Board::named(name).unwrap()) {
+            let script = synth_script(&board);
+            let commands: Vec<&str> = script.lines().filter(|l| !l.starts_with('#')).collect();
+            assert!(!commands
+                .iter()
+                .any(|c| c.split_whitespace().next() == Some("share")));
+            assert!(
+                commands[1].ends_with("-top board_top -run begin:coarse"),
+                "{script}"
+            );
+            assert!(
+                commands
+                    .last()
+                    .unwrap()
+                    .ends_with("-run map_ram: -json board.json"),
+                "{script}"
+            );
+            for pass in [
+                "proc",
+                "flatten",
+                "alumacc",
+                "memory -nomap",
+                "wreduce",
+                "fsm",
+            ] {
+                assert!(
+                    commands.contains(&pass),
+                    "{} lacks {pass}:\n{script}",
+                    board.name
+                );
+            }
+            let dsp = commands.iter().any(|c| c.contains("mul2dsp.v"));
+            assert_eq!(dsp, board.resources.dsp_blocks > 0, "{}", board.name);
+        }
+    }
 
     #[test]
     fn over_utilisation_is_read_from_the_nextpnr_log() {

@@ -5,6 +5,9 @@ use rust_hdl::prelude::*;
 
 /// Width of the update numerator: `drive << 24` needs 18 + 24 bits, minus `w << 24` one more.
 const NUM_BITS: usize = 43;
+/// Width of the clamp: `|delta| <= 2^17 + 2^15 + 1` (`|drive| <= 2^17`, `|w| <= 2^15`), so
+/// `w + delta` is exact on 20 bits and the high bits of the rounded quotient are never used.
+const SUM_BITS: usize = 20;
 
 /// Weight after one learning update (`rules::sr_update`), combinational.
 ///
@@ -12,7 +15,8 @@ const NUM_BITS: usize = 43;
 /// `num = (drive << (F - learn_shift)) - (decay_shift > 0 ? w << (F - decay_shift) : 0)`,
 /// `delta = (num + (random & (2^F - 1))) >>> F`, `w_next = clamp(w + delta, -w_max, w_max)`.
 /// Everything up to the clamp is exact two's complement on 43 bits, which holds `num` for
-/// shifts up to 24 (the config range; larger shifts are outside the contract).
+/// shifts up to 24 (the config range; larger shifts are outside the contract). The rounded
+/// `delta` fits 19 bits, so the sum and the clamp are taken on [`SUM_BITS`].
 #[derive(Debug, LogicBlock)]
 pub struct SrUpdate {
     /// Weight `w`, 16-bit signed (a `weight_bits`-bit value), weight LSB, input.
@@ -34,6 +38,7 @@ pub struct SrUpdate {
     shift: Signal<Local, Bits<5>>,
     drive_wide: SignExtend<18, NUM_BITS>,
     w_wide: SignExtend<16, NUM_BITS>,
+    w_sum: SignExtend<16, SUM_BITS>,
     unshifted: Signal<Local, Bits<NUM_BITS>>,
     shifted: Signal<Local, Bits<NUM_BITS>>,
     minuend: Signal<Local, Bits<NUM_BITS>>,
@@ -43,9 +48,9 @@ pub struct SrUpdate {
     dither: Signal<Local, Bits<32>>,
     numerator: Signal<Local, Bits<NUM_BITS>>,
     round: ShiftRightArith<NUM_BITS>,
-    sum: Signal<Local, Bits<NUM_BITS>>,
-    bound: Signal<Local, Bits<NUM_BITS>>,
-    neg_bound: Signal<Local, Bits<NUM_BITS>>,
+    sum: Signal<Local, Bits<SUM_BITS>>,
+    bound: Signal<Local, Bits<SUM_BITS>>,
+    neg_bound: Signal<Local, Bits<SUM_BITS>>,
     one: Constant<Bits<32>>,
 }
 
@@ -65,6 +70,7 @@ impl SrUpdate {
             shift: Signal::default(),
             drive_wide: SignExtend::new(),
             w_wide: SignExtend::new(),
+            w_sum: SignExtend::new(),
             unshifted: Signal::default(),
             shifted: Signal::default(),
             minuend: Signal::default(),
@@ -128,15 +134,16 @@ impl Logic for SrUpdate {
         self.round.value.next = signed_cast(self.numerator.val());
         self.round.shift.next = self.frac.val();
         // w + delta, clamped to -w_max..=w_max.
-        self.sum.next =
-            unsigned_cast(self.w_wide.result.val()) + unsigned_cast(self.round.result.val());
-        self.bound.next = bit_cast::<NUM_BITS, 15>(self.w_max.val());
+        self.w_sum.value.next = self.w.val();
+        self.sum.next = unsigned_cast(self.w_sum.result.val())
+            + bit_cast::<SUM_BITS, NUM_BITS>(unsigned_cast(self.round.result.val()));
+        self.bound.next = bit_cast::<SUM_BITS, 15>(self.w_max.val());
         self.neg_bound.next = 0 - self.bound.val();
-        self.w_next.next = signed_cast(bit_cast::<16, NUM_BITS>(self.sum.val()));
+        self.w_next.next = signed_cast(bit_cast::<16, SUM_BITS>(self.sum.val()));
         if signed_cast(self.sum.val()) > signed_cast(self.bound.val()) {
-            self.w_next.next = signed_cast(bit_cast::<16, NUM_BITS>(self.bound.val()));
+            self.w_next.next = signed_cast(bit_cast::<16, SUM_BITS>(self.bound.val()));
         } else if signed_cast(self.sum.val()) < signed_cast(self.neg_bound.val()) {
-            self.w_next.next = signed_cast(bit_cast::<16, NUM_BITS>(self.neg_bound.val()));
+            self.w_next.next = signed_cast(bit_cast::<16, SUM_BITS>(self.neg_bound.val()));
         }
     }
 }

@@ -12,6 +12,9 @@ use spikeforge_sim::wire::{
 /// Bytes of each frame buffer: a longest decoded request (262) or response (263), and one
 /// block code per response byte at most.
 const BUFFER_BYTES: usize = 512;
+/// Width of the buffer positions and of the frame's byte counts: they count to
+/// [`BUFFER_BYTES`] and saturate at 1,023, above the longest frame on the wire.
+const POSITION_BITS: usize = 10;
 /// Register ids below this have a bit in the readable / writable masks; larger ids are none.
 const REGISTER_IDS: usize = 64;
 /// Link-error statuses in the order of the link-error ROM.
@@ -143,9 +146,9 @@ pub struct FrameEngine {
     /// A request is being executed or answered (for a status LED), output.
     pub active: Signal<Out, Bit>,
 
-    request: Ram<Bits<8>, 16>,
-    response: Ram<Bits<8>, 16>,
-    codes: Ram<Bits<8>, 16>,
+    request: Ram<Bits<8>, POSITION_BITS>,
+    response: Ram<Bits<8>, POSITION_BITS>,
+    codes: Ram<Bits<8>, POSITION_BITS>,
     rx_crc_step: Crc16Step,
     tx_crc_step: Crc16Step,
     identity: ROM<Bits<8>, 6>,
@@ -153,8 +156,8 @@ pub struct FrameEngine {
 
     state: DFF<EngineState>,
     // Receiving.
-    encoded_count: DFF<Bits<16>>,
-    decoded_count: DFF<Bits<16>>,
+    encoded_count: DFF<Bits<POSITION_BITS>>,
+    decoded_count: DFF<Bits<POSITION_BITS>>,
     block_left: DFF<Bits<8>>,
     zero_pending: DFF<Bit>,
     // The request CRC register, complemented so that its power-up value 0 is CRC_INIT.
@@ -182,7 +185,7 @@ pub struct FrameEngine {
     width: DFF<Bits<3>>,
     index: DFF<Bits<16>>,
     byte_index: DFF<Bits<3>>,
-    pointer: DFF<Bits<16>>,
+    pointer: DFF<Bits<POSITION_BITS>>,
     value: DFF<Bits<32>>,
     response_length: DFF<Bits<16>>,
     steps_left: DFF<Bits<16>>,
@@ -190,15 +193,15 @@ pub struct FrameEngine {
     read_op: DFF<Bits<4>>,
     core_op: DFF<Bits<4>>,
     // Building the response.
-    out_count: DFF<Bits<16>>,
+    out_count: DFF<Bits<POSITION_BITS>>,
     run: DFF<Bits<8>>,
-    blocks: DFF<Bits<16>>,
+    blocks: DFF<Bits<POSITION_BITS>>,
     just_full: DFF<Bit>,
     tx_crc: DFF<Bits<16>>,
     crc_high: DFF<Bits<8>>,
     // Sending.
-    block: DFF<Bits<16>>,
-    tx_pointer: DFF<Bits<16>>,
+    block: DFF<Bits<POSITION_BITS>>,
+    tx_pointer: DFF<Bits<POSITION_BITS>>,
     left: DFF<Bits<8>>,
     code_full: DFF<Bit>,
     rom_index: DFF<Bits<8>>,
@@ -214,8 +217,8 @@ pub struct FrameEngine {
     identity_last: Constant<Bits<16>>,
     max_payload: Constant<Bits<16>>,
     max_steps: Constant<Bits<16>>,
-    max_encoded: Constant<Bits<16>>,
-    argument_at: Vec<Constant<Bits<16>>>,
+    max_encoded: Constant<Bits<POSITION_BITS>>,
+    argument_at: Vec<Constant<Bits<POSITION_BITS>>>,
 
     // Combinational temporaries.
     decoded_valid: Signal<Local, Bit>,
@@ -283,6 +286,13 @@ impl FrameEngine {
     pub fn new(cfg: &NetworkConfig) -> Self {
         let map = MemoryMap::of(cfg);
         let identity = Identity::of(cfg).encode();
+        let saturated = (1 << POSITION_BITS) - 1;
+        assert!(
+            BUFFER_BYTES < saturated && Direction::Request.max_encoded_len() < saturated,
+            "the {POSITION_BITS}-bit frame counts cannot tell a {BUFFER_BYTES}-byte buffer or a \
+             {}-byte request from a saturated count",
+            Direction::Request.max_encoded_len()
+        );
         let link_errors: Vec<u8> = LINK_ERRORS
             .iter()
             .flat_map(|&status| {
@@ -493,7 +503,7 @@ impl Logic for FrameEngine {
         // Fields of the request as received.
         self.received_crc.next = (bit_cast::<16, 8>(self.newer_byte.q.val()) << 8)
             | bit_cast::<16, 8>(self.older_byte.q.val());
-        self.payload_length.next = self.decoded_count.q.val() - 6;
+        self.payload_length.next = bit_cast::<16, POSITION_BITS>(self.decoded_count.q.val()) - 6;
         self.values_length.next = self.payload_length.val() - 3;
         self.argument_start.next = (bit_cast::<16, 8>(self.arguments[2].q.val()) << 8)
             | bit_cast::<16, 8>(self.arguments[1].q.val());
@@ -636,17 +646,17 @@ impl Logic for FrameEngine {
                     if !self.replays.q.val().all() {
                         self.replays.d.next = self.replays.q.val() + 1;
                     }
-                    self.block.d.next = bits::<16>(0);
-                    self.tx_pointer.d.next = bits::<16>(0);
+                    self.block.d.next = bits::<POSITION_BITS>(0);
+                    self.tx_pointer.d.next = bits::<POSITION_BITS>(0);
                     self.state.d.next = EngineState::SendCodeAddress;
                     self.link_error.next = false;
                 } else {
                     self.last_valid.d.next = true;
                     self.last_seq.d.next = self.seq.q.val();
                     self.last_crc.d.next = self.received_crc.val();
-                    self.out_count.d.next = bits::<16>(0);
+                    self.out_count.d.next = bits::<POSITION_BITS>(0);
                     self.run.d.next = bits::<8>(0);
-                    self.blocks.d.next = bits::<16>(0);
+                    self.blocks.d.next = bits::<POSITION_BITS>(0);
                     self.just_full.d.next = false;
                     self.state.d.next = EngineState::Check;
                     self.link_error.next = false;
@@ -702,7 +712,7 @@ impl Logic for FrameEngine {
                         16 => {
                             self.command.d.next = bits::<4>(3);
                             self.count.d.next = self.write_count.val();
-                            self.pointer.d.next = bits::<16>(7);
+                            self.pointer.d.next = bits::<POSITION_BITS>(7);
                             if self.payload_length.val() < 3 {
                                 self.status.d.next = bits::<8>(0x12);
                             } else if self.arguments[0].q.val() > 4 {
@@ -1005,8 +1015,8 @@ impl Logic for FrameEngine {
                     self.codes.write_enable.next = true;
                     self.blocks.d.next = self.blocks.q.val() + 1;
                 }
-                self.block.d.next = bits::<16>(0);
-                self.tx_pointer.d.next = bits::<16>(0);
+                self.block.d.next = bits::<POSITION_BITS>(0);
+                self.tx_pointer.d.next = bits::<POSITION_BITS>(0);
                 self.state.d.next = EngineState::SendCodeAddress;
             }
             EngineState::SendCodeAddress => {
@@ -1061,8 +1071,8 @@ impl Logic for FrameEngine {
 
         // The next frame starts from scratch whenever the engine returns to receiving.
         if self.restart.val() {
-            self.encoded_count.d.next = bits::<16>(0);
-            self.decoded_count.d.next = bits::<16>(0);
+            self.encoded_count.d.next = bits::<POSITION_BITS>(0);
+            self.decoded_count.d.next = bits::<POSITION_BITS>(0);
             self.block_left.d.next = bits::<8>(0);
             self.zero_pending.d.next = false;
             self.rx_crc_complement.d.next = bits::<16>(0);
@@ -1074,11 +1084,11 @@ impl Logic for FrameEngine {
         self.rx_crc_step.data.next = self.older_byte.q.val();
         self.request.write_data.next = self.decoded_byte.val();
         if self.decoded_valid.val() {
-            self.request.write_enable.next = !self.decoded_count.q.val().get_bits::<7>(9).any();
+            self.request.write_enable.next = !self.decoded_count.q.val().get_bit(9);
             if !self.decoded_count.q.val().all() {
                 self.decoded_count.d.next = self.decoded_count.q.val() + 1;
             }
-            if self.decoded_count.q.val().get_bits::<15>(1).any() {
+            if self.decoded_count.q.val().get_bits::<9>(1).any() {
                 self.rx_crc_complement.d.next = !self.rx_crc_step.crc_next.val();
             }
             self.older_byte.d.next = self.newer_byte.q.val();

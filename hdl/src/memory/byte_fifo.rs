@@ -2,6 +2,11 @@
 use crate::memory::Ram;
 use rust_hdl::prelude::*;
 
+/// Width of the pointers and of the fill count: the count reaches the depth itself.
+const POINTER_BITS: usize = 10;
+/// The deepest FIFO the pointers can address.
+pub const MAX_DEPTH: usize = (1 << POINTER_BITS) - 1;
+
 /// A byte FIFO in block RAM with a head register: bytes written while it is full are dropped
 /// and signalled with `overflow` for one cycle; the head byte is offered on `data` with
 /// `valid` until taken with `take`.
@@ -26,27 +31,27 @@ pub struct ByteFifo {
     pub valid: Signal<Out, Bit>,
     /// Remove the head byte at this clock edge (only with `valid`), input.
     pub take: Signal<In, Bit>,
-    memory: Ram<Bits<8>, 16>,
-    write_pointer: DFF<Bits<16>>,
-    read_pointer: DFF<Bits<16>>,
-    used: DFF<Bits<16>>,
+    memory: Ram<Bits<8>, POINTER_BITS>,
+    write_pointer: DFF<Bits<POINTER_BITS>>,
+    read_pointer: DFF<Bits<POINTER_BITS>>,
+    used: DFF<Bits<POINTER_BITS>>,
     head: DFF<Bits<8>>,
     head_valid: DFF<Bit>,
     fetching: DFF<Bit>,
     overflow_pulse: DFF<Bit>,
-    depth: Constant<Bits<16>>,
-    last: Constant<Bits<16>>,
+    depth: Constant<Bits<POINTER_BITS>>,
+    last: Constant<Bits<POINTER_BITS>>,
     write_ok: Signal<Local, Bit>,
     fetch: Signal<Local, Bit>,
-    used_after_write: Signal<Local, Bits<16>>,
+    used_after_write: Signal<Local, Bits<POINTER_BITS>>,
 }
 
 impl ByteFifo {
     /// A FIFO of `depth` bytes in RAM (plus the head register); `depth` is 2..=65,535.
     pub fn new(depth: usize) -> Self {
         assert!(
-            (2..=0xFFFF).contains(&depth),
-            "ByteFifo depth {depth} is out of range 2..=65535"
+            (2..=MAX_DEPTH).contains(&depth),
+            "ByteFifo depth {depth} is out of range 2..={MAX_DEPTH}"
         );
         let word = |x: usize| Constant::new(u64::try_from(x).unwrap_or(0).into());
         Self {
@@ -102,7 +107,7 @@ impl Logic for ByteFifo {
         if self.write_ok.val() {
             self.write_pointer.d.next = self.write_pointer.q.val() + 1;
             if self.write_pointer.q.val() == self.last.val() {
-                self.write_pointer.d.next = bits::<16>(0);
+                self.write_pointer.d.next = bits::<POINTER_BITS>(0);
             }
         }
 
@@ -122,7 +127,7 @@ impl Logic for ByteFifo {
         if self.fetch.val() {
             self.read_pointer.d.next = self.read_pointer.q.val() + 1;
             if self.read_pointer.q.val() == self.last.val() {
-                self.read_pointer.d.next = bits::<16>(0);
+                self.read_pointer.d.next = bits::<POINTER_BITS>(0);
             }
         }
         self.used_after_write.next = self.used.q.val();

@@ -3,6 +3,13 @@
 use crate::hw::SignExtend;
 use rust_hdl::prelude::*;
 
+/// Width of the sum and the clamp. A change of `2^17` or more in magnitude takes any 16-bit
+/// offset past both 16-bit bounds, on its own side, so the product is saturated to
+/// `2^17` first and the sum `offset + change` is exact on 19 bits.
+const SUM_BITS: usize = 19;
+/// The saturated magnitude of the change.
+const CHANGE_LIMIT: u64 = 1 << 17;
+
 /// Next adaptive threshold offset of a layer (`rules::adapt_step`), combinational.
 ///
 /// `offset_next = clamp(offset + step * (spikes - target), min, max)`. The product is formed
@@ -32,11 +39,13 @@ pub struct AdaptThreshold {
     gap_negative: Signal<Local, Bit>,
     gap_magnitude: Signal<Local, Bits<16>>,
     product: Signal<Local, Bits<32>>,
-    change: Signal<Local, Bits<34>>,
-    offset_wide: SignExtend<16, 34>,
-    min_wide: SignExtend<16, 34>,
-    max_wide: SignExtend<16, 34>,
-    sum: Signal<Local, Bits<34>>,
+    magnitude: Signal<Local, Bits<SUM_BITS>>,
+    change: Signal<Local, Bits<SUM_BITS>>,
+    offset_wide: SignExtend<16, SUM_BITS>,
+    min_wide: SignExtend<16, SUM_BITS>,
+    max_wide: SignExtend<16, SUM_BITS>,
+    sum: Signal<Local, Bits<SUM_BITS>>,
+    limit: Constant<Bits<SUM_BITS>>,
 }
 
 impl AdaptThreshold {
@@ -56,11 +65,13 @@ impl AdaptThreshold {
             gap_negative: Signal::default(),
             gap_magnitude: Signal::default(),
             product: Signal::default(),
+            magnitude: Signal::default(),
             change: Signal::default(),
             offset_wide: SignExtend::new(),
             min_wide: SignExtend::new(),
             max_wide: SignExtend::new(),
             sum: Signal::default(),
+            limit: Constant::new(CHANGE_LIMIT.into()),
         }
     }
 }
@@ -89,16 +100,20 @@ impl Logic for AdaptThreshold {
         }
         // change = step * (spikes - target), two's complement on 34 bits.
         self.product.next = self.step_magnitude.val() * self.gap_magnitude.val();
-        self.change.next = bit_cast::<34, 32>(self.product.val());
+        self.magnitude.next = bit_cast::<SUM_BITS, 32>(self.product.val());
+        if self.product.val().get_bits::<15>(17).any() {
+            self.magnitude.next = self.limit.val();
+        }
+        self.change.next = self.magnitude.val();
         if self.step_negative.val() ^ self.gap_negative.val() {
-            self.change.next = 0 - bit_cast::<34, 32>(self.product.val());
+            self.change.next = 0 - self.magnitude.val();
         }
         self.offset_wide.value.next = self.offset.val();
         self.sum.next = unsigned_cast(self.offset_wide.result.val()) + self.change.val();
         // Clamp to min..=max.
         self.min_wide.value.next = self.min.val();
         self.max_wide.value.next = self.max.val();
-        self.offset_next.next = signed_cast(bit_cast::<16, 34>(self.sum.val()));
+        self.offset_next.next = signed_cast(bit_cast::<16, SUM_BITS>(self.sum.val()));
         if signed_cast(self.sum.val()) < self.min_wide.result.val() {
             self.offset_next.next = self.min.val();
         } else if signed_cast(self.sum.val()) > self.max_wide.result.val() {
