@@ -655,7 +655,7 @@ mod tests {
                 {"net": "chip.chip.core.lif$v_next_LUT4_Z_6_D"},
                 {"net": "chip.chip.core.goodness_next[31]"}]"#,
         )
-        .unwrap();
+        .expect("a path in nextpnr's report format");
         assert_eq!(
             path_signals(&path),
             [
@@ -669,7 +669,10 @@ mod tests {
 
     #[test]
     fn board_synthesis_leaves_out_only_the_share_pass() {
-        for board in BOARDS.iter().map(|(name, _)| Board::named(name).unwrap()) {
+        for board in BOARDS
+            .iter()
+            .map(|(name, _)| Board::named(name).expect("an embedded board"))
+        {
             let script = synth_script(&board);
             let commands: Vec<&str> = script.lines().filter(|l| !l.starts_with('#')).collect();
             assert!(!commands
@@ -682,7 +685,7 @@ mod tests {
             assert!(
                 commands
                     .last()
-                    .unwrap()
+                    .expect("a script")
                     .ends_with("-run map_ram: -json board.json"),
                 "{script}"
             );
