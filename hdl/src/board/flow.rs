@@ -180,6 +180,67 @@ pub fn ecp5_pll(in_hz: u64, out_hz: u64) -> Result<(u64, u64, u64), String> {
 
 /// The board's top module `board_top`: the oscillator (through an ECP5 PLL when the core
 /// clock differs), the chip's `top`, the UART pins and the LEDs with their polarity.
+/// Settings of the iCE40 PLL (`SB_PLL40_CORE`, simple feedback):
+/// `out = in * (divf + 1) / ((divr + 1) * 2^divq)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ice40Pll {
+    /// Reference divider, 0..=15.
+    pub divr: u64,
+    /// Feedback divider, 0..=127.
+    pub divf: u64,
+    /// Output divider exponent, 1..=6.
+    pub divq: u64,
+    /// Loop filter setting for the phase detector's frequency, 1..=6.
+    pub filter_range: u64,
+}
+
+/// PLL settings of the iCE40 that make exactly `out_hz` from `in_hz`, within the PLL's
+/// ranges (phase detector 10-133 MHz, VCO 533-1066 MHz, output 16-275 MHz), VCO nearest
+/// 800 MHz; an error naming both frequencies when there are none.
+pub fn ice40_pll(in_hz: u64, out_hz: u64) -> Result<Ice40Pll, String> {
+    let mut best: Option<(u64, Ice40Pll)> = None;
+    if (16_000_000..=275_000_000).contains(&out_hz) {
+        for divr in 0..=15u64 {
+            let pfd_ok = (10_000_000 * (divr + 1)..=133_000_000 * (divr + 1)).contains(&in_hz);
+            for divf in (0..=127u64).filter(|_| pfd_ok) {
+                for divq in 1..=6u64 {
+                    let exact = in_hz * (divf + 1) == out_hz * (divr + 1) * (1 << divq);
+                    let vco = out_hz << divq;
+                    if !exact || !(533_000_000..=1_066_000_000).contains(&vco) {
+                        continue;
+                    }
+                    let pfd = in_hz / (divr + 1);
+                    let filter_range = match pfd {
+                        ..=16_999_999 => 1,
+                        17_000_000..=25_999_999 => 2,
+                        26_000_000..=43_999_999 => 3,
+                        44_000_000..=65_999_999 => 4,
+                        66_000_000..=100_999_999 => 5,
+                        _ => 6,
+                    };
+                    let pll = Ice40Pll {
+                        divr,
+                        divf,
+                        divq,
+                        filter_range,
+                    };
+                    let distance = vco.abs_diff(800_000_000);
+                    if best.is_none_or(|(d, _)| distance < d) {
+                        best = Some((distance, pll));
+                    }
+                }
+            }
+        }
+    }
+    best.map(|(_, pll)| pll).ok_or_else(|| {
+        format!(
+            "the iCE40 PLL cannot make exactly {} MHz from {} MHz (its output is 16-275 MHz)",
+            mhz(out_hz),
+            mhz(in_hz)
+        )
+    })
+}
+
 pub fn board_verilog(board: &Board) -> Result<String, String> {
     let mut ports = vec![
         "    input wire clock_in".to_string(),
@@ -199,6 +260,22 @@ pub fn board_verilog(board: &Board) -> Result<String, String> {
     let _ = writeln!(v, "    wire core_clock;\n    wire active;");
     if board.core_hz == board.clock_hz {
         let _ = writeln!(v, "    assign core_clock = clock_in;");
+    } else if board.family == BoardFamily::Ice40 {
+        let pll = ice40_pll(board.clock_hz, board.core_hz)?;
+        let _ = writeln!(
+            v,
+            "    // {} MHz from the {} MHz oscillator: VCO {} MHz.\n    \
+             SB_PLL40_CORE #(.FEEDBACK_PATH(\"SIMPLE\"), .DIVR(4'd{}), .DIVF(7'd{}), \
+             .DIVQ(3'd{}), .FILTER_RANGE(3'd{})) pll (\n        .REFERENCECLK(clock_in), \
+             .PLLOUTGLOBAL(core_clock), .RESETB(1'b1), .BYPASS(1'b0));",
+            mhz(board.core_hz),
+            mhz(board.clock_hz),
+            mhz(board.core_hz << pll.divq),
+            pll.divr,
+            pll.divf,
+            pll.divq,
+            pll.filter_range
+        );
     } else {
         let (clki, fb, op) = ecp5_pll(board.clock_hz, board.core_hz)?;
         let _ = writeln!(
@@ -729,6 +806,23 @@ mod tests {
         assert_eq!(48_000_000 * fb, 12_000_000 * clki);
         assert!((400_000_000..=800_000_000).contains(&(12_000_000 * op)));
         assert!(ecp5_pll(25_000_000, 12_345_679).is_err());
+        // iCE40: 17.1875 MHz from 100 MHz is 100 * 11 / (2 * 32), VCO 550 MHz.
+        assert_eq!(
+            ice40_pll(100_000_000, 17_187_500),
+            Ok(Ice40Pll {
+                divr: 1,
+                divf: 10,
+                divq: 5,
+                filter_range: 4
+            })
+        );
+        let pll = ice40_pll(12_000_000, 48_000_000).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            12_000_000 * (pll.divf + 1),
+            48_000_000 * (pll.divr + 1) << pll.divq
+        );
+        let err = ice40_pll(12_000_000, 6_000_000).expect_err("below the PLL's output range");
+        assert!(err.contains("6 MHz from 12 MHz"), "{err}");
     }
 
     #[test]

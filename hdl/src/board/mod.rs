@@ -305,11 +305,7 @@ impl Board {
         let core_hz = positive("core_hz", raw.core_hz, 1_000_000_000)?;
         let baud = positive("baud", raw.baud, 100_000_000)?;
         if core_hz != clock_hz && family == BoardFamily::Ice40 {
-            return Err(invalid(
-                "core_hz",
-                &core_hz,
-                "iCE40 boards run the core on the oscillator (core_hz = clock_hz)",
-            ));
+            flow::ice40_pll(clock_hz, core_hz).map_err(|e| invalid("core_hz", &core_hz, &e))?;
         }
         if let Err(e) = crate::uart::clocks_per_bit(core_hz, baud) {
             return Err(invalid("baud", &baud, &e.to_string()));
@@ -524,8 +520,8 @@ mod tests {
             ),
             (good.replace("lanes = 1", "lanes = 0"), "lanes = 0"),
             (
-                good.replace("core_hz = 12_000_000", "core_hz = 24_000_000"),
-                "core_hz = 24000000",
+                good.replace("core_hz = 12_000_000", "core_hz = 6_000_000"),
+                "core_hz = 6000000",
             ),
             (
                 good.replace("shows = \"active\"", "shows = \"blink\""),
