@@ -197,7 +197,7 @@ pub(crate) mod test_inputs {
 
 #[cfg(test)]
 mod tests {
-    use super::test_inputs::{narrow, params, weight};
+    use super::test_inputs::{narrow, params, weight, MAX_SHIFT};
     use super::*;
     use crate::synth_check::assert_synthesizes_combinational;
     use crate::test_vectors::{
@@ -270,6 +270,50 @@ mod tests {
         let mut uut = SrUpdate::new();
         uut.connect_all();
         let cases: Vec<Case> = draw_cases(SEED, VECTORS);
+        assert_matches_golden("SrUpdate", &mut uut, &cases);
+    }
+
+    /// Every pair of shifts in the config's range 0..=24, with extreme and drawn weights and
+    /// drives.
+    #[test]
+    fn sr_update_matches_golden_model_for_every_shift_pair() {
+        let mut draw = Draw::new(SEED ^ 0x0000_0031);
+        let mut cases = Vec::new();
+        for learn_shift in 0..=MAX_SHIFT {
+            for decay_shift in 0..=MAX_SHIFT {
+                for extreme in [false, true] {
+                    let w_max = if extreme { i16::MAX } else { 127 };
+                    let params = LearnParams {
+                        learn_shift,
+                        decay_shift,
+                        w_max,
+                    };
+                    let (w, drive, rand) = if extreme {
+                        let w = if draw.bool() { i16::MIN } else { i16::MAX };
+                        let drive = if draw.bool() {
+                            -(1 << 17)
+                        } else {
+                            (1 << 17) - 1
+                        };
+                        (w, drive, if draw.bool() { u32::MAX } else { 0 })
+                    } else {
+                        (
+                            weight(&mut draw, w_max),
+                            narrow(draw.int(-(1 << 17), (1 << 17) - 1)),
+                            draw.u32(),
+                        )
+                    };
+                    cases.push(Case {
+                        w,
+                        drive,
+                        rand,
+                        params,
+                    });
+                }
+            }
+        }
+        let mut uut = SrUpdate::new();
+        uut.connect_all();
         assert_matches_golden("SrUpdate", &mut uut, &cases);
     }
 
