@@ -410,9 +410,6 @@ pub struct LearningCore {
     shift_cap: Constant<Bits<9>>,
 
     // Combinational temporaries.
-    // Register ids are below 64: the id's high bits are zero (decoded once, not per register).
-    cmd_register: Signal<Local, Bit>,
-    read_register: Signal<Local, Bit>,
     size: Signal<Local, Bits<16>>,
     neuron_base: Signal<Local, Bits<16>>,
     event_count: Signal<Local, Bits<16>>,
@@ -762,8 +759,6 @@ impl LearningCore {
             current_max: Constant::new(u64::from(i16::MAX.unsigned_abs()).into()),
             current_min: Constant::new(0x8000u64.into()),
             shift_cap: Constant::new(24u64.into()),
-            cmd_register: Signal::default(),
-            read_register: Signal::default(),
             size: Signal::default(),
             neuron_base: Signal::default(),
             event_count: Signal::default(),
@@ -1142,8 +1137,6 @@ impl Logic for LearningCore {
             self.host_neuron_base.val() + bit_cast::<16, 12>(self.cmd_addr.val().get_bits::<12>(0));
         self.host_neuron_word.next = self.host_neuron_address.val() >> self.lane_shift.val();
         self.host_neuron_lane.next = self.host_neuron_address.val() & self.lane_mask.val();
-        self.cmd_register.next = !self.cmd_addr.val().get_bits::<10>(6).any();
-        self.read_register.next = !self.read_address.q.val().get_bits::<10>(6).any();
         self.host_word.next = self.cmd_addr.val() >> self.lane_shift.val();
         self.host_lane.next = self.cmd_addr.val() & self.lane_mask.val();
         if self.cmd_op.val().index() == 8 {
@@ -1471,36 +1464,30 @@ impl Logic for LearningCore {
                     }
                     _ => {}
                 },
-                10 => {
-                    if self.read_register.val() {
-                        match self.read_address.q.val().get_bits::<6>(0).index() {
-                            0 => {
-                                self.response_data.d.next =
-                                    unsigned_cast(self.response_wide.result.val());
-                            }
-                            1 => {
-                                self.response_data.d.next = self.hidden_goodness.q.val();
-                            }
-                            2 => {
-                                self.response_data.d.next =
-                                    unsigned_cast(self.response_wide.result.val());
-                            }
-                            3 => {
-                                self.response_data.d.next = self.classifier_goodness.q.val();
-                            }
-                            4 => {
-                                self.response_data.d.next = self.encoder_state.q.val();
-                            }
-                            5 => {
-                                self.response_data.d.next = self.learn_state.q.val();
-                            }
-                            6 => {
-                                self.response_data.d.next = self.classifier_state.q.val();
-                            }
-                            _ => {}
-                        }
+                10 => match self.read_address.q.val().index() {
+                    0 => {
+                        self.response_data.d.next = unsigned_cast(self.response_wide.result.val());
                     }
-                }
+                    1 => {
+                        self.response_data.d.next = self.hidden_goodness.q.val();
+                    }
+                    2 => {
+                        self.response_data.d.next = unsigned_cast(self.response_wide.result.val());
+                    }
+                    3 => {
+                        self.response_data.d.next = self.classifier_goodness.q.val();
+                    }
+                    4 => {
+                        self.response_data.d.next = self.encoder_state.q.val();
+                    }
+                    5 => {
+                        self.response_data.d.next = self.learn_state.q.val();
+                    }
+                    6 => {
+                        self.response_data.d.next = self.classifier_state.q.val();
+                    }
+                    _ => {}
+                },
                 13 => {
                     self.response_data.d.next = bit_cast::<32, 16>(self.prediction.q.val());
                 }
@@ -1601,149 +1588,124 @@ impl Logic for LearningCore {
                             self.read_op.d.next = self.cmd_op.val();
                             self.read_address.d.next = self.cmd_addr.val();
                         }
-                        9 => {
-                            if self.cmd_register.val() {
-                                match self.cmd_addr.val().get_bits::<6>(0).index() {
-                                    0 => {
-                                        self.hidden_offset.d.next =
-                                            self.cmd_data.val().get_bits::<16>(0);
-                                    }
-                                    1 => {
-                                        self.hidden_goodness.d.next = self.cmd_data.val();
-                                    }
-                                    2 => {
-                                        self.classifier_offset.d.next =
-                                            self.cmd_data.val().get_bits::<16>(0);
-                                    }
-                                    3 => {
-                                        self.classifier_goodness.d.next = self.cmd_data.val();
-                                    }
-                                    4 => {
-                                        self.encoder_state.d.next = self.cmd_data.val();
-                                    }
-                                    5 => {
-                                        self.learn_state.d.next = self.cmd_data.val();
-                                    }
-                                    6 => {
-                                        self.classifier_state.d.next = self.cmd_data.val();
-                                    }
-                                    8 => {
-                                        self.w_max.d.next = self.cmd_data.val().get_bits::<15>(0);
-                                    }
-                                    9 => {
-                                        self.anneal.d.next = self.cmd_data.val().get_bits::<8>(0);
-                                    }
-                                    16 => {
-                                        self.h_leak_shift.d.next =
-                                            self.cmd_data.val().get_bits::<4>(0);
-                                    }
-                                    17 => {
-                                        self.h_threshold.d.next =
-                                            self.cmd_data.val().get_bits::<16>(0);
-                                    }
-                                    18 => {
-                                        self.h_refractory.d.next =
-                                            self.cmd_data.val().get_bits::<8>(0);
-                                    }
-                                    19 => {
-                                        self.h_adapt_step.d.next =
-                                            self.cmd_data.val().get_bits::<16>(0);
-                                    }
-                                    20 => {
-                                        self.h_adapt_target.d.next =
-                                            self.cmd_data.val().get_bits::<16>(0);
-                                    }
-                                    21 => {
-                                        self.h_adapt_min.d.next =
-                                            self.cmd_data.val().get_bits::<16>(0);
-                                    }
-                                    22 => {
-                                        self.h_adapt_max.d.next =
-                                            self.cmd_data.val().get_bits::<16>(0);
-                                    }
-                                    23 => {
-                                        self.h_homeostasis_step.d.next =
-                                            self.cmd_data.val().get_bits::<16>(0);
-                                    }
-                                    24 => {
-                                        self.h_homeostasis_decay.d.next =
-                                            self.cmd_data.val().get_bits::<4>(0);
-                                    }
-                                    25 => {
-                                        self.h_homeostasis_max.d.next =
-                                            self.cmd_data.val().get_bits::<16>(0);
-                                    }
-                                    26 => {
-                                        self.h_trace_shift.d.next =
-                                            self.cmd_data.val().get_bits::<3>(0);
-                                    }
-                                    27 => {
-                                        self.h_goodness_threshold.d.next = self.cmd_data.val();
-                                    }
-                                    28 => {
-                                        self.h_learn_shift.d.next =
-                                            self.cmd_data.val().get_bits::<5>(0);
-                                    }
-                                    29 => {
-                                        self.h_decay_shift.d.next =
-                                            self.cmd_data.val().get_bits::<5>(0);
-                                    }
-                                    32 => {
-                                        self.c_leak_shift.d.next =
-                                            self.cmd_data.val().get_bits::<4>(0);
-                                    }
-                                    33 => {
-                                        self.c_threshold.d.next =
-                                            self.cmd_data.val().get_bits::<16>(0);
-                                    }
-                                    34 => {
-                                        self.c_refractory.d.next =
-                                            self.cmd_data.val().get_bits::<8>(0);
-                                    }
-                                    35 => {
-                                        self.c_adapt_step.d.next =
-                                            self.cmd_data.val().get_bits::<16>(0);
-                                    }
-                                    36 => {
-                                        self.c_adapt_target.d.next =
-                                            self.cmd_data.val().get_bits::<16>(0);
-                                    }
-                                    37 => {
-                                        self.c_adapt_min.d.next =
-                                            self.cmd_data.val().get_bits::<16>(0);
-                                    }
-                                    38 => {
-                                        self.c_adapt_max.d.next =
-                                            self.cmd_data.val().get_bits::<16>(0);
-                                    }
-                                    39 => {
-                                        self.c_homeostasis_step.d.next =
-                                            self.cmd_data.val().get_bits::<16>(0);
-                                    }
-                                    40 => {
-                                        self.c_homeostasis_decay.d.next =
-                                            self.cmd_data.val().get_bits::<4>(0);
-                                    }
-                                    41 => {
-                                        self.c_homeostasis_max.d.next =
-                                            self.cmd_data.val().get_bits::<16>(0);
-                                    }
-                                    42 => {
-                                        self.c_trace_shift.d.next =
-                                            self.cmd_data.val().get_bits::<3>(0);
-                                    }
-                                    44 => {
-                                        self.c_learn_shift.d.next =
-                                            self.cmd_data.val().get_bits::<5>(0);
-                                    }
-                                    45 => {
-                                        self.c_decay_shift.d.next =
-                                            self.cmd_data.val().get_bits::<5>(0);
-                                    }
-                                    _ => {}
-                                }
+                        9 => match self.cmd_addr.val().index() {
+                            0 => {
+                                self.hidden_offset.d.next = self.cmd_data.val().get_bits::<16>(0);
                             }
-                        }
+                            1 => {
+                                self.hidden_goodness.d.next = self.cmd_data.val();
+                            }
+                            2 => {
+                                self.classifier_offset.d.next =
+                                    self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            3 => {
+                                self.classifier_goodness.d.next = self.cmd_data.val();
+                            }
+                            4 => {
+                                self.encoder_state.d.next = self.cmd_data.val();
+                            }
+                            5 => {
+                                self.learn_state.d.next = self.cmd_data.val();
+                            }
+                            6 => {
+                                self.classifier_state.d.next = self.cmd_data.val();
+                            }
+                            8 => {
+                                self.w_max.d.next = self.cmd_data.val().get_bits::<15>(0);
+                            }
+                            9 => {
+                                self.anneal.d.next = self.cmd_data.val().get_bits::<8>(0);
+                            }
+                            16 => {
+                                self.h_leak_shift.d.next = self.cmd_data.val().get_bits::<4>(0);
+                            }
+                            17 => {
+                                self.h_threshold.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            18 => {
+                                self.h_refractory.d.next = self.cmd_data.val().get_bits::<8>(0);
+                            }
+                            19 => {
+                                self.h_adapt_step.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            20 => {
+                                self.h_adapt_target.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            21 => {
+                                self.h_adapt_min.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            22 => {
+                                self.h_adapt_max.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            23 => {
+                                self.h_homeostasis_step.d.next =
+                                    self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            24 => {
+                                self.h_homeostasis_decay.d.next =
+                                    self.cmd_data.val().get_bits::<4>(0);
+                            }
+                            25 => {
+                                self.h_homeostasis_max.d.next =
+                                    self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            26 => {
+                                self.h_trace_shift.d.next = self.cmd_data.val().get_bits::<3>(0);
+                            }
+                            27 => {
+                                self.h_goodness_threshold.d.next = self.cmd_data.val();
+                            }
+                            28 => {
+                                self.h_learn_shift.d.next = self.cmd_data.val().get_bits::<5>(0);
+                            }
+                            29 => {
+                                self.h_decay_shift.d.next = self.cmd_data.val().get_bits::<5>(0);
+                            }
+                            32 => {
+                                self.c_leak_shift.d.next = self.cmd_data.val().get_bits::<4>(0);
+                            }
+                            33 => {
+                                self.c_threshold.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            34 => {
+                                self.c_refractory.d.next = self.cmd_data.val().get_bits::<8>(0);
+                            }
+                            35 => {
+                                self.c_adapt_step.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            36 => {
+                                self.c_adapt_target.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            37 => {
+                                self.c_adapt_min.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            38 => {
+                                self.c_adapt_max.d.next = self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            39 => {
+                                self.c_homeostasis_step.d.next =
+                                    self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            40 => {
+                                self.c_homeostasis_decay.d.next =
+                                    self.cmd_data.val().get_bits::<4>(0);
+                            }
+                            41 => {
+                                self.c_homeostasis_max.d.next =
+                                    self.cmd_data.val().get_bits::<16>(0);
+                            }
+                            42 => {
+                                self.c_trace_shift.d.next = self.cmd_data.val().get_bits::<3>(0);
+                            }
+                            44 => {
+                                self.c_learn_shift.d.next = self.cmd_data.val().get_bits::<5>(0);
+                            }
+                            45 => {
+                                self.c_decay_shift.d.next = self.cmd_data.val().get_bits::<5>(0);
+                            }
+                            _ => {}
+                        },
                         10 => {
                             self.read_pending.d.next = true;
                             self.read_op.d.next = self.cmd_op.val();
