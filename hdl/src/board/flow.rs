@@ -225,7 +225,7 @@ pub fn ice40_pll(in_hz: u64, out_hz: u64) -> Result<Ice40Pll, String> {
                         filter_range,
                     };
                     let distance = vco.abs_diff(800_000_000);
-                    if best.is_none_or(|(d, _)| distance < d) {
+                    if best.map_or(true, |(d, _)| distance < d) {
                         best = Some((distance, pll));
                     }
                 }
@@ -819,7 +819,7 @@ mod tests {
         let pll = ice40_pll(12_000_000, 48_000_000).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             12_000_000 * (pll.divf + 1),
-            48_000_000 * (pll.divr + 1) << pll.divq
+            (48_000_000 * (pll.divr + 1)) << pll.divq
         );
         let err = ice40_pll(12_000_000, 6_000_000).expect_err("below the PLL's output range");
         assert!(err.contains("6 MHz from 12 MHz"), "{err}");
