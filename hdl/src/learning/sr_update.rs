@@ -16,7 +16,7 @@ const SUM_BITS: usize = 20;
 /// `delta = (num + (random & (2^F - 1))) >>> F`, `w_next = clamp(w + delta, -w_max, w_max)`.
 /// Everything up to the clamp is exact two's complement on 43 bits, which holds `num` for
 /// shifts up to 24 (the config range; larger shifts are outside the contract). The rounded
-/// `delta` fits 19 bits, so the sum and the clamp are taken on [`SUM_BITS`].
+/// `delta` fits 19 bits, so the sum and the clamp are taken on 20 bits.
 #[derive(Debug, LogicBlock)]
 pub struct SrUpdate {
     /// Weight `w`, 16-bit signed (a `weight_bits`-bit value), weight LSB, input.
