@@ -7,6 +7,7 @@
 //! the core ([`crate::core_model::CoreModel`]), the wire protocol ([`crate::wire`]) and the host.
 use crate::config::{LayerConfig, NetworkConfig};
 use crate::model::{Learn, Polarity};
+use crate::network::Network;
 use crate::rules::weight_max;
 
 /// Words a memory of the core may hold: `cmd_addr` is 16 bits.
@@ -513,6 +514,231 @@ impl StepCommand {
     }
 }
 
+/// A word address of a core memory as the 16-bit `cmd_addr`; the core refuses larger
+/// memories ([`MAX_MEMORY_WORDS`]), so a larger `x` is a caller's bug and panics.
+pub fn memory_address(x: usize) -> u16 {
+    u16::try_from(x).unwrap_or_else(|_| panic!("address {x} exceeds 16 bits"))
+}
+
+/// The names of the neuron-state fields of each layer in probes, in [`StateField`] order.
+const FIELD_NAMES: [[&str; 5]; 2] = [
+    [
+        "hidden.v",
+        "hidden.r",
+        "hidden.tr",
+        "hidden.h",
+        "hidden.count",
+    ],
+    [
+        "classifier.v",
+        "classifier.r",
+        "classifier.tr",
+        "classifier.h",
+        "classifier.count",
+    ],
+];
+
+/// The neuron-state fields of neuron `n` of `layer`: field, whether it is signed, its value
+/// as a two's-complement word of the field's width.
+fn neuron_fields(layer: &crate::network::Layer, n: usize) -> [(StateField, bool, i64); 5] {
+    [
+        (StateField::Membrane, true, i64::from(layer.neurons[n].v)),
+        (
+            StateField::Refractory,
+            false,
+            i64::from(layer.neurons[n].refractory),
+        ),
+        (StateField::Trace, false, i64::from(layer.trace[n])),
+        (
+            StateField::Homeostasis,
+            false,
+            i64::from(layer.homeostasis[n]),
+        ),
+        (StateField::Count, false, i64::from(layer.counts[n])),
+    ]
+}
+
+/// The status registers a host can write and read back: register, signed, value.
+fn status_registers(net: &Network) -> [(&'static str, Register, bool, i64); 7] {
+    [
+        (
+            "hidden.theta_offset",
+            Register::HiddenThetaOffset,
+            true,
+            i64::from(net.hidden[0].theta_offset),
+        ),
+        (
+            "hidden.goodness",
+            Register::HiddenGoodness,
+            false,
+            i64::from(net.hidden[0].goodness),
+        ),
+        (
+            "classifier.theta_offset",
+            Register::ClassifierThetaOffset,
+            true,
+            i64::from(net.classifier.theta_offset),
+        ),
+        (
+            "classifier.goodness",
+            Register::ClassifierGoodness,
+            false,
+            i64::from(net.classifier.goodness),
+        ),
+        (
+            "encoder_state",
+            Register::EncoderState,
+            false,
+            i64::from(net.encoder.state()),
+        ),
+        (
+            "learn_state",
+            Register::LearnState,
+            false,
+            i64::from(net.learn_rng[0].state()),
+        ),
+        (
+            "classifier_state",
+            Register::ClassifierState,
+            false,
+            i64::from(net.classifier_rng.state()),
+        ),
+    ]
+}
+
+/// One value of the core's state, where the host reads it and what the golden model holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateProbe {
+    /// The variable, e.g. `W`, `hidden.tr`, `classifier.goodness`, `prediction`.
+    pub variable: &'static str,
+    /// Neuron or word index (0 for registers).
+    pub index: usize,
+    /// The read operation.
+    pub op: Op,
+    /// Its address.
+    pub addr: u16,
+    /// Whether the value is signed (it is read sign-extended to 32 bits).
+    pub signed: bool,
+    /// The golden model's value.
+    pub want: i64,
+}
+
+impl StateProbe {
+    /// The value a 32-bit read answer stands for: signed values arrive sign-extended.
+    pub fn value(&self, word: u32) -> i64 {
+        if self.signed {
+            i64::from(i32::from_ne_bytes(word.to_ne_bytes()))
+        } else {
+            i64::from(word)
+        }
+    }
+}
+
+/// Every piece of state the golden model holds that the core keeps: all neuron-state fields
+/// of both layers, the status registers, every W and C word and, with `prediction`, the
+/// prediction (only meaningful after a step: it does not follow host writes).
+pub fn state_probes(net: &Network, prediction: bool) -> Vec<StateProbe> {
+    let mut probes = Vec::new();
+    let mut add = |variable, index, op, addr, signed, want: i64| {
+        probes.push(StateProbe {
+            variable,
+            index,
+            op,
+            addr,
+            signed,
+            want,
+        });
+    };
+    for (classifier, layer) in [(false, &net.hidden[0]), (true, &net.classifier)] {
+        let names = FIELD_NAMES[usize::from(classifier)];
+        for n in 0..layer.size() {
+            for (name, (field, signed, want)) in names.into_iter().zip(neuron_fields(layer, n)) {
+                let addr = state_address(classifier, field, n);
+                add(name, n, Op::ReadState, addr, signed, want);
+            }
+        }
+    }
+    for (name, register, signed, want) in status_registers(net) {
+        add(name, 0, Op::ReadRegister, register as u16, signed, want);
+    }
+    for (i, &w) in net.hidden[0].weights.iter().enumerate() {
+        add(
+            "W",
+            i,
+            Op::ReadHiddenWeight,
+            memory_address(i),
+            true,
+            i64::from(w),
+        );
+    }
+    for (i, &w) in net.classifier.weights.iter().enumerate() {
+        add(
+            "C",
+            i,
+            Op::ReadClassifierWeight,
+            memory_address(i),
+            true,
+            i64::from(w),
+        );
+    }
+    if prediction {
+        let class = i64::try_from(net.prediction()).unwrap_or(i64::MAX);
+        add("prediction", 0, Op::ReadPrediction, 0, false, class);
+    }
+    probes
+}
+
+/// The writes that load `net` with `pixels` into a core built for `cfg`: pixels, W, C, all
+/// neuron state, the status registers (offsets, goodness, generator seeds) and every
+/// parameter, as (operation, address, data).
+pub fn state_writes(cfg: &NetworkConfig, net: &Network, pixels: &[u8]) -> Vec<(Op, u16, u32)> {
+    // A value as the data word of its write: the low bits of its two's complement.
+    let word = |x: i64| x as u32;
+    let mut writes: Vec<(Op, u16, u32)> = Vec::new();
+    for (i, &p) in pixels.iter().enumerate() {
+        writes.push((Op::WritePixel, memory_address(i), p.into()));
+    }
+    for (i, &w) in net.hidden[0].weights.iter().enumerate() {
+        writes.push((
+            Op::WriteHiddenWeight,
+            memory_address(i),
+            u32::from(w as u16),
+        ));
+    }
+    for (i, &w) in net.classifier.weights.iter().enumerate() {
+        writes.push((
+            Op::WriteClassifierWeight,
+            memory_address(i),
+            u32::from(w as u16),
+        ));
+    }
+    for (classifier, layer) in [(false, &net.hidden[0]), (true, &net.classifier)] {
+        for n in 0..layer.size() {
+            for (field, signed, value) in neuron_fields(layer, n) {
+                // Signed fields are 16 bits wide in the core.
+                let data = if signed {
+                    u32::from(value as u16)
+                } else {
+                    word(value)
+                };
+                writes.push((Op::WriteState, state_address(classifier, field, n), data));
+            }
+        }
+    }
+    for (_, register, signed, value) in status_registers(net) {
+        let data = if signed {
+            u32::from(value as u16)
+        } else {
+            word(value)
+        };
+        writes.push((Op::WriteRegister, register as u16, data));
+    }
+    for (id, value) in parameter_writes(cfg, net.anneal) {
+        writes.push((Op::WriteRegister, id, value));
+    }
+    writes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -656,6 +882,56 @@ mod tests {
             ),
             (3, i16::MIN, 7, 31)
         );
+    }
+
+    /// A network with every state value distinct from the defaults, loaded into the golden
+    /// core through `state_writes`, reads back through `state_probes` as itself.
+    #[test]
+    fn state_writes_load_what_state_probes_read() {
+        use crate::core_model::CoreModel;
+        use crate::rng::Xorshift32;
+        let cfg = NetworkConfig::default_network().expect("embedded default network");
+        let mut net = Network::new(&cfg);
+        let mut rng = Xorshift32::new(0x57A7_E001);
+        let mut small = |m: u32| rng.next() % m;
+        for layer in [&mut net.hidden[0], &mut net.classifier] {
+            for n in 0..layer.size() {
+                layer.neurons[n].v = small(400) as i16 - 200;
+                layer.neurons[n].refractory = small(3) as u8;
+                layer.trace[n] = small(256) as u8;
+                layer.homeostasis[n] = small(1000) as u16;
+                layer.counts[n] = small(65536) as u16;
+            }
+            layer.theta_offset = small(21) as i16 - 10;
+            layer.goodness = small(u32::MAX);
+        }
+        for w in net.hidden[0]
+            .weights
+            .iter_mut()
+            .chain(&mut net.classifier.weights)
+        {
+            *w = small(255) as i16 - 127;
+        }
+        let pixels: Vec<u8> = (0..cfg.inputs).map(|i| (i * 37 % 256) as u8).collect();
+        let mut core = CoreModel::new(&cfg).expect("the default network fits the core");
+        for (op, addr, data) in state_writes(&cfg, &net, &pixels) {
+            core.command(op, addr, data);
+        }
+        assert_eq!(core.pixels(), &pixels[..]);
+        let probes = state_probes(&net, false);
+        assert!(probes.iter().any(|p| p.signed && p.want < 0));
+        for probe in probes {
+            let word = core
+                .command(probe.op, probe.addr, 0)
+                .unwrap_or_else(|| panic!("{} is not readable", probe.variable));
+            assert_eq!(
+                probe.value(word),
+                probe.want,
+                "{}[{}]",
+                probe.variable,
+                probe.index
+            );
+        }
     }
 
     #[test]

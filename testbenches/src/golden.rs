@@ -2,9 +2,7 @@
 //! interface, stepped together phase by phase and compared on all state after every step
 //! (the approach of `run_against_golden` in `hdl/src/top/learning_core.rs`).
 
-use spikeforge_hdl::top::host_interface::{
-    parameter_writes, state_address, Op, Register, StateField, StepCommand,
-};
+use spikeforge_hdl::top::host_interface::{state_writes, Op, StepCommand};
 use spikeforge_hdl::top::{cycles_per_step, phase_reset_cycles};
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::model::{Learn, Polarity};
@@ -356,52 +354,7 @@ fn check_cycles(rtl: u64, model: u64, when: &str) -> Result<(), Mismatch> {
 /// Write pixels, W, C, all neuron state, offsets and goodness, every parameter and the
 /// generator seeds of `net` into the core.
 pub fn load(host: &mut Host, cfg: &NetworkConfig, net: &Network, pixels: &[u8]) {
-    for (i, &p) in pixels.iter().enumerate() {
-        host.write(Op::WritePixel, address(i), p.into());
-    }
-    for (i, &w) in net.hidden[0].weights.iter().enumerate() {
-        host.write(Op::WriteHiddenWeight, address(i), u32::from(w as u16));
-    }
-    for (i, &w) in net.classifier.weights.iter().enumerate() {
-        host.write(Op::WriteClassifierWeight, address(i), u32::from(w as u16));
-    }
-    for (classifier, layer) in [(false, &net.hidden[0]), (true, &net.classifier)] {
-        for n in 0..layer.size() {
-            let fields = [
-                (StateField::Membrane, u32::from(layer.neurons[n].v as u16)),
-                (
-                    StateField::Refractory,
-                    u32::from(layer.neurons[n].refractory),
-                ),
-                (StateField::Trace, u32::from(layer.trace[n])),
-                (StateField::Homeostasis, u32::from(layer.homeostasis[n])),
-                (StateField::Count, u32::from(layer.counts[n])),
-            ];
-            for (field, value) in fields {
-                host.write(Op::WriteState, state_address(classifier, field, n), value);
-            }
-        }
-        let (offset, goodness) = if classifier {
-            (
-                Register::ClassifierThetaOffset,
-                Register::ClassifierGoodness,
-            )
-        } else {
-            (Register::HiddenThetaOffset, Register::HiddenGoodness)
-        };
-        let theta_offset = u32::from(layer.theta_offset as u16);
-        host.write(Op::WriteRegister, offset as u16, theta_offset);
-        host.write(Op::WriteRegister, goodness as u16, layer.goodness);
-    }
-    for (id, value) in parameter_writes(cfg, net.anneal) {
-        host.write(Op::WriteRegister, id, value);
-    }
-    let seeds = [
-        (Register::EncoderState, net.encoder.state()),
-        (Register::LearnState, net.learn_rng[0].state()),
-        (Register::ClassifierState, net.classifier_rng.state()),
-    ];
-    for (register, seed) in seeds {
-        host.write(Op::WriteRegister, register as u16, seed);
+    for (op, addr, data) in state_writes(cfg, net, pixels) {
+        host.write(op, addr, data);
     }
 }

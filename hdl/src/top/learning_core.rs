@@ -1958,7 +1958,7 @@ mod tests {
     use super::*;
     use crate::synth::{synthesize_text, Family};
     use crate::top::host_interface::{
-        parameter_writes, state_address, Op, StateField, CLASSIFIER_PARAMETERS, HIDDEN_PARAMETERS,
+        memory_address, state_probes, state_writes, Op, CLASSIFIER_PARAMETERS, HIDDEN_PARAMETERS,
     };
     use spikeforge_sim::model::{Learn, Polarity};
     use spikeforge_sim::network::Network;
@@ -2050,158 +2050,14 @@ mod tests {
         }
     }
 
-    /// One value of the chip's state and where the host reads it.
-    struct Probe {
-        variable: &'static str,
-        index: usize,
-        op: Op,
-        addr: u16,
-        signed: bool,
-        want: i64,
-    }
-
-    fn address(x: usize) -> u16 {
-        u16::try_from(x).unwrap_or_else(|_| panic!("address {x} exceeds 16 bits"))
-    }
-
-    /// Every piece of state the golden model holds that the chip keeps; the prediction only
-    /// when it has been computed by a step (it does not follow host writes).
-    fn probes(net: &Network, prediction: bool) -> Vec<Probe> {
-        let mut probes = Vec::new();
-        let mut add = |variable, index, op, addr, signed, want: i64| {
-            probes.push(Probe {
-                variable,
-                index,
-                op,
-                addr,
-                signed,
-                want,
-            })
-        };
-        let layers = [(false, &net.hidden[0]), (true, &net.classifier)];
-        for (classifier, layer) in layers {
-            let names = if classifier {
-                [
-                    "classifier.v",
-                    "classifier.r",
-                    "classifier.tr",
-                    "classifier.h",
-                    "classifier.count",
-                ]
-            } else {
-                [
-                    "hidden.v",
-                    "hidden.r",
-                    "hidden.tr",
-                    "hidden.h",
-                    "hidden.count",
-                ]
-            };
-            for n in 0..layer.size() {
-                let values = [
-                    (StateField::Membrane, true, i64::from(layer.neurons[n].v)),
-                    (
-                        StateField::Refractory,
-                        false,
-                        i64::from(layer.neurons[n].refractory),
-                    ),
-                    (StateField::Trace, false, i64::from(layer.trace[n])),
-                    (
-                        StateField::Homeostasis,
-                        false,
-                        i64::from(layer.homeostasis[n]),
-                    ),
-                    (StateField::Count, false, i64::from(layer.counts[n])),
-                ];
-                for (name, (field, signed, want)) in names.into_iter().zip(values) {
-                    add(
-                        name,
-                        n,
-                        Op::ReadState,
-                        state_address(classifier, field, n),
-                        signed,
-                        want,
-                    );
-                }
-            }
-        }
-        let registers = [
-            (
-                "hidden.theta_offset",
-                Register::HiddenThetaOffset,
-                true,
-                i64::from(net.hidden[0].theta_offset),
-            ),
-            (
-                "hidden.goodness",
-                Register::HiddenGoodness,
-                false,
-                i64::from(net.hidden[0].goodness),
-            ),
-            (
-                "classifier.theta_offset",
-                Register::ClassifierThetaOffset,
-                true,
-                i64::from(net.classifier.theta_offset),
-            ),
-            (
-                "classifier.goodness",
-                Register::ClassifierGoodness,
-                false,
-                i64::from(net.classifier.goodness),
-            ),
-            (
-                "encoder_state",
-                Register::EncoderState,
-                false,
-                i64::from(net.encoder.state()),
-            ),
-            (
-                "learn_state",
-                Register::LearnState,
-                false,
-                i64::from(net.learn_rng[0].state()),
-            ),
-            (
-                "classifier_state",
-                Register::ClassifierState,
-                false,
-                i64::from(net.classifier_rng.state()),
-            ),
-        ];
-        for (name, register, signed, want) in registers {
-            add(name, 0, Op::ReadRegister, register as u16, signed, want);
-        }
-        for (i, &w) in net.hidden[0].weights.iter().enumerate() {
-            add("W", i, Op::ReadHiddenWeight, address(i), true, i64::from(w));
-        }
-        for (i, &w) in net.classifier.weights.iter().enumerate() {
-            add(
-                "C",
-                i,
-                Op::ReadClassifierWeight,
-                address(i),
-                true,
-                i64::from(w),
-            );
-        }
-        if prediction {
-            let class = i64::try_from(net.prediction()).unwrap_or(i64::MAX);
-            add("prediction", 0, Op::ReadPrediction, 0, false, class);
-        }
-        probes
-    }
-
     /// Read every probe back from the core; the first mismatch names the variable, its index,
     /// the moment and both values.
     fn assert_state_matches(host: &mut Host, net: &Network, prediction: bool, when: &str) {
-        let probes = probes(net, prediction);
+        let probes = state_probes(net, prediction);
         let requests: Vec<(Op, u16)> = probes.iter().map(|p| (p.op, p.addr)).collect();
         let answers = host.reads(&requests);
         let mut mismatches = probes.iter().zip(&answers).filter_map(|(probe, &word)| {
-            // Signed values arrive sign-extended to 32 bits.
-            let negative = probe.signed && word >> 31 == 1;
-            let got = i64::from(word) - if negative { 1 << 32 } else { 0 };
+            let got = probe.value(word);
             (got != probe.want).then_some((probe, got))
         });
         if let Some((first, got)) = mismatches.next() {
@@ -2256,59 +2112,11 @@ mod tests {
         }
 
         let mut host = Host::new(&cfg, options);
-        for (i, &p) in pixels.iter().enumerate() {
-            host.write(Op::WritePixel, address(i), p.into());
-        }
-        for (i, &w) in net.hidden[0].weights.iter().enumerate() {
-            host.write(Op::WriteHiddenWeight, address(i), u32::from(w as u16));
-        }
-        for (i, &w) in net.classifier.weights.iter().enumerate() {
-            host.write(Op::WriteClassifierWeight, address(i), u32::from(w as u16));
-        }
-        for (classifier, layer) in [(false, &net.hidden[0]), (true, &net.classifier)] {
-            for n in 0..layer.size() {
-                let fields = [
-                    (StateField::Membrane, u32::from(layer.neurons[n].v as u16)),
-                    (
-                        StateField::Refractory,
-                        u32::from(layer.neurons[n].refractory),
-                    ),
-                    (StateField::Trace, u32::from(layer.trace[n])),
-                    (StateField::Homeostasis, u32::from(layer.homeostasis[n])),
-                    (StateField::Count, u32::from(layer.counts[n])),
-                ];
-                for (field, value) in fields {
-                    host.write(Op::WriteState, state_address(classifier, field, n), value);
-                }
-            }
-            let (offset, goodness) = if classifier {
-                (
-                    Register::ClassifierThetaOffset,
-                    Register::ClassifierGoodness,
-                )
-            } else {
-                (Register::HiddenThetaOffset, Register::HiddenGoodness)
-            };
-            host.write(
-                Op::WriteRegister,
-                offset as u16,
-                u32::from(layer.theta_offset as u16),
-            );
-            host.write(Op::WriteRegister, goodness as u16, layer.goodness);
-        }
-        for (id, value) in parameter_writes(&cfg, net.anneal) {
-            host.write(Op::WriteRegister, id, value);
-        }
-        let seeds = [
-            (Register::EncoderState, net.encoder.state()),
-            (Register::LearnState, net.learn_rng[0].state()),
-            (Register::ClassifierState, net.classifier_rng.state()),
-        ];
-        for (register, seed) in seeds {
-            host.write(Op::WriteRegister, register as u16, seed);
+        for (op, addr, data) in state_writes(&cfg, &net, &pixels) {
+            host.write(op, addr, data);
         }
         let requests: Vec<(Op, u16)> = (0..cfg.inputs)
-            .map(|i| (Op::ReadPixel, address(i)))
+            .map(|i| (Op::ReadPixel, memory_address(i)))
             .collect();
         let want: Vec<u32> = pixels.iter().map(|&p| p.into()).collect();
         assert_eq!(host.reads(&requests), want, "pixels read back");
