@@ -310,6 +310,10 @@ pub struct LearningCore {
     csdp_drive: Vec<CsdpDrive>,
     classifier_drive: Vec<ClassifierDrive>,
     rounding: Vec<SrUpdate>,
+    // The learning drive of each lane, registered: the trace is read a cycle ahead (in
+    // LearnEventData / LearnData for the next group), its drive computed in LearnAddress and
+    // rounded in LearnData, so the drive's multiply is off the weight update's path.
+    learn_drive: Vec<DFF<Signed<18>>>,
     theta_wide: SignExtend<16, 18>,
     offset_wide: SignExtend<16, 18>,
     weight_wide: Vec<SignExtend<16, 32>>,
@@ -431,6 +435,8 @@ pub struct LearningCore {
     host_neuron_address: Signal<Local, Bits<16>>,
     neuron_word: Signal<Local, Bits<16>>,
     neuron_lane: Signal<Local, Bits<16>>,
+    neuron_base_word: Signal<Local, Bits<16>>,
+    next_group_word: Signal<Local, Bits<16>>,
     host_word: Signal<Local, Bits<16>>,
     host_neuron_word: Signal<Local, Bits<16>>,
     host_neuron_lane: Signal<Local, Bits<16>>,
@@ -673,6 +679,7 @@ impl LearningCore {
             csdp_drive: per_lane(lanes, CsdpDrive::new),
             classifier_drive: per_lane(lanes, ClassifierDrive::new),
             rounding: per_lane(lanes, SrUpdate::new),
+            learn_drive: per_lane(lanes, DFF::default),
             theta_wide: SignExtend::new(),
             offset_wide: SignExtend::new(),
             weight_wide: per_lane(lanes, SignExtend::new),
@@ -780,6 +787,8 @@ impl LearningCore {
             host_neuron_address: Signal::default(),
             neuron_word: Signal::default(),
             neuron_lane: Signal::default(),
+            neuron_base_word: Signal::default(),
+            next_group_word: Signal::default(),
             host_word: Signal::default(),
             host_neuron_word: Signal::default(),
             host_neuron_lane: Signal::default(),
@@ -1128,6 +1137,10 @@ impl Logic for LearningCore {
         self.neuron_address.next = self.neuron_base.val() + self.index.q.val();
         self.neuron_word.next = self.neuron_address.val() >> self.lane_shift.val();
         self.neuron_lane.next = self.neuron_address.val() & self.lane_mask.val();
+        // Learning reads the trace of a lane group one cycle ahead: the first group's word is
+        // the layer's first, the next group's the word after this one.
+        self.neuron_base_word.next = self.neuron_base.val() >> self.lane_shift.val();
+        self.next_group_word.next = self.neuron_word.val() + 1;
         self.weight_address.next = self.event_base.q.val() + self.index.q.val();
         self.host_neuron_base.next = bits::<16>(0);
         if self.cmd_addr.val().get_bit(15) {
@@ -1314,11 +1327,15 @@ impl Logic for LearningCore {
                 self.classifier_label_wide.val() == self.lane_neuron[k].val();
             self.classifier_drive[k].trace.next = self.trace_mem[k].read_data.val();
             self.rounding[k].w.next = signed_cast(self.lane_weight[k].val());
-            self.rounding[k].drive.next = self.csdp_drive[k].drive.val();
+            self.learn_drive[k].clock.next = self.clock.val();
+            self.learn_drive[k].d.next = self.csdp_drive[k].drive.val();
+            if self.layer.q.val() {
+                self.learn_drive[k].d.next = self.classifier_drive[k].drive.val();
+            }
+            self.rounding[k].drive.next = self.learn_drive[k].q.val();
             self.rounding[k].learn_shift.next = self.hidden_learn_shift.val();
             self.rounding[k].decay_shift.next = self.h_decay_shift.q.val();
             if self.layer.q.val() {
-                self.rounding[k].drive.next = self.classifier_drive[k].drive.val();
                 self.rounding[k].learn_shift.next = self.classifier_learn_shift.val();
                 self.rounding[k].decay_shift.next = self.c_decay_shift.q.val();
             }
@@ -1922,6 +1939,9 @@ impl Logic for LearningCore {
                 }
                 self.index.d.next = bits::<16>(0);
                 self.state.d.next = CoreState::LearnAddress;
+                for b in 0..self.lane_id.len() {
+                    self.trace_mem[b].read_address.next = self.neuron_base_word.val();
+                }
             }
             CoreState::LearnAddress => {
                 for b in 0..self.lane_id.len() {
@@ -1941,6 +1961,9 @@ impl Logic for LearningCore {
                     self.classifier_state.d.next = self.learn_next_state.val();
                 } else {
                     self.learn_state.d.next = self.learn_next_state.val();
+                }
+                for b in 0..self.lane_id.len() {
+                    self.trace_mem[b].read_address.next = self.next_group_word.val();
                 }
                 self.index.d.next = self.index_lanes_next.val();
                 self.state.d.next = CoreState::LearnAddress;
