@@ -314,6 +314,8 @@ pub struct LearningCore {
     // LearnEventData / LearnData for the next group), its drive computed in LearnAddress and
     // rounded in LearnData, so the drive's multiply is off the weight update's path.
     learn_drive: Vec<DFF<Signed<18>>>,
+    learn_shift: DFF<Bits<5>>,
+    decay_shift: DFF<Bits<5>>,
     theta_wide: SignExtend<16, 18>,
     offset_wide: SignExtend<16, 18>,
     weight_wide: Vec<SignExtend<16, 32>>,
@@ -680,6 +682,8 @@ impl LearningCore {
             classifier_drive: per_lane(lanes, ClassifierDrive::new),
             rounding: per_lane(lanes, SrUpdate::new),
             learn_drive: per_lane(lanes, DFF::default),
+            learn_shift: DFF::default(),
+            decay_shift: DFF::default(),
             theta_wide: SignExtend::new(),
             offset_wide: SignExtend::new(),
             weight_wide: per_lane(lanes, SignExtend::new),
@@ -1077,7 +1081,9 @@ impl Logic for LearningCore {
             read_address,
             read_lane,
             response_valid,
-            response_data
+            response_data,
+            learn_shift,
+            decay_shift
         );
         clock!(
             self,
@@ -1302,6 +1308,14 @@ impl Logic for LearningCore {
         if self.classifier_shift_sum.val() > self.shift_cap.val() {
             self.classifier_learn_shift.next = self.shift_cap.val().get_bits::<5>(0);
         }
+        // The layer's shifts, registered: they follow host writes and the layer a cycle late,
+        // and learning starts at least two cycles after either changes.
+        self.learn_shift.d.next = self.hidden_learn_shift.val();
+        self.decay_shift.d.next = self.h_decay_shift.q.val();
+        if self.layer.q.val() {
+            self.learn_shift.d.next = self.classifier_learn_shift.val();
+            self.decay_shift.d.next = self.c_decay_shift.q.val();
+        }
         // The generators are chained: lane k's draw is the (k + 1)-th of the stream, so a
         // group of synapses draws exactly what the golden model draws for them one by one.
         self.generator[0].state.next = self.learn_state.q.val();
@@ -1333,12 +1347,8 @@ impl Logic for LearningCore {
                 self.learn_drive[k].d.next = self.classifier_drive[k].drive.val();
             }
             self.rounding[k].drive.next = self.learn_drive[k].q.val();
-            self.rounding[k].learn_shift.next = self.hidden_learn_shift.val();
-            self.rounding[k].decay_shift.next = self.h_decay_shift.q.val();
-            if self.layer.q.val() {
-                self.rounding[k].learn_shift.next = self.classifier_learn_shift.val();
-                self.rounding[k].decay_shift.next = self.c_decay_shift.q.val();
-            }
+            self.rounding[k].learn_shift.next = self.learn_shift.q.val();
+            self.rounding[k].decay_shift.next = self.decay_shift.q.val();
             self.rounding[k].random.next = self.generator[k].next_state.val();
             self.rounding[k].w_max.next = self.w_max.q.val();
         }
