@@ -201,15 +201,17 @@ pub fn ice40_pll(in_hz: u64, out_hz: u64) -> Result<Ice40Pll, String> {
     let mut best: Option<(u64, Ice40Pll)> = None;
     if (16_000_000..=275_000_000).contains(&out_hz) {
         for divr in 0..=15u64 {
-            let pfd_ok = (10_000_000 * (divr + 1)..=133_000_000 * (divr + 1)).contains(&in_hz);
-            for divf in (0..=127u64).filter(|_| pfd_ok) {
+            let pfd = in_hz / (divr + 1);
+            if !(10_000_000 * (divr + 1)..=133_000_000 * (divr + 1)).contains(&in_hz) {
+                continue;
+            }
+            for divf in 0..=127u64 {
                 for divq in 1..=6u64 {
                     let exact = in_hz * (divf + 1) == out_hz * (divr + 1) * (1 << divq);
                     let vco = out_hz << divq;
                     if !exact || !(533_000_000..=1_066_000_000).contains(&vco) {
                         continue;
                     }
-                    let pfd = in_hz / (divr + 1);
                     let filter_range = match pfd {
                         ..=16_999_999 => 1,
                         17_000_000..=25_999_999 => 2,
@@ -376,10 +378,9 @@ fn run(tool: &str, args: &[String], dir: &Path, log: &str) -> Result<(), FlowErr
 /// `share` merges arithmetic of different sequencer states (the goodness square, the adaptive
 /// threshold's product, the CSDP drive) into one multiplier or shifter behind input
 /// multiplexers. That saves a DSP but joins unrelated datapaths into one combinational path,
-/// which never occurs in operation yet is what nextpnr times: on the ULX3S it reported a
-/// 70 ns path from the LIF update through the shared DSP into the weight write, 14.2 MHz,
-/// where the longest real path (the neuron update) allows 21.7 MHz. Without `share` the
-/// reported critical path is a real one. The remaining commands are those of Yosys 0.23's
+/// which never occurs in operation yet is what nextpnr times (on the ULX3S, a 70 ns path from
+/// the LIF update through a shared DSP into the weight write). Without `share` the reported
+/// critical path is a real one. The remaining commands are those of Yosys 0.23's
 /// `coarse` label, in order; the labels before and after it run as the family's script.
 pub fn synth_script(board: &Board) -> String {
     let (command, dsp) = match board.family {
