@@ -164,7 +164,7 @@ mod tests {
     };
 
     /// Width of the shifter under test: the widest one the widgets use (`SrUpdate`).
-    const SHIFT_WIDTH: usize = 43;
+    const SHIFT_WIDTH: usize = 26;
 
     #[derive(Debug)]
     struct ShiftCase {

@@ -3,20 +3,29 @@
 use crate::hw::{ShiftRightArith, SignExtend};
 use rust_hdl::prelude::*;
 
-/// Width of the update numerator: `drive << 24` needs 18 + 24 bits, minus `w << 24` one more.
-const NUM_BITS: usize = 43;
+/// Width of the rounding datapath. Every intermediate value lies in `[-2^18, 2^24 + 2^18)`:
+/// `|drive| <= 2^17`, `|w| <= 2^15`, and the dither is below `2^24` (shifts up to 24, the
+/// config range; larger shifts are outside the contract).
+const NUM_BITS: usize = 26;
 /// Width of the clamp: `|delta| <= 2^17 + 2^15 + 1` (`|drive| <= 2^17`, `|w| <= 2^15`), so
 /// `w + delta` is exact on 20 bits and the high bits of the rounded quotient are never used.
 const SUM_BITS: usize = 20;
 
 /// Weight after one learning update (`rules::sr_update`), combinational.
 ///
-/// With `F = max(learn_shift, decay_shift)`:
-/// `num = (drive << (F - learn_shift)) - (decay_shift > 0 ? w << (F - decay_shift) : 0)`,
-/// `delta = (num + (random & (2^F - 1))) >>> F`, `w_next = clamp(w + delta, -w_max, w_max)`.
-/// Everything up to the clamp is exact two's complement on 43 bits, which holds `num` for
-/// shifts up to 24 (the config range; larger shifts are outside the contract). The rounded
-/// `delta` fits 19 bits, so the sum and the clamp are taken on 20 bits.
+/// The golden model rounds `num = (drive << (F - learn_shift)) - (w << (F - decay_shift))`
+/// with `F = max(learn_shift, decay_shift)`: `delta = (num + (random & (2^F - 1))) >>> F`,
+/// `w_next = clamp(w + delta, -w_max, w_max)`. Only one term of `num` is ever shifted, by
+/// `|learn_shift - decay_shift|`, and a multiple of `2^s` passes through a floor division by
+/// `2^s` exactly, so the division splits in two without any left shift:
+///
+/// | case | `first` | `second` | `delta` |
+/// |---|---|---|---|
+/// | `learn_shift >= decay_shift` | `drive` | `-w` (0 with decay off) | `(((first + dither) >>> (learn_shift - decay_shift)) + second) >>> decay_shift` |
+/// | `learn_shift < decay_shift` | `-w` | `drive` | `(((first + dither) >>> (decay_shift - learn_shift)) + second) >>> learn_shift` |
+///
+/// (`floor((a·2^s + b) / 2^(s+t)) = floor((a + floor(b / 2^s)) / 2^t)`). Everything is exact
+/// on 26 bits; the rounded `delta` fits 19 bits, so the sum and the clamp are taken on 20.
 #[derive(Debug, LogicBlock)]
 pub struct SrUpdate {
     /// Weight `w`, 16-bit signed (a `weight_bits`-bit value), weight LSB, input.
@@ -35,18 +44,18 @@ pub struct SrUpdate {
     pub w_next: Signal<Out, Signed<16>>,
     frac: Signal<Local, Bits<5>>,
     learn_first: Signal<Local, Bit>,
-    shift: Signal<Local, Bits<5>>,
+    first_shift: Signal<Local, Bits<5>>,
     drive_wide: SignExtend<18, NUM_BITS>,
     w_wide: SignExtend<16, NUM_BITS>,
     w_sum: SignExtend<16, SUM_BITS>,
-    unshifted: Signal<Local, Bits<NUM_BITS>>,
-    shifted: Signal<Local, Bits<NUM_BITS>>,
-    minuend: Signal<Local, Bits<NUM_BITS>>,
-    subtrahend: Signal<Local, Bits<NUM_BITS>>,
-    difference: Signal<Local, Bits<NUM_BITS>>,
+    neg_w: Signal<Local, Bits<NUM_BITS>>,
+    first: Signal<Local, Bits<NUM_BITS>>,
+    second: Signal<Local, Bits<NUM_BITS>>,
     mask: Signal<Local, Bits<32>>,
     dither: Signal<Local, Bits<32>>,
-    numerator: Signal<Local, Bits<NUM_BITS>>,
+    dithered: Signal<Local, Bits<NUM_BITS>>,
+    split: ShiftRightArith<NUM_BITS>,
+    partial: Signal<Local, Bits<NUM_BITS>>,
     round: ShiftRightArith<NUM_BITS>,
     sum: Signal<Local, Bits<SUM_BITS>>,
     bound: Signal<Local, Bits<SUM_BITS>>,
@@ -67,18 +76,18 @@ impl SrUpdate {
             w_next: Signal::default(),
             frac: Signal::default(),
             learn_first: Signal::default(),
-            shift: Signal::default(),
+            first_shift: Signal::default(),
             drive_wide: SignExtend::new(),
             w_wide: SignExtend::new(),
             w_sum: SignExtend::new(),
-            unshifted: Signal::default(),
-            shifted: Signal::default(),
-            minuend: Signal::default(),
-            subtrahend: Signal::default(),
-            difference: Signal::default(),
+            neg_w: Signal::default(),
+            first: Signal::default(),
+            second: Signal::default(),
             mask: Signal::default(),
             dither: Signal::default(),
-            numerator: Signal::default(),
+            dithered: Signal::default(),
+            split: ShiftRightArith::new(),
+            partial: Signal::default(),
             round: ShiftRightArith::new(),
             sum: Signal::default(),
             bound: Signal::default(),
@@ -97,42 +106,35 @@ impl Default for SrUpdate {
 impl Logic for SrUpdate {
     #[hdl_gen]
     fn update(&mut self) {
-        // F = max(learn_shift, decay_shift). Only one of the two terms of
-        // num = (drive << (F - learn_shift)) - (w << (F - decay_shift)) is ever shifted: w by
-        // learn_shift - decay_shift when learn_shift >= decay_shift (F = learn_shift), else
-        // drive by decay_shift - learn_shift (F = decay_shift). One shifter serves both.
+        // The two cases of the table above; `round.shift` is min(learn_shift, decay_shift).
         self.learn_first.next = self.learn_shift.val() >= self.decay_shift.val();
-        self.frac.next = self.decay_shift.val();
-        self.shift.next = self.decay_shift.val() - self.learn_shift.val();
-        if self.learn_first.val() {
-            self.frac.next = self.learn_shift.val();
-            self.shift.next = self.learn_shift.val() - self.decay_shift.val();
-        }
         self.drive_wide.value.next = self.drive.val();
         self.w_wide.value.next = self.w.val();
-        self.unshifted.next = unsigned_cast(self.drive_wide.result.val());
+        self.neg_w.next = 0 - unsigned_cast(self.w_wide.result.val());
+        self.frac.next = self.decay_shift.val();
+        self.first_shift.next = self.decay_shift.val() - self.learn_shift.val();
+        self.round.shift.next = self.learn_shift.val();
+        self.first.next = self.neg_w.val();
+        self.second.next = unsigned_cast(self.drive_wide.result.val());
         if self.learn_first.val() {
-            self.unshifted.next = unsigned_cast(self.w_wide.result.val());
-        }
-        self.shifted.next = self.unshifted.val() << self.shift.val();
-        // One subtractor: minuend - subtrahend. Decay off (decay_shift = 0) only happens with
-        // learn_first, and subtracts nothing.
-        self.minuend.next = self.shifted.val();
-        self.subtrahend.next = unsigned_cast(self.w_wide.result.val());
-        if self.learn_first.val() {
-            self.minuend.next = unsigned_cast(self.drive_wide.result.val());
-            self.subtrahend.next = self.shifted.val();
+            self.frac.next = self.learn_shift.val();
+            self.first_shift.next = self.learn_shift.val() - self.decay_shift.val();
+            self.round.shift.next = self.decay_shift.val();
+            self.first.next = unsigned_cast(self.drive_wide.result.val());
+            // Decay off (decay_shift = 0) only happens here, and subtracts nothing.
+            self.second.next = self.neg_w.val();
             if !self.decay_shift.val().any() {
-                self.subtrahend.next = bits::<NUM_BITS>(0);
+                self.second.next = bits::<NUM_BITS>(0);
             }
         }
-        self.difference.next = self.minuend.val() - self.subtrahend.val();
-        // Stochastic rounding: add the low F bits of rand, then floor-divide by 2^F.
+        // Stochastic rounding: the low F bits of rand, added before any division.
         self.mask.next = (self.one.val() << self.frac.val()) - self.one.val();
         self.dither.next = self.random.val() & self.mask.val();
-        self.numerator.next = self.difference.val() + bit_cast::<NUM_BITS, 32>(self.dither.val());
-        self.round.value.next = signed_cast(self.numerator.val());
-        self.round.shift.next = self.frac.val();
+        self.dithered.next = self.first.val() + bit_cast::<NUM_BITS, 32>(self.dither.val());
+        self.split.value.next = signed_cast(self.dithered.val());
+        self.split.shift.next = self.first_shift.val();
+        self.partial.next = unsigned_cast(self.split.result.val()) + self.second.val();
+        self.round.value.next = signed_cast(self.partial.val());
         // w + delta, clamped to -w_max..=w_max.
         self.w_sum.value.next = self.w.val();
         self.sum.next = unsigned_cast(self.w_sum.result.val())
