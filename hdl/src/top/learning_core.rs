@@ -68,6 +68,33 @@ pub enum CoreError {
     },
 }
 
+/// Block RAMs holding the layers' 16-bit parameters (see [`PARAMETER_LAYOUT`]).
+pub const PARAMETER_SLOTS: usize = 4;
+/// Words of each parameter slot: a neuron, an adapt and a goodness group, two layers each.
+const PARAMETER_WORDS: usize = 6;
+/// Word of a group's hidden-layer value in every slot; the classifier's is the next word.
+const NEURON_GROUP: u64 = 0;
+const ADAPT_GROUP: u64 = 2;
+const GOODNESS_GROUP: u64 = 4;
+
+/// Where each wide per-layer parameter lives: `(field, slot, group word, high half)`. The
+/// parameters read together (by the neuron update, by the threshold adaptation, by the
+/// contrastive error) are in different slots of one group, so one read of every slot at the
+/// group's word (plus 1 for the classifier) gives them all a cycle later. The goodness
+/// threshold (32 bits, hidden layer only) takes slots 0 (bits 15..0) and 1 (bits 31..16). The
+/// narrow fields (shifts, refractory period) stay in registers.
+pub const PARAMETER_LAYOUT: [(LayerField, usize, u64, bool); 9] = [
+    (LayerField::Threshold, 0, NEURON_GROUP, false),
+    (LayerField::HomeostasisStep, 1, NEURON_GROUP, false),
+    (LayerField::HomeostasisMax, 2, NEURON_GROUP, false),
+    (LayerField::AdaptStep, 0, ADAPT_GROUP, false),
+    (LayerField::AdaptTarget, 1, ADAPT_GROUP, false),
+    (LayerField::AdaptMin, 2, ADAPT_GROUP, false),
+    (LayerField::AdaptMax, 3, ADAPT_GROUP, false),
+    (LayerField::GoodnessThreshold, 0, GOODNESS_GROUP, false),
+    (LayerField::GoodnessThreshold, 1, GOODNESS_GROUP, true),
+];
+
 /// Synapses per clock the core may process: [`CoreOptions::lanes`] is a power of two up to this.
 pub const MAX_LANES: usize = 8;
 
@@ -231,6 +258,7 @@ enum CoreState {
 /// | `current_mem` | as above | 32 | current accumulators `j` of the step |
 /// | `hidden_events` | `N_in + L` | 16 | this step's spiking input rows (pixels, then the label input) as row base addresses `row * N_h`: the input-spike bits, kept as an event list |
 /// | `classifier_events` | `R_c` | 16 | the classifier's event rows (spiking pixels if it sees the input, then spiking hidden neurons) as `row * K`: the hidden-spike bits |
+/// | `parameters` | 4 x 6 | 16 | the wide layer parameters, [`PARAMETER_LAYOUT`] (`docs/spec.md` §6, Memories) |
 ///
 /// Every memory is a [`Ram`] (block RAM, one cycle of read latency). The sequencer never uses
 /// a read of the word written at the same clock edge, which the RAM leaves undefined. With
@@ -357,33 +385,32 @@ pub struct LearningCore {
     learn_state: DFF<Bits<32>>,
     classifier_state: DFF<Bits<32>>,
 
-    // Parameters.
+    // Parameters. The wide per-layer ones are in `parameters` (see [`PARAMETER_LAYOUT`]):
+    // slot `s` is read at a group's word each cycle, for the state after this one.
+    parameters: Vec<Ram<Bits<16>, 3>>,
+    parameter_group: Signal<Local, Bits<3>>,
+    parameter_layer: Signal<Local, Bits<3>>,
+    host_parameter_group: Signal<Local, Bits<3>>,
+    host_parameter_layer: Signal<Local, Bits<3>>,
+    neuron_group: Constant<Bits<3>>,
+    adapt_group: Constant<Bits<3>>,
+    goodness_group: Constant<Bits<3>>,
+    slot_id: Vec<Constant<Bits<3>>>,
+    layout_field: Vec<Constant<Bits<4>>>,
+    layout_slot: Vec<Constant<Bits<3>>>,
+    layout_group: Vec<Constant<Bits<3>>>,
+    layout_high: Vec<Constant<Bit>>,
     w_max: DFF<Bits<15>>,
     anneal: DFF<Bits<8>>,
     h_leak_shift: DFF<Bits<4>>,
-    h_threshold: DFF<Bits<16>>,
     h_refractory: DFF<Bits<8>>,
-    h_adapt_step: DFF<Bits<16>>,
-    h_adapt_target: DFF<Bits<16>>,
-    h_adapt_min: DFF<Bits<16>>,
-    h_adapt_max: DFF<Bits<16>>,
-    h_homeostasis_step: DFF<Bits<16>>,
     h_homeostasis_decay: DFF<Bits<4>>,
-    h_homeostasis_max: DFF<Bits<16>>,
     h_trace_shift: DFF<Bits<3>>,
-    h_goodness_threshold: DFF<Bits<32>>,
     h_learn_shift: DFF<Bits<5>>,
     h_decay_shift: DFF<Bits<5>>,
     c_leak_shift: DFF<Bits<4>>,
-    c_threshold: DFF<Bits<16>>,
     c_refractory: DFF<Bits<8>>,
-    c_adapt_step: DFF<Bits<16>>,
-    c_adapt_target: DFF<Bits<16>>,
-    c_adapt_min: DFF<Bits<16>>,
-    c_adapt_max: DFF<Bits<16>>,
-    c_homeostasis_step: DFF<Bits<16>>,
     c_homeostasis_decay: DFF<Bits<4>>,
-    c_homeostasis_max: DFF<Bits<16>>,
     c_trace_shift: DFF<Bits<3>>,
     c_learn_shift: DFF<Bits<5>>,
     c_decay_shift: DFF<Bits<5>>,
@@ -721,29 +748,14 @@ impl LearningCore {
             w_max: DFF::default(),
             anneal: DFF::default(),
             h_leak_shift: DFF::default(),
-            h_threshold: DFF::default(),
             h_refractory: DFF::default(),
-            h_adapt_step: DFF::default(),
-            h_adapt_target: DFF::default(),
-            h_adapt_min: DFF::default(),
-            h_adapt_max: DFF::default(),
-            h_homeostasis_step: DFF::default(),
             h_homeostasis_decay: DFF::default(),
-            h_homeostasis_max: DFF::default(),
             h_trace_shift: DFF::default(),
-            h_goodness_threshold: DFF::default(),
             h_learn_shift: DFF::default(),
             h_decay_shift: DFF::default(),
             c_leak_shift: DFF::default(),
-            c_threshold: DFF::default(),
             c_refractory: DFF::default(),
-            c_adapt_step: DFF::default(),
-            c_adapt_target: DFF::default(),
-            c_adapt_min: DFF::default(),
-            c_adapt_max: DFF::default(),
-            c_homeostasis_step: DFF::default(),
             c_homeostasis_decay: DFF::default(),
-            c_homeostasis_max: DFF::default(),
             c_trace_shift: DFF::default(),
             c_learn_shift: DFF::default(),
             c_decay_shift: DFF::default(),
@@ -770,6 +782,35 @@ impl LearningCore {
             current_max: Constant::new(u64::from(i16::MAX.unsigned_abs()).into()),
             current_min: Constant::new(0x8000u64.into()),
             shift_cap: Constant::new(24u64.into()),
+            parameters: (0..PARAMETER_SLOTS)
+                .map(|_| Ram::new(PARAMETER_WORDS))
+                .collect(),
+            parameter_group: Signal::default(),
+            parameter_layer: Signal::default(),
+            host_parameter_group: Signal::default(),
+            host_parameter_layer: Signal::default(),
+            neuron_group: Constant::new(NEURON_GROUP.into()),
+            adapt_group: Constant::new(ADAPT_GROUP.into()),
+            goodness_group: Constant::new(GOODNESS_GROUP.into()),
+            slot_id: (0..PARAMETER_SLOTS as u64)
+                .map(|s| Constant::new(s.into()))
+                .collect(),
+            layout_field: PARAMETER_LAYOUT
+                .iter()
+                .map(|&(field, ..)| Constant::new((field as u64).into()))
+                .collect(),
+            layout_slot: PARAMETER_LAYOUT
+                .iter()
+                .map(|&(_, slot, ..)| Constant::new((slot as u64).into()))
+                .collect(),
+            layout_group: PARAMETER_LAYOUT
+                .iter()
+                .map(|&(_, _, group, _)| Constant::new(group.into()))
+                .collect(),
+            layout_high: PARAMETER_LAYOUT
+                .iter()
+                .map(|&(.., high)| Constant::new(high))
+                .collect(),
             size: Signal::default(),
             neuron_base: Signal::default(),
             event_count: Signal::default(),
@@ -896,6 +937,14 @@ impl LearningCore {
             ),
             memory("hidden_events", self.hidden_events.depth(), 16),
             memory("classifier_events", self.classifier_events.depth(), 16),
+            MemoryInfo {
+                banks: self.parameters.len(),
+                ..memory(
+                    "parameters",
+                    self.parameters.iter().map(Ram::depth).sum(),
+                    16,
+                )
+            },
         ];
         let register = |id: u16, name: &str, width, access| ParameterInfo {
             id,
@@ -1050,29 +1099,14 @@ impl Logic for LearningCore {
             w_max,
             anneal,
             h_leak_shift,
-            h_threshold,
             h_refractory,
-            h_adapt_step,
-            h_adapt_target,
-            h_adapt_min,
-            h_adapt_max,
-            h_homeostasis_step,
             h_homeostasis_decay,
-            h_homeostasis_max,
             h_trace_shift,
-            h_goodness_threshold,
             h_learn_shift,
             h_decay_shift,
             c_leak_shift,
-            c_threshold,
             c_refractory,
-            c_adapt_step,
-            c_adapt_target,
-            c_adapt_min,
-            c_adapt_max,
-            c_homeostasis_step,
             c_homeostasis_decay,
-            c_homeostasis_max,
             c_trace_shift,
             c_learn_shift,
             c_decay_shift,
@@ -1102,40 +1136,38 @@ impl Logic for LearningCore {
             self.trace_mem[b].clock.next = self.clock.val();
             self.current_mem[b].clock.next = self.clock.val();
         }
+        for s in 0..self.parameters.len() {
+            self.parameters[s].clock.next = self.clock.val();
+        }
 
         // The layer being processed: 0 hidden, 1 classifier.
         self.size.next = self.hidden_size.val();
         self.neuron_base.next = bits::<16>(0);
         self.event_count.next = self.hidden_event_count.q.val();
         self.layer_offset.next = self.hidden_offset.q.val();
-        self.layer_threshold.next = self.h_threshold.q.val();
         self.layer_leak_shift.next = self.h_leak_shift.q.val();
         self.layer_refractory.next = self.h_refractory.q.val();
-        self.layer_adapt_step.next = self.h_adapt_step.q.val();
-        self.layer_adapt_target.next = self.h_adapt_target.q.val();
-        self.layer_adapt_min.next = self.h_adapt_min.q.val();
-        self.layer_adapt_max.next = self.h_adapt_max.q.val();
-        self.layer_homeostasis_step.next = self.h_homeostasis_step.q.val();
         self.layer_homeostasis_decay.next = self.h_homeostasis_decay.q.val();
-        self.layer_homeostasis_max.next = self.h_homeostasis_max.q.val();
         self.layer_trace_shift.next = self.h_trace_shift.q.val();
         if self.layer.q.val() {
             self.size.next = self.classes.val();
             self.neuron_base.next = self.classifier_neuron_base.val();
             self.event_count.next = self.classifier_event_count.q.val();
             self.layer_offset.next = self.classifier_offset.q.val();
-            self.layer_threshold.next = self.c_threshold.q.val();
             self.layer_leak_shift.next = self.c_leak_shift.q.val();
             self.layer_refractory.next = self.c_refractory.q.val();
-            self.layer_adapt_step.next = self.c_adapt_step.q.val();
-            self.layer_adapt_target.next = self.c_adapt_target.q.val();
-            self.layer_adapt_min.next = self.c_adapt_min.q.val();
-            self.layer_adapt_max.next = self.c_adapt_max.q.val();
-            self.layer_homeostasis_step.next = self.c_homeostasis_step.q.val();
             self.layer_homeostasis_decay.next = self.c_homeostasis_decay.q.val();
-            self.layer_homeostasis_max.next = self.c_homeostasis_max.q.val();
             self.layer_trace_shift.next = self.c_trace_shift.q.val();
         }
+
+        // The wide parameters of the layer, read at the group's word in the previous cycle.
+        self.layer_threshold.next = self.parameters[0].read_data.val();
+        self.layer_homeostasis_step.next = self.parameters[1].read_data.val();
+        self.layer_homeostasis_max.next = self.parameters[2].read_data.val();
+        self.layer_adapt_step.next = self.parameters[0].read_data.val();
+        self.layer_adapt_target.next = self.parameters[1].read_data.val();
+        self.layer_adapt_min.next = self.parameters[2].read_data.val();
+        self.layer_adapt_max.next = self.parameters[3].read_data.val();
 
         // Addresses and counters. A neuron word `a` is word `a >> s` of bank `a & mask`; in
         // integration and learning `neuron_base + index` is a whole number of lanes, so lane
@@ -1294,7 +1326,9 @@ impl Logic for LearningCore {
 
         // Learning: contrastive error, annealed learning shifts (capped at 24), the two rules.
         self.contrastive.goodness.next = self.hidden_goodness.q.val();
-        self.contrastive.threshold.next = self.h_goodness_threshold.q.val();
+        self.contrastive.threshold.next = (bit_cast::<32, 16>(self.parameters[1].read_data.val())
+            << 16)
+            | bit_cast::<32, 16>(self.parameters[0].read_data.val());
         self.contrastive.positive.next = self.step_positive.q.val();
         self.hidden_shift_sum.next =
             bit_cast::<9, 5>(self.h_learn_shift.q.val()) + bit_cast::<9, 8>(self.anneal.q.val());
@@ -1427,6 +1461,25 @@ impl Logic for LearningCore {
         self.classifier_events.write_data.next = self.class_base.q.val();
         self.classifier_events.read_enable.next = true;
         self.classifier_events.write_enable.next = false;
+
+        // Parameter slots: read at the neuron group of the layer unless a state below reads
+        // the group of the state after it; the host writes `16 + f` / `32 + f` (bit 5: the
+        // classifier) at the field's group word.
+        self.parameter_layer.next = bits::<3>(0);
+        if self.layer.q.val() {
+            self.parameter_layer.next = bits::<3>(1);
+        }
+        self.parameter_group.next = self.neuron_group.val();
+        self.host_parameter_layer.next = bits::<3>(0);
+        if self.cmd_addr.val().get_bit(5) {
+            self.host_parameter_layer.next = bits::<3>(1);
+        }
+        self.host_parameter_group.next = self.neuron_group.val();
+        for s in 0..self.parameters.len() {
+            self.parameters[s].read_enable.next = true;
+            self.parameters[s].write_data.next = self.cmd_data.val().get_bits::<16>(0);
+            self.parameters[s].write_enable.next = false;
+        }
 
         // Host reads: the word addressed in the command cycle is in the RAMs' read registers in
         // the next cycle, then in the response register.
@@ -1615,124 +1668,106 @@ impl Logic for LearningCore {
                             self.read_op.d.next = self.cmd_op.val();
                             self.read_address.d.next = self.cmd_addr.val();
                         }
-                        9 => match self.cmd_addr.val().index() {
-                            0 => {
-                                self.hidden_offset.d.next = self.cmd_data.val().get_bits::<16>(0);
+                        9 => {
+                            // The wide layer parameters, ids 16 + f and 32 + f.
+                            if !self.cmd_addr.val().get_bits::<10>(6).any()
+                                && ((self.cmd_addr.val().get_bits::<2>(4) == 1)
+                                    || (self.cmd_addr.val().get_bits::<2>(4) == 2))
+                            {
+                                for s in 0..self.parameters.len() {
+                                    for e in 0..self.layout_field.len() {
+                                        if (self.layout_slot[e].val() == self.slot_id[s].val())
+                                            && (self.cmd_addr.val().get_bits::<4>(0)
+                                                == self.layout_field[e].val())
+                                        {
+                                            self.parameters[s].write_enable.next = true;
+                                            self.host_parameter_group.next =
+                                                self.layout_group[e].val();
+                                            if self.layout_high[e].val() {
+                                                self.parameters[s].write_data.next =
+                                                    self.cmd_data.val().get_bits::<16>(16);
+                                            }
+                                        }
+                                    }
+                                }
                             }
-                            1 => {
-                                self.hidden_goodness.d.next = self.cmd_data.val();
+                            match self.cmd_addr.val().index() {
+                                0 => {
+                                    self.hidden_offset.d.next =
+                                        self.cmd_data.val().get_bits::<16>(0);
+                                }
+                                1 => {
+                                    self.hidden_goodness.d.next = self.cmd_data.val();
+                                }
+                                2 => {
+                                    self.classifier_offset.d.next =
+                                        self.cmd_data.val().get_bits::<16>(0);
+                                }
+                                3 => {
+                                    self.classifier_goodness.d.next = self.cmd_data.val();
+                                }
+                                4 => {
+                                    self.encoder_state.d.next = self.cmd_data.val();
+                                }
+                                5 => {
+                                    self.learn_state.d.next = self.cmd_data.val();
+                                }
+                                6 => {
+                                    self.classifier_state.d.next = self.cmd_data.val();
+                                }
+                                8 => {
+                                    self.w_max.d.next = self.cmd_data.val().get_bits::<15>(0);
+                                }
+                                9 => {
+                                    self.anneal.d.next = self.cmd_data.val().get_bits::<8>(0);
+                                }
+                                16 => {
+                                    self.h_leak_shift.d.next = self.cmd_data.val().get_bits::<4>(0);
+                                }
+                                18 => {
+                                    self.h_refractory.d.next = self.cmd_data.val().get_bits::<8>(0);
+                                }
+                                24 => {
+                                    self.h_homeostasis_decay.d.next =
+                                        self.cmd_data.val().get_bits::<4>(0);
+                                }
+                                26 => {
+                                    self.h_trace_shift.d.next =
+                                        self.cmd_data.val().get_bits::<3>(0);
+                                }
+                                28 => {
+                                    self.h_learn_shift.d.next =
+                                        self.cmd_data.val().get_bits::<5>(0);
+                                }
+                                29 => {
+                                    self.h_decay_shift.d.next =
+                                        self.cmd_data.val().get_bits::<5>(0);
+                                }
+                                32 => {
+                                    self.c_leak_shift.d.next = self.cmd_data.val().get_bits::<4>(0);
+                                }
+                                34 => {
+                                    self.c_refractory.d.next = self.cmd_data.val().get_bits::<8>(0);
+                                }
+                                40 => {
+                                    self.c_homeostasis_decay.d.next =
+                                        self.cmd_data.val().get_bits::<4>(0);
+                                }
+                                42 => {
+                                    self.c_trace_shift.d.next =
+                                        self.cmd_data.val().get_bits::<3>(0);
+                                }
+                                44 => {
+                                    self.c_learn_shift.d.next =
+                                        self.cmd_data.val().get_bits::<5>(0);
+                                }
+                                45 => {
+                                    self.c_decay_shift.d.next =
+                                        self.cmd_data.val().get_bits::<5>(0);
+                                }
+                                _ => {}
                             }
-                            2 => {
-                                self.classifier_offset.d.next =
-                                    self.cmd_data.val().get_bits::<16>(0);
-                            }
-                            3 => {
-                                self.classifier_goodness.d.next = self.cmd_data.val();
-                            }
-                            4 => {
-                                self.encoder_state.d.next = self.cmd_data.val();
-                            }
-                            5 => {
-                                self.learn_state.d.next = self.cmd_data.val();
-                            }
-                            6 => {
-                                self.classifier_state.d.next = self.cmd_data.val();
-                            }
-                            8 => {
-                                self.w_max.d.next = self.cmd_data.val().get_bits::<15>(0);
-                            }
-                            9 => {
-                                self.anneal.d.next = self.cmd_data.val().get_bits::<8>(0);
-                            }
-                            16 => {
-                                self.h_leak_shift.d.next = self.cmd_data.val().get_bits::<4>(0);
-                            }
-                            17 => {
-                                self.h_threshold.d.next = self.cmd_data.val().get_bits::<16>(0);
-                            }
-                            18 => {
-                                self.h_refractory.d.next = self.cmd_data.val().get_bits::<8>(0);
-                            }
-                            19 => {
-                                self.h_adapt_step.d.next = self.cmd_data.val().get_bits::<16>(0);
-                            }
-                            20 => {
-                                self.h_adapt_target.d.next = self.cmd_data.val().get_bits::<16>(0);
-                            }
-                            21 => {
-                                self.h_adapt_min.d.next = self.cmd_data.val().get_bits::<16>(0);
-                            }
-                            22 => {
-                                self.h_adapt_max.d.next = self.cmd_data.val().get_bits::<16>(0);
-                            }
-                            23 => {
-                                self.h_homeostasis_step.d.next =
-                                    self.cmd_data.val().get_bits::<16>(0);
-                            }
-                            24 => {
-                                self.h_homeostasis_decay.d.next =
-                                    self.cmd_data.val().get_bits::<4>(0);
-                            }
-                            25 => {
-                                self.h_homeostasis_max.d.next =
-                                    self.cmd_data.val().get_bits::<16>(0);
-                            }
-                            26 => {
-                                self.h_trace_shift.d.next = self.cmd_data.val().get_bits::<3>(0);
-                            }
-                            27 => {
-                                self.h_goodness_threshold.d.next = self.cmd_data.val();
-                            }
-                            28 => {
-                                self.h_learn_shift.d.next = self.cmd_data.val().get_bits::<5>(0);
-                            }
-                            29 => {
-                                self.h_decay_shift.d.next = self.cmd_data.val().get_bits::<5>(0);
-                            }
-                            32 => {
-                                self.c_leak_shift.d.next = self.cmd_data.val().get_bits::<4>(0);
-                            }
-                            33 => {
-                                self.c_threshold.d.next = self.cmd_data.val().get_bits::<16>(0);
-                            }
-                            34 => {
-                                self.c_refractory.d.next = self.cmd_data.val().get_bits::<8>(0);
-                            }
-                            35 => {
-                                self.c_adapt_step.d.next = self.cmd_data.val().get_bits::<16>(0);
-                            }
-                            36 => {
-                                self.c_adapt_target.d.next = self.cmd_data.val().get_bits::<16>(0);
-                            }
-                            37 => {
-                                self.c_adapt_min.d.next = self.cmd_data.val().get_bits::<16>(0);
-                            }
-                            38 => {
-                                self.c_adapt_max.d.next = self.cmd_data.val().get_bits::<16>(0);
-                            }
-                            39 => {
-                                self.c_homeostasis_step.d.next =
-                                    self.cmd_data.val().get_bits::<16>(0);
-                            }
-                            40 => {
-                                self.c_homeostasis_decay.d.next =
-                                    self.cmd_data.val().get_bits::<4>(0);
-                            }
-                            41 => {
-                                self.c_homeostasis_max.d.next =
-                                    self.cmd_data.val().get_bits::<16>(0);
-                            }
-                            42 => {
-                                self.c_trace_shift.d.next = self.cmd_data.val().get_bits::<3>(0);
-                            }
-                            44 => {
-                                self.c_learn_shift.d.next = self.cmd_data.val().get_bits::<5>(0);
-                            }
-                            45 => {
-                                self.c_decay_shift.d.next = self.cmd_data.val().get_bits::<5>(0);
-                            }
-                            _ => {}
-                        },
+                        }
                         10 => {
                             self.read_pending.d.next = true;
                             self.read_op.d.next = self.cmd_op.val();
@@ -1875,6 +1910,8 @@ impl Logic for LearningCore {
                 self.state.d.next = CoreState::NeuronData;
             }
             CoreState::NeuronData => {
+                // The last neuron's data cycle is followed by Adapt.
+                self.parameter_group.next = self.adapt_group.val();
                 self.membrane.write_enable.next = true;
                 self.refractory.write_enable.next = true;
                 for b in 0..self.lane_id.len() {
@@ -1909,6 +1946,9 @@ impl Logic for LearningCore {
                 }
             }
             CoreState::Adapt => {
+                // Error (hidden goodness threshold) may follow.
+                self.parameter_group.next = self.goodness_group.val();
+                self.parameter_layer.next = bits::<3>(0);
                 self.event_index.d.next = bits::<16>(0);
                 if self.layer.q.val() {
                     self.classifier_offset.d.next = unsigned_cast(self.adapt.offset_next.val());
@@ -1982,6 +2022,12 @@ impl Logic for LearningCore {
                     self.state.d.next = CoreState::LearnEventAddress;
                 }
             }
+        }
+        for s in 0..self.parameters.len() {
+            self.parameters[s].read_address.next =
+                self.parameter_group.val() | self.parameter_layer.val();
+            self.parameters[s].write_address.next =
+                self.host_parameter_group.val() | self.host_parameter_layer.val();
         }
     }
 }
