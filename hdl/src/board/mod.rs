@@ -305,7 +305,7 @@ impl Board {
         let core_hz = positive("core_hz", raw.core_hz, 1_000_000_000)?;
         let baud = positive("baud", raw.baud, 100_000_000)?;
         if core_hz != clock_hz && family == BoardFamily::Ice40 {
-            flow::ice40_pll(clock_hz, core_hz).map_err(|e| invalid("core_hz", &core_hz, &e))?;
+            flow::ice40_clock(clock_hz, core_hz).map_err(|e| invalid("core_hz", &core_hz, &e))?;
         }
         if let Err(e) = crate::uart::clocks_per_bit(core_hz, baud) {
             return Err(invalid("baud", &baud, &e.to_string()));
@@ -511,7 +511,7 @@ mod tests {
                 "device = up9k",
             ),
             (
-                good.replace("baud = 3_000_000", "baud = 5_000_000"),
+                good.replace("baud = 1_000_000", "baud = 5_000_000"),
                 "baud = 5000000",
             ),
             (
@@ -520,8 +520,8 @@ mod tests {
             ),
             (good.replace("lanes = 1", "lanes = 0"), "lanes = 0"),
             (
-                good.replace("core_hz = 12_000_000", "core_hz = 6_000_000"),
-                "core_hz = 6000000",
+                good.replace("core_hz = 6_000_000", "core_hz = 5_000_000"),
+                "core_hz = 5000000",
             ),
             (
                 good.replace("shows = \"active\"", "shows = \"blink\""),
