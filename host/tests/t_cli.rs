@@ -73,6 +73,15 @@ fn t_cli_identify_sim() {
     );
 }
 
+/// `--board` takes the board's core clock (6 MHz on the iCEBreaker) and baud rate.
+#[test]
+fn t_cli_identify_sim_on_a_board() {
+    let (stdout, _) = ok(&["identify", "--port", "sim", "--board", "icebreaker"]);
+    assert!(stdout.contains("ms at 6000000 Hz"), "{stdout}");
+    let (stdout, _) = ok(&["identify", "--port", "sim"]);
+    assert!(stdout.contains("ms at 12000000 Hz"), "{stdout}");
+}
+
 #[test]
 fn t_cli_train_infer_dump_verify_sim() {
     let dir = dir("t_cli_train");
@@ -327,6 +336,32 @@ fn t_cli_bad_inputs_give_one_line_errors() {
         (
             fails(&["identify", "--port", "/dev/no-such-tty"]),
             "/dev/no-such-tty at 3000000 baud: cannot open",
+        ),
+        (
+            fails(&[
+                "identify",
+                "--port",
+                "/dev/no-such-tty",
+                "--board",
+                "icebreaker",
+            ]),
+            "/dev/no-such-tty at 1000000 baud: cannot open",
+        ),
+        (
+            fails(&["identify", "--port", "sim", "--board", "nexys"]),
+            "unknown board \"nexys\"; the boards are icebreaker",
+        ),
+        (
+            fails(&[
+                "identify",
+                "--port",
+                "sim",
+                "--board",
+                "icebreaker",
+                "--baud",
+                "9600",
+            ]),
+            "--baud",
         ),
         (
             fails(&["identify", "--port", "sim", "--corrupt-rate", "0.1"]),

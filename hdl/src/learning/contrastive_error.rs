@@ -1,6 +1,5 @@
 //! [`ContrastiveError`]: a layer's contrastive error from its goodness,
 //! `spikeforge_sim::rules::sigmoid_index` and `contrastive_error`.
-use crate::learning::SigmoidRom;
 use rust_hdl::prelude::*;
 
 /// Contrastive error of a layer (`rules::contrastive_error`), combinational.
@@ -9,6 +8,9 @@ use rust_hdl::prelude::*;
 /// the difference is exact on 33 bits; bits 32..=12 are the shifted value `q`, which lies in
 /// `-128..=127` exactly when bits 32..=19 are all equal, and then `q + 128` is bits 19..=12
 /// with the top bit flipped. `error = SIGMOID_ROM[index] - 256 * positive` on 10 bits.
+///
+/// The table itself is the caller's: it reads `SIGMOID_ROM` at `index` and presents the word
+/// on `sigmoid` (the learning core keeps the table in block RAM and reads it a cycle ahead).
 #[derive(Debug, LogicBlock)]
 pub struct ContrastiveError {
     /// Goodness `G` of the layer, unsigned Q16.16, 32 bits, input.
@@ -17,6 +19,8 @@ pub struct ContrastiveError {
     pub threshold: Signal<In, Bits<32>>,
     /// Positive phase (label 1); negative phase (label 0) when low, input.
     pub positive: Signal<In, Bit>,
+    /// `SIGMOID_ROM[index]`, unsigned Q0.8, input.
+    pub sigmoid: Signal<In, Bits<8>>,
     /// Sigmoid ROM address (`rules::sigmoid_index`), 8-bit unsigned, output.
     pub index: Signal<Out, Bits<8>>,
     /// Contrastive error `e = p - 256 * label`, 10-bit signed, output.
@@ -24,7 +28,6 @@ pub struct ContrastiveError {
     difference: Signal<Local, Bits<33>>,
     high: Signal<Local, Bits<14>>,
     address: Signal<Local, Bits<8>>,
-    rom: SigmoidRom,
     /// `-256` on 10 bits: ORed onto `p` (0..=255) it gives `p - 256`.
     minus_256: Constant<Bits<10>>,
     /// Flips the top address bit: adds 128 to a value in -128..=127.
@@ -32,18 +35,18 @@ pub struct ContrastiveError {
 }
 
 impl ContrastiveError {
-    /// A contrastive-error block holding its own sigmoid ROM.
+    /// A contrastive-error block; the sigmoid table is read outside it.
     pub fn new() -> Self {
         Self {
             goodness: Signal::default(),
             threshold: Signal::default(),
             positive: Signal::default(),
+            sigmoid: Signal::default(),
             index: Signal::default(),
             error: Signal::default(),
             difference: Signal::default(),
             high: Signal::default(),
             address: Signal::default(),
-            rom: SigmoidRom::new(),
             minus_256: Constant::new(bits(0x300)),
             offset_128: Constant::new(bits(0x80)),
         }
@@ -72,11 +75,10 @@ impl Logic for ContrastiveError {
             self.address.next = bits::<8>(255);
         }
         self.index.next = self.address.val();
-        self.rom.address.next = self.address.val();
-        self.error.next = signed_cast(bit_cast::<10, 8>(self.rom.data.val()));
+        self.error.next = signed_cast(bit_cast::<10, 8>(self.sigmoid.val()));
         if self.positive.val() {
             self.error.next =
-                signed_cast(bit_cast::<10, 8>(self.rom.data.val()) | self.minus_256.val());
+                signed_cast(bit_cast::<10, 8>(self.sigmoid.val()) | self.minus_256.val());
         }
     }
 }
@@ -89,7 +91,7 @@ mod tests {
         assert_matches_golden, draw_cases, from_bits, from_signed, to_bits, Draw, GoldenCase,
         VECTORS,
     };
-    use spikeforge_sim::rules::{contrastive_error, sigmoid_index};
+    use spikeforge_sim::rules::{contrastive_error, sigmoid_index, SIGMOID_ROM};
 
     const SEED: u32 = 0xC0E2_0006;
 
@@ -98,6 +100,13 @@ mod tests {
         goodness: u32,
         threshold: u32,
         positive: bool,
+    }
+
+    impl Case {
+        /// The table's word at the golden index, as the caller reads it.
+        fn sigmoid(&self) -> u8 {
+            SIGMOID_ROM[usize::from(sigmoid_index(self.goodness, self.threshold))]
+        }
     }
 
     fn narrow(x: i64) -> u32 {
@@ -128,6 +137,7 @@ mod tests {
             uut.goodness.next = to_bits(self.goodness.into());
             uut.threshold.next = to_bits(self.threshold.into());
             uut.positive.next = self.positive;
+            uut.sigmoid.next = to_bits(self.sigmoid().into());
         }
 
         fn ports(&self) -> Vec<(&'static str, usize, i64)> {
@@ -135,6 +145,7 @@ mod tests {
                 ("goodness", 32, self.goodness.into()),
                 ("threshold", 32, self.threshold.into()),
                 ("positive", 1, self.positive.into()),
+                ("sigmoid", 8, self.sigmoid().into()),
             ]
         }
 

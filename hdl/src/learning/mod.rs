@@ -4,7 +4,6 @@ mod classifier_drive;
 mod contrastive_error;
 mod csdp_delta;
 mod csdp_drive;
-mod sigmoid_rom;
 mod sr_update;
 
 pub use classifier_delta::ClassifierDelta;
@@ -12,5 +11,4 @@ pub use classifier_drive::ClassifierDrive;
 pub use contrastive_error::ContrastiveError;
 pub use csdp_delta::CsdpDelta;
 pub use csdp_drive::CsdpDrive;
-pub use sigmoid_rom::SigmoidRom;
 pub use sr_update::SrUpdate;

@@ -239,7 +239,7 @@ pub struct FrameEngine {
     max_count: Signal<Local, Bits<16>>,
     write_count: Signal<Local, Bits<16>>,
     range_end: Signal<Local, Bits<17>>,
-    neuron_end: Signal<Local, Bits<17>>,
+    range_start: Signal<Local, Bits<17>>,
     layer_size: Signal<Local, Bits<17>>,
     field: Signal<Local, Bits<3>>,
     register_id: Signal<Local, Bits<17>>,
@@ -403,7 +403,7 @@ impl FrameEngine {
             max_count: Signal::default(),
             write_count: Signal::default(),
             range_end: Signal::default(),
-            neuron_end: Signal::default(),
+            range_start: Signal::default(),
             layer_size: Signal::default(),
             field: Signal::default(),
             register_id: Signal::default(),
@@ -482,7 +482,6 @@ impl Logic for FrameEngine {
         self.tx_data.next = bits::<8>(0);
         self.cmd_valid.next = false;
         self.cmd_op.next = bits::<4>(0);
-        self.cmd_addr.next = self.start.q.val() + self.index.q.val();
         self.cmd_data.next = self.value.q.val();
         self.active.next = self.state.q.val() != EngineState::Receive;
         self.decoded_valid.next = false;
@@ -532,18 +531,23 @@ impl Logic for FrameEngine {
             self.max_count.next = bits::<16>(64);
             self.write_count.next = self.values_length.val() >> 2;
         }
-        // The range of a READ or WRITE, 17 bits wide so that it cannot wrap.
-        self.range_end.next =
-            bit_cast::<17, 16>(self.start.q.val()) + bit_cast::<17, 16>(self.count.q.val());
-        self.neuron_end.next = bit_cast::<17, 12>(self.start.q.val().get_bits::<12>(0))
-            + bit_cast::<17, 16>(self.count.q.val());
+        // The end of the range of a READ or WRITE, 17 bits wide so that it cannot wrap; in
+        // the STATE space, of the neuron numbers (bits 11..0).
+        self.range_start.next = bit_cast::<17, 16>(self.start.q.val());
+        if self.space.q.val() == 3 {
+            self.range_start.next = bit_cast::<17, 12>(self.start.q.val().get_bits::<12>(0));
+        }
+        self.range_end.next = self.range_start.val() + bit_cast::<17, 16>(self.count.q.val());
         self.field.next = self.start.q.val().get_bits::<3>(12);
         self.layer_size.next = self.hidden_neurons.val();
         if self.start.q.val().get_bit(15) {
             self.layer_size.next = self.classes.val();
         }
+        // The address of value `index` (the core's `cmd_addr`, or a register id), 17 bits
+        // wide so that an id past 65,535 is not mistaken for a small one.
         self.register_id.next =
             bit_cast::<17, 16>(self.start.q.val()) + bit_cast::<17, 16>(self.index.q.val());
+        self.cmd_addr.next = self.register_id.val().get_bits::<16>(0);
         self.register_ok.next = false;
         if !self.register_id.val().get_bits::<11>(6).any() {
             if self.command.q.val() == 3 {
@@ -804,7 +808,7 @@ impl Logic for FrameEngine {
                     }
                     3 => {
                         if (self.field.val() <= 4)
-                            && (self.neuron_end.val() <= self.layer_size.val())
+                            && (self.range_end.val() <= self.layer_size.val())
                         {
                             self.status.d.next = bits::<8>(0);
                         }

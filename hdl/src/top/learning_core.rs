@@ -8,6 +8,7 @@ use crate::neuron::{AdaptThreshold, HomeostasisUpdate, LifUpdate, TraceUpdate};
 use crate::top::host_interface::{parameter_id, LayerField, Register, StepCommand};
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::rules::SIGMOID_ROM;
 
 // The core's size limits are part of its host interface, defined once in `sim`.
 pub use spikeforge_sim::core_interface::{MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS};
@@ -258,6 +259,7 @@ enum CoreState {
 /// | `current_mem` | as above | 32 | current accumulators `j` of the step |
 /// | `hidden_events` | `N_in + L` | 16 | this step's spiking input rows (pixels, then the label input) as row base addresses `row * N_h`: the input-spike bits, kept as an event list |
 /// | `classifier_events` | `R_c` | 16 | the classifier's event rows (spiking pixels if it sees the input, then spiking hidden neurons) as `row * K`: the hidden-spike bits |
+/// | `sigmoid` | 256 | 8 | `SIGMOID_ROM`, read at the contrastive index latched in the classifier's first event fetch |
 /// | `parameters` | 4 x 6 | 16 | the wide layer parameters, [`PARAMETER_LAYOUT`] (`docs/spec.md` §6, Memories) |
 ///
 /// Every memory is a [`Ram`] (block RAM, one cycle of read latency). The sequencer never uses
@@ -323,6 +325,11 @@ pub struct LearningCore {
     current_mem: Vec<Ram<Bits<32>, 16>>,
     hidden_events: Ram<Bits<16>, 16>,
     classifier_events: Ram<Bits<16>, 16>,
+    // `SIGMOID_ROM` in block RAM, read at `sigmoid_index`: the hidden layer's contrastive
+    // index, latched once the hidden goodness and its threshold are known (the classifier's
+    // first event fetch), long before `Error` uses the word.
+    sigmoid: Ram<Bits<8>, 8>,
+    sigmoid_index: DFF<Bits<8>>,
 
     // Rule widgets: one instance of the neuron rules, one per lane of the synapse rules.
     // `generator[k]` draws the `k + 1`-th number after the stream's state.
@@ -698,6 +705,13 @@ impl LearningCore {
             current_mem: (0..lanes).map(|_| Ram::new(neuron_bank)).collect(),
             hidden_events: Ram::new(sizes.hidden_rows),
             classifier_events: Ram::new(sizes.classifier_rows),
+            sigmoid: Ram::with_contents(
+                SIGMOID_ROM
+                    .iter()
+                    .map(|&p| Bits::<8>::from(u64::from(p)))
+                    .collect(),
+            ),
+            sigmoid_index: DFF::default(),
             generator: per_lane(lanes, Xorshift32Step::new),
             encoder: BernoulliEncoder::new(),
             lif: LifUpdate::new(),
@@ -937,6 +951,7 @@ impl LearningCore {
             ),
             memory("hidden_events", self.hidden_events.depth(), 16),
             memory("classifier_events", self.classifier_events.depth(), 16),
+            memory("sigmoid", self.sigmoid.depth(), 8),
             MemoryInfo {
                 banks: self.parameters.len(),
                 ..memory(
@@ -1066,6 +1081,7 @@ impl Logic for LearningCore {
         dff_setup!(
             self,
             clock,
+            sigmoid_index,
             state,
             layer,
             index,
@@ -1128,7 +1144,8 @@ impl Logic for LearningCore {
             homeostasis_mem,
             count,
             hidden_events,
-            classifier_events
+            classifier_events,
+            sigmoid
         );
         for b in 0..self.hidden_weights.len() {
             self.hidden_weights[b].clock.next = self.clock.val();
@@ -1330,6 +1347,12 @@ impl Logic for LearningCore {
             << 16)
             | bit_cast::<32, 16>(self.parameters[0].read_data.val());
         self.contrastive.positive.next = self.step_positive.q.val();
+        self.contrastive.sigmoid.next = self.sigmoid.read_data.val();
+        self.sigmoid.read_address.next = self.sigmoid_index.q.val();
+        self.sigmoid.read_enable.next = true;
+        self.sigmoid.write_address.next = bits::<8>(0);
+        self.sigmoid.write_data.next = bits::<8>(0);
+        self.sigmoid.write_enable.next = false;
         self.hidden_shift_sum.next =
             bit_cast::<9, 5>(self.h_learn_shift.q.val()) + bit_cast::<9, 8>(self.anneal.q.val());
         self.hidden_learn_shift.next = self.hidden_shift_sum.val().get_bits::<5>(0);
@@ -1872,6 +1895,11 @@ impl Logic for LearningCore {
                 }
             }
             CoreState::EventAddress => {
+                // The classifier's first event fetch: the goodness threshold is read (in
+                // Adapt of the hidden layer) and the hidden goodness final.
+                if self.layer.q.val() && !self.event_index.q.val().any() {
+                    self.sigmoid_index.d.next = self.contrastive.index.val();
+                }
                 self.state.d.next = CoreState::EventData;
                 if self.event_index.q.val() == self.event_count.val() {
                     self.state.d.next = CoreState::NeuronAddress;

@@ -68,8 +68,9 @@ impl Cmd {
             word: 0,
             steps: id.steps,
         };
+        let (_, clock_hz) = self.link.line()?;
         let timing = spikeforge_host::client::Timing {
-            clock_hz: self.link.clock_hz,
+            clock_hz,
             ..Default::default()
         };
         println!(
@@ -77,7 +78,7 @@ impl Cmd {
             max_step_cycles(&id),
             id.steps,
             request_time(&id, &phase, 14, client.link().baud(), &timing).as_secs_f64() * 1e3,
-            self.link.clock_hz
+            clock_hz
         );
         let status = client.link_status()?;
         println!(

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use spikeforge_hdl::board::Board;
 use spikeforge_host::client::{Client, LinkStats, Timing};
 use spikeforge_host::transport::{Corrupt, Cosim, Port, Serial, SimChip, Transport};
 use spikeforge_sim::config::NetworkConfig;
@@ -70,12 +71,17 @@ pub struct LinkArgs {
     /// this process.
     #[arg(long)]
     port: Port,
-    /// Baud rate of a serial port (`cosim`'s line runs at the chip's clocks per bit).
-    #[arg(long, default_value_t = spikeforge_host::transport::serial::DEFAULT_BAUD)]
-    baud: u32,
-    /// The chip's clock in Hz, for the request timeouts.
-    #[arg(long, default_value_t = Timing::default().clock_hz)]
-    clock_hz: u64,
+    /// The board the chip runs on (`icebreaker`, `ulx3s-85f`, `orangecrab-25f`,
+    /// `alchitry-cu`): its UART baud rate and core clock replace --baud and --clock-hz.
+    #[arg(long, conflicts_with_all = ["baud", "clock_hz"])]
+    board: Option<String>,
+    /// Baud rate of a serial port (`cosim`'s line runs at the chip's clocks per bit)
+    /// [default: 3000000].
+    #[arg(long)]
+    baud: Option<u32>,
+    /// The chip's clock in Hz, for the request timeouts [default: 12000000].
+    #[arg(long)]
+    clock_hz: Option<u64>,
     /// Retransmissions of one request before giving up.
     #[arg(long, default_value_t = Timing::default().max_retries)]
     max_retries: u32,
@@ -91,24 +97,47 @@ impl LinkArgs {
     /// Open the link (the simulated chip is generated for `cfg`, the co-simulated one chosen
     /// by it) and start a session.
     pub fn connect(&self, cfg: &NetworkConfig) -> anyhow::Result<Client> {
-        if self.clock_hz == 0 {
-            anyhow::bail!("--clock-hz 0: the chip's clock must be positive");
-        }
+        let (baud, clock_hz) = self.line()?;
         let link: Box<dyn Transport> = match &self.port {
             Port::Sim => Box::new(SimChip::new(cfg)?),
-            Port::Cosim => Box::new(Cosim::new(cfg, self.clock_hz)?),
-            Port::Serial(path) => Box::new(Serial::open(path, self.baud)?),
+            Port::Cosim => Box::new(Cosim::new(cfg, clock_hz)?),
+            Port::Serial(path) => Box::new(Serial::open(path, baud)?),
         };
         let link: Box<dyn Transport> = match (self.corrupt_rate, self.corrupt_seed) {
             (Some(rate), Some(seed)) => Box::new(Corrupt::new(link, rate, seed)?),
             _ => link,
         };
         let timing = Timing {
-            clock_hz: self.clock_hz,
+            clock_hz,
             max_retries: self.max_retries,
             ..Timing::default()
         };
         Ok(Client::connect(link, timing)?)
+    }
+}
+
+impl LinkArgs {
+    /// The serial line's baud rate and the chip's clock in Hz: the board's with `--board`,
+    /// else `--baud` and `--clock-hz` or their defaults.
+    pub fn line(&self) -> anyhow::Result<(u32, u64)> {
+        let (baud, clock_hz) = match &self.board {
+            Some(name) => {
+                let board = Board::named(name)?;
+                let baud = u32::try_from(board.baud).with_context(|| {
+                    format!("board {name}: baud {} does not fit 32 bits", board.baud)
+                })?;
+                (baud, board.core_hz)
+            }
+            None => (
+                self.baud
+                    .unwrap_or(spikeforge_host::transport::serial::DEFAULT_BAUD),
+                self.clock_hz.unwrap_or(Timing::default().clock_hz),
+            ),
+        };
+        if clock_hz == 0 {
+            anyhow::bail!("--clock-hz 0: the chip's clock must be positive");
+        }
+        Ok((baud, clock_hz))
     }
 }
 
