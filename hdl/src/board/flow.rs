@@ -447,8 +447,8 @@ fn run(tool: &str, args: &[String], dir: &Path, log: &str) -> Result<(), FlowErr
 /// critical path is a real one. The remaining commands are those of Yosys 0.23's
 /// `coarse` label, in order; the labels before and after it run as the family's script.
 ///
-/// iCE40 boards map their logic with ABC9 and the device's timing model (`-abc9 -device`, see
-/// [`abc9_device`]): on the iCEBreaker it takes about 190 fewer logic cells than the default
+/// iCE40 boards map their logic with ABC9 and the device's timing model (`-abc9 -device u`
+/// for the UltraPlus, `hx` or `lp` for the others): on the iCEBreaker it takes about 190 fewer logic cells than the default
 /// ABC script, which the UP5K needs.
 pub fn synth_script(board: &Board) -> String {
     let (command, dsp) = match board.family {
