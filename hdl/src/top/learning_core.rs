@@ -1974,7 +1974,8 @@ impl Logic for LearningCore {
                 }
             }
             CoreState::Adapt => {
-                // Error (hidden goodness threshold) may follow.
+                // The hidden goodness threshold, for the sigmoid index in the next state (the
+                // classifier's first event fetch).
                 self.parameter_group.next = self.goodness_group.val();
                 self.parameter_layer.next = bits::<3>(0);
                 self.event_index.d.next = bits::<16>(0);
