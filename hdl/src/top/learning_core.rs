@@ -2501,6 +2501,31 @@ mod tests {
         assert!(ice40.dsps <= 8, "{ice40}");
     }
 
+    /// Every 16-bit layer field has one slot, the 32-bit goodness threshold two, the narrow
+    /// fields none; the fields read together (one group) are in different slots.
+    #[test]
+    fn parameter_layout_gives_each_group_distinct_slots() {
+        for field in LayerField::ALL {
+            let entries = PARAMETER_LAYOUT.iter().filter(|e| e.0 == field).count();
+            let expected = match field.width() {
+                32 => 2,
+                16 => 1,
+                _ => 0,
+            };
+            assert_eq!(entries, expected, "{field:?} of {} bits", field.width());
+        }
+        for (i, a) in PARAMETER_LAYOUT.iter().enumerate() {
+            assert!(a.1 < PARAMETER_SLOTS, "{a:?}: slot out of range");
+            assert!(
+                usize::try_from(a.2).is_ok_and(|word| word + 1 < PARAMETER_WORDS),
+                "{a:?}: the group's classifier word is outside the slot"
+            );
+            for b in &PARAMETER_LAYOUT[i + 1..] {
+                assert!((a.1, a.2) != (b.1, b.2), "{a:?} and {b:?} share a word");
+            }
+        }
+    }
+
     #[test]
     fn refuses_two_hidden_layers() {
         let mut cfg = default_network();
