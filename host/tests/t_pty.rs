@@ -252,6 +252,13 @@ fn golden(train_samples: usize, test_samples: usize) -> (String, String) {
 /// samples (100 phases, about 17 s), not 200 and 100: that run takes another 128 s (0
 /// differences in 900 phases and 22,905 values; the README shows the session), which would
 /// bring this test past 4 minutes.
+/// The pace of the Verilated chip behind the pty, for the host's request timeouts: it runs
+/// about 2 M cycles per second on the 2-core machine alone and slower while other tests run,
+/// not at the 12 MHz of a board, so the default clock would time out long phases that are
+/// merely slow (3 timeouts in 5,369 requests were seen under CI's load). With 1 MHz every
+/// timeout is 12 times the default; a lost frame would still be retransmitted and counted.
+const SIMULATED_CLOCK_HZ: &str = "1000000";
+
 #[test]
 fn t_pty_cosim_chip_trains_200_samples_and_verifies() {
     let server = PtyServer::start(&["--model", "cosim"]);
@@ -272,6 +279,8 @@ fn t_pty_cosim_chip_trains_200_samples_and_verifies() {
             "100",
             "--report",
             report.to_str().expect("path"),
+            "--clock-hz",
+            SIMULATED_CLOCK_HZ,
         ],
     );
     let trained = started.elapsed();
@@ -290,7 +299,16 @@ fn t_pty_cosim_chip_trains_200_samples_and_verifies() {
     assert!(log.contains("Verilated chip_default"), "{log}");
 
     let started = Instant::now();
-    let (stdout, _) = ok(&server, &["verify", "--dataset", &dataset]);
+    let (stdout, _) = ok(
+        &server,
+        &[
+            "verify",
+            "--dataset",
+            &dataset,
+            "--clock-hz",
+            SIMULATED_CLOCK_HZ,
+        ],
+    );
     assert!(
         stdout.contains("phases: 100 on ") && stdout.contains(", 0 differ in prediction"),
         "{stdout}"
