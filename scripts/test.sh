@@ -25,12 +25,31 @@ cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build/
 
 # Bitstreams of every board: yosys, nextpnr (--freq = the core clock), icepack / ecppack.
 # gen-verilog fails unless the design fits and meets timing; check-report.py checks
-# report.json and the bitstream's size.
-for board in icebreaker ulx3s-85f orangecrab-25f alchitry-cu; do
-    step "gen-verilog --board $board --bitstream"
-    cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build --board "$board" --bitstream
-    python3 scripts/check-report.py "build/$board/report.json"
+# report.json and the bitstream's size. nextpnr is single-threaded, so the boards build side
+# by side (each in build/<board>/, its output in build/<board>.log, printed when it ends).
+boards=(icebreaker ulx3s-85f orangecrab-25f alchitry-cu)
+step "gen-verilog --board NAME --bitstream: ${boards[*]}, side by side"
+cargo build --release --locked -p spikeforge-hdl --bin gen-verilog
+pids=()
+for board in "${boards[@]}"; do
+    target/release/gen-verilog --out build --board "$board" --bitstream >"build/$board.log" 2>&1 &
+    pids+=("$!")
 done
+failed=()
+for i in "${!boards[@]}"; do
+    board=${boards[$i]}
+    board_status=0
+    wait "${pids[$i]}" || board_status=$?
+    step "gen-verilog --board $board --bitstream (exit $board_status)"
+    cat "build/$board.log"
+    if ((board_status != 0)) || ! python3 scripts/check-report.py "build/$board/report.json"; then
+        failed+=("$board")
+    fi
+done
+if ((${#failed[@]} > 0)); then
+    echo "board builds failed: ${failed[*]}" >&2
+    exit 1
+fi
 
 step "tests"
 log=$(mktemp)
