@@ -252,12 +252,13 @@ fn golden(train_samples: usize, test_samples: usize) -> (String, String) {
 /// samples (100 phases, about 17 s), not 200 and 100: that run takes another 128 s (0
 /// differences in 900 phases and 22,905 values; the README shows the session), which would
 /// bring this test past 4 minutes.
-/// The pace of the Verilated chip behind the pty, for the host's request timeouts: it runs
-/// about 2 M cycles per second on the 2-core machine alone and slower while other tests run,
-/// not at the 12 MHz of a board, so the default clock would time out long phases that are
-/// merely slow (3 timeouts in 5,369 requests were seen under CI's load). With 1 MHz every
-/// timeout is 12 times the default; a lost frame would still be retransmitted and counted.
-const SIMULATED_CLOCK_HZ: &str = "1000000";
+/// The clock the host assumes for the Verilated chip behind the pty, for its request
+/// timeouts (`2 x (wire + cycles / clock + 1 ms) + 50 ms`). The simulation runs about 2 M
+/// cycles per second alone, slower under CI's load, and its process can stall for more than
+/// the 50 ms slack of a short request while the other tests run: with the default 12 MHz, 3
+/// timeouts in 5,369 requests were seen, with 1 MHz still 1. At 1 kHz the shortest request
+/// waits over 100 ms; a lost frame would still be retransmitted and counted.
+const SIMULATED_CLOCK_HZ: &str = "1000";
 
 #[test]
 fn t_pty_cosim_chip_trains_200_samples_and_verifies() {
