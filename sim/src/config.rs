@@ -83,6 +83,8 @@ struct RawNetwork {
     classifier_sees_input: bool,
     #[serde(default)]
     anneal_every: i64,
+    #[serde(default)]
+    csdp_epochs: i64,
     hidden: Vec<RawLayer>,
     classifier: RawLayer,
 }
@@ -197,6 +199,9 @@ pub struct NetworkConfig {
     /// Every `anneal_every` epochs the host halves every learning rate (adds 1 to every
     /// `learn_shift`, up to 24); 0 keeps them fixed.
     pub anneal_every: u32,
+    /// Epochs in which the hidden layers learn (CSDP); every later epoch of a run teaches the
+    /// classifier alone, on the hidden layers as they stand. 0: every epoch learns CSDP.
+    pub csdp_epochs: u32,
     /// The classifier also receives the input (pixel) spikes, ahead of the hidden spikes.
     pub classifier_sees_input: bool,
     /// Hidden (CSDP) layers, input side first.
@@ -332,6 +337,7 @@ impl Validator<'_> {
         };
         let seed = self.range("seed", raw.seed, 0, i64::MAX)?;
         let anneal_every = self.range("anneal_every", raw.anneal_every, 0, 1000)?;
+        let csdp_epochs = self.range("csdp_epochs", raw.csdp_epochs, 0, 1000)?;
         let weight_bits = self.range("weight_bits", raw.weight_bits, 2, 16)?;
         // Ranges above make these conversions lossless.
         let weight_bits = weight_bits as u8;
@@ -370,6 +376,7 @@ impl Validator<'_> {
             weight_bits,
             classifier_sees_input: raw.classifier_sees_input,
             anneal_every: anneal_every as u32,
+            csdp_epochs: csdp_epochs as u32,
             hidden,
             classifier,
         })

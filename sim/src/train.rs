@@ -129,7 +129,7 @@ pub fn negative_for(
     }
 }
 
-/// One learning sample: the positive phase, then the negative phase.
+/// One learning sample: the positive phase, the classify phase, then the negative phase.
 pub fn learn_sample<M: Model>(
     model: &mut M,
     sample: &Sample,
@@ -139,36 +139,34 @@ pub fn learn_sample<M: Model>(
     let cfg = model.config();
     let (mode, classes) = (cfg.negatives, cfg.classes);
     let label = usize::from(sample.label);
-    match mode {
-        NegativeMode::SelfSupervised => {
-            // No label input: the classifier learns from the positive phase itself.
-            let positive = Learn {
-                csdp: Some(Polarity::Positive),
-                classifier: Some(label),
-            };
-            model.run_phase(&sample.pixels, None, positive);
-        }
-        NegativeMode::Supervised => {
-            // The label input would leak into the classifier's features, so the classifier
-            // learns in a third phase without it, as inference will see the sample.
-            let positive = Learn {
-                csdp: Some(Polarity::Positive),
-                classifier: None,
-            };
-            model.run_phase(&sample.pixels, Some(label), positive);
-            let classify = Learn {
-                csdp: None,
-                classifier: Some(label),
-            };
-            model.run_phase(&sample.pixels, None, classify);
-        }
-    }
+    let label_input = match mode {
+        NegativeMode::Supervised => Some(label),
+        NegativeMode::SelfSupervised => None,
+    };
+    let positive = Learn {
+        csdp: Some(Polarity::Positive),
+        classifier: None,
+    };
+    model.run_phase(&sample.pixels, label_input, positive);
+    // The classifier learns in a phase of its own, as inference will see the sample: without
+    // the label input (which would leak the answer into its features), and with the hidden
+    // layers fixed and their homeostatic thresholds still.
+    teach_classifier(model, sample);
     let (pixels, label_input) = negative_for(mode, sample, train, classes, rng);
     let negative = Learn {
         csdp: Some(Polarity::Negative),
         classifier: None,
     };
     model.run_phase(&pixels, label_input, negative);
+}
+
+/// One classify phase: the sample without label input, only the classifier learning.
+pub fn teach_classifier<M: Model>(model: &mut M, sample: &Sample) {
+    let classify = Learn {
+        csdp: None,
+        classifier: Some(usize::from(sample.label)),
+    };
+    model.run_phase(&sample.pixels, None, classify);
 }
 
 /// Inference over `samples`.
@@ -219,13 +217,19 @@ pub fn train<M: Model>(
     let mut epoch_test_accuracy = Vec::new();
     let mut last_test = None;
     let anneal_every = model.config().anneal_every;
+    let csdp_epochs = model.config().csdp_epochs;
     for epoch in 1..=opts.epochs {
+        let csdp = csdp_epochs == 0 || epoch <= csdp_epochs;
         if let Some(halvings) = (epoch - 1).checked_div(anneal_every) {
             model.set_anneal(u8::try_from(halvings).unwrap_or(u8::MAX));
         }
         shuffle(&mut order, &mut shuffle_rng);
         for (done, &i) in order.iter().enumerate() {
-            learn_sample(model, &train_set[i], train_set, &mut negative_rng);
+            if csdp {
+                learn_sample(model, &train_set[i], train_set, &mut negative_rng);
+            } else {
+                teach_classifier(model, &train_set[i]);
+            }
             progress(Progress::Sample {
                 epoch,
                 done: done + 1,
