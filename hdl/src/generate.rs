@@ -257,6 +257,30 @@ mod tests {
     }
 
     #[test]
+    fn refuses_three_hidden_layers_naming_the_count() {
+        let mut cfg = NetworkConfig::default_network().expect("default network");
+        cfg.hidden = vec![cfg.hidden[0].clone(); 3];
+        for size in [16, 12, 8] {
+            cfg.hidden[size % 3].size = size;
+        }
+        let err = generate(&cfg).err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "network \"digits\" cannot be generated: 3 hidden layers: the learning core has \
+                 exactly 1"
+            )
+        );
+        let chip = generate_chip(&cfg, CoreOptions::default(), 4).err();
+        assert!(
+            chip.is_some_and(|e| e
+                .to_string()
+                .ends_with("3 hidden layers: the learning core has exactly 1")),
+            "the chip is refused too"
+        );
+    }
+
+    #[test]
     fn refuses_networks_the_core_cannot_hold() {
         let mut cfg = NetworkConfig::default_network().expect("default network");
         cfg.hidden.push(cfg.hidden[0].clone());
@@ -264,8 +288,8 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some(
-                "network \"digits\" cannot be generated: the learning core supports exactly 1 \
-                 hidden layer; the network has 2"
+                "network \"digits\" cannot be generated: 2 hidden layers: the learning core has \
+                 exactly 1"
             )
         );
     }
