@@ -6,7 +6,7 @@ use rust_hdl::prelude::*;
 use serde_json::{json, Value};
 use spikeforge_sim::config::NetworkConfig;
 
-use crate::top::host_interface::StepCommand;
+use crate::top::host_interface::{CoreShape, LayerId, StepCommand};
 use crate::top::{
     cycles_per_step, phase_reset_cycles, ChipTop, CoreError, CoreOptions, LearningCore,
 };
@@ -117,18 +117,19 @@ pub fn generate_chip(
 
 fn describe(cfg: &NetworkConfig, options: CoreOptions, core: &LearningCore) -> Value {
     let info = core.info();
-    let hidden = cfg.hidden.first().map_or(0, |l| l.size) as u64;
+    let shape = CoreShape::of(cfg);
+    let hidden = shape.size(LayerId::hidden(0)) as u64;
     let learning = StepCommand {
         csdp: Some(true),
         classifier_label: Some(0),
-        label_input: (cfg.label_inputs() > 0).then_some(0),
+        label_input: (shape.label_inputs > 0).then_some(0),
     };
     let inference = StepCommand {
         csdp: None,
         classifier_label: None,
         label_input: None,
     };
-    let all_inputs = cfg.inputs as u64;
+    let all_inputs = shape.inputs as u64;
     json!({
         "generator": format!("spikeforge-hdl {}", env!("CARGO_PKG_VERSION")),
         "top": "top",

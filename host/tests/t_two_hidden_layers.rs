@@ -182,6 +182,27 @@ fn t_two_hidden_layers_train_verify_and_load_on_sim() {
 }
 
 #[test]
+fn t_two_hidden_layers_identify_on_sim() {
+    let dir = dir("t_two_hidden_layers_identify");
+    let (network, _) = two_layer_network(&dir);
+    let (stdout, _) = ok(&[
+        "identify",
+        "--port",
+        "sim",
+        "--network",
+        network.to_str().expect("path"),
+    ]);
+    assert!(
+        stdout.contains("network: 64 inputs, 10 label inputs, 16 + 12 hidden, 10 classes"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(same as network \"digits-2h\")"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn t_two_hidden_layers_are_refused_by_the_verilated_chip() {
     let dir = dir("t_two_hidden_layers_cosim");
     let (network, _) = two_layer_network(&dir);

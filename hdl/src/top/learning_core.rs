@@ -5,7 +5,9 @@ use crate::hw::SignExtend;
 use crate::learning::{ClassifierDrive, ContrastiveError, CsdpDrive, SrUpdate};
 use crate::memory::{Ram, RamStyle, ICE40_UP_SPRAMS, SPRAM_BITS, SPRAM_WORDS};
 use crate::neuron::{AdaptThreshold, HomeostasisUpdate, LifUpdate, TraceUpdate};
-use crate::top::host_interface::{parameter_id, LayerField, LayerId, Register, StepCommand};
+use crate::top::host_interface::{
+    parameter_id, CoreShape, LayerField, LayerId, Register, StepCommand,
+};
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::rules::SIGMOID_ROM;
@@ -554,13 +556,14 @@ impl Sizes {
                 lanes: options.lanes,
             });
         }
+        let shape = CoreShape::of(cfg);
         let sizes = Sizes {
-            inputs: cfg.inputs,
-            labels: cfg.label_inputs(),
-            hidden: cfg.hidden[0].size,
-            classes: cfg.classes,
-            hidden_rows: cfg.hidden_inputs(0),
-            classifier_rows: cfg.classifier_inputs(),
+            inputs: shape.inputs,
+            labels: shape.label_inputs,
+            hidden: shape.size(HIDDEN),
+            classes: shape.classes,
+            hidden_rows: shape.rows(HIDDEN),
+            classifier_rows: shape.classifier_rows,
             lanes: options.lanes,
         };
         let limits = [
@@ -1053,17 +1056,18 @@ pub fn cycles_per_step(
     step: &StepCommand,
 ) -> u64 {
     let wide = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
-    let inputs = wide(cfg.inputs);
-    let labels = wide(cfg.label_inputs());
-    let hidden = wide(cfg.hidden.first().map_or(0, |layer| layer.size));
-    let classes = wide(cfg.classes);
+    let shape = CoreShape::of(cfg);
+    let inputs = wide(shape.inputs);
+    let labels = wide(shape.label_inputs);
+    let hidden = wide(shape.size(HIDDEN));
+    let classes = wide(shape.classes);
     let groups = |n: u64| n.div_ceil(wide(lanes.max(1)));
     let label_event = step
         .label_input
         .map_or(0, |k| u64::from(u64::from(k) < labels));
     let e_h = input_events + label_event;
     let e_c = hidden_events
-        + if cfg.classifier_sees_input {
+        + if shape.classifier_sees_input {
             input_events
         } else {
             0
@@ -1083,8 +1087,9 @@ pub fn cycles_per_step(
 /// word, `N_h + K` rounded as the neuron memories are (`N_h` up to whole lanes, then the sum).
 pub fn phase_reset_cycles(cfg: &NetworkConfig, lanes: usize) -> u64 {
     let lanes = lanes.max(1);
-    let hidden = cfg.hidden.first().map_or(0, |layer| layer.size);
-    let words = (hidden.next_multiple_of(lanes) + cfg.classes).next_multiple_of(lanes);
+    let shape = CoreShape::of(cfg);
+    let hidden = shape.size(HIDDEN);
+    let words = (hidden.next_multiple_of(lanes) + shape.classes).next_multiple_of(lanes);
     u64::try_from(words).unwrap_or(u64::MAX)
 }
 
