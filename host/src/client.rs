@@ -12,7 +12,7 @@
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use spikeforge_sim::core_interface::MAX_HIDDEN_LAYERS;
+use spikeforge_sim::core_interface::{StepCommand, MAX_HIDDEN_LAYERS};
 use spikeforge_sim::wire::{
     decode_response, max_read_count, max_wire_bytes, max_write_count, unpack_values, Command,
     Direction, FrameError, Identity, LinkStatus, Response, Space, Status, DELIMITER, MAGIC,
@@ -191,23 +191,17 @@ pub fn describe(command: &Command) -> String {
 
 /// Cycles of the longest `STEP` of the chip `id` describes (§6, `cycles_step`): every pixel
 /// and the label input spiking, every hidden neuron spiking, CSDP and the classifier learning,
-/// one lane (more lanes only take fewer cycles). Each hidden layer after the first counts as
-/// the first does, with the previous layer's neurons for the pixels.
+/// one lane (more lanes only take fewer cycles): the core shape's formula.
 pub fn max_step_cycles(id: &Identity) -> u64 {
+    let shape = id.shape();
+    let worst = StepCommand {
+        csdp: Some(true),
+        classifier_label: Some(0),
+        label_input: (shape.label_inputs > 0).then_some(0),
+    };
     let wide = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
-    let inputs = u64::from(id.inputs);
-    let labels = u64::from(id.label_inputs);
-    let classes = u64::from(id.classes);
-    let e_c = u64::from(id.classifier_rows);
-    let layer = |events: u64, size: u64| 2 * events * (size + 1) + 2 * size + 2;
-    let mut cycles = 2 * inputs + labels;
-    let mut previous = inputs;
-    for size in id.hidden_sizes().into_iter().map(wide) {
-        let e_h = previous + u64::from(labels > 0);
-        cycles += layer(e_h, size) + (2 * e_h * (size + 1) + 2);
-        previous = size;
-    }
-    cycles + layer(e_c, classes) + (2 * e_c * (classes + 1) + 1)
+    let spiking: Vec<u64> = shape.hidden.iter().map(|&n| wide(n)).collect();
+    shape.cycles_per_step(1, wide(shape.inputs), &spiking, &worst)
 }
 
 /// Cycles of a `PHASE_RESET` of the chip `id` describes, for any lane count up to

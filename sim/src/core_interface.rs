@@ -380,6 +380,68 @@ impl CoreShape {
         }
     }
 
+    /// Cycles `busy` stays high for a `STEP` of a core with `lanes` lanes, with
+    /// `G(n) = ceil(n / lanes)` groups of synapses per row of `n` (`docs/spec.md` §6):
+    ///
+    /// `2 N_in + L + sum over hidden layers l of ([2 E_l (G(N_l) + 1) + 2 N_l + 2]
+    ///  + csdp * [2 E_l (G(N_l) + 1) + 2]) + [2 E_c (G(K) + 1) + 2 K + 2]
+    ///  + classifier_learn * [2 E_c (G(K) + 1) + 1]`
+    ///
+    /// with `E_0 = input_events + [label input spikes]` event rows of hidden layer 0, `E_l =
+    /// hidden_events[l - 1] + [label input spikes]` of hidden layer `l`, and `E_c = sum of
+    /// hidden_events + (classifier_sees_input ? input_events : 0)` of the classifier;
+    /// `input_events` counts the spiking pixels and `hidden_events[l]` the neurons of hidden
+    /// layer `l` that spiked in this step (missing entries count 0). With one hidden layer
+    /// this is the exact count of the RTL's sequencer (`spikeforge_hdl::top::cycles_per_step`).
+    pub fn cycles_per_step(
+        &self,
+        lanes: usize,
+        input_events: u64,
+        hidden_events: &[u64],
+        step: &StepCommand,
+    ) -> u64 {
+        let wide = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
+        let inputs = wide(self.inputs);
+        let labels = wide(self.label_inputs);
+        let classes = wide(self.classes);
+        let groups = |n: u64| n.div_ceil(wide(lanes.max(1)));
+        let label_event = step
+            .label_input
+            .map_or(0, |k| u64::from(u64::from(k) < labels));
+        let layer = |events: u64, size: u64| 2 * events * (groups(size) + 1) + 2 * size + 2;
+        let spiked = |l: usize| hidden_events.get(l).copied().unwrap_or(0);
+        let mut cycles = 2 * inputs + labels;
+        for (l, size) in self.hidden.iter().map(|&n| wide(n)).enumerate() {
+            let previous = if l == 0 { input_events } else { spiked(l - 1) };
+            let e_l = previous + label_event;
+            cycles += layer(e_l, size);
+            if step.csdp.is_some() {
+                cycles += 2 * e_l * (groups(size) + 1) + 2;
+            }
+        }
+        let e_c = (0..self.hidden_layers()).map(spiked).sum::<u64>()
+            + if self.classifier_sees_input {
+                input_events
+            } else {
+                0
+            };
+        cycles += layer(e_c, classes);
+        if step.classifier_label.is_some() {
+            cycles += 2 * e_c * (groups(classes) + 1) + 1;
+        }
+        cycles
+    }
+
+    /// Cycles `busy` stays high for a `PHASE_RESET` of a core with `lanes` lanes: one per
+    /// neuron word, each hidden layer rounded up to whole lanes, then the classifier, the sum
+    /// rounded up to whole lanes.
+    pub fn phase_reset_cycles(&self, lanes: usize) -> u64 {
+        let lanes = lanes.max(1);
+        let hidden: usize = self.hidden.iter().map(|n| n.next_multiple_of(lanes)).sum();
+        let words = (hidden + self.classes).next_multiple_of(lanes);
+        u64::try_from(words).unwrap_or(u64::MAX)
+    }
+
     /// The registers of the core: the status registers of every layer, the encoder, `w_max`
     /// and the anneal, in id order.
     pub fn registers(&self) -> Vec<Register> {
@@ -1512,6 +1574,51 @@ mod tests {
             let held = layer.of(&net).expect("layer");
             assert_eq!(held.weights.len(), two.weight_words(layer), "{layer}");
         }
+    }
+
+    /// The cycle formula of one hidden layer is that of the RTL (the default network's figures
+    /// of `docs/spec.md` §7.9 as the anchor), and each further hidden layer adds its own term.
+    #[test]
+    fn cycles_per_step_of_one_and_two_hidden_layers() {
+        let one = shape(&[256]);
+        let worst = StepCommand {
+            csdp: Some(true),
+            classifier_label: Some(0),
+            label_input: Some(0),
+        };
+        let layer = |e: u64, n: u64| 2 * e * (n + 1) + 2 * n + 2;
+        let want =
+            2 * 64 + 10 + layer(17, 256) + layer(5, 10) + (2 * 17 * 257 + 2) + (2 * 5 * 11 + 1);
+        assert_eq!(one.cycles_per_step(1, 16, &[5], &worst), want);
+        // The default network with 16 spiking pixels and 5 hidden spikes (spec section 7.9).
+        let csdp = StepCommand {
+            csdp: Some(true),
+            classifier_label: None,
+            label_input: Some(3),
+        };
+        let classify = StepCommand {
+            classifier_label: Some(3),
+            ..StepCommand::default()
+        };
+        let cycles = |step: &StepCommand| one.cycles_per_step(1, 16, &[5], step);
+        assert_eq!(cycles(&StepCommand::default()), 9_008);
+        assert_eq!(cycles(&csdp), 18_262);
+        assert_eq!(cycles(&classify), 9_119);
+        assert_eq!(
+            one.cycles_per_step(1, 0, &[], &StepCommand::default()),
+            128 + 10 + 514 + 22
+        );
+        assert_eq!(one.phase_reset_cycles(1), 266);
+        assert_eq!(one.phase_reset_cycles(8), 272);
+        let two = shape(&[16, 12]);
+        let second = layer(3 + 1, 12) + (2 * 4 * 13 + 2);
+        let first = layer(17, 16) + (2 * 17 * 17 + 2);
+        let classifier = layer(3 + 2, 10) + (2 * 5 * 11 + 1);
+        assert_eq!(
+            two.cycles_per_step(1, 16, &[3, 2], &worst),
+            2 * 64 + 10 + first + second + classifier
+        );
+        assert_eq!(two.phase_reset_cycles(8), 16 + 16 + 16);
     }
 
     #[test]

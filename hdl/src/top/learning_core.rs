@@ -1055,42 +1055,14 @@ pub fn cycles_per_step(
     hidden_events: u64,
     step: &StepCommand,
 ) -> u64 {
-    let wide = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
-    let shape = CoreShape::of(cfg);
-    let inputs = wide(shape.inputs);
-    let labels = wide(shape.label_inputs);
-    let hidden = wide(shape.size(HIDDEN));
-    let classes = wide(shape.classes);
-    let groups = |n: u64| n.div_ceil(wide(lanes.max(1)));
-    let label_event = step
-        .label_input
-        .map_or(0, |k| u64::from(u64::from(k) < labels));
-    let e_h = input_events + label_event;
-    let e_c = hidden_events
-        + if shape.classifier_sees_input {
-            input_events
-        } else {
-            0
-        };
-    let layer = |events: u64, size: u64| 2 * events * (groups(size) + 1) + 2 * size + 2;
-    let mut cycles = 2 * inputs + labels + layer(e_h, hidden) + layer(e_c, classes);
-    if step.csdp.is_some() {
-        cycles += 2 * e_h * (groups(hidden) + 1) + 2;
-    }
-    if step.classifier_label.is_some() {
-        cycles += 2 * e_c * (groups(classes) + 1) + 1;
-    }
-    cycles
+    // The formula is the core's shape's (`CoreShape::cycles_per_step`), defined once in `sim`.
+    CoreShape::of(cfg).cycles_per_step(lanes, input_events, &[hidden_events], step)
 }
 
 /// Cycles `busy` stays high for a `PHASE_RESET` of a core with `lanes` lanes: one per neuron
 /// word, `N_h + K` rounded as the neuron memories are (`N_h` up to whole lanes, then the sum).
 pub fn phase_reset_cycles(cfg: &NetworkConfig, lanes: usize) -> u64 {
-    let lanes = lanes.max(1);
-    let shape = CoreShape::of(cfg);
-    let hidden = shape.size(HIDDEN);
-    let words = (hidden.next_multiple_of(lanes) + shape.classes).next_multiple_of(lanes);
-    u64::try_from(words).unwrap_or(u64::MAX)
+    CoreShape::of(cfg).phase_reset_cycles(lanes)
 }
 
 impl Logic for LearningCore {
