@@ -6,7 +6,7 @@ use rust_hdl::prelude::*;
 use serde_json::{json, Value};
 use spikeforge_sim::config::NetworkConfig;
 
-use crate::top::host_interface::StepCommand;
+use crate::top::host_interface::{CoreShape, LayerId, StepCommand};
 use crate::top::{
     cycles_per_step, phase_reset_cycles, ChipTop, CoreError, CoreOptions, LearningCore,
 };
@@ -117,18 +117,19 @@ pub fn generate_chip(
 
 fn describe(cfg: &NetworkConfig, options: CoreOptions, core: &LearningCore) -> Value {
     let info = core.info();
-    let hidden = cfg.hidden.first().map_or(0, |l| l.size) as u64;
+    let shape = CoreShape::of(cfg);
+    let hidden = shape.size(LayerId::hidden(0)) as u64;
     let learning = StepCommand {
         csdp: Some(true),
         classifier_label: Some(0),
-        label_input: (cfg.label_inputs() > 0).then_some(0),
+        label_input: (shape.label_inputs > 0).then_some(0),
     };
     let inference = StepCommand {
         csdp: None,
         classifier_label: None,
         label_input: None,
     };
-    let all_inputs = cfg.inputs as u64;
+    let all_inputs = shape.inputs as u64;
     json!({
         "generator": format!("spikeforge-hdl {}", env!("CARGO_PKG_VERSION")),
         "top": "top",
@@ -257,6 +258,30 @@ mod tests {
     }
 
     #[test]
+    fn refuses_three_hidden_layers_naming_the_count() {
+        let mut cfg = NetworkConfig::default_network().expect("default network");
+        cfg.hidden = vec![cfg.hidden[0].clone(); 3];
+        for size in [16, 12, 8] {
+            cfg.hidden[size % 3].size = size;
+        }
+        let err = generate(&cfg).err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "network \"digits\" cannot be generated: 3 hidden layers: the learning core has \
+                 exactly 1"
+            )
+        );
+        let chip = generate_chip(&cfg, CoreOptions::default(), 4).err();
+        assert!(
+            chip.is_some_and(|e| e
+                .to_string()
+                .ends_with("3 hidden layers: the learning core has exactly 1")),
+            "the chip is refused too"
+        );
+    }
+
+    #[test]
     fn refuses_networks_the_core_cannot_hold() {
         let mut cfg = NetworkConfig::default_network().expect("default network");
         cfg.hidden.push(cfg.hidden[0].clone());
@@ -264,8 +289,8 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some(
-                "network \"digits\" cannot be generated: the learning core supports exactly 1 \
-                 hidden layer; the network has 2"
+                "network \"digits\" cannot be generated: 2 hidden layers: the learning core has \
+                 exactly 1"
             )
         );
     }

@@ -62,8 +62,8 @@ fn refuses_a_network_the_core_cannot_hold() {
     assert!(!output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "error: network \"digits\" cannot be generated: the learning core supports exactly 1 \
-         hidden layer; the network has 2\n"
+        "error: network \"digits\" cannot be generated: 2 hidden layers: the learning core has \
+         exactly 1\n"
     );
     assert!(!out.exists(), "nothing is written for a refused network");
     std::fs::remove_dir_all(&dir).expect("clean up");

@@ -8,7 +8,7 @@ use std::cell::{Cell, RefCell};
 
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::core_interface::{
-    parameter_writes, state_address, Register, StateField, StepCommand,
+    parameter_writes, CoreShape, LayerId, Register, StateField, StepCommand,
 };
 use spikeforge_sim::model::{Fnv1a, Learn, Model, PhaseResult};
 use spikeforge_sim::network::{Layer, Network};
@@ -28,7 +28,7 @@ pub enum LoadError {
         /// The link.
         link: String,
         /// The field that differs.
-        field: &'static str,
+        field: String,
         /// The network's value.
         wanted: String,
         /// The chip's value.
@@ -43,20 +43,28 @@ pub enum LoadError {
 /// are registers the host writes; fewer weight bits than the chip stores are allowed, as they
 /// only lower `w_max`).
 pub fn check_fits(id: &Identity, cfg: &NetworkConfig, link: &str) -> Result<(), LoadError> {
-    let hidden = cfg.hidden.first().map_or(0, |layer| layer.size);
-    let fields: [(&'static str, usize, usize); 6] = [
-        ("inputs", cfg.inputs, id.inputs.into()),
-        ("label inputs", cfg.label_inputs(), id.label_inputs.into()),
-        ("hidden[0].size", hidden, id.hidden.into()),
-        ("classes", cfg.classes, id.classes.into()),
+    let chip_hidden = id.hidden_sizes();
+    let mut fields: Vec<(String, usize, usize)> = vec![
+        ("inputs".into(), cfg.inputs, id.inputs.into()),
         (
-            "classifier rows",
+            "label inputs".into(),
+            cfg.label_inputs(),
+            id.label_inputs.into(),
+        ),
+        ("hidden layers".into(), cfg.hidden.len(), chip_hidden.len()),
+    ];
+    for (l, (layer, &chip)) in cfg.hidden.iter().zip(&chip_hidden).enumerate() {
+        fields.push((format!("hidden[{l}].size"), layer.size, chip));
+    }
+    fields.extend([
+        ("classes".into(), cfg.classes, id.classes.into()),
+        (
+            "classifier rows".into(),
             cfg.classifier_inputs(),
             id.classifier_rows.into(),
         ),
-        ("hidden layers", cfg.hidden.len(), 1),
-    ];
-    let mismatch = |field, wanted: String, chip: String| LoadError::Mismatch {
+    ]);
+    let mismatch = |field: String, wanted: String, chip: String| LoadError::Mismatch {
         network: cfg.name.clone(),
         link: link.to_string(),
         field,
@@ -71,21 +79,21 @@ pub fn check_fits(id: &Identity, cfg: &NetworkConfig, link: &str) -> Result<(), 
     let sees = id.flags & FLAG_CLASSIFIER_SEES_INPUT != 0;
     if sees != cfg.classifier_sees_input {
         return Err(mismatch(
-            "classifier_sees_input",
+            "classifier_sees_input".into(),
             cfg.classifier_sees_input.to_string(),
             sees.to_string(),
         ));
     }
     if cfg.weight_bits > id.weight_bits {
         return Err(mismatch(
-            "weight_bits",
+            "weight_bits".into(),
             cfg.weight_bits.to_string(),
             format!("{} (at most)", id.weight_bits),
         ));
     }
     if cfg.steps > u32::from(MAX_RUN_STEPS) {
         return Err(mismatch(
-            "steps",
+            "steps".into(),
             cfg.steps.to_string(),
             format!("{MAX_RUN_STEPS} (at most, per RUN_PHASE)"),
         ));
@@ -97,7 +105,12 @@ fn word16(x: i16) -> u32 {
     u32::from(u16::from_le_bytes(x.to_le_bytes()))
 }
 
-fn write_layer(client: &mut Client, classifier: bool, layer: &Layer) -> Result<(), ClientError> {
+fn write_layer(
+    client: &mut Client,
+    shape: &CoreShape,
+    id: LayerId,
+    layer: &Layer,
+) -> Result<(), ClientError> {
     let fields: [(StateField, Vec<u32>); 5] = [
         (
             StateField::Membrane,
@@ -127,16 +140,17 @@ fn write_layer(client: &mut Client, classifier: bool, layer: &Layer) -> Result<(
     for (field, values) in fields {
         client.write(
             Space::State,
-            usize::from(state_address(classifier, field, 0)),
+            usize::from(shape.state_address(id, field, 0)),
             &values,
         )?;
     }
     Ok(())
 }
 
-/// Load `net` (a network of `cfg`) onto the chip: `pixels`, W, C, every neuron state field,
-/// the status registers (threshold offsets, goodness, generator states), every parameter of
-/// `parameter_writes` with `net.anneal`. Consecutive register ids go in one `WRITE`.
+/// Load `net` (a network of `cfg`) onto the chip: `pixels`, the weights and every neuron
+/// state field of every layer, the status registers (threshold offsets, goodness, generator
+/// states), every parameter of `parameter_writes` with `net.anneal`. Consecutive register ids
+/// go in one `WRITE`.
 pub fn load(
     client: &mut Client,
     cfg: &NetworkConfig,
@@ -149,28 +163,26 @@ pub fn load(
         0,
         &pixels.iter().map(|&p| u32::from(p)).collect::<Vec<_>>(),
     )?;
-    let w: Vec<u32> = net.hidden[0].weights.iter().map(|&w| word16(w)).collect();
-    client.write(Space::HiddenWeight, 0, &w)?;
-    let c: Vec<u32> = net.classifier.weights.iter().map(|&w| word16(w)).collect();
-    client.write(Space::ClassifierWeight, 0, &c)?;
-    write_layer(client, false, &net.hidden[0])?;
-    write_layer(client, true, &net.classifier)?;
-    let status = [
-        word16(net.hidden[0].theta_offset),
-        net.hidden[0].goodness,
-        word16(net.classifier.theta_offset),
-        net.classifier.goodness,
-        net.encoder.state(),
-        net.learn_rng[0].state(),
-        net.classifier_rng.state(),
-    ];
-    client.write(
-        Space::Register,
-        Register::HiddenThetaOffset as usize,
-        &status,
-    )?;
+    let shape = CoreShape::of(cfg);
+    for id in shape.layers() {
+        let Some(layer) = id.of(net) else {
+            continue;
+        };
+        let w: Vec<u32> = layer.weights.iter().map(|&w| word16(w)).collect();
+        client.write(Space::Weight(id), 0, &w)?;
+    }
+    for id in shape.layers() {
+        if let Some(layer) = id.of(net) {
+            write_layer(client, &shape, id, layer)?;
+        }
+    }
+    let status = shape
+        .registers()
+        .into_iter()
+        .filter(|r| r.readable())
+        .map(|r| (r.id(), r.value(net)));
     let mut run: Option<(u16, Vec<u32>)> = None;
-    for (id, value) in parameter_writes(cfg, net.anneal) {
+    for (id, value) in status.chain(parameter_writes(cfg, net.anneal)) {
         match &mut run {
             Some((start, values)) if usize::from(*start) + values.len() == usize::from(id) => {
                 values.push(value);
@@ -196,8 +208,9 @@ pub fn load(
 pub struct ChipModel {
     client: RefCell<Client>,
     cfg: NetworkConfig,
+    shape: CoreShape,
     pixels: Vec<u8>,
-    counts: (Vec<u16>, Vec<u16>),
+    counts: Vec<Vec<u16>>,
     phases: u64,
     failure: RefCell<Option<ClientError>>,
     failed: Cell<bool>,
@@ -212,8 +225,9 @@ impl ChipModel {
         Ok(Self {
             client: RefCell::new(client),
             cfg: cfg.clone(),
+            shape: CoreShape::of(cfg),
             pixels,
-            counts: (Vec::new(), Vec::new()),
+            counts: Vec::new(),
             phases: 0,
             failure: RefCell::new(None),
             failed: Cell::new(false),
@@ -240,9 +254,10 @@ impl ChipModel {
         &self.pixels
     }
 
-    /// Spike counts of the last phase, hidden layer then classifier.
-    pub fn counts(&self) -> (&[u16], &[u16]) {
-        (&self.counts.0, &self.counts.1)
+    /// Spike counts of the last phase, one list per layer in step order (hidden layers, then
+    /// the classifier).
+    pub fn counts(&self) -> &[Vec<u16>] {
+        &self.counts
     }
 
     /// Phases run.
@@ -255,21 +270,17 @@ impl ChipModel {
         Snapshot::read(&mut self.client.borrow_mut())
     }
 
-    /// The hidden weights W and the classifier weights C, read back.
-    pub fn weights(&self) -> Result<(Vec<i16>, Vec<i16>), ClientError> {
+    /// The weights of every layer, read back, in step order (hidden layers, then the
+    /// classifier), as a weights file holds them.
+    pub fn weights(&self) -> Result<Vec<Vec<i16>>, ClientError> {
         let client = &mut *self.client.borrow_mut();
-        let id = client.identity().clone();
-        let rows = usize::from(id.inputs) + usize::from(id.label_inputs);
-        let w = client.read(Space::HiddenWeight, 0, rows * usize::from(id.hidden))?;
-        let c = client.read(
-            Space::ClassifierWeight,
-            0,
-            usize::from(id.classifier_rows) * usize::from(id.classes),
-        )?;
-        Ok((
-            w.into_iter().map(signed16).collect(),
-            c.into_iter().map(signed16).collect(),
-        ))
+        self.shape
+            .layers()
+            .map(|layer| {
+                let words = client.read(Space::Weight(layer), 0, self.shape.weight_words(layer))?;
+                Ok(words.into_iter().map(signed16).collect())
+            })
+            .collect()
     }
 
     fn fail(&self, err: ClientError) {
@@ -306,21 +317,18 @@ impl ChipModel {
         let steps = u16::try_from(self.cfg.steps).unwrap_or(MAX_RUN_STEPS);
         client.run_phase(word, steps)?;
         let prediction = usize::from(client.read_prediction()?);
-        let hidden = self.cfg.hidden[0].size;
-        let count =
-            |client: &mut Client, classifier: bool, size: usize| -> Result<Vec<u16>, ClientError> {
-                let start = usize::from(state_address(classifier, StateField::Count, 0));
-                let words = client.read(Space::State, start, size)?;
-                Ok(words
-                    .into_iter()
-                    .map(|c| u16::from_le_bytes([c.to_le_bytes()[0], c.to_le_bytes()[1]]))
-                    .collect())
-            };
-        let hidden_counts = count(client, false, hidden)?;
-        let classifier_counts = count(client, true, self.cfg.classes)?;
-        let sum = |xs: &[u16]| xs.iter().map(|&c| u64::from(c)).sum();
-        let layer_spikes = vec![sum(&hidden_counts), sum(&classifier_counts)];
-        self.counts = (hidden_counts, classifier_counts);
+        let mut counts = Vec::new();
+        for layer in self.shape.layers() {
+            let start = usize::from(self.shape.state_address(layer, StateField::Count, 0));
+            let words = client.read(Space::State, start, self.shape.size(layer))?;
+            let low16 = |c: u32| u16::from_le_bytes([c.to_le_bytes()[0], c.to_le_bytes()[1]]);
+            counts.push(words.into_iter().map(low16).collect::<Vec<u16>>());
+        }
+        let layer_spikes = counts
+            .iter()
+            .map(|xs| xs.iter().map(|&c| u64::from(c)).sum())
+            .collect();
+        self.counts = counts;
         self.phases += 1;
         Ok(PhaseResult {
             prediction,
@@ -342,7 +350,7 @@ impl Model for ChipModel {
     ) -> PhaseResult {
         let stopped = PhaseResult {
             prediction: 0,
-            layer_spikes: vec![0, 0],
+            layer_spikes: vec![0; self.shape.hidden_layers() + 1],
         };
         if self.failed() {
             return stopped;
@@ -356,15 +364,16 @@ impl Model for ChipModel {
         }
     }
 
-    /// FNV-1a of W then C as read back, in the golden model's order (0 after a link error).
+    /// FNV-1a of the weights of every layer as read back, in the golden model's order (0
+    /// after a link error).
     fn weights_digest(&self) -> u64 {
         if self.failed() {
             return 0;
         }
         match self.weights() {
-            Ok((w, c)) => {
+            Ok(matrices) => {
                 let mut hash = Fnv1a::new();
-                for x in w.iter().chain(&c) {
+                for x in matrices.iter().flatten() {
                     hash.write(&x.to_le_bytes());
                 }
                 hash.finish()
@@ -377,7 +386,10 @@ impl Model for ChipModel {
     }
 
     fn layer_sizes(&self) -> Vec<usize> {
-        vec![self.cfg.hidden[0].size, self.cfg.classes]
+        self.shape
+            .layers()
+            .map(|layer| self.shape.size(layer))
+            .collect()
     }
 
     fn set_anneal(&mut self, halvings: u8) {
@@ -386,7 +398,7 @@ impl Model for ChipModel {
         }
         let result = self.client.get_mut().write(
             Space::Register,
-            Register::Anneal as usize,
+            usize::from(Register::Anneal.id()),
             &[u32::from(halvings)],
         );
         if let Err(err) = result {

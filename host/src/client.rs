@@ -12,6 +12,7 @@
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use spikeforge_sim::core_interface::{StepCommand, MAX_HIDDEN_LAYERS};
 use spikeforge_sim::wire::{
     decode_response, max_read_count, max_wire_bytes, max_write_count, unpack_values, Command,
     Direction, FrameError, Identity, LinkStatus, Response, Space, Status, DELIMITER, MAGIC,
@@ -190,27 +191,25 @@ pub fn describe(command: &Command) -> String {
 
 /// Cycles of the longest `STEP` of the chip `id` describes (§6, `cycles_step`): every pixel
 /// and the label input spiking, every hidden neuron spiking, CSDP and the classifier learning,
-/// one lane (more lanes only take fewer cycles).
+/// one lane (more lanes only take fewer cycles): the core shape's formula.
 pub fn max_step_cycles(id: &Identity) -> u64 {
-    let inputs = u64::from(id.inputs);
-    let labels = u64::from(id.label_inputs);
-    let hidden = u64::from(id.hidden);
-    let classes = u64::from(id.classes);
-    let e_h = inputs + u64::from(labels > 0);
-    let e_c = u64::from(id.classifier_rows);
-    let layer = |events: u64, size: u64| 2 * events * (size + 1) + 2 * size + 2;
-    2 * inputs
-        + labels
-        + layer(e_h, hidden)
-        + layer(e_c, classes)
-        + (2 * e_h * (hidden + 1) + 2)
-        + (2 * e_c * (classes + 1) + 1)
+    let shape = id.shape();
+    let worst = StepCommand {
+        csdp: Some(true),
+        classifier_label: Some(0),
+        label_input: (shape.label_inputs > 0).then_some(0),
+    };
+    let wide = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
+    let spiking: Vec<u64> = shape.hidden.iter().map(|&n| wide(n)).collect();
+    shape.cycles_per_step(1, wide(shape.inputs), &spiking, &worst)
 }
 
 /// Cycles of a `PHASE_RESET` of the chip `id` describes, for any lane count up to
-/// [`MAX_LANES`]: `N_h + K` neuron words, each layer rounded up to whole lanes.
+/// [`MAX_LANES`]: one per neuron word, each layer rounded up to whole lanes.
 pub fn max_phase_reset_cycles(id: &Identity) -> u64 {
-    u64::from(id.hidden) + u64::from(id.classes) + 2 * (MAX_LANES - 1)
+    let hidden: u64 = id.hidden_sizes().into_iter().map(|n| n as u64).sum();
+    let layers = id.hidden_sizes().len() as u64 + 1;
+    hidden + u64::from(id.classes) + layers * (MAX_LANES - 1)
 }
 
 /// Core cycles a command keeps the chip busy at most.
@@ -225,10 +224,14 @@ pub fn max_core_cycles(id: &Identity, command: &Command) -> u64 {
     }
 }
 
-/// Payload bytes of the OK response to `command`.
+/// The longest identity: that of a core with the most hidden layers.
+const MAX_IDENTITY: usize = Identity::LEN + 2 * (MAX_HIDDEN_LAYERS - 1);
+
+/// Payload bytes of the OK response to `command` (for `IDENTIFY`, the longest identity; its
+/// own size follows from its flags and is checked when it is decoded).
 fn response_payload(command: &Command) -> usize {
     match command {
-        Command::Identify => Identity::LEN,
+        Command::Identify => MAX_IDENTITY,
         Command::LinkStatus => LinkStatus::LEN,
         Command::Read { space, count, .. } => usize::from(*count) * space.width(),
         Command::ReadPrediction => 1,
@@ -469,7 +472,11 @@ impl Client {
                         });
                     }
                     let expected = response_payload(command);
-                    if response.payload.len() != expected {
+                    let fits = match command {
+                        Command::Identify => response.payload.len() <= expected,
+                        _ => response.payload.len() == expected,
+                    };
+                    if !fits {
                         return Err(ClientError::PayloadSize {
                             command: name,
                             len: response.payload.len(),

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::core_interface::LayerId;
 use spikeforge_sim::model::{Learn, Model, PhaseResult, Polarity};
 use spikeforge_sim::network::Network;
 
@@ -122,17 +123,11 @@ impl Model for Lockstep {
                 chip.prediction, golden.prediction
             ));
         }
-        let (hidden, classifier) = self.chip.counts();
-        found.extend(first_count_difference(
-            "hidden",
-            hidden,
-            &self.golden.hidden[0].counts,
-        ));
-        found.extend(first_count_difference(
-            "classifier",
-            classifier,
-            &self.golden.classifier.counts,
-        ));
+        let golden_layers = self.golden.hidden.iter().chain([&self.golden.classifier]);
+        let layers = LayerId::all(self.golden.hidden.len());
+        for ((layer, chip), golden) in layers.zip(self.chip.counts()).zip(golden_layers) {
+            found.extend(first_count_difference(layer.name(), chip, &golden.counts));
+        }
         if !found.is_empty() {
             self.record(format!("phase {phase} ({name}): {}", found.join("; ")));
         }

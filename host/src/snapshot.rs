@@ -1,11 +1,11 @@
-//! [`Snapshot`]: everything a chip holds that the host can read (pixels, W, C, every neuron
-//! state field of both layers, the status registers), read from a chip or taken from the
-//! golden model, and compared value by value.
+//! [`Snapshot`]: everything a chip holds that the host can read (pixels, the weights and
+//! every neuron state field of every layer, the status registers), read from a chip or taken
+//! from the golden model, and compared value by value.
 
 use serde::{Deserialize, Serialize};
-use spikeforge_sim::core_interface::{state_address, Register, StateField};
+use spikeforge_sim::core_interface::{CoreShape, LayerId, Register, StateField};
 use spikeforge_sim::network::{Layer, Network};
-use spikeforge_sim::wire::{Identity, Space};
+use spikeforge_sim::wire::Space;
 
 use crate::client::{Client, ClientError};
 
@@ -28,15 +28,27 @@ pub struct LayerState {
     pub goodness: u32,
 }
 
-/// The chip's three generator states.
+/// The generator states of the first hidden layer, the classifier and the encoder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Generators {
     /// Encoder (xorshift32 state).
     pub encoder: u32,
-    /// Hidden layer's learning generator.
+    /// The first hidden layer's learning generator.
     pub learn: u32,
     /// Classifier's learning generator.
     pub classifier: u32,
+}
+
+/// A hidden layer after the first: its weights, state and learning generator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HiddenLayer {
+    /// Weights, `row * size + n`, rows the previous layer's neurons then the label inputs.
+    pub weights: Vec<i16>,
+    /// Neuron state and status registers.
+    #[serde(flatten)]
+    pub state: LayerState,
+    /// Learning generator.
+    pub learn_generator: u32,
 }
 
 /// Everything readable of a chip.
@@ -44,16 +56,19 @@ pub struct Generators {
 pub struct Snapshot {
     /// Pixel intensities.
     pub pixels: Vec<u8>,
-    /// Hidden weights W, `row * N_h + n`.
+    /// The first hidden layer's weights W, `row * N_h + n`.
     pub hidden_weights: Vec<i16>,
     /// Classifier weights C, `row * K + k`.
     pub classifier_weights: Vec<i16>,
-    /// Hidden layer.
+    /// The first hidden layer.
     pub hidden: LayerState,
     /// Classifier layer.
     pub classifier: LayerState,
     /// Generator states.
     pub generators: Generators,
+    /// Hidden layers 1, 2, ... (none in a network with one hidden layer).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_hidden: Vec<HiddenLayer>,
 }
 
 /// The low 16 bits of a value as two's complement.
@@ -71,13 +86,12 @@ fn low16(word: u32) -> u16 {
 }
 
 impl LayerState {
-    fn read(client: &mut Client, classifier: bool, size: usize) -> Result<Self, ClientError> {
+    /// Read the neuron state and status registers of `layer` of a core of `shape`.
+    fn read(client: &mut Client, shape: &CoreShape, layer: LayerId) -> Result<Self, ClientError> {
+        let size = shape.size(layer);
         let mut field = |f: StateField| -> Result<Vec<u32>, ClientError> {
-            client.read(
-                Space::State,
-                usize::from(state_address(classifier, f, 0)),
-                size,
-            )
+            let start = shape.state_address(layer, f, 0);
+            client.read(Space::State, usize::from(start), size)
         };
         let membrane = field(StateField::Membrane)?
             .into_iter()
@@ -93,7 +107,7 @@ impl LayerState {
             .map(low16)
             .collect();
         let count = field(StateField::Count)?.into_iter().map(low16).collect();
-        // The status registers are read all at once by `Snapshot::read`.
+        // The status registers are read in runs by `Snapshot::read`.
         Ok(Self {
             membrane,
             refractory,
@@ -118,72 +132,116 @@ impl LayerState {
     }
 }
 
+/// The weights of `layer`, read from the chip.
+fn read_weights(
+    client: &mut Client,
+    shape: &CoreShape,
+    layer: LayerId,
+) -> Result<Vec<i16>, ClientError> {
+    let words = client.read(Space::Weight(layer), 0, shape.weight_words(layer))?;
+    Ok(words.into_iter().map(signed16).collect())
+}
+
 impl Snapshot {
     /// Read everything from the chip `client` talks to (sizes from its identity).
     pub fn read(client: &mut Client) -> Result<Self, ClientError> {
-        let id: Identity = client.identity().clone();
-        let hidden = usize::from(id.hidden);
-        let classes = usize::from(id.classes);
-        let rows = usize::from(id.inputs) + usize::from(id.label_inputs);
+        let shape = client.identity().shape();
         let pixels = client
-            .read(Space::Pixel, 0, usize::from(id.inputs))?
+            .read(Space::Pixel, 0, shape.inputs)?
             .into_iter()
             .map(low8)
             .collect();
-        let hidden_weights = client
-            .read(Space::HiddenWeight, 0, rows * hidden)?
-            .into_iter()
-            .map(signed16)
-            .collect();
-        let classifier_weights = client
-            .read(
-                Space::ClassifierWeight,
-                0,
-                usize::from(id.classifier_rows) * classes,
-            )?
-            .into_iter()
-            .map(signed16)
-            .collect();
-        let mut hidden_state = LayerState::read(client, false, hidden)?;
-        let mut classifier_state = LayerState::read(client, true, classes)?;
-        let registers = client.read(
-            Space::Register,
-            Register::HiddenThetaOffset as usize,
-            Register::ClassifierState as usize + 1,
-        )?;
-        let reg = |r: Register| registers[r as usize];
-        hidden_state.theta_offset = signed16(reg(Register::HiddenThetaOffset));
-        hidden_state.goodness = reg(Register::HiddenGoodness);
-        classifier_state.theta_offset = signed16(reg(Register::ClassifierThetaOffset));
-        classifier_state.goodness = reg(Register::ClassifierGoodness);
+        let first = LayerId::hidden(0);
+        let hidden_weights = read_weights(client, &shape, first)?;
+        let classifier_weights = read_weights(client, &shape, LayerId::CLASSIFIER)?;
+        let mut hidden = LayerState::read(client, &shape, first)?;
+        let mut classifier = LayerState::read(client, &shape, LayerId::CLASSIFIER)?;
+        // The status registers of the first hidden layer, the classifier and the encoder are
+        // ids 0..=6; each further hidden layer's are three consecutive ids.
+        let registers = shape.registers();
+        let base: Vec<&Register> = registers.iter().filter(|r| r.id() <= 6).collect();
+        let words = client.read(Space::Register, 0, base.len())?;
+        let value = |wanted: Register| -> u32 {
+            base.iter()
+                .zip(&words)
+                .find(|(r, _)| ***r == wanted)
+                .map_or(0, |(_, &w)| w)
+        };
+        hidden.theta_offset = signed16(value(Register::ThetaOffset(first)));
+        hidden.goodness = value(Register::Goodness(first));
+        classifier.theta_offset = signed16(value(Register::ThetaOffset(LayerId::CLASSIFIER)));
+        classifier.goodness = value(Register::Goodness(LayerId::CLASSIFIER));
+        let generators = Generators {
+            encoder: value(Register::EncoderState),
+            learn: value(Register::LearnState(first)),
+            classifier: value(Register::LearnState(LayerId::CLASSIFIER)),
+        };
+        let mut more_hidden = Vec::new();
+        for l in 1..shape.hidden_layers() {
+            let layer = LayerId::hidden(l);
+            let weights = read_weights(client, &shape, layer)?;
+            let mut state = LayerState::read(client, &shape, layer)?;
+            let start = Register::ThetaOffset(layer).id();
+            let words = client.read(Space::Register, usize::from(start), 3)?;
+            let at = |r: Register| {
+                let offset = usize::from(r.id() - start);
+                words.get(offset).copied().unwrap_or(0)
+            };
+            state.theta_offset = signed16(at(Register::ThetaOffset(layer)));
+            state.goodness = at(Register::Goodness(layer));
+            more_hidden.push(HiddenLayer {
+                weights,
+                state,
+                learn_generator: at(Register::LearnState(layer)),
+            });
+        }
         Ok(Self {
             pixels,
             hidden_weights,
             classifier_weights,
-            hidden: hidden_state,
-            classifier: classifier_state,
-            generators: Generators {
-                encoder: reg(Register::EncoderState),
-                learn: reg(Register::LearnState),
-                classifier: reg(Register::ClassifierState),
-            },
+            hidden,
+            classifier,
+            generators,
+            more_hidden,
         })
     }
 
     /// The golden model's state `net` with the chip's pixels `pixels`.
     pub fn of(net: &Network, pixels: &[u8]) -> Self {
+        let more_hidden = net
+            .hidden
+            .iter()
+            .zip(&net.learn_rng)
+            .skip(1)
+            .map(|(layer, rng)| HiddenLayer {
+                weights: layer.weights.clone(),
+                state: LayerState::of(layer),
+                learn_generator: rng.state(),
+            })
+            .collect();
+        let first = &net.hidden[0];
         Self {
             pixels: pixels.to_vec(),
-            hidden_weights: net.hidden[0].weights.clone(),
+            hidden_weights: first.weights.clone(),
             classifier_weights: net.classifier.weights.clone(),
-            hidden: LayerState::of(&net.hidden[0]),
+            hidden: LayerState::of(first),
             classifier: LayerState::of(&net.classifier),
             generators: Generators {
                 encoder: net.encoder.state(),
-                learn: net.learn_rng[0].state(),
+                learn: net.learn_rng.first().map_or(0, |rng| rng.state()),
                 classifier: net.classifier_rng.state(),
             },
+            more_hidden,
         }
+    }
+
+    /// The weights of every layer in step order (hidden layers, then the classifier), as a
+    /// weights file holds them.
+    pub fn weight_matrices(&self) -> Vec<&[i16]> {
+        std::iter::once(self.hidden_weights.as_slice())
+            .chain(self.more_hidden.iter().map(|l| l.weights.as_slice()))
+            .chain(std::iter::once(self.classifier_weights.as_slice()))
+            .collect()
     }
 
     /// Every value of the snapshot with its name, in a fixed order.
@@ -198,8 +256,21 @@ impl Snapshot {
         }
         push(&mut out, "pixel", &self.pixels);
         push(&mut out, "W", &self.hidden_weights);
+        for (l, layer) in (1..).zip(&self.more_hidden) {
+            push(&mut out, &format!("W{l}"), &layer.weights);
+        }
         push(&mut out, "C", &self.classifier_weights);
-        for (name, layer) in [("hidden", &self.hidden), ("classifier", &self.classifier)] {
+        let layers = std::iter::once(("hidden".to_string(), &self.hidden))
+            .chain(
+                (1..)
+                    .zip(&self.more_hidden)
+                    .map(|(l, layer)| (format!("hidden[{l}]"), &layer.state)),
+            )
+            .chain(std::iter::once((
+                "classifier".to_string(),
+                &self.classifier,
+            )));
+        for (name, layer) in layers {
             push(&mut out, &format!("{name}.v"), &layer.membrane);
             push(&mut out, &format!("{name}.r"), &layer.refractory);
             push(&mut out, &format!("{name}.tr"), &layer.trace);
@@ -214,6 +285,12 @@ impl Snapshot {
             "classifier generator".to_string(),
             self.generators.classifier.into(),
         ));
+        for (l, layer) in (1..).zip(&self.more_hidden) {
+            out.push((
+                format!("hidden[{l}] learn generator"),
+                layer.learn_generator.into(),
+            ));
+        }
         out
     }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use spikeforge_host::client::{Client, ClientError, Timing};
 use spikeforge_host::transport::{SimChip, Transport, TransportError};
 use spikeforge_sim::config::NetworkConfig;
-use spikeforge_sim::core_interface::Register;
+use spikeforge_sim::core_interface::{LayerId, Register};
 use spikeforge_sim::wire::{Command, Space, Status};
 
 fn cfg() -> NetworkConfig {
@@ -127,7 +127,7 @@ impl Transport for Dead {
 
 fn encoder(client: &mut Client) -> u32 {
     client
-        .read(Space::Register, Register::EncoderState as usize, 1)
+        .read(Space::Register, usize::from(Register::EncoderState.id()), 1)
         .expect("encoder state")[0]
 }
 
@@ -137,7 +137,11 @@ fn one_step(fault: Fault) -> (u32, Client) {
     let mut client =
         Client::connect(Box::new(Scripted::new(fault)), Timing::default()).expect("IDENTIFY");
     client
-        .write(Space::Register, Register::EncoderState as usize, &[12_345])
+        .write(
+            Space::Register,
+            usize::from(Register::EncoderState.id()),
+            &[12_345],
+        )
         .expect("seed");
     client.step(0).expect("STEP");
     (encoder(&mut client), client)
@@ -151,9 +155,9 @@ fn t_client_identify_and_round_trips() {
     // 300 weights from address 100: three WRITEs of at most 126, three READs of at most 128.
     let values: Vec<u32> = (0..300u32).map(|i| (i * 7) & 0xFFFF).collect();
     client
-        .write(Space::HiddenWeight, 100, &values)
+        .write(Space::HIDDEN_WEIGHT, 100, &values)
         .expect("WRITE");
-    let back = client.read(Space::HiddenWeight, 100, 300).expect("READ");
+    let back = client.read(Space::HIDDEN_WEIGHT, 100, 300).expect("READ");
     // 8-bit weights: the core keeps the low 8 bits, sign-extended.
     let want: Vec<u32> = values
         .iter()
@@ -172,7 +176,7 @@ fn t_client_identify_and_round_trips() {
 fn t_client_refusals_name_the_request_and_the_status() {
     let mut client = Client::connect(Box::new(sim()), Timing::default()).expect("IDENTIFY");
     let err = client
-        .read(Space::HiddenWeight, 18_944 - 1, 3)
+        .read(Space::HIDDEN_WEIGHT, 18_944 - 1, 3)
         .expect_err("past the end of W");
     assert!(matches!(
         err,
@@ -285,15 +289,19 @@ fn t_client_drops_a_late_duplicate_of_the_same_opcode() {
     client
         .write(
             Space::Register,
-            Register::EncoderState as usize,
+            usize::from(Register::EncoderState.id()),
             &[111, 222],
         )
         .expect("seeds");
     let first = client
-        .read(Space::Register, Register::EncoderState as usize, 1)
+        .read(Space::Register, usize::from(Register::EncoderState.id()), 1)
         .expect("READ");
     let second = client
-        .read(Space::Register, Register::LearnState as usize, 1)
+        .read(
+            Space::Register,
+            usize::from(Register::LearnState(LayerId::hidden(0)).id()),
+            1,
+        )
         .expect("READ");
     assert_eq!((first[0], second[0]), (111, 222));
     assert_eq!(client.stats().late_responses, 1);

@@ -58,7 +58,7 @@ fn t_plot_weights_accuracy_and_raster_are_xml() {
     let cfg = NetworkConfig::default_network().expect("default network");
     let net = Network::new(&cfg);
     let weights = dir.join("w.json");
-    write_weights(&weights, &net.hidden[0].weights, &net.classifier.weights).expect("weights");
+    write_weights(&weights, &net.weight_matrices()).expect("weights");
     let svg = plot(
         &["weights", "--from", weights.to_str().expect("path")],
         &dir.join("weights.svg"),

@@ -47,7 +47,7 @@ fn t_timing_request_time_adds_wire_exec_and_turnaround() {
     let id = Identity::of(&cfg);
     let timing = Timing::default();
     let read = Command::Read {
-        space: Space::HiddenWeight,
+        space: Space::HIDDEN_WEIGHT,
         start: 0,
         count: 128,
     };

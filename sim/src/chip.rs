@@ -40,9 +40,10 @@ pub struct Chip {
 impl Chip {
     /// The chip generated for `cfg`, at power-up.
     pub fn new(cfg: &NetworkConfig) -> Result<Self, CoreModelError> {
+        let core = CoreModel::new(cfg)?;
         Ok(Self {
-            core: CoreModel::new(cfg)?,
-            map: MemoryMap::of(cfg),
+            map: MemoryMap::new(core.shape().clone()),
+            core,
             identity: Identity::of(cfg).encode(),
             frame: Vec::with_capacity(Direction::Request.max_encoded_len() + 1),
             frame_len: 0,
@@ -123,7 +124,8 @@ impl Chip {
         let answer = |status: Status, payload: Vec<u8>| {
             Response::to(request.seq, request.opcode, status, payload)
         };
-        let command = match Command::parse(request.opcode, &request.payload) {
+        let layers = self.map.shape().hidden_layers();
+        let command = match Command::parse(request.opcode, &request.payload, layers) {
             Ok(command) => command,
             Err(err) => return answer(err.status(), Vec::new()),
         };
@@ -190,7 +192,7 @@ fn wire(response: &Response) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core_interface::{state_address, Register, StateField};
+    use crate::core_interface::{LayerId, Register, StateField};
     use crate::wire::{cobs, crc16, decode_response, unpack_values, Opcode, Space, MAX_PAYLOAD};
 
     fn chip() -> Chip {
@@ -234,7 +236,7 @@ mod tests {
     fn encoder_state(chip: &mut Chip, seq: u8) -> u32 {
         let read = Command::Read {
             space: Space::Register,
-            start: Register::EncoderState as u16,
+            start: Register::EncoderState.id(),
             count: 1,
         };
         let response = send(chip, seq, &read);
@@ -255,6 +257,34 @@ mod tests {
             (identity.inputs, identity.hidden, identity.classes),
             (64, 256, 10)
         );
+    }
+
+    /// The weights of a second hidden layer are a space of a chip with two hidden layers only.
+    #[test]
+    fn a_second_hidden_layer_has_its_space() {
+        let mut cfg = NetworkConfig::default_network().expect("embedded default network");
+        cfg.hidden[0].size = 16;
+        cfg.hidden.push(cfg.hidden[0].clone());
+        let mut two = Chip::new(&cfg).expect("fits");
+        let w1 = Space::Weight(LayerId::hidden(1));
+        let write = Command::Write {
+            space: w1,
+            start: 5,
+            values: vec![0xFFFE],
+        };
+        assert_eq!(send(&mut two, 1, &write).status, Status::Ok);
+        let read = Command::Read {
+            space: w1,
+            start: 5,
+            count: 1,
+        };
+        assert_eq!(send(&mut two, 2, &read).payload, [0xFE, 0xFF]);
+        assert_eq!(two.core().network().hidden[1].weights[5], -2);
+        let identity =
+            Identity::decode(&send(&mut two, 3, &Command::Identify).payload).expect("identity");
+        assert_eq!(identity.hidden_sizes(), [16, 16]);
+        // One hidden layer: space 8 is unknown.
+        assert_eq!(send(&mut chip(), 4, &read).status, Status::UnknownSpace);
     }
 
     #[test]
@@ -354,11 +384,13 @@ mod tests {
         let before = chip.core().clone();
         let accesses = [
             (Space::Pixel, 60, 5),
-            (Space::HiddenWeight, 18_900, 45),
-            (Space::ClassifierWeight, 2_560, 1),
+            (Space::HIDDEN_WEIGHT, 18_900, 45),
+            (Space::CLASSIFIER_WEIGHT, 2_560, 1),
             (
                 Space::State,
-                state_address(true, StateField::Membrane, 5),
+                chip.map
+                    .shape()
+                    .state_address(LayerId::CLASSIFIER, StateField::Membrane, 5),
                 6,
             ),
             (Space::State, 5 << 12, 1),
@@ -394,13 +426,13 @@ mod tests {
     fn writes_and_reads_reach_the_core() {
         let mut chip = chip();
         let write = Command::Write {
-            space: Space::HiddenWeight,
+            space: Space::HIDDEN_WEIGHT,
             start: 18_944 - 3,
             values: vec![0xFF80, 0x7F, 0x1_0005],
         };
         assert_eq!(send(&mut chip, 1, &write).status, Status::Ok);
         let read = Command::Read {
-            space: Space::HiddenWeight,
+            space: Space::HIDDEN_WEIGHT,
             start: 18_944 - 3,
             count: 3,
         };
@@ -420,7 +452,7 @@ mod tests {
         let mut chip = chip();
         let seed = Command::Write {
             space: Space::Register,
-            start: Register::EncoderState as u16,
+            start: Register::EncoderState.id(),
             values: vec![12_345],
         };
         send(&mut chip, 1, &seed);

@@ -18,38 +18,20 @@
 
 use crate::config::NetworkConfig;
 use crate::core_interface::{
-    parameter_field, split_state_address, LayerField, Op, Register, StateField, StepCommand,
-    MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS,
+    CoreShape, LayerField, LayerId, Op, Register, ShapeError, StateField, StepCommand,
 };
 use crate::network::{Layer, Network};
 use crate::rng::Xorshift32;
 use crate::rules::weight_max;
 
-/// Why a network has no learning core.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CoreModelError {
-    /// The core has exactly one hidden layer.
-    #[error("the learning core supports exactly 1 hidden layer; the network has {count}")]
-    HiddenLayers {
-        /// Hidden layers of the network.
-        count: usize,
-    },
-    /// A size above what the core's addresses or label fields hold.
-    #[error("{what} = {value} is above the learning core's limit of {max}")]
-    SizeTooLarge {
-        /// What is too large.
-        what: &'static str,
-        /// Its value.
-        value: usize,
-        /// The largest value the core supports.
-        max: usize,
-    },
-}
+/// Why a network has no learning core: its shape does not fit the core's addresses.
+pub type CoreModelError = ShapeError;
 
 /// The learning core's state as the host sees it through the command port.
 #[derive(Debug, Clone)]
 pub struct CoreModel {
     net: Network,
+    shape: CoreShape,
     pixels: Vec<u8>,
     weight_bits: u8,
     prediction: u16,
@@ -58,31 +40,9 @@ pub struct CoreModel {
 impl CoreModel {
     /// The core generated for `cfg`, at power-up: every memory, register and parameter 0.
     pub fn new(cfg: &NetworkConfig) -> Result<Self, CoreModelError> {
-        if cfg.hidden.len() != 1 {
-            return Err(CoreModelError::HiddenLayers {
-                count: cfg.hidden.len(),
-            });
-        }
-        let hidden_words = cfg.hidden_inputs(0) * cfg.hidden[0].size;
-        let classifier_words = cfg.classifier_inputs() * cfg.classes;
-        let limits = [
-            ("hidden layer size", cfg.hidden[0].size, MAX_LAYER_SIZE),
-            ("classes", cfg.classes, MAX_CLASSES),
-            ("inputs", cfg.inputs, MAX_MEMORY_WORDS),
-            ("hidden_weights words", hidden_words, MAX_MEMORY_WORDS),
-            (
-                "classifier_weights words",
-                classifier_words,
-                MAX_MEMORY_WORDS,
-            ),
-        ];
-        for (what, value, max) in limits {
-            if value > max {
-                return Err(CoreModelError::SizeTooLarge { what, value, max });
-            }
-        }
+        let shape = CoreShape::new(cfg)?;
         let mut net = Network::new(cfg);
-        for layer in [&mut net.hidden[0], &mut net.classifier] {
+        for layer in net.hidden.iter_mut().chain([&mut net.classifier]) {
             layer.weights.fill(0);
             let mut params = layer.params().clone();
             params.init_range = 0;
@@ -92,12 +52,13 @@ impl CoreModel {
             layer.set_params(&params);
         }
         net.encoder = Xorshift32::from_state(0);
-        net.learn_rng[0] = Xorshift32::from_state(0);
+        net.learn_rng.fill(Xorshift32::from_state(0));
         net.classifier_rng = Xorshift32::from_state(0);
         net.anneal = 0;
         net.set_w_max(0);
         Ok(Self {
             net,
+            shape,
             pixels: vec![0; cfg.inputs],
             weight_bits: cfg.weight_bits,
             prediction: 0,
@@ -107,6 +68,11 @@ impl CoreModel {
     /// The network state the core holds (weights, neuron state, registers as parameters).
     pub fn network(&self) -> &Network {
         &self.net
+    }
+
+    /// The core's shape.
+    pub fn shape(&self) -> &CoreShape {
+        &self.shape
     }
 
     /// The pixel intensities the core encodes.
@@ -121,6 +87,7 @@ impl CoreModel {
 
     /// One command on the port: `op` with `cmd_addr = addr` and `cmd_data = data`. Reads return
     /// `rsp_data`; other operations return `None` (`PHASE_RESET` and `STEP` run to completion).
+    /// Weight operations of a layer the core does not have read 0 and write nothing.
     pub fn command(&mut self, op: Op, addr: u16, data: u32) -> Option<u32> {
         let index = usize::from(addr);
         match op {
@@ -131,16 +98,18 @@ impl CoreModel {
                 }
             }
             Op::ReadPixel => return Some(self.pixels.get(index).map_or(0, |&p| p.into())),
-            Op::WriteHiddenWeight | Op::WriteClassifierWeight => {
+            Op::WriteWeight(layer) => {
                 let bits = self.weight_bits;
-                let layer = self.weight_layer(op == Op::WriteClassifierWeight);
-                if let Some(w) = layer.weights.get_mut(index) {
+                let w = layer
+                    .of_mut(&mut self.net)
+                    .and_then(|l| l.weights.get_mut(index));
+                if let Some(w) = w {
                     *w = stored_weight(data, bits);
                 }
             }
-            Op::ReadHiddenWeight | Op::ReadClassifierWeight => {
-                let layer = self.weight_layer(op == Op::ReadClassifierWeight);
-                return Some(layer.weights.get(index).map_or(0, |&w| sign_extend(w)));
+            Op::ReadWeight(layer) => {
+                let w = layer.of(&self.net).and_then(|l| l.weights.get(index));
+                return Some(w.map_or(0, |&w| sign_extend(w)));
             }
             Op::WriteState => self.write_state(addr, data),
             Op::ReadState => return Some(self.read_state(addr)),
@@ -171,7 +140,7 @@ impl CoreModel {
         // most once per step, so wrapping after the step is exact.
         if self.net.w_max() > weight_max(self.weight_bits) {
             let bits = self.weight_bits;
-            for layer in [&mut self.net.hidden[0], &mut self.net.classifier] {
+            for layer in self.net.hidden.iter_mut().chain([&mut self.net.classifier]) {
                 for w in &mut layer.weights {
                     *w = stored_weight(u32::from(*w as u16), bits);
                 }
@@ -180,27 +149,23 @@ impl CoreModel {
         self.prediction = u16::try_from(self.net.prediction()).unwrap_or(u16::MAX);
     }
 
-    fn weight_layer(&mut self, classifier: bool) -> &mut Layer {
-        if classifier {
-            &mut self.net.classifier
-        } else {
-            &mut self.net.hidden[0]
-        }
-    }
-
-    /// The layer and neuron a state address reaches: the neuron memories hold the hidden
-    /// neurons, then the classifier's, and bit 15 adds the hidden size to the neuron index.
+    /// The layer and neuron a state address reaches. The neuron memories hold the layers one
+    /// after the other in step order and the address's layer adds its offset there, so a
+    /// neuron past its layer reaches the next layer's neurons.
     fn neuron(&mut self, addr: u16) -> Option<(&mut Layer, usize, u8)> {
-        let (classifier, field, neuron) = split_state_address(addr);
-        let hidden = self.net.hidden[0].size();
-        let index = usize::from(neuron) + if classifier { hidden } else { 0 };
-        if index < hidden {
-            Some((&mut self.net.hidden[0], index, field))
-        } else if index - hidden < self.net.classifier.size() {
-            Some((&mut self.net.classifier, index - hidden, field))
-        } else {
-            None
+        let split = self.shape.split_state_address(addr);
+        if !self.shape.has(split.layer) {
+            return None;
         }
+        let mut index = self.shape.neuron_offset(split.layer) + usize::from(split.neuron);
+        for layer in self.shape.layers() {
+            let size = self.shape.size(layer);
+            if index < size {
+                return Some((layer.of_mut(&mut self.net)?, index, split.field));
+            }
+            index -= size;
+        }
+        None
     }
 
     fn write_state(&mut self, addr: u16, data: u32) {
@@ -232,52 +197,59 @@ impl CoreModel {
     }
 
     fn write_register(&mut self, id: u16, data: u32) {
+        if !self.shape.register_writable(id) {
+            return;
+        }
         let net = &mut self.net;
         match Register::from_id(id) {
-            Some(Register::HiddenThetaOffset) => {
-                net.hidden[0].theta_offset = low_half_signed(data);
+            Some(Register::ThetaOffset(layer)) => {
+                if let Some(layer) = layer.of_mut(net) {
+                    layer.theta_offset = low_half_signed(data);
+                }
             }
-            Some(Register::HiddenGoodness) => net.hidden[0].goodness = data,
-            Some(Register::ClassifierThetaOffset) => {
-                net.classifier.theta_offset = low_half_signed(data);
+            Some(Register::Goodness(layer)) => {
+                if let Some(layer) = layer.of_mut(net) {
+                    layer.goodness = data;
+                }
             }
-            Some(Register::ClassifierGoodness) => net.classifier.goodness = data,
+            Some(Register::LearnState(layer)) => {
+                if let Some(generator) = layer.generator_mut(net) {
+                    *generator = Xorshift32::from_state(data);
+                }
+            }
             Some(Register::EncoderState) => net.encoder = Xorshift32::from_state(data),
-            Some(Register::LearnState) => net.learn_rng[0] = Xorshift32::from_state(data),
-            Some(Register::ClassifierState) => {
-                net.classifier_rng = Xorshift32::from_state(data);
-            }
             // 15 bits: the value fits `i16`.
             Some(Register::WeightMax) => net.set_w_max(low_half_signed(data & 0x7FFF)),
             Some(Register::Anneal) => net.anneal = low_byte(data),
             None => {
-                if let Some((classifier, field)) = parameter_field(id) {
-                    let layer = if classifier {
-                        &mut net.classifier
-                    } else {
-                        &mut net.hidden[0]
-                    };
-                    let mut params = layer.params().clone();
-                    field.set(&mut params, data);
-                    layer.set_params(&params);
+                if let Some((layer, field)) = self.shape.parameter_field(id) {
+                    if let Some(layer) = layer.of_mut(net) {
+                        let mut params = layer.params().clone();
+                        field.set(&mut params, data);
+                        layer.set_params(&params);
+                    }
                 }
             }
         }
     }
 
     fn read_register(&self, id: u16) -> u32 {
-        let net = &self.net;
-        match Register::from_id(id) {
-            Some(Register::HiddenThetaOffset) => sign_extend(net.hidden[0].theta_offset),
-            Some(Register::HiddenGoodness) => net.hidden[0].goodness,
-            Some(Register::ClassifierThetaOffset) => sign_extend(net.classifier.theta_offset),
-            Some(Register::ClassifierGoodness) => net.classifier.goodness,
-            Some(Register::EncoderState) => net.encoder.state(),
-            Some(Register::LearnState) => net.learn_rng[0].state(),
-            Some(Register::ClassifierState) => net.classifier_rng.state(),
-            // Write-only registers and parameters, and unknown ids.
-            Some(Register::WeightMax | Register::Anneal) | None => 0,
+        if !self.shape.register_readable(id) {
+            // Write-only registers and parameters, unknown ids, layers the core lacks.
+            return 0;
         }
+        match Register::from_id(id) {
+            Some(Register::ThetaOffset(layer)) => layer
+                .of(&self.net)
+                .map_or(0, |layer| sign_extend(layer.theta_offset)),
+            Some(register) => register.value(&self.net),
+            None => 0,
+        }
+    }
+
+    /// The layer `layer` of the core's network (`None` for a layer it does not have).
+    pub fn layer(&self, layer: LayerId) -> Option<&Layer> {
+        layer.of(&self.net)
     }
 }
 
@@ -312,11 +284,19 @@ fn stored_weight(data: u32, bits: u8) -> i16 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core_interface::{parameter_writes, state_address, HIDDEN_PARAMETERS};
+    use crate::core_interface::{parameter_writes, HIDDEN_PARAMETERS};
     use crate::model::{Learn, Polarity};
 
     fn default_network() -> NetworkConfig {
         NetworkConfig::default_network().expect("embedded default network")
+    }
+
+    const H: LayerId = LayerId::Hidden(0);
+    const C: LayerId = LayerId::Classifier;
+
+    /// The state address of the default network's core.
+    fn state_address(layer: LayerId, field: StateField, neuron: usize) -> u16 {
+        CoreShape::of(&default_network()).state_address(layer, field, neuron)
     }
 
     #[test]
@@ -333,17 +313,17 @@ mod tests {
         let mut core = CoreModel::new(&default_network()).expect("default core");
         core.command(Op::WritePixel, 3, 0x1FF);
         assert_eq!(core.command(Op::ReadPixel, 3, 0), Some(0xFF));
-        core.command(Op::WriteHiddenWeight, 5, 0x1_0180);
-        assert_eq!(core.command(Op::ReadHiddenWeight, 5, 0), Some(0xFFFF_FF80));
-        core.command(Op::WriteClassifierWeight, 7, 0x7F);
-        assert_eq!(core.command(Op::ReadClassifierWeight, 7, 0), Some(0x7F));
-        let v = state_address(true, StateField::Membrane, 2);
+        core.command(Op::WriteWeight(H), 5, 0x1_0180);
+        assert_eq!(core.command(Op::ReadWeight(H), 5, 0), Some(0xFFFF_FF80));
+        core.command(Op::WriteWeight(C), 7, 0x7F);
+        assert_eq!(core.command(Op::ReadWeight(C), 7, 0), Some(0x7F));
+        let v = state_address(C, StateField::Membrane, 2);
         core.command(Op::WriteState, v, 0xABCD_8001);
         assert_eq!(core.command(Op::ReadState, v, 0), Some(0xFFFF_8001));
-        let r = state_address(false, StateField::Refractory, 9);
+        let r = state_address(H, StateField::Refractory, 9);
         core.command(Op::WriteState, r, 0x1234);
         assert_eq!(core.command(Op::ReadState, r, 0), Some(0x34));
-        let h = state_address(false, StateField::Homeostasis, 9);
+        let h = state_address(H, StateField::Homeostasis, 9);
         core.command(Op::WriteState, h, 0xF_FFFF);
         assert_eq!(core.command(Op::ReadState, h, 0), Some(0xFFFF));
         core.command(Op::WriteRegister, 0, 0x0001_FFFE);
@@ -361,21 +341,17 @@ mod tests {
             assert_eq!(core.command(Op::ReadRegister, id, 0), Some(0), "id {id}");
         }
         // Write-only registers read 0.
-        core.command(Op::WriteRegister, Register::WeightMax as u16, 100);
+        core.command(Op::WriteRegister, Register::WeightMax.id(), 100);
         assert_eq!(core.command(Op::ReadRegister, 8, 0), Some(0));
         assert_eq!(core.network().w_max(), 100);
         let field5 = (5 << 12) | 3;
         core.command(Op::WriteState, field5, 0xFFFF);
         assert_eq!(core.command(Op::ReadState, field5, 0), Some(0));
         // Beyond both layers: nothing changes.
-        core.command(
-            Op::WriteState,
-            state_address(true, StateField::Count, 10),
-            9,
-        );
-        core.command(Op::WriteHiddenWeight, 18_944, 9);
-        assert_eq!(core.command(Op::ReadHiddenWeight, 18_944, 0), Some(0));
-        core.command(Op::WriteRegister, Register::WeightMax as u16, 0);
+        core.command(Op::WriteState, state_address(C, StateField::Count, 10), 9);
+        core.command(Op::WriteWeight(H), 18_944, 9);
+        assert_eq!(core.command(Op::ReadWeight(H), 18_944, 0), Some(0));
+        core.command(Op::WriteRegister, Register::WeightMax.id(), 0);
         assert_eq!(core.network(), &before);
     }
 
@@ -383,11 +359,7 @@ mod tests {
     fn hidden_state_addresses_past_the_layer_reach_the_classifier() {
         let mut core = CoreModel::new(&default_network()).expect("default core");
         // Hidden neuron 256 + 3 is classifier neuron 3 (one neuron memory for both layers).
-        core.command(
-            Op::WriteState,
-            state_address(false, StateField::Trace, 259),
-            77,
-        );
+        core.command(Op::WriteState, state_address(H, StateField::Trace, 259), 77);
         assert_eq!(core.network().classifier.trace[3], 77);
     }
 
@@ -415,21 +387,21 @@ mod tests {
             core.command(Op::WritePixel, address(i), p.into());
         }
         for (i, &w) in net.hidden[0].weights.iter().enumerate() {
-            core.command(Op::WriteHiddenWeight, address(i), sign_extend(w));
+            core.command(Op::WriteWeight(H), address(i), sign_extend(w));
         }
         for (i, &w) in net.classifier.weights.iter().enumerate() {
-            core.command(Op::WriteClassifierWeight, address(i), sign_extend(w));
+            core.command(Op::WriteWeight(C), address(i), sign_extend(w));
         }
         for (id, value) in parameter_writes(cfg, net.anneal) {
             core.command(Op::WriteRegister, id, value);
         }
         let seeds = [
             (Register::EncoderState, net.encoder.state()),
-            (Register::LearnState, net.learn_rng[0].state()),
-            (Register::ClassifierState, net.classifier_rng.state()),
+            (Register::LearnState(H), net.learn_rng[0].state()),
+            (Register::LearnState(C), net.classifier_rng.state()),
         ];
         for (register, seed) in seeds {
-            core.command(Op::WriteRegister, register as u16, seed);
+            core.command(Op::WriteRegister, register.id(), seed);
         }
     }
 
@@ -498,12 +470,71 @@ mod tests {
         // Host writes of classifier state do not move the prediction.
         let before = core.command(Op::ReadPrediction, 0, 0);
         for k in 0..cfg.classes {
-            let count = state_address(true, StateField::Count, k);
+            let count = state_address(C, StateField::Count, k);
             core.command(Op::WriteState, count, if k == 7 { 999 } else { 0 });
         }
         assert_eq!(core.command(Op::ReadPrediction, 0, 0), before);
         core.command(Op::Step, 0, 0);
         assert_eq!(core.command(Op::ReadPrediction, 0, 0), Some(7));
+    }
+
+    /// A core with two and with three hidden layers, loaded with `state_writes`, steps as the
+    /// network does: every layer's weights, state and generator.
+    #[test]
+    fn cores_with_more_hidden_layers_step_as_the_network() {
+        use crate::core_interface::state_writes;
+        for sizes in [&[16, 12][..], &[20, 10, 6]] {
+            let mut cfg = default_network();
+            let layer = cfg.hidden[0].clone();
+            cfg.hidden = sizes
+                .iter()
+                .map(|&size| crate::config::LayerConfig {
+                    size,
+                    ..layer.clone()
+                })
+                .collect();
+            let mut net = Network::new(&cfg);
+            let pixels: Vec<u8> = (0..cfg.inputs).map(|i| (i * 53 % 256) as u8).collect();
+            let mut core = CoreModel::new(&cfg).expect("fits");
+            for (op, addr, data) in state_writes(&cfg, &net, &pixels) {
+                core.command(op, addr, data);
+            }
+            let same = |core: &CoreModel, net: &Network| {
+                let got = core.network();
+                assert_eq!(got.weight_matrices(), net.weight_matrices(), "{sizes:?}");
+                assert_eq!(got.learn_rng, net.learn_rng);
+                assert_eq!(got.classifier_rng, net.classifier_rng);
+                for (a, b) in got
+                    .hidden
+                    .iter()
+                    .chain([&got.classifier])
+                    .zip(net.hidden.iter().chain([&net.classifier]))
+                {
+                    assert_eq!(a.neurons, b.neurons);
+                    assert_eq!(a.trace, b.trace);
+                    assert_eq!(a.counts, b.counts);
+                    assert_eq!(a.homeostasis, b.homeostasis);
+                    assert_eq!((a.theta_offset, a.goodness), (b.theta_offset, b.goodness));
+                }
+            };
+            same(&core, &net);
+            let command = StepCommand {
+                csdp: Some(true),
+                classifier_label: Some(2),
+                label_input: Some(2),
+            };
+            for _ in 0..8 {
+                core.command(Op::Step, 0, command.word());
+                net.encode(&pixels, Some(2));
+                net.step(command.learn());
+            }
+            same(&core, &net);
+            assert_ne!(net.weight_matrices(), Network::new(&cfg).weight_matrices());
+            let last = LayerId::hidden(sizes.len() - 1);
+            let w = core.command(Op::ReadWeight(last), 3, 0);
+            let layer = last.of(&net).expect("layer");
+            assert_eq!(w, Some(sign_extend(layer.weights[3])));
+        }
     }
 
     #[test]
@@ -513,7 +544,7 @@ mod tests {
         let pixels = vec![255u8; cfg.inputs];
         let mut core = CoreModel::new(&cfg).expect("default core");
         load(&mut core, &cfg, &net, &pixels);
-        core.command(Op::WriteRegister, Register::WeightMax as u16, 32_767);
+        core.command(Op::WriteRegister, Register::WeightMax.id(), 32_767);
         // Fast learning: learn_shift 1 for the classifier, toward class 0. The first update of
         // a weight of class 0 is 255 * 256 / 2 = 32,640 = 0x7F80, stored as 0x80 = -128.
         core.command(Op::WriteRegister, 32 + LayerField::LearnShift as u16, 1);
@@ -534,10 +565,10 @@ mod tests {
     #[test]
     fn refuses_networks_the_core_cannot_hold() {
         let mut cfg = default_network();
-        cfg.hidden.push(cfg.hidden[0].clone());
+        cfg.hidden = vec![cfg.hidden[0].clone(); 5];
         assert_eq!(
             CoreModel::new(&cfg).map(|_| ()),
-            Err(CoreModelError::HiddenLayers { count: 2 })
+            Err(CoreModelError::HiddenLayers { count: 5 })
         );
         let mut cfg = default_network();
         cfg.hidden[0].size = 4097;

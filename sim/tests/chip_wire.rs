@@ -7,9 +7,9 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use spikeforge_sim::chip::Chip;
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::core_interface::{
-    parameter_writes, state_address, Register, StateField, StepCommand,
+    parameter_writes, CoreShape, Register, StateField, StepCommand,
 };
-use spikeforge_sim::model::{Learn, Polarity};
+use spikeforge_sim::model::{Learn, Model, Polarity};
 use spikeforge_sim::network::{Layer, Network};
 use spikeforge_sim::rng::Xorshift32;
 use spikeforge_sim::wire::{
@@ -164,32 +164,41 @@ fn word32(x: i16) -> u32 {
     u32::from_ne_bytes(i32::from(x).to_ne_bytes())
 }
 
-/// Status registers 0..=6 of a network.
-fn status_registers(net: &Network) -> Vec<u32> {
-    vec![
-        word32(net.hidden[0].theta_offset),
-        net.hidden[0].goodness,
-        word32(net.classifier.theta_offset),
-        net.classifier.goodness,
-        net.encoder.state(),
-        net.learn_rng[0].state(),
-        net.classifier_rng.state(),
-    ]
+/// The status registers of every layer of a network and the encoder, as READ returns them
+/// (offsets sign-extended), in id order.
+fn status_registers(shape: &CoreShape, net: &Network) -> Vec<(Register, u32)> {
+    shape
+        .registers()
+        .into_iter()
+        .filter(|r| r.readable())
+        .map(|r| {
+            let value = r.value(net);
+            let value = if r.signed() {
+                word32(i16::from_ne_bytes((value as u16).to_ne_bytes()))
+            } else {
+                value
+            };
+            (r, value)
+        })
+        .collect()
 }
 
 /// Load all of `net`, its parameters and `pixels` through WRITE frames.
 fn load(host: &mut Host, cfg: &NetworkConfig, net: &Network, pixels: &[u8]) {
+    let shape = CoreShape::new(cfg).expect("the network fits");
     let pixels: Vec<u32> = pixels.iter().map(|&p| p.into()).collect();
     host.write(Space::Pixel, 0, &pixels);
     let words = |w: &[i16]| -> Vec<u32> { w.iter().map(|&x| word16(x)).collect() };
-    host.write(Space::HiddenWeight, 0, &words(&net.hidden[0].weights));
-    host.write(Space::ClassifierWeight, 0, &words(&net.classifier.weights));
-    for (classifier, layer) in [(false, &net.hidden[0]), (true, &net.classifier)] {
+    for id in shape.layers() {
+        let layer = id.of(net).expect("layer");
+        host.write(Space::Weight(id), 0, &words(&layer.weights));
         for (field, values) in state_fields(layer) {
-            host.write(Space::State, state_address(classifier, field, 0), &values);
+            host.write(Space::State, shape.state_address(id, field, 0), &values);
         }
     }
-    host.write(Space::Register, 0, &status_registers(net));
+    for (register, value) in status_registers(&shape, net) {
+        host.write(Space::Register, register.id(), &[value]);
+    }
     for (id, value) in parameter_writes(cfg, net.anneal) {
         host.write(Space::Register, id, &[value]);
     }
@@ -197,25 +206,32 @@ fn load(host: &mut Host, cfg: &NetworkConfig, net: &Network, pixels: &[u8]) {
 
 /// Read back all state through READ frames and compare it with `net`.
 fn assert_same_state(host: &mut Host, net: &Network, when: &str) {
+    let shape = CoreShape::new(net.config()).expect("the network fits");
     let words = |w: &[i16]| -> Vec<u32> { w.iter().map(|&x| word16(x)).collect() };
-    let w = host.read(Space::HiddenWeight, 0, net.hidden[0].weights.len());
-    assert_eq!(w, words(&net.hidden[0].weights), "{when}: W");
-    let c = host.read(Space::ClassifierWeight, 0, net.classifier.weights.len());
-    assert_eq!(c, words(&net.classifier.weights), "{when}: C");
-    for (classifier, layer) in [(false, &net.hidden[0]), (true, &net.classifier)] {
+    for id in shape.layers() {
+        let layer = id.of(net).expect("layer");
+        let w = host.read(Space::Weight(id), 0, layer.weights.len());
+        assert_eq!(w, words(&layer.weights), "{when}: weights of {id}");
         for (field, want) in state_fields(layer) {
-            let start = state_address(classifier, field, 0);
+            let start = shape.state_address(id, field, 0);
             let got = host.read(Space::State, start, want.len());
-            assert_eq!(got, want, "{when}: {field:?} of layer {classifier}");
+            assert_eq!(got, want, "{when}: {field:?} of {id}");
         }
     }
-    let registers = host.read(Space::Register, 0, 7);
-    assert_eq!(registers, status_registers(net), "{when}: registers 0..=6");
+    for (register, want) in status_registers(&shape, net) {
+        let got = host.read(Space::Register, register.id(), 1);
+        assert_eq!(got, [want], "{when}: {}", register.name());
+    }
+    if shape.hidden_layers() == 1 {
+        let registers = host.read(Space::Register, 0, 7);
+        let want: Vec<u32> = status_registers(&shape, net).iter().map(|r| r.1).collect();
+        assert_eq!(registers, want, "{when}: registers 0..=6");
+    }
 }
 
 /// Random neuron state, offsets and goodness, so that loading is checked on every field.
 fn scramble(net: &mut Network, rng: &mut Xorshift32) {
-    for layer in [&mut net.hidden[0], &mut net.classifier] {
+    for layer in net.hidden.iter_mut().chain([&mut net.classifier]) {
         for n in 0..layer.size() {
             layer.neurons[n].v = (rng.next() % 400) as i16 - 200;
             layer.neurons[n].refractory = (rng.next() % 3) as u8;
@@ -289,7 +305,7 @@ fn run_against_network(cfg: &NetworkConfig, seed: u32) {
         assert_eq!(prediction, [net.prediction() as u8], "{name}: prediction");
     }
     // The anneal register reaches the learning shifts.
-    host.write(Space::Register, Register::Anneal as u16, &[3]);
+    host.write(Space::Register, Register::Anneal.id(), &[3]);
     net.anneal = 3;
     let learn = Learn {
         csdp: Some(Polarity::Positive),
@@ -315,6 +331,26 @@ fn run_against_network(cfg: &NetworkConfig, seed: u32) {
 #[test]
 fn a_network_loaded_and_run_through_frames_matches_the_network() {
     run_against_network(&busy_network(), 0xC41F_0001);
+}
+
+/// The busy network with hidden layers of `sizes`, each with the first one's parameters.
+fn busy_network_with(sizes: &[usize]) -> NetworkConfig {
+    let mut cfg = busy_network();
+    let layer = cfg.hidden[0].clone();
+    cfg.hidden = sizes
+        .iter()
+        .map(|&size| spikeforge_sim::config::LayerConfig {
+            size,
+            ..layer.clone()
+        })
+        .collect();
+    cfg
+}
+
+#[test]
+fn networks_with_more_hidden_layers_loaded_and_run_through_frames_match_the_network() {
+    run_against_network(&busy_network_with(&[10, 7]), 0xC41F_0003);
+    run_against_network(&busy_network_with(&[9, 8, 5]), 0xC41F_0004);
 }
 
 #[test]
@@ -410,7 +446,7 @@ fn damage(frame: Vec<u8>) -> impl Strategy<Value = Vec<u8>> {
 fn damaged_frames_are_never_executed() {
     let cfg = busy_network();
     let write = Command::Write {
-        space: Space::HiddenWeight,
+        space: Space::HIDDEN_WEIGHT,
         start: 3,
         values: (0..40).map(|i| 0x0101 * i).collect(),
     };

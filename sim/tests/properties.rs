@@ -9,6 +9,8 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::core_interface::{state_probes, state_writes, Op, StepCommand};
+use spikeforge_sim::core_model::CoreModel;
 use spikeforge_sim::data::load_digits;
 use spikeforge_sim::float::FloatNetwork;
 use spikeforge_sim::model::{Learn, Model, Polarity};
@@ -363,6 +365,11 @@ fn overflow_checks_follow_debug_assertions() {
 
 /// A small supervised network in the chip's units.
 fn tiny_config(seed: u64) -> NetworkConfig {
+    tiny_config_with(seed, 1)
+}
+
+/// [`tiny_config`] with `layers` hidden layers, each like the first.
+fn tiny_config_with(seed: u64, layers: usize) -> NetworkConfig {
     let text = format!(
         r#"
 name = "tiny"
@@ -395,6 +402,10 @@ trace_shift = 2
 learn_shift = 10
 "#
     );
+    let start = text.find("[[hidden]]").expect("hidden layer");
+    let end = text.find("[classifier]").expect("classifier");
+    let hidden = &text[start..end];
+    let text = text.replacen(hidden, &hidden.repeat(layers), 1);
     NetworkConfig::from_toml_str(&text, "tiny").expect("tiny config is valid")
 }
 
@@ -407,8 +418,10 @@ proptest! {
         other in 0u64..=i64::MAX as u64,
         pixels in proptest::collection::vec(any::<u8>(), 16),
         label in 0usize..3,
+        layers in 1usize..=3,
     ) {
-        let cfg = tiny_config(seed);
+        let cfg = tiny_config_with(seed, layers);
+        prop_assert_eq!(cfg.hidden.len(), layers);
         let mut a = Network::new(&cfg);
         let mut b = Network::new(&cfg);
         prop_assert_eq!(a.weight_matrices(), b.weight_matrices());
@@ -427,7 +440,7 @@ proptest! {
         }
         prop_assert_eq!(a.weights_digest(), b.weights_digest());
         if other != seed {
-            let c = Network::new(&tiny_config(other));
+            let c = Network::new(&tiny_config_with(other, layers));
             prop_assert_ne!(
                 Network::new(&cfg).weight_matrices(),
                 c.weight_matrices(),
@@ -736,6 +749,49 @@ proptest! {
             }
             if learn == Learn::OFF {
                 prop_assert_eq!(whole.weight_matrices(), net.weight_matrices());
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(32))]
+
+    /// The golden core of random networks of 1 to 3 hidden layers, loaded through its command
+    /// port (`state_writes`), steps as the network does: after every phase each probe
+    /// (`state_probes`: every layer's weights, neuron state and status registers, the
+    /// prediction) reads the network's value.
+    #[test]
+    fn the_core_model_steps_as_the_network((cfg, pixels, label) in random_network()) {
+        let mut core = CoreModel::new(&cfg)
+            .unwrap_or_else(|err| panic!("random networks fit the core: {err}"));
+        let mut net = Network::new(&cfg);
+        for (op, addr, data) in state_writes(&cfg, &net, &pixels) {
+            core.command(op, addr, data);
+        }
+        let supervised = cfg.label_inputs() > 0;
+        let wrong = (label + 1) % cfg.classes;
+        let phases = [
+            (supervised.then_some(label), Learn { csdp: Some(Polarity::Positive), classifier: None }),
+            (None, Learn { csdp: Some(Polarity::Negative), classifier: Some(label) }),
+            (supervised.then_some(wrong), Learn { csdp: Some(Polarity::Negative), classifier: None }),
+            (None, Learn::OFF),
+        ];
+        for (label_input, learn) in phases {
+            core.command(Op::PhaseReset, 0, 0);
+            net.reset_phase();
+            let word = StepCommand::of(learn, label_input).word();
+            for _ in 0..cfg.steps {
+                core.command(Op::Step, 0, word);
+                net.encode(&pixels, label_input);
+                net.step(learn);
+            }
+            for probe in state_probes(&net, true) {
+                let word = core.command(probe.op, probe.addr, 0).unwrap_or(0);
+                prop_assert_eq!(
+                    probe.value(word), probe.want,
+                    "{}[{}] of {} hidden layers", probe.variable, probe.index, cfg.hidden.len()
+                );
             }
         }
     }

@@ -194,7 +194,7 @@ fn overheads(session: &mut Session) {
         (
             "WRITE 126 of W".into(),
             Command::Write {
-                space: Space::HiddenWeight,
+                space: Space::HIDDEN_WEIGHT,
                 start: 0,
                 values: session.chip.golden().core().network().hidden[0].weights[..126]
                     .iter()
@@ -207,7 +207,7 @@ fn overheads(session: &mut Session) {
         (
             "READ 128 of W".into(),
             Command::Read {
-                space: Space::HiddenWeight,
+                space: Space::HIDDEN_WEIGHT,
                 start: 0,
                 count: 128,
             },

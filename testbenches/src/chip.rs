@@ -4,7 +4,9 @@
 
 use std::cell::RefCell;
 
-use spikeforge_hdl::top::host_interface::{state_address, Op, Register, StateField, StepCommand};
+use spikeforge_hdl::top::host_interface::{
+    CoreShape, LayerId, Op, Register, StateField, StepCommand,
+};
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::model::{Fnv1a, Learn, Model, PhaseResult, Polarity};
 use spikeforge_sim::network::Network;
@@ -59,11 +61,12 @@ impl Chip {
                 .collect()
         };
         let cfg = &self.cfg;
-        let w_words = (cfg.inputs + cfg.label_inputs()) * cfg.hidden[0].size;
-        let c_words = cfg.classifier_inputs() * cfg.classes;
+        let shape = CoreShape::of(cfg);
+        let w_words = shape.weight_words(LayerId::hidden(0));
+        let c_words = shape.weight_words(LayerId::CLASSIFIER);
         let host = &mut *self.host.borrow_mut();
-        let w = words(host, Op::ReadHiddenWeight, w_words);
-        let c = words(host, Op::ReadClassifierWeight, c_words);
+        let w = words(host, Op::ReadWeight(LayerId::hidden(0)), w_words);
+        let c = words(host, Op::ReadWeight(LayerId::CLASSIFIER), c_words);
         (w, c)
     }
 }
@@ -105,14 +108,15 @@ impl Model for Chip {
         }
         self.steps += u64::from(self.cfg.steps);
         let prediction = host.read(Op::ReadPrediction, 0) as usize;
-        let layer_spikes = [(false, self.cfg.hidden[0].size), (true, self.cfg.classes)]
-            .into_iter()
-            .map(|(classifier, size)| {
-                let requests: Vec<(Op, u16)> = (0..size)
+        let shape = CoreShape::of(&self.cfg);
+        let layer_spikes = shape
+            .layers()
+            .map(|layer| {
+                let requests: Vec<(Op, u16)> = (0..shape.size(layer))
                     .map(|n| {
                         (
                             Op::ReadState,
-                            state_address(classifier, StateField::Count, n),
+                            shape.state_address(layer, StateField::Count, n),
                         )
                     })
                     .collect();
@@ -141,6 +145,6 @@ impl Model for Chip {
     fn set_anneal(&mut self, halvings: u8) {
         self.host
             .get_mut()
-            .write(Op::WriteRegister, Register::Anneal as u16, halvings.into());
+            .write(Op::WriteRegister, Register::Anneal.id(), halvings.into());
     }
 }

@@ -12,7 +12,7 @@ use crate::host::Host;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mismatch {
     /// The variable, e.g. `W`, `hidden.tr`, `classifier.goodness`, `prediction`.
-    pub variable: &'static str,
+    pub variable: String,
     /// Neuron or word index (0 for registers).
     pub index: usize,
     /// When it was seen, e.g. `positive phase, step 2`.
@@ -59,7 +59,7 @@ pub fn compare(
     match mismatches.next() {
         None => Ok(()),
         Some((first, rtl)) => Err(Mismatch {
-            variable: first.variable,
+            variable: first.variable.clone(),
             index: first.index,
             step: step.to_string(),
             rtl,

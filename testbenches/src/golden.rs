@@ -342,7 +342,7 @@ fn check_cycles(rtl: u64, model: u64, when: &str) -> Result<(), Mismatch> {
     }
     let wide = |x: u64| i64::try_from(x).unwrap_or(i64::MAX);
     Err(Mismatch {
-        variable: "busy cycles",
+        variable: "busy cycles".to_string(),
         index: 0,
         step: when.to_string(),
         rtl: wide(rtl),

@@ -296,7 +296,7 @@ impl PinChip {
             .split(|&b| b == DELIMITER)
             .filter_map(|frame| decode_request(frame).ok())
             .map(|request| {
-                let command = Command::parse(request.opcode, &request.payload);
+                let command = Command::parse(request.opcode, &request.payload, cfg.hidden.len());
                 EXECUTOR_CYCLES
                     + match command {
                         Ok(Command::Step { .. }) => step,

@@ -3,7 +3,7 @@
 //! against the golden `Chip`), with the loading, training and inference a host does.
 
 use spikeforge_sim::config::NetworkConfig;
-use spikeforge_sim::core_interface::{parameter_writes, state_address, Register, StateField};
+use spikeforge_sim::core_interface::{parameter_writes, CoreShape, LayerId, Register, StateField};
 use spikeforge_sim::data::Sample;
 use spikeforge_sim::model::{Learn, Model, PhaseResult};
 use spikeforge_sim::network::Network;
@@ -135,9 +135,13 @@ impl Session {
         let cfg = self.phases.cfg.clone();
         self.write_pixels(pixels);
         let words = |w: &[i16]| -> Vec<u32> { w.iter().map(|&w| u32::from(w as u16)).collect() };
-        self.write(Space::HiddenWeight, 0, &words(&net.hidden[0].weights));
-        self.write(Space::ClassifierWeight, 0, &words(&net.classifier.weights));
-        for (classifier, layer) in [(false, &net.hidden[0]), (true, &net.classifier)] {
+        let shape = CoreShape::of(&cfg);
+        for id in shape.layers() {
+            if let Some(layer) = id.of(net) {
+                self.write(Space::Weight(id), 0, &words(&layer.weights));
+            }
+        }
+        for (id, layer) in shape.layers().filter_map(|id| Some((id, id.of(net)?))) {
             let n = layer.size();
             let fields: [(StateField, Vec<u32>); 5] = [
                 (
@@ -164,30 +168,45 @@ impl Session {
                 ),
             ];
             for (field, values) in fields {
-                self.write(Space::State, state_address(classifier, field, 0), &values);
+                self.write(Space::State, shape.state_address(id, field, 0), &values);
             }
         }
         let offset = |layer: &spikeforge_sim::network::Layer| u32::from(layer.theta_offset as u16);
         self.write_registers(&[
-            (Register::HiddenThetaOffset as u16, offset(&net.hidden[0])),
-            (Register::HiddenGoodness as u16, net.hidden[0].goodness),
             (
-                Register::ClassifierThetaOffset as u16,
+                Register::ThetaOffset(LayerId::hidden(0)).id(),
+                offset(&net.hidden[0]),
+            ),
+            (
+                Register::Goodness(LayerId::hidden(0)).id(),
+                net.hidden[0].goodness,
+            ),
+            (
+                Register::ThetaOffset(LayerId::CLASSIFIER).id(),
                 offset(&net.classifier),
             ),
-            (Register::ClassifierGoodness as u16, net.classifier.goodness),
+            (
+                Register::Goodness(LayerId::CLASSIFIER).id(),
+                net.classifier.goodness,
+            ),
         ]);
         self.write_registers(&parameter_writes(&cfg, net.anneal));
         self.write_registers(&[
-            (Register::EncoderState as u16, net.encoder.state()),
-            (Register::LearnState as u16, net.learn_rng[0].state()),
-            (Register::ClassifierState as u16, net.classifier_rng.state()),
+            (Register::EncoderState.id(), net.encoder.state()),
+            (
+                Register::LearnState(LayerId::hidden(0)).id(),
+                net.learn_rng[0].state(),
+            ),
+            (
+                Register::LearnState(LayerId::CLASSIFIER).id(),
+                net.classifier_rng.state(),
+            ),
         ]);
     }
 
     /// The learning-rate halvings (`anneal`), as `train::train` sets them per epoch.
     pub fn set_anneal(&mut self, halvings: u8) {
-        self.write_registers(&[(Register::Anneal as u16, halvings.into())]);
+        self.write_registers(&[(Register::Anneal.id(), halvings.into())]);
     }
 
     /// One WRITE of all pixels, unless the chip holds them already.
@@ -243,16 +262,17 @@ impl Session {
     /// The hidden weights W, then the classifier weights C, read back in READs of 128.
     pub fn weights(&mut self) -> (Vec<i16>, Vec<i16>) {
         let cfg = &self.phases.cfg;
-        let w_words = (cfg.inputs + cfg.label_inputs()) * cfg.hidden[0].size;
-        let c_words = cfg.classifier_inputs() * cfg.classes;
+        let shape = CoreShape::of(cfg);
+        let w_words = shape.weight_words(LayerId::hidden(0));
+        let c_words = shape.weight_words(LayerId::CLASSIFIER);
         // 16-bit two's complement on the wire.
         let signed = |v: Vec<u32>| -> Vec<i16> {
             v.into_iter()
                 .map(|w| i16::from_le_bytes([w as u8, (w >> 8) as u8]))
                 .collect()
         };
-        let w = signed(self.read(Space::HiddenWeight, 0, w_words));
-        let c = signed(self.read(Space::ClassifierWeight, 0, c_words));
+        let w = signed(self.read(Space::HIDDEN_WEIGHT, 0, w_words));
+        let c = signed(self.read(Space::CLASSIFIER_WEIGHT, 0, c_words));
         (w, c)
     }
 }

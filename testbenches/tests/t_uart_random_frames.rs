@@ -23,7 +23,7 @@ use std::time::Instant;
 
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::core_interface::{
-    parameter_writes, state_address, Register, StateField, StepCommand,
+    parameter_writes, CoreShape, LayerId, Register, StateField, StepCommand,
 };
 use spikeforge_sim::rng::Xorshift32;
 use spikeforge_sim::rules::weight_max;
@@ -57,6 +57,8 @@ struct Shape {
     /// Hidden layer, then classifier: `homeostasis_max`, and the theta offsets drawn.
     homeostasis_max: [i64; 2],
     theta_offset: [(i64, i64); 2],
+    /// The core's addressing.
+    core: CoreShape,
 }
 
 impl Shape {
@@ -73,7 +75,18 @@ impl Shape {
             homeostasis_max: layers.map(|l| l.homeostasis_max.into()),
             theta_offset: layers
                 .map(|l| (l.adapt_min.max(-300).into(), l.adapt_max.min(300).into())),
+            core: CoreShape::of(cfg),
         }
+    }
+
+    /// The state address of `field` of neuron `neuron` of the hidden layer or the classifier.
+    fn state_address(&self, classifier: bool, field: StateField, neuron: usize) -> u16 {
+        let layer = if classifier {
+            LayerId::CLASSIFIER
+        } else {
+            LayerId::hidden(0)
+        };
+        self.core.state_address(layer, field, neuron)
     }
 
     /// Neurons of the hidden layer or the classifier.
@@ -147,15 +160,14 @@ impl Mix {
     fn access(&mut self, space: Space, most: usize) -> (u16, usize) {
         let size = match space {
             Space::Pixel => self.shape.inputs,
-            Space::HiddenWeight => self.shape.w_words,
-            Space::ClassifierWeight => self.shape.c_words,
+            Space::Weight(layer) => self.shape.core.weight_words(layer),
             Space::State => {
                 let classifier = self.chance(50);
                 let field = STATE_FIELDS[self.usize(0, 4)];
                 let neurons = self.shape.neurons(classifier);
                 let count = self.usize(1, neurons.min(most));
                 let first = self.usize(0, neurons - count);
-                return (state_address(classifier, field, first), count);
+                return (self.shape.state_address(classifier, field, first), count);
             }
             Space::Register => 7,
         };
@@ -170,7 +182,7 @@ impl Mix {
         let bits16 = |x: i64| u32::from(i16::try_from(x).unwrap_or(0) as u16);
         match space {
             Space::Pixel => self.byte().into(),
-            Space::HiddenWeight | Space::ClassifierWeight => bits16(self.range(-w_max, w_max)),
+            Space::Weight(_) => bits16(self.range(-w_max, w_max)),
             Space::State => {
                 let layer = usize::from(addr & 0x8000 != 0);
                 match (addr >> 12) & 7 {
@@ -188,9 +200,10 @@ impl Mix {
                 }
             }
             Space::Register => {
-                let hidden_offset = Register::HiddenThetaOffset as u16;
-                let classifier_offset = Register::ClassifierThetaOffset as u16;
-                let generators = Register::EncoderState as u16..=Register::ClassifierState as u16;
+                let hidden_offset = Register::ThetaOffset(LayerId::hidden(0)).id();
+                let classifier_offset = Register::ThetaOffset(LayerId::CLASSIFIER).id();
+                let generators =
+                    Register::EncoderState.id()..=Register::LearnState(LayerId::CLASSIFIER).id();
                 if addr == hidden_offset || addr == classifier_offset {
                     let (lo, hi) = self.shape.theta_offset[usize::from(addr == classifier_offset)];
                     bits16(self.range(lo, hi))
@@ -434,8 +447,8 @@ impl Mix {
             _ => {
                 // WRITE with no values, or values not a whole number of the width.
                 let space = [
-                    Space::HiddenWeight,
-                    Space::ClassifierWeight,
+                    Space::HIDDEN_WEIGHT,
+                    Space::CLASSIFIER_WEIGHT,
                     Space::State,
                     Space::Register,
                 ][self.usize(0, 3)];
@@ -461,8 +474,8 @@ impl Mix {
     fn out_of_range(&mut self) -> Command {
         let sizes = [
             (Space::Pixel, self.shape.inputs),
-            (Space::HiddenWeight, self.shape.w_words),
-            (Space::ClassifierWeight, self.shape.c_words),
+            (Space::HIDDEN_WEIGHT, self.shape.w_words),
+            (Space::CLASSIFIER_WEIGHT, self.shape.c_words),
         ];
         let write = self.chance(50);
         let most = |space: Space| {
@@ -494,7 +507,7 @@ impl Mix {
                 } else {
                     let field = STATE_FIELDS[self.usize(0, 4)];
                     let first = self.usize(neurons.saturating_sub(count) + 1, neurons + 4);
-                    state_address(classifier, field, first)
+                    self.shape.state_address(classifier, field, first)
                 };
                 (Space::State, start, count)
             }

@@ -4,7 +4,7 @@ use crate::link::Crc16Step;
 use crate::memory::Ram;
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
-use spikeforge_sim::core_interface::{register_readable, register_writable};
+use spikeforge_sim::core_interface::LayerId;
 use spikeforge_sim::wire::{
     Direction, Identity, MemoryMap, Response, Status, MAX_PAYLOAD, MAX_RUN_STEPS,
 };
@@ -268,7 +268,7 @@ fn constant<const N: usize>(value: usize) -> Constant<Bits<N>> {
 }
 
 /// The mask of register ids below [`REGISTER_IDS`] for which `usable` holds.
-fn register_mask(usable: fn(u16) -> bool) -> Constant<Bits<64>> {
+fn register_mask(usable: impl Fn(u16) -> bool) -> Constant<Bits<64>> {
     let mask = (0..REGISTER_IDS as u16)
         .filter(|&id| usable(id))
         .fold(0u64, |mask, id| mask | 1 << id);
@@ -285,6 +285,7 @@ impl FrameEngine {
     /// register masks are fixed here.
     pub fn new(cfg: &NetworkConfig) -> Self {
         let map = MemoryMap::of(cfg);
+        let shape = map.shape();
         let identity = Identity::of(cfg).encode();
         let saturated = (1 << POSITION_BITS) - 1;
         assert!(
@@ -373,13 +374,13 @@ impl FrameEngine {
             left: DFF::default(),
             code_full: DFF::default(),
             rom_index: DFF::default(),
-            pixels: constant(map.pixels),
-            hidden_words: constant(map.hidden_weights),
-            classifier_words: constant(map.classifier_weights),
-            hidden_neurons: constant(map.hidden),
-            classes: constant(map.classes),
-            readable: register_mask(register_readable),
-            writable: register_mask(register_writable),
+            pixels: constant(shape.inputs),
+            hidden_words: constant(shape.weight_words(LayerId::hidden(0))),
+            classifier_words: constant(shape.weight_words(LayerId::CLASSIFIER)),
+            hidden_neurons: constant(shape.size(LayerId::hidden(0))),
+            classes: constant(shape.classes),
+            readable: register_mask(|id| shape.register_readable(id)),
+            writable: register_mask(|id| shape.register_writable(id)),
             identity_last: constant(identity.len() - 1),
             max_payload: constant(MAX_PAYLOAD),
             max_steps: constant(usize::from(MAX_RUN_STEPS)),

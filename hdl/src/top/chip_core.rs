@@ -81,7 +81,7 @@ impl Logic for ChipCore {
 mod tests {
     use super::*;
     use spikeforge_sim::chip::Chip;
-    use spikeforge_sim::core_interface::{parameter_writes, Register};
+    use spikeforge_sim::core_interface::{parameter_writes, LayerId, Register};
     use spikeforge_sim::network::Network;
     use spikeforge_sim::rng::Xorshift32;
     use spikeforge_sim::wire::{cobs, crc16, pack_values, Opcode, Request, Space, MAX_PAYLOAD};
@@ -159,7 +159,7 @@ mod tests {
     }
 
     fn write(seq: u8, space: Space, start: u16, values: &[u32]) -> Vec<u8> {
-        let mut payload = vec![space as u8];
+        let mut payload = vec![space.code()];
         payload.extend_from_slice(&start.to_le_bytes());
         payload.extend(pack_values(space, values));
         assert!(payload.len() <= MAX_PAYLOAD);
@@ -167,7 +167,7 @@ mod tests {
     }
 
     fn read(seq: u8, space: Space, start: u16, count: u16) -> Vec<u8> {
-        let mut payload = vec![space as u8];
+        let mut payload = vec![space.code()];
         payload.extend_from_slice(&start.to_le_bytes());
         payload.extend_from_slice(&count.to_le_bytes());
         request(seq, Opcode::Read, payload)
@@ -259,21 +259,21 @@ mod tests {
         }
         for (register, seed) in [
             (Register::EncoderState, 0x1234_5678u32),
-            (Register::LearnState, 0x9ABC_DEF1),
-            (Register::ClassifierState, 0x0F1E_2D3C),
+            (Register::LearnState(LayerId::hidden(0)), 0x9ABC_DEF1),
+            (Register::LearnState(LayerId::CLASSIFIER), 0x0F1E_2D3C),
         ] {
-            session.push(write(next(), Space::Register, register as u16, &[seed]));
+            session.push(write(next(), Space::Register, register.id(), &[seed]));
         }
         let weights: Vec<u32> = net.hidden[0]
             .weights
             .iter()
             .map(|&w| u32::from(w as u16))
             .collect();
-        session.push(write(next(), Space::HiddenWeight, 0, &weights));
+        session.push(write(next(), Space::HIDDEN_WEIGHT, 0, &weights));
         let pixels: Vec<u32> = (0..cfg.inputs).map(|_| rng.next() & 0xFF).collect();
         session.push(write(next(), Space::Pixel, 0, &pixels));
         // Out of range: one word past W, a register that cannot be read.
-        session.push(read(next(), Space::HiddenWeight, 1, weights.len() as u16));
+        session.push(read(next(), Space::HIDDEN_WEIGHT, 1, weights.len() as u16));
         session.push(read(next(), Space::Register, 6, 3));
         session.push(read(next(), Space::Register, 0, 7));
         // A positive supervised phase with CSDP and classifier learning, then reads.
@@ -282,8 +282,8 @@ mod tests {
         run.extend_from_slice(&3u16.to_le_bytes());
         session.push(request(next(), Opcode::RunPhase, run));
         session.push(request(next(), Opcode::ReadPrediction, vec![]));
-        session.push(read(next(), Space::HiddenWeight, 0, weights.len() as u16));
-        session.push(read(next(), Space::ClassifierWeight, 0, 30));
+        session.push(read(next(), Space::HIDDEN_WEIGHT, 0, weights.len() as u16));
+        session.push(read(next(), Space::CLASSIFIER_WEIGHT, 0, 30));
         session.push(read(next(), Space::State, 0x4000, 7));
         session.push(read(next(), Space::State, 0xC000, 3));
         session.push(request(next(), Opcode::LinkStatus, vec![]));
@@ -299,10 +299,10 @@ mod tests {
             .map(|w| (w as u16).wrapping_neg().into())
             .collect();
         let session = vec![
-            write(0x11, Space::HiddenWeight, 0x0101, &negative),
-            write(0x12, Space::HiddenWeight, 0x0101 + 126, &negative[..2]),
-            read(0x13, Space::HiddenWeight, 0x0101, 128),
-            read(0x14, Space::HiddenWeight, 0x0102, 127),
+            write(0x11, Space::HIDDEN_WEIGHT, 0x0101, &negative),
+            write(0x12, Space::HIDDEN_WEIGHT, 0x0101 + 126, &negative[..2]),
+            read(0x13, Space::HIDDEN_WEIGHT, 0x0101, 128),
+            read(0x14, Space::HIDDEN_WEIGHT, 0x0102, 127),
         ];
         assert_same_answers(&cfg, &session);
     }

@@ -5,7 +5,9 @@ use crate::hw::SignExtend;
 use crate::learning::{ClassifierDrive, ContrastiveError, CsdpDrive, SrUpdate};
 use crate::memory::{Ram, RamStyle, ICE40_UP_SPRAMS, SPRAM_BITS, SPRAM_WORDS};
 use crate::neuron::{AdaptThreshold, HomeostasisUpdate, LifUpdate, TraceUpdate};
-use crate::top::host_interface::{parameter_id, LayerField, Register, StepCommand};
+use crate::top::host_interface::{
+    parameter_id, CoreShape, LayerField, LayerId, Register, StepCommand,
+};
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::rules::SIGMOID_ROM;
@@ -13,11 +15,15 @@ use spikeforge_sim::rules::SIGMOID_ROM;
 // The core's size limits are part of its host interface, defined once in `sim`.
 pub use spikeforge_sim::core_interface::{MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS};
 
+/// The core's one hidden layer.
+const HIDDEN: LayerId = LayerId::Hidden(0);
+
 /// Why a network does not fit the learning core.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CoreError {
-    /// The core has exactly one hidden layer.
-    #[error("the learning core supports exactly 1 hidden layer; the network has {count}")]
+    /// The core has exactly one hidden layer (the interface addresses more; this RTL does
+    /// not have them).
+    #[error("{count} hidden layers: the learning core has exactly 1")]
     HiddenLayers {
         /// Hidden layers of the network.
         count: usize,
@@ -518,6 +524,19 @@ pub struct LearningCore {
     response_half: Signal<Local, Bits<16>>,
 }
 
+/// Whether this RTL has every feature `cfg` uses: it has exactly one hidden layer, where the
+/// core's interface ([`spikeforge_sim::core_interface::CoreShape`]), its golden model and the
+/// host handle up to four. The one place that assumption lives: `gen-verilog` and the
+/// Verilated chips refuse such a network with this error.
+pub fn check_features(cfg: &NetworkConfig) -> Result<(), CoreError> {
+    if cfg.hidden.len() != 1 {
+        return Err(CoreError::HiddenLayers {
+            count: cfg.hidden.len(),
+        });
+    }
+    Ok(())
+}
+
 /// Words of each memory of a core for `cfg` (checked by [`LearningCore::new`]).
 struct Sizes {
     inputs: usize,
@@ -531,23 +550,20 @@ struct Sizes {
 
 impl Sizes {
     fn of(cfg: &NetworkConfig, options: CoreOptions) -> Result<Self, CoreError> {
-        if cfg.hidden.len() != 1 {
-            return Err(CoreError::HiddenLayers {
-                count: cfg.hidden.len(),
-            });
-        }
+        check_features(cfg)?;
         if !options.lanes.is_power_of_two() || options.lanes > MAX_LANES {
             return Err(CoreError::Lanes {
                 lanes: options.lanes,
             });
         }
+        let shape = CoreShape::of(cfg);
         let sizes = Sizes {
-            inputs: cfg.inputs,
-            labels: cfg.label_inputs(),
-            hidden: cfg.hidden[0].size,
-            classes: cfg.classes,
-            hidden_rows: cfg.hidden_inputs(0),
-            classifier_rows: cfg.classifier_inputs(),
+            inputs: shape.inputs,
+            labels: shape.label_inputs,
+            hidden: shape.size(HIDDEN),
+            classes: shape.classes,
+            hidden_rows: shape.rows(HIDDEN),
+            classifier_rows: shape.classifier_rows,
             lanes: options.lanes,
         };
         let limits = [
@@ -969,42 +985,42 @@ impl LearningCore {
         };
         let mut parameters = vec![
             register(
-                Register::HiddenThetaOffset as u16,
+                Register::ThetaOffset(HIDDEN).id(),
                 "hidden.theta_offset",
                 16,
                 "rw",
             ),
-            register(Register::HiddenGoodness as u16, "hidden.goodness", 32, "rw"),
+            register(Register::Goodness(HIDDEN).id(), "hidden.goodness", 32, "rw"),
             register(
-                Register::ClassifierThetaOffset as u16,
+                Register::ThetaOffset(LayerId::CLASSIFIER).id(),
                 "classifier.theta_offset",
                 16,
                 "rw",
             ),
             register(
-                Register::ClassifierGoodness as u16,
+                Register::Goodness(LayerId::CLASSIFIER).id(),
                 "classifier.goodness",
                 32,
                 "rw",
             ),
-            register(Register::EncoderState as u16, "encoder_state", 32, "rw"),
-            register(Register::LearnState as u16, "learn_state", 32, "rw"),
+            register(Register::EncoderState.id(), "encoder_state", 32, "rw"),
+            register(Register::LearnState(HIDDEN).id(), "learn_state", 32, "rw"),
             register(
-                Register::ClassifierState as u16,
+                Register::LearnState(LayerId::CLASSIFIER).id(),
                 "classifier_state",
                 32,
                 "rw",
             ),
-            register(Register::WeightMax as u16, "w_max", 15, "w"),
-            register(Register::Anneal as u16, "anneal", 8, "w"),
+            register(Register::WeightMax.id(), "w_max", 15, "w"),
+            register(Register::Anneal.id(), "anneal", 8, "w"),
         ];
-        for (classifier, layer) in [(false, "hidden"), (true, "classifier")] {
+        for (layer_id, layer) in [(HIDDEN, "hidden"), (LayerId::CLASSIFIER, "classifier")] {
             for field in LayerField::ALL {
-                if classifier && field == LayerField::GoodnessThreshold {
+                if layer_id.is_classifier() && field == LayerField::GoodnessThreshold {
                     continue;
                 }
                 parameters.push(register(
-                    parameter_id(classifier, field),
+                    parameter_id(layer_id, field),
                     &format!("{layer}.{}", field.name()),
                     field.width(),
                     "w",
@@ -1039,40 +1055,14 @@ pub fn cycles_per_step(
     hidden_events: u64,
     step: &StepCommand,
 ) -> u64 {
-    let wide = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
-    let inputs = wide(cfg.inputs);
-    let labels = wide(cfg.label_inputs());
-    let hidden = wide(cfg.hidden.first().map_or(0, |layer| layer.size));
-    let classes = wide(cfg.classes);
-    let groups = |n: u64| n.div_ceil(wide(lanes.max(1)));
-    let label_event = step
-        .label_input
-        .map_or(0, |k| u64::from(u64::from(k) < labels));
-    let e_h = input_events + label_event;
-    let e_c = hidden_events
-        + if cfg.classifier_sees_input {
-            input_events
-        } else {
-            0
-        };
-    let layer = |events: u64, size: u64| 2 * events * (groups(size) + 1) + 2 * size + 2;
-    let mut cycles = 2 * inputs + labels + layer(e_h, hidden) + layer(e_c, classes);
-    if step.csdp.is_some() {
-        cycles += 2 * e_h * (groups(hidden) + 1) + 2;
-    }
-    if step.classifier_label.is_some() {
-        cycles += 2 * e_c * (groups(classes) + 1) + 1;
-    }
-    cycles
+    // The formula is the core's shape's (`CoreShape::cycles_per_step`), defined once in `sim`.
+    CoreShape::of(cfg).cycles_per_step(lanes, input_events, &[hidden_events], step)
 }
 
 /// Cycles `busy` stays high for a `PHASE_RESET` of a core with `lanes` lanes: one per neuron
 /// word, `N_h + K` rounded as the neuron memories are (`N_h` up to whole lanes, then the sum).
 pub fn phase_reset_cycles(cfg: &NetworkConfig, lanes: usize) -> u64 {
-    let lanes = lanes.max(1);
-    let hidden = cfg.hidden.first().map_or(0, |layer| layer.size);
-    let words = (hidden.next_multiple_of(lanes) + cfg.classes).next_multiple_of(lanes);
-    u64::try_from(words).unwrap_or(u64::MAX)
+    CoreShape::of(cfg).phase_reset_cycles(lanes)
 }
 
 impl Logic for LearningCore {
@@ -2534,8 +2524,13 @@ mod tests {
         assert_eq!(err, Some(CoreError::HiddenLayers { count: 2 }));
         assert_eq!(
             err.map(|e| e.to_string()).unwrap_or_default(),
-            "the learning core supports exactly 1 hidden layer; the network has 2"
+            "2 hidden layers: the learning core has exactly 1"
         );
+        assert_eq!(
+            check_features(&cfg),
+            Err(CoreError::HiddenLayers { count: 2 })
+        );
+        assert_eq!(check_features(&default_network()), Ok(()));
     }
 
     #[test]

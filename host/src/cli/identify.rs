@@ -31,7 +31,11 @@ impl Cmd {
              {}-bit weights, {} steps per phase",
             id.inputs,
             id.label_inputs,
-            id.hidden,
+            id.hidden_sizes()
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(" + "),
             id.classes,
             id.classifier_rows,
             id.weight_bits,

@@ -17,8 +17,8 @@ pub struct Cmd {
     link: LinkArgs,
     #[command(flatten)]
     network: NetworkArgs,
-    /// Weights file (`[[W...], [C...]]` or a dump); the network's seeded initial weights when
-    /// left out.
+    /// Weights file (`[[W0...], ..., [C...]]`, one matrix per layer, or a dump); the network's
+    /// seeded initial weights when left out.
     #[arg(long)]
     weights: Option<PathBuf>,
 }
@@ -41,10 +41,13 @@ impl Cmd {
             diff.first.join("; ")
         );
         println!(
-            "loaded network {:?} ({} + {} weights, {}) on {}: read back {} values, all as written",
+            "loaded network {:?} ({} weights, {}) on {}: read back {} values, all as written",
             cfg.name,
-            read.hidden_weights.len(),
-            read.classifier_weights.len(),
+            read.weight_matrices()
+                .iter()
+                .map(|m| m.len().to_string())
+                .collect::<Vec<_>>()
+                .join(" + "),
             match &self.weights {
                 Some(path) => format!("from {}", path.display()),
                 None => format!("initial, seed {}", cfg.seed),

@@ -11,7 +11,7 @@ use spikeforge_host::chip_model;
 use spikeforge_host::client::Client;
 use spikeforge_host::plot::{accuracy_curve, raster, weight_images, LayerRaster};
 use spikeforge_host::weights::{initial_network, read_weights};
-use spikeforge_sim::core_interface::{state_address, StateField, StepCommand};
+use spikeforge_sim::core_interface::{CoreShape, LayerId, StateField, StepCommand};
 use spikeforge_sim::data::DatasetSpec;
 use spikeforge_sim::model::Learn;
 use spikeforge_sim::rules::weight_max;
@@ -60,7 +60,7 @@ struct Raster {
 struct Weights {
     #[command(flatten)]
     network: NetworkArgs,
-    /// Weights file (`[[W...], [C...]]` or a dump).
+    /// Weights file (`[[W0...], ..., [C...]]`, one matrix per layer or a dump).
     #[arg(long)]
     from: PathBuf,
     /// Image width in pixels; the square root of the network's inputs when left out.
@@ -98,9 +98,9 @@ impl Cmd {
 }
 
 /// One layer's spike counts.
-fn counts(client: &mut Client, classifier: bool, size: usize) -> anyhow::Result<Vec<u32>> {
-    let start = usize::from(state_address(classifier, StateField::Count, 0));
-    Ok(client.read(Space::State, start, size)?)
+fn counts(client: &mut Client, shape: &CoreShape, layer: LayerId) -> anyhow::Result<Vec<u32>> {
+    let start = usize::from(shape.state_address(layer, StateField::Count, 0));
+    Ok(client.read(Space::State, start, shape.size(layer))?)
 }
 
 impl Raster {
@@ -118,30 +118,31 @@ impl Raster {
         let net = initial_network(&cfg, self.weights.as_deref())?;
         let mut client = self.link.connect(&cfg)?;
         chip_model::load(&mut client, &cfg, &net, &sample.pixels)?;
-        let hidden = cfg.hidden[0].size;
+        let shape = CoreShape::of(&cfg);
         let word = StepCommand::of(Learn::OFF, None).word();
         client.phase_reset()?;
-        let mut last = (vec![0u32; hidden], vec![0u32; cfg.classes]);
-        let mut layers = [
-            LayerRaster {
-                name: "hidden layer".to_string(),
+        let mut last: Vec<Vec<u32>> = shape
+            .layers()
+            .map(|layer| vec![0u32; shape.size(layer)])
+            .collect();
+        let mut layers: Vec<LayerRaster> = shape
+            .layers()
+            .map(|layer| LayerRaster {
+                name: match layer {
+                    LayerId::Hidden(0) if shape.hidden_layers() == 1 => "hidden layer".to_string(),
+                    LayerId::Hidden(l) => format!("hidden layer {l}"),
+                    LayerId::Classifier => "classifier".to_string(),
+                },
                 spikes: Vec::new(),
-            },
-            LayerRaster {
-                name: "classifier".to_string(),
-                spikes: Vec::new(),
-            },
-        ];
+            })
+            .collect();
         for _ in 0..cfg.steps {
             client.step(word)?;
-            let now = (
-                counts(&mut client, false, hidden)?,
-                counts(&mut client, true, cfg.classes)?,
-            );
-            for (layer, (now, before)) in layers
-                .iter_mut()
-                .zip([(&now.0, &last.0), (&now.1, &last.1)])
-            {
+            let now = shape
+                .layers()
+                .map(|layer| counts(&mut client, &shape, layer))
+                .collect::<anyhow::Result<Vec<Vec<u32>>>>()?;
+            for (layer, (now, before)) in layers.iter_mut().zip(now.iter().zip(&last)) {
                 layer
                     .spikes
                     .push(now.iter().zip(before).map(|(a, b)| a > b).collect());
@@ -165,7 +166,9 @@ impl Raster {
 impl Weights {
     fn draw(&self) -> anyhow::Result<String> {
         let cfg = self.network.load()?;
-        let (w, _) = read_weights(&self.from, &cfg)?;
+        // The first hidden layer's rows are the pixels.
+        let matrices = read_weights(&self.from, &cfg)?;
+        let w = matrices.first().map(Vec::as_slice).unwrap_or_default();
         let width = match self.image_width {
             Some(width) => width,
             None => {
@@ -191,7 +194,7 @@ impl Weights {
                 "incoming pixel weights of the {hidden} hidden neurons, {}",
                 self.from.display()
             ),
-            &w,
+            w,
             hidden,
             width,
             cfg.inputs / width,

@@ -43,7 +43,7 @@ pub struct Cmd {
     /// Write the JSON report here.
     #[arg(long)]
     report: Option<PathBuf>,
-    /// Write the learned weights here (`[[W...], [C...]]`).
+    /// Write the learned weights here (`[[W0...], ..., [C...]]`, one matrix per layer).
     #[arg(long)]
     save_weights: Option<PathBuf>,
     /// Write a dump of everything the chip holds after training here.
@@ -86,8 +86,7 @@ impl Cmd {
             return Err(err).context(format!("training on {port} stopped"));
         }
         if let Some(path) = &self.save_weights {
-            let (w, c) = chip.weights()?;
-            write_weights(path, &w, &c)?;
+            write_weights(path, &chip.weights()?)?;
         }
         if let Some(path) = &self.dump {
             let snapshot = chip.snapshot()?;

@@ -1,7 +1,9 @@
 //! The numbers of the wire protocol: request opcodes, response status codes and memory spaces
 //! (`docs/spec.md` §7).
 
-use crate::core_interface::Op;
+use crate::core_interface::{
+    weight_name, weight_space_code, weight_space_layer, LayerId, Op, MAX_HIDDEN_LAYERS,
+};
 
 /// Request opcodes (the second byte of a request; a response carries `opcode | 0x80`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -142,47 +144,79 @@ impl Status {
 }
 
 /// Memory spaces of `READ` and `WRITE`: each is one pair of core operations, addressed as the
-/// core addresses it.
+/// core addresses it. Codes 0..=4 are those of a core with one hidden layer; the weights of
+/// hidden layer `l >= 1` are space `7 + l` (8, 9, 10), so that every space's core operations
+/// are `2 s + 1` (write) and `2 s + 2` (read).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(u8)]
 pub enum Space {
-    /// Pixel intensities, one byte each.
-    Pixel = 0,
-    /// Hidden weights W, `row * N_h + n`, 16-bit two's complement.
-    HiddenWeight = 1,
-    /// Classifier weights C, `row * K + k`, 16-bit two's complement.
-    ClassifierWeight = 2,
-    /// Neuron state at the core's state address, 16 bits.
-    State = 3,
-    /// Registers and parameters by the core's register id, 32 bits.
-    Register = 4,
+    /// Pixel intensities, one byte each (code 0).
+    Pixel,
+    /// The weights of a layer, `row * size + neuron`, 16-bit two's complement: `W` of hidden
+    /// layer 0 (code 1), `C` of the classifier (code 2), `W1`..`W3` (codes 8..=10).
+    Weight(LayerId),
+    /// Neuron state at the core's state address, 16 bits (code 3).
+    State,
+    /// Registers and parameters by the core's register id, 32 bits (code 4).
+    Register,
 }
 
 impl Space {
-    /// Every space, in code order.
+    /// The spaces of a core with one hidden layer, in code order (codes 0..=4): the spaces
+    /// whose value widths `IDENTIFY` lists.
     pub const ALL: [Space; 5] = [
         Space::Pixel,
-        Space::HiddenWeight,
-        Space::ClassifierWeight,
+        Space::Weight(LayerId::Hidden(0)),
+        Space::Weight(LayerId::Classifier),
         Space::State,
         Space::Register,
     ];
 
-    /// The space byte.
-    pub fn code(self) -> u8 {
-        self as u8
+    /// The weights of hidden layer 0, `W`.
+    pub const HIDDEN_WEIGHT: Space = Space::Weight(LayerId::Hidden(0));
+    /// The weights of the classifier, `C`.
+    pub const CLASSIFIER_WEIGHT: Space = Space::Weight(LayerId::Classifier);
+
+    /// Every space of a core with `hidden_layers` hidden layers, in code order.
+    pub fn all(hidden_layers: usize) -> Vec<Space> {
+        let extra =
+            (1..hidden_layers.min(MAX_HIDDEN_LAYERS)).map(|l| Space::Weight(LayerId::hidden(l)));
+        Space::ALL.into_iter().chain(extra).collect()
     }
 
-    /// The space with byte `code`.
+    /// The space byte.
+    pub fn code(self) -> u8 {
+        match self {
+            Space::Pixel => 0,
+            Space::Weight(layer) => weight_space_code(layer),
+            Space::State => 3,
+            Space::Register => 4,
+        }
+    }
+
+    /// The space with byte `code` in a core with the most hidden layers.
     pub fn from_code(code: u8) -> Option<Space> {
-        Space::ALL.get(usize::from(code)).copied()
+        match code {
+            0 => Some(Space::Pixel),
+            3 => Some(Space::State),
+            4 => Some(Space::Register),
+            _ => weight_space_layer(code).map(Space::Weight),
+        }
+    }
+
+    /// The space with byte `code` in a core with `hidden_layers` hidden layers (the weights of
+    /// a layer it lacks are no space).
+    pub fn from_code_in(code: u8, hidden_layers: usize) -> Option<Space> {
+        Space::from_code(code).filter(|space| match space {
+            Space::Weight(LayerId::Hidden(l)) => usize::from(*l) < hidden_layers,
+            _ => true,
+        })
     }
 
     /// Bytes per value on the wire (little-endian, the low bytes of the core's data word).
     pub fn width(self) -> usize {
         match self {
             Space::Pixel => 1,
-            Space::HiddenWeight | Space::ClassifierWeight | Space::State => 2,
+            Space::Weight(_) | Space::State => 2,
             Space::Register => 4,
         }
     }
@@ -191,19 +225,18 @@ impl Space {
     pub fn core_ops(self) -> (Op, Op) {
         match self {
             Space::Pixel => (Op::WritePixel, Op::ReadPixel),
-            Space::HiddenWeight => (Op::WriteHiddenWeight, Op::ReadHiddenWeight),
-            Space::ClassifierWeight => (Op::WriteClassifierWeight, Op::ReadClassifierWeight),
+            Space::Weight(layer) => (Op::WriteWeight(layer), Op::ReadWeight(layer)),
             Space::State => (Op::WriteState, Op::ReadState),
             Space::Register => (Op::WriteRegister, Op::ReadRegister),
         }
     }
 
-    /// Name in the specification's space table.
+    /// Name in the specification's space table: `PIXEL`, `W`, `W1`..`W3`, `C`, `STATE`,
+    /// `REG`.
     pub fn name(self) -> &'static str {
         match self {
             Space::Pixel => "PIXEL",
-            Space::HiddenWeight => "W",
-            Space::ClassifierWeight => "C",
+            Space::Weight(layer) => weight_name(layer),
             Space::State => "STATE",
             Space::Register => "REG",
         }
@@ -227,9 +260,25 @@ mod tests {
         for status in Status::ALL {
             assert_eq!(Status::from_code(status.code()), Some(status));
         }
-        for space in Space::ALL {
+        for space in Space::all(4) {
             assert_eq!(Space::from_code(space.code()), Some(space));
+            let (write, read) = space.core_ops();
+            assert_eq!(
+                (write.code(), read.code()),
+                (2 * space.code() + 1, 2 * space.code() + 2),
+                "{}",
+                space.name()
+            );
         }
+        let codes: Vec<u8> = Space::all(4).into_iter().map(Space::code).collect();
+        assert_eq!(codes, [0, 1, 2, 3, 4, 8, 9, 10]);
+        assert_eq!(Space::from_code_in(8, 1), None);
+        assert_eq!(
+            Space::from_code_in(9, 3),
+            Some(Space::Weight(LayerId::hidden(2)))
+        );
+        assert_eq!(Space::from_code(7), None);
+        assert_eq!(Space::from_code(11), None);
         assert_eq!(Opcode::from_code(0x00), None);
         assert_eq!(Opcode::from_code(0x7F), None);
         assert_eq!(Status::from_code(0x05), None);

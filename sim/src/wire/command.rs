@@ -159,8 +159,13 @@ impl Command {
     /// byte; for `WRITE`, values that fill the rest exactly (at least one); for `READ`, a count
     /// of 1..=`MAX_PAYLOAD / width`; for `RUN_PHASE`, at most [`MAX_RUN_STEPS`] steps. Address
     /// ranges depend on the network and are checked by
-    /// [`super::MemoryMap::check`].
-    pub fn parse(opcode: u8, payload: &[u8]) -> Result<Command, CommandError> {
+    /// [`super::MemoryMap::check`]. The spaces are those of a core with `hidden_layers`
+    /// hidden layers: the weights of a layer it lacks are an unknown space.
+    pub fn parse(
+        opcode: u8,
+        payload: &[u8],
+        hidden_layers: usize,
+    ) -> Result<Command, CommandError> {
         let op = Opcode::from_code(opcode).ok_or(CommandError::UnknownOpcode { code: opcode })?;
         let len = payload.len();
         let expect = |ok: bool, expected: &'static str| {
@@ -174,7 +179,9 @@ impl Command {
                 })
             }
         };
-        let space = |code: u8| Space::from_code(code).ok_or(CommandError::UnknownSpace { code });
+        let space = |code: u8| {
+            Space::from_code_in(code, hidden_layers).ok_or(CommandError::UnknownSpace { code })
+        };
         Ok(match op {
             Opcode::Identify => {
                 expect(len == 0, "no payload")?;
@@ -326,7 +333,7 @@ mod tests {
                 count: 128,
             },
             Command::Write {
-                space: Space::HiddenWeight,
+                space: Space::HIDDEN_WEIGHT,
                 start: 500,
                 values: vec![0xFF80, 0x7F, 0],
             },
@@ -340,7 +347,7 @@ mod tests {
             let request = command.request(3);
             assert!(request.payload.len() <= MAX_PAYLOAD, "{command:?}");
             assert_eq!(
-                Command::parse(request.opcode, &request.payload),
+                Command::parse(request.opcode, &request.payload, 1),
                 Ok(command)
             );
         }
@@ -348,10 +355,10 @@ mod tests {
 
     #[test]
     fn values_pack_to_their_width() {
-        let packed = pack_values(Space::HiddenWeight, &[0xFFFF_FF80, 0x0001_0002]);
+        let packed = pack_values(Space::HIDDEN_WEIGHT, &[0xFFFF_FF80, 0x0001_0002]);
         assert_eq!(packed, [0x80, 0xFF, 0x02, 0x00]);
         assert_eq!(
-            unpack_values(Space::HiddenWeight, &packed),
+            unpack_values(Space::HIDDEN_WEIGHT, &packed),
             [0xFF80, 0x0002]
         );
         assert_eq!(pack_values(Space::Pixel, &[0x1FF]), [0xFF]);
@@ -362,10 +369,10 @@ mod tests {
 
     #[test]
     fn refusals_in_order() {
-        let parse = |op: Opcode, payload: &[u8]| Command::parse(op.code(), payload);
+        let parse = |op: Opcode, payload: &[u8]| Command::parse(op.code(), payload, 1);
         let status = |op: Opcode, payload: &[u8]| parse(op, payload).map_err(|e| e.status());
         assert_eq!(
-            Command::parse(0x7E, &[]),
+            Command::parse(0x7E, &[], 1),
             Err(CommandError::UnknownOpcode { code: 0x7E })
         );
         assert_eq!(status(Opcode::Identify, &[0]), Err(Status::BadPayload));
@@ -397,6 +404,15 @@ mod tests {
         // WRITE: header size, then space, then whole values.
         assert_eq!(status(Opcode::Write, &[9, 0]), Err(Status::BadPayload));
         assert_eq!(status(Opcode::Write, &[9, 0, 0]), Err(Status::UnknownSpace));
+        // The weights of hidden layer 2 are a space of a core with three hidden layers only.
+        assert_eq!(
+            Command::parse(Opcode::Read.code(), &[9, 0, 0, 1, 0], 3),
+            Ok(Command::Read {
+                space: Space::Weight(crate::core_interface::LayerId::hidden(2)),
+                start: 0,
+                count: 1
+            })
+        );
         assert_eq!(status(Opcode::Write, &[1, 0, 0]), Err(Status::BadPayload));
         assert_eq!(
             status(Opcode::Write, &[4, 0, 0, 1, 2]),

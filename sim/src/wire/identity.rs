@@ -4,6 +4,7 @@
 use super::codes::Space;
 use super::{MAGIC, MAX_PAYLOAD, PROTOCOL_VERSION};
 use crate::config::NetworkConfig;
+use crate::core_interface::CoreShape;
 use crate::model::Fnv1a;
 
 /// A payload of the wrong size.
@@ -25,7 +26,8 @@ pub struct Identity {
     pub magic: [u8; 4],
     /// [`PROTOCOL_VERSION`].
     pub version: u8,
-    /// Bit 0: the classifier sees the pixels (`classifier_sees_input`); other bits 0.
+    /// Bit 0: the classifier sees the pixels (`classifier_sees_input`); bits 2..1: hidden
+    /// layers − 1 ([`FLAG_HIDDEN_LAYERS_SHIFT`]); other bits 0.
     pub flags: u8,
     /// `MAX_PAYLOAD`.
     pub max_payload: u16,
@@ -33,7 +35,7 @@ pub struct Identity {
     pub inputs: u16,
     /// Label inputs `L`.
     pub label_inputs: u16,
-    /// Hidden neurons `N_h`.
+    /// Neurons `N_h` of the first hidden layer.
     pub hidden: u16,
     /// Classes `K`.
     pub classes: u16,
@@ -47,10 +49,17 @@ pub struct Identity {
     pub widths: [u8; 5],
     /// [`build_hash`] of the network the core was generated for.
     pub build_hash: u64,
+    /// Neurons of hidden layers 1, 2, ... (after the build hash, u16 LE each; none in the
+    /// identity of a core with one hidden layer, which is 34 bytes as in protocol version 1).
+    pub more_hidden: Vec<u16>,
 }
 
 /// [`Identity::flags`] bit: the classifier sees the pixels.
 pub const FLAG_CLASSIFIER_SEES_INPUT: u8 = 1;
+/// [`Identity::flags`] bits 2..1 hold the hidden layers − 1.
+pub const FLAG_HIDDEN_LAYERS_SHIFT: u32 = 1;
+/// [`Identity::flags`] mask of the hidden layers − 1 (after the shift).
+pub const FLAG_HIDDEN_LAYERS_MASK: u8 = 0x3;
 
 /// FNV-1a (64-bit) of the network's validated configuration as JSON (every field, in
 /// declaration order): it names the network a core was generated for.
@@ -63,7 +72,8 @@ pub fn build_hash(cfg: &NetworkConfig) -> u64 {
 }
 
 impl Identity {
-    /// Payload bytes.
+    /// Payload bytes of the identity of a core with one hidden layer; each further hidden
+    /// layer adds 2.
     pub const LEN: usize = 34;
 
     /// The identity of the core for `cfg` (sizes above 65,535 read as 65,535; the core's
@@ -74,14 +84,17 @@ impl Identity {
         for (width, space) in widths.iter_mut().zip(Space::ALL) {
             *width = u8::try_from(space.width()).unwrap_or(u8::MAX);
         }
+        let extra = u8::try_from(cfg.hidden.len().saturating_sub(1)).unwrap_or(u8::MAX);
+        let layers = (extra & FLAG_HIDDEN_LAYERS_MASK) << FLAG_HIDDEN_LAYERS_SHIFT;
         Self {
             magic: MAGIC,
             version: PROTOCOL_VERSION,
-            flags: if cfg.classifier_sees_input {
-                FLAG_CLASSIFIER_SEES_INPUT
-            } else {
-                0
-            },
+            flags: layers
+                | if cfg.classifier_sees_input {
+                    FLAG_CLASSIFIER_SEES_INPUT
+                } else {
+                    0
+                },
             max_payload: small(MAX_PAYLOAD),
             inputs: small(cfg.inputs),
             label_inputs: small(cfg.label_inputs()),
@@ -92,7 +105,43 @@ impl Identity {
             steps: u16::try_from(cfg.steps).unwrap_or(u16::MAX),
             widths,
             build_hash: build_hash(cfg),
+            more_hidden: cfg.hidden.iter().skip(1).map(|l| small(l.size)).collect(),
         }
+    }
+
+    /// Hidden layers of the core (bits 2..1 of the flags, plus 1).
+    pub fn hidden_layers(&self) -> usize {
+        usize::from((self.flags >> FLAG_HIDDEN_LAYERS_SHIFT) & FLAG_HIDDEN_LAYERS_MASK) + 1
+    }
+
+    /// Neurons of every hidden layer.
+    pub fn hidden_sizes(&self) -> Vec<usize> {
+        std::iter::once(self.hidden)
+            .chain(self.more_hidden.iter().copied())
+            .map(usize::from)
+            .collect()
+    }
+
+    /// The shape of the core this identity describes.
+    pub fn shape(&self) -> CoreShape {
+        CoreShape {
+            inputs: self.inputs.into(),
+            label_inputs: self.label_inputs.into(),
+            hidden: self.hidden_sizes(),
+            classes: self.classes.into(),
+            classifier_rows: self.classifier_rows.into(),
+            classifier_sees_input: self.flags & FLAG_CLASSIFIER_SEES_INPUT != 0,
+        }
+    }
+
+    /// Payload bytes of this identity.
+    pub fn len(&self) -> usize {
+        Self::LEN + 2 * self.more_hidden.len()
+    }
+
+    /// Whether the payload is empty (never: it is at least [`Identity::LEN`] bytes).
+    pub fn is_empty(&self) -> bool {
+        false
     }
 
     /// The payload, fields in declaration order, little-endian.
@@ -115,15 +164,23 @@ impl Identity {
         out.extend_from_slice(&self.steps.to_le_bytes());
         out.extend_from_slice(&self.widths);
         out.extend_from_slice(&self.build_hash.to_le_bytes());
+        for size in &self.more_hidden {
+            out.extend_from_slice(&size.to_le_bytes());
+        }
         out
     }
 
-    /// Parse a payload of [`Identity::LEN`] bytes.
+    /// Parse a payload: [`Identity::LEN`] bytes, and 2 more per hidden layer beyond the first
+    /// (bits 2..1 of the flags byte).
     pub fn decode(bytes: &[u8]) -> Result<Self, PayloadSizeError> {
-        if bytes.len() != Self::LEN {
+        let extra = bytes.get(5).map_or(0, |flags| {
+            usize::from((flags >> FLAG_HIDDEN_LAYERS_SHIFT) & FLAG_HIDDEN_LAYERS_MASK)
+        });
+        let expected = Self::LEN + 2 * extra;
+        if bytes.len() != expected {
             return Err(PayloadSizeError {
                 what: "IDENTIFY",
-                expected: Self::LEN,
+                expected,
                 len: bytes.len(),
             });
         }
@@ -148,6 +205,7 @@ impl Identity {
             steps: u16_at(19),
             widths,
             build_hash: u64::from_le_bytes(hash),
+            more_hidden: (0..extra).map(|i| u16_at(Self::LEN + 2 * i)).collect(),
         })
     }
 }
@@ -227,6 +285,30 @@ mod tests {
                 what: "IDENTIFY",
                 expected: 34,
                 len: 33
+            })
+        );
+    }
+
+    #[test]
+    fn identity_of_a_network_with_three_hidden_layers() {
+        let mut cfg = default_network();
+        cfg.hidden = vec![cfg.hidden[0].clone(); 3];
+        cfg.hidden[1].size = 16;
+        cfg.hidden[2].size = 0x0102;
+        let identity = Identity::of(&cfg);
+        let bytes = identity.encode();
+        assert_eq!(bytes.len(), 38);
+        assert_eq!(bytes[5], 0b100, "flags: 3 hidden layers");
+        assert_eq!(&bytes[34..], &[16, 0, 2, 1]);
+        assert_eq!(identity.hidden_sizes(), [256, 16, 258]);
+        assert_eq!(identity.shape(), CoreShape::of(&cfg));
+        assert_eq!(Identity::decode(&bytes), Ok(identity));
+        assert_eq!(
+            Identity::decode(&bytes[..34]),
+            Err(PayloadSizeError {
+                what: "IDENTIFY",
+                expected: 38,
+                len: 34
             })
         );
     }

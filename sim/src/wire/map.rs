@@ -2,21 +2,12 @@
 
 use super::codes::Space;
 use crate::config::NetworkConfig;
-use crate::core_interface::{register_readable, register_writable, split_state_address};
+use crate::core_interface::{CoreShape, LayerId};
 
-/// The size of every memory space of a core for one network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The size of every memory space of a core for one network: its [`CoreShape`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemoryMap {
-    /// Pixels `N_in`.
-    pub pixels: usize,
-    /// Words of W, `(N_in + L) N_h`.
-    pub hidden_weights: usize,
-    /// Words of C, `R_c K`.
-    pub classifier_weights: usize,
-    /// Hidden neurons `N_h` (state addresses with bit 15 clear).
-    pub hidden: usize,
-    /// Classifier neurons `K` (state addresses with bit 15 set).
-    pub classes: usize,
+    shape: CoreShape,
 }
 
 /// An access that leaves its space.
@@ -36,22 +27,26 @@ pub struct RangeError {
 }
 
 impl MemoryMap {
-    /// The spaces of the core for `cfg` (its first hidden layer).
+    /// The spaces of the core for `cfg` ([`CoreShape::of`]).
     pub fn of(cfg: &NetworkConfig) -> Self {
-        let hidden = cfg.hidden.first().map_or(0, |layer| layer.size);
-        Self {
-            pixels: cfg.inputs,
-            hidden_weights: cfg.hidden_inputs(0) * hidden,
-            classifier_weights: cfg.classifier_inputs() * cfg.classes,
-            hidden,
-            classes: cfg.classes,
-        }
+        Self::new(CoreShape::of(cfg))
     }
 
-    /// Check that every address of `start..start + count` exists in `space`: for PIXEL, W and
-    /// C below the memory's size; for STATE a field code 0..=4 and neurons within the layer of
-    /// bit 15 (so the range never crosses into another field or layer); for REG ids the core
-    /// reads (the status registers 0..=6) or, with `write`, stores.
+    /// The spaces of a core of `shape`.
+    pub fn new(shape: CoreShape) -> Self {
+        Self { shape }
+    }
+
+    /// The core's shape.
+    pub fn shape(&self) -> &CoreShape {
+        &self.shape
+    }
+
+    /// Check that every address of `start..start + count` exists in `space`: for PIXEL and the
+    /// weight spaces below the memory's size (and the layer one the core has); for STATE a
+    /// field code 0..=4 and neurons within the layer of the address (so the range never
+    /// crosses into another field or layer); for REG ids the core reads (the status
+    /// registers) or, with `write`, stores.
     pub fn check(
         &self,
         space: Space,
@@ -67,41 +62,57 @@ impl MemoryMap {
             reason,
         };
         let end = usize::from(start) + count;
-        let below = |size: usize, what: &str| {
+        let below = |size: usize, what: String| {
             if end <= size {
                 Ok(())
             } else {
                 Err(fail(format!("ends at {end}, past the {size} {what}")))
             }
         };
+        let shape = &self.shape;
         match space {
-            Space::Pixel => below(self.pixels, "pixels"),
-            Space::HiddenWeight => below(self.hidden_weights, "words of W"),
-            Space::ClassifierWeight => below(self.classifier_weights, "words of C"),
-            Space::State => {
-                let (classifier, field, neuron) = split_state_address(start);
-                if field > 4 {
-                    return Err(fail(format!("field {field} is none of 0..=4")));
+            Space::Pixel => below(shape.inputs, "pixels".into()),
+            Space::Weight(layer) => {
+                if !shape.has(layer) {
+                    return Err(fail(format!("the core has no layer {layer}")));
                 }
-                let (size, layer) = if classifier {
-                    (self.classes, "classifier")
-                } else {
-                    (self.hidden, "hidden layer")
-                };
-                let last = usize::from(neuron) + count;
+                below(
+                    shape.weight_words(layer),
+                    format!("words of {}", space.name()),
+                )
+            }
+            Space::State => {
+                let split = shape.split_state_address(start);
+                if split.field > 4 {
+                    return Err(fail(format!("field {} is none of 0..=4", split.field)));
+                }
+                if !shape.has(split.layer) {
+                    return Err(fail(format!("the core has no layer {}", split.layer)));
+                }
+                let size = shape.size(split.layer);
+                let last = usize::from(split.neuron) + count;
                 if last <= size {
                     Ok(())
                 } else {
+                    let layer = match split.layer {
+                        LayerId::Hidden(0) if shape.hidden_layers() == 1 => {
+                            "hidden layer".to_string()
+                        }
+                        other => other.to_string(),
+                    };
                     Err(fail(format!(
-                        "neurons {neuron}..{last} pass the {size} neurons of the {layer}"
+                        "neurons {}..{last} pass the {size} neurons of the {layer}",
+                        split.neuron
                     )))
                 }
             }
             Space::Register => {
-                let usable = if write {
-                    register_writable
-                } else {
-                    register_readable
+                let usable = |id: u16| {
+                    if write {
+                        shape.register_writable(id)
+                    } else {
+                        shape.register_readable(id)
+                    }
                 };
                 let bad =
                     (usize::from(start)..end).find(|&id| !u16::try_from(id).is_ok_and(usable));
@@ -120,7 +131,7 @@ impl MemoryMap {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core_interface::{state_address, StateField};
+    use crate::core_interface::StateField;
 
     fn map() -> MemoryMap {
         MemoryMap::of(&NetworkConfig::default_network().expect("embedded default network"))
@@ -128,16 +139,44 @@ mod tests {
 
     #[test]
     fn sizes_of_the_default_network() {
+        let map = map();
+        let shape = map.shape();
+        assert_eq!(shape.inputs, 64);
+        assert_eq!(shape.weight_words(LayerId::hidden(0)), 74 * 256);
+        assert_eq!(shape.weight_words(LayerId::CLASSIFIER), 256 * 10);
+        assert_eq!((shape.hidden.as_slice(), shape.classes), (&[256][..], 10));
+    }
+
+    #[test]
+    fn spaces_and_state_of_a_second_hidden_layer() {
+        let mut cfg = NetworkConfig::default_network().expect("embedded default network");
+        cfg.hidden[0].size = 16;
+        cfg.hidden.push(cfg.hidden[0].clone());
+        cfg.hidden[1].size = 12;
+        let map = MemoryMap::of(&cfg);
+        let w1 = Space::Weight(LayerId::hidden(1));
+        assert!(map.check(w1, 0, 26 * 12, true).is_ok());
+        assert!(map.check(w1, 1, 26 * 12, true).is_err());
+        let w2 = Space::Weight(LayerId::hidden(2));
+        let err = map.check(w2, 0, 1, false).expect_err("no layer 2");
         assert_eq!(
-            map(),
-            MemoryMap {
-                pixels: 64,
-                hidden_weights: 74 * 256,
-                classifier_weights: 256 * 10,
-                hidden: 256,
-                classes: 10,
-            }
+            err.to_string(),
+            "READ of 1 values of W2 from address 0x0000: the core has no layer hidden[2]"
         );
+        let shape = map.shape();
+        let v1 = shape.state_address(LayerId::hidden(1), StateField::Membrane, 0);
+        assert!(map.check(Space::State, v1, 12, true).is_ok());
+        let err = map.check(Space::State, v1 + 1, 12, true).expect_err("past");
+        assert!(
+            err.to_string()
+                .ends_with("pass the 12 neurons of the hidden[1]"),
+            "{err}"
+        );
+        let v2 = shape.state_address(LayerId::hidden(2), StateField::Membrane, 0);
+        assert!(map.check(Space::State, v2, 1, false).is_err());
+        assert!(map.check(Space::Register, 64, 3, false).is_ok());
+        assert!(map.check(Space::Register, 80, 14, true).is_ok());
+        assert!(map.check(Space::Register, 96, 1, false).is_err());
     }
 
     #[test]
@@ -146,12 +185,12 @@ mod tests {
         assert!(map.check(Space::Pixel, 0, 64, true).is_ok());
         assert!(map.check(Space::Pixel, 63, 2, false).is_err());
         assert!(map
-            .check(Space::HiddenWeight, 18_944 - 128, 128, false)
+            .check(Space::HIDDEN_WEIGHT, 18_944 - 128, 128, false)
             .is_ok());
-        assert!(map.check(Space::HiddenWeight, 18_944, 1, true).is_err());
-        assert!(map.check(Space::ClassifierWeight, 2_559, 1, true).is_ok());
+        assert!(map.check(Space::HIDDEN_WEIGHT, 18_944, 1, true).is_err());
+        assert!(map.check(Space::CLASSIFIER_WEIGHT, 2_559, 1, true).is_ok());
         assert!(map
-            .check(Space::ClassifierWeight, 0xFFFF, 128, true)
+            .check(Space::CLASSIFIER_WEIGHT, 0xFFFF, 128, true)
             .is_err());
         let err = map
             .check(Space::Pixel, 60, 8, true)
@@ -165,11 +204,12 @@ mod tests {
     #[test]
     fn state_ranges_stay_in_one_field_of_one_layer() {
         let map = map();
-        let v = state_address(false, StateField::Membrane, 0);
+        let state_address = |layer, field, n| map.shape().state_address(layer, field, n);
+        let v = state_address(LayerId::hidden(0), StateField::Membrane, 0);
         assert!(map.check(Space::State, v, 128, true).is_ok());
         assert!(map.check(Space::State, v + 128, 128, true).is_ok());
         assert!(map.check(Space::State, v + 129, 128, true).is_err());
-        let count = state_address(true, StateField::Count, 0);
+        let count = state_address(LayerId::CLASSIFIER, StateField::Count, 0);
         assert!(map.check(Space::State, count, 10, false).is_ok());
         assert!(map.check(Space::State, count + 1, 10, false).is_err());
         assert!(map.check(Space::State, 5 << 12, 1, false).is_err());
