@@ -13,12 +13,13 @@ use crate::generate::generate_chip;
 use crate::top::CoreOptions;
 use crate::uart::clocks_per_bit;
 
-/// Bits of one block RAM: iCE40 `SB_RAM40_4K`, ECP5 `DP16KD` (18 kbit, 16 kbit usable at
-/// widths of 1, 2, 4, 8 or 16 bits).
-fn ram_block_bits(family: BoardFamily) -> u64 {
+/// The `(depth, width)` configurations of one block RAM, narrowest first: iCE40
+/// `SB_RAM40_4K` (4 kbit), ECP5 `DP16KD` (18 kbit with the ninth bits of its 9- and 18-bit
+/// widths, 16 kbit at 1, 2 and 4 bits).
+fn ram_block_shapes(family: BoardFamily) -> &'static [(u64, u64)] {
     match family {
-        BoardFamily::Ice40 => 4096,
-        BoardFamily::Ecp5 => 16384,
+        BoardFamily::Ice40 => &[(2048, 2), (1024, 4), (512, 8), (256, 16)],
+        BoardFamily::Ecp5 => &[(16384, 1), (8192, 2), (4096, 4), (2048, 9), (1024, 18)],
     }
 }
 
@@ -93,17 +94,18 @@ pub fn core_options(board: &Board) -> CoreOptions {
     }
 }
 
-/// Memory blocks of `words` x `bits` in the family's block RAM, the widest configuration
-/// that holds the word (a conservative count: Yosys may pack better).
+/// Memory blocks of `words` x `bits` in the family's block RAM, in the narrowest
+/// configuration that holds the word, or side by side in the widest (a conservative count:
+/// Yosys may pack better).
 fn blocks(family: BoardFamily, words: u64, bits: u64) -> u64 {
-    let total = ram_block_bits(family);
-    let width = [1u64, 2, 4, 8, 16]
-        .into_iter()
-        .find(|&w| w >= bits)
-        .unwrap_or(16);
-    let lanes = bits.div_ceil(width);
-    let depth = total / width;
-    lanes * words.div_ceil(depth)
+    let shapes = ram_block_shapes(family);
+    let widest = shapes[shapes.len() - 1];
+    let (depth, width) = shapes
+        .iter()
+        .copied()
+        .find(|&(_, w)| w >= bits)
+        .unwrap_or(widest);
+    bits.div_ceil(width) * words.div_ceil(depth)
 }
 
 /// Check before synthesis that the network's memories and multipliers fit the board, naming
@@ -945,6 +947,19 @@ mod tests {
     }
 
     #[test]
+    fn memories_take_the_narrowest_block_ram_configuration_that_holds_a_word() {
+        // ECP5 DP16KD: 9-bit words in 2048 x 9, 10-bit words in 1024 x 18.
+        assert_eq!(blocks(BoardFamily::Ecp5, 784 * 384, 9), 147);
+        assert_eq!(blocks(BoardFamily::Ecp5, 784 * 384, 10), 294);
+        assert_eq!(blocks(BoardFamily::Ecp5, 2048, 8), 1);
+        assert_eq!(blocks(BoardFamily::Ecp5, 100, 36), 2);
+        // iCE40 SB_RAM40_4K: 8-bit words in 512 x 8, 10-bit words in 256 x 16.
+        assert_eq!(blocks(BoardFamily::Ice40, 256 * 10, 8), 5);
+        assert_eq!(blocks(BoardFamily::Ice40, 256 * 10, 10), 10);
+        assert_eq!(blocks(BoardFamily::Ice40, 4096, 1), 2);
+    }
+
+    #[test]
     fn a_network_too_large_for_the_board_is_refused_before_synthesis() {
         let board = Board::named("alchitry-cu").unwrap_or_else(|e| panic!("{e}"));
         let cfg = NetworkConfig::default_network().unwrap_or_else(|e| panic!("{e}"));
@@ -954,7 +969,7 @@ mod tests {
             .unwrap_or_default();
         assert!(
             err.starts_with("network \"digits\" does not fit board alchitry-cu: it needs ")
-                && err.contains("block RAMs (hidden_weights 37")
+                && err.contains("block RAMs (hidden_weights 64, classifier_weights 10")
                 && err.ends_with("the hx8k has 32"),
             "{err}"
         );
@@ -964,6 +979,25 @@ mod tests {
         )
         .unwrap_or_else(|e| panic!("{e}"));
         check_fit(&board, &small).unwrap_or_else(|e| panic!("{e}"));
+
+        // The iCEBreaker: the default network's 10-bit classifier weights take 10 block RAMs
+        // and the chip 34; its UP5K profile (8-bit weights) fits.
+        let icebreaker = Board::named("icebreaker").unwrap_or_else(|e| panic!("{e}"));
+        let err = check_fit(&icebreaker, &cfg)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("it needs 34 block RAMs (classifier_weights 10,")
+                && err.ends_with("the up5k has 30"),
+            "{err}"
+        );
+        let up5k = NetworkConfig::from_toml_str(
+            include_str!("../../../networks/up5k.toml"),
+            "networks/up5k.toml",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        check_fit(&icebreaker, &up5k).unwrap_or_else(|e| panic!("{e}"));
     }
 
     #[test]
