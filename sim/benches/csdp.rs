@@ -1,12 +1,14 @@
 //! Benchmarks of the golden model (`cargo bench -p spikeforge-sim`):
-//! one CSDP update of a 64x128 weight matrix with every presynaptic neuron spiking, and one
-//! full training sample (all phases) of the default network.
+//! one CSDP update of a 64x128 weight matrix with every presynaptic neuron spiking, and the
+//! training and inference samples per second of the default and the MNIST network on real
+//! digits.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use spikeforge_sim::config::NetworkConfig;
-use spikeforge_sim::data::Sample;
+use spikeforge_sim::data::{load, DatasetSpec};
+use spikeforge_sim::model::{Learn, Model};
 use spikeforge_sim::network::{csdp_rows, Network};
 use spikeforge_sim::rng::Xorshift32;
 use spikeforge_sim::rules::LearnParams;
@@ -34,6 +36,16 @@ fn report(name: &str, (mean, best): (Duration, Duration)) {
         "{name:<48} mean {:>10.2} us   best {:>10.2} us",
         mean.as_secs_f64() * 1e6,
         best.as_secs_f64() * 1e6
+    );
+}
+
+/// `report`, and the samples per second the mean time makes.
+fn report_rate(name: &str, times: (Duration, Duration)) {
+    report(name, times);
+    println!(
+        "{:<48} {:>10.1} samples/s",
+        "",
+        1.0 / times.0.as_secs_f64().max(1e-12)
     );
 }
 
@@ -66,28 +78,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }),
     );
 
-    let cfg = NetworkConfig::default_network()?;
-    let mut net = Network::new(&cfg);
-    let mut pixel_rng = Xorshift32::new(2);
-    let train: Vec<Sample> = (0..16u8)
-        .map(|k| Sample {
-            pixels: (0..cfg.inputs)
-                .map(|_| (pixel_rng.next() & 0xFF) as u8)
-                .collect(),
-            label: k % 10,
-        })
-        .collect();
-    let mut negative = Xorshift32::new(3);
-    let mut i = 0;
-    report(
-        &format!(
-            "training sample, default network ({} steps/phase)",
-            cfg.steps
+    // Training and inference samples per second on real digits, one CPU core, for the
+    // default network and the 28x28 network (on the MNIST development set beside the
+    // repository, as in the workspace layout).
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let networks = [
+        (
+            NetworkConfig::default_network()?,
+            DatasetSpec::Digits(root.join("data/digits.csv.gz")),
         ),
-        measure(budget, || {
-            learn_sample(&mut net, &train[i % train.len()], &train, &mut negative);
+        (
+            NetworkConfig::from_file(&root.join("networks/mnist.toml"))?,
+            DatasetSpec::Mnist(root.join("../shared/datasets/mnist-dev")),
+        ),
+    ];
+    for (cfg, spec) in networks {
+        let data = load(&spec)?;
+        let train = &data.train;
+        let mut net = Network::new(&cfg);
+        let mut negative = Xorshift32::new(3);
+        let mut i = 0;
+        let learn = measure(budget, || {
+            learn_sample(&mut net, &train[i % train.len()], train, &mut negative);
             i += 1;
-        }),
-    );
+        });
+        report_rate(&format!("{}: training sample (3 phases)", cfg.name), learn);
+        let infer = measure(budget, || {
+            net.run_phase(&train[i % train.len()].pixels, None, Learn::OFF);
+            i += 1;
+        });
+        report_rate(&format!("{}: inference sample", cfg.name), infer);
+    }
     Ok(())
 }

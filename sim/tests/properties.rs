@@ -8,10 +8,10 @@
 use std::path::Path;
 
 use proptest::prelude::*;
-use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::config::{NegativeMode, NetworkConfig};
 use spikeforge_sim::core_interface::{state_probes, state_writes, Op, StepCommand};
 use spikeforge_sim::core_model::CoreModel;
-use spikeforge_sim::data::load_digits;
+use spikeforge_sim::data::{load_digits, Dataset, Sample};
 use spikeforge_sim::float::FloatNetwork;
 use spikeforge_sim::model::{Learn, Model, Polarity};
 use spikeforge_sim::network::Network;
@@ -21,7 +21,7 @@ use spikeforge_sim::rules::{
     lif_step, sigmoid_index, sr_update, trace_step, weight_max, LearnParams, LifParams,
     NeuronState, TRACE_MAX,
 };
-use spikeforge_sim::train::{evaluate, learn_sample};
+use spikeforge_sim::train::{evaluate, learn_sample, train, TrainOptions};
 
 const DIGITS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz");
 
@@ -446,6 +446,67 @@ proptest! {
                 c.weight_matrices(),
                 "seeds {} and {} give the same weights", seed, other
             );
+        }
+    }
+}
+
+/// A dataset of `n` random 4x4 images of 3 classes, split 3:1.
+fn random_dataset(pixels: &[u8], n: usize) -> Dataset {
+    let samples: Vec<Sample> = (0..n)
+        .map(|i| Sample {
+            pixels: (0..16)
+                .map(|k| pixels[(i * 7 + k) % pixels.len()])
+                .collect(),
+            label: u8::try_from(i % 3).expect("3 classes"),
+        })
+        .collect();
+    let test = samples[..n / 4].to_vec();
+    Dataset {
+        name: "random".into(),
+        width: 4,
+        height: 4,
+        classes: 3,
+        train: samples[n / 4..].to_vec(),
+        test,
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(24))]
+
+    /// The hidden weights after `epochs` epochs with `csdp_epochs = N` are those after
+    /// `min(N, epochs)` epochs: the epochs after the N-th teach the classifier alone, for 1-3
+    /// hidden layers and both negative modes.
+    #[test]
+    fn epochs_after_csdp_epochs_leave_every_hidden_layer_alone(
+        seed in 0u64..1000,
+        layers in 1usize..=3,
+        csdp_epochs in 1u32..=2,
+        extra in 1u32..=2,
+        self_supervised in any::<bool>(),
+        pixels in proptest::collection::vec(any::<u8>(), 32),
+    ) {
+        let mut cfg = tiny_config_with(seed, layers);
+        cfg.csdp_epochs = csdp_epochs;
+        if self_supervised {
+            // No label inputs: every size follows from the mode.
+            cfg.negatives = NegativeMode::SelfSupervised;
+        }
+        let data = random_dataset(&pixels, 12);
+        let run = |epochs: u32| {
+            let mut net = Network::new(&cfg);
+            let opts = TrainOptions { epochs, train_samples: None, test_samples: None };
+            train(&mut net, &data, &opts, &mut |_| {});
+            net
+        };
+        let learned = run(csdp_epochs);
+        let longer = run(csdp_epochs + extra);
+        let untrained = Network::new(&cfg);
+        prop_assert_ne!(&learned.hidden[0].weights, &untrained.hidden[0].weights);
+        prop_assert_ne!(&learned.classifier.weights, &longer.classifier.weights);
+        for (a, b) in learned.hidden.iter().zip(&longer.hidden) {
+            prop_assert_eq!(&a.weights, &b.weights);
+            prop_assert_eq!(&a.homeostasis, &b.homeostasis);
         }
     }
 }
