@@ -2,9 +2,12 @@
 //! (zero differences from the golden model), a link damaged at 1e-3 per byte giving the same
 //! report with its retransmissions counted, and one-line errors for bad inputs.
 
+mod common;
+
+use common::{dir, ok, spikeforge, text, DIGITS};
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use flate2::write::GzEncoder;
 use spikeforge_sim::config::NetworkConfig;
@@ -12,33 +15,6 @@ use spikeforge_sim::data::load_digits;
 use spikeforge_sim::model::Model;
 use spikeforge_sim::network::Network;
 use spikeforge_sim::train::{train, TrainOptions};
-
-const DIGITS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz");
-
-fn dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    std::fs::create_dir_all(&dir).expect("test directory");
-    dir
-}
-
-fn spikeforge(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spikeforge"))
-        .args(args)
-        .output()
-        .expect("run spikeforge")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Run, require success, return stdout and stderr.
-fn ok(args: &[&str]) -> (String, String) {
-    let out = spikeforge(args);
-    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert!(out.status.success(), "spikeforge {args:?}: {stderr}");
-    (stdout, stderr)
-}
 
 /// Run, require failure with one line on stderr, return it.
 fn fails(args: &[&str]) -> String {

@@ -3,27 +3,18 @@
 //! cycles: it returns at once when nothing more can come, and a deadline bounds a request in
 //! the chip's time.
 
+mod common;
+
+use common::{spikeforge, text, DIGITS};
+
 use std::path::Path;
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use spikeforge_host::transport::{Cosim, Transport, TransportError};
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::wire::{decode_response, Command as Request, Status, DELIMITER};
 
-const DIGITS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz");
 const CLOCK_HZ: u64 = 12_000_000;
-
-fn spikeforge(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spikeforge"))
-        .args(args)
-        .output()
-        .expect("run spikeforge")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// `train` on `port` with 6 training and 4 test samples: the report.
 fn train(port: &str) -> serde_json::Value {

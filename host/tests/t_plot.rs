@@ -1,28 +1,16 @@
 //! `spikeforge plot`: every figure is an SVG document that an XML parser accepts, with the
 //! elements the data asks for, and text from file names is escaped.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use common::{dir, spikeforge, DIGITS};
+
+use std::path::Path;
 
 use spikeforge_host::plot::{accuracy_curve, escape};
 use spikeforge_host::weights::write_weights;
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::network::Network;
-
-const DIGITS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz");
-
-fn dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    std::fs::create_dir_all(&dir).expect("test directory");
-    dir
-}
-
-fn spikeforge(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_spikeforge"))
-        .args(args)
-        .output()
-        .expect("run spikeforge")
-}
 
 fn plot(args: &[&str], out: &Path) -> String {
     let mut all = vec!["plot"];

@@ -3,8 +3,11 @@
 //! `[[W0...], [W1...], [C...]]` weights file), `verify` finds no difference, `load` of the
 //! learned weights reads back as written, and the Verilated chip refuses the network.
 
+mod common;
+
+use common::{dir, ok, spikeforge, text, DIGITS};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::data::load_digits;
@@ -12,33 +15,7 @@ use spikeforge_sim::model::Model;
 use spikeforge_sim::network::Network;
 use spikeforge_sim::train::{train, TrainOptions};
 
-const DIGITS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz");
 const NETWORK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../networks/digits.toml");
-
-fn dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    std::fs::create_dir_all(&dir).expect("test directory");
-    dir
-}
-
-fn spikeforge(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spikeforge"))
-        .args(args)
-        .output()
-        .expect("run spikeforge")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Run, require success, return stdout and stderr.
-fn ok(args: &[&str]) -> (String, String) {
-    let out = spikeforge(args);
-    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert!(out.status.success(), "spikeforge {args:?}: {stderr}");
-    (stdout, stderr)
-}
 
 fn json(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path).expect("JSON file");
