@@ -94,8 +94,13 @@ fn variants() -> Vec<Variant> {
         variant("small_spram", Some("networks/small.toml"), spram),
         // W in one SPRAM: self-supervised 13-5-4, 16-bit weights, the classifier sees the input.
         variant("mixed_spram", Some("networks/mixed.toml"), spram),
-        // W in two SPRAMs (18,944 words): the default network, the UP5K build.
-        variant("default_spram", None, spram),
+        // W in two SPRAMs (18,944 words): the default network's supervised variant, whose
+        // label rows lie in the second SPRAM.
+        variant(
+            "default_spram",
+            Some("../networks/digits-supervised.toml"),
+            spram,
+        ),
         // Lanes: rows of 7 and 3 synapses in 4 banks; 12 and 4 in 2 banks; 5 and 4 in 2
         // SPRAM banks; the default network with 4 lanes.
         variant(

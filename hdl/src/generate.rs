@@ -178,7 +178,8 @@ mod tests {
             .as_array()
             .and_then(|m| m.iter().find(|m| m["name"] == "hidden_weights"))
             .expect("hidden_weights memory");
-        assert_eq!(weights["words"], 74 * 256);
+        // 64 pixel rows (self-supervised: no label rows) of 256 neurons.
+        assert_eq!(weights["words"], 64 * 256);
         assert_eq!(weights["storage"], "inferred");
         assert_eq!(d["options"]["weights_in_spram"], false);
         assert!(d["cycles"]["learning_step_worst_case"].as_u64() > Some(0));
@@ -193,7 +194,8 @@ mod tests {
     fn default_network_generates_with_weights_in_spram() {
         let cfg = NetworkConfig::default_network().expect("default network");
         let generated = generate_with(&cfg, SPRAM).expect("default network generates");
-        assert_eq!(generated.verilog.matches("SB_SPRAM256KA spram_").count(), 2);
+        // 64 x 256 weights: one SPRAM of 16,384 words.
+        assert_eq!(generated.verilog.matches("SB_SPRAM256KA spram_").count(), 1);
         let d = &generated.description;
         assert_eq!(d["options"]["weights_in_spram"], true);
         let storage: Vec<(&str, &str)> = d["memories"]
@@ -209,13 +211,13 @@ mod tests {
     #[test]
     fn refuses_hidden_weights_beyond_four_sprams() {
         let mut cfg = NetworkConfig::default_network().expect("default network");
-        cfg.hidden[0].size = 1024;
+        cfg.hidden[0].size = 1184;
         let err = generate_with(&cfg, SPRAM).err().map(|e| e.to_string());
         assert_eq!(
             err.as_deref(),
             Some(
                 "network \"digits\" cannot be generated: hidden_weights would need 75776 words \
-                 of 8 bits in SPRAM (5 SPRAMs with 1 lane(s)); an iCE40 UltraPlus has 4 SPRAMs \
+                 of 10 bits in SPRAM (5 SPRAMs with 1 lane(s)); an iCE40 UltraPlus has 4 SPRAMs \
                  of 16384 x 16 bits"
             )
         );

@@ -85,7 +85,8 @@ fn spram_places_the_hidden_weights_in_spram() {
         String::from_utf8_lossy(&output.stderr)
     );
     let verilog = std::fs::read_to_string(out.join("spikeforge.v")).expect("spikeforge.v");
-    assert_eq!(verilog.matches("SB_SPRAM256KA spram_").count(), 2);
+    // 64 x 256 weights: one SPRAM of 16,384 words.
+    assert_eq!(verilog.matches("SB_SPRAM256KA spram_").count(), 1);
     assert!(
         !verilog.contains("module SB_SPRAM256KA"),
         "the generated Verilog carries no model of the primitive"
@@ -109,7 +110,7 @@ fn spram_refuses_hidden_weights_beyond_four_sprams() {
     );
     std::fs::write(
         &network,
-        default.replace("\nsize = 256\n", "\nsize = 1024\n"),
+        default.replace("\nsize = 256\n", "\nsize = 1184\n"),
     )
     .expect("write network");
     let out = dir.join("build");
@@ -125,7 +126,7 @@ fn spram_refuses_hidden_weights_beyond_four_sprams() {
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
         "error: network \"digits\" cannot be generated: hidden_weights would need 75776 words \
-         of 8 bits in SPRAM (5 SPRAMs with 1 lane(s)); an iCE40 UltraPlus has 4 SPRAMs of 16384 \
+         of 10 bits in SPRAM (5 SPRAMs with 1 lane(s)); an iCE40 UltraPlus has 4 SPRAMs of 16384 \
          x 16 bits\n"
     );
     assert!(!out.exists(), "nothing is written for a refused network");
@@ -173,7 +174,7 @@ fn lanes_are_recorded_in_the_description() {
         .and_then(|m| m.iter().find(|m| m["name"] == "hidden_weights"))
         .expect("hidden_weights memory");
     assert_eq!(weights["banks"], 4);
-    assert_eq!(weights["words"], 74 * 256);
+    assert_eq!(weights["words"], 64 * 256);
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
@@ -184,7 +185,7 @@ fn a_network_too_large_for_a_board_is_refused_before_synthesis() {
     let default = include_str!("../../networks/digits.toml");
     std::fs::write(
         &network,
-        default.replace("\nsize = 256\n", "\nsize = 1024\n"),
+        default.replace("\nsize = 256\n", "\nsize = 1184\n"),
     )
     .expect("write network");
     let out = dir.join("build");
@@ -199,7 +200,7 @@ fn a_network_too_large_for_a_board_is_refused_before_synthesis() {
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
         "error: network \"digits\" does not fit board icebreaker: hidden_weights would need \
-         75776 words of 8 bits in SPRAM (5 SPRAMs with 1 lane(s)); an iCE40 UltraPlus has 4 \
+         75776 words of 10 bits in SPRAM (5 SPRAMs with 1 lane(s)); an iCE40 UltraPlus has 4 \
          SPRAMs of 16384 x 16 bits\n"
     );
     assert!(!out.exists(), "no tool ran and nothing was written");

@@ -36,8 +36,8 @@ fn t_cli_identify_sim() {
     let (stdout, stderr) = ok(&["identify", "--port", "sim"]);
     assert!(
         stdout.contains(
-            "network: 64 inputs, 10 label inputs, 256 hidden, 10 classes, 256 classifier rows, \
-             8-bit weights, 40 steps per phase"
+            "network: 64 inputs, 0 label inputs, 256 hidden, 10 classes, 256 classifier rows, \
+             10-bit weights, 40 steps per phase"
         ),
         "{stdout}"
     );
@@ -165,7 +165,7 @@ fn t_cli_train_infer_dump_verify_sim() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("state: 0 of 22905 values differ"),
+        stdout.contains("state: 0 of 20345 values differ"),
         "{stdout}"
     );
     assert!(stdout.ends_with("verify: 0 differences\n"), "{stdout}");
@@ -177,7 +177,7 @@ fn t_cli_train_infer_dump_verify_sim() {
         "--out",
         power_up.to_str().expect("path"),
     ]);
-    assert!(stdout.contains("dumped 22905 values"), "{stdout}");
+    assert!(stdout.contains("dumped 20345 values"), "{stdout}");
     assert_eq!(
         json(&power_up)["generators"]["encoder"],
         0,
@@ -306,7 +306,7 @@ fn t_cli_bad_inputs_give_one_line_errors() {
                 format!("digits:{DIGITS}"),
                 &["--weights", bad_weights.to_str().expect("path")],
             ),
-            "W has 3 weights; network \"digits\" takes 18944",
+            "W has 3 weights; network \"digits\" takes 16384",
         ),
         (train("kind:x".into(), &[]), "unknown dataset kind \"kind\""),
         (

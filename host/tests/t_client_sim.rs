@@ -158,12 +158,14 @@ fn t_client_identify_and_round_trips() {
         .write(Space::HIDDEN_WEIGHT, 100, &values)
         .expect("WRITE");
     let back = client.read(Space::HIDDEN_WEIGHT, 100, 300).expect("READ");
-    // 8-bit weights: the core keeps the low 8 bits, sign-extended.
+    // 10-bit weights: the core keeps the low 10 bits, sign-extended.
+    assert_eq!(id.weight_bits, 10);
     let want: Vec<u32> = values
         .iter()
         .map(|&v| {
-            let low = i8::from_le_bytes([v.to_le_bytes()[0]]);
-            u32::from(u16::from_le_bytes(i16::from(low).to_le_bytes()))
+            let low = v & 0x3FF;
+            let extended = if low & 0x200 == 0 { low } else { low | 0xFC00 };
+            extended & 0xFFFF
         })
         .collect();
     assert_eq!(back, want);

@@ -250,7 +250,7 @@ fn golden(train_samples: usize, test_samples: usize) -> (String, String) {
 /// Measured on the 2-core machine: the training run takes 130 s alone, 150 to 185 s while the
 /// other tests of this file run. `verify` here runs its default 20 training and 20 test
 /// samples (100 phases, about 17 s), not 200 and 100: that run takes another 128 s (0
-/// differences in 900 phases and 22,905 values; the README shows the session), which would
+/// differences in 900 phases and 20,345 values; the README shows the session), which would
 /// bring this test past 4 minutes.
 /// The clock the host assumes for the Verilated chip behind the pty, for its request
 /// timeouts (`2 x (wire + cycles / clock + 1 ms) + 50 ms`). The simulation runs about 2 M
@@ -315,7 +315,7 @@ fn t_pty_cosim_chip_trains_200_samples_and_verifies() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("state: 0 of 22905 values differ"),
+        stdout.contains("state: 0 of 20345 values differ"),
         "{stdout}"
     );
     assert!(stdout.ends_with("verify: 0 differences\n"), "{stdout}");

@@ -15,7 +15,11 @@ use spikeforge_sim::model::Model;
 use spikeforge_sim::network::Network;
 use spikeforge_sim::train::{train, TrainOptions};
 
-const NETWORK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../networks/digits.toml");
+/// The supervised variant: its label rows reach both hidden layers.
+const NETWORK: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../networks/digits-supervised.toml"
+);
 
 fn json(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path).expect("JSON file");
@@ -25,14 +29,14 @@ fn json(path: &Path) -> serde_json::Value {
 /// The digits network with hidden layers of 16 and 12 neurons and 12 steps per phase, written
 /// to `dir`.
 fn two_layer_network(dir: &Path) -> (PathBuf, NetworkConfig) {
-    let digits = std::fs::read_to_string(NETWORK).expect("digits network");
+    let digits = std::fs::read_to_string(NETWORK).expect("digits-supervised network");
     let hidden = &digits[digits.find("[[hidden]]").expect("hidden layer")
         ..digits.find("[classifier]").expect("classifier")];
     let first = hidden.replacen("size = 256", "size = 16", 1);
     let second = hidden.replacen("size = 256", "size = 12", 1);
     assert_ne!(first, hidden, "the digits network's hidden size is 256");
     let text = digits
-        .replacen("name = \"digits\"", "name = \"digits-2h\"", 1)
+        .replacen("name = \"digits-supervised\"", "name = \"digits-2h\"", 1)
         .replacen("steps = 40", "steps = 12", 1)
         .replacen(hidden, &format!("{first}{second}"), 1);
     let path = dir.join("digits-2h.toml");

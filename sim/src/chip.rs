@@ -196,7 +196,7 @@ mod tests {
     use crate::wire::{cobs, crc16, decode_response, unpack_values, Opcode, Space, MAX_PAYLOAD};
 
     fn chip() -> Chip {
-        let cfg = NetworkConfig::default_network().expect("embedded default network");
+        let cfg = crate::config::supervised_digits();
         Chip::new(&cfg).expect("the default network fits the core")
     }
 
@@ -262,7 +262,7 @@ mod tests {
     /// The weights of a second hidden layer are a space of a chip with two hidden layers only.
     #[test]
     fn a_second_hidden_layer_has_its_space() {
-        let mut cfg = NetworkConfig::default_network().expect("embedded default network");
+        let mut cfg = crate::config::supervised_digits();
         cfg.hidden[0].size = 16;
         cfg.hidden.push(cfg.hidden[0].clone());
         let mut two = Chip::new(&cfg).expect("fits");

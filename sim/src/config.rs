@@ -15,6 +15,17 @@ pub const DEFAULT_NETWORK_TOML: &str = include_str!("../../networks/digits.toml"
 /// Name shown for the embedded default network in messages.
 pub const DEFAULT_NETWORK_NAME: &str = "<embedded networks/digits.toml>";
 
+/// The default network's supervised variant (`networks/digits-supervised.toml`): label rows
+/// and 8-bit weights, the shape the unit tests of the core interface were written for.
+#[cfg(test)]
+pub(crate) fn supervised_digits() -> NetworkConfig {
+    NetworkConfig::from_toml_str(
+        include_str!("../../networks/digits-supervised.toml"),
+        "networks/digits-supervised.toml",
+    )
+    .expect("networks/digits-supervised.toml is valid")
+}
+
 /// A configuration error: one line naming the file and what is wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

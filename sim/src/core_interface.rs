@@ -1351,7 +1351,7 @@ mod tests {
     }
 
     fn network(hidden: &[usize]) -> NetworkConfig {
-        let mut cfg = NetworkConfig::default_network().expect("embedded default network");
+        let mut cfg = crate::config::supervised_digits();
         let layer = cfg.hidden[0].clone();
         cfg.hidden = hidden
             .iter()
@@ -1660,7 +1660,7 @@ mod tests {
 
     #[test]
     fn layer_field_set_inverts_value_and_truncates() {
-        let cfg = NetworkConfig::default_network().expect("embedded default network");
+        let cfg = crate::config::supervised_digits();
         let mut tweaked = cfg.hidden[0].clone();
         tweaked.adapt_step = 3;
         tweaked.adapt_min = -30;
@@ -1751,7 +1751,7 @@ mod tests {
 
     #[test]
     fn parameter_writes_cover_every_layer() {
-        let cfg = NetworkConfig::default_network().expect("embedded default network");
+        let cfg = crate::config::supervised_digits();
         let writes = parameter_writes(&cfg, 2);
         // w_max and anneal, 14 hidden fields, 13 classifier fields.
         assert_eq!(writes.len(), 2 + 14 + 13);

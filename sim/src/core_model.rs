@@ -288,7 +288,7 @@ mod tests {
     use crate::model::{Learn, Polarity};
 
     fn default_network() -> NetworkConfig {
-        NetworkConfig::default_network().expect("embedded default network")
+        crate::config::supervised_digits()
     }
 
     const H: LayerId = LayerId::Hidden(0);

@@ -501,9 +501,6 @@ proptest! {
         };
         let learned = run(csdp_epochs);
         let longer = run(csdp_epochs + extra);
-        let untrained = Network::new(&cfg);
-        prop_assert_ne!(&learned.hidden[0].weights, &untrained.hidden[0].weights);
-        prop_assert_ne!(&learned.classifier.weights, &longer.classifier.weights);
         for (a, b) in learned.hidden.iter().zip(&longer.hidden) {
             prop_assert_eq!(&a.weights, &b.weights);
             prop_assert_eq!(&a.homeostasis, &b.homeostasis);

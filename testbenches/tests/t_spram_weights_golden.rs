@@ -1,9 +1,9 @@
 //! Cores with the hidden weights W in iCE40 UltraPlus SPRAM (`CoreOptions::weights_in_spram`,
 //! Verilator running the behavioural `SB_SPRAM256KA` of `verilog/`) against the golden
-//! model: `small_spram` (8-bit weights in one SPRAM) and `default_spram` (the default network,
-//! 18,944 weights in two SPRAMs), each through a positive phase with the label input, classifier
-//! learning, a negative phase and inference, all state (every W word included) compared after
-//! every step.
+//! model: `small_spram` (8-bit weights in one SPRAM) and `default_spram` (the default
+//! network's supervised variant, 18,944 weights in two SPRAMs), each through a positive
+//! phase with the label input, classifier learning, a negative phase and inference, all state
+//! (every W word included) compared after every step.
 
 use spikeforge_hdl::memory::SPRAM_WORDS;
 use spikeforge_testbenches::golden::Bench;

@@ -2451,6 +2451,13 @@ mod tests {
         NetworkConfig::default_network().unwrap_or_else(|err| panic!("default network: {err}"))
     }
 
+    /// The default network with supervised negatives: 10 label rows after the 64 pixel rows.
+    fn supervised_network() -> NetworkConfig {
+        let mut cfg = default_network();
+        cfg.negatives = spikeforge_sim::config::NegativeMode::Supervised;
+        cfg
+    }
+
     #[test]
     fn default_core_synthesizes_for_ice40_and_ecp5() {
         let mut core = LearningCore::new(&default_network())
@@ -2483,9 +2490,9 @@ mod tests {
         let verilog = generate_verilog(&core);
         let ice40 = synthesize_text("learning_core_spram_ice40", &verilog, Family::Ice40);
         println!("{ice40}");
-        // W (18,944 x 8 bits) in two of the UP5K's 4 SPRAMs; the other memories in at most
+        // W (16,384 x 10 bits) in one of the UP5K's 4 SPRAMs; the other memories in at most
         // its 30 block RAMs; the logic within its 5,280 LUTs and 8 DSPs.
-        assert_eq!(ice40.cells("SB_SPRAM256KA"), 2, "{ice40}");
+        assert_eq!(ice40.cells("SB_SPRAM256KA"), 1, "{ice40}");
         assert!(ice40.cells("SB_RAM40_4K") <= 30, "{ice40}");
         assert!(ice40.luts <= 5_280, "{ice40}");
         assert!(ice40.dsps <= 8, "{ice40}");
@@ -2535,7 +2542,7 @@ mod tests {
 
     #[test]
     fn refuses_weight_memories_beyond_16_bit_addresses() {
-        let mut cfg = default_network();
+        let mut cfg = supervised_network();
         cfg.hidden[0].size = 1024;
         // (64 pixels + 10 labels) x 1024 = 75,776 words.
         assert_eq!(
@@ -2550,25 +2557,26 @@ mod tests {
             err,
             Some(CoreError::SpramTooSmall {
                 words: 75_776,
-                bits: 8,
+                bits: 10,
                 sprams: 5,
                 lanes: 1,
             })
         );
         assert_eq!(
             err.map(|e| e.to_string()).unwrap_or_default(),
-            "hidden_weights would need 75776 words of 8 bits in SPRAM (5 SPRAMs with 1 lane(s)); \
+            "hidden_weights would need 75776 words of 10 bits in SPRAM (5 SPRAMs with 1 lane(s)); \
              an iCE40 UltraPlus has 4 SPRAMs of 16384 x 16 bits"
         );
-        // Each lane's bank is a whole number of SPRAMs: 8 lanes of the default network's
+        // Each lane's bank is a whole number of SPRAMs: 8 lanes of the supervised network's
         // 18,944 weights would take 8.
         let err =
-            LearningCore::with_options(&default_network(), CoreOptions { lanes: 8, ..SPRAM }).err();
+            LearningCore::with_options(&supervised_network(), CoreOptions { lanes: 8, ..SPRAM })
+                .err();
         assert_eq!(
             err,
             Some(CoreError::SpramTooSmall {
                 words: 18_944,
-                bits: 8,
+                bits: 10,
                 sprams: 8,
                 lanes: 8,
             })
@@ -2577,7 +2585,7 @@ mod tests {
 
     #[test]
     fn info_lists_ports_memories_and_registers() {
-        let cfg = default_network();
+        let cfg = supervised_network();
         let core = LearningCore::new(&cfg).unwrap_or_else(|err| panic!("default network: {err}"));
         let info = core.info();
         assert_eq!(info.ports.len(), 8);
@@ -2588,7 +2596,7 @@ mod tests {
                 name: "hidden_weights",
                 words: 74 * 256,
                 banks: 1,
-                width: 8,
+                width: 10,
                 storage: RamStyle::Inferred,
             })
         );
@@ -2609,8 +2617,8 @@ mod tests {
     }
 
     #[test]
-    fn step_cycles_of_the_default_network() {
-        let cfg = default_network();
+    fn step_cycles_of_the_supervised_network_with_label_rows() {
+        let cfg = supervised_network();
         let learning = StepCommand {
             csdp: Some(true),
             classifier_label: None,

@@ -265,7 +265,7 @@ mod tests {
     use super::*;
 
     fn default_network() -> NetworkConfig {
-        NetworkConfig::default_network().expect("embedded default network")
+        crate::config::supervised_digits()
     }
 
     #[test]

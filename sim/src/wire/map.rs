@@ -134,7 +134,7 @@ mod tests {
     use crate::core_interface::StateField;
 
     fn map() -> MemoryMap {
-        MemoryMap::of(&NetworkConfig::default_network().expect("embedded default network"))
+        MemoryMap::of(&crate::config::supervised_digits())
     }
 
     #[test]
@@ -149,7 +149,7 @@ mod tests {
 
     #[test]
     fn spaces_and_state_of_a_second_hidden_layer() {
-        let mut cfg = NetworkConfig::default_network().expect("embedded default network");
+        let mut cfg = crate::config::supervised_digits();
         cfg.hidden[0].size = 16;
         cfg.hidden.push(cfg.hidden[0].clone());
         cfg.hidden[1].size = 12;
