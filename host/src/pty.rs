@@ -185,9 +185,13 @@ impl Pty {
             };
             let (readable, hangup) = self.poll(wait)?;
             let mut gone = hangup;
+            // Bytes read in this pass: a host that wrote and then closed is served first, and
+            // seen gone on the next pass (when its read reports the hang-up).
+            let mut received = false;
             if readable {
                 match self.read(&mut input)? {
                     Some(n) if n > 0 => {
+                        received = true;
                         if !connected {
                             connected = true;
                             stats.hosts += 1;
@@ -205,7 +209,7 @@ impl Pty {
                 stats.hosts += 1;
                 report(&format!("host {} connected", stats.hosts));
             }
-            if gone && connected && !readable {
+            if gone && connected && !received {
                 connected = false;
                 report(&format!(
                     "host {} closed the port ({} bytes in, {} out so far)",
