@@ -648,23 +648,7 @@ impl Grid {
     /// Check that every point's network fits `data` (inputs and classes).
     pub fn check_dataset(&self, data: &Dataset, spec: &DatasetSpec) -> Result<(), SweepError> {
         for (index, point) in self.points.iter().enumerate() {
-            let network = &point.network;
-            let mismatch = if network.inputs != data.pixels() {
-                Some(format!(
-                    "network {:?} has inputs = {} but dataset {spec} has {} pixels per sample",
-                    network.name,
-                    network.inputs,
-                    data.pixels()
-                ))
-            } else if network.classes != data.classes {
-                Some(format!(
-                    "network {:?} has classes = {} but dataset {spec} has {} classes",
-                    network.name, network.classes, data.classes
-                ))
-            } else {
-                None
-            };
-            if let Some(message) = mismatch {
+            if let Some(message) = crate::train::dataset_mismatch(&point.network, data, spec) {
                 return Err(SweepError::Point {
                     settings: self.settings(index),
                     message,

@@ -23,21 +23,34 @@ pub fn load_run(
         network.seed = seed;
     }
     let dataset = crate::data::load(spec)?;
-    anyhow::ensure!(
-        dataset.pixels() == network.inputs,
-        "network {:?} has inputs = {} but dataset {spec} has {} pixels per sample",
-        network.name,
-        network.inputs,
-        dataset.pixels()
-    );
-    anyhow::ensure!(
-        dataset.classes == network.classes,
-        "network {:?} has classes = {} but dataset {spec} has {} classes",
-        network.name,
-        network.classes,
-        dataset.classes
-    );
+    if let Some(mismatch) = dataset_mismatch(&network, &dataset, spec) {
+        anyhow::bail!(mismatch);
+    }
     Ok((network, dataset))
+}
+
+/// Why `network` cannot run on `data` (loaded from `spec`), naming both sides: its inputs are
+/// not the dataset's pixels per sample, or its classes not the dataset's.
+pub fn dataset_mismatch(
+    network: &crate::config::NetworkConfig,
+    data: &Dataset,
+    spec: &crate::data::DatasetSpec,
+) -> Option<String> {
+    if network.inputs != data.pixels() {
+        Some(format!(
+            "network {:?} has inputs = {} but dataset {spec} has {} pixels per sample",
+            network.name,
+            network.inputs,
+            data.pixels()
+        ))
+    } else if network.classes != data.classes {
+        Some(format!(
+            "network {:?} has classes = {} but dataset {spec} has {} classes",
+            network.name, network.classes, data.classes
+        ))
+    } else {
+        None
+    }
 }
 
 /// What to train on and for how long.
