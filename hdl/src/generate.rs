@@ -155,8 +155,8 @@ fn describe(cfg: &NetworkConfig, options: CoreOptions, core: &LearningCore) -> V
             "symbols": "N_in inputs, L label inputs, N_h hidden neurons, K classes, E_h spiking \
                         input rows (pixels + label), E_c spiking classifier rows",
             "phase_reset": phase_reset_cycles(cfg, options.lanes),
-            "inference_step_no_spikes": cycles_per_step(cfg, options.lanes, 0, 0, &inference),
-            "learning_step_worst_case": cycles_per_step(cfg, options.lanes, all_inputs, hidden, &learning),
+            "inference_step_no_spikes": cycles_per_step(cfg, options, 0, 0, &inference),
+            "learning_step_worst_case": cycles_per_step(cfg, options, all_inputs, hidden, &learning),
         },
         "network": cfg,
     })

@@ -12,7 +12,7 @@
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use spikeforge_sim::core_interface::{StepCommand, MAX_HIDDEN_LAYERS};
+use spikeforge_sim::core_interface::{Datapath, StepCommand, MAX_HIDDEN_LAYERS};
 use spikeforge_sim::wire::{
     decode_response, max_read_count, max_wire_bytes, max_write_count, unpack_values, Command,
     Direction, FrameError, Identity, LinkStatus, Response, Space, Status, DELIMITER, MAGIC,
@@ -191,7 +191,8 @@ pub fn describe(command: &Command) -> String {
 
 /// Cycles of the longest `STEP` of the chip `id` describes (§6, `cycles_step`): every pixel
 /// and the label input spiking, every hidden neuron spiking, CSDP and the classifier learning,
-/// one lane (more lanes only take fewer cycles): the core shape's formula.
+/// one lane and the hidden weights in single-port SPRAM (any other core takes fewer cycles):
+/// the core shape's formula.
 pub fn max_step_cycles(id: &Identity) -> u64 {
     let shape = id.shape();
     let worst = StepCommand {
@@ -201,7 +202,7 @@ pub fn max_step_cycles(id: &Identity) -> u64 {
     };
     let wide = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
     let spiking: Vec<u64> = shape.hidden.iter().map(|&n| wide(n)).collect();
-    shape.cycles_per_step(1, wide(shape.inputs), &spiking, &worst)
+    shape.cycles_per_step(Datapath::slowest(), wide(shape.inputs), &spiking, &worst)
 }
 
 /// Cycles of a `PHASE_RESET` of the chip `id` describes, for any lane count up to

@@ -1,10 +1,10 @@
 //! The client's timeouts (spec §7.9): the worst-case core cycles it derives from a chip's
-//! identity equal the learning core's own cycle formula with one lane and every neuron
-//! spiking, and bound it for every lane count.
+//! identity equal the learning core's own cycle formula with one lane, the hidden weights in
+//! single-port SPRAM and every neuron spiking, and bound it for every lane count and memory.
 
 use std::time::Duration;
 
-use spikeforge_hdl::top::{cycles_per_step, phase_reset_cycles};
+use spikeforge_hdl::top::{cycles_per_step, phase_reset_cycles, CoreOptions};
 use spikeforge_host::client::{max_phase_reset_cycles, max_step_cycles, request_time, Timing};
 use spikeforge_sim::config::{NegativeMode, NetworkConfig};
 use spikeforge_sim::core_interface::StepCommand;
@@ -31,11 +31,18 @@ fn t_timing_bounds_match_the_core_cycle_formula() {
             classifier_label: Some(0),
             label_input: (cfg.label_inputs() > 0).then_some(0),
         };
-        let one_lane = cycles_per_step(&cfg, 1, cfg.inputs as u64, hidden, &worst);
-        assert_eq!(max_step_cycles(&id), one_lane, "{cfg:?}");
+        let options = |lanes, weights_in_spram| CoreOptions {
+            weights_in_spram,
+            lanes,
+        };
+        let slowest = cycles_per_step(&cfg, options(1, true), cfg.inputs as u64, hidden, &worst);
+        assert_eq!(max_step_cycles(&id), slowest, "{cfg:?}");
         for lanes in [1, 2, 4, 8] {
-            let step = cycles_per_step(&cfg, lanes, cfg.inputs as u64, hidden, &worst);
-            assert!(max_step_cycles(&id) >= step, "{lanes} lanes");
+            for spram in [false, true] {
+                let step =
+                    cycles_per_step(&cfg, options(lanes, spram), cfg.inputs as u64, hidden, &worst);
+                assert!(max_step_cycles(&id) >= step, "{lanes} lanes, SPRAM {spram}");
+            }
             assert!(max_phase_reset_cycles(&id) >= phase_reset_cycles(&cfg, lanes));
         }
     }

@@ -164,6 +164,34 @@ pub enum ShapeError {
     },
 }
 
+/// How a core's synapse datapath is built, as far as its cycle count goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Datapath {
+    /// Synapses per clock in integration and learning: 1, 2, 4 or 8.
+    pub lanes: usize,
+    /// The hidden weights are in single-port memory (iCE40 SPRAM): learning reads a group's
+    /// weights and writes them back in separate cycles, two cycles per group.
+    pub single_port_weights: bool,
+}
+
+impl Datapath {
+    /// `lanes` lanes, every weight in dual-port block RAM.
+    pub fn lanes(lanes: usize) -> Self {
+        Self {
+            lanes,
+            single_port_weights: false,
+        }
+    }
+
+    /// The slowest datapath of any core: one lane, hidden weights in single-port memory.
+    pub fn slowest() -> Self {
+        Self {
+            lanes: 1,
+            single_port_weights: true,
+        }
+    }
+}
+
 /// The shape of a learning core: layer count and sizes, memory sizes, and the addresses of
 /// its state and registers (`docs/spec.md` §6). Built from a [`NetworkConfig`] by
 /// [`CoreShape::new`], which refuses a network whose sizes the core's addresses cannot hold.
@@ -380,14 +408,15 @@ impl CoreShape {
         }
     }
 
-    /// Cycles `busy` stays high for a `STEP` of a core with `lanes` lanes, with
+    /// Cycles `busy` stays high for a `STEP` of a core with the datapath `datapath`, with
     /// `G(n) = ceil(n / lanes)` groups of synapses per row of `n` (`docs/spec.md` §6):
     ///
-    /// `2 N_in + L + sum over hidden layers l of ([2 E_l (G(N_l) + 1) + 2 N_l + 2]
-    ///  + csdp * [2 E_l (G(N_l) + 1) + 2]) + [2 E_c (G(K) + 1) + 2 K + 2]
-    ///  + classifier_learn * [2 E_c (G(K) + 1) + 1]`
+    /// `2 N_in + L + sum over hidden layers l of ([E_l (G(N_l) + 2) + 2 N_l + 2]
+    ///  + csdp * [E_l (u G(N_l) + 2) + 2]) + [E_c (G(K) + 2) + 2 K + 2]
+    ///  + classifier_learn * [E_c (G(K) + 2) + 1]`
     ///
-    /// with `E_0 = input_events + [label input spikes]` event rows of hidden layer 0, `E_l =
+    /// with `u = 2` if the hidden weights are in single-port memory, else 1,
+    /// `E_0 = input_events + [label input spikes]` event rows of hidden layer 0, `E_l =
     /// hidden_events[l - 1] + [label input spikes]` of hidden layer `l`, and `E_c = sum of
     /// hidden_events + (classifier_sees_input ? input_events : 0)` of the classifier;
     /// `input_events` counts the spiking pixels and `hidden_events[l]` the neurons of hidden
@@ -395,7 +424,7 @@ impl CoreShape {
     /// this is the exact count of the RTL's sequencer (`spikeforge_hdl::top::cycles_per_step`).
     pub fn cycles_per_step(
         &self,
-        lanes: usize,
+        datapath: Datapath,
         input_events: u64,
         hidden_events: &[u64],
         step: &StepCommand,
@@ -404,11 +433,12 @@ impl CoreShape {
         let inputs = wide(self.inputs);
         let labels = wide(self.label_inputs);
         let classes = wide(self.classes);
-        let groups = |n: u64| n.div_ceil(wide(lanes.max(1)));
+        let groups = |n: u64| n.div_ceil(wide(datapath.lanes.max(1)));
+        let write_cycles = if datapath.single_port_weights { 2 } else { 1 };
         let label_event = step
             .label_input
             .map_or(0, |k| u64::from(u64::from(k) < labels));
-        let layer = |events: u64, size: u64| 2 * events * (groups(size) + 1) + 2 * size + 2;
+        let layer = |events: u64, size: u64| events * (groups(size) + 2) + 2 * size + 2;
         let spiked = |l: usize| hidden_events.get(l).copied().unwrap_or(0);
         let mut cycles = 2 * inputs + labels;
         for (l, size) in self.hidden.iter().map(|&n| wide(n)).enumerate() {
@@ -416,7 +446,7 @@ impl CoreShape {
             let e_l = previous + label_event;
             cycles += layer(e_l, size);
             if step.csdp.is_some() {
-                cycles += 2 * e_l * (groups(size) + 1) + 2;
+                cycles += e_l * (write_cycles * groups(size) + 2) + 2;
             }
         }
         let e_c = (0..self.hidden_layers()).map(spiked).sum::<u64>()
@@ -427,7 +457,7 @@ impl CoreShape {
             };
         cycles += layer(e_c, classes);
         if step.classifier_label.is_some() {
-            cycles += 2 * e_c * (groups(classes) + 1) + 1;
+            cycles += e_c * (groups(classes) + 2) + 1;
         }
         cycles
     }
@@ -1577,7 +1607,7 @@ mod tests {
     }
 
     /// The cycle formula of one hidden layer is that of the RTL (the default network's figures
-    /// of `docs/spec.md` §7.9 as the anchor), and each further hidden layer adds its own term.
+    /// of `docs/spec.md` §6 as the anchor), and each further hidden layer adds its own term.
     #[test]
     fn cycles_per_step_of_one_and_two_hidden_layers() {
         let one = shape(&[256]);
@@ -1586,11 +1616,16 @@ mod tests {
             classifier_label: Some(0),
             label_input: Some(0),
         };
-        let layer = |e: u64, n: u64| 2 * e * (n + 1) + 2 * n + 2;
-        let want =
-            2 * 64 + 10 + layer(17, 256) + layer(5, 10) + (2 * 17 * 257 + 2) + (2 * 5 * 11 + 1);
-        assert_eq!(one.cycles_per_step(1, 16, &[5], &worst), want);
-        // The default network with 16 spiking pixels and 5 hidden spikes (spec section 7.9).
+        let lane = Datapath::lanes(1);
+        let layer = |e: u64, n: u64| e * (n + 2) + 2 * n + 2;
+        let want = 2 * 64 + 10 + layer(17, 256) + layer(5, 10) + (17 * 258 + 2) + (5 * 12 + 1);
+        assert_eq!(one.cycles_per_step(lane, 16, &[5], &worst), want);
+        // Single-port hidden weights: two cycles per group in hidden-layer learning only.
+        assert_eq!(
+            one.cycles_per_step(Datapath::slowest(), 16, &[5], &worst),
+            want + 17 * 256
+        );
+        // The label-row network with 16 spiking pixels and 5 hidden spikes (spec section 6).
         let csdp = StepCommand {
             csdp: Some(true),
             classifier_label: None,
@@ -1600,22 +1635,27 @@ mod tests {
             classifier_label: Some(3),
             ..StepCommand::default()
         };
-        let cycles = |step: &StepCommand| one.cycles_per_step(1, 16, &[5], step);
-        assert_eq!(cycles(&StepCommand::default()), 9_008);
-        assert_eq!(cycles(&csdp), 18_262);
-        assert_eq!(cycles(&classify), 9_119);
+        let cycles = |step: &StepCommand| one.cycles_per_step(lane, 16, &[5], step);
+        assert_eq!(cycles(&StepCommand::default()), 4_862);
+        assert_eq!(cycles(&csdp), 9_508);
+        assert_eq!(cycles(&classify), 4_923);
         assert_eq!(
-            one.cycles_per_step(1, 0, &[], &StepCommand::default()),
+            one.cycles_per_step(lane, 0, &[], &StepCommand::default()),
             128 + 10 + 514 + 22
+        );
+        // Four lanes: 64 groups per hidden row, 3 per classifier row.
+        assert_eq!(
+            one.cycles_per_step(Datapath::lanes(4), 16, &[5], &StepCommand::default()),
+            138 + 16 * 66 + 514 + 5 * 5 + 22
         );
         assert_eq!(one.phase_reset_cycles(1), 266);
         assert_eq!(one.phase_reset_cycles(8), 272);
         let two = shape(&[16, 12]);
-        let second = layer(3 + 1, 12) + (2 * 4 * 13 + 2);
-        let first = layer(17, 16) + (2 * 17 * 17 + 2);
-        let classifier = layer(3 + 2, 10) + (2 * 5 * 11 + 1);
+        let second = layer(3 + 1, 12) + (4 * 14 + 2);
+        let first = layer(17, 16) + (17 * 18 + 2);
+        let classifier = layer(3 + 2, 10) + (5 * 12 + 1);
         assert_eq!(
-            two.cycles_per_step(1, 16, &[3, 2], &worst),
+            two.cycles_per_step(lane, 16, &[3, 2], &worst),
             2 * 64 + 10 + first + second + classifier
         );
         assert_eq!(two.phase_reset_cycles(8), 16 + 16 + 16);

@@ -106,11 +106,12 @@ impl Tally {
 /// of the golden model stepped alongside, which must end with the golden `Chip`'s weights.
 fn run(session: &mut Session, phases: &[Phase], predict: bool, tally: &mut Tally) {
     let cfg = session.config().clone();
+    let options = session.chip.options();
     let before = session.chip.stats();
     let mut twin: Network = session.chip.golden().core().network().clone();
     for phase in phases {
         twin.reset_phase();
-        tally.core += phase_reset_cycles(&cfg, 1);
+        tally.core += phase_reset_cycles(&cfg, options.lanes);
         let command = step_command(phase.label_input, phase.learn);
         for _ in 0..cfg.steps {
             twin.encode(&phase.pixels, phase.label_input);
@@ -121,7 +122,7 @@ fn run(session: &mut Session, phases: &[Phase], predict: bool, tally: &mut Tally
                 .count();
             let pixels = pixels as u64;
             let hidden = u64::from(twin.hidden[0].spike_total());
-            tally.core += cycles_per_step(&cfg, 1, pixels, hidden, &command);
+            tally.core += cycles_per_step(&cfg, options, pixels, hidden, &command);
             tally.steps += 1;
             tally.input_rows += pixels + u64::from(phase.label_input.is_some());
             tally.hidden_spikes += hidden;
@@ -153,8 +154,9 @@ fn overheads(session: &mut Session) {
     let cfg = session.config().clone();
     let bit = u64::from(session.chip.clocks_per_bit());
     let word = step_command(None, Learn::OFF).word();
-    let step = cycles_per_step(&cfg, 1, 0, 0, &step_command(None, Learn::OFF));
-    let reset = phase_reset_cycles(&cfg, 1);
+    let options = session.chip.options();
+    let step = cycles_per_step(&cfg, options, 0, 0, &step_command(None, Learn::OFF));
+    let reset = phase_reset_cycles(&cfg, options.lanes);
     let requests: Vec<(String, Command, u64, u64)> = vec![
         ("READ_PREDICTION".into(), Command::ReadPrediction, 0, 0),
         ("PHASE_RESET".into(), Command::PhaseReset, reset, 0),

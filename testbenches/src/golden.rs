@@ -3,7 +3,7 @@
 //! (the approach of `run_against_golden` in `hdl/src/top/learning_core.rs`).
 
 use spikeforge_hdl::top::host_interface::{state_writes, Op, StepCommand};
-use spikeforge_hdl::top::{cycles_per_step, phase_reset_cycles};
+use spikeforge_hdl::top::{cycles_per_step, phase_reset_cycles, CoreOptions};
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::model::{Learn, Polarity};
 use spikeforge_sim::network::Network;
@@ -123,8 +123,8 @@ pub struct Bench {
     pub rng: Xorshift32,
     /// Spiking pixels and hidden spikes seen so far over all steps.
     pub activity: [u64; 2],
-    /// Synapses per clock of the core (its cycle counts depend on them).
-    pub lanes: usize,
+    /// How the core is built (its cycle counts depend on the lanes and the weight memory).
+    pub options: CoreOptions,
 }
 
 impl Bench {
@@ -223,7 +223,7 @@ impl Bench {
             pixels,
             rng,
             activity: [0; 2],
-            lanes: kind.options().lanes,
+            options: kind.options(),
         })
     }
 
@@ -287,7 +287,7 @@ impl Bench {
     pub fn phase_reset(&mut self, when: &str) -> Result<(), Mismatch> {
         self.net.reset_phase();
         let cycles = self.host.run(Op::PhaseReset, 0);
-        check_cycles(cycles, phase_reset_cycles(&self.cfg, self.lanes), when)?;
+        check_cycles(cycles, phase_reset_cycles(&self.cfg, self.options.lanes), when)?;
         compare(&mut self.host, &self.net, true, when)
     }
 
@@ -311,7 +311,7 @@ impl Bench {
             // State first: a different spike changes the cycle count too, but the state
             // names the neuron.
             compare(&mut self.host, &self.net, true, &when)?;
-            let want = cycles_per_step(&self.cfg, self.lanes, inputs, hidden, &phase.command);
+            let want = cycles_per_step(&self.cfg, self.options, inputs, hidden, &phase.command);
             check_cycles(cycles, want, &when)?;
         }
         Ok(())

@@ -10,7 +10,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use spikeforge_hdl::top::host_interface::StepCommand;
-use spikeforge_hdl::top::{cycles_per_step, phase_reset_cycles};
+use spikeforge_hdl::top::{cycles_per_step, phase_reset_cycles, CoreOptions};
 use spikeforge_sim::chip::Chip;
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::wire::{decode_request, Command, BITS_PER_BYTE, DELIMITER};
@@ -145,7 +145,7 @@ pub struct PinChip {
     model: ChipModel,
     golden: Chip,
     cfg: NetworkConfig,
-    lanes: usize,
+    options: CoreOptions,
     clocks_per_bit: u16,
     driver: LineDriver,
     receiver: LineReceiver,
@@ -167,7 +167,7 @@ impl PinChip {
             model: ChipModel::new(kind),
             golden,
             cfg,
-            lanes: kind.options().lanes,
+            options: kind.options(),
             clocks_per_bit,
             driver: LineDriver::new(clocks_per_bit),
             receiver: LineReceiver::new(clocks_per_bit),
@@ -189,6 +189,11 @@ impl PinChip {
     /// The golden model, to feed it without the RTL (for [`PinChip::expect`]).
     pub fn golden_mut(&mut self) -> &mut Chip {
         &mut self.golden
+    }
+
+    /// How the chip's core is built (its cycle counts depend on it).
+    pub fn options(&self) -> CoreOptions {
+        self.options
     }
 
     /// Clock cycles per bit of the chip's UART.
@@ -290,8 +295,8 @@ impl PinChip {
             label_input: Some(0),
         };
         let hidden = cfg.hidden.first().map_or(0, |layer| layer.size);
-        let step = cycles_per_step(cfg, self.lanes, wide(cfg.inputs), wide(hidden), &worst);
-        let reset = phase_reset_cycles(cfg, self.lanes);
+        let step = cycles_per_step(cfg, self.options, wide(cfg.inputs), wide(hidden), &worst);
+        let reset = phase_reset_cycles(cfg, self.options.lanes);
         let work: u64 = bytes
             .split(|&b| b == DELIMITER)
             .filter_map(|frame| decode_request(frame).ok())

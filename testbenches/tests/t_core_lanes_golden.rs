@@ -8,6 +8,6 @@ use spikeforge_testbenches::model::DEFAULT_LANES4;
 #[test]
 fn t_core_lanes_golden() {
     let mut bench = Bench::new(&DEFAULT_LANES4, 0x1A4E_5004).unwrap_or_else(|m| panic!("{m}"));
-    assert_eq!(bench.lanes, 4, "core default_lanes4");
+    assert_eq!(bench.options.lanes, 4, "core default_lanes4");
     bench.run_checked_sample(DEFAULT_LANES4.name());
 }

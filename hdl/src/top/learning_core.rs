@@ -6,7 +6,7 @@ use crate::learning::{ClassifierDrive, ContrastiveError, CsdpDrive, SrUpdate};
 use crate::memory::{Ram, RamStyle, ICE40_UP_SPRAMS, SPRAM_BITS, SPRAM_WORDS};
 use crate::neuron::{AdaptThreshold, HomeostasisUpdate, LifUpdate, TraceUpdate};
 use crate::top::host_interface::{
-    parameter_id, CoreShape, LayerField, LayerId, Register, StepCommand,
+    parameter_id, CoreShape, Datapath, LayerField, LayerId, Register, StepCommand,
 };
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
@@ -117,6 +117,16 @@ pub struct CoreOptions {
     pub lanes: usize,
 }
 
+impl CoreOptions {
+    /// The datapath these options build, for the cycle formula.
+    pub fn datapath(&self) -> Datapath {
+        Datapath {
+            lanes: self.lanes,
+            single_port_weights: self.weights_in_spram,
+        }
+    }
+}
+
 impl Default for CoreOptions {
     /// Block RAM only, one lane.
     fn default() -> Self {
@@ -194,10 +204,9 @@ enum CoreState {
     EventAddress,
     /// Integration: latch the event's row base address.
     EventData,
-    /// Integration: address weight `event_base + index` and current `index`.
-    IntegrateAddress,
-    /// Integration: add the weight to the current.
-    IntegrateData,
+    /// Integration: address weight `event_base + index` and current `index`; the group
+    /// addressed in the cycle before is added to its currents in the same cycle.
+    Integrate,
     /// Neuron update: address the state of neuron `index`.
     NeuronAddress,
     /// Neuron update: LIF, homeostasis, trace, goodness, count; write back.
@@ -294,8 +303,11 @@ enum CoreState {
 /// adapt the hidden threshold offset, the same for the classifier (homeostasis included, as
 /// in the golden model), then CSDP learning (one
 /// learning draw per synapse of each event row, rows ascending, neurons ascending) and the
-/// classifier's delta rule (one classifier draw per synapse). Two cycles per element (pixel,
-/// group of `P` synapses, neuron): address, then data and write-back. The prediction (argmax of count, then membrane, lowest
+/// classifier's delta rule (one classifier draw per synapse). Pixels and neurons take two
+/// cycles each (address, then data and write-back); the synapse loops are pipelined, one
+/// group of `P` synapses per cycle (two in hidden-layer learning with W in SPRAM): the group
+/// addressed in one cycle is summed or rounded and written back in the next, beside the next
+/// group's address. The prediction (argmax of count, then membrane, lowest
 /// index) is tracked during the classifier's update; it is 0 after `PHASE_RESET` and does not
 /// follow host writes of classifier state until the next step.
 #[derive(Debug, LogicBlock)]
@@ -355,6 +367,17 @@ pub struct LearningCore {
     // LearnEventData / LearnData for the next group), its drive computed in LearnAddress and
     // rounded in LearnData, so the drive's multiply is off the weight update's path.
     learn_drive: Vec<DFF<Signed<18>>>,
+    // The synapse pipeline's second stage: the group addressed in the previous cycle, whose
+    // words the RAMs now deliver, is summed (`integrate_stage`) or rounded (`learn_stage`)
+    // and written back while the sequencer addresses the next group.
+    integrate_stage: DFF<Bit>,
+    learn_stage: DFF<Bit>,
+    stage_first_row: DFF<Bit>,
+    stage_neuron_word: DFF<Bits<16>>,
+    stage_lane_valid: Vec<DFF<Bit>>,
+    stage_lane_bank: Vec<DFF<Bits<16>>>,
+    stage_bank_lane: Vec<DFF<Bits<16>>>,
+    stage_bank_address: Vec<DFF<Bits<16>>>,
     learn_shift: DFF<Bits<5>>,
     decay_shift: DFF<Bits<5>>,
     theta_wide: SignExtend<16, 18>,
@@ -450,6 +473,8 @@ pub struct LearningCore {
     lane_id: Vec<Constant<Bits<16>>>,
     lane_number: Vec<Constant<Bits<16>>>,
     sees_input: Constant<Bit>,
+    // W is a single-port SPRAM: hidden-layer learning reads and writes it in separate cycles.
+    weights_single_port: Constant<Bit>,
     goodness_saturated: Constant<Bits<32>>,
     current_max: Constant<Bits<16>>,
     current_min: Constant<Bits<16>>,
@@ -739,6 +764,14 @@ impl LearningCore {
             classifier_drive: per_lane(lanes, ClassifierDrive::new),
             rounding: per_lane(lanes, SrUpdate::new),
             learn_drive: per_lane(lanes, DFF::default),
+            integrate_stage: DFF::default(),
+            learn_stage: DFF::default(),
+            stage_first_row: DFF::default(),
+            stage_neuron_word: DFF::default(),
+            stage_lane_valid: per_lane(lanes, DFF::default),
+            stage_lane_bank: per_lane(lanes, DFF::default),
+            stage_bank_lane: per_lane(lanes, DFF::default),
+            stage_bank_address: per_lane(lanes, DFF::default),
             learn_shift: DFF::default(),
             decay_shift: DFF::default(),
             theta_wide: SignExtend::new(),
@@ -808,6 +841,7 @@ impl LearningCore {
             lane_id: (0..lanes).map(constant).collect(),
             lane_number: (1..=lanes).map(constant).collect(),
             sees_input: Constant::new(cfg.classifier_sees_input),
+            weights_single_port: Constant::new(options.weights_in_spram),
             goodness_saturated: Constant::new(u64::from(u32::MAX).into()),
             current_max: Constant::new(u64::from(i16::MAX.unsigned_abs()).into()),
             current_min: Constant::new(0x8000u64.into()),
@@ -1035,28 +1069,29 @@ impl LearningCore {
     }
 }
 
-/// Cycles `busy` stays high for a `STEP` of a core with `lanes` lanes (the exact count of the
-/// sequencer), with `G(n) = ceil(n / lanes)` groups of synapses per row of `n`:
+/// Cycles `busy` stays high for a `STEP` of a core built with `options` (the exact count of
+/// the sequencer), with `G(n) = ceil(n / lanes)` groups of synapses per row of `n`:
 ///
-/// `2 N_in + L + [2 E_h (G(N_h) + 1) + 2 N_h + 2] + [2 E_c (G(K) + 1) + 2 K + 2]
-///  + csdp * [2 E_h (G(N_h) + 1) + 2] + classifier_learn * [2 E_c (G(K) + 1) + 1]`
+/// `2 N_in + L + [E_h (G(N_h) + 2) + 2 N_h + 2] + [E_c (G(K) + 2) + 2 K + 2]
+///  + csdp * [E_h (u G(N_h) + 2) + 2] + classifier_learn * [E_c (G(K) + 2) + 1]`
 ///
 /// with `N_in` inputs, `L` label inputs (`classes` in supervised networks, else 0), `N_h`
 /// hidden neurons, `K` classes, `E_h = input_events + [label input spikes]` event rows of the
 /// hidden layer and `E_c = hidden_events + (classifier_sees_input ? input_events : 0)` event
 /// rows of the classifier; `input_events` counts the spiking pixels and `hidden_events` the
-/// hidden neurons that spiked in this step. Each element (pixel, group of `lanes` synapses,
-/// neuron) takes two cycles; each event row two more to fetch its base address; one cycle per
-/// label input, per layer's threshold adaptation and to latch the contrastive error.
+/// hidden neurons that spiked in this step; `u` is 2 with W in SPRAM, else 1. A group of
+/// `lanes` synapses takes one cycle (`u` in hidden-layer learning), each event row two more
+/// to fetch its base address; a pixel and a neuron two; one cycle per label input, per
+/// layer's threshold adaptation and to latch the contrastive error.
 pub fn cycles_per_step(
     cfg: &NetworkConfig,
-    lanes: usize,
+    options: CoreOptions,
     input_events: u64,
     hidden_events: u64,
     step: &StepCommand,
 ) -> u64 {
     // The formula is the core's shape's (`CoreShape::cycles_per_step`), defined once in `sim`.
-    CoreShape::of(cfg).cycles_per_step(lanes, input_events, &[hidden_events], step)
+    CoreShape::of(cfg).cycles_per_step(options.datapath(), input_events, &[hidden_events], step)
 }
 
 /// Cycles `busy` stays high for a `PHASE_RESET` of a core with `lanes` lanes: one per neuron
@@ -1123,7 +1158,11 @@ impl Logic for LearningCore {
             response_valid,
             response_data,
             learn_shift,
-            decay_shift
+            decay_shift,
+            integrate_stage,
+            learn_stage,
+            stage_first_row,
+            stage_neuron_word
         );
         clock!(
             self,
@@ -1142,6 +1181,10 @@ impl Logic for LearningCore {
             self.classifier_weights[b].clock.next = self.clock.val();
             self.trace_mem[b].clock.next = self.clock.val();
             self.current_mem[b].clock.next = self.clock.val();
+            self.stage_lane_valid[b].clock.next = self.clock.val();
+            self.stage_lane_bank[b].clock.next = self.clock.val();
+            self.stage_bank_lane[b].clock.next = self.clock.val();
+            self.stage_bank_address[b].clock.next = self.clock.val();
         }
         for s in 0..self.parameters.len() {
             self.parameters[s].clock.next = self.clock.val();
@@ -1225,10 +1268,21 @@ impl Logic for LearningCore {
             self.bank_address[b].next =
                 (self.weight_address.val() + self.bank_lane[b].val()) >> self.lane_shift.val();
         }
+        // The pipeline's second stage works on the group addressed in the previous cycle.
+        self.integrate_stage.d.next = false;
+        self.learn_stage.d.next = false;
+        self.stage_first_row.d.next = !self.event_index.q.val().any();
+        self.stage_neuron_word.d.next = self.neuron_word.val();
+        for k in 0..self.lane_id.len() {
+            self.stage_lane_valid[k].d.next = self.lane_valid[k].val();
+            self.stage_lane_bank[k].d.next = self.lane_bank[k].val();
+            self.stage_bank_lane[k].d.next = self.bank_lane[k].val();
+            self.stage_bank_address[k].d.next = self.bank_address[k].val();
+        }
         for k in 0..self.lane_id.len() {
             self.lane_weight[k].next = bits::<16>(0);
             for b in 0..self.lane_id.len() {
-                if self.lane_bank[k].val() == self.lane_id[b].val() {
+                if self.stage_lane_bank[k].q.val() == self.lane_id[b].val() {
                     self.lane_weight[k].next = self.hidden_weights[b].read_data.val();
                     if self.layer.q.val() {
                         self.lane_weight[k].next = self.classifier_weights[b].read_data.val();
@@ -1241,7 +1295,7 @@ impl Logic for LearningCore {
         for k in 0..self.lane_id.len() {
             self.weight_wide[k].value.next = signed_cast(self.lane_weight[k].val());
             self.lane_current_base[k].next = self.current_mem[k].read_data.val();
-            if !self.event_index.q.val().any() {
+            if self.stage_first_row.q.val() {
                 self.lane_current_base[k].next = bits::<32>(0);
             }
             self.lane_current_sum[k].next =
@@ -1375,7 +1429,7 @@ impl Logic for LearningCore {
         // The stream's state after the group: the draw of its last valid lane.
         self.learn_next_state.next = self.generator[0].next_state.val();
         for k in 0..self.lane_id.len() {
-            if self.lane_valid[k].val() {
+            if self.stage_lane_valid[k].q.val() {
                 self.learn_next_state.next = self.generator[k].next_state.val();
             }
         }
@@ -1415,8 +1469,8 @@ impl Logic for LearningCore {
             self.hidden_weights[b].write_data.next = bits::<16>(0);
             self.classifier_weights[b].write_data.next = bits::<16>(0);
             for k in 0..self.lane_id.len() {
-                if self.bank_lane[b].val() == self.lane_id[k].val() {
-                    self.bank_valid[b].next = self.lane_valid[k].val();
+                if self.stage_bank_lane[b].q.val() == self.lane_id[k].val() {
+                    self.bank_valid[b].next = self.stage_lane_valid[k].q.val();
                     self.hidden_weights[b].write_data.next =
                         unsigned_cast(self.rounding[k].w_next.val());
                     self.classifier_weights[b].write_data.next =
@@ -1424,11 +1478,11 @@ impl Logic for LearningCore {
                 }
             }
             self.hidden_weights[b].read_address.next = self.bank_address[b].val();
-            self.hidden_weights[b].write_address.next = self.bank_address[b].val();
+            self.hidden_weights[b].write_address.next = self.stage_bank_address[b].q.val();
             self.hidden_weights[b].read_enable.next = false;
             self.hidden_weights[b].write_enable.next = false;
             self.classifier_weights[b].read_address.next = self.bank_address[b].val();
-            self.classifier_weights[b].write_address.next = self.bank_address[b].val();
+            self.classifier_weights[b].write_address.next = self.stage_bank_address[b].q.val();
             self.classifier_weights[b].read_enable.next = true;
             self.classifier_weights[b].write_enable.next = false;
             // Trace and current banks: the neuron word of the lane group or of the neuron
@@ -1439,7 +1493,7 @@ impl Logic for LearningCore {
             self.trace_mem[b].read_enable.next = true;
             self.trace_mem[b].write_enable.next = false;
             self.current_mem[b].read_address.next = self.neuron_word.val();
-            self.current_mem[b].write_address.next = self.neuron_word.val();
+            self.current_mem[b].write_address.next = self.stage_neuron_word.q.val();
             self.current_mem[b].write_data.next = self.lane_current_sum[b].val();
             self.current_mem[b].read_enable.next = true;
             self.current_mem[b].write_enable.next = false;
@@ -1905,20 +1959,15 @@ impl Logic for LearningCore {
                     self.event_base.d.next = self.classifier_events.read_data.val();
                 }
                 self.index.d.next = bits::<16>(0);
-                self.state.d.next = CoreState::IntegrateAddress;
+                self.state.d.next = CoreState::Integrate;
             }
-            CoreState::IntegrateAddress => {
+            CoreState::Integrate => {
+                // Address this group; the previous one is summed in the second stage.
                 for b in 0..self.lane_id.len() {
                     self.hidden_weights[b].read_enable.next = !self.layer.q.val();
                 }
-                self.state.d.next = CoreState::IntegrateData;
-            }
-            CoreState::IntegrateData => {
-                for k in 0..self.lane_id.len() {
-                    self.current_mem[k].write_enable.next = self.lane_valid[k].val();
-                }
+                self.integrate_stage.d.next = true;
                 self.index.d.next = self.index_lanes_next.val();
-                self.state.d.next = CoreState::IntegrateAddress;
                 if self.lanes_done.val() {
                     self.event_index.d.next = self.event_next.val();
                     self.state.d.next = CoreState::EventAddress;
@@ -2013,24 +2062,27 @@ impl Logic for LearningCore {
                 }
             }
             CoreState::LearnAddress => {
+                // Address this group (its trace was read in the cycle before); it is rounded
+                // and written back in the second stage. A single-port W is written in
+                // LearnData instead, with no read beside it.
                 for b in 0..self.lane_id.len() {
                     self.hidden_weights[b].read_enable.next = !self.layer.q.val();
                 }
-                self.state.d.next = CoreState::LearnData;
-            }
-            CoreState::LearnData => {
-                for b in 0..self.lane_id.len() {
-                    if self.layer.q.val() {
-                        self.classifier_weights[b].write_enable.next = self.bank_valid[b].val();
-                    } else {
-                        self.hidden_weights[b].write_enable.next = self.bank_valid[b].val();
+                self.learn_stage.d.next = true;
+                if self.weights_single_port.val() && !self.layer.q.val() {
+                    self.state.d.next = CoreState::LearnData;
+                } else {
+                    for b in 0..self.lane_id.len() {
+                        self.trace_mem[b].read_address.next = self.next_group_word.val();
+                    }
+                    self.index.d.next = self.index_lanes_next.val();
+                    if self.lanes_done.val() {
+                        self.event_index.d.next = self.event_next.val();
+                        self.state.d.next = CoreState::LearnEventAddress;
                     }
                 }
-                if self.layer.q.val() {
-                    self.classifier_state.d.next = self.learn_next_state.val();
-                } else {
-                    self.learn_state.d.next = self.learn_next_state.val();
-                }
+            }
+            CoreState::LearnData => {
                 for b in 0..self.lane_id.len() {
                     self.trace_mem[b].read_address.next = self.next_group_word.val();
                 }
@@ -2040,6 +2092,26 @@ impl Logic for LearningCore {
                     self.event_index.d.next = self.event_next.val();
                     self.state.d.next = CoreState::LearnEventAddress;
                 }
+            }
+        }
+        // The second stage of the synapse pipeline.
+        if self.integrate_stage.q.val() {
+            for k in 0..self.lane_id.len() {
+                self.current_mem[k].write_enable.next = self.stage_lane_valid[k].q.val();
+            }
+        }
+        if self.learn_stage.q.val() {
+            for b in 0..self.lane_id.len() {
+                if self.layer.q.val() {
+                    self.classifier_weights[b].write_enable.next = self.bank_valid[b].val();
+                } else {
+                    self.hidden_weights[b].write_enable.next = self.bank_valid[b].val();
+                }
+            }
+            if self.layer.q.val() {
+                self.classifier_state.d.next = self.learn_next_state.val();
+            } else {
+                self.learn_state.d.next = self.learn_next_state.val();
             }
         }
         for s in 0..self.parameters.len() {
@@ -2280,7 +2352,7 @@ mod tests {
                 activity[1] += usize::try_from(hidden_events).unwrap_or(0);
                 let want = cycles_per_step(
                     &cfg,
-                    options.lanes,
+                    options,
                     u64::try_from(input_events).unwrap_or(0),
                     hidden_events.into(),
                     &command,
@@ -2624,15 +2696,22 @@ mod tests {
             classifier_label: None,
             label_input: Some(3),
         };
-        // 16 spiking pixels + the label row, 5 hidden spikes.
-        let layer_h = 2 * 17 * 257 + 2 * 256 + 2;
-        let layer_c = 2 * 5 * 11 + 2 * 10 + 2;
-        let want = 2 * 64 + 10 + layer_h + layer_c + (2 * 17 * 257 + 2);
-        assert_eq!(cycles_per_step(&cfg, 1, 16, 5, &learning), want);
+        // 16 spiking pixels + the label row, 5 hidden spikes: one cycle per group, two more
+        // per event row; two per group in hidden-layer learning with W in SPRAM.
+        let layer_h = 17 * 258 + 2 * 256 + 2;
+        let layer_c = 5 * 12 + 2 * 10 + 2;
+        let want = 2 * 64 + 10 + layer_h + layer_c + (17 * 258 + 2);
+        assert_eq!(cycles_per_step(&cfg, CoreOptions::default(), 16, 5, &learning), want);
+        let spram = CoreOptions {
+            weights_in_spram: true,
+            lanes: 1,
+        };
+        let want = want + 17 * 256;
+        assert_eq!(cycles_per_step(&cfg, spram, 16, 5, &learning), want);
         // Four lanes: 64 groups per hidden row, 3 per classifier row.
-        let layer_h = 2 * 17 * 65 + 2 * 256 + 2;
-        let layer_c = 2 * 5 * 4 + 2 * 10 + 2;
-        let want = 2 * 64 + 10 + layer_h + layer_c + (2 * 17 * 65 + 2);
-        assert_eq!(cycles_per_step(&cfg, 4, 16, 5, &learning), want);
+        let layer_h = 17 * 66 + 2 * 256 + 2;
+        let layer_c = 5 * 5 + 2 * 10 + 2;
+        let want = 2 * 64 + 10 + layer_h + layer_c + (17 * 66 + 2);
+        assert_eq!(cycles_per_step(&cfg, lanes(4), 16, 5, &learning), want);
     }
 }
