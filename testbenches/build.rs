@@ -119,6 +119,11 @@ fn variants() -> Vec<Variant> {
             lanes(spram, 2),
         ),
         variant("default_lanes4", None, lanes(block_ram, 4)),
+        // The networks and datapaths of the boards that do not build the default network
+        // with one of the cores above (the throughput bench): the iCEBreaker's 8-bit profile
+        // with W in SPRAM, the Alchitry Cu's 64 hidden neurons.
+        variant("up5k_spram", Some("../networks/up5k.toml"), spram),
+        variant("hx8k", Some("../networks/hx8k.toml"), block_ram),
     ]
 }
 

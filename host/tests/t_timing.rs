@@ -39,8 +39,13 @@ fn t_timing_bounds_match_the_core_cycle_formula() {
         assert_eq!(max_step_cycles(&id), slowest, "{cfg:?}");
         for lanes in [1, 2, 4, 8] {
             for spram in [false, true] {
-                let step =
-                    cycles_per_step(&cfg, options(lanes, spram), cfg.inputs as u64, hidden, &worst);
+                let step = cycles_per_step(
+                    &cfg,
+                    options(lanes, spram),
+                    cfg.inputs as u64,
+                    hidden,
+                    &worst,
+                );
                 assert!(max_step_cycles(&id) >= step, "{lanes} lanes, SPRAM {spram}");
             }
             assert!(max_phase_reset_cycles(&id) >= phase_reset_cycles(&cfg, lanes));

@@ -287,7 +287,11 @@ impl Bench {
     pub fn phase_reset(&mut self, when: &str) -> Result<(), Mismatch> {
         self.net.reset_phase();
         let cycles = self.host.run(Op::PhaseReset, 0);
-        check_cycles(cycles, phase_reset_cycles(&self.cfg, self.options.lanes), when)?;
+        check_cycles(
+            cycles,
+            phase_reset_cycles(&self.cfg, self.options.lanes),
+            when,
+        )?;
         compare(&mut self.host, &self.net, true, when)
     }
 

@@ -1017,7 +1017,7 @@ mod tests {
         let ulx3s = Board::named("ulx3s-85f").unwrap_or_else(|e| panic!("{e}"));
         let v = board_verilog(&ulx3s).unwrap_or_else(|e| panic!("{e}"));
         assert!(
-            v.contains(".CLKI_DIV(2), .CLKFB_DIV(1), .CLKOP_DIV(48)"),
+            v.contains(".CLKI_DIV(5), .CLKFB_DIV(4), .CLKOP_DIV(30)"),
             "{v}"
         );
         assert!(v.contains("assign led0 = active;"), "{v}");

@@ -2701,7 +2701,10 @@ mod tests {
         let layer_h = 17 * 258 + 2 * 256 + 2;
         let layer_c = 5 * 12 + 2 * 10 + 2;
         let want = 2 * 64 + 10 + layer_h + layer_c + (17 * 258 + 2);
-        assert_eq!(cycles_per_step(&cfg, CoreOptions::default(), 16, 5, &learning), want);
+        assert_eq!(
+            cycles_per_step(&cfg, CoreOptions::default(), 16, 5, &learning),
+            want
+        );
         let spram = CoreOptions {
             weights_in_spram: true,
             lanes: 1,

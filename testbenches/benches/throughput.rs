@@ -1,0 +1,164 @@
+//! Training and inference throughput of the chip on each board, next to the golden model on
+//! one CPU core, measured in the same run (`cargo bench -p spikeforge-testbenches --bench
+//! throughput`).
+//!
+//! For each board file, the Verilated core built with the board's network, lanes and weight
+//! memory trains `SAMPLES` digits samples with the training loop of `spikeforge_sim::train`
+//! and then classifies `SAMPLES` test samples; its cycles per sample (every cycle of the
+//! core's command port: pixel writes, `PHASE_RESET`, `STEP`, reads; the UART is not counted)
+//! at the board's core clock give its samples per second. The golden model of the same
+//! network trains and classifies `GOLDEN_SAMPLES` samples on this machine's CPU, one thread.
+//! After the chip's samples the golden model, trained on the same samples, must hold the
+//! same weights: the throughput is that of a chip that learns exactly what the model learns.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use spikeforge_hdl::board::{Board, BOARDS};
+use spikeforge_hdl::top::CoreOptions;
+use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::data::{load_digits, Sample};
+use spikeforge_sim::model::Model;
+use spikeforge_sim::network::Network;
+use spikeforge_sim::rng::{Stream, Xorshift32};
+use spikeforge_sim::train::{evaluate, learn_sample};
+use spikeforge_testbenches::chip::Chip;
+use spikeforge_testbenches::model::{CoreKind, ALL};
+
+/// Samples the chip trains on, then classifies, per board.
+const SAMPLES: usize = 20;
+/// Samples the golden model trains on, then classifies, per board.
+const GOLDEN_SAMPLES: usize = 300;
+
+/// Cycles or seconds per training and per inference sample.
+#[derive(Debug, Clone, Copy)]
+struct Cost {
+    train: f64,
+    infer: f64,
+}
+
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The core built with `board`'s network and datapath.
+fn core_of(board: &Board, cfg: &NetworkConfig) -> &'static CoreKind {
+    let options = CoreOptions {
+        weights_in_spram: board.spram,
+        lanes: board.lanes,
+    };
+    let same = |kind: &&&CoreKind| {
+        let mut built = kind
+            .config()
+            .unwrap_or_else(|e| panic!("network of core {}: {e}", kind.name()));
+        built.name.clone_from(&cfg.name);
+        kind.options() == options && built == *cfg
+    };
+    ALL.iter().find(same).copied().unwrap_or_else(|| {
+        panic!(
+            "board {}: no co-simulated core of {} with {options:?}; add one to \
+             testbenches/build.rs",
+            board.name, board.network
+        )
+    })
+}
+
+/// The chip's cycles per sample, and its weights digest after training.
+fn chip_cycles(kind: &'static CoreKind, train: &[Sample], test: &[Sample]) -> (Cost, u64) {
+    let mut chip = Chip::new(kind);
+    let mut rng = Xorshift32::for_stream(chip.config().seed, Stream::Negative);
+    let start = chip.host.get_mut().cycles();
+    for sample in train {
+        learn_sample(&mut chip, sample, train, &mut rng);
+    }
+    let trained = chip.host.get_mut().cycles();
+    let digest = chip.weights_digest();
+    evaluate(&mut chip, test);
+    let done = chip.host.get_mut().cycles();
+    let cost = Cost {
+        train: (trained - start) as f64 / train.len() as f64,
+        infer: (done - trained) as f64 / test.len() as f64,
+    };
+    (cost, digest)
+}
+
+/// The golden model's seconds per sample on one CPU core, and the weights digest after
+/// `check` training samples.
+fn golden_seconds(
+    cfg: &NetworkConfig,
+    train: &[Sample],
+    test: &[Sample],
+    check: usize,
+) -> (Cost, u64) {
+    let mut net = Network::new(cfg);
+    let mut rng = Xorshift32::for_stream(cfg.seed, Stream::Negative);
+    let checked = &train[..check];
+    for sample in checked {
+        learn_sample(&mut net, sample, checked, &mut rng);
+    }
+    let digest = net.weights_digest();
+    let started = Instant::now();
+    for sample in train {
+        learn_sample(&mut net, sample, train, &mut rng);
+    }
+    let trained = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    evaluate(&mut net, test);
+    let inferred = started.elapsed().as_secs_f64();
+    let cost = Cost {
+        train: trained / train.len() as f64,
+        infer: inferred / test.len() as f64,
+    };
+    (cost, digest)
+}
+
+fn main() {
+    let data = load_digits(&repository().join("data/digits.csv.gz"))
+        .unwrap_or_else(|e| panic!("digits: {e}"));
+    assert!(
+        data.train.len() >= GOLDEN_SAMPLES && data.test.len() >= SAMPLES,
+        "digits: {} training and {} test samples, need {GOLDEN_SAMPLES} and {SAMPLES}",
+        data.train.len(),
+        data.test.len()
+    );
+    println!(
+        "| board | network | lanes | W | core clock | chip train cycles/sample | chip train \
+         samples/s | chip inference cycles/sample | chip inference samples/s | golden train \
+         samples/s | golden inference samples/s | chip / golden, training |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (name, _) in BOARDS {
+        let board = Board::named(name).unwrap_or_else(|e| panic!("{e}"));
+        let path = repository().join(&board.network);
+        let cfg = NetworkConfig::from_file(&path)
+            .unwrap_or_else(|e| panic!("board {name}: {}: {e}", path.display()));
+        let kind = core_of(&board, &cfg);
+        let (chip, chip_digest) = chip_cycles(kind, &data.train[..SAMPLES], &data.test[..SAMPLES]);
+        let (golden, golden_digest) = golden_seconds(
+            &cfg,
+            &data.train[..GOLDEN_SAMPLES],
+            &data.test[..GOLDEN_SAMPLES.min(data.test.len())],
+            SAMPLES,
+        );
+        assert_eq!(
+            chip_digest, golden_digest,
+            "board {name}: the chip's weights after {SAMPLES} samples differ from the golden model's"
+        );
+        let hz = board.core_hz as f64;
+        let chip_train = hz / chip.train;
+        println!(
+            "| {name} | {} | {} | {} | {:.3} MHz | {:.0} | {:.1} | {:.0} | {:.1} | {:.0} | {:.0} | {:.3} |",
+            board.network,
+            board.lanes,
+            if board.spram { "SPRAM" } else { "block RAM" },
+            hz / 1e6,
+            chip.train,
+            chip_train,
+            chip.infer,
+            hz / chip.infer,
+            1.0 / golden.train,
+            1.0 / golden.infer,
+            chip_train * golden.train,
+        );
+    }
+}
