@@ -413,7 +413,7 @@ impl CoreShape {
     ///
     /// `2 N_in + L + sum over hidden layers l of ([E_l (G(N_l) + 2) + 2 N_l + 2]
     ///  + csdp * [E_l (u G(N_l) + 2) + 2]) + [E_c (G(K) + 2) + 2 K + 2]
-    ///  + classifier_learn * [E_c (G(K) + 2) + 1]`
+    ///  + classifier_learn * [E_c (G(K) + 2) + 1] + 2 (csdp or classifier_learn)`
     ///
     /// with `u = 2` if the hidden weights are in single-port memory, else 1,
     /// `E_0 = input_events + [label input spikes]` event rows of hidden layer 0, `E_l =
@@ -458,6 +458,10 @@ impl CoreShape {
         cycles += layer(e_c, classes);
         if step.classifier_label.is_some() {
             cycles += e_c * (groups(classes) + 2) + 1;
+        }
+        // The last group's rounding and write-back after learning.
+        if step.csdp.is_some() || step.classifier_label.is_some() {
+            cycles += 2;
         }
         cycles
     }
@@ -1618,7 +1622,8 @@ mod tests {
         };
         let lane = Datapath::lanes(1);
         let layer = |e: u64, n: u64| e * (n + 2) + 2 * n + 2;
-        let want = 2 * 64 + 10 + layer(17, 256) + layer(5, 10) + (17 * 258 + 2) + (5 * 12 + 1);
+        // Learning ends with two cycles for the last group's rounding and write-back.
+        let want = 2 * 64 + 10 + layer(17, 256) + layer(5, 10) + (17 * 258 + 2) + (5 * 12 + 1) + 2;
         assert_eq!(one.cycles_per_step(lane, 16, &[5], &worst), want);
         // Single-port hidden weights: two cycles per group in hidden-layer learning only.
         assert_eq!(
@@ -1637,8 +1642,8 @@ mod tests {
         };
         let cycles = |step: &StepCommand| one.cycles_per_step(lane, 16, &[5], step);
         assert_eq!(cycles(&StepCommand::default()), 4_862);
-        assert_eq!(cycles(&csdp), 9_508);
-        assert_eq!(cycles(&classify), 4_923);
+        assert_eq!(cycles(&csdp), 9_510);
+        assert_eq!(cycles(&classify), 4_925);
         assert_eq!(
             one.cycles_per_step(lane, 0, &[], &StepCommand::default()),
             128 + 10 + 514 + 22
@@ -1656,7 +1661,7 @@ mod tests {
         let classifier = layer(3 + 2, 10) + (5 * 12 + 1);
         assert_eq!(
             two.cycles_per_step(lane, 16, &[3, 2], &worst),
-            2 * 64 + 10 + first + second + classifier
+            2 * 64 + 10 + first + second + classifier + 2
         );
         assert_eq!(two.phase_reset_cycles(8), 16 + 16 + 16);
     }

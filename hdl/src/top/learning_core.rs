@@ -221,8 +221,10 @@ enum CoreState {
     LearnEventData,
     /// Learning: address weight `event_base + index` and trace `index`.
     LearnAddress,
-    /// Learning: one generator draw, write the updated weight.
+    /// Learning with W in SPRAM: the cycle between two group addresses, without a W read.
     LearnData,
+    /// After learning: the last group's stages 3 and 4 (two cycles).
+    Drain,
 }
 
 /// The learning core: a network with one hidden (CSDP) layer and a delta-rule classifier, in
@@ -306,8 +308,9 @@ enum CoreState {
 /// classifier's delta rule (one classifier draw per synapse). Pixels and neurons take two
 /// cycles each (address, then data and write-back); the synapse loops are pipelined, one
 /// group of `P` synapses per cycle (two in hidden-layer learning with W in SPRAM): the group
-/// addressed in one cycle is summed or rounded and written back in the next, beside the next
-/// group's address. The prediction (argmax of count, then membrane, lowest
+/// addressed in one cycle is summed into its currents in the next; in learning its weights
+/// and drives are registered in the next, rounded in the one after and written back in the
+/// fourth, beside the addresses of the groups after it. The prediction (argmax of count, then membrane, lowest
 /// index) is tracked during the classifier's update; it is 0 after `PHASE_RESET` and does not
 /// follow host writes of classifier state until the next step.
 #[derive(Debug, LogicBlock)]
@@ -363,21 +366,37 @@ pub struct LearningCore {
     csdp_drive: Vec<CsdpDrive>,
     classifier_drive: Vec<ClassifierDrive>,
     rounding: Vec<SrUpdate>,
-    // The learning drive of each lane, registered: the trace is read a cycle ahead (in
-    // LearnEventData / LearnData for the next group), its drive computed in LearnAddress and
-    // rounded in LearnData, so the drive's multiply is off the weight update's path.
-    learn_drive: Vec<DFF<Signed<18>>>,
-    // The synapse pipeline's second stage: the group addressed in the previous cycle, whose
-    // words the RAMs now deliver, is summed (`integrate_stage`) or rounded (`learn_stage`)
-    // and written back while the sequencer addresses the next group.
+    // The synapse pipeline. Stage 1 (the sequencer) addresses a group: its weights, and its
+    // currents or traces. Stage 2 has the words: integration adds the weights to the
+    // currents and writes them back (`integrate_stage`); learning (`learn_stage`) registers
+    // the lanes' weights and their drives (from the traces). Stage 3 (`round_stage`) rounds
+    // the registered values into the next weights, registered per bank, which stage 4
+    // (`write_stage`) writes back. Each stage carries the group's layer and banks.
     integrate_stage: DFF<Bit>,
     learn_stage: DFF<Bit>,
     stage_first_row: DFF<Bit>,
     stage_neuron_word: DFF<Bits<16>>,
+    stage_layer: DFF<Bit>,
     stage_lane_valid: Vec<DFF<Bit>>,
     stage_lane_bank: Vec<DFF<Bits<16>>>,
     stage_bank_lane: Vec<DFF<Bits<16>>>,
     stage_bank_address: Vec<DFF<Bits<16>>>,
+    stage_target: Vec<DFF<Bit>>,
+    learn_drive: Vec<DFF<Signed<18>>>,
+    lane_weight_reg: Vec<DFF<Bits<16>>>,
+    // The draws of the group in stage 3, made in the cycle before from the stream's state
+    // after the group then in stage 3 (or from the layer's generator register).
+    draw: Vec<DFF<Bits<32>>>,
+    round_stage: DFF<Bit>,
+    round_layer: DFF<Bit>,
+    round_lane_valid: Vec<DFF<Bit>>,
+    round_bank_lane: Vec<DFF<Bits<16>>>,
+    round_bank_address: Vec<DFF<Bits<16>>>,
+    write_stage: DFF<Bit>,
+    write_layer: DFF<Bit>,
+    write_bank_valid: Vec<DFF<Bit>>,
+    write_bank_address: Vec<DFF<Bits<16>>>,
+    write_weight: Vec<DFF<Bits<16>>>,
     learn_shift: DFF<Bits<5>>,
     decay_shift: DFF<Bits<5>>,
     theta_wide: SignExtend<16, 18>,
@@ -502,8 +521,6 @@ pub struct LearningCore {
     host_neuron_address: Signal<Local, Bits<16>>,
     neuron_word: Signal<Local, Bits<16>>,
     neuron_lane: Signal<Local, Bits<16>>,
-    neuron_base_word: Signal<Local, Bits<16>>,
-    next_group_word: Signal<Local, Bits<16>>,
     host_word: Signal<Local, Bits<16>>,
     host_neuron_word: Signal<Local, Bits<16>>,
     host_neuron_lane: Signal<Local, Bits<16>>,
@@ -521,7 +538,6 @@ pub struct LearningCore {
     lane_current_sum: Vec<Signal<Local, Bits<32>>>,
     bank_lane: Vec<Signal<Local, Bits<16>>>,
     bank_address: Vec<Signal<Local, Bits<16>>>,
-    bank_valid: Vec<Signal<Local, Bit>>,
     learn_next_state: Signal<Local, Bits<32>>,
     current_read: Signal<Local, Bits<32>>,
     trace_read: Signal<Local, Bits<8>>,
@@ -763,15 +779,29 @@ impl LearningCore {
             csdp_drive: per_lane(lanes, CsdpDrive::new),
             classifier_drive: per_lane(lanes, ClassifierDrive::new),
             rounding: per_lane(lanes, SrUpdate::new),
-            learn_drive: per_lane(lanes, DFF::default),
             integrate_stage: DFF::default(),
             learn_stage: DFF::default(),
             stage_first_row: DFF::default(),
             stage_neuron_word: DFF::default(),
+            stage_layer: DFF::default(),
             stage_lane_valid: per_lane(lanes, DFF::default),
             stage_lane_bank: per_lane(lanes, DFF::default),
             stage_bank_lane: per_lane(lanes, DFF::default),
             stage_bank_address: per_lane(lanes, DFF::default),
+            stage_target: per_lane(lanes, DFF::default),
+            learn_drive: per_lane(lanes, DFF::default),
+            lane_weight_reg: per_lane(lanes, DFF::default),
+            draw: per_lane(lanes, DFF::default),
+            round_stage: DFF::default(),
+            round_layer: DFF::default(),
+            round_lane_valid: per_lane(lanes, DFF::default),
+            round_bank_lane: per_lane(lanes, DFF::default),
+            round_bank_address: per_lane(lanes, DFF::default),
+            write_stage: DFF::default(),
+            write_layer: DFF::default(),
+            write_bank_valid: per_lane(lanes, DFF::default),
+            write_bank_address: per_lane(lanes, DFF::default),
+            write_weight: per_lane(lanes, DFF::default),
             learn_shift: DFF::default(),
             decay_shift: DFF::default(),
             theta_wide: SignExtend::new(),
@@ -896,8 +926,6 @@ impl LearningCore {
             host_neuron_address: Signal::default(),
             neuron_word: Signal::default(),
             neuron_lane: Signal::default(),
-            neuron_base_word: Signal::default(),
-            next_group_word: Signal::default(),
             host_word: Signal::default(),
             host_neuron_word: Signal::default(),
             host_neuron_lane: Signal::default(),
@@ -915,7 +943,6 @@ impl LearningCore {
             lane_current_sum: per_lane(lanes, Signal::default),
             bank_lane: per_lane(lanes, Signal::default),
             bank_address: per_lane(lanes, Signal::default),
-            bank_valid: per_lane(lanes, Signal::default),
             learn_next_state: Signal::default(),
             current_read: Signal::default(),
             trace_read: Signal::default(),
@@ -1073,7 +1100,8 @@ impl LearningCore {
 /// the sequencer), with `G(n) = ceil(n / lanes)` groups of synapses per row of `n`:
 ///
 /// `2 N_in + L + [E_h (G(N_h) + 2) + 2 N_h + 2] + [E_c (G(K) + 2) + 2 K + 2]
-///  + csdp * [E_h (u G(N_h) + 2) + 2] + classifier_learn * [E_c (G(K) + 2) + 1]`
+///  + csdp * [E_h (u G(N_h) + 2) + 2] + classifier_learn * [E_c (G(K) + 2) + 1]
+///  + 2 (csdp or classifier_learn)`
 ///
 /// with `N_in` inputs, `L` label inputs (`classes` in supervised networks, else 0), `N_h`
 /// hidden neurons, `K` classes, `E_h = input_events + [label input spikes]` event rows of the
@@ -1162,7 +1190,12 @@ impl Logic for LearningCore {
             integrate_stage,
             learn_stage,
             stage_first_row,
-            stage_neuron_word
+            stage_neuron_word,
+            stage_layer,
+            round_stage,
+            round_layer,
+            write_stage,
+            write_layer
         );
         clock!(
             self,
@@ -1185,6 +1218,16 @@ impl Logic for LearningCore {
             self.stage_lane_bank[b].clock.next = self.clock.val();
             self.stage_bank_lane[b].clock.next = self.clock.val();
             self.stage_bank_address[b].clock.next = self.clock.val();
+            self.stage_target[b].clock.next = self.clock.val();
+            self.learn_drive[b].clock.next = self.clock.val();
+            self.lane_weight_reg[b].clock.next = self.clock.val();
+            self.draw[b].clock.next = self.clock.val();
+            self.round_lane_valid[b].clock.next = self.clock.val();
+            self.round_bank_lane[b].clock.next = self.clock.val();
+            self.round_bank_address[b].clock.next = self.clock.val();
+            self.write_bank_valid[b].clock.next = self.clock.val();
+            self.write_bank_address[b].clock.next = self.clock.val();
+            self.write_weight[b].clock.next = self.clock.val();
         }
         for s in 0..self.parameters.len() {
             self.parameters[s].clock.next = self.clock.val();
@@ -1225,10 +1268,6 @@ impl Logic for LearningCore {
         self.neuron_address.next = self.neuron_base.val() + self.index.q.val();
         self.neuron_word.next = self.neuron_address.val() >> self.lane_shift.val();
         self.neuron_lane.next = self.neuron_address.val() & self.lane_mask.val();
-        // Learning reads the trace of a lane group one cycle ahead: the first group's word is
-        // the layer's first, the next group's the word after this one.
-        self.neuron_base_word.next = self.neuron_base.val() >> self.lane_shift.val();
-        self.next_group_word.next = self.neuron_word.val() + 1;
         self.weight_address.next = self.event_base.q.val() + self.index.q.val();
         self.host_neuron_base.next = bits::<16>(0);
         if self.cmd_addr.val().get_bit(15) {
@@ -1273,11 +1312,22 @@ impl Logic for LearningCore {
         self.learn_stage.d.next = false;
         self.stage_first_row.d.next = !self.event_index.q.val().any();
         self.stage_neuron_word.d.next = self.neuron_word.val();
+        self.stage_layer.d.next = self.layer.q.val();
+        self.round_stage.d.next = self.learn_stage.q.val();
+        self.round_layer.d.next = self.stage_layer.q.val();
+        self.write_stage.d.next = self.round_stage.q.val();
+        self.write_layer.d.next = self.round_layer.q.val();
         for k in 0..self.lane_id.len() {
             self.stage_lane_valid[k].d.next = self.lane_valid[k].val();
             self.stage_lane_bank[k].d.next = self.lane_bank[k].val();
             self.stage_bank_lane[k].d.next = self.bank_lane[k].val();
             self.stage_bank_address[k].d.next = self.bank_address[k].val();
+            self.stage_target[k].d.next =
+                self.classifier_label_wide.val() == self.lane_neuron[k].val();
+            self.round_lane_valid[k].d.next = self.stage_lane_valid[k].q.val();
+            self.round_bank_lane[k].d.next = self.stage_bank_lane[k].q.val();
+            self.round_bank_address[k].d.next = self.stage_bank_address[k].q.val();
+            self.write_bank_address[k].d.next = self.round_bank_address[k].q.val();
         }
         for k in 0..self.lane_id.len() {
             self.lane_weight[k].next = bits::<16>(0);
@@ -1409,48 +1459,58 @@ impl Logic for LearningCore {
         if self.classifier_shift_sum.val() > self.shift_cap.val() {
             self.classifier_learn_shift.next = self.shift_cap.val().get_bits::<5>(0);
         }
-        // The layer's shifts, registered: they follow host writes and the layer a cycle late,
-        // and learning starts at least two cycles after either changes.
+        // The shifts of the layer of the group in stage 2, registered for its rounding in
+        // stage 3 (host writes happen only while the pipeline is empty).
         self.learn_shift.d.next = self.hidden_learn_shift.val();
         self.decay_shift.d.next = self.h_decay_shift.q.val();
-        if self.layer.q.val() {
+        if self.stage_layer.q.val() {
             self.learn_shift.d.next = self.classifier_learn_shift.val();
             self.decay_shift.d.next = self.c_decay_shift.q.val();
         }
         // The generators are chained: lane k's draw is the (k + 1)-th of the stream, so a
         // group of synapses draws exactly what the golden model draws for them one by one.
+        // The stream's state after the group in stage 3 is the draw of its last valid lane.
+        self.learn_next_state.next = self.draw[0].q.val();
+        for k in 0..self.lane_id.len() {
+            if self.round_lane_valid[k].q.val() {
+                self.learn_next_state.next = self.draw[k].q.val();
+            }
+        }
+        // The draws of the next group to reach stage 3 are made a cycle ahead and registered:
+        // from the state after the group now in stage 3, or, with none there, from the
+        // generator register of the layer of the group in stage 2.
         self.generator[0].state.next = self.learn_state.q.val();
-        if self.layer.q.val() {
+        if self.stage_layer.q.val() {
             self.generator[0].state.next = self.classifier_state.q.val();
+        }
+        if self.round_stage.q.val() {
+            self.generator[0].state.next = self.learn_next_state.val();
         }
         for k in 1..self.lane_id.len() {
             self.generator[k].state.next = self.generator[k - 1].next_state.val();
         }
-        // The stream's state after the group: the draw of its last valid lane.
-        self.learn_next_state.next = self.generator[0].next_state.val();
         for k in 0..self.lane_id.len() {
-            if self.stage_lane_valid[k].q.val() {
-                self.learn_next_state.next = self.generator[k].next_state.val();
-            }
+            self.draw[k].d.next = self.generator[k].next_state.val();
         }
         self.encoder.intensity.next = self.pixels.read_data.val();
         self.encoder.random.next = self.generator[0].next_state.val();
+        // Stage 2 of learning: the lanes' weights and drives (from the traces read in stage 1),
+        // registered. Stage 3: the rounding.
         for k in 0..self.lane_id.len() {
             self.csdp_drive[k].error.next = signed_cast(self.error.q.val());
             self.csdp_drive[k].trace.next = self.trace_mem[k].read_data.val();
-            self.classifier_drive[k].target.next =
-                self.classifier_label_wide.val() == self.lane_neuron[k].val();
+            self.classifier_drive[k].target.next = self.stage_target[k].q.val();
             self.classifier_drive[k].trace.next = self.trace_mem[k].read_data.val();
-            self.rounding[k].w.next = signed_cast(self.lane_weight[k].val());
-            self.learn_drive[k].clock.next = self.clock.val();
+            self.lane_weight_reg[k].d.next = self.lane_weight[k].val();
+            self.rounding[k].w.next = signed_cast(self.lane_weight_reg[k].q.val());
             self.learn_drive[k].d.next = self.csdp_drive[k].drive.val();
-            if self.layer.q.val() {
+            if self.stage_layer.q.val() {
                 self.learn_drive[k].d.next = self.classifier_drive[k].drive.val();
             }
             self.rounding[k].drive.next = self.learn_drive[k].q.val();
             self.rounding[k].learn_shift.next = self.learn_shift.q.val();
             self.rounding[k].decay_shift.next = self.decay_shift.q.val();
-            self.rounding[k].random.next = self.generator[k].next_state.val();
+            self.rounding[k].random.next = self.draw[k].q.val();
             self.rounding[k].w_max.next = self.w_max.q.val();
         }
 
@@ -1465,24 +1525,23 @@ impl Logic for LearningCore {
         // where its word is used, never in a cycle that writes it (it may be a single-port
         // SPRAM).
         for b in 0..self.lane_id.len() {
-            self.bank_valid[b].next = false;
-            self.hidden_weights[b].write_data.next = bits::<16>(0);
-            self.classifier_weights[b].write_data.next = bits::<16>(0);
+            // Stage 3 routes each lane's next weight to its bank; stage 4 writes it.
+            self.write_bank_valid[b].d.next = false;
+            self.write_weight[b].d.next = bits::<16>(0);
             for k in 0..self.lane_id.len() {
-                if self.stage_bank_lane[b].q.val() == self.lane_id[k].val() {
-                    self.bank_valid[b].next = self.stage_lane_valid[k].q.val();
-                    self.hidden_weights[b].write_data.next =
-                        unsigned_cast(self.rounding[k].w_next.val());
-                    self.classifier_weights[b].write_data.next =
-                        unsigned_cast(self.rounding[k].w_next.val());
+                if self.round_bank_lane[b].q.val() == self.lane_id[k].val() {
+                    self.write_bank_valid[b].d.next = self.round_lane_valid[k].q.val();
+                    self.write_weight[b].d.next = unsigned_cast(self.rounding[k].w_next.val());
                 }
             }
+            self.hidden_weights[b].write_data.next = self.write_weight[b].q.val();
+            self.classifier_weights[b].write_data.next = self.write_weight[b].q.val();
             self.hidden_weights[b].read_address.next = self.bank_address[b].val();
-            self.hidden_weights[b].write_address.next = self.stage_bank_address[b].q.val();
+            self.hidden_weights[b].write_address.next = self.write_bank_address[b].q.val();
             self.hidden_weights[b].read_enable.next = false;
             self.hidden_weights[b].write_enable.next = false;
             self.classifier_weights[b].read_address.next = self.bank_address[b].val();
-            self.classifier_weights[b].write_address.next = self.stage_bank_address[b].q.val();
+            self.classifier_weights[b].write_address.next = self.write_bank_address[b].q.val();
             self.classifier_weights[b].read_enable.next = true;
             self.classifier_weights[b].write_enable.next = false;
             // Trace and current banks: the neuron word of the lane group or of the neuron
@@ -2042,7 +2101,8 @@ impl Logic for LearningCore {
             CoreState::LearnEventAddress => {
                 self.state.d.next = CoreState::LearnEventData;
                 if self.event_index.q.val() == self.event_count.val() {
-                    self.state.d.next = CoreState::Idle;
+                    self.index.d.next = bits::<16>(0);
+                    self.state.d.next = CoreState::Drain;
                     if !self.layer.q.val() && self.step_classifier_learn.q.val() {
                         self.layer.d.next = true;
                         self.event_index.d.next = bits::<16>(0);
@@ -2057,14 +2117,11 @@ impl Logic for LearningCore {
                 }
                 self.index.d.next = bits::<16>(0);
                 self.state.d.next = CoreState::LearnAddress;
-                for b in 0..self.lane_id.len() {
-                    self.trace_mem[b].read_address.next = self.neuron_base_word.val();
-                }
             }
             CoreState::LearnAddress => {
-                // Address this group (its trace was read in the cycle before); it is rounded
-                // and written back in the second stage. A single-port W is written in
-                // LearnData instead, with no read beside it.
+                // Address this group's weights and traces; stages 2-4 follow in the next
+                // cycles. A single-port W reads in every other cycle (LearnData does not), so
+                // that stage 4 writes it in a cycle without a read.
                 for b in 0..self.lane_id.len() {
                     self.hidden_weights[b].read_enable.next = !self.layer.q.val();
                 }
@@ -2072,9 +2129,6 @@ impl Logic for LearningCore {
                 if self.weights_single_port.val() && !self.layer.q.val() {
                     self.state.d.next = CoreState::LearnData;
                 } else {
-                    for b in 0..self.lane_id.len() {
-                        self.trace_mem[b].read_address.next = self.next_group_word.val();
-                    }
                     self.index.d.next = self.index_lanes_next.val();
                     if self.lanes_done.val() {
                         self.event_index.d.next = self.event_next.val();
@@ -2082,10 +2136,14 @@ impl Logic for LearningCore {
                     }
                 }
             }
-            CoreState::LearnData => {
-                for b in 0..self.lane_id.len() {
-                    self.trace_mem[b].read_address.next = self.next_group_word.val();
+            CoreState::Drain => {
+                // Two cycles for the last group's stages 3 and 4.
+                self.index.d.next = self.index_next.val();
+                if self.index.q.val().any() {
+                    self.state.d.next = CoreState::Idle;
                 }
+            }
+            CoreState::LearnData => {
                 self.index.d.next = self.index_lanes_next.val();
                 self.state.d.next = CoreState::LearnAddress;
                 if self.lanes_done.val() {
@@ -2100,18 +2158,24 @@ impl Logic for LearningCore {
                 self.current_mem[k].write_enable.next = self.stage_lane_valid[k].q.val();
             }
         }
-        if self.learn_stage.q.val() {
-            for b in 0..self.lane_id.len() {
-                if self.layer.q.val() {
-                    self.classifier_weights[b].write_enable.next = self.bank_valid[b].val();
-                } else {
-                    self.hidden_weights[b].write_enable.next = self.bank_valid[b].val();
-                }
-            }
-            if self.layer.q.val() {
+        if self.round_stage.q.val() {
+            if self.round_layer.q.val() {
                 self.classifier_state.d.next = self.learn_next_state.val();
             } else {
                 self.learn_state.d.next = self.learn_next_state.val();
+            }
+        }
+        if self.write_stage.q.val() {
+            for b in 0..self.lane_id.len() {
+                self.hidden_weights[b].write_address.next = self.write_bank_address[b].q.val();
+                self.hidden_weights[b].write_data.next = self.write_weight[b].q.val();
+                self.classifier_weights[b].write_address.next = self.write_bank_address[b].q.val();
+                self.classifier_weights[b].write_data.next = self.write_weight[b].q.val();
+                if self.write_layer.q.val() {
+                    self.classifier_weights[b].write_enable.next = self.write_bank_valid[b].q.val();
+                } else {
+                    self.hidden_weights[b].write_enable.next = self.write_bank_valid[b].q.val();
+                }
             }
         }
         for s in 0..self.parameters.len() {
@@ -2700,7 +2764,7 @@ mod tests {
         // per event row; two per group in hidden-layer learning with W in SPRAM.
         let layer_h = 17 * 258 + 2 * 256 + 2;
         let layer_c = 5 * 12 + 2 * 10 + 2;
-        let want = 2 * 64 + 10 + layer_h + layer_c + (17 * 258 + 2);
+        let want = 2 * 64 + 10 + layer_h + layer_c + (17 * 258 + 2) + 2;
         assert_eq!(
             cycles_per_step(&cfg, CoreOptions::default(), 16, 5, &learning),
             want
@@ -2714,7 +2778,7 @@ mod tests {
         // Four lanes: 64 groups per hidden row, 3 per classifier row.
         let layer_h = 17 * 66 + 2 * 256 + 2;
         let layer_c = 5 * 5 + 2 * 10 + 2;
-        let want = 2 * 64 + 10 + layer_h + layer_c + (17 * 66 + 2);
+        let want = 2 * 64 + 10 + layer_h + layer_c + (17 * 66 + 2) + 2;
         assert_eq!(cycles_per_step(&cfg, lanes(4), 16, 5, &learning), want);
     }
 }
