@@ -376,8 +376,9 @@ pub fn csdp_rows(
     }
 }
 
-/// Index of the first maximum.
-pub(crate) fn argmax_by_key<K: PartialOrd>(keys: impl Iterator<Item = K>) -> usize {
+/// Index of the first maximum (0 for no keys): the prediction is this over the classifier's
+/// (count, membrane) pairs.
+pub fn argmax_by_key<K: PartialOrd>(keys: impl Iterator<Item = K>) -> usize {
     let mut best: Option<(usize, K)> = None;
     for (i, k) in keys.enumerate() {
         match &best {

@@ -1,4 +1,6 @@
-//! Learning rules: the contrastive error of a layer and the weight-update engines.
+//! Learning rules: the contrastive error of a layer, the annealed learning shift and the
+//! weight-update engines.
+mod annealed_shift;
 mod classifier_delta;
 mod classifier_drive;
 mod contrastive_error;
@@ -6,6 +8,7 @@ mod csdp_delta;
 mod csdp_drive;
 mod sr_update;
 
+pub use annealed_shift::{AnnealedShift, MAX_LEARN_SHIFT};
 pub use classifier_delta::ClassifierDelta;
 pub use classifier_drive::ClassifierDrive;
 pub use contrastive_error::ContrastiveError;

@@ -2,9 +2,11 @@
 //! `lanes` synapses per clock, driven over a simple synchronous host interface.
 use crate::encoder::{BernoulliEncoder, Xorshift32Step};
 use crate::hw::SignExtend;
-use crate::learning::{ClassifierDrive, ContrastiveError, CsdpDrive, SrUpdate};
+use crate::learning::{AnnealedShift, ClassifierDrive, ContrastiveError, CsdpDrive, SrUpdate};
 use crate::memory::{Ram, RamStyle, ICE40_UP_SPRAMS, SPRAM_BITS, SPRAM_WORDS};
-use crate::neuron::{AdaptThreshold, HomeostasisUpdate, LifUpdate, TraceUpdate};
+use crate::neuron::{
+    AdaptThreshold, ArgmaxStep, GoodnessAccumulate, HomeostasisUpdate, LifUpdate, TraceUpdate,
+};
 use crate::top::host_interface::{
     parameter_id, CoreShape, Datapath, LayerField, LayerId, Register, StepCommand,
 };
@@ -360,6 +362,10 @@ pub struct LearningCore {
     homeostasis: HomeostasisUpdate,
     trace_update: TraceUpdate,
     adapt: AdaptThreshold,
+    goodness: GoodnessAccumulate,
+    argmax: ArgmaxStep,
+    hidden_anneal: AnnealedShift,
+    classifier_anneal: AnnealedShift,
     contrastive: ContrastiveError,
     // One stochastic-rounding unit per lane serves both rules: the hidden layer and the
     // classifier never learn in the same cycle.
@@ -494,10 +500,8 @@ pub struct LearningCore {
     sees_input: Constant<Bit>,
     // W is a single-port SPRAM: hidden-layer learning reads and writes it in separate cycles.
     weights_single_port: Constant<Bit>,
-    goodness_saturated: Constant<Bits<32>>,
     current_max: Constant<Bits<16>>,
     current_min: Constant<Bits<16>>,
-    shift_cap: Constant<Bits<9>>,
 
     // Combinational temporaries.
     size: Signal<Local, Bits<16>>,
@@ -547,21 +551,11 @@ pub struct LearningCore {
     current_high: Signal<Local, Bits<17>>,
     current: Signal<Local, Bits<16>>,
     threshold: Signal<Local, Bits<18>>,
-    square: Signal<Local, Bits<32>>,
-    goodness_sum: Signal<Local, Bits<33>>,
     goodness_next: Signal<Local, Bits<32>>,
     count_inc: Signal<Local, Bits<16>>,
     count_next: Signal<Local, Bits<16>>,
-    count_greater: Signal<Local, Bit>,
-    count_equal: Signal<Local, Bit>,
-    membrane_greater: Signal<Local, Bit>,
-    better: Signal<Local, Bit>,
     label_input_wide: Signal<Local, Bits<16>>,
     classifier_label_wide: Signal<Local, Bits<16>>,
-    hidden_shift_sum: Signal<Local, Bits<9>>,
-    hidden_learn_shift: Signal<Local, Bits<5>>,
-    classifier_shift_sum: Signal<Local, Bits<9>>,
-    classifier_learn_shift: Signal<Local, Bits<5>>,
     response_half: Signal<Local, Bits<16>>,
 }
 
@@ -775,6 +769,10 @@ impl LearningCore {
             homeostasis: HomeostasisUpdate::new(),
             trace_update: TraceUpdate::new(),
             adapt: AdaptThreshold::new(),
+            goodness: GoodnessAccumulate::new(),
+            argmax: ArgmaxStep::new(),
+            hidden_anneal: AnnealedShift::new(),
+            classifier_anneal: AnnealedShift::new(),
             contrastive: ContrastiveError::new(),
             csdp_drive: per_lane(lanes, CsdpDrive::new),
             classifier_drive: per_lane(lanes, ClassifierDrive::new),
@@ -872,10 +870,8 @@ impl LearningCore {
             lane_number: (1..=lanes).map(constant).collect(),
             sees_input: Constant::new(cfg.classifier_sees_input),
             weights_single_port: Constant::new(options.weights_in_spram),
-            goodness_saturated: Constant::new(u64::from(u32::MAX).into()),
             current_max: Constant::new(u64::from(i16::MAX.unsigned_abs()).into()),
             current_min: Constant::new(0x8000u64.into()),
-            shift_cap: Constant::new(24u64.into()),
             parameters: (0..PARAMETER_SLOTS)
                 .map(|_| Ram::new(PARAMETER_WORDS))
                 .collect(),
@@ -952,21 +948,11 @@ impl LearningCore {
             current_high: Signal::default(),
             current: Signal::default(),
             threshold: Signal::default(),
-            square: Signal::default(),
-            goodness_sum: Signal::default(),
             goodness_next: Signal::default(),
             count_inc: Signal::default(),
             count_next: Signal::default(),
-            count_greater: Signal::default(),
-            count_equal: Signal::default(),
-            membrane_greater: Signal::default(),
-            better: Signal::default(),
             label_input_wide: Signal::default(),
             classifier_label_wide: Signal::default(),
-            hidden_shift_sum: Signal::default(),
-            hidden_learn_shift: Signal::default(),
-            classifier_shift_sum: Signal::default(),
-            classifier_learn_shift: Signal::default(),
             response_half: Signal::default(),
         })
     }
@@ -1397,14 +1383,9 @@ impl Logic for LearningCore {
         self.trace_update.shift.next = self.layer_trace_shift.val();
         // Goodness: saturating sum of tr'^2, one cycle behind the neuron updates. The last
         // neuron's term is pending in Adapt, which stores the sum with it.
-        self.square.next = bit_cast::<16, 8>(self.goodness_trace.q.val())
-            * bit_cast::<16, 8>(self.goodness_trace.q.val());
-        self.goodness_sum.next =
-            bit_cast::<33, 32>(self.goodness_acc.q.val()) + bit_cast::<33, 32>(self.square.val());
-        self.goodness_next.next = self.goodness_sum.val().get_bits::<32>(0);
-        if self.goodness_sum.val().get_bit(32) {
-            self.goodness_next.next = self.goodness_saturated.val();
-        }
+        self.goodness.goodness.next = self.goodness_acc.q.val();
+        self.goodness.trace.next = self.goodness_trace.q.val();
+        self.goodness_next.next = self.goodness.goodness_next.val();
         if !self.goodness_pending.q.val() {
             self.goodness_next.next = self.goodness_acc.q.val();
         }
@@ -1418,15 +1399,11 @@ impl Logic for LearningCore {
             self.count_next.next = self.count_inc.val();
         }
         // Prediction: (count, v) lexicographically above the best so far, or the first neuron.
-        self.count_greater.next = self.count_next.val() > self.best_count.q.val();
-        self.count_equal.next = self.count_next.val() == self.best_count.q.val();
-        self.membrane_greater.next =
-            self.lif.v_next.val() > signed_cast(self.best_membrane.q.val());
-        self.better.next =
-            self.count_greater.val() || (self.count_equal.val() && self.membrane_greater.val());
-        if !self.index.q.val().any() {
-            self.better.next = true;
-        }
+        self.argmax.count.next = self.count_next.val();
+        self.argmax.v.next = self.lif.v_next.val();
+        self.argmax.best_count.next = self.best_count.q.val();
+        self.argmax.best_v.next = signed_cast(self.best_membrane.q.val());
+        self.argmax.first.next = !self.index.q.val().any();
         // The layer's adaptive threshold offset.
         self.adapt.offset.next = signed_cast(self.layer_offset.val());
         self.adapt.spikes.next = self.spike_total.q.val();
@@ -1447,24 +1424,17 @@ impl Logic for LearningCore {
         self.sigmoid.write_address.next = bits::<8>(0);
         self.sigmoid.write_data.next = bits::<8>(0);
         self.sigmoid.write_enable.next = false;
-        self.hidden_shift_sum.next =
-            bit_cast::<9, 5>(self.h_learn_shift.q.val()) + bit_cast::<9, 8>(self.anneal.q.val());
-        self.hidden_learn_shift.next = self.hidden_shift_sum.val().get_bits::<5>(0);
-        if self.hidden_shift_sum.val() > self.shift_cap.val() {
-            self.hidden_learn_shift.next = self.shift_cap.val().get_bits::<5>(0);
-        }
-        self.classifier_shift_sum.next =
-            bit_cast::<9, 5>(self.c_learn_shift.q.val()) + bit_cast::<9, 8>(self.anneal.q.val());
-        self.classifier_learn_shift.next = self.classifier_shift_sum.val().get_bits::<5>(0);
-        if self.classifier_shift_sum.val() > self.shift_cap.val() {
-            self.classifier_learn_shift.next = self.shift_cap.val().get_bits::<5>(0);
-        }
-        // The shifts of the layer of the group in stage 2, registered for its rounding in
-        // stage 3 (host writes happen only while the pipeline is empty).
-        self.learn_shift.d.next = self.hidden_learn_shift.val();
+        // The shifts of the layer of the group in stage 2 (its learning shift annealed),
+        // registered for its rounding in stage 3 (host writes happen only while the pipeline
+        // is empty).
+        self.hidden_anneal.shift.next = self.h_learn_shift.q.val();
+        self.hidden_anneal.anneal.next = self.anneal.q.val();
+        self.classifier_anneal.shift.next = self.c_learn_shift.q.val();
+        self.classifier_anneal.anneal.next = self.anneal.q.val();
+        self.learn_shift.d.next = self.hidden_anneal.shift_next.val();
         self.decay_shift.d.next = self.h_decay_shift.q.val();
         if self.stage_layer.q.val() {
-            self.learn_shift.d.next = self.classifier_learn_shift.val();
+            self.learn_shift.d.next = self.classifier_anneal.shift_next.val();
             self.decay_shift.d.next = self.c_decay_shift.q.val();
         }
         // The generators are chained: lane k's draw is the (k + 1)-th of the stream, so a
@@ -2051,7 +2021,7 @@ impl Logic for LearningCore {
                     self.spike_total.d.next = self.spike_total.q.val() + 1;
                 }
                 if self.layer.q.val() {
-                    if self.better.val() {
+                    if self.argmax.better.val() {
                         self.best_count.d.next = self.count_next.val();
                         self.best_membrane.d.next = unsigned_cast(self.lif.v_next.val());
                         self.prediction.d.next = self.index.q.val();
@@ -2152,7 +2122,7 @@ impl Logic for LearningCore {
                 }
             }
         }
-        // The second stage of the synapse pipeline.
+        // The later stages of the synapse pipeline: integration's stage 2, learning's 3 and 4.
         if self.integrate_stage.q.val() {
             for k in 0..self.lane_id.len() {
                 self.current_mem[k].write_enable.next = self.stage_lane_valid[k].q.val();
