@@ -119,6 +119,8 @@ fn variants() -> Vec<Variant> {
             lanes(spram, 2),
         ),
         variant("default_lanes4", None, lanes(block_ram, 4)),
+        // The default network with 8 lanes: the ULX3S's build.
+        variant("default_lanes8", None, lanes(block_ram, 8)),
         // The networks and datapaths of the boards that do not build the default network
         // with one of the cores above (the throughput bench): the iCEBreaker's 8-bit profile
         // with W in SPRAM, the Alchitry Cu's 64 hidden neurons.
