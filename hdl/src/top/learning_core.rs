@@ -362,7 +362,7 @@ pub struct LearningCore {
     homeostasis: HomeostasisUpdate,
     trace_update: TraceUpdate,
     adapt: AdaptThreshold,
-    goodness: GoodnessAccumulate,
+    goodness_step: GoodnessAccumulate,
     argmax: ArgmaxStep,
     hidden_anneal: AnnealedShift,
     classifier_anneal: AnnealedShift,
@@ -769,7 +769,7 @@ impl LearningCore {
             homeostasis: HomeostasisUpdate::new(),
             trace_update: TraceUpdate::new(),
             adapt: AdaptThreshold::new(),
-            goodness: GoodnessAccumulate::new(),
+            goodness_step: GoodnessAccumulate::new(),
             argmax: ArgmaxStep::new(),
             hidden_anneal: AnnealedShift::new(),
             classifier_anneal: AnnealedShift::new(),
@@ -1383,9 +1383,9 @@ impl Logic for LearningCore {
         self.trace_update.shift.next = self.layer_trace_shift.val();
         // Goodness: saturating sum of tr'^2, one cycle behind the neuron updates. The last
         // neuron's term is pending in Adapt, which stores the sum with it.
-        self.goodness.goodness.next = self.goodness_acc.q.val();
-        self.goodness.trace.next = self.goodness_trace.q.val();
-        self.goodness_next.next = self.goodness.goodness_next.val();
+        self.goodness_step.goodness.next = self.goodness_acc.q.val();
+        self.goodness_step.trace.next = self.goodness_trace.q.val();
+        self.goodness_next.next = self.goodness_step.goodness_next.val();
         if !self.goodness_pending.q.val() {
             self.goodness_next.next = self.goodness_acc.q.val();
         }
