@@ -150,6 +150,16 @@ fn ok(server: &PtyServer, args: &[&str]) -> (String, String) {
     (stdout, stderr)
 }
 
+/// Wait until the server has logged that host `n` closed the port, and return its log. A pty
+/// cannot show a close that a new host's open follows at once (the hang-up is gone when the
+/// server next polls), so a test that counts hosts lets each one be seen leaving first.
+fn wait_closed(server: &PtyServer, n: usize) -> String {
+    let needle = format!("host {n} closed the port");
+    let log = server.wait_log(&needle, Duration::from_secs(10));
+    assert!(log.contains(&needle), "{log}");
+    log
+}
+
 fn json(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path).expect("JSON file");
     serde_json::from_str(&text).expect("valid JSON")
@@ -169,6 +179,7 @@ fn t_pty_golden_chip_identify_train_verify() {
         "{stdout}"
     );
     assert!(stderr.contains("0 retransmissions"), "{stderr}");
+    wait_closed(&server, 1);
 
     // Training through the pty gives the golden model's weights and accuracy.
     let report = dir("t_pty_golden").join("report.json");
@@ -198,6 +209,7 @@ fn t_pty_golden_chip_identify_train_verify() {
         format!("{} at 3000000 baud", server.path).as_str()
     );
     assert_eq!(report["link"]["retransmissions"], 0, "{}", report["link"]);
+    wait_closed(&server, 2);
 
     // A third session on the same port: the chip and the golden model agree everywhere.
     let (stdout, _) = ok(
@@ -217,11 +229,8 @@ fn t_pty_golden_chip_identify_train_verify() {
         "{stdout}"
     );
     assert!(stdout.ends_with("verify: 0 differences\n"), "{stdout}");
-    let log = server.wait_log("host 3 closed the port", Duration::from_secs(10));
-    assert!(
-        log.contains("host 3 connected") && log.contains("host 3 closed the port"),
-        "{log}"
-    );
+    let log = wait_closed(&server, 3);
+    assert!(log.contains("host 3 connected"), "{log}");
 }
 
 /// The golden model trained by the same loop: its weights digest and the test accuracy line.
