@@ -183,12 +183,16 @@ impl LayerConfig {
     /// by `anneal` halvings (the shift saturates at 24).
     pub fn learn(&self, weight_bits: u8, anneal: u8) -> LearnParams {
         LearnParams {
-            learn_shift: self.learn_shift.saturating_add(anneal).min(24),
+            learn_shift: self.learn_shift.saturating_add(anneal).min(MAX_LEARN_SHIFT),
             decay_shift: self.decay_shift,
             w_max: weight_max(weight_bits),
         }
     }
 }
+
+/// The largest learning (and decay) shift: configs stay at or below it, and annealing stops
+/// lowering a learning rate there.
+pub const MAX_LEARN_SHIFT: u8 = 24;
 
 /// A validated network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -435,8 +439,18 @@ impl Validator<'_> {
             }
             (false, None) => 0,
         };
-        let learn_shift = self.range(&f("learn_shift"), raw.learn_shift, 1, 24)?;
-        let decay_shift = self.range(&f("decay_shift"), raw.decay_shift, 0, 24)?;
+        let learn_shift = self.range(
+            &f("learn_shift"),
+            raw.learn_shift,
+            1,
+            MAX_LEARN_SHIFT.into(),
+        )?;
+        let decay_shift = self.range(
+            &f("decay_shift"),
+            raw.decay_shift,
+            0,
+            MAX_LEARN_SHIFT.into(),
+        )?;
         // Every conversion below is lossless after its range check.
         Ok(LayerConfig {
             size: size as usize,

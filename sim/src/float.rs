@@ -4,7 +4,7 @@
 //! weights and sees the same input spikes (same encoder stream), so any difference between the
 //! two is quantisation.
 
-use crate::config::{LayerConfig, NetworkConfig};
+use crate::config::{LayerConfig, NetworkConfig, MAX_LEARN_SHIFT};
 use crate::model::{Fnv1a, Learn, Model, PhaseResult, Polarity};
 use crate::network::{argmax_by_key, Network};
 use crate::rng::Xorshift32;
@@ -119,7 +119,11 @@ impl FloatLayer {
     /// Apply `delta(n)` (weight LSB, before decay) to every row that spiked, then decay and clip.
     fn update_rows(&mut self, w_max: f32, anneal: u8, drive: impl Fn(usize, f32) -> f32) {
         let size = self.size();
-        let shift = self.cfg.learn_shift.saturating_add(anneal).min(24);
+        let shift = self
+            .cfg
+            .learn_shift
+            .saturating_add(anneal)
+            .min(MAX_LEARN_SHIFT);
         let eta = (-f32::from(shift)).exp2() * 65536.0;
         let decay = if self.cfg.decay_shift > 0 {
             (-f32::from(self.cfg.decay_shift)).exp2()

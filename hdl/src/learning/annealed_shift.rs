@@ -1,12 +1,10 @@
 //! [`AnnealedShift`]: a layer's learning shift lowered by the anneal,
 //! `spikeforge_sim::config::LayerConfig::learn`.
 use rust_hdl::prelude::*;
-
-/// The largest learning shift: annealing stops lowering the rate there (`sim::config`).
-pub const MAX_LEARN_SHIFT: u64 = 24;
+use spikeforge_sim::config::MAX_LEARN_SHIFT;
 
 /// Learning shift of a layer after `anneal` halvings of its rate, combinational:
-/// `shift_next = min(shift + anneal, 24)`, the sum exact on 9 bits.
+/// `shift_next = min(shift + anneal, MAX_LEARN_SHIFT)` (24), the sum exact on 9 bits.
 #[derive(Debug, LogicBlock)]
 pub struct AnnealedShift {
     /// The layer's configured learning shift (config `learn_shift`), 5 bits, input.
@@ -27,7 +25,7 @@ impl AnnealedShift {
             anneal: Signal::default(),
             shift_next: Signal::default(),
             sum: Signal::default(),
-            cap: Constant::new(bits(MAX_LEARN_SHIFT)),
+            cap: Constant::new(bits(MAX_LEARN_SHIFT.into())),
         }
     }
 }

@@ -8,7 +8,7 @@ mod csdp_delta;
 mod csdp_drive;
 mod sr_update;
 
-pub use annealed_shift::{AnnealedShift, MAX_LEARN_SHIFT};
+pub use annealed_shift::AnnealedShift;
 pub use classifier_delta::ClassifierDelta;
 pub use classifier_drive::ClassifierDrive;
 pub use contrastive_error::ContrastiveError;

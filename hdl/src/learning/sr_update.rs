@@ -157,7 +157,7 @@ pub(crate) mod test_inputs {
     use spikeforge_sim::rules::LearnParams;
 
     /// Largest `learn_shift` / `decay_shift` of the config (`sim::config`).
-    pub(crate) const MAX_SHIFT: u8 = 24;
+    pub(crate) const MAX_SHIFT: u8 = spikeforge_sim::config::MAX_LEARN_SHIFT;
 
     pub(crate) fn narrow<T: TryFrom<i64>>(x: i64) -> T {
         T::try_from(x).unwrap_or_else(|_| panic!("{x} is outside the drawn range"))
