@@ -126,6 +126,20 @@ fn variants() -> Vec<Variant> {
         // with W in SPRAM, the Alchitry Cu's 64 hidden neurons.
         variant("up5k_spram", Some("../networks/up5k.toml"), spram),
         variant("hx8k", Some("../networks/hx8k.toml"), block_ram),
+        // Stacked hidden layers: supervised 10-7-5-3 (each hidden layer sees the label input)
+        // with 1 and 8 lanes; self-supervised 9-6-5-4-2 with W (three layers' weights) in
+        // SPRAM and 2 lanes.
+        variant("deep", Some("networks/deep.toml"), block_ram),
+        variant(
+            "deep_lanes8",
+            Some("networks/deep.toml"),
+            lanes(block_ram, 8),
+        ),
+        variant(
+            "deep3_spram_lanes2",
+            Some("networks/deep3.toml"),
+            lanes(spram, 2),
+        ),
     ]
 }
 

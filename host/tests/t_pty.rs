@@ -339,7 +339,8 @@ fn t_pty_cosim_chip_trains_200_samples_and_verifies() {
 fn t_pty_once_exits_when_the_host_closes() {
     let mut server = PtyServer::start(&["--model", "sim", "--once"]);
     ok(&server, &["identify"]);
-    let status = server.wait_exit(Duration::from_secs(10));
+    // A hang guard, not a speed limit: the other tests of this binary train in parallel.
+    let status = server.wait_exit(Duration::from_secs(60));
     let log = server.stderr();
     assert!(
         status.is_some_and(|s| s.success()),

@@ -25,7 +25,7 @@ fn networks() -> Vec<NetworkConfig> {
 fn t_timing_bounds_match_the_core_cycle_formula() {
     for cfg in networks() {
         let id = Identity::of(&cfg);
-        let hidden = cfg.hidden[0].size as u64;
+        let hidden: Vec<u64> = cfg.hidden.iter().map(|layer| layer.size as u64).collect();
         let worst = StepCommand {
             csdp: Some(true),
             classifier_label: Some(0),
@@ -35,7 +35,7 @@ fn t_timing_bounds_match_the_core_cycle_formula() {
             weights_in_spram,
             lanes,
         };
-        let slowest = cycles_per_step(&cfg, options(1, true), cfg.inputs as u64, hidden, &worst);
+        let slowest = cycles_per_step(&cfg, options(1, true), cfg.inputs as u64, &hidden, &worst);
         assert_eq!(max_step_cycles(&id), slowest, "{cfg:?}");
         for lanes in [1, 2, 4, 8] {
             for spram in [false, true] {
@@ -43,7 +43,7 @@ fn t_timing_bounds_match_the_core_cycle_formula() {
                     &cfg,
                     options(lanes, spram),
                     cfg.inputs as u64,
-                    hidden,
+                    &hidden,
                     &worst,
                 );
                 assert!(max_step_cycles(&id) >= step, "{lanes} lanes, SPRAM {spram}");

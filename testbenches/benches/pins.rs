@@ -122,7 +122,7 @@ fn run(session: &mut Session, phases: &[Phase], predict: bool, tally: &mut Tally
                 .count();
             let pixels = pixels as u64;
             let hidden = u64::from(twin.hidden[0].spike_total());
-            tally.core += cycles_per_step(&cfg, options, pixels, hidden, &command);
+            tally.core += cycles_per_step(&cfg, options, pixels, &[hidden], &command);
             tally.steps += 1;
             tally.input_rows += pixels + u64::from(phase.label_input.is_some());
             tally.hidden_spikes += hidden;
@@ -155,7 +155,7 @@ fn overheads(session: &mut Session) {
     let bit = u64::from(session.chip.clocks_per_bit());
     let word = step_command(None, Learn::OFF).word();
     let options = session.chip.options();
-    let step = cycles_per_step(&cfg, options, 0, 0, &step_command(None, Learn::OFF));
+    let step = cycles_per_step(&cfg, options, 0, &[], &step_command(None, Learn::OFF));
     let reset = phase_reset_cycles(&cfg, options.lanes);
     let requests: Vec<(String, Command, u64, u64)> = vec![
         ("READ_PREDICTION".into(), Command::ReadPrediction, 0, 0),

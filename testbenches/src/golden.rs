@@ -146,13 +146,17 @@ impl Bench {
                 _ => draw(&mut rng, 0, 255),
             })
             .collect();
-        let homeostasis_max = [
-            cfg.hidden[0].homeostasis_max,
-            cfg.classifier.homeostasis_max,
-        ];
-        for (layer, h_max) in [&mut net.hidden[0], &mut net.classifier]
-            .into_iter()
-            .zip(homeostasis_max)
+        let homeostasis_max: Vec<u16> = cfg
+            .hidden
+            .iter()
+            .chain([&cfg.classifier])
+            .map(|layer| layer.homeostasis_max)
+            .collect();
+        for (layer, &h_max) in net
+            .hidden
+            .iter_mut()
+            .chain([&mut net.classifier])
+            .zip(&homeostasis_max)
         {
             for n in 0..layer.size() {
                 layer.neurons[n].v = draw(&mut rng, -200, 200);
@@ -256,10 +260,10 @@ impl Bench {
 
     /// One sample of [`Bench::sample_phases`] (positive, classify, negative, inference), every
     /// phase the network's length, all state compared after every step; then it must have
-    /// seen input and hidden spikes and changed both W and C. Panics naming the core and the
-    /// first mismatch otherwise.
+    /// seen input spikes and spikes of the deepest hidden layer, and changed every hidden
+    /// layer's weights and C. Panics naming the core and the first mismatch otherwise.
     pub fn run_checked_sample(&mut self, core: &str) {
-        let w = self.net.hidden[0].weights.clone();
+        let w: Vec<Vec<i16>> = self.net.hidden.iter().map(|l| l.weights.clone()).collect();
         let c = self.net.classifier.weights.clone();
         let steps = self.cfg.steps;
         for phase in self.sample_phases() {
@@ -271,7 +275,12 @@ impl Bench {
             inputs > 0 && hidden > 0,
             "{core}: no spikes: {inputs} input, {hidden} hidden"
         );
-        assert_ne!(w, self.net.hidden[0].weights, "{core}: W never changed");
+        for (l, (before, layer)) in w.iter().zip(&self.net.hidden).enumerate() {
+            assert_ne!(
+                before, &layer.weights,
+                "{core}: W of hidden[{l}] never changed"
+            );
+        }
         assert_ne!(c, self.net.classifier.weights, "{core}: C never changed");
     }
 
@@ -309,13 +318,19 @@ impl Bench {
                 .filter(|&&s| s)
                 .count();
             let inputs = u64::try_from(inputs).unwrap_or(u64::MAX);
-            let hidden = u64::from(self.net.hidden[0].spike_total());
+            let hidden: Vec<u64> = self
+                .net
+                .hidden
+                .iter()
+                .map(|layer| layer.spike_total().into())
+                .collect();
             self.activity[0] += inputs;
-            self.activity[1] += hidden;
+            // The deepest hidden layer's spikes: the comparison needs activity all through.
+            self.activity[1] += hidden.last().copied().unwrap_or(0);
             // State first: a different spike changes the cycle count too, but the state
             // names the neuron.
             compare(&mut self.host, &self.net, true, &when)?;
-            let want = cycles_per_step(&self.cfg, self.options, inputs, hidden, &phase.command);
+            let want = cycles_per_step(&self.cfg, self.options, inputs, &hidden, &phase.command);
             check_cycles(cycles, want, &when)?;
         }
         Ok(())

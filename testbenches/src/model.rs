@@ -188,7 +188,7 @@ pub struct Inputs {
     pub clock: bool,
     /// `cmd_valid`.
     pub cmd_valid: bool,
-    /// `cmd_op`, 4 bits.
+    /// `cmd_op`, 5 bits.
     pub cmd_op: u8,
     /// `cmd_addr`, 16 bits.
     pub cmd_addr: u16,

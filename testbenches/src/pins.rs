@@ -294,8 +294,8 @@ impl PinChip {
             classifier_label: Some(0),
             label_input: Some(0),
         };
-        let hidden = cfg.hidden.first().map_or(0, |layer| layer.size);
-        let step = cycles_per_step(cfg, self.options, wide(cfg.inputs), wide(hidden), &worst);
+        let hidden: Vec<u64> = cfg.hidden.iter().map(|layer| wide(layer.size)).collect();
+        let step = cycles_per_step(cfg, self.options, wide(cfg.inputs), &hidden, &worst);
         let reset = phase_reset_cycles(cfg, self.options.lanes);
         let work: u64 = bytes
             .split(|&b| b == DELIMITER)

@@ -1,5 +1,6 @@
 //! Random networks and inputs in co-simulation: 1024 proptest cases, each on one of the tiny
-//! prebuilt cores (block RAM and SPRAM, supervised and self-supervised, 2- to 16-bit weights),
+//! prebuilt cores (1 to 3 hidden layers, 1, 2, 4 or 8 lanes, block RAM and SPRAM, supervised
+//! and self-supervised, 2- to 16-bit weights),
 //! with every run-time parameter drawn within the ranges `sim/src/config.rs` validates (and
 //! validated), `w_max` from a weight width up to the core's, random anneal, weights, neuron
 //! state, offsets, goodness, generator seeds and pixels, then a random sequence of phases
@@ -28,8 +29,8 @@ use spikeforge_sim::rng::Xorshift32;
 use spikeforge_sim::rules::weight_max;
 use spikeforge_testbenches::golden::{draw, Bench, Phase};
 use spikeforge_testbenches::model::{
-    CoreKind, MIXED_SPRAM, MIXED_SPRAM_LANES2, SELFSUP, SMALL, SMALL_LANES4, SMALL_SPRAM, TINY,
-    WIDE, WIDE_LANES2,
+    CoreKind, DEEP, DEEP3_SPRAM_LANES2, DEEP_LANES8, MIXED_SPRAM, MIXED_SPRAM_LANES2, SELFSUP,
+    SMALL, SMALL_LANES4, SMALL_SPRAM, TINY, WIDE, WIDE_LANES2,
 };
 
 /// Cases drawn.
@@ -39,7 +40,7 @@ const RUNNER_SEED: u64 = 0x5EED_0FC0_5131;
 
 /// The cores the cases run on: every tiny variant (the default network's cores are covered by
 /// their own tests; reading all their state every step would cost seconds per case).
-static CORES: [&CoreKind; 9] = [
+static CORES: [&CoreKind; 12] = [
     &SMALL,
     &SELFSUP,
     &WIDE,
@@ -49,6 +50,9 @@ static CORES: [&CoreKind; 9] = [
     &SMALL_LANES4,
     &WIDE_LANES2,
     &MIXED_SPRAM_LANES2,
+    &DEEP,
+    &DEEP_LANES8,
+    &DEEP3_SPRAM_LANES2,
 ];
 
 /// The run-time parameters of one layer (the fields the core holds in registers).
@@ -127,13 +131,16 @@ impl PhaseDraw {
 struct Case {
     core: usize,
     weight_bits: u8,
-    hidden: LayerParams,
+    /// Parameters of each hidden layer.
+    hidden: Vec<LayerParams>,
     classifier: LayerParams,
     anneal: u8,
     /// Seed of the weights, neuron state, offsets and goodness.
     state_seed: u32,
-    /// Encoder, hidden learning and classifier generator states (non-zero, as the host must).
-    generators: [u32; 3],
+    /// Encoder and classifier generator states (non-zero, as the host must).
+    generators: [u32; 2],
+    /// Each hidden layer's learning generator state (non-zero).
+    learn_seeds: Vec<u32>,
     pixels: Vec<u8>,
     phases: Vec<PhaseDraw>,
 }
@@ -148,6 +155,7 @@ impl fmt::Debug for Case {
             .field("anneal", &self.anneal)
             .field("state_seed", &format_args!("{:#x}", self.state_seed))
             .field("generators", &self.generators)
+            .field("learn_seeds", &self.learn_seeds)
             .field("pixels", &self.pixels)
             .field("phases", &self.phases)
             .finish()
@@ -168,9 +176,11 @@ impl Case {
             .unwrap_or_else(|e| panic!("network of core {}: {e}", kind.name()));
         cfg.name = format!("random-{}", kind.name());
         cfg.weight_bits = self.weight_bits;
-        cfg.hidden[0].init_range = weight_max(self.weight_bits);
+        for (layer, params) in cfg.hidden.iter_mut().zip(&self.hidden) {
+            layer.init_range = weight_max(self.weight_bits);
+            params.apply(layer);
+        }
         cfg.classifier.init_range = weight_max(self.weight_bits);
-        self.hidden.apply(&mut cfg.hidden[0]);
         self.classifier.apply(&mut cfg.classifier);
         let mut value = toml::Value::try_from(&cfg)
             .unwrap_or_else(|e| panic!("network {} as TOML: {e}", cfg.name));
@@ -192,7 +202,7 @@ impl Case {
         let mut rng = Xorshift32::new(self.state_seed);
         let w_max = i64::from(weight_max(self.weight_bits));
         net.anneal = self.anneal;
-        for layer in [&mut net.hidden[0], &mut net.classifier] {
+        for layer in net.hidden.iter_mut().chain([&mut net.classifier]) {
             for w in &mut layer.weights {
                 // An eighth of the weights at -w_max, 0 or w_max.
                 let extreme: i64 = draw(&mut rng, -1, 1);
@@ -202,9 +212,16 @@ impl Case {
                 };
             }
         }
-        let layer_cfgs = [cfg.hidden[0].clone(), cfg.classifier.clone()];
-        for (layer, layer_cfg) in [&mut net.hidden[0], &mut net.classifier]
-            .into_iter()
+        let layer_cfgs: Vec<_> = cfg
+            .hidden
+            .iter()
+            .chain([&cfg.classifier])
+            .cloned()
+            .collect();
+        for (layer, layer_cfg) in net
+            .hidden
+            .iter_mut()
+            .chain([&mut net.classifier])
             .zip(&layer_cfgs)
         {
             for n in 0..layer.size() {
@@ -235,8 +252,10 @@ impl Case {
             layer.goodness = rng.next();
         }
         net.encoder = Xorshift32::new(self.generators[0]);
-        net.learn_rng[0] = Xorshift32::new(self.generators[1]);
-        net.classifier_rng = Xorshift32::new(self.generators[2]);
+        for (rng, &seed) in net.learn_rng.iter_mut().zip(&self.learn_seeds) {
+            *rng = Xorshift32::new(seed);
+        }
+        net.classifier_rng = Xorshift32::new(self.generators[1]);
         net
     }
 }
@@ -339,15 +358,23 @@ fn case() -> impl Strategy<Value = Case> {
                 .unwrap_or_else(|e| panic!("network of core {}: {e}", CORES[core].name()));
             let w_max = weight_max(weight_bits);
             let classes = u8::try_from(cfg.classes).unwrap_or(u8::MAX);
-            let hidden_size = u16::try_from(cfg.hidden[0].size).unwrap_or(u16::MAX);
+            let hidden: Vec<_> = cfg
+                .hidden
+                .iter()
+                .map(|layer| {
+                    let size = u16::try_from(layer.size).unwrap_or(u16::MAX);
+                    layer_params(w_max, size, true)
+                })
+                .collect();
+            let learn_seeds = vec![1u32..=u32::MAX; cfg.hidden.len()];
             let supervised = cfg.label_inputs() > 0;
             (
                 (Just(core), Just(weight_bits)),
-                layer_params(w_max, hidden_size, true),
+                (hidden, learn_seeds),
                 layer_params(w_max, 64, false),
                 prop_oneof![3 => 0u8..=3, 1 => any::<u8>()],
                 any::<u32>(),
-                [1u32..=u32::MAX, 1u32..=u32::MAX, 1u32..=u32::MAX],
+                [1u32..=u32::MAX, 1u32..=u32::MAX],
                 pixels(cfg.inputs),
                 vec(phase(cfg.inputs, classes, supervised), 1..=6),
             )
@@ -355,7 +382,7 @@ fn case() -> impl Strategy<Value = Case> {
         .prop_map(
             |(
                 (core, weight_bits),
-                hidden,
+                (hidden, learn_seeds),
                 classifier,
                 anneal,
                 state_seed,
@@ -371,6 +398,7 @@ fn case() -> impl Strategy<Value = Case> {
                     anneal,
                     state_seed,
                     generators,
+                    learn_seeds,
                     pixels,
                     phases,
                 }
@@ -385,6 +413,8 @@ struct Coverage {
     input_spikes: u64,
     hidden_spikes: [u64; CORES.len()],
     w_changes: u64,
+    /// Weight changes of hidden layers after the first.
+    stacked_w_changes: u64,
     c_changes: u64,
     phases: [u32; 4],
     label_input_steps: u64,
@@ -425,10 +455,16 @@ fn run_case(case: &Case, coverage: &RefCell<Coverage>) -> TestCaseResult {
         } else {
             seen.skipped_resets += 1;
         }
-        let w = bench.net.hidden[0].weights.clone();
+        let w: Vec<Vec<i16>> = bench.net.hidden.iter().map(|l| l.weights.clone()).collect();
         let c = bench.net.classifier.weights.clone();
         bench.run_steps(&phase, draw.steps).map_err(fail)?;
-        seen.w_changes += changed(&w, &bench.net.hidden[0].weights);
+        for (l, (before, layer)) in w.iter().zip(&bench.net.hidden).enumerate() {
+            let n = changed(before, &layer.weights);
+            seen.w_changes += n;
+            if l > 0 {
+                seen.stacked_w_changes += n;
+            }
+        }
         seen.c_changes += changed(&c, &bench.net.classifier.weights);
         let kind = match phase.name {
             "positive" => 0,
@@ -453,6 +489,7 @@ fn run_case(case: &Case, coverage: &RefCell<Coverage>) -> TestCaseResult {
         *t += s;
     }
     total.w_changes += seen.w_changes;
+    total.stacked_w_changes += seen.stacked_w_changes;
     total.c_changes += seen.c_changes;
     for (t, s) in total.phases.iter_mut().zip(seen.phases) {
         *t += s;
@@ -500,8 +537,8 @@ fn t_random_networks_golden() {
     }
     assert!(coverage.input_spikes > 0, "no input spikes: {coverage:?}");
     assert!(
-        coverage.w_changes > 0 && coverage.c_changes > 0,
-        "no weight changes: {coverage:?}"
+        coverage.w_changes > 0 && coverage.stacked_w_changes > 0 && coverage.c_changes > 0,
+        "no weight changes (of W, of hidden layers after the first, of C): {coverage:?}"
     );
     assert!(
         coverage.phases.iter().all(|&n| n > 0),

@@ -132,7 +132,7 @@ pub struct FrameEngine {
     /// Core command strobe, output.
     pub cmd_valid: Signal<Out, Bit>,
     /// Core operation code, output.
-    pub cmd_op: Signal<Out, Bits<4>>,
+    pub cmd_op: Signal<Out, Bits<5>>,
     /// Core address or register id, output.
     pub cmd_addr: Signal<Out, Bits<16>>,
     /// Core write data or `STEP` word, output.
@@ -189,9 +189,9 @@ pub struct FrameEngine {
     value: DFF<Bits<32>>,
     response_length: DFF<Bits<16>>,
     steps_left: DFF<Bits<16>>,
-    write_op: DFF<Bits<4>>,
-    read_op: DFF<Bits<4>>,
-    core_op: DFF<Bits<4>>,
+    write_op: DFF<Bits<5>>,
+    read_op: DFF<Bits<5>>,
+    core_op: DFF<Bits<5>>,
     // Building the response.
     out_count: DFF<Bits<POSITION_BITS>>,
     run: DFF<Bits<8>>,
@@ -482,7 +482,7 @@ impl Logic for FrameEngine {
         self.tx_valid.next = false;
         self.tx_data.next = bits::<8>(0);
         self.cmd_valid.next = false;
-        self.cmd_op.next = bits::<4>(0);
+        self.cmd_op.next = bits::<5>(0);
         self.cmd_data.next = self.value.q.val();
         self.active.next = self.state.q.val() != EngineState::Receive;
         self.decoded_valid.next = false;
@@ -691,8 +691,8 @@ impl Logic for FrameEngine {
                 self.width.d.next = self.space_width.val();
                 self.space.d.next = self.arguments[0].q.val();
                 self.start.d.next = self.argument_start.val();
-                self.write_op.d.next = (self.arguments[0].q.val().get_bits::<4>(0) << 1) + 1;
-                self.read_op.d.next = (self.arguments[0].q.val().get_bits::<4>(0) << 1) + 2;
+                self.write_op.d.next = (self.arguments[0].q.val().get_bits::<5>(0) << 1) + 1;
+                self.read_op.d.next = (self.arguments[0].q.val().get_bits::<5>(0) << 1) + 2;
                 self.state.d.next = EngineState::Header;
                 if (self.length.q.val() != self.payload_length.val())
                     || (self.length.q.val() > self.max_payload.val())
@@ -747,14 +747,14 @@ impl Logic for FrameEngine {
                         }
                         32 => {
                             self.command.d.next = bits::<4>(5);
-                            self.core_op.d.next = bits::<4>(11);
+                            self.core_op.d.next = bits::<5>(11);
                             if self.payload_length.val().any() {
                                 self.status.d.next = bits::<8>(0x12);
                             }
                         }
                         33 => {
                             self.command.d.next = bits::<4>(6);
-                            self.core_op.d.next = bits::<4>(12);
+                            self.core_op.d.next = bits::<5>(12);
                             self.value.d.next = self.argument_word.val();
                             if self.payload_length.val() != 4 {
                                 self.status.d.next = bits::<8>(0x12);
@@ -762,7 +762,7 @@ impl Logic for FrameEngine {
                         }
                         34 => {
                             self.command.d.next = bits::<4>(7);
-                            self.core_op.d.next = bits::<4>(11);
+                            self.core_op.d.next = bits::<5>(11);
                             self.value.d.next = self.argument_word.val();
                             self.steps_left.d.next = self.argument_steps.val();
                             if (self.payload_length.val() != 6)
@@ -774,7 +774,7 @@ impl Logic for FrameEngine {
                         35 => {
                             self.command.d.next = bits::<4>(8);
                             self.response_length.d.next = bits::<16>(1);
-                            self.read_op.d.next = bits::<4>(13);
+                            self.read_op.d.next = bits::<5>(13);
                             self.width.d.next = bits::<3>(1);
                             self.count.d.next = bits::<16>(1);
                             self.start.d.next = bits::<16>(0);
@@ -997,7 +997,7 @@ impl Logic for FrameEngine {
                     self.state.d.next = EngineState::Crc;
                     if (self.command.q.val() == 7) && self.steps_left.q.val().any() {
                         self.steps_left.d.next = self.steps_left.q.val() - 1;
-                        self.core_op.d.next = bits::<4>(12);
+                        self.core_op.d.next = bits::<5>(12);
                         self.state.d.next = EngineState::CoreIssue;
                     }
                 }

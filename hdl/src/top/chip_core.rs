@@ -1,7 +1,7 @@
 //! [`ChipCore`]: the frame engine driving the learning core, the chip between its UART's byte
 //! streams (`docs/spec.md` §7) and its network.
 use crate::link::FrameEngine;
-use crate::top::{CoreError, CoreOptions, LearningCore};
+use crate::top::{check_features, CoreError, CoreOptions, LearningCore};
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
 
@@ -34,8 +34,10 @@ pub struct ChipCore {
 }
 
 impl ChipCore {
-    /// The chip for `cfg`, its core built as `options` say, or why the network does not fit.
+    /// The chip for `cfg`, its core built as `options` say, or why the network does not fit
+    /// (the frame engine addresses one hidden layer: [`check_features`]).
     pub fn new(cfg: &NetworkConfig, options: CoreOptions) -> Result<Self, CoreError> {
+        check_features(cfg)?;
         Ok(Self {
             clock: Signal::default(),
             rx_data: Signal::default(),

@@ -1,5 +1,5 @@
-//! [`LearningCore`]: the chip's learning core for one hidden (CSDP) layer and the classifier,
-//! `lanes` synapses per clock, driven over a simple synchronous host interface.
+//! [`LearningCore`]: the chip's learning core for one to four hidden (CSDP) layers and the
+//! classifier, `lanes` synapses per clock, driven over a simple synchronous host interface.
 use crate::encoder::{BernoulliEncoder, Xorshift32Step};
 use crate::hw::SignExtend;
 use crate::learning::{AnnealedShift, ClassifierDrive, ContrastiveError, CsdpDrive, SrUpdate};
@@ -8,7 +8,8 @@ use crate::neuron::{
     AdaptThreshold, ArgmaxStep, GoodnessAccumulate, HomeostasisUpdate, LifUpdate, TraceUpdate,
 };
 use crate::top::host_interface::{
-    parameter_id, CoreShape, Datapath, LayerField, LayerId, Register, StepCommand,
+    parameter_id, CoreShape, Datapath, LayerField, LayerId, Op, Register, ShapeError, StepCommand,
+    CLASSIFIER_PARAMETERS, MAX_HIDDEN_LAYERS,
 };
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
@@ -17,19 +18,22 @@ use spikeforge_sim::rules::SIGMOID_ROM;
 // The core's size limits are part of its host interface, defined once in `sim`.
 pub use spikeforge_sim::core_interface::{MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS};
 
-/// The core's one hidden layer.
-const HIDDEN: LayerId = LayerId::Hidden(0);
-
 /// Why a network does not fit the learning core.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CoreError {
-    /// The core has exactly one hidden layer (the interface addresses more; this RTL does
-    /// not have them).
-    #[error("{count} hidden layers: the learning core has exactly 1")]
+    /// The chip's frame engine addresses exactly one hidden layer (the learning core takes up
+    /// to four).
+    #[error(
+        "{count} hidden layers: the chip's frame engine addresses exactly 1 (the learning core \
+         alone, `gen-verilog` without `--chip` or `--board`, takes 1 to {MAX_HIDDEN_LAYERS})"
+    )]
     HiddenLayers {
         /// Hidden layers of the network.
         count: usize,
     },
+    /// A size the core's addresses cannot hold (the shape's limits).
+    #[error(transparent)]
+    Shape(#[from] ShapeError),
     /// A memory would need more than [`MAX_MEMORY_WORDS`] words.
     #[error(
         "{memory} would need {words} words; the learning core's 16-bit addresses reach \
@@ -65,31 +69,30 @@ pub enum CoreError {
         /// The lanes asked for.
         lanes: usize,
     },
-    /// A size above what the core's address or label fields hold.
-    #[error("{what} = {value} is above the learning core's limit of {max}")]
-    SizeTooLarge {
-        /// What is too large.
-        what: &'static str,
-        /// Its value.
-        value: usize,
-        /// The largest value the core supports.
-        max: usize,
-    },
 }
 
 /// Block RAMs holding the layers' 16-bit parameters (see [`PARAMETER_LAYOUT`]).
 pub const PARAMETER_SLOTS: usize = 4;
-/// Words of each parameter slot: a neuron, an adapt and a goodness group, two layers each.
-const PARAMETER_WORDS: usize = 6;
-/// Word of a group's hidden-layer value in every slot; the classifier's is the next word.
+/// Groups of parameters read together: the neuron update's, the threshold adaptation's and
+/// the contrastive error's.
+const PARAMETER_GROUPS: usize = 3;
+/// The group of each slot word: group `g` of layer `i` (hidden layer `l` is `i = l`, the
+/// classifier `i = hidden layers`) is word `g * stride + i` of every slot, with `stride` the
+/// layers rounded up to a power of two ([`parameter_stride`]).
 const NEURON_GROUP: u64 = 0;
-const ADAPT_GROUP: u64 = 2;
-const GOODNESS_GROUP: u64 = 4;
+const ADAPT_GROUP: u64 = 1;
+const GOODNESS_GROUP: u64 = 2;
 
-/// Where each wide per-layer parameter lives: `(field, slot, group word, high half)`. The
+/// Words between two parameter groups of a slot in a core with `hidden_layers` hidden layers:
+/// the layers, rounded up to a power of two (so a group's word is `g * stride | i`).
+fn parameter_stride(hidden_layers: usize) -> usize {
+    (hidden_layers + 1).next_power_of_two()
+}
+
+/// Where each wide per-layer parameter lives: `(field, slot, group, high half)`. The
 /// parameters read together (by the neuron update, by the threshold adaptation, by the
 /// contrastive error) are in different slots of one group, so one read of every slot at the
-/// group's word (plus 1 for the classifier) gives them all a cycle later. The goodness
+/// group's word of the layer gives them all a cycle later. The goodness
 /// threshold (32 bits, hidden layer only) takes slots 0 (bits 15..0) and 1 (bits 31..16). The
 /// narrow fields (shifts, refractory period) stay in registers.
 pub const PARAMETER_LAYOUT: [(LayerField, usize, u64, bool); 9] = [
@@ -215,7 +218,8 @@ enum CoreState {
     NeuronData,
     /// The layer's adaptive threshold and goodness registers.
     Adapt,
-    /// Latch the hidden layer's contrastive error.
+    /// Before the learning of hidden layer `hidden_layer`: read its sigmoid word (its
+    /// contrastive error is latched in its first event fetch).
     Error,
     /// Learning of `layer`: address event `event_index`, or finish.
     LearnEventAddress,
@@ -229,9 +233,11 @@ enum CoreState {
     Drain,
 }
 
-/// The learning core: a network with one hidden (CSDP) layer and a delta-rule classifier, in
-/// block RAM (the hidden weights optionally in SPRAM), updated [`CoreOptions::lanes`] synapses
-/// per clock by one instance of each synapse rule per lane and one of each neuron rule.
+/// The learning core: a network with one to four hidden (CSDP) layers and a delta-rule
+/// classifier, in block RAM (the hidden weights optionally in SPRAM), updated
+/// [`CoreOptions::lanes`] synapses per clock by one instance of each synapse rule per lane and
+/// one of each neuron rule, shared by the layers in turn (the sequencer's `layer` and
+/// `hidden_layer`).
 ///
 /// # Host interface
 ///
@@ -244,19 +250,21 @@ enum CoreState {
 /// [`cycles_per_step`] cycles, `PHASE_RESET` for [`phase_reset_cycles`]. Signed values are
 /// two's complement, sign-extended to 32 bits on reads; writes use the low bits of `cmd_data`.
 ///
-/// | `cmd_op` | name | `cmd_addr` | `cmd_data` / `rsp_data` |
+/// | `cmd_op` (5 bits) | name | `cmd_addr` | `cmd_data` / `rsp_data` |
 /// |---|---|---|---|
 /// | 0 | NOP | — | — |
 /// | 1 / 2 | WRITE / READ_PIXEL | pixel `i` | intensity, bits 7..0 |
-/// | 3 / 4 | WRITE / READ_W | `row * N_h + n` (rows: pixels, then label inputs) | weight, 16-bit signed (`weight_bits` stored) |
+/// | 3 / 4, `15 + 2l` / `16 + 2l` | WRITE / READ_W of hidden layer 0, of hidden layer `l >= 1` | `row * N_l + n` (rows: pixels or the previous layer's neurons, then label inputs) | weight, 16-bit signed (`weight_bits` stored) |
 /// | 5 / 6 | WRITE / READ_C | `row * K + k` (rows: pixels if `classifier_sees_input`, then hidden neurons) | weight, 16-bit signed |
-/// | 7 / 8 | WRITE / READ_STATE | bit 15: classifier; bits 14..12: field 0 `v` (16 signed), 1 `r` (8), 2 `tr` (8), 3 `h` (16), 4 count (16); bits 11..0: neuron | field value |
+/// | 7 / 8 | WRITE / READ_STATE | bit 15: classifier; bits 14..12: field 0 `v` (16 signed), 1 `r` (8), 2 `tr` (8), 3 `h` (16), 4 count (16); bits 11..0: neuron (with more than one hidden layer, a hidden layer's bits 11..10 are the layer, 9..0 the neuron) | field value |
 /// | 9 / 10 | WRITE / READ_REG | register id, see below | register value |
 /// | 11 | PHASE_RESET | — | — |
 /// | 12 | STEP | — | [`StepCommand`] word: bit 0 `csdp_learn`, 1 `positive`, 2 `classifier_learn`, 3 `label_input_enable`, 13..8 classifier label, 21..16 label input |
 /// | 13 | READ_PREDICTION | — | class, bits 5..0 |
 ///
-/// Register ids (see [`host_interface`](crate::top::host_interface)): 0 hidden `theta_a`
+/// Other codes are NOPs. Register ids (see [`host_interface`](crate::top::host_interface);
+/// hidden layer `l >= 1` has `theta_a`, goodness and learning generator at `32 (l + 1)` + 0,
+/// 1, 2 and parameter `f` at `32 (l + 1) + 16 + f`): 0 hidden `theta_a`
 /// (16 signed), 1 hidden goodness (32), 2 classifier `theta_a`, 3 classifier goodness,
 /// 4 encoder generator, 5 hidden learning generator, 6 classifier generator (32 each; read and
 /// write); write-only: 8 `w_max` (15), 9 anneal (8), `16 + f` hidden and `32 + f` classifier
@@ -272,14 +280,14 @@ enum CoreState {
 /// | memory | words | bits | contents |
 /// |---|---|---|---|
 /// | `pixels` | `N_in` | 8 | input intensities |
-/// | `hidden_weights` (W) | `(N_in + L) N_h` | `weight_bits` | `W[row * N_h + n]`, sign-extended to 16 on read |
-/// | `classifier_weights` (C) | `R_c K` | `weight_bits` | `C[row * K + k]`, `R_c = (classifier_sees_input ? N_in : 0) + N_h` |
-/// | `membrane`, `refractory`, `trace_mem`, `homeostasis_mem`, `count` | `N_h + K` (1 lane) | 16, 8, 8, 16, 16 | hidden neuron `n` at `n`, classifier neuron `k` at `ceil(N_h / P) P + k` (`N_h + k` with 1 lane) |
+/// | `hidden_weights` (W) | `sum_l R_l N_l` | `weight_bits` | the hidden layers' weights one after the other, `W_l[row * N_l + n]` at `B_l + row * N_l + n`; sign-extended to 16 on read |
+/// | `classifier_weights` (C) | `R_c K` | `weight_bits` | `C[row * K + k]`, `R_c = (classifier_sees_input ? N_in : 0) + sum_l N_l` |
+/// | `membrane`, `refractory`, `trace_mem`, `homeostasis_mem`, `count` | `sum_l N_l + K` (1 lane) | 16, 8, 8, 16, 16 | the layers one after the other, each from a whole lane (`ceil(N_l / P) P` words each) |
 /// | `current_mem` | as above | 32 | current accumulators `j` of the step |
-/// | `hidden_events` | `N_in + L` | 16 | this step's spiking input rows (pixels, then the label input) as row base addresses `row * N_h`: the input-spike bits, kept as an event list |
-/// | `classifier_events` | `R_c` | 16 | the classifier's event rows (spiking pixels if it sees the input, then spiking hidden neurons) as `row * K`: the hidden-spike bits |
-/// | `sigmoid` | 256 | 8 | `SIGMOID_ROM`, read at the contrastive index latched in the classifier's first event fetch |
-/// | `parameters` | 4 x 6 | 16 | the wide layer parameters, [`PARAMETER_LAYOUT`] (`docs/spec.md` §6, Memories) |
+/// | `hidden_events` | `sum_l R_l` | 16 | each hidden layer's event list in turn: this step's spiking rows (pixels or the previous layer's neurons, then the label input) as W addresses `B_l + row * N_l` |
+/// | `classifier_events` | `R_c` | 16 | the classifier's event rows (spiking pixels if it sees the input, then each hidden layer's spiking neurons) as `row * K` |
+/// | `sigmoid` | 256 | 8 | `SIGMOID_ROM`, read at each hidden layer's contrastive index, latched in the next layer's first event fetch |
+/// | `parameters` | 4 x `3 S` | 16 | the wide layer parameters, [`PARAMETER_LAYOUT`] (`docs/spec.md` §6, Memories) |
 ///
 /// Every memory is a [`Ram`] (block RAM, one cycle of read latency). The sequencer never uses
 /// a read of the word written at the same clock edge, which the RAM leaves undefined. With
@@ -301,13 +309,14 @@ enum CoreState {
 /// # Time step
 ///
 /// `STEP` runs `Network::step` of the golden model: encode (one encoder draw per pixel, in
-/// order, then the label input), integrate the hidden layer's events into the 32-bit current
-/// accumulators (exact sums, saturated to 16 bits when read), update each hidden neuron (LIF
-/// against `threshold + theta_a + h_n`, homeostasis in CSDP steps, trace, goodness, count),
-/// adapt the hidden threshold offset, the same for the classifier (homeostasis included, as
-/// in the golden model), then CSDP learning (one
-/// learning draw per synapse of each event row, rows ascending, neurons ascending) and the
-/// classifier's delta rule (one classifier draw per synapse). Pixels and neurons take two
+/// order, then the label input), then for each hidden layer in turn integrate its events into
+/// the 32-bit current accumulators (exact sums, saturated to 16 bits when read), update each
+/// of its neurons (LIF against `threshold + theta_a + h_n`, homeostasis in CSDP steps, trace,
+/// goodness, count; a spike appends the neuron's rows to the next layer's and the classifier's
+/// event lists) and adapt its threshold offset; the same for the classifier (homeostasis
+/// included, as in the golden model); then CSDP learning of each hidden layer in turn (one
+/// learning draw of its generator per synapse of each event row, rows ascending, neurons
+/// ascending) and the classifier's delta rule (one classifier draw per synapse). Pixels and neurons take two
 /// cycles each (address, then data and write-back); the synapse loops are pipelined, one
 /// group of `P` synapses per cycle (two in hidden-layer learning with W in SPRAM): the group
 /// addressed in one cycle is summed into its currents in the next; in learning its weights
@@ -322,7 +331,7 @@ pub struct LearningCore {
     /// Command strobe, one cycle per command, input.
     pub cmd_valid: Signal<In, Bit>,
     /// Operation code ([`Op`](crate::top::host_interface::Op)), 4 bits, input.
-    pub cmd_op: Signal<In, Bits<4>>,
+    pub cmd_op: Signal<In, Bits<5>>,
     /// Address or register id, 16 bits, input.
     pub cmd_addr: Signal<In, Bits<16>>,
     /// Write data or `STEP` word, 32 bits, input.
@@ -352,7 +361,8 @@ pub struct LearningCore {
     // index, latched once the hidden goodness and its threshold are known (the classifier's
     // first event fetch), long before `Error` uses the word.
     sigmoid: Ram<Bits<8>, 8>,
-    sigmoid_index: DFF<Bits<8>>,
+    /// Each hidden layer's sigmoid ROM address, from its goodness after the forward pass.
+    sigmoid_index: Vec<DFF<Bits<8>>>,
 
     // Rule widgets: one instance of the neuron rules, one per lane of the synapse rules.
     // `generator[k]` draws the `k + 1`-th number after the stream's state.
@@ -383,6 +393,7 @@ pub struct LearningCore {
     stage_first_row: DFF<Bit>,
     stage_neuron_word: DFF<Bits<16>>,
     stage_layer: DFF<Bit>,
+    stage_hidden: DFF<Bits<2>>,
     stage_lane_valid: Vec<DFF<Bit>>,
     stage_lane_bank: Vec<DFF<Bits<16>>>,
     stage_bank_lane: Vec<DFF<Bits<16>>>,
@@ -395,6 +406,7 @@ pub struct LearningCore {
     draw: Vec<DFF<Bits<32>>>,
     round_stage: DFF<Bit>,
     round_layer: DFF<Bit>,
+    round_hidden: DFF<Bits<2>>,
     round_lane_valid: Vec<DFF<Bit>>,
     round_bank_lane: Vec<DFF<Bits<16>>>,
     round_bank_address: Vec<DFF<Bits<16>>>,
@@ -413,12 +425,15 @@ pub struct LearningCore {
     // Sequencer.
     state: DFF<CoreState>,
     layer: DFF<Bit>,
+    hidden_layer: DFF<Bits<2>>,
     index: DFF<Bits<16>>,
     event_index: DFF<Bits<16>>,
     event_base: DFF<Bits<16>>,
     row_base: DFF<Bits<16>>,
     class_base: DFF<Bits<16>>,
-    hidden_event_count: DFF<Bits<16>>,
+    hidden_event_count: Vec<DFF<Bits<16>>>,
+    label_seen: DFF<Bit>,
+    label_row: Vec<DFF<Bits<16>>>,
     classifier_event_count: DFF<Bits<16>>,
     step_csdp: DFF<Bit>,
     step_positive: DFF<Bit>,
@@ -438,37 +453,39 @@ pub struct LearningCore {
     error: DFF<Bits<10>>,
 
     // Status registers.
-    hidden_offset: DFF<Bits<16>>,
-    hidden_goodness: DFF<Bits<32>>,
+    hidden_offset: Vec<DFF<Bits<16>>>,
+    hidden_goodness: Vec<DFF<Bits<32>>>,
     classifier_offset: DFF<Bits<16>>,
     classifier_goodness: DFF<Bits<32>>,
     encoder_state: DFF<Bits<32>>,
-    learn_state: DFF<Bits<32>>,
+    learn_state: Vec<DFF<Bits<32>>>,
     classifier_state: DFF<Bits<32>>,
 
     // Parameters. The wide per-layer ones are in `parameters` (see [`PARAMETER_LAYOUT`]):
     // slot `s` is read at a group's word each cycle, for the state after this one.
-    parameters: Vec<Ram<Bits<16>, 3>>,
-    parameter_group: Signal<Local, Bits<3>>,
-    parameter_layer: Signal<Local, Bits<3>>,
-    host_parameter_group: Signal<Local, Bits<3>>,
-    host_parameter_layer: Signal<Local, Bits<3>>,
-    neuron_group: Constant<Bits<3>>,
-    adapt_group: Constant<Bits<3>>,
-    goodness_group: Constant<Bits<3>>,
+    parameters: Vec<Ram<Bits<16>, 5>>,
+    parameter_group: Signal<Local, Bits<5>>,
+    parameter_layer: Signal<Local, Bits<5>>,
+    host_parameter_group: Signal<Local, Bits<5>>,
+    host_parameter_layer: Signal<Local, Bits<5>>,
+    hidden_parameter_layer: Signal<Local, Bits<5>>,
+    classifier_parameter_layer: Constant<Bits<5>>,
+    neuron_group: Constant<Bits<5>>,
+    adapt_group: Constant<Bits<5>>,
+    goodness_group: Constant<Bits<5>>,
     slot_id: Vec<Constant<Bits<3>>>,
     layout_field: Vec<Constant<Bits<4>>>,
     layout_slot: Vec<Constant<Bits<3>>>,
-    layout_group: Vec<Constant<Bits<3>>>,
+    layout_group: Vec<Constant<Bits<5>>>,
     layout_high: Vec<Constant<Bit>>,
     w_max: DFF<Bits<15>>,
     anneal: DFF<Bits<8>>,
-    h_leak_shift: DFF<Bits<4>>,
-    h_refractory: DFF<Bits<8>>,
-    h_homeostasis_decay: DFF<Bits<4>>,
-    h_trace_shift: DFF<Bits<3>>,
-    h_learn_shift: DFF<Bits<5>>,
-    h_decay_shift: DFF<Bits<5>>,
+    h_leak_shift: Vec<DFF<Bits<4>>>,
+    h_refractory: Vec<DFF<Bits<8>>>,
+    h_homeostasis_decay: Vec<DFF<Bits<4>>>,
+    h_trace_shift: Vec<DFF<Bits<3>>>,
+    h_learn_shift: Vec<DFF<Bits<5>>>,
+    h_decay_shift: Vec<DFF<Bits<5>>>,
     c_leak_shift: DFF<Bits<4>>,
     c_refractory: DFF<Bits<8>>,
     c_homeostasis_decay: DFF<Bits<4>>,
@@ -478,7 +495,7 @@ pub struct LearningCore {
 
     // Host read pipeline.
     read_pending: DFF<Bit>,
-    read_op: DFF<Bits<4>>,
+    read_op: DFF<Bits<5>>,
     read_address: DFF<Bits<16>>,
     read_lane: DFF<Bits<16>>,
     response_valid: DFF<Bit>,
@@ -487,7 +504,28 @@ pub struct LearningCore {
     // Sizes of the network (run-time constants).
     inputs: Constant<Bits<16>>,
     labels: Constant<Bits<16>>,
-    hidden_size: Constant<Bits<16>>,
+    // Per hidden layer `l`: its number, size, first neuron word, first event-list word, first
+    // weight word, the size and first weight word of layer `l + 1` (rows appended while `l`
+    // updates), the wire space of its weights, its register block (`id >> 4` of its
+    // parameters) and its status register ids.
+    hidden_id: Vec<Constant<Bits<2>>>,
+    hidden_parameter_id: Vec<Constant<Bits<5>>>,
+    last_hidden: Constant<Bits<2>>,
+    stacked: Constant<Bit>,
+    /// `READ_W` of hidden layer 0: the response of every hidden layer's weight read.
+    hidden_read_op: Constant<Bits<5>>,
+    classifier_block: Constant<Bits<12>>,
+    hidden_sizes: Vec<Constant<Bits<16>>>,
+    hidden_neuron_base: Vec<Constant<Bits<16>>>,
+    event_list_base: Vec<Constant<Bits<16>>>,
+    weight_base: Vec<Constant<Bits<16>>>,
+    next_size: Vec<Constant<Bits<16>>>,
+    next_weight_base: Vec<Constant<Bits<16>>>,
+    weight_space: Vec<Constant<Bits<5>>>,
+    parameter_block: Vec<Constant<Bits<12>>>,
+    theta_id: Vec<Constant<Bits<16>>>,
+    goodness_id: Vec<Constant<Bits<16>>>,
+    learn_id: Vec<Constant<Bits<16>>>,
     classes: Constant<Bits<16>>,
     neuron_words: Constant<Bits<16>>,
     classifier_neuron_base: Constant<Bits<16>>,
@@ -507,6 +545,18 @@ pub struct LearningCore {
     size: Signal<Local, Bits<16>>,
     neuron_base: Signal<Local, Bits<16>>,
     event_count: Signal<Local, Bits<16>>,
+    hidden_next: Signal<Local, Bits<2>>,
+    has_next: Signal<Local, Bit>,
+    list_base: Signal<Local, Bits<16>>,
+    next_list_base: Signal<Local, Bits<16>>,
+    next_list_count: Signal<Local, Bits<16>>,
+    error_layer: Signal<Local, Bits<2>>,
+    host_space: Signal<Local, Bits<5>>,
+    host_hidden_weight: Signal<Local, Bit>,
+    host_weight_address: Signal<Local, Bits<16>>,
+    host_weight_base: Signal<Local, Bits<16>>,
+    host_state_neuron: Signal<Local, Bits<16>>,
+    host_parameter: Signal<Local, Bit>,
     layer_offset: Signal<Local, Bits<16>>,
     layer_threshold: Signal<Local, Bits<16>>,
     layer_leak_shift: Signal<Local, Bits<4>>,
@@ -559,10 +609,10 @@ pub struct LearningCore {
     response_half: Signal<Local, Bits<16>>,
 }
 
-/// Whether this RTL has every feature `cfg` uses: it has exactly one hidden layer, where the
-/// core's interface ([`spikeforge_sim::core_interface::CoreShape`]), its golden model and the
-/// host handle up to four. The one place that assumption lives: `gen-verilog` and the
-/// Verilated chips refuse such a network with this error.
+/// Whether the whole chip (the frame engine in front of the core) has every feature `cfg`
+/// uses: the frame engine addresses one hidden layer's weights and state, where the learning
+/// core, its golden model and the host handle up to four. The one place that assumption
+/// lives: the chip, its boards and the Verilated chips refuse such a network with this error.
 pub fn check_features(cfg: &NetworkConfig) -> Result<(), CoreError> {
     if cfg.hidden.len() != 1 {
         return Err(CoreError::HiddenLayers {
@@ -576,40 +626,34 @@ pub fn check_features(cfg: &NetworkConfig) -> Result<(), CoreError> {
 struct Sizes {
     inputs: usize,
     labels: usize,
-    hidden: usize,
+    /// Neurons of each hidden layer.
+    hidden: Vec<usize>,
     classes: usize,
-    hidden_rows: usize,
+    /// Rows of each hidden layer's weights (its event list's words).
+    hidden_rows: Vec<usize>,
     classifier_rows: usize,
     lanes: usize,
 }
 
 impl Sizes {
     fn of(cfg: &NetworkConfig, options: CoreOptions) -> Result<Self, CoreError> {
-        check_features(cfg)?;
         if !options.lanes.is_power_of_two() || options.lanes > MAX_LANES {
             return Err(CoreError::Lanes {
                 lanes: options.lanes,
             });
         }
-        let shape = CoreShape::of(cfg);
+        let shape = CoreShape::new(cfg)?;
         let sizes = Sizes {
             inputs: shape.inputs,
             labels: shape.label_inputs,
-            hidden: shape.size(HIDDEN),
+            hidden: shape.hidden.clone(),
             classes: shape.classes,
-            hidden_rows: shape.rows(HIDDEN),
+            hidden_rows: (0..shape.hidden_layers())
+                .map(|l| shape.rows(LayerId::hidden(l)))
+                .collect(),
             classifier_rows: shape.classifier_rows,
             lanes: options.lanes,
         };
-        let limits = [
-            ("hidden layer size", sizes.hidden, MAX_LAYER_SIZE),
-            ("classes", sizes.classes, MAX_CLASSES),
-        ];
-        for (what, value, max) in limits {
-            if value > max {
-                return Err(CoreError::SizeTooLarge { what, value, max });
-            }
-        }
         for memory in sizes.memories(cfg.weight_bits.into(), options) {
             let bank_words = memory.words / memory.banks;
             let sprams = memory.banks * bank_words.div_ceil(SPRAM_WORDS);
@@ -631,15 +675,32 @@ impl Sizes {
         Ok(sizes)
     }
 
-    /// The hidden layer's neuron words, rounded up to whole lanes: the classifier's neurons
-    /// start here in the neuron memories.
-    fn hidden_padded(&self) -> usize {
-        self.hidden.next_multiple_of(self.lanes)
+    /// The first neuron word of each hidden layer, each layer rounded up to whole lanes, then
+    /// the classifier's first word.
+    fn neuron_bases(&self) -> Vec<usize> {
+        prefix_sums(self.hidden.iter().map(|n| n.next_multiple_of(self.lanes)))
     }
 
-    /// Words of each neuron memory (hidden, padding, classifier, padding).
+    /// Words of each neuron memory (the hidden layers and the classifier, each from a whole
+    /// number of lanes; the sum rounded up to whole lanes).
     fn neuron_words(&self) -> usize {
-        (self.hidden_padded() + self.classes).next_multiple_of(self.lanes)
+        let classifier = self.neuron_bases().last().copied().unwrap_or(0);
+        (classifier + self.classes).next_multiple_of(self.lanes)
+    }
+
+    /// The first word of each hidden layer's weights in W, then W's words.
+    fn weight_bases(&self) -> Vec<usize> {
+        prefix_sums(
+            self.hidden_rows
+                .iter()
+                .zip(&self.hidden)
+                .map(|(r, n)| r * n),
+        )
+    }
+
+    /// The first word of each hidden layer's event list, then the lists' words.
+    fn event_list_bases(&self) -> Vec<usize> {
+        prefix_sums(self.hidden_rows.iter().copied())
     }
 
     /// Words per bank of a banked memory of `words` words.
@@ -669,15 +730,13 @@ impl Sizes {
         } else {
             RamStyle::Inferred
         };
+        let hidden_weights = self.weight_bases().last().copied().unwrap_or(0);
+        let hidden_events = self.event_list_bases().last().copied().unwrap_or(0);
         vec![
             memory("pixels", self.inputs, 8),
             MemoryInfo {
                 storage: weight_storage,
-                ..banked(
-                    "hidden_weights",
-                    self.hidden_rows * self.hidden,
-                    weight_bits,
-                )
+                ..banked("hidden_weights", hidden_weights, weight_bits)
             },
             banked(
                 "classifier_weights",
@@ -690,15 +749,26 @@ impl Sizes {
             memory("homeostasis_mem", neurons, 16),
             memory("count", neurons, 16),
             banked("current_mem", neurons, 32),
-            memory("hidden_events", self.hidden_rows, 16),
+            memory("hidden_events", hidden_events, 16),
             memory("classifier_events", self.classifier_rows, 16),
         ]
     }
 }
 
-/// One `make()` per lane.
-fn per_lane<T>(lanes: usize, make: impl Fn() -> T) -> Vec<T> {
-    (0..lanes).map(|_| make()).collect()
+/// `0, a0, a0 + a1, ...`: where each item starts when they are laid out one after the other,
+/// then the total.
+fn prefix_sums(items: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut sums = vec![0];
+    for item in items {
+        let last = sums.last().copied().unwrap_or(0);
+        sums.push(last + item);
+    }
+    sums
+}
+
+/// `count` of `make()`: one per lane or per hidden layer.
+fn replicate<T>(count: usize, make: impl Fn() -> T) -> Vec<T> {
+    (0..count).map(|_| make()).collect()
 }
 
 fn constant(value: usize) -> Constant<Bits<16>> {
@@ -723,7 +793,15 @@ impl LearningCore {
         let neurons = sizes.neuron_words();
         let lanes = sizes.lanes;
         let offset = cfg.classifier_input_offset();
-        let hidden_bank = sizes.bank_words(sizes.hidden_rows * sizes.hidden);
+        let hidden_layers = sizes.hidden.len();
+        let neuron_bases = sizes.neuron_bases();
+        let weight_bases = sizes.weight_bases();
+        let list_bases = sizes.event_list_bases();
+        let stride = parameter_stride(hidden_layers);
+        let layers = |make: &dyn Fn(usize) -> usize| -> Vec<Constant<Bits<16>>> {
+            (0..hidden_layers).map(|l| constant(make(l))).collect()
+        };
+        let hidden_bank = sizes.bank_words(weight_bases[hidden_layers]);
         let classifier_bank = sizes.bank_words(sizes.classifier_rows * sizes.classes);
         let neuron_bank = sizes.bank_words(neurons);
         let banks = |make: &dyn Fn() -> Ram<Bits<16>, 16>| (0..lanes).map(|_| make()).collect();
@@ -754,7 +832,7 @@ impl LearningCore {
             homeostasis_mem: Ram::new(neurons),
             count: Ram::new(neurons),
             current_mem: (0..lanes).map(|_| Ram::new(neuron_bank)).collect(),
-            hidden_events: Ram::new(sizes.hidden_rows),
+            hidden_events: Ram::new(list_bases[hidden_layers]),
             classifier_events: Ram::new(sizes.classifier_rows),
             sigmoid: Ram::with_contents(
                 SIGMOID_ROM
@@ -762,8 +840,8 @@ impl LearningCore {
                     .map(|&p| Bits::<8>::from(u64::from(p)))
                     .collect(),
             ),
-            sigmoid_index: DFF::default(),
-            generator: per_lane(lanes, Xorshift32Step::new),
+            sigmoid_index: replicate(hidden_layers, DFF::default),
+            generator: replicate(lanes, Xorshift32Step::new),
             encoder: BernoulliEncoder::new(),
             lif: LifUpdate::new(),
             homeostasis: HomeostasisUpdate::new(),
@@ -774,46 +852,51 @@ impl LearningCore {
             hidden_anneal: AnnealedShift::new(),
             classifier_anneal: AnnealedShift::new(),
             contrastive: ContrastiveError::new(),
-            csdp_drive: per_lane(lanes, CsdpDrive::new),
-            classifier_drive: per_lane(lanes, ClassifierDrive::new),
-            rounding: per_lane(lanes, SrUpdate::new),
+            csdp_drive: replicate(lanes, CsdpDrive::new),
+            classifier_drive: replicate(lanes, ClassifierDrive::new),
+            rounding: replicate(lanes, SrUpdate::new),
             integrate_stage: DFF::default(),
             learn_stage: DFF::default(),
             stage_first_row: DFF::default(),
             stage_neuron_word: DFF::default(),
             stage_layer: DFF::default(),
-            stage_lane_valid: per_lane(lanes, DFF::default),
-            stage_lane_bank: per_lane(lanes, DFF::default),
-            stage_bank_lane: per_lane(lanes, DFF::default),
-            stage_bank_address: per_lane(lanes, DFF::default),
-            stage_target: per_lane(lanes, DFF::default),
-            learn_drive: per_lane(lanes, DFF::default),
-            lane_weight_reg: per_lane(lanes, DFF::default),
-            draw: per_lane(lanes, DFF::default),
+            stage_hidden: DFF::default(),
+            stage_lane_valid: replicate(lanes, DFF::default),
+            stage_lane_bank: replicate(lanes, DFF::default),
+            stage_bank_lane: replicate(lanes, DFF::default),
+            stage_bank_address: replicate(lanes, DFF::default),
+            stage_target: replicate(lanes, DFF::default),
+            learn_drive: replicate(lanes, DFF::default),
+            lane_weight_reg: replicate(lanes, DFF::default),
+            draw: replicate(lanes, DFF::default),
             round_stage: DFF::default(),
             round_layer: DFF::default(),
-            round_lane_valid: per_lane(lanes, DFF::default),
-            round_bank_lane: per_lane(lanes, DFF::default),
-            round_bank_address: per_lane(lanes, DFF::default),
+            round_hidden: DFF::default(),
+            round_lane_valid: replicate(lanes, DFF::default),
+            round_bank_lane: replicate(lanes, DFF::default),
+            round_bank_address: replicate(lanes, DFF::default),
             write_stage: DFF::default(),
             write_layer: DFF::default(),
-            write_bank_valid: per_lane(lanes, DFF::default),
-            write_bank_address: per_lane(lanes, DFF::default),
-            write_weight: per_lane(lanes, DFF::default),
+            write_bank_valid: replicate(lanes, DFF::default),
+            write_bank_address: replicate(lanes, DFF::default),
+            write_weight: replicate(lanes, DFF::default),
             learn_shift: DFF::default(),
             decay_shift: DFF::default(),
             theta_wide: SignExtend::new(),
             offset_wide: SignExtend::new(),
-            weight_wide: per_lane(lanes, SignExtend::new),
+            weight_wide: replicate(lanes, SignExtend::new),
             response_wide: SignExtend::new(),
             state: DFF::default(),
             layer: DFF::default(),
+            hidden_layer: DFF::default(),
             index: DFF::default(),
             event_index: DFF::default(),
             event_base: DFF::default(),
             row_base: DFF::default(),
             class_base: DFF::default(),
-            hidden_event_count: DFF::default(),
+            hidden_event_count: replicate(hidden_layers, DFF::default),
+            label_seen: DFF::default(),
+            label_row: replicate(hidden_layers - 1, DFF::default),
             classifier_event_count: DFF::default(),
             step_csdp: DFF::default(),
             step_positive: DFF::default(),
@@ -829,21 +912,21 @@ impl LearningCore {
             best_membrane: DFF::default(),
             prediction: DFF::default(),
             error: DFF::default(),
-            hidden_offset: DFF::default(),
-            hidden_goodness: DFF::default(),
+            hidden_offset: replicate(hidden_layers, DFF::default),
+            hidden_goodness: replicate(hidden_layers, DFF::default),
             classifier_offset: DFF::default(),
             classifier_goodness: DFF::default(),
             encoder_state: DFF::default(),
-            learn_state: DFF::default(),
+            learn_state: replicate(hidden_layers, DFF::default),
             classifier_state: DFF::default(),
             w_max: DFF::default(),
             anneal: DFF::default(),
-            h_leak_shift: DFF::default(),
-            h_refractory: DFF::default(),
-            h_homeostasis_decay: DFF::default(),
-            h_trace_shift: DFF::default(),
-            h_learn_shift: DFF::default(),
-            h_decay_shift: DFF::default(),
+            h_leak_shift: replicate(hidden_layers, DFF::default),
+            h_refractory: replicate(hidden_layers, DFF::default),
+            h_homeostasis_decay: replicate(hidden_layers, DFF::default),
+            h_trace_shift: replicate(hidden_layers, DFF::default),
+            h_learn_shift: replicate(hidden_layers, DFF::default),
+            h_decay_shift: replicate(hidden_layers, DFF::default),
             c_leak_shift: DFF::default(),
             c_refractory: DFF::default(),
             c_homeostasis_decay: DFF::default(),
@@ -858,10 +941,42 @@ impl LearningCore {
             response_data: DFF::default(),
             inputs: constant(sizes.inputs),
             labels: constant(sizes.labels),
-            hidden_size: constant(sizes.hidden),
+            hidden_id: (0..hidden_layers as u64)
+                .map(|l| Constant::new(l.into()))
+                .collect(),
+            hidden_parameter_id: (0..hidden_layers as u64)
+                .map(|l| Constant::new(l.into()))
+                .collect(),
+            last_hidden: Constant::new((hidden_layers as u64 - 1).into()),
+            stacked: Constant::new(hidden_layers > 1),
+            hidden_read_op: Constant::new(
+                u64::from(Op::ReadWeight(LayerId::hidden(0)).code()).into(),
+            ),
+            classifier_block: Constant::new(u64::from(CLASSIFIER_PARAMETERS >> 4).into()),
+            hidden_sizes: layers(&|l| sizes.hidden[l]),
+            hidden_neuron_base: layers(&|l| neuron_bases[l]),
+            event_list_base: layers(&|l| list_bases[l]),
+            weight_base: layers(&|l| weight_bases[l]),
+            next_size: layers(&|l| sizes.hidden.get(l + 1).copied().unwrap_or(0)),
+            next_weight_base: layers(&|l| weight_bases[l + 1]),
+            weight_space: (0..hidden_layers)
+                .map(|l| {
+                    let code = Op::WriteWeight(LayerId::hidden(l)).code();
+                    Constant::new(u64::from((code - 1) >> 1).into())
+                })
+                .collect(),
+            parameter_block: (0..hidden_layers)
+                .map(|l| {
+                    let id = parameter_id(LayerId::hidden(l), LayerField::ALL[0]);
+                    Constant::new(u64::from(id >> 4).into())
+                })
+                .collect(),
+            theta_id: layers(&|l| Register::ThetaOffset(LayerId::hidden(l)).id().into()),
+            goodness_id: layers(&|l| Register::Goodness(LayerId::hidden(l)).id().into()),
+            learn_id: layers(&|l| Register::LearnState(LayerId::hidden(l)).id().into()),
             classes: constant(sizes.classes),
             neuron_words: constant(neurons),
-            classifier_neuron_base: constant(sizes.hidden_padded()),
+            classifier_neuron_base: constant(neuron_bases[hidden_layers]),
             hidden_class_base: constant(offset * sizes.classes),
             lane_step: constant(lanes),
             lane_shift: constant(lanes.trailing_zeros() as usize),
@@ -873,15 +988,17 @@ impl LearningCore {
             current_max: Constant::new(u64::from(i16::MAX.unsigned_abs()).into()),
             current_min: Constant::new(0x8000u64.into()),
             parameters: (0..PARAMETER_SLOTS)
-                .map(|_| Ram::new(PARAMETER_WORDS))
+                .map(|_| Ram::new(PARAMETER_GROUPS * stride))
                 .collect(),
             parameter_group: Signal::default(),
             parameter_layer: Signal::default(),
             host_parameter_group: Signal::default(),
             host_parameter_layer: Signal::default(),
-            neuron_group: Constant::new(NEURON_GROUP.into()),
-            adapt_group: Constant::new(ADAPT_GROUP.into()),
-            goodness_group: Constant::new(GOODNESS_GROUP.into()),
+            hidden_parameter_layer: Signal::default(),
+            classifier_parameter_layer: Constant::new((hidden_layers as u64).into()),
+            neuron_group: Constant::new((NEURON_GROUP * stride as u64).into()),
+            adapt_group: Constant::new((ADAPT_GROUP * stride as u64).into()),
+            goodness_group: Constant::new((GOODNESS_GROUP * stride as u64).into()),
             slot_id: (0..PARAMETER_SLOTS as u64)
                 .map(|s| Constant::new(s.into()))
                 .collect(),
@@ -895,7 +1012,7 @@ impl LearningCore {
                 .collect(),
             layout_group: PARAMETER_LAYOUT
                 .iter()
-                .map(|&(_, _, group, _)| Constant::new(group.into()))
+                .map(|&(_, _, group, _)| Constant::new((group * stride as u64).into()))
                 .collect(),
             layout_high: PARAMETER_LAYOUT
                 .iter()
@@ -904,6 +1021,18 @@ impl LearningCore {
             size: Signal::default(),
             neuron_base: Signal::default(),
             event_count: Signal::default(),
+            hidden_next: Signal::default(),
+            has_next: Signal::default(),
+            list_base: Signal::default(),
+            next_list_base: Signal::default(),
+            next_list_count: Signal::default(),
+            error_layer: Signal::default(),
+            host_space: Signal::default(),
+            host_hidden_weight: Signal::default(),
+            host_weight_address: Signal::default(),
+            host_weight_base: Signal::default(),
+            host_state_neuron: Signal::default(),
+            host_parameter: Signal::default(),
             layer_offset: Signal::default(),
             layer_threshold: Signal::default(),
             layer_leak_shift: Signal::default(),
@@ -931,14 +1060,14 @@ impl LearningCore {
             event_next: Signal::default(),
             remaining: Signal::default(),
             lanes_done: Signal::default(),
-            lane_bank: per_lane(lanes, Signal::default),
-            lane_weight: per_lane(lanes, Signal::default),
-            lane_valid: per_lane(lanes, Signal::default),
-            lane_neuron: per_lane(lanes, Signal::default),
-            lane_current_base: per_lane(lanes, Signal::default),
-            lane_current_sum: per_lane(lanes, Signal::default),
-            bank_lane: per_lane(lanes, Signal::default),
-            bank_address: per_lane(lanes, Signal::default),
+            lane_bank: replicate(lanes, Signal::default),
+            lane_weight: replicate(lanes, Signal::default),
+            lane_valid: replicate(lanes, Signal::default),
+            lane_neuron: replicate(lanes, Signal::default),
+            lane_current_base: replicate(lanes, Signal::default),
+            lane_current_sum: replicate(lanes, Signal::default),
+            bank_lane: replicate(lanes, Signal::default),
+            bank_address: replicate(lanes, Signal::default),
             learn_next_state: Signal::default(),
             current_read: Signal::default(),
             trace_read: Signal::default(),
@@ -967,7 +1096,7 @@ impl LearningCore {
         let ports = vec![
             port("clock", "in", 1),
             port("cmd_valid", "in", 1),
-            port("cmd_op", "in", 4),
+            port("cmd_op", "in", 5),
             port("cmd_addr", "in", 16),
             port("cmd_data", "in", 32),
             port("rsp_valid", "out", 1),
@@ -1030,14 +1159,39 @@ impl LearningCore {
             width,
             access,
         };
-        let mut parameters = vec![
-            register(
-                Register::ThetaOffset(HIDDEN).id(),
-                "hidden.theta_offset",
-                16,
-                "rw",
-            ),
-            register(Register::Goodness(HIDDEN).id(), "hidden.goodness", 32, "rw"),
+        let hidden_layers = self.hidden_id.len();
+        let hidden = |l: usize| {
+            if hidden_layers == 1 {
+                "hidden".to_string()
+            } else {
+                format!("hidden[{l}]")
+            }
+        };
+        let mut parameters = Vec::new();
+        for l in 0..hidden_layers {
+            let layer = LayerId::hidden(l);
+            let learn_state = if hidden_layers == 1 {
+                "learn_state".to_string()
+            } else {
+                format!("{}.learn_state", hidden(l))
+            };
+            parameters.extend([
+                register(
+                    Register::ThetaOffset(layer).id(),
+                    &format!("{}.theta_offset", hidden(l)),
+                    16,
+                    "rw",
+                ),
+                register(
+                    Register::Goodness(layer).id(),
+                    &format!("{}.goodness", hidden(l)),
+                    32,
+                    "rw",
+                ),
+                register(Register::LearnState(layer).id(), &learn_state, 32, "rw"),
+            ]);
+        }
+        parameters.extend([
             register(
                 Register::ThetaOffset(LayerId::CLASSIFIER).id(),
                 "classifier.theta_offset",
@@ -1051,7 +1205,6 @@ impl LearningCore {
                 "rw",
             ),
             register(Register::EncoderState.id(), "encoder_state", 32, "rw"),
-            register(Register::LearnState(HIDDEN).id(), "learn_state", 32, "rw"),
             register(
                 Register::LearnState(LayerId::CLASSIFIER).id(),
                 "classifier_state",
@@ -1060,8 +1213,11 @@ impl LearningCore {
             ),
             register(Register::WeightMax.id(), "w_max", 15, "w"),
             register(Register::Anneal.id(), "anneal", 8, "w"),
-        ];
-        for (layer_id, layer) in [(HIDDEN, "hidden"), (LayerId::CLASSIFIER, "classifier")] {
+        ]);
+        let layers = (0..hidden_layers)
+            .map(|l| (LayerId::hidden(l), hidden(l)))
+            .chain([(LayerId::CLASSIFIER, "classifier".to_string())]);
+        for (layer_id, layer) in layers {
             for field in LayerField::ALL {
                 if layer_id.is_classifier() && field == LayerField::GoodnessThreshold {
                     continue;
@@ -1074,6 +1230,7 @@ impl LearningCore {
                 ));
             }
         }
+        parameters.sort_by_key(|p| p.id);
         CoreInfo {
             ports,
             memories,
@@ -1082,34 +1239,27 @@ impl LearningCore {
     }
 }
 
-/// Cycles `busy` stays high for a `STEP` of a core built with `options` (the exact count of
-/// the sequencer), with `G(n) = ceil(n / lanes)` groups of synapses per row of `n`:
-///
-/// `2 N_in + L + [E_h (G(N_h) + 2) + 2 N_h + 2] + [E_c (G(K) + 2) + 2 K + 2]
-///  + csdp * [E_h (u G(N_h) + 2) + 2] + classifier_learn * [E_c (G(K) + 2) + 1]
-///  + 2 (csdp or classifier_learn)`
-///
-/// with `N_in` inputs, `L` label inputs (`classes` in supervised networks, else 0), `N_h`
-/// hidden neurons, `K` classes, `E_h = input_events + [label input spikes]` event rows of the
-/// hidden layer and `E_c = hidden_events + (classifier_sees_input ? input_events : 0)` event
-/// rows of the classifier; `input_events` counts the spiking pixels and `hidden_events` the
-/// hidden neurons that spiked in this step; `u` is 2 with W in SPRAM, else 1. A group of
-/// `lanes` synapses takes one cycle (`u` in hidden-layer learning), each event row two more
-/// to fetch its base address; a pixel and a neuron two; one cycle per label input, per
-/// layer's threshold adaptation and to latch the contrastive error.
+/// Cycles `busy` stays high for a `STEP` of a core built with `options`: the exact count of
+/// the sequencer, [`CoreShape::cycles_per_step`] (`docs/spec.md` §6), with `input_events`
+/// spiking pixels and `hidden_events[l]` spiking neurons of hidden layer `l`. A group of
+/// `lanes` synapses takes one cycle (`u = 2` in hidden-layer learning with W in SPRAM), each
+/// event row two more to fetch its base address; a pixel and a neuron two; one cycle per label
+/// input, per layer's threshold adaptation and per hidden layer to latch its contrastive
+/// error.
 pub fn cycles_per_step(
     cfg: &NetworkConfig,
     options: CoreOptions,
     input_events: u64,
-    hidden_events: u64,
+    hidden_events: &[u64],
     step: &StepCommand,
 ) -> u64 {
-    // The formula is the core's shape's (`CoreShape::cycles_per_step`), defined once in `sim`.
-    CoreShape::of(cfg).cycles_per_step(options.datapath(), input_events, &[hidden_events], step)
+    // The formula is the core's shape's, defined once in `sim`.
+    CoreShape::of(cfg).cycles_per_step(options.datapath(), input_events, hidden_events, step)
 }
 
 /// Cycles `busy` stays high for a `PHASE_RESET` of a core with `lanes` lanes: one per neuron
-/// word, `N_h + K` rounded as the neuron memories are (`N_h` up to whole lanes, then the sum).
+/// word, each hidden layer rounded up to whole lanes, then the classifier, the sum rounded up
+/// to whole lanes.
 pub fn phase_reset_cycles(cfg: &NetworkConfig, lanes: usize) -> u64 {
     CoreShape::of(cfg).phase_reset_cycles(lanes)
 }
@@ -1120,15 +1270,15 @@ impl Logic for LearningCore {
         dff_setup!(
             self,
             clock,
-            sigmoid_index,
             state,
             layer,
+            hidden_layer,
             index,
             event_index,
             event_base,
             row_base,
             class_base,
-            hidden_event_count,
+            label_seen,
             classifier_event_count,
             step_csdp,
             step_positive,
@@ -1144,21 +1294,12 @@ impl Logic for LearningCore {
             best_membrane,
             prediction,
             error,
-            hidden_offset,
-            hidden_goodness,
             classifier_offset,
             classifier_goodness,
             encoder_state,
-            learn_state,
             classifier_state,
             w_max,
             anneal,
-            h_leak_shift,
-            h_refractory,
-            h_homeostasis_decay,
-            h_trace_shift,
-            h_learn_shift,
-            h_decay_shift,
             c_leak_shift,
             c_refractory,
             c_homeostasis_decay,
@@ -1178,8 +1319,10 @@ impl Logic for LearningCore {
             stage_first_row,
             stage_neuron_word,
             stage_layer,
+            stage_hidden,
             round_stage,
             round_layer,
+            round_hidden,
             write_stage,
             write_layer
         );
@@ -1218,16 +1361,70 @@ impl Logic for LearningCore {
         for s in 0..self.parameters.len() {
             self.parameters[s].clock.next = self.clock.val();
         }
+        // The per-layer registers keep their value unless a state below writes them.
+        for l in 0..self.hidden_id.len() {
+            self.sigmoid_index[l].clock.next = self.clock.val();
+            self.sigmoid_index[l].d.next = self.sigmoid_index[l].q.val();
+            self.hidden_event_count[l].clock.next = self.clock.val();
+            self.hidden_event_count[l].d.next = self.hidden_event_count[l].q.val();
+            self.hidden_offset[l].clock.next = self.clock.val();
+            self.hidden_offset[l].d.next = self.hidden_offset[l].q.val();
+            self.hidden_goodness[l].clock.next = self.clock.val();
+            self.hidden_goodness[l].d.next = self.hidden_goodness[l].q.val();
+            self.learn_state[l].clock.next = self.clock.val();
+            self.learn_state[l].d.next = self.learn_state[l].q.val();
+            self.h_leak_shift[l].clock.next = self.clock.val();
+            self.h_leak_shift[l].d.next = self.h_leak_shift[l].q.val();
+            self.h_refractory[l].clock.next = self.clock.val();
+            self.h_refractory[l].d.next = self.h_refractory[l].q.val();
+            self.h_homeostasis_decay[l].clock.next = self.clock.val();
+            self.h_homeostasis_decay[l].d.next = self.h_homeostasis_decay[l].q.val();
+            self.h_trace_shift[l].clock.next = self.clock.val();
+            self.h_trace_shift[l].d.next = self.h_trace_shift[l].q.val();
+            self.h_learn_shift[l].clock.next = self.clock.val();
+            self.h_learn_shift[l].d.next = self.h_learn_shift[l].q.val();
+            self.h_decay_shift[l].clock.next = self.clock.val();
+            self.h_decay_shift[l].d.next = self.h_decay_shift[l].q.val();
+        }
+        for l in 0..self.label_row.len() {
+            self.label_row[l].clock.next = self.clock.val();
+            self.label_row[l].d.next = self.label_row[l].q.val();
+        }
 
-        // The layer being processed: 0 hidden, 1 classifier.
-        self.size.next = self.hidden_size.val();
-        self.neuron_base.next = bits::<16>(0);
-        self.event_count.next = self.hidden_event_count.q.val();
-        self.layer_offset.next = self.hidden_offset.q.val();
-        self.layer_leak_shift.next = self.h_leak_shift.q.val();
-        self.layer_refractory.next = self.h_refractory.q.val();
-        self.layer_homeostasis_decay.next = self.h_homeostasis_decay.q.val();
-        self.layer_trace_shift.next = self.h_trace_shift.q.val();
+        // The layer being processed: hidden layer `hidden_layer`, or the classifier. While a
+        // hidden layer `l` updates, its spikes are appended to the event list of layer `l + 1`
+        // (`has_next`: there is one) at `next_list_base + next_list_count`.
+        self.hidden_next.next = self.hidden_layer.q.val() + 1;
+        self.has_next.next = self.hidden_layer.q.val() != self.last_hidden.val();
+        self.hidden_parameter_layer.next = bit_cast::<5, 2>(self.hidden_layer.q.val());
+        self.size.next = self.hidden_sizes[0].val();
+        self.neuron_base.next = self.hidden_neuron_base[0].val();
+        self.list_base.next = self.event_list_base[0].val();
+        self.event_count.next = self.hidden_event_count[0].q.val();
+        self.layer_offset.next = self.hidden_offset[0].q.val();
+        self.layer_leak_shift.next = self.h_leak_shift[0].q.val();
+        self.layer_refractory.next = self.h_refractory[0].q.val();
+        self.layer_homeostasis_decay.next = self.h_homeostasis_decay[0].q.val();
+        self.layer_trace_shift.next = self.h_trace_shift[0].q.val();
+        self.next_list_base.next = self.event_list_base[0].val();
+        self.next_list_count.next = self.hidden_event_count[0].q.val();
+        for l in 1..self.hidden_id.len() {
+            if self.hidden_layer.q.val() == self.hidden_id[l].val() {
+                self.size.next = self.hidden_sizes[l].val();
+                self.neuron_base.next = self.hidden_neuron_base[l].val();
+                self.list_base.next = self.event_list_base[l].val();
+                self.event_count.next = self.hidden_event_count[l].q.val();
+                self.layer_offset.next = self.hidden_offset[l].q.val();
+                self.layer_leak_shift.next = self.h_leak_shift[l].q.val();
+                self.layer_refractory.next = self.h_refractory[l].q.val();
+                self.layer_homeostasis_decay.next = self.h_homeostasis_decay[l].q.val();
+                self.layer_trace_shift.next = self.h_trace_shift[l].q.val();
+            }
+            if self.hidden_next.val() == self.hidden_id[l].val() {
+                self.next_list_base.next = self.event_list_base[l].val();
+                self.next_list_count.next = self.hidden_event_count[l].q.val();
+            }
+        }
         if self.layer.q.val() {
             self.size.next = self.classes.val();
             self.neuron_base.next = self.classifier_neuron_base.val();
@@ -1255,16 +1452,38 @@ impl Logic for LearningCore {
         self.neuron_word.next = self.neuron_address.val() >> self.lane_shift.val();
         self.neuron_lane.next = self.neuron_address.val() & self.lane_mask.val();
         self.weight_address.next = self.event_base.q.val() + self.index.q.val();
-        self.host_neuron_base.next = bits::<16>(0);
+        // A state address: bit 15 the classifier, bits 11..0 its neuron; else, with one hidden
+        // layer, bits 11..0 the neuron, with more, bits 11..10 the hidden layer and 9..0 the
+        // neuron.
+        self.host_neuron_base.next = self.hidden_neuron_base[0].val();
+        self.host_state_neuron.next = bit_cast::<16, 12>(self.cmd_addr.val().get_bits::<12>(0));
         if self.cmd_addr.val().get_bit(15) {
             self.host_neuron_base.next = self.classifier_neuron_base.val();
+        } else if self.stacked.val() {
+            self.host_state_neuron.next = bit_cast::<16, 10>(self.cmd_addr.val().get_bits::<10>(0));
+            for l in 1..self.hidden_id.len() {
+                if self.cmd_addr.val().get_bits::<2>(10) == self.hidden_id[l].val() {
+                    self.host_neuron_base.next = self.hidden_neuron_base[l].val();
+                }
+            }
         }
-        self.host_neuron_address.next =
-            self.host_neuron_base.val() + bit_cast::<16, 12>(self.cmd_addr.val().get_bits::<12>(0));
+        self.host_neuron_address.next = self.host_neuron_base.val() + self.host_state_neuron.val();
         self.host_neuron_word.next = self.host_neuron_address.val() >> self.lane_shift.val();
         self.host_neuron_lane.next = self.host_neuron_address.val() & self.lane_mask.val();
-        self.host_word.next = self.cmd_addr.val() >> self.lane_shift.val();
-        self.host_lane.next = self.cmd_addr.val() & self.lane_mask.val();
+        // A weight operation's space is (op - 1) >> 1: 1 hidden layer 0, 2 the classifier,
+        // 7 + l hidden layer l >= 1, whose weights start at its base in W.
+        self.host_space.next = (self.cmd_op.val() - 1) >> 1;
+        self.host_hidden_weight.next = false;
+        self.host_weight_base.next = bits::<16>(0);
+        for l in 0..self.hidden_id.len() {
+            if self.host_space.val() == self.weight_space[l].val() {
+                self.host_hidden_weight.next = true;
+                self.host_weight_base.next = self.weight_base[l].val();
+            }
+        }
+        self.host_weight_address.next = self.cmd_addr.val() + self.host_weight_base.val();
+        self.host_word.next = self.host_weight_address.val() >> self.lane_shift.val();
+        self.host_lane.next = self.host_weight_address.val() & self.lane_mask.val();
         if self.cmd_op.val().index() == 8 {
             self.host_lane.next = self.host_neuron_lane.val();
         }
@@ -1299,8 +1518,10 @@ impl Logic for LearningCore {
         self.stage_first_row.d.next = !self.event_index.q.val().any();
         self.stage_neuron_word.d.next = self.neuron_word.val();
         self.stage_layer.d.next = self.layer.q.val();
+        self.stage_hidden.d.next = self.hidden_layer.q.val();
         self.round_stage.d.next = self.learn_stage.q.val();
         self.round_layer.d.next = self.stage_layer.q.val();
+        self.round_hidden.d.next = self.stage_hidden.q.val();
         self.write_stage.d.next = self.round_stage.q.val();
         self.write_layer.d.next = self.round_layer.q.val();
         for k in 0..self.lane_id.len() {
@@ -1413,13 +1634,29 @@ impl Logic for LearningCore {
         self.adapt.max.next = signed_cast(self.layer_adapt_max.val());
 
         // Learning: contrastive error, annealed learning shifts (capped at 24), the two rules.
-        self.contrastive.goodness.next = self.hidden_goodness.q.val();
+        // A hidden layer's sigmoid index is latched at the first event fetch of the layer
+        // after it (`error_layer`), from its goodness and its goodness threshold (read in its
+        // Adapt); its error in the Error state before its learning, from the sigmoid word
+        // read at its index (addressed in the cycle before).
+        self.error_layer.next = self.hidden_layer.q.val() - 1;
+        if self.layer.q.val() {
+            self.error_layer.next = self.last_hidden.val();
+        }
+        self.contrastive.goodness.next = self.hidden_goodness[0].q.val();
+        self.sigmoid.read_address.next = self.sigmoid_index[0].q.val();
+        for l in 1..self.hidden_id.len() {
+            if self.error_layer.val() == self.hidden_id[l].val() {
+                self.contrastive.goodness.next = self.hidden_goodness[l].q.val();
+            }
+            if self.hidden_layer.q.val() == self.hidden_id[l].val() {
+                self.sigmoid.read_address.next = self.sigmoid_index[l].q.val();
+            }
+        }
         self.contrastive.threshold.next = (bit_cast::<32, 16>(self.parameters[1].read_data.val())
             << 16)
             | bit_cast::<32, 16>(self.parameters[0].read_data.val());
         self.contrastive.positive.next = self.step_positive.q.val();
         self.contrastive.sigmoid.next = self.sigmoid.read_data.val();
-        self.sigmoid.read_address.next = self.sigmoid_index.q.val();
         self.sigmoid.read_enable.next = true;
         self.sigmoid.write_address.next = bits::<8>(0);
         self.sigmoid.write_data.next = bits::<8>(0);
@@ -1427,12 +1664,18 @@ impl Logic for LearningCore {
         // The shifts of the layer of the group in stage 2 (its learning shift annealed),
         // registered for its rounding in stage 3 (host writes happen only while the pipeline
         // is empty).
-        self.hidden_anneal.shift.next = self.h_learn_shift.q.val();
+        self.hidden_anneal.shift.next = self.h_learn_shift[0].q.val();
+        self.decay_shift.d.next = self.h_decay_shift[0].q.val();
+        for l in 1..self.hidden_id.len() {
+            if self.stage_hidden.q.val() == self.hidden_id[l].val() {
+                self.hidden_anneal.shift.next = self.h_learn_shift[l].q.val();
+                self.decay_shift.d.next = self.h_decay_shift[l].q.val();
+            }
+        }
         self.hidden_anneal.anneal.next = self.anneal.q.val();
         self.classifier_anneal.shift.next = self.c_learn_shift.q.val();
         self.classifier_anneal.anneal.next = self.anneal.q.val();
         self.learn_shift.d.next = self.hidden_anneal.shift_next.val();
-        self.decay_shift.d.next = self.h_decay_shift.q.val();
         if self.stage_layer.q.val() {
             self.learn_shift.d.next = self.classifier_anneal.shift_next.val();
             self.decay_shift.d.next = self.c_decay_shift.q.val();
@@ -1449,7 +1692,12 @@ impl Logic for LearningCore {
         // The draws of the next group to reach stage 3 are made a cycle ahead and registered:
         // from the state after the group now in stage 3, or, with none there, from the
         // generator register of the layer of the group in stage 2.
-        self.generator[0].state.next = self.learn_state.q.val();
+        self.generator[0].state.next = self.learn_state[0].q.val();
+        for l in 1..self.hidden_id.len() {
+            if self.stage_hidden.q.val() == self.hidden_id[l].val() {
+                self.generator[0].state.next = self.learn_state[l].q.val();
+            }
+        }
         if self.stage_layer.q.val() {
             self.generator[0].state.next = self.classifier_state.q.val();
         }
@@ -1547,8 +1795,9 @@ impl Logic for LearningCore {
         self.count.write_data.next = self.count_next.val();
         self.count.read_enable.next = true;
         self.count.write_enable.next = false;
-        self.hidden_events.read_address.next = self.event_index.q.val();
-        self.hidden_events.write_address.next = self.hidden_event_count.q.val();
+        self.hidden_events.read_address.next = self.list_base.val() + self.event_index.q.val();
+        self.hidden_events.write_address.next =
+            self.next_list_base.val() + self.next_list_count.val();
         self.hidden_events.write_data.next = self.row_base.q.val();
         self.hidden_events.read_enable.next = true;
         self.hidden_events.write_enable.next = false;
@@ -1559,16 +1808,24 @@ impl Logic for LearningCore {
         self.classifier_events.write_enable.next = false;
 
         // Parameter slots: read at the neuron group of the layer unless a state below reads
-        // the group of the state after it; the host writes `16 + f` / `32 + f` (bit 5: the
-        // classifier) at the field's group word.
-        self.parameter_layer.next = bits::<3>(0);
+        // the group of the state after it; the host writes a layer's parameter `f` (id
+        // `16 + f` hidden layer 0, `32 + f` the classifier, `32 (l + 1) + 16 + f` hidden layer
+        // `l`: `id >> 4` is the layer's parameter block) at the field's group word.
+        self.parameter_layer.next = self.hidden_parameter_layer.val();
         if self.layer.q.val() {
-            self.parameter_layer.next = bits::<3>(1);
+            self.parameter_layer.next = self.classifier_parameter_layer.val();
         }
         self.parameter_group.next = self.neuron_group.val();
-        self.host_parameter_layer.next = bits::<3>(0);
-        if self.cmd_addr.val().get_bit(5) {
-            self.host_parameter_layer.next = bits::<3>(1);
+        self.host_parameter.next = false;
+        self.host_parameter_layer.next = self.classifier_parameter_layer.val();
+        if self.cmd_addr.val().get_bits::<12>(4) == self.classifier_block.val() {
+            self.host_parameter.next = true;
+        }
+        for l in 0..self.hidden_id.len() {
+            if self.cmd_addr.val().get_bits::<12>(4) == self.parameter_block[l].val() {
+                self.host_parameter.next = true;
+                self.host_parameter_layer.next = self.hidden_parameter_id[l].val();
+            }
         }
         self.host_parameter_group.next = self.neuron_group.val();
         for s in 0..self.parameters.len() {
@@ -1600,9 +1857,11 @@ impl Logic for LearningCore {
                 self.response_half.next = self.membrane.read_data.val();
             }
             10 => {
-                self.response_half.next = self.hidden_offset.q.val();
-                if self.read_address.q.val().get_bit(1) {
-                    self.response_half.next = self.classifier_offset.q.val();
+                self.response_half.next = self.classifier_offset.q.val();
+                for l in 0..self.hidden_id.len() {
+                    if self.read_address.q.val() == self.theta_id[l].val() {
+                        self.response_half.next = self.hidden_offset[l].q.val();
+                    }
                 }
             }
             _ => {}
@@ -1640,30 +1899,36 @@ impl Logic for LearningCore {
                     }
                     _ => {}
                 },
-                10 => match self.read_address.q.val().index() {
-                    0 => {
-                        self.response_data.d.next = unsigned_cast(self.response_wide.result.val());
+                10 => {
+                    match self.read_address.q.val().index() {
+                        2 => {
+                            self.response_data.d.next =
+                                unsigned_cast(self.response_wide.result.val());
+                        }
+                        3 => {
+                            self.response_data.d.next = self.classifier_goodness.q.val();
+                        }
+                        4 => {
+                            self.response_data.d.next = self.encoder_state.q.val();
+                        }
+                        6 => {
+                            self.response_data.d.next = self.classifier_state.q.val();
+                        }
+                        _ => {}
                     }
-                    1 => {
-                        self.response_data.d.next = self.hidden_goodness.q.val();
+                    for l in 0..self.hidden_id.len() {
+                        if self.read_address.q.val() == self.theta_id[l].val() {
+                            self.response_data.d.next =
+                                unsigned_cast(self.response_wide.result.val());
+                        }
+                        if self.read_address.q.val() == self.goodness_id[l].val() {
+                            self.response_data.d.next = self.hidden_goodness[l].q.val();
+                        }
+                        if self.read_address.q.val() == self.learn_id[l].val() {
+                            self.response_data.d.next = self.learn_state[l].q.val();
+                        }
                     }
-                    2 => {
-                        self.response_data.d.next = unsigned_cast(self.response_wide.result.val());
-                    }
-                    3 => {
-                        self.response_data.d.next = self.classifier_goodness.q.val();
-                    }
-                    4 => {
-                        self.response_data.d.next = self.encoder_state.q.val();
-                    }
-                    5 => {
-                        self.response_data.d.next = self.learn_state.q.val();
-                    }
-                    6 => {
-                        self.response_data.d.next = self.classifier_state.q.val();
-                    }
-                    _ => {}
-                },
+                }
                 13 => {
                     self.response_data.d.next = bit_cast::<32, 16>(self.prediction.q.val());
                 }
@@ -1703,26 +1968,28 @@ impl Logic for LearningCore {
                 self.homeostasis_mem.write_data.next = self.cmd_data.val().get_bits::<16>(0);
                 self.count.write_address.next = self.host_neuron_address.val();
                 self.count.write_data.next = self.cmd_data.val().get_bits::<16>(0);
+                if self.cmd_valid.val() && self.host_hidden_weight.val() {
+                    // WRITE / READ of a hidden layer's weights (odd codes write).
+                    if self.cmd_op.val().get_bit(0) {
+                        for b in 0..self.lane_id.len() {
+                            self.hidden_weights[b].write_enable.next =
+                                self.host_lane.val() == self.lane_id[b].val();
+                        }
+                    } else {
+                        for b in 0..self.lane_id.len() {
+                            self.hidden_weights[b].read_enable.next = true;
+                        }
+                        self.read_pending.d.next = true;
+                        self.read_op.d.next = self.hidden_read_op.val();
+                        self.read_address.d.next = self.cmd_addr.val();
+                    }
+                }
                 if self.cmd_valid.val() {
                     match self.cmd_op.val().index() {
                         1 => {
                             self.pixels.write_enable.next = true;
                         }
                         2 => {
-                            self.read_pending.d.next = true;
-                            self.read_op.d.next = self.cmd_op.val();
-                            self.read_address.d.next = self.cmd_addr.val();
-                        }
-                        3 => {
-                            for b in 0..self.lane_id.len() {
-                                self.hidden_weights[b].write_enable.next =
-                                    self.host_lane.val() == self.lane_id[b].val();
-                            }
-                        }
-                        4 => {
-                            for b in 0..self.lane_id.len() {
-                                self.hidden_weights[b].read_enable.next = true;
-                            }
                             self.read_pending.d.next = true;
                             self.read_op.d.next = self.cmd_op.val();
                             self.read_address.d.next = self.cmd_addr.val();
@@ -1765,11 +2032,9 @@ impl Logic for LearningCore {
                             self.read_address.d.next = self.cmd_addr.val();
                         }
                         9 => {
-                            // The wide layer parameters, ids 16 + f and 32 + f.
-                            if !self.cmd_addr.val().get_bits::<10>(6).any()
-                                && ((self.cmd_addr.val().get_bits::<2>(4) == 1)
-                                    || (self.cmd_addr.val().get_bits::<2>(4) == 2))
-                            {
+                            // The wide layer parameters: bits 3..0 the field of a layer's
+                            // parameter block.
+                            if self.host_parameter.val() {
                                 for s in 0..self.parameters.len() {
                                     for e in 0..self.layout_field.len() {
                                         if (self.layout_slot[e].val() == self.slot_id[s].val())
@@ -1787,14 +2052,50 @@ impl Logic for LearningCore {
                                     }
                                 }
                             }
-                            match self.cmd_addr.val().index() {
-                                0 => {
-                                    self.hidden_offset.d.next =
+                            for l in 0..self.hidden_id.len() {
+                                if self.cmd_addr.val() == self.theta_id[l].val() {
+                                    self.hidden_offset[l].d.next =
                                         self.cmd_data.val().get_bits::<16>(0);
                                 }
-                                1 => {
-                                    self.hidden_goodness.d.next = self.cmd_data.val();
+                                if self.cmd_addr.val() == self.goodness_id[l].val() {
+                                    self.hidden_goodness[l].d.next = self.cmd_data.val();
                                 }
+                                if self.cmd_addr.val() == self.learn_id[l].val() {
+                                    self.learn_state[l].d.next = self.cmd_data.val();
+                                }
+                                if self.cmd_addr.val().get_bits::<12>(4)
+                                    == self.parameter_block[l].val()
+                                {
+                                    match self.cmd_addr.val().get_bits::<4>(0).index() {
+                                        0 => {
+                                            self.h_leak_shift[l].d.next =
+                                                self.cmd_data.val().get_bits::<4>(0);
+                                        }
+                                        2 => {
+                                            self.h_refractory[l].d.next =
+                                                self.cmd_data.val().get_bits::<8>(0);
+                                        }
+                                        8 => {
+                                            self.h_homeostasis_decay[l].d.next =
+                                                self.cmd_data.val().get_bits::<4>(0);
+                                        }
+                                        10 => {
+                                            self.h_trace_shift[l].d.next =
+                                                self.cmd_data.val().get_bits::<3>(0);
+                                        }
+                                        12 => {
+                                            self.h_learn_shift[l].d.next =
+                                                self.cmd_data.val().get_bits::<5>(0);
+                                        }
+                                        13 => {
+                                            self.h_decay_shift[l].d.next =
+                                                self.cmd_data.val().get_bits::<5>(0);
+                                        }
+                                        _ => {}
+                                    }
+                                }
+                            }
+                            match self.cmd_addr.val().index() {
                                 2 => {
                                     self.classifier_offset.d.next =
                                         self.cmd_data.val().get_bits::<16>(0);
@@ -1805,9 +2106,6 @@ impl Logic for LearningCore {
                                 4 => {
                                     self.encoder_state.d.next = self.cmd_data.val();
                                 }
-                                5 => {
-                                    self.learn_state.d.next = self.cmd_data.val();
-                                }
                                 6 => {
                                     self.classifier_state.d.next = self.cmd_data.val();
                                 }
@@ -1816,28 +2114,6 @@ impl Logic for LearningCore {
                                 }
                                 9 => {
                                     self.anneal.d.next = self.cmd_data.val().get_bits::<8>(0);
-                                }
-                                16 => {
-                                    self.h_leak_shift.d.next = self.cmd_data.val().get_bits::<4>(0);
-                                }
-                                18 => {
-                                    self.h_refractory.d.next = self.cmd_data.val().get_bits::<8>(0);
-                                }
-                                24 => {
-                                    self.h_homeostasis_decay.d.next =
-                                        self.cmd_data.val().get_bits::<4>(0);
-                                }
-                                26 => {
-                                    self.h_trace_shift.d.next =
-                                        self.cmd_data.val().get_bits::<3>(0);
-                                }
-                                28 => {
-                                    self.h_learn_shift.d.next =
-                                        self.cmd_data.val().get_bits::<5>(0);
-                                }
-                                29 => {
-                                    self.h_decay_shift.d.next =
-                                        self.cmd_data.val().get_bits::<5>(0);
                                 }
                                 32 => {
                                     self.c_leak_shift.d.next = self.cmd_data.val().get_bits::<4>(0);
@@ -1873,12 +2149,15 @@ impl Logic for LearningCore {
                             // PHASE_RESET.
                             self.state.d.next = CoreState::Clear;
                             self.layer.d.next = false;
+                            self.hidden_layer.d.next = bits::<2>(0);
                             self.index.d.next = bits::<16>(0);
-                            self.hidden_offset.d.next = bits::<16>(0);
+                            for l in 0..self.hidden_id.len() {
+                                self.hidden_offset[l].d.next = bits::<16>(0);
+                                self.hidden_goodness[l].d.next = bits::<32>(0);
+                                self.hidden_event_count[l].d.next = bits::<16>(0);
+                            }
                             self.classifier_offset.d.next = bits::<16>(0);
-                            self.hidden_goodness.d.next = bits::<32>(0);
                             self.classifier_goodness.d.next = bits::<32>(0);
-                            self.hidden_event_count.d.next = bits::<16>(0);
                             self.classifier_event_count.d.next = bits::<16>(0);
                             self.prediction.d.next = bits::<16>(0);
                         }
@@ -1893,10 +2172,17 @@ impl Logic for LearningCore {
                                 self.cmd_data.val().get_bits::<6>(8);
                             self.step_label_input.d.next = self.cmd_data.val().get_bits::<6>(16);
                             self.layer.d.next = false;
+                            self.hidden_layer.d.next = bits::<2>(0);
                             self.index.d.next = bits::<16>(0);
                             self.row_base.d.next = bits::<16>(0);
                             self.class_base.d.next = bits::<16>(0);
-                            self.hidden_event_count.d.next = bits::<16>(0);
+                            for l in 0..self.hidden_id.len() {
+                                self.hidden_event_count[l].d.next = bits::<16>(0);
+                            }
+                            self.label_seen.d.next = false;
+                            for l in 0..self.label_row.len() {
+                                self.label_row[l].d.next = bits::<16>(0);
+                            }
                             self.classifier_event_count.d.next = bits::<16>(0);
                         }
                         13 => {
@@ -1931,16 +2217,18 @@ impl Logic for LearningCore {
             CoreState::EncodeData => {
                 self.generator[0].state.next = self.encoder_state.q.val();
                 self.encoder_state.d.next = self.generator[0].next_state.val();
+                // Pixel rows go to hidden layer 0's event list.
+                self.hidden_events.write_address.next = self.hidden_event_count[0].q.val();
                 if self.encoder.spike.val() {
                     self.hidden_events.write_enable.next = true;
-                    self.hidden_event_count.d.next = self.hidden_event_count.q.val() + 1;
+                    self.hidden_event_count[0].d.next = self.hidden_event_count[0].q.val() + 1;
                     if self.sees_input.val() {
                         self.classifier_events.write_enable.next = true;
                         self.classifier_event_count.d.next =
                             self.classifier_event_count.q.val() + 1;
                     }
                 }
-                self.row_base.d.next = self.row_base.q.val() + self.hidden_size.val();
+                self.row_base.d.next = self.row_base.q.val() + self.hidden_sizes[0].val();
                 self.class_base.d.next = self.class_base.q.val() + self.classes.val();
                 self.index.d.next = self.index_next.val();
                 self.state.d.next = CoreState::EncodeAddress;
@@ -1955,23 +2243,39 @@ impl Logic for LearningCore {
                 }
             }
             CoreState::Label => {
+                // The label input's row of hidden layer 0; for each later layer `l`, its
+                // offset `label * N_l` within that layer's label rows.
+                self.hidden_events.write_address.next = self.hidden_event_count[0].q.val();
                 if self.step_label_enable.q.val()
                     && (self.label_input_wide.val() == self.index.q.val())
                 {
                     self.hidden_events.write_enable.next = true;
-                    self.hidden_event_count.d.next = self.hidden_event_count.q.val() + 1;
+                    self.hidden_event_count[0].d.next = self.hidden_event_count[0].q.val() + 1;
+                    self.label_seen.d.next = true;
                 }
-                self.row_base.d.next = self.row_base.q.val() + self.hidden_size.val();
+                for l in 0..self.label_row.len() {
+                    if self.label_input_wide.val() > self.index.q.val() {
+                        self.label_row[l].d.next =
+                            self.label_row[l].q.val() + self.hidden_sizes[l + 1].val();
+                    }
+                }
+                self.row_base.d.next = self.row_base.q.val() + self.hidden_sizes[0].val();
                 self.index.d.next = self.index_next.val();
                 if self.index_next.val() == self.labels.val() {
                     self.state.d.next = CoreState::EventAddress;
                 }
             }
             CoreState::EventAddress => {
-                // The classifier's first event fetch: the goodness threshold is read (in
-                // Adapt of the hidden layer) and the hidden goodness final.
-                if self.layer.q.val() && !self.event_index.q.val().any() {
-                    self.sigmoid_index.d.next = self.contrastive.index.val();
+                // The first event fetch of a layer after a hidden one: that layer's goodness
+                // is final and its goodness threshold read (in its Adapt).
+                if (self.layer.q.val() || self.hidden_layer.q.val().any())
+                    && !self.event_index.q.val().any()
+                {
+                    for l in 0..self.hidden_id.len() {
+                        if self.error_layer.val() == self.hidden_id[l].val() {
+                            self.sigmoid_index[l].d.next = self.contrastive.index.val();
+                        }
+                    }
                 }
                 self.state.d.next = CoreState::EventData;
                 if self.event_index.q.val() == self.event_count.val() {
@@ -1979,7 +2283,16 @@ impl Logic for LearningCore {
                     self.index.d.next = bits::<16>(0);
                     self.goodness_acc.d.next = bits::<32>(0);
                     self.spike_total.d.next = bits::<16>(0);
-                    self.class_base.d.next = self.hidden_class_base.val();
+                    // The classifier's rows of hidden neurons follow its pixel rows, layer
+                    // after layer; the rows of layer `l + 1` start at its weights' base.
+                    if !self.hidden_layer.q.val().any() {
+                        self.class_base.d.next = self.hidden_class_base.val();
+                    }
+                    for l in 0..self.hidden_id.len() {
+                        if self.hidden_layer.q.val() == self.hidden_id[l].val() {
+                            self.row_base.d.next = self.next_weight_base[l].val();
+                        }
+                    }
                 }
             }
             CoreState::EventData => {
@@ -2027,13 +2340,31 @@ impl Logic for LearningCore {
                         self.prediction.d.next = self.index.q.val();
                     }
                 } else {
-                    // Hidden spikes are the classifier's event rows.
+                    // Hidden spikes are the classifier's event rows, and those of the next
+                    // hidden layer.
                     if self.lif.spike.val() {
                         self.classifier_events.write_enable.next = true;
                         self.classifier_event_count.d.next =
                             self.classifier_event_count.q.val() + 1;
                     }
                     self.class_base.d.next = self.class_base.q.val() + self.classes.val();
+                    if self.stacked.val() && self.has_next.val() {
+                        self.hidden_events.write_enable.next = self.lif.spike.val();
+                        for l in 1..self.hidden_id.len() {
+                            if self.lif.spike.val()
+                                && (self.hidden_next.val() == self.hidden_id[l].val())
+                            {
+                                self.hidden_event_count[l].d.next =
+                                    self.hidden_event_count[l].q.val() + 1;
+                            }
+                        }
+                        for l in 0..self.hidden_id.len() {
+                            if self.hidden_layer.q.val() == self.hidden_id[l].val() {
+                                self.row_base.d.next =
+                                    self.row_base.q.val() + self.next_size[l].val();
+                            }
+                        }
+                    }
                 }
                 self.index.d.next = self.index_next.val();
                 self.state.d.next = CoreState::NeuronAddress;
@@ -2042,10 +2373,9 @@ impl Logic for LearningCore {
                 }
             }
             CoreState::Adapt => {
-                // The hidden goodness threshold, for the sigmoid index in the next state (the
-                // classifier's first event fetch).
+                // A hidden layer's goodness threshold, for its sigmoid index in the next state
+                // (the next layer's first event fetch).
                 self.parameter_group.next = self.goodness_group.val();
-                self.parameter_layer.next = bits::<3>(0);
                 self.event_index.d.next = bits::<16>(0);
                 if self.layer.q.val() {
                     self.classifier_offset.d.next = unsigned_cast(self.adapt.offset_next.val());
@@ -2058,25 +2388,60 @@ impl Logic for LearningCore {
                         self.state.d.next = CoreState::LearnEventAddress;
                     }
                 } else {
-                    self.hidden_offset.d.next = unsigned_cast(self.adapt.offset_next.val());
-                    self.hidden_goodness.d.next = self.goodness_next.val();
-                    self.layer.d.next = true;
+                    for l in 0..self.hidden_id.len() {
+                        if self.hidden_layer.q.val() == self.hidden_id[l].val() {
+                            self.hidden_offset[l].d.next =
+                                unsigned_cast(self.adapt.offset_next.val());
+                            self.hidden_goodness[l].d.next = self.goodness_next.val();
+                        }
+                    }
                     self.state.d.next = CoreState::EventAddress;
+                    if self.stacked.val() && self.has_next.val() {
+                        // The next hidden layer; its label input's row follows its rows of
+                        // this layer's neurons.
+                        self.hidden_layer.d.next = self.hidden_next.val();
+                        for l in 1..self.hidden_id.len() {
+                            if self.hidden_next.val() == self.hidden_id[l].val() {
+                                self.hidden_events.write_data.next =
+                                    self.row_base.q.val() + self.label_row[l - 1].q.val();
+                                if self.label_seen.q.val() {
+                                    self.hidden_events.write_enable.next = true;
+                                    self.hidden_event_count[l].d.next =
+                                        self.hidden_event_count[l].q.val() + 1;
+                                }
+                            }
+                        }
+                    } else {
+                        self.layer.d.next = true;
+                        if self.stacked.val() {
+                            self.hidden_layer.d.next = bits::<2>(0);
+                        }
+                    }
                 }
             }
             CoreState::Error => {
-                self.error.d.next = unsigned_cast(self.contrastive.error.val());
+                // Hidden layer `hidden_layer`'s sigmoid word is read (latched as its error in
+                // its first event fetch).
                 self.state.d.next = CoreState::LearnEventAddress;
             }
             CoreState::LearnEventAddress => {
+                if !self.layer.q.val() && !self.event_index.q.val().any() {
+                    self.error.d.next = unsigned_cast(self.contrastive.error.val());
+                }
                 self.state.d.next = CoreState::LearnEventData;
                 if self.event_index.q.val() == self.event_count.val() {
                     self.index.d.next = bits::<16>(0);
                     self.state.d.next = CoreState::Drain;
-                    if !self.layer.q.val() && self.step_classifier_learn.q.val() {
-                        self.layer.d.next = true;
-                        self.event_index.d.next = bits::<16>(0);
-                        self.state.d.next = CoreState::LearnEventAddress;
+                    if !self.layer.q.val() {
+                        if self.stacked.val() && self.has_next.val() {
+                            self.hidden_layer.d.next = self.hidden_next.val();
+                            self.event_index.d.next = bits::<16>(0);
+                            self.state.d.next = CoreState::Error;
+                        } else if self.step_classifier_learn.q.val() {
+                            self.layer.d.next = true;
+                            self.event_index.d.next = bits::<16>(0);
+                            self.state.d.next = CoreState::LearnEventAddress;
+                        }
                     }
                 }
             }
@@ -2132,7 +2497,11 @@ impl Logic for LearningCore {
             if self.round_layer.q.val() {
                 self.classifier_state.d.next = self.learn_next_state.val();
             } else {
-                self.learn_state.d.next = self.learn_next_state.val();
+                for l in 0..self.hidden_id.len() {
+                    if self.round_hidden.q.val() == self.hidden_id[l].val() {
+                        self.learn_state[l].d.next = self.learn_next_state.val();
+                    }
+                }
             }
         }
         if self.write_stage.q.val() {
@@ -2299,9 +2668,16 @@ mod tests {
                 _ => draw(&mut rng, 0, 255),
             })
             .collect();
-        let layer_cfgs = [cfg.hidden[0].clone(), cfg.classifier.clone()];
-        for (layer, layer_cfg) in [&mut net.hidden[0], &mut net.classifier]
-            .into_iter()
+        let layer_cfgs: Vec<_> = cfg
+            .hidden
+            .iter()
+            .chain([&cfg.classifier])
+            .cloned()
+            .collect();
+        for (layer, layer_cfg) in net
+            .hidden
+            .iter_mut()
+            .chain([&mut net.classifier])
             .zip(&layer_cfgs)
         {
             for n in 0..layer.size() {
@@ -2381,14 +2757,16 @@ mod tests {
                     .iter()
                     .filter(|&&s| s)
                     .count();
-                let hidden_events = net.hidden[0].spike_total();
+                let hidden_events: Vec<u64> =
+                    net.hidden.iter().map(|l| l.spike_total().into()).collect();
                 activity[0] += input_events;
-                activity[1] += usize::try_from(hidden_events).unwrap_or(0);
+                let last = hidden_events.last().copied().unwrap_or(0);
+                activity[1] += usize::try_from(last).unwrap_or(0);
                 let want = cycles_per_step(
                     &cfg,
                     options,
                     u64::try_from(input_events).unwrap_or(0),
-                    hidden_events.into(),
+                    &hidden_events,
                     &command,
                 );
                 assert_eq!(cycles, want, "{phase} phase, step {step}: STEP cycles");
@@ -2491,6 +2869,53 @@ mod tests {
             lanes,
             ..CoreOptions::default()
         }
+    }
+
+    /// A hidden layer after the first of the test networks: its own size and parameters.
+    fn with_hidden_layer(toml: &str, size: usize, threshold: i32, trace_shift: u8) -> String {
+        format!(
+            "{toml}
+            [[hidden]]
+            size = {size}
+            init_range = 100
+            leak_shift = 1
+            threshold = {threshold}
+            refractory = 1
+            adapt_step = 2
+            adapt_target = 1
+            adapt_min = -20
+            adapt_max = 20
+            homeostasis_step = 5
+            homeostasis_decay_shift = 1
+            homeostasis_max = 40
+            trace_shift = {trace_shift}
+            goodness_threshold = 90000
+            learn_shift = 7
+            decay_shift = 4
+            "
+        )
+    }
+
+    #[test]
+    fn supervised_core_with_two_hidden_layers_matches_golden_model() {
+        let toml = with_hidden_layer(SUPERVISED, 5, 0, 1);
+        run_against_golden(&toml, 0x2_1A7E, CoreOptions::default());
+        run_against_golden(&toml, 0x2_1A7F, lanes(4));
+    }
+
+    #[test]
+    fn supervised_core_with_two_hidden_layers_in_spram_matches_golden_model() {
+        let toml = with_hidden_layer(SUPERVISED, 6, 0, 2);
+        run_against_golden(&toml, 0x2_5B4A, SPRAM);
+        run_against_golden(&toml, 0x2_5B4B, CoreOptions { lanes: 2, ..SPRAM });
+    }
+
+    #[test]
+    fn self_supervised_core_with_three_hidden_layers_matches_golden_model() {
+        let two = with_hidden_layer(SELF_SUPERVISED, 7, 0, 2);
+        let toml = with_hidden_layer(&two, 4, 0, 1);
+        run_against_golden(&toml, 0x3_1A7E, CoreOptions::default());
+        run_against_golden(&toml, 0x3_1A7F, lanes(8));
     }
 
     #[test]
@@ -2620,8 +3045,8 @@ mod tests {
         for (i, a) in PARAMETER_LAYOUT.iter().enumerate() {
             assert!(a.1 < PARAMETER_SLOTS, "{a:?}: slot out of range");
             assert!(
-                usize::try_from(a.2).is_ok_and(|word| word + 1 < PARAMETER_WORDS),
-                "{a:?}: the group's classifier word is outside the slot"
+                usize::try_from(a.2).is_ok_and(|group| group < PARAMETER_GROUPS),
+                "{a:?}: group out of range"
             );
             for b in &PARAMETER_LAYOUT[i + 1..] {
                 assert!((a.1, a.2) != (b.1, b.2), "{a:?} and {b:?} share a word");
@@ -2629,21 +3054,33 @@ mod tests {
         }
     }
 
+    /// The core takes 1 to 4 hidden layers; the chip (its frame engine) one, naming the count.
     #[test]
-    fn refuses_two_hidden_layers() {
+    fn takes_up_to_four_hidden_layers_and_the_chip_one() {
         let mut cfg = default_network();
         cfg.hidden.push(cfg.hidden[0].clone());
-        let err = LearningCore::new(&cfg).err();
-        assert_eq!(err, Some(CoreError::HiddenLayers { count: 2 }));
-        assert_eq!(
-            err.map(|e| e.to_string()).unwrap_or_default(),
-            "2 hidden layers: the learning core has exactly 1"
-        );
+        cfg.hidden[1].size = 40;
+        assert!(LearningCore::new(&cfg).is_ok());
         assert_eq!(
             check_features(&cfg),
             Err(CoreError::HiddenLayers { count: 2 })
         );
+        assert_eq!(
+            CoreError::HiddenLayers { count: 2 }.to_string(),
+            "2 hidden layers: the chip's frame engine addresses exactly 1 (the learning core \
+             alone, `gen-verilog` without `--chip` or `--board`, takes 1 to 4)"
+        );
         assert_eq!(check_features(&default_network()), Ok(()));
+        cfg.hidden = vec![cfg.hidden[1].clone(); 5];
+        let err = LearningCore::new(&cfg).err();
+        assert_eq!(
+            err,
+            Some(CoreError::Shape(ShapeError::HiddenLayers { count: 5 }))
+        );
+        assert_eq!(
+            err.map(|e| e.to_string()).unwrap_or_default(),
+            "the network has 5 hidden layers; the learning core's interface addresses 1 to 4"
+        );
     }
 
     #[test]
@@ -2651,18 +3088,28 @@ mod tests {
         let mut cfg = supervised_network();
         cfg.hidden[0].size = 1024;
         // (64 pixels + 10 labels) x 1024 = 75,776 words.
+        let err = LearningCore::new(&cfg).err();
+        assert_eq!(
+            err.map(|e| e.to_string()).unwrap_or_default(),
+            "hidden_weights words = 75776 is above the learning core's limit of 65536"
+        );
+        // Two hidden layers whose weights fit 16-bit addresses each but not together in W:
+        // (64 + 10) x 600 + (600 + 10) x 40 = 68,800 words.
+        cfg.hidden[0].size = 600;
+        cfg.hidden.push(cfg.hidden[0].clone());
+        cfg.hidden[1].size = 40;
         assert_eq!(
             LearningCore::new(&cfg).err(),
             Some(CoreError::MemoryTooLarge {
                 memory: "hidden_weights",
-                words: 75_776
+                words: 68_800
             })
         );
         let err = LearningCore::with_options(&cfg, SPRAM).err();
         assert_eq!(
             err,
             Some(CoreError::SpramTooSmall {
-                words: 75_776,
+                words: 68_800,
                 bits: 10,
                 sprams: 5,
                 lanes: 1,
@@ -2670,7 +3117,7 @@ mod tests {
         );
         assert_eq!(
             err.map(|e| e.to_string()).unwrap_or_default(),
-            "hidden_weights would need 75776 words of 10 bits in SPRAM (5 SPRAMs with 1 lane(s)); \
+            "hidden_weights would need 68800 words of 10 bits in SPRAM (5 SPRAMs with 1 lane(s)); \
              an iCE40 UltraPlus has 4 SPRAMs of 16384 x 16 bits"
         );
         // Each lane's bank is a whole number of SPRAMs: 8 lanes of the supervised network's
@@ -2736,7 +3183,7 @@ mod tests {
         let layer_c = 5 * 12 + 2 * 10 + 2;
         let want = 2 * 64 + 10 + layer_h + layer_c + (17 * 258 + 2) + 2;
         assert_eq!(
-            cycles_per_step(&cfg, CoreOptions::default(), 16, 5, &learning),
+            cycles_per_step(&cfg, CoreOptions::default(), 16, &[5], &learning),
             want
         );
         let spram = CoreOptions {
@@ -2744,11 +3191,11 @@ mod tests {
             lanes: 1,
         };
         let want = want + 17 * 256;
-        assert_eq!(cycles_per_step(&cfg, spram, 16, 5, &learning), want);
+        assert_eq!(cycles_per_step(&cfg, spram, 16, &[5], &learning), want);
         // Four lanes: 64 groups per hidden row, 3 per classifier row.
         let layer_h = 17 * 66 + 2 * 256 + 2;
         let layer_c = 5 * 5 + 2 * 10 + 2;
         let want = 2 * 64 + 10 + layer_h + layer_c + (17 * 66 + 2) + 2;
-        assert_eq!(cycles_per_step(&cfg, lanes(4), 16, 5, &learning), want);
+        assert_eq!(cycles_per_step(&cfg, lanes(4), 16, &[5], &learning), want);
     }
 }
