@@ -42,13 +42,11 @@ fn writes_verilog_and_description_of_the_default_network() {
 #[test]
 fn refuses_a_network_the_core_cannot_hold() {
     let dir = temp_dir("refuse");
-    let network = dir.join("two_layers.toml");
+    let network = dir.join("wide.toml");
     let default = include_str!("../../networks/digits.toml");
-    let hidden = &default[default.find("[[hidden]]").expect("hidden layer")
-        ..default.find("[classifier]").expect("classifier")];
     std::fs::write(
         &network,
-        default.replace("[classifier]", &format!("{hidden}[classifier]")),
+        default.replace("\nsize = 256\n", "\nsize = 1184\n"),
     )
     .expect("write network");
     let out = dir.join("build");
@@ -62,10 +60,58 @@ fn refuses_a_network_the_core_cannot_hold() {
     assert!(!output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "error: network \"digits\" cannot be generated: 2 hidden layers: the learning core has \
-         exactly 1\n"
+        "error: network \"digits\" cannot be generated: hidden_weights words = 75776 is above \
+         the learning core's limit of 65536\n"
     );
     assert!(!out.exists(), "nothing is written for a refused network");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
+fn generates_the_core_of_two_hidden_layers() {
+    let dir = temp_dir("two-layers");
+    let network = dir.join("two_layers.toml");
+    let default = include_str!("../../networks/digits.toml");
+    let hidden = &default[default.find("[[hidden]]").expect("hidden layer")
+        ..default.find("[classifier]").expect("classifier")];
+    std::fs::write(
+        &network,
+        default.replace(
+            "[classifier]",
+            &format!(
+                "{}[classifier]",
+                hidden.replace("\nsize = 256\n", "\nsize = 32\n")
+            ),
+        ),
+    )
+    .expect("write network");
+    let out = dir.join("build");
+    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
+        .arg("--network")
+        .arg(&network)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run gen-verilog");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let description: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("spikeforge.json")).expect("spikeforge.json"),
+    )
+    .expect("JSON");
+    let weights = description["memories"]
+        .as_array()
+        .expect("memories")
+        .iter()
+        .find(|m| m["name"] == "hidden_weights")
+        .expect("hidden_weights memory");
+    // 64 x 256 weights of hidden layer 0, then 256 x 32 of hidden layer 1.
+    assert_eq!(weights["words"], 64 * 256 + 256 * 32);
+    let verilog = std::fs::read_to_string(out.join("spikeforge.v")).expect("spikeforge.v");
+    assert!(verilog.contains("module top("), "the core's top module");
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
@@ -102,20 +148,12 @@ fn spram_places_the_hidden_weights_in_spram() {
 #[test]
 fn spram_refuses_hidden_weights_beyond_four_sprams() {
     let dir = temp_dir("spram-refuse");
-    let network = dir.join("wide.toml");
+    let network = dir.join("digits.toml");
     let default = include_str!("../../networks/digits.toml");
-    assert!(
-        default.contains("\nsize = 256\n"),
-        "the default hidden layer size"
-    );
-    std::fs::write(
-        &network,
-        default.replace("\nsize = 256\n", "\nsize = 1184\n"),
-    )
-    .expect("write network");
+    std::fs::write(&network, default).expect("write network");
     let out = dir.join("build");
     let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
-        .arg("--spram")
+        .args(["--spram", "--lanes", "8"])
         .arg("--network")
         .arg(&network)
         .arg("--out")
@@ -125,8 +163,8 @@ fn spram_refuses_hidden_weights_beyond_four_sprams() {
     assert!(!output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "error: network \"digits\" cannot be generated: hidden_weights would need 75776 words \
-         of 10 bits in SPRAM (5 SPRAMs with 1 lane(s)); an iCE40 UltraPlus has 4 SPRAMs of 16384 \
+        "error: network \"digits\" cannot be generated: hidden_weights would need 16384 words \
+         of 10 bits in SPRAM (8 SPRAMs with 8 lane(s)); an iCE40 UltraPlus has 4 SPRAMs of 16384 \
          x 16 bits\n"
     );
     assert!(!out.exists(), "nothing is written for a refused network");
@@ -199,9 +237,8 @@ fn a_network_too_large_for_a_board_is_refused_before_synthesis() {
     assert!(!output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "error: network \"digits\" does not fit board icebreaker: hidden_weights would need \
-         75776 words of 10 bits in SPRAM (5 SPRAMs with 1 lane(s)); an iCE40 UltraPlus has 4 \
-         SPRAMs of 16384 x 16 bits\n"
+        "error: network \"digits\" does not fit board icebreaker: hidden_weights words = 75776 \
+         is above the learning core's limit of 65536\n"
     );
     assert!(!out.exists(), "no tool ran and nothing was written");
     std::fs::remove_dir_all(&dir).expect("clean up");
