@@ -199,8 +199,8 @@ fn t_two_hidden_layers_are_refused_by_the_verilated_chip() {
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr:?}");
     assert!(
         stderr.contains(
-            "network \"digits-2h\" has no Verilated chip: 2 hidden layers: the learning core \
-             has exactly 1"
+            "network \"digits-2h\" has no Verilated chip: 2 hidden layers: the chip's frame \
+             engine addresses exactly 1"
         ),
         "{stderr}"
     );
