@@ -43,7 +43,7 @@ pub enum GenerateError {
 
 /// The cycle count of one time step as a formula (see [`cycles_per_step`]).
 pub const CYCLES_FORMULA: &str = "2*N_in + L + sum over hidden layers l of ([E_l*(G(N_l)+2) + \
-     2*N_l + 2] + csdp*[E_l*(u*G(N_l)+2) + 2]) + [E_c*(G(K)+2) + 2*K + 2] + \
+     N_l + 3] + csdp*[E_l*(u*G(N_l)+2) + 2]) + [E_c*(G(K)+2) + K + 3] + \
      classifier_learn*[E_c*(G(K)+2) + 1] + 2*(csdp or classifier_learn)";
 
 /// Verilog of one LIF lane (the `LifUpdate` next-state block), for its resource figure.

@@ -411,8 +411,8 @@ impl CoreShape {
     /// Cycles `busy` stays high for a `STEP` of a core with the datapath `datapath`, with
     /// `G(n) = ceil(n / lanes)` groups of synapses per row of `n` (`docs/spec.md` §6):
     ///
-    /// `2 N_in + L + sum over hidden layers l of ([E_l (G(N_l) + 2) + 2 N_l + 2]
-    ///  + csdp * [E_l (u G(N_l) + 2) + 2]) + [E_c (G(K) + 2) + 2 K + 2]
+    /// `2 N_in + L + sum over hidden layers l of ([E_l (G(N_l) + 2) + N_l + 3]
+    ///  + csdp * [E_l (u G(N_l) + 2) + 2]) + [E_c (G(K) + 2) + K + 3]
     ///  + classifier_learn * [E_c (G(K) + 2) + 1] + 2 (csdp or classifier_learn)`
     ///
     /// with `u = 2` if the hidden weights are in single-port memory, else 1,
@@ -438,7 +438,7 @@ impl CoreShape {
         let label_event = step
             .label_input
             .map_or(0, |k| u64::from(u64::from(k) < labels));
-        let layer = |events: u64, size: u64| events * (groups(size) + 2) + 2 * size + 2;
+        let layer = |events: u64, size: u64| events * (groups(size) + 2) + size + 3;
         let spiked = |l: usize| hidden_events.get(l).copied().unwrap_or(0);
         let mut cycles = 2 * inputs + labels;
         for (l, size) in self.hidden.iter().map(|&n| wide(n)).enumerate() {
@@ -1621,7 +1621,7 @@ mod tests {
             label_input: Some(0),
         };
         let lane = Datapath::lanes(1);
-        let layer = |e: u64, n: u64| e * (n + 2) + 2 * n + 2;
+        let layer = |e: u64, n: u64| e * (n + 2) + n + 3;
         // Learning ends with two cycles for the last group's rounding and write-back.
         let want = 2 * 64 + 10 + layer(17, 256) + layer(5, 10) + (17 * 258 + 2) + (5 * 12 + 1) + 2;
         assert_eq!(one.cycles_per_step(lane, 16, &[5], &worst), want);
@@ -1641,17 +1641,17 @@ mod tests {
             ..StepCommand::default()
         };
         let cycles = |step: &StepCommand| one.cycles_per_step(lane, 16, &[5], step);
-        assert_eq!(cycles(&StepCommand::default()), 4_862);
-        assert_eq!(cycles(&csdp), 9_510);
-        assert_eq!(cycles(&classify), 4_925);
+        assert_eq!(cycles(&StepCommand::default()), 4_598);
+        assert_eq!(cycles(&csdp), 9_246);
+        assert_eq!(cycles(&classify), 4_661);
         assert_eq!(
             one.cycles_per_step(lane, 0, &[], &StepCommand::default()),
-            128 + 10 + 514 + 22
+            128 + 10 + 259 + 13
         );
         // Four lanes: 64 groups per hidden row, 3 per classifier row.
         assert_eq!(
             one.cycles_per_step(Datapath::lanes(4), 16, &[5], &StepCommand::default()),
-            138 + 16 * 66 + 514 + 5 * 5 + 22
+            138 + 16 * 66 + 259 + 5 * 5 + 13
         );
         assert_eq!(one.phase_reset_cycles(1), 266);
         assert_eq!(one.phase_reset_cycles(8), 272);

@@ -212,10 +212,12 @@ enum CoreState {
     /// Integration: address weight `event_base + index` and current `index`; the group
     /// addressed in the cycle before is added to its currents in the same cycle.
     Integrate,
-    /// Neuron update: address the state of neuron `index`.
-    NeuronAddress,
-    /// Neuron update: LIF, homeostasis, trace, goodness, count; write back.
-    NeuronData,
+    /// Neuron update, one neuron per cycle: address the state of neuron `index`; the data
+    /// stage updates the neuron addressed in the cycle before (LIF, homeostasis, trace,
+    /// goodness, count) and writes it back.
+    Neuron,
+    /// The last neuron's data stage.
+    NeuronDrain,
     /// The layer's adaptive threshold and goodness registers.
     Adapt,
     /// Before the learning of hidden layer `hidden_layer`: read its sigmoid word (its
@@ -316,13 +318,14 @@ enum CoreState {
 /// event lists) and adapt its threshold offset; the same for the classifier (homeostasis
 /// included, as in the golden model); then CSDP learning of each hidden layer in turn (one
 /// learning draw of its generator per synapse of each event row, rows ascending, neurons
-/// ascending) and the classifier's delta rule (one classifier draw per synapse). Pixels and neurons take two
-/// cycles each (address, then data and write-back); the synapse loops are pipelined, one
-/// group of `P` synapses per cycle (two in hidden-layer learning with W in SPRAM): the group
-/// addressed in one cycle is summed into its currents in the next; in learning its weights
-/// and drives are registered in the next, rounded in the one after and written back in the
-/// fourth, beside the addresses of the groups after it. The prediction (argmax of count, then membrane, lowest
-/// index) is tracked during the classifier's update; it is 0 after `PHASE_RESET` and does not
+/// ascending) and the classifier's delta rule (one classifier draw per synapse). Pixels take
+/// two cycles each (address, then data); neurons one each, pipelined (the neuron addressed in
+/// one cycle is updated and written back in the next, beside the next neuron's address). The
+/// synapse loops are pipelined too, one group of `P` synapses per cycle (two in hidden-layer
+/// learning with W in SPRAM): the group addressed in one cycle is summed into its currents in
+/// the next; in learning its weights and drives are registered in the next, rounded in the one
+/// after and written back in the fourth, beside the addresses of the groups after it. The
+/// prediction (argmax of count, then membrane, lowest index) is tracked during the classifier's update; it is 0 after `PHASE_RESET` and does not
 /// follow host writes of classifier state until the next step.
 #[derive(Debug, LogicBlock)]
 pub struct LearningCore {
@@ -392,6 +395,9 @@ pub struct LearningCore {
     learn_stage: DFF<Bit>,
     stage_first_row: DFF<Bit>,
     stage_neuron_word: DFF<Bits<16>>,
+    neuron_stage: DFF<Bit>,
+    stage_index: DFF<Bits<16>>,
+    stage_address: DFF<Bits<16>>,
     stage_layer: DFF<Bit>,
     stage_hidden: DFF<Bits<2>>,
     stage_lane_valid: Vec<DFF<Bit>>,
@@ -565,6 +571,10 @@ pub struct LearningCore {
     host_state_neuron: Signal<Local, Bits<16>>,
     host_parameter: Signal<Local, Bit>,
     index_q: Signal<Local, Bits<16>>,
+    stage_index_q: Signal<Local, Bits<16>>,
+    stage_address_q: Signal<Local, Bits<16>>,
+    stage_word: Signal<Local, Bits<16>>,
+    stage_lane: Signal<Local, Bits<16>>,
     spike_total_q: Signal<Local, Bits<16>>,
     event_index_q: Signal<Local, Bits<16>>,
     classifier_event_count_q: Signal<Local, Bits<16>>,
@@ -880,6 +890,9 @@ impl LearningCore {
             learn_stage: DFF::default(),
             stage_first_row: DFF::default(),
             stage_neuron_word: DFF::default(),
+            neuron_stage: DFF::default(),
+            stage_index: DFF::default(),
+            stage_address: DFF::default(),
             stage_layer: DFF::default(),
             stage_hidden: DFF::default(),
             stage_lane_valid: replicate(lanes, DFF::default),
@@ -1074,6 +1087,10 @@ impl LearningCore {
             host_state_neuron: Signal::default(),
             host_parameter: Signal::default(),
             index_q: Signal::default(),
+            stage_index_q: Signal::default(),
+            stage_address_q: Signal::default(),
+            stage_word: Signal::default(),
+            stage_lane: Signal::default(),
             spike_total_q: Signal::default(),
             event_index_q: Signal::default(),
             classifier_event_count_q: Signal::default(),
@@ -1367,6 +1384,9 @@ impl Logic for LearningCore {
             learn_stage,
             stage_first_row,
             stage_neuron_word,
+            neuron_stage,
+            stage_index,
+            stage_address,
             stage_layer,
             stage_hidden,
             round_stage,
@@ -1442,6 +1462,8 @@ impl Logic for LearningCore {
 
         // Counters and addresses, read through their masks.
         self.index_q.next = self.index.q.val() & self.count_mask.val();
+        self.stage_index_q.next = self.stage_index.q.val() & self.count_mask.val();
+        self.stage_address_q.next = self.stage_address.q.val() & self.count_mask.val();
         self.spike_total_q.next = self.spike_total.q.val() & self.count_mask.val();
         self.event_index_q.next = self.event_index.q.val() & self.rows_mask.val();
         self.classifier_event_count_q.next =
@@ -1625,11 +1647,16 @@ impl Logic for LearningCore {
                 self.lane_current_base[k].val() + unsigned_cast(self.weight_wide[k].result.val());
         }
 
-        // The neuron being updated, from its banks.
+        // The neuron in the data stage (addressed in the cycle before), from its banks.
+        self.neuron_stage.d.next = false;
+        self.stage_index.d.next = self.index_q.val();
+        self.stage_address.d.next = self.neuron_address.val();
+        self.stage_word.next = self.stage_address_q.val() >> self.lane_shift.val();
+        self.stage_lane.next = self.stage_address_q.val() & self.lane_mask.val();
         self.current_read.next = bits::<32>(0);
         self.trace_read.next = bits::<8>(0);
         for b in 0..self.lane_id.len() {
-            if self.neuron_lane.val() == self.lane_id[b].val() {
+            if self.stage_lane.val() == self.lane_id[b].val() {
                 self.current_read.next = self.current_mem[b].read_data.val();
                 self.trace_read.next = self.trace_mem[b].read_data.val();
             }
@@ -1690,7 +1717,7 @@ impl Logic for LearningCore {
         self.argmax.v.next = self.lif.v_next.val();
         self.argmax.best_count.next = self.best_count.q.val();
         self.argmax.best_v.next = signed_cast(self.best_membrane.q.val());
-        self.argmax.first.next = !self.index_q.val().any();
+        self.argmax.first.next = !self.stage_index_q.val().any();
         // The layer's adaptive threshold offset.
         self.adapt.offset.next = signed_cast(self.layer_offset.val());
         self.adapt.spikes.next = self.spike_total_q.val();
@@ -2345,7 +2372,7 @@ impl Logic for LearningCore {
                 }
                 self.state.d.next = CoreState::EventData;
                 if self.event_index_q.val() == self.event_count.val() {
-                    self.state.d.next = CoreState::NeuronAddress;
+                    self.state.d.next = CoreState::Neuron;
                     self.index.d.next = bits::<16>(0);
                     self.goodness_acc.d.next = bits::<32>(0);
                     self.spike_total.d.next = bits::<16>(0);
@@ -2381,62 +2408,17 @@ impl Logic for LearningCore {
                     self.state.d.next = CoreState::EventAddress;
                 }
             }
-            CoreState::NeuronAddress => {
-                self.state.d.next = CoreState::NeuronData;
-            }
-            CoreState::NeuronData => {
-                // The last neuron's data cycle is followed by Adapt.
-                self.parameter_group.next = self.adapt_group.val();
-                self.membrane.write_enable.next = true;
-                self.refractory.write_enable.next = true;
-                for b in 0..self.lane_id.len() {
-                    self.trace_mem[b].write_enable.next =
-                        self.neuron_lane.val() == self.lane_id[b].val();
-                }
-                self.count.write_enable.next = true;
-                self.homeostasis_mem.write_enable.next = self.step_csdp.q.val();
-                self.goodness_pending.d.next = true;
-                if self.lif.spike.val() {
-                    self.spike_total.d.next = self.spike_total_q.val() + 1;
-                }
-                if self.layer.q.val() {
-                    if self.argmax.better.val() {
-                        self.best_count.d.next = self.count_next.val();
-                        self.best_membrane.d.next = unsigned_cast(self.lif.v_next.val());
-                        self.prediction.d.next = self.index_q.val();
-                    }
-                } else {
-                    // Hidden spikes are the classifier's event rows, and those of the next
-                    // hidden layer.
-                    if self.lif.spike.val() {
-                        self.classifier_events.write_enable.next = true;
-                        self.classifier_event_count.d.next =
-                            self.classifier_event_count_q.val() + 1;
-                    }
-                    self.class_base.d.next = self.class_base_q.val() + self.classes.val();
-                    if self.stacked.val() && self.has_next.val() {
-                        self.hidden_events.write_enable.next = self.lif.spike.val();
-                        for l in 1..self.hidden_id.len() {
-                            if self.lif.spike.val()
-                                && (self.hidden_next.val() == self.hidden_id[l].val())
-                            {
-                                self.hidden_event_count[l].d.next =
-                                    self.hidden_event_count_q[l].val() + 1;
-                            }
-                        }
-                        for l in 0..self.hidden_id.len() {
-                            if self.hidden_layer.q.val() == self.hidden_id[l].val() {
-                                self.row_base.d.next =
-                                    self.row_base_q.val() + self.next_size[l].val();
-                            }
-                        }
-                    }
-                }
+            CoreState::Neuron => {
+                self.neuron_stage.d.next = true;
                 self.index.d.next = self.index_next.val();
-                self.state.d.next = CoreState::NeuronAddress;
                 if self.index_next.val() == self.size.val() {
-                    self.state.d.next = CoreState::Adapt;
+                    self.state.d.next = CoreState::NeuronDrain;
                 }
+            }
+            CoreState::NeuronDrain => {
+                // Adapt follows: its parameters are read now.
+                self.parameter_group.next = self.adapt_group.val();
+                self.state.d.next = CoreState::Adapt;
             }
             CoreState::Adapt => {
                 // A hidden layer's goodness threshold, for its sigmoid index in the next state
@@ -2550,6 +2532,57 @@ impl Logic for LearningCore {
                 if self.lanes_done.val() {
                     self.event_index.d.next = self.event_next.val();
                     self.state.d.next = CoreState::LearnEventAddress;
+                }
+            }
+        }
+        // The neuron update's data stage: the neuron addressed in the cycle before.
+        if self.neuron_stage.q.val() {
+            self.membrane.write_address.next = self.stage_address_q.val();
+            self.refractory.write_address.next = self.stage_address_q.val();
+            self.homeostasis_mem.write_address.next = self.stage_address_q.val();
+            self.count.write_address.next = self.stage_address_q.val();
+            self.membrane.write_enable.next = true;
+            self.refractory.write_enable.next = true;
+            for b in 0..self.lane_id.len() {
+                self.trace_mem[b].write_address.next = self.stage_word.val();
+                self.trace_mem[b].write_enable.next =
+                    self.stage_lane.val() == self.lane_id[b].val();
+            }
+            self.count.write_enable.next = true;
+            self.homeostasis_mem.write_enable.next = self.step_csdp.q.val();
+            self.goodness_pending.d.next = true;
+            if self.lif.spike.val() {
+                self.spike_total.d.next = self.spike_total_q.val() + 1;
+            }
+            if self.layer.q.val() {
+                if self.argmax.better.val() {
+                    self.best_count.d.next = self.count_next.val();
+                    self.best_membrane.d.next = unsigned_cast(self.lif.v_next.val());
+                    self.prediction.d.next = self.stage_index_q.val();
+                }
+            } else {
+                // Hidden spikes are the classifier's event rows, and those of the next hidden
+                // layer.
+                if self.lif.spike.val() {
+                    self.classifier_events.write_enable.next = true;
+                    self.classifier_event_count.d.next = self.classifier_event_count_q.val() + 1;
+                }
+                self.class_base.d.next = self.class_base_q.val() + self.classes.val();
+                if self.stacked.val() && self.has_next.val() {
+                    self.hidden_events.write_enable.next = self.lif.spike.val();
+                    for l in 1..self.hidden_id.len() {
+                        if self.lif.spike.val()
+                            && (self.hidden_next.val() == self.hidden_id[l].val())
+                        {
+                            self.hidden_event_count[l].d.next =
+                                self.hidden_event_count_q[l].val() + 1;
+                        }
+                    }
+                    for l in 0..self.hidden_id.len() {
+                        if self.hidden_layer.q.val() == self.hidden_id[l].val() {
+                            self.row_base.d.next = self.row_base_q.val() + self.next_size[l].val();
+                        }
+                    }
                 }
             }
         }
@@ -3244,9 +3277,10 @@ mod tests {
             label_input: Some(3),
         };
         // 16 spiking pixels + the label row, 5 hidden spikes: one cycle per group, two more
-        // per event row; two per group in hidden-layer learning with W in SPRAM.
-        let layer_h = 17 * 258 + 2 * 256 + 2;
-        let layer_c = 5 * 12 + 2 * 10 + 2;
+        // per event row; two per group in hidden-layer learning with W in SPRAM; one per
+        // neuron and three more per layer.
+        let layer_h = 17 * 258 + 256 + 3;
+        let layer_c = 5 * 12 + 10 + 3;
         let want = 2 * 64 + 10 + layer_h + layer_c + (17 * 258 + 2) + 2;
         assert_eq!(
             cycles_per_step(&cfg, CoreOptions::default(), 16, &[5], &learning),
@@ -3259,8 +3293,8 @@ mod tests {
         let want = want + 17 * 256;
         assert_eq!(cycles_per_step(&cfg, spram, 16, &[5], &learning), want);
         // Four lanes: 64 groups per hidden row, 3 per classifier row.
-        let layer_h = 17 * 66 + 2 * 256 + 2;
-        let layer_c = 5 * 5 + 2 * 10 + 2;
+        let layer_h = 17 * 66 + 256 + 3;
+        let layer_c = 5 * 5 + 10 + 3;
         let want = 2 * 64 + 10 + layer_h + layer_c + (17 * 66 + 2) + 2;
         assert_eq!(cycles_per_step(&cfg, lanes(4), 16, &[5], &learning), want);
     }
