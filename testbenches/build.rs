@@ -119,21 +119,21 @@ fn variants() -> Vec<Variant> {
             lanes(spram, 2),
         ),
         variant("default_lanes4", None, lanes(block_ram, 4)),
-        // The default network with 8 lanes: the ULX3S's build.
-        variant("default_lanes8", None, lanes(block_ram, 8)),
+        // The default network with 8 lanes and two neuron data stages: the ULX3S's build.
+        variant("default_lanes8", None, split(lanes(block_ram, 8))),
         // The networks and datapaths of the boards that do not build the default network
         // with one of the cores above (the throughput bench): the iCEBreaker's 8-bit profile
         // with W in SPRAM, the Alchitry Cu's 64 hidden neurons.
         variant("up5k_spram", Some("../networks/up5k.toml"), spram),
         variant("hx8k", Some("../networks/hx8k.toml"), block_ram),
         // Stacked hidden layers: supervised 10-7-5-3 (each hidden layer sees the label input)
-        // with 1 and 8 lanes; self-supervised 9-6-5-4-2 with W (three layers' weights) in
-        // SPRAM and 2 lanes.
+        // with 1 lane, and with 8 lanes and two neuron data stages; self-supervised
+        // 9-6-5-4-2 with W (three layers' weights) in SPRAM and 2 lanes.
         variant("deep", Some("networks/deep.toml"), block_ram),
         variant(
             "deep_lanes8",
             Some("networks/deep.toml"),
-            lanes(block_ram, 8),
+            split(lanes(block_ram, 8)),
         ),
         variant(
             "deep3_spram_lanes2",
@@ -166,6 +166,14 @@ fn chips() -> BuildResult<Vec<Variant>> {
 fn lanes(options: CoreOptions, n: usize) -> CoreOptions {
     CoreOptions {
         lanes: n,
+        ..options
+    }
+}
+
+/// `options` with two neuron data stages.
+fn split(options: CoreOptions) -> CoreOptions {
+    CoreOptions {
+        split_neuron: true,
         ..options
     }
 }

@@ -191,6 +191,7 @@ mod tests {
     const SPRAM: CoreOptions = CoreOptions {
         weights_in_spram: true,
         lanes: 1,
+        split_neuron: false,
     };
 
     #[test]

@@ -31,22 +31,32 @@ fn t_timing_bounds_match_the_core_cycle_formula() {
             classifier_label: Some(0),
             label_input: (cfg.label_inputs() > 0).then_some(0),
         };
-        let options = |lanes, weights_in_spram| CoreOptions {
+        let options = |lanes, weights_in_spram, split_neuron| CoreOptions {
             weights_in_spram,
             lanes,
+            split_neuron,
         };
-        let slowest = cycles_per_step(&cfg, options(1, true), cfg.inputs as u64, &hidden, &worst);
+        let slowest = cycles_per_step(
+            &cfg,
+            options(1, true, true),
+            cfg.inputs as u64,
+            &hidden,
+            &worst,
+        );
         assert_eq!(max_step_cycles(&id), slowest, "{cfg:?}");
         for lanes in [1, 2, 4, 8] {
-            for spram in [false, true] {
+            for (spram, split) in [(false, false), (true, false), (false, true), (true, true)] {
                 let step = cycles_per_step(
                     &cfg,
-                    options(lanes, spram),
+                    options(lanes, spram, split),
                     cfg.inputs as u64,
                     &hidden,
                     &worst,
                 );
-                assert!(max_step_cycles(&id) >= step, "{lanes} lanes, SPRAM {spram}");
+                assert!(
+                    max_step_cycles(&id) >= step,
+                    "{lanes} lanes, SPRAM {spram}, split neuron {split}"
+                );
             }
             assert!(max_phase_reset_cycles(&id) >= phase_reset_cycles(&cfg, lanes));
         }

@@ -164,7 +164,7 @@ pub enum ShapeError {
     },
 }
 
-/// How a core's synapse datapath is built, as far as its cycle count goes.
+/// How a core's datapath is built, as far as its cycle count goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Datapath {
     /// Synapses per clock in integration and learning: 1, 2, 4 or 8.
@@ -172,6 +172,8 @@ pub struct Datapath {
     /// The hidden weights are in single-port memory (iCE40 SPRAM): learning reads a group's
     /// weights and writes them back in separate cycles, two cycles per group.
     pub single_port_weights: bool,
+    /// The neuron update has two data stages: one more cycle per layer.
+    pub split_neuron: bool,
 }
 
 impl Datapath {
@@ -180,14 +182,17 @@ impl Datapath {
         Self {
             lanes,
             single_port_weights: false,
+            split_neuron: false,
         }
     }
 
-    /// The slowest datapath of any core: one lane, hidden weights in single-port memory.
+    /// The slowest datapath of any core: one lane, hidden weights in single-port memory, two
+    /// neuron data stages.
     pub fn slowest() -> Self {
         Self {
             lanes: 1,
             single_port_weights: true,
+            split_neuron: true,
         }
     }
 }
@@ -411,11 +416,12 @@ impl CoreShape {
     /// Cycles `busy` stays high for a `STEP` of a core with the datapath `datapath`, with
     /// `G(n) = ceil(n / lanes)` groups of synapses per row of `n` (`docs/spec.md` §6):
     ///
-    /// `2 N_in + L + sum over hidden layers l of ([E_l (G(N_l) + 2) + N_l + 3]
-    ///  + csdp * [E_l (u G(N_l) + 2) + 2]) + [E_c (G(K) + 2) + K + 3]
+    /// `2 N_in + L + sum over hidden layers l of ([E_l (G(N_l) + 2) + N_l + 3 + s]
+    ///  + csdp * [E_l (u G(N_l) + 2) + 2]) + [E_c (G(K) + 2) + K + 3 + s]
     ///  + classifier_learn * [E_c (G(K) + 2) + 1] + 2 (csdp or classifier_learn)`
     ///
-    /// with `u = 2` if the hidden weights are in single-port memory, else 1,
+    /// with `u = 2` if the hidden weights are in single-port memory, else 1, `s = 1` with two
+    /// neuron data stages ([`Datapath::split_neuron`]), else 0,
     /// `E_0 = input_events + [label input spikes]` event rows of hidden layer 0, `E_l =
     /// hidden_events[l - 1] + [label input spikes]` of hidden layer `l`, and `E_c = sum of
     /// hidden_events + (classifier_sees_input ? input_events : 0)` of the classifier;
@@ -438,7 +444,8 @@ impl CoreShape {
         let label_event = step
             .label_input
             .map_or(0, |k| u64::from(u64::from(k) < labels));
-        let layer = |events: u64, size: u64| events * (groups(size) + 2) + size + 3;
+        let drain = u64::from(datapath.split_neuron);
+        let layer = |events: u64, size: u64| events * (groups(size) + 2) + size + 3 + drain;
         let spiked = |l: usize| hidden_events.get(l).copied().unwrap_or(0);
         let mut cycles = 2 * inputs + labels;
         for (l, size) in self.hidden.iter().map(|&n| wide(n)).enumerate() {

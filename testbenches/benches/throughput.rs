@@ -14,8 +14,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use spikeforge_hdl::board::flow::core_options;
 use spikeforge_hdl::board::{Board, BOARDS};
-use spikeforge_hdl::top::CoreOptions;
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::data::{load_digits, Sample};
 use spikeforge_sim::model::Model;
@@ -43,10 +43,7 @@ fn repository() -> PathBuf {
 
 /// The core built with `board`'s network and datapath.
 fn core_of(board: &Board, cfg: &NetworkConfig) -> &'static CoreKind {
-    let options = CoreOptions {
-        weights_in_spram: board.spram,
-        lanes: board.lanes,
-    };
+    let options = core_options(board);
     let same = |kind: &&&CoreKind| {
         let mut built = kind
             .config()

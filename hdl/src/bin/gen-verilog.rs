@@ -41,6 +41,10 @@ struct Args {
     /// take fewer cycles per time step and more logic; the results are the same.
     #[arg(long, default_value_t = 1)]
     lanes: usize,
+    /// Register the neuron update's inputs between its reads and the LIF update: one more
+    /// cycle per layer and a shorter critical path (the ULX3S builds it).
+    #[arg(long)]
+    split_neuron: bool,
     /// Emit the whole chip at its pins (UART, receive FIFO, frame engine and the core; ports
     /// `clock`, `uart_rx`, `uart_tx`, `active`) instead of the core alone.
     #[arg(long)]
@@ -114,6 +118,7 @@ fn run() -> anyhow::Result<()> {
     let options = CoreOptions {
         weights_in_spram: args.spram,
         lanes: args.lanes,
+        split_neuron: args.split_neuron,
     };
     let generated = if args.chip {
         let clocks_per_bit = clocks_per_bit(args.clock_hz, args.baud)?;

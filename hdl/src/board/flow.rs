@@ -91,6 +91,7 @@ pub fn core_options(board: &Board) -> CoreOptions {
     CoreOptions {
         weights_in_spram: board.spram,
         lanes: board.lanes,
+        split_neuron: board.split_neuron,
     }
 }
 

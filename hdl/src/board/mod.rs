@@ -145,6 +145,8 @@ pub struct Board {
     pub spram: bool,
     /// Synapses per clock.
     pub lanes: usize,
+    /// Two neuron data stages ([`crate::top::CoreOptions::split_neuron`]).
+    pub split_neuron: bool,
     /// The FPGA's resources.
     pub resources: Resources,
     /// LEDs.
@@ -205,6 +207,8 @@ struct RawBoard {
     network: String,
     spram: bool,
     lanes: i64,
+    #[serde(default)]
+    split_neuron: bool,
     resources: RawResources,
     #[serde(default)]
     leds: Vec<RawLed>,
@@ -389,6 +393,7 @@ impl Board {
             network: raw.network,
             spram: raw.spram,
             lanes: usize::try_from(lanes).unwrap_or(1),
+            split_neuron: raw.split_neuron,
             resources,
             leds,
             buttons,

@@ -120,6 +120,10 @@ pub struct CoreOptions {
     /// trace and current memories are split into this many banks and each synapse rule is
     /// instantiated this many times. The results do not depend on it, only the cycle count.
     pub lanes: usize,
+    /// Register the neuron update's inputs (the neuron's state, its saturated current and
+    /// effective threshold) between the reads and the LIF update: one more cycle per layer and
+    /// about a hundred more flip-flops, for a shorter critical path (the ECP5 boards).
+    pub split_neuron: bool,
 }
 
 impl CoreOptions {
@@ -128,6 +132,7 @@ impl CoreOptions {
         Datapath {
             lanes: self.lanes,
             single_port_weights: self.weights_in_spram,
+            split_neuron: self.split_neuron,
         }
     }
 }
@@ -138,6 +143,7 @@ impl Default for CoreOptions {
         Self {
             weights_in_spram: false,
             lanes: 1,
+            split_neuron: false,
         }
     }
 }
@@ -216,8 +222,10 @@ enum CoreState {
     /// stage updates the neuron addressed in the cycle before (LIF, homeostasis, trace,
     /// goodness, count) and writes it back.
     Neuron,
-    /// The last neuron's data stage.
+    /// The last neuron's data stage (its first, with `split_neuron`).
     NeuronDrain,
+    /// With `split_neuron`: the last neuron's second data stage.
+    NeuronDrainLast,
     /// The layer's adaptive threshold and goodness registers.
     Adapt,
     /// Before the learning of hidden layer `hidden_layer`: read its sigmoid word (its
@@ -398,6 +406,18 @@ pub struct LearningCore {
     neuron_stage: DFF<Bit>,
     stage_index: DFF<Bits<16>>,
     stage_address: DFF<Bits<16>>,
+    // With `split_neuron`, the neuron update's second data stage: the first stage's values
+    // (the neuron's state, its saturated current and effective threshold), registered.
+    update_stage: DFF<Bit>,
+    update_index: DFF<Bits<16>>,
+    update_address: DFF<Bits<16>>,
+    update_v: DFF<Bits<16>>,
+    update_refractory: DFF<Bits<8>>,
+    update_current: DFF<Bits<16>>,
+    update_threshold: DFF<Bits<18>>,
+    update_h: DFF<Bits<16>>,
+    update_count: DFF<Bits<16>>,
+    update_trace: DFF<Bits<8>>,
     stage_layer: DFF<Bit>,
     stage_hidden: DFF<Bits<2>>,
     stage_lane_valid: Vec<DFF<Bit>>,
@@ -418,9 +438,12 @@ pub struct LearningCore {
     round_bank_address: Vec<DFF<Bits<16>>>,
     write_stage: DFF<Bit>,
     write_layer: DFF<Bit>,
-    write_bank_valid: Vec<DFF<Bit>>,
+    write_lane_valid: Vec<DFF<Bit>>,
+    write_bank_lane: Vec<DFF<Bits<16>>>,
     write_bank_address: Vec<DFF<Bits<16>>>,
     write_weight: Vec<DFF<Bits<16>>>,
+    bank_write_valid: Vec<Signal<Local, Bit>>,
+    bank_write_weight: Vec<Signal<Local, Bits<16>>>,
     learn_shift: DFF<Bits<5>>,
     decay_shift: DFF<Bits<5>>,
     theta_wide: SignExtend<16, 18>,
@@ -518,6 +541,7 @@ pub struct LearningCore {
     hidden_parameter_id: Vec<Constant<Bits<5>>>,
     last_hidden: Constant<Bits<2>>,
     stacked: Constant<Bit>,
+    split_neuron: Constant<Bit>,
     // Masks of the counters' and addresses' bits the network uses: of a count of neurons,
     // pixels or synapses, of an event count, of a W address, of a C address. The registers
     // are read only through them (`*_q`), so synthesis drops the bits above.
@@ -575,6 +599,16 @@ pub struct LearningCore {
     stage_address_q: Signal<Local, Bits<16>>,
     stage_word: Signal<Local, Bits<16>>,
     stage_lane: Signal<Local, Bits<16>>,
+    update_valid: Signal<Local, Bit>,
+    update_at: Signal<Local, Bits<16>>,
+    update_neuron: Signal<Local, Bits<16>>,
+    update_v_in: Signal<Local, Bits<16>>,
+    update_refractory_in: Signal<Local, Bits<8>>,
+    update_current_in: Signal<Local, Bits<16>>,
+    update_threshold_in: Signal<Local, Bits<18>>,
+    update_h_in: Signal<Local, Bits<16>>,
+    update_count_in: Signal<Local, Bits<16>>,
+    update_trace_in: Signal<Local, Bits<8>>,
     spike_total_q: Signal<Local, Bits<16>>,
     event_index_q: Signal<Local, Bits<16>>,
     classifier_event_count_q: Signal<Local, Bits<16>>,
@@ -893,6 +927,16 @@ impl LearningCore {
             neuron_stage: DFF::default(),
             stage_index: DFF::default(),
             stage_address: DFF::default(),
+            update_stage: DFF::default(),
+            update_index: DFF::default(),
+            update_address: DFF::default(),
+            update_v: DFF::default(),
+            update_refractory: DFF::default(),
+            update_current: DFF::default(),
+            update_threshold: DFF::default(),
+            update_h: DFF::default(),
+            update_count: DFF::default(),
+            update_trace: DFF::default(),
             stage_layer: DFF::default(),
             stage_hidden: DFF::default(),
             stage_lane_valid: replicate(lanes, DFF::default),
@@ -911,9 +955,12 @@ impl LearningCore {
             round_bank_address: replicate(lanes, DFF::default),
             write_stage: DFF::default(),
             write_layer: DFF::default(),
-            write_bank_valid: replicate(lanes, DFF::default),
+            write_lane_valid: replicate(lanes, DFF::default),
+            write_bank_lane: replicate(lanes, DFF::default),
             write_bank_address: replicate(lanes, DFF::default),
             write_weight: replicate(lanes, DFF::default),
+            bank_write_valid: replicate(lanes, Signal::default),
+            bank_write_weight: replicate(lanes, Signal::default),
             learn_shift: DFF::default(),
             decay_shift: DFF::default(),
             theta_wide: SignExtend::new(),
@@ -983,6 +1030,7 @@ impl LearningCore {
                 .collect(),
             last_hidden: Constant::new((hidden_layers as u64 - 1).into()),
             stacked: Constant::new(hidden_layers > 1),
+            split_neuron: Constant::new(options.split_neuron),
             count_mask: mask(
                 [sizes.inputs, sizes.labels, sizes.classes, neurons]
                     .into_iter()
@@ -1091,6 +1139,16 @@ impl LearningCore {
             stage_address_q: Signal::default(),
             stage_word: Signal::default(),
             stage_lane: Signal::default(),
+            update_valid: Signal::default(),
+            update_at: Signal::default(),
+            update_neuron: Signal::default(),
+            update_v_in: Signal::default(),
+            update_refractory_in: Signal::default(),
+            update_current_in: Signal::default(),
+            update_threshold_in: Signal::default(),
+            update_h_in: Signal::default(),
+            update_count_in: Signal::default(),
+            update_trace_in: Signal::default(),
             spike_total_q: Signal::default(),
             event_index_q: Signal::default(),
             classifier_event_count_q: Signal::default(),
@@ -1387,6 +1445,16 @@ impl Logic for LearningCore {
             neuron_stage,
             stage_index,
             stage_address,
+            update_stage,
+            update_index,
+            update_address,
+            update_v,
+            update_refractory,
+            update_current,
+            update_threshold,
+            update_h,
+            update_count,
+            update_trace,
             stage_layer,
             stage_hidden,
             round_stage,
@@ -1423,7 +1491,8 @@ impl Logic for LearningCore {
             self.round_lane_valid[b].clock.next = self.clock.val();
             self.round_bank_lane[b].clock.next = self.clock.val();
             self.round_bank_address[b].clock.next = self.clock.val();
-            self.write_bank_valid[b].clock.next = self.clock.val();
+            self.write_lane_valid[b].clock.next = self.clock.val();
+            self.write_bank_lane[b].clock.next = self.clock.val();
             self.write_bank_address[b].clock.next = self.clock.val();
             self.write_weight[b].clock.next = self.clock.val();
         }
@@ -1681,18 +1750,51 @@ impl Logic for LearningCore {
         self.threshold.next = (unsigned_cast(self.theta_wide.result.val())
             + unsigned_cast(self.offset_wide.result.val()))
             + bit_cast::<18, 16>(self.homeostasis_mem.read_data.val());
-        self.lif.v.next = signed_cast(self.membrane.read_data.val());
-        self.lif.refractory.next = self.refractory.read_data.val();
-        self.lif.j.next = signed_cast(self.current.val());
-        self.lif.threshold.next = signed_cast(self.threshold.val());
+        self.update_stage.d.next = self.neuron_stage.q.val();
+        self.update_index.d.next = self.stage_index_q.val();
+        self.update_address.d.next = self.stage_address_q.val();
+        self.update_v.d.next = self.membrane.read_data.val();
+        self.update_refractory.d.next = self.refractory.read_data.val();
+        self.update_current.d.next = self.current.val();
+        self.update_threshold.d.next = self.threshold.val();
+        self.update_h.d.next = self.homeostasis_mem.read_data.val();
+        self.update_count.d.next = self.count.read_data.val();
+        self.update_trace.d.next = self.trace_read.val();
+        // The update's inputs: the first data stage's values, registered with `split_neuron`.
+        self.update_valid.next = self.neuron_stage.q.val();
+        self.update_at.next = self.stage_address_q.val();
+        self.update_neuron.next = self.stage_index_q.val();
+        self.update_v_in.next = self.membrane.read_data.val();
+        self.update_refractory_in.next = self.refractory.read_data.val();
+        self.update_current_in.next = self.current.val();
+        self.update_threshold_in.next = self.threshold.val();
+        self.update_h_in.next = self.homeostasis_mem.read_data.val();
+        self.update_count_in.next = self.count.read_data.val();
+        self.update_trace_in.next = self.trace_read.val();
+        if self.split_neuron.val() {
+            self.update_valid.next = self.update_stage.q.val();
+            self.update_at.next = self.update_address.q.val();
+            self.update_neuron.next = self.update_index.q.val();
+            self.update_v_in.next = self.update_v.q.val();
+            self.update_refractory_in.next = self.update_refractory.q.val();
+            self.update_current_in.next = self.update_current.q.val();
+            self.update_threshold_in.next = self.update_threshold.q.val();
+            self.update_h_in.next = self.update_h.q.val();
+            self.update_count_in.next = self.update_count.q.val();
+            self.update_trace_in.next = self.update_trace.q.val();
+        }
+        self.lif.v.next = signed_cast(self.update_v_in.val());
+        self.lif.refractory.next = self.update_refractory_in.val();
+        self.lif.j.next = signed_cast(self.update_current_in.val());
+        self.lif.threshold.next = signed_cast(self.update_threshold_in.val());
         self.lif.leak_shift.next = self.layer_leak_shift.val();
         self.lif.refractory_period.next = self.layer_refractory.val();
-        self.homeostasis.h.next = self.homeostasis_mem.read_data.val();
+        self.homeostasis.h.next = self.update_h_in.val();
         self.homeostasis.spike.next = self.lif.spike.val();
         self.homeostasis.step.next = self.layer_homeostasis_step.val();
         self.homeostasis.decay_shift.next = self.layer_homeostasis_decay.val();
         self.homeostasis.max.next = self.layer_homeostasis_max.val();
-        self.trace_update.trace.next = self.trace_read.val();
+        self.trace_update.trace.next = self.update_trace_in.val();
         self.trace_update.spike.next = self.lif.spike.val();
         self.trace_update.shift.next = self.layer_trace_shift.val();
         // Goodness: saturating sum of tr'^2, one cycle behind the neuron updates. The last
@@ -1707,9 +1809,9 @@ impl Logic for LearningCore {
         self.goodness_trace.d.next = self.trace_update.trace_next.val();
         self.goodness_pending.d.next = false;
         // Spike count, saturating.
-        self.count_inc.next = self.count.read_data.val() + 1;
-        self.count_next.next = self.count.read_data.val();
-        if self.lif.spike.val() && !self.count.read_data.val().all() {
+        self.count_inc.next = self.update_count_in.val() + 1;
+        self.count_next.next = self.update_count_in.val();
+        if self.lif.spike.val() && !self.update_count_in.val().all() {
             self.count_next.next = self.count_inc.val();
         }
         // Prediction: (count, v) lexicographically above the best so far, or the first neuron.
@@ -1717,7 +1819,7 @@ impl Logic for LearningCore {
         self.argmax.v.next = self.lif.v_next.val();
         self.argmax.best_count.next = self.best_count.q.val();
         self.argmax.best_v.next = signed_cast(self.best_membrane.q.val());
-        self.argmax.first.next = !self.stage_index_q.val().any();
+        self.argmax.first.next = !self.update_neuron.val().any();
         // The layer's adaptive threshold offset.
         self.adapt.offset.next = signed_cast(self.layer_offset.val());
         self.adapt.spikes.next = self.spike_total_q.val();
@@ -1836,17 +1938,21 @@ impl Logic for LearningCore {
         // where its word is used, never in a cycle that writes it (it may be a single-port
         // SPRAM).
         for b in 0..self.lane_id.len() {
-            // Stage 3 routes each lane's next weight to its bank; stage 4 writes it.
-            self.write_bank_valid[b].d.next = false;
-            self.write_weight[b].d.next = bits::<16>(0);
+            // Stage 3 registers each lane's next weight; stage 4 routes it to its bank and
+            // writes it.
+            self.write_lane_valid[b].d.next = self.round_lane_valid[b].q.val();
+            self.write_weight[b].d.next = unsigned_cast(self.rounding[b].w_next.val());
+            self.write_bank_lane[b].d.next = self.round_bank_lane[b].q.val();
+            self.bank_write_valid[b].next = false;
+            self.bank_write_weight[b].next = bits::<16>(0);
             for k in 0..self.lane_id.len() {
-                if self.round_bank_lane[b].q.val() == self.lane_id[k].val() {
-                    self.write_bank_valid[b].d.next = self.round_lane_valid[k].q.val();
-                    self.write_weight[b].d.next = unsigned_cast(self.rounding[k].w_next.val());
+                if self.write_bank_lane[b].q.val() == self.lane_id[k].val() {
+                    self.bank_write_valid[b].next = self.write_lane_valid[k].q.val();
+                    self.bank_write_weight[b].next = self.write_weight[k].q.val();
                 }
             }
-            self.hidden_weights[b].write_data.next = self.write_weight[b].q.val();
-            self.classifier_weights[b].write_data.next = self.write_weight[b].q.val();
+            self.hidden_weights[b].write_data.next = self.bank_write_weight[b].val();
+            self.classifier_weights[b].write_data.next = self.bank_write_weight[b].val();
             self.hidden_weights[b].read_address.next = self.bank_address[b].val();
             self.hidden_weights[b].write_address.next = self.write_bank_address[b].q.val();
             self.hidden_weights[b].read_enable.next = false;
@@ -2416,7 +2522,16 @@ impl Logic for LearningCore {
                 }
             }
             CoreState::NeuronDrain => {
-                // Adapt follows: its parameters are read now.
+                // Adapt follows (its parameters are read now), or with `split_neuron` the last
+                // neuron's second data stage.
+                self.parameter_group.next = self.adapt_group.val();
+                self.state.d.next = CoreState::Adapt;
+                if self.split_neuron.val() {
+                    self.parameter_group.next = self.neuron_group.val();
+                    self.state.d.next = CoreState::NeuronDrainLast;
+                }
+            }
+            CoreState::NeuronDrainLast => {
                 self.parameter_group.next = self.adapt_group.val();
                 self.state.d.next = CoreState::Adapt;
             }
@@ -2536,17 +2651,18 @@ impl Logic for LearningCore {
             }
         }
         // The neuron update's data stage: the neuron addressed in the cycle before.
-        if self.neuron_stage.q.val() {
-            self.membrane.write_address.next = self.stage_address_q.val();
-            self.refractory.write_address.next = self.stage_address_q.val();
-            self.homeostasis_mem.write_address.next = self.stage_address_q.val();
-            self.count.write_address.next = self.stage_address_q.val();
+        if self.update_valid.val() {
+            self.membrane.write_address.next = self.update_at.val();
+            self.refractory.write_address.next = self.update_at.val();
+            self.homeostasis_mem.write_address.next = self.update_at.val();
+            self.count.write_address.next = self.update_at.val();
             self.membrane.write_enable.next = true;
             self.refractory.write_enable.next = true;
             for b in 0..self.lane_id.len() {
-                self.trace_mem[b].write_address.next = self.stage_word.val();
+                self.trace_mem[b].write_address.next =
+                    self.update_at.val() >> self.lane_shift.val();
                 self.trace_mem[b].write_enable.next =
-                    self.stage_lane.val() == self.lane_id[b].val();
+                    (self.update_at.val() & self.lane_mask.val()) == self.lane_id[b].val();
             }
             self.count.write_enable.next = true;
             self.homeostasis_mem.write_enable.next = self.step_csdp.q.val();
@@ -2558,7 +2674,7 @@ impl Logic for LearningCore {
                 if self.argmax.better.val() {
                     self.best_count.d.next = self.count_next.val();
                     self.best_membrane.d.next = unsigned_cast(self.lif.v_next.val());
-                    self.prediction.d.next = self.stage_index_q.val();
+                    self.prediction.d.next = self.update_neuron.val();
                 }
             } else {
                 // Hidden spikes are the classifier's event rows, and those of the next hidden
@@ -2606,13 +2722,13 @@ impl Logic for LearningCore {
         if self.write_stage.q.val() {
             for b in 0..self.lane_id.len() {
                 self.hidden_weights[b].write_address.next = self.write_bank_address[b].q.val();
-                self.hidden_weights[b].write_data.next = self.write_weight[b].q.val();
+                self.hidden_weights[b].write_data.next = self.bank_write_weight[b].val();
                 self.classifier_weights[b].write_address.next = self.write_bank_address[b].q.val();
-                self.classifier_weights[b].write_data.next = self.write_weight[b].q.val();
+                self.classifier_weights[b].write_data.next = self.bank_write_weight[b].val();
                 if self.write_layer.q.val() {
-                    self.classifier_weights[b].write_enable.next = self.write_bank_valid[b].q.val();
+                    self.classifier_weights[b].write_enable.next = self.bank_write_valid[b].val();
                 } else {
-                    self.hidden_weights[b].write_enable.next = self.write_bank_valid[b].q.val();
+                    self.hidden_weights[b].write_enable.next = self.bank_write_valid[b].val();
                 }
             }
         }
@@ -2961,6 +3077,7 @@ mod tests {
     const SPRAM: CoreOptions = CoreOptions {
         weights_in_spram: true,
         lanes: 1,
+        split_neuron: false,
     };
 
     fn lanes(lanes: usize) -> CoreOptions {
@@ -3007,6 +3124,18 @@ mod tests {
         let toml = with_hidden_layer(SUPERVISED, 6, 0, 2);
         run_against_golden(&toml, 0x2_5B4A, SPRAM);
         run_against_golden(&toml, 0x2_5B4B, CoreOptions { lanes: 2, ..SPRAM });
+    }
+
+    #[test]
+    fn cores_with_two_neuron_data_stages_match_golden_model() {
+        let split = |options: CoreOptions| CoreOptions {
+            split_neuron: true,
+            ..options
+        };
+        run_against_golden(SUPERVISED, 0x5B17_0001, split(CoreOptions::default()));
+        run_against_golden(SELF_SUPERVISED, 0x5B17_0002, split(lanes(4)));
+        let toml = with_hidden_layer(SUPERVISED, 5, 0, 1);
+        run_against_golden(&toml, 0x5B17_0003, split(SPRAM));
     }
 
     #[test]
@@ -3288,7 +3417,7 @@ mod tests {
         );
         let spram = CoreOptions {
             weights_in_spram: true,
-            lanes: 1,
+            ..CoreOptions::default()
         };
         let want = want + 17 * 256;
         assert_eq!(cycles_per_step(&cfg, spram, 16, &[5], &learning), want);
