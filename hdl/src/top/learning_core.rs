@@ -512,6 +512,13 @@ pub struct LearningCore {
     hidden_parameter_id: Vec<Constant<Bits<5>>>,
     last_hidden: Constant<Bits<2>>,
     stacked: Constant<Bit>,
+    // Masks of the counters' and addresses' bits the network uses: of a count of neurons,
+    // pixels or synapses, of an event count, of a W address, of a C address. The registers
+    // are read only through them (`*_q`), so synthesis drops the bits above.
+    count_mask: Constant<Bits<16>>,
+    rows_mask: Constant<Bits<16>>,
+    w_mask: Constant<Bits<16>>,
+    c_mask: Constant<Bits<16>>,
     /// `READ_W` of hidden layer 0: the response of every hidden layer's weight read.
     hidden_read_op: Constant<Bits<5>>,
     classifier_block: Constant<Bits<12>>,
@@ -557,6 +564,15 @@ pub struct LearningCore {
     host_weight_base: Signal<Local, Bits<16>>,
     host_state_neuron: Signal<Local, Bits<16>>,
     host_parameter: Signal<Local, Bit>,
+    index_q: Signal<Local, Bits<16>>,
+    spike_total_q: Signal<Local, Bits<16>>,
+    event_index_q: Signal<Local, Bits<16>>,
+    classifier_event_count_q: Signal<Local, Bits<16>>,
+    hidden_event_count_q: Vec<Signal<Local, Bits<16>>>,
+    label_row_q: Vec<Signal<Local, Bits<16>>>,
+    row_base_q: Signal<Local, Bits<16>>,
+    event_base_q: Signal<Local, Bits<16>>,
+    class_base_q: Signal<Local, Bits<16>>,
     layer_offset: Signal<Local, Bits<16>>,
     layer_threshold: Signal<Local, Bits<16>>,
     layer_leak_shift: Signal<Local, Bits<4>>,
@@ -771,6 +787,11 @@ fn replicate<T>(count: usize, make: impl Fn() -> T) -> Vec<T> {
     (0..count).map(|_| make()).collect()
 }
 
+/// The mask of the bits that hold every value up to `max` (all 16 from `2^15` on).
+fn mask(max: usize) -> Constant<Bits<16>> {
+    constant((max + 1).next_power_of_two().min(1 << 16) - 1)
+}
+
 fn constant(value: usize) -> Constant<Bits<16>> {
     // Sizes are checked against 2^16 before this is called.
     Constant::new(((value & 0xFFFF) as u64).into())
@@ -949,6 +970,25 @@ impl LearningCore {
                 .collect(),
             last_hidden: Constant::new((hidden_layers as u64 - 1).into()),
             stacked: Constant::new(hidden_layers > 1),
+            count_mask: mask(
+                [sizes.inputs, sizes.labels, sizes.classes, neurons]
+                    .into_iter()
+                    .chain(sizes.hidden.iter().copied())
+                    .max()
+                    .unwrap_or(0)
+                    + lanes,
+            ),
+            rows_mask: mask(
+                sizes
+                    .hidden_rows
+                    .iter()
+                    .copied()
+                    .chain([sizes.classifier_rows])
+                    .max()
+                    .unwrap_or(0),
+            ),
+            w_mask: mask(weight_bases[hidden_layers]),
+            c_mask: mask(sizes.classifier_rows * sizes.classes),
             hidden_read_op: Constant::new(
                 u64::from(Op::ReadWeight(LayerId::hidden(0)).code()).into(),
             ),
@@ -1033,6 +1073,15 @@ impl LearningCore {
             host_weight_base: Signal::default(),
             host_state_neuron: Signal::default(),
             host_parameter: Signal::default(),
+            index_q: Signal::default(),
+            spike_total_q: Signal::default(),
+            event_index_q: Signal::default(),
+            classifier_event_count_q: Signal::default(),
+            hidden_event_count_q: replicate(hidden_layers, Signal::default),
+            label_row_q: replicate(hidden_layers - 1, Signal::default),
+            row_base_q: Signal::default(),
+            event_base_q: Signal::default(),
+            class_base_q: Signal::default(),
             layer_offset: Signal::default(),
             layer_threshold: Signal::default(),
             layer_leak_shift: Signal::default(),
@@ -1391,6 +1440,23 @@ impl Logic for LearningCore {
             self.label_row[l].d.next = self.label_row[l].q.val();
         }
 
+        // Counters and addresses, read through their masks.
+        self.index_q.next = self.index.q.val() & self.count_mask.val();
+        self.spike_total_q.next = self.spike_total.q.val() & self.count_mask.val();
+        self.event_index_q.next = self.event_index.q.val() & self.rows_mask.val();
+        self.classifier_event_count_q.next =
+            self.classifier_event_count.q.val() & self.rows_mask.val();
+        for l in 0..self.hidden_id.len() {
+            self.hidden_event_count_q[l].next =
+                self.hidden_event_count[l].q.val() & self.rows_mask.val();
+        }
+        for l in 0..self.label_row.len() {
+            self.label_row_q[l].next = self.label_row[l].q.val() & self.w_mask.val();
+        }
+        self.row_base_q.next = self.row_base.q.val() & self.w_mask.val();
+        self.event_base_q.next = self.event_base.q.val() & (self.w_mask.val() | self.c_mask.val());
+        self.class_base_q.next = self.class_base.q.val() & self.c_mask.val();
+
         // The layer being processed: hidden layer `hidden_layer`, or the classifier. While a
         // hidden layer `l` updates, its spikes are appended to the event list of layer `l + 1`
         // (`has_next`: there is one) at `next_list_base + next_list_count`.
@@ -1400,20 +1466,20 @@ impl Logic for LearningCore {
         self.size.next = self.hidden_sizes[0].val();
         self.neuron_base.next = self.hidden_neuron_base[0].val();
         self.list_base.next = self.event_list_base[0].val();
-        self.event_count.next = self.hidden_event_count[0].q.val();
+        self.event_count.next = self.hidden_event_count_q[0].val();
         self.layer_offset.next = self.hidden_offset[0].q.val();
         self.layer_leak_shift.next = self.h_leak_shift[0].q.val();
         self.layer_refractory.next = self.h_refractory[0].q.val();
         self.layer_homeostasis_decay.next = self.h_homeostasis_decay[0].q.val();
         self.layer_trace_shift.next = self.h_trace_shift[0].q.val();
         self.next_list_base.next = self.event_list_base[0].val();
-        self.next_list_count.next = self.hidden_event_count[0].q.val();
+        self.next_list_count.next = self.hidden_event_count_q[0].val();
         for l in 1..self.hidden_id.len() {
             if self.hidden_layer.q.val() == self.hidden_id[l].val() {
                 self.size.next = self.hidden_sizes[l].val();
                 self.neuron_base.next = self.hidden_neuron_base[l].val();
                 self.list_base.next = self.event_list_base[l].val();
-                self.event_count.next = self.hidden_event_count[l].q.val();
+                self.event_count.next = self.hidden_event_count_q[l].val();
                 self.layer_offset.next = self.hidden_offset[l].q.val();
                 self.layer_leak_shift.next = self.h_leak_shift[l].q.val();
                 self.layer_refractory.next = self.h_refractory[l].q.val();
@@ -1422,13 +1488,13 @@ impl Logic for LearningCore {
             }
             if self.hidden_next.val() == self.hidden_id[l].val() {
                 self.next_list_base.next = self.event_list_base[l].val();
-                self.next_list_count.next = self.hidden_event_count[l].q.val();
+                self.next_list_count.next = self.hidden_event_count_q[l].val();
             }
         }
         if self.layer.q.val() {
             self.size.next = self.classes.val();
             self.neuron_base.next = self.classifier_neuron_base.val();
-            self.event_count.next = self.classifier_event_count.q.val();
+            self.event_count.next = self.classifier_event_count_q.val();
             self.layer_offset.next = self.classifier_offset.q.val();
             self.layer_leak_shift.next = self.c_leak_shift.q.val();
             self.layer_refractory.next = self.c_refractory.q.val();
@@ -1448,10 +1514,10 @@ impl Logic for LearningCore {
         // Addresses and counters. A neuron word `a` is word `a >> s` of bank `a & mask`; in
         // integration and learning `neuron_base + index` is a whole number of lanes, so lane
         // `k` works on bank `k`.
-        self.neuron_address.next = self.neuron_base.val() + self.index.q.val();
+        self.neuron_address.next = self.neuron_base.val() + self.index_q.val();
         self.neuron_word.next = self.neuron_address.val() >> self.lane_shift.val();
         self.neuron_lane.next = self.neuron_address.val() & self.lane_mask.val();
-        self.weight_address.next = self.event_base.q.val() + self.index.q.val();
+        self.weight_address.next = self.event_base_q.val() + self.index_q.val();
         // A state address: bit 15 the classifier, bits 11..0 its neuron; else, with one hidden
         // layer, bits 11..0 the neuron, with more, bits 11..10 the hidden layer and 9..0 the
         // neuron.
@@ -1487,11 +1553,11 @@ impl Logic for LearningCore {
         if self.cmd_op.val().index() == 8 {
             self.host_lane.next = self.host_neuron_lane.val();
         }
-        self.index_next.next = self.index.q.val() + 1;
-        self.index_lanes_next.next = self.index.q.val() + self.lane_step.val();
+        self.index_next.next = self.index_q.val() + 1;
+        self.index_lanes_next.next = self.index_q.val() + self.lane_step.val();
         self.lanes_done.next = self.index_lanes_next.val() >= self.size.val();
-        self.remaining.next = self.size.val() - self.index.q.val();
-        self.event_next.next = self.event_index.q.val() + 1;
+        self.remaining.next = self.size.val() - self.index_q.val();
+        self.event_next.next = self.event_index_q.val() + 1;
         self.label_input_wide.next = bit_cast::<16, 6>(self.step_label_input.q.val());
         self.classifier_label_wide.next = bit_cast::<16, 6>(self.step_classifier_label.q.val());
 
@@ -1502,7 +1568,7 @@ impl Logic for LearningCore {
             self.lane_bank[k].next =
                 (self.weight_address.val() + self.lane_id[k].val()) & self.lane_mask.val();
             self.lane_valid[k].next = self.lane_id[k].val() < self.remaining.val();
-            self.lane_neuron[k].next = self.index.q.val() + self.lane_id[k].val();
+            self.lane_neuron[k].next = self.index_q.val() + self.lane_id[k].val();
         }
         // A group starts inside its row.
         self.lane_valid[0].next = true;
@@ -1515,7 +1581,7 @@ impl Logic for LearningCore {
         // The pipeline's second stage works on the group addressed in the previous cycle.
         self.integrate_stage.d.next = false;
         self.learn_stage.d.next = false;
-        self.stage_first_row.d.next = !self.event_index.q.val().any();
+        self.stage_first_row.d.next = !self.event_index_q.val().any();
         self.stage_neuron_word.d.next = self.neuron_word.val();
         self.stage_layer.d.next = self.layer.q.val();
         self.stage_hidden.d.next = self.hidden_layer.q.val();
@@ -1624,10 +1690,10 @@ impl Logic for LearningCore {
         self.argmax.v.next = self.lif.v_next.val();
         self.argmax.best_count.next = self.best_count.q.val();
         self.argmax.best_v.next = signed_cast(self.best_membrane.q.val());
-        self.argmax.first.next = !self.index.q.val().any();
+        self.argmax.first.next = !self.index_q.val().any();
         // The layer's adaptive threshold offset.
         self.adapt.offset.next = signed_cast(self.layer_offset.val());
-        self.adapt.spikes.next = self.spike_total.q.val();
+        self.adapt.spikes.next = self.spike_total_q.val();
         self.adapt.step.next = signed_cast(self.layer_adapt_step.val());
         self.adapt.target.next = self.layer_adapt_target.val();
         self.adapt.min.next = signed_cast(self.layer_adapt_min.val());
@@ -1734,7 +1800,7 @@ impl Logic for LearningCore {
 
         // Memory ports: the sequencer's addresses; every memory but W reads each cycle; no
         // writes unless a state below enables one.
-        self.pixels.read_address.next = self.index.q.val();
+        self.pixels.read_address.next = self.index_q.val();
         self.pixels.write_address.next = self.cmd_addr.val();
         self.pixels.write_data.next = self.cmd_data.val().get_bits::<8>(0);
         self.pixels.read_enable.next = true;
@@ -1795,15 +1861,15 @@ impl Logic for LearningCore {
         self.count.write_data.next = self.count_next.val();
         self.count.read_enable.next = true;
         self.count.write_enable.next = false;
-        self.hidden_events.read_address.next = self.list_base.val() + self.event_index.q.val();
+        self.hidden_events.read_address.next = self.list_base.val() + self.event_index_q.val();
         self.hidden_events.write_address.next =
             self.next_list_base.val() + self.next_list_count.val();
-        self.hidden_events.write_data.next = self.row_base.q.val();
+        self.hidden_events.write_data.next = self.row_base_q.val();
         self.hidden_events.read_enable.next = true;
         self.hidden_events.write_enable.next = false;
-        self.classifier_events.read_address.next = self.event_index.q.val();
-        self.classifier_events.write_address.next = self.classifier_event_count.q.val();
-        self.classifier_events.write_data.next = self.class_base.q.val();
+        self.classifier_events.read_address.next = self.event_index_q.val();
+        self.classifier_events.write_address.next = self.classifier_event_count_q.val();
+        self.classifier_events.write_data.next = self.class_base_q.val();
         self.classifier_events.read_enable.next = true;
         self.classifier_events.write_enable.next = false;
 
@@ -2218,18 +2284,18 @@ impl Logic for LearningCore {
                 self.generator[0].state.next = self.encoder_state.q.val();
                 self.encoder_state.d.next = self.generator[0].next_state.val();
                 // Pixel rows go to hidden layer 0's event list.
-                self.hidden_events.write_address.next = self.hidden_event_count[0].q.val();
+                self.hidden_events.write_address.next = self.hidden_event_count_q[0].val();
                 if self.encoder.spike.val() {
                     self.hidden_events.write_enable.next = true;
-                    self.hidden_event_count[0].d.next = self.hidden_event_count[0].q.val() + 1;
+                    self.hidden_event_count[0].d.next = self.hidden_event_count_q[0].val() + 1;
                     if self.sees_input.val() {
                         self.classifier_events.write_enable.next = true;
                         self.classifier_event_count.d.next =
-                            self.classifier_event_count.q.val() + 1;
+                            self.classifier_event_count_q.val() + 1;
                     }
                 }
-                self.row_base.d.next = self.row_base.q.val() + self.hidden_sizes[0].val();
-                self.class_base.d.next = self.class_base.q.val() + self.classes.val();
+                self.row_base.d.next = self.row_base_q.val() + self.hidden_sizes[0].val();
+                self.class_base.d.next = self.class_base_q.val() + self.classes.val();
                 self.index.d.next = self.index_next.val();
                 self.state.d.next = CoreState::EncodeAddress;
                 if self.index_next.val() == self.inputs.val() {
@@ -2245,21 +2311,21 @@ impl Logic for LearningCore {
             CoreState::Label => {
                 // The label input's row of hidden layer 0; for each later layer `l`, its
                 // offset `label * N_l` within that layer's label rows.
-                self.hidden_events.write_address.next = self.hidden_event_count[0].q.val();
+                self.hidden_events.write_address.next = self.hidden_event_count_q[0].val();
                 if self.step_label_enable.q.val()
-                    && (self.label_input_wide.val() == self.index.q.val())
+                    && (self.label_input_wide.val() == self.index_q.val())
                 {
                     self.hidden_events.write_enable.next = true;
-                    self.hidden_event_count[0].d.next = self.hidden_event_count[0].q.val() + 1;
+                    self.hidden_event_count[0].d.next = self.hidden_event_count_q[0].val() + 1;
                     self.label_seen.d.next = true;
                 }
                 for l in 0..self.label_row.len() {
-                    if self.label_input_wide.val() > self.index.q.val() {
+                    if self.label_input_wide.val() > self.index_q.val() {
                         self.label_row[l].d.next =
-                            self.label_row[l].q.val() + self.hidden_sizes[l + 1].val();
+                            self.label_row_q[l].val() + self.hidden_sizes[l + 1].val();
                     }
                 }
-                self.row_base.d.next = self.row_base.q.val() + self.hidden_sizes[0].val();
+                self.row_base.d.next = self.row_base_q.val() + self.hidden_sizes[0].val();
                 self.index.d.next = self.index_next.val();
                 if self.index_next.val() == self.labels.val() {
                     self.state.d.next = CoreState::EventAddress;
@@ -2269,7 +2335,7 @@ impl Logic for LearningCore {
                 // The first event fetch of a layer after a hidden one: that layer's goodness
                 // is final and its goodness threshold read (in its Adapt).
                 if (self.layer.q.val() || self.hidden_layer.q.val().any())
-                    && !self.event_index.q.val().any()
+                    && !self.event_index_q.val().any()
                 {
                     for l in 0..self.hidden_id.len() {
                         if self.error_layer.val() == self.hidden_id[l].val() {
@@ -2278,7 +2344,7 @@ impl Logic for LearningCore {
                     }
                 }
                 self.state.d.next = CoreState::EventData;
-                if self.event_index.q.val() == self.event_count.val() {
+                if self.event_index_q.val() == self.event_count.val() {
                     self.state.d.next = CoreState::NeuronAddress;
                     self.index.d.next = bits::<16>(0);
                     self.goodness_acc.d.next = bits::<32>(0);
@@ -2331,13 +2397,13 @@ impl Logic for LearningCore {
                 self.homeostasis_mem.write_enable.next = self.step_csdp.q.val();
                 self.goodness_pending.d.next = true;
                 if self.lif.spike.val() {
-                    self.spike_total.d.next = self.spike_total.q.val() + 1;
+                    self.spike_total.d.next = self.spike_total_q.val() + 1;
                 }
                 if self.layer.q.val() {
                     if self.argmax.better.val() {
                         self.best_count.d.next = self.count_next.val();
                         self.best_membrane.d.next = unsigned_cast(self.lif.v_next.val());
-                        self.prediction.d.next = self.index.q.val();
+                        self.prediction.d.next = self.index_q.val();
                     }
                 } else {
                     // Hidden spikes are the classifier's event rows, and those of the next
@@ -2345,9 +2411,9 @@ impl Logic for LearningCore {
                     if self.lif.spike.val() {
                         self.classifier_events.write_enable.next = true;
                         self.classifier_event_count.d.next =
-                            self.classifier_event_count.q.val() + 1;
+                            self.classifier_event_count_q.val() + 1;
                     }
-                    self.class_base.d.next = self.class_base.q.val() + self.classes.val();
+                    self.class_base.d.next = self.class_base_q.val() + self.classes.val();
                     if self.stacked.val() && self.has_next.val() {
                         self.hidden_events.write_enable.next = self.lif.spike.val();
                         for l in 1..self.hidden_id.len() {
@@ -2355,13 +2421,13 @@ impl Logic for LearningCore {
                                 && (self.hidden_next.val() == self.hidden_id[l].val())
                             {
                                 self.hidden_event_count[l].d.next =
-                                    self.hidden_event_count[l].q.val() + 1;
+                                    self.hidden_event_count_q[l].val() + 1;
                             }
                         }
                         for l in 0..self.hidden_id.len() {
                             if self.hidden_layer.q.val() == self.hidden_id[l].val() {
                                 self.row_base.d.next =
-                                    self.row_base.q.val() + self.next_size[l].val();
+                                    self.row_base_q.val() + self.next_size[l].val();
                             }
                         }
                     }
@@ -2403,11 +2469,11 @@ impl Logic for LearningCore {
                         for l in 1..self.hidden_id.len() {
                             if self.hidden_next.val() == self.hidden_id[l].val() {
                                 self.hidden_events.write_data.next =
-                                    self.row_base.q.val() + self.label_row[l - 1].q.val();
+                                    self.row_base_q.val() + self.label_row_q[l - 1].val();
                                 if self.label_seen.q.val() {
                                     self.hidden_events.write_enable.next = true;
                                     self.hidden_event_count[l].d.next =
-                                        self.hidden_event_count[l].q.val() + 1;
+                                        self.hidden_event_count_q[l].val() + 1;
                                 }
                             }
                         }
@@ -2425,11 +2491,11 @@ impl Logic for LearningCore {
                 self.state.d.next = CoreState::LearnEventAddress;
             }
             CoreState::LearnEventAddress => {
-                if !self.layer.q.val() && !self.event_index.q.val().any() {
+                if !self.layer.q.val() && !self.event_index_q.val().any() {
                     self.error.d.next = unsigned_cast(self.contrastive.error.val());
                 }
                 self.state.d.next = CoreState::LearnEventData;
-                if self.event_index.q.val() == self.event_count.val() {
+                if self.event_index_q.val() == self.event_count.val() {
                     self.index.d.next = bits::<16>(0);
                     self.state.d.next = CoreState::Drain;
                     if !self.layer.q.val() {
@@ -2474,7 +2540,7 @@ impl Logic for LearningCore {
             CoreState::Drain => {
                 // Two cycles for the last group's stages 3 and 4.
                 self.index.d.next = self.index_next.val();
-                if self.index.q.val().any() {
+                if self.index_q.val().any() {
                     self.state.d.next = CoreState::Idle;
                 }
             }
