@@ -39,6 +39,8 @@ fn writes_verilog_and_description_of_the_default_network() {
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
+/// Two hidden layers of 256: their weights (64 x 256 and 256 x 256 words) share the core's
+/// weight memory of 16-bit addresses, which they overflow.
 #[test]
 fn refuses_a_network_the_core_cannot_hold() {
     let dir = temp_dir("refuse");
@@ -62,8 +64,8 @@ fn refuses_a_network_the_core_cannot_hold() {
     assert!(!output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "error: network \"digits\" cannot be generated: 2 hidden layers: the learning core has \
-         exactly 1\n"
+        "error: network \"digits\" cannot be generated: hidden_weights would need 81920 words; \
+         the learning core's 16-bit addresses reach 65536\n"
     );
     assert!(!out.exists(), "nothing is written for a refused network");
     std::fs::remove_dir_all(&dir).expect("clean up");
@@ -99,34 +101,21 @@ fn spram_places_the_hidden_weights_in_spram() {
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
+/// The default network's W in 8 lanes: one bank of at least one SPRAM per lane.
 #[test]
 fn spram_refuses_hidden_weights_beyond_four_sprams() {
     let dir = temp_dir("spram-refuse");
-    let network = dir.join("wide.toml");
-    let default = include_str!("../../networks/digits.toml");
-    assert!(
-        default.contains("\nsize = 256\n"),
-        "the default hidden layer size"
-    );
-    std::fs::write(
-        &network,
-        default.replace("\nsize = 256\n", "\nsize = 1184\n"),
-    )
-    .expect("write network");
     let out = dir.join("build");
     let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
-        .arg("--spram")
-        .arg("--network")
-        .arg(&network)
-        .arg("--out")
+        .args(["--spram", "--lanes", "8", "--out"])
         .arg(&out)
         .output()
         .expect("run gen-verilog");
     assert!(!output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "error: network \"digits\" cannot be generated: hidden_weights would need 75776 words \
-         of 10 bits in SPRAM (5 SPRAMs with 1 lane(s)); an iCE40 UltraPlus has 4 SPRAMs of 16384 \
+        "error: network \"digits\" cannot be generated: hidden_weights would need 16384 words \
+         of 10 bits in SPRAM (8 SPRAMs with 8 lane(s)); an iCE40 UltraPlus has 4 SPRAMs of 16384 \
          x 16 bits\n"
     );
     assert!(!out.exists(), "nothing is written for a refused network");
@@ -199,9 +188,8 @@ fn a_network_too_large_for_a_board_is_refused_before_synthesis() {
     assert!(!output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "error: network \"digits\" does not fit board icebreaker: hidden_weights would need \
-         75776 words of 10 bits in SPRAM (5 SPRAMs with 1 lane(s)); an iCE40 UltraPlus has 4 \
-         SPRAMs of 16384 x 16 bits\n"
+        "error: network \"digits\" does not fit board icebreaker: hidden_weights words = 75776 \
+         is above the learning core's limit of 65536\n"
     );
     assert!(!out.exists(), "no tool ran and nothing was written");
     std::fs::remove_dir_all(&dir).expect("clean up");
