@@ -159,6 +159,9 @@ fn chips() -> BuildResult<Vec<Variant>> {
         chip("chip_small", Some("networks/small.toml")),
         // The default network (64-256-10), W in block RAM: the session tests and throughput.
         chip("chip_default", None),
+        // Two hidden layers (supervised 10-7-5-3): the random-frame tests of the stacked
+        // spaces, state addresses and register ids.
+        chip("chip_deep", Some("networks/deep.toml")),
     ])
 }
 

@@ -269,10 +269,9 @@ mod tests {
     }
 
     /// The core of 2 and 3 hidden layers generates lint-clean Verilog with every layer's
-    /// registers; the chip, whose frame engine addresses one hidden layer, is refused naming
-    /// the count.
+    /// registers, and so does the chip at its pins.
     #[test]
-    fn generates_cores_of_stacked_hidden_layers_and_refuses_their_chip() {
+    fn generates_cores_and_chips_of_stacked_hidden_layers() {
         let default = NetworkConfig::default_network().expect("default network");
         for layers in [2, 3] {
             let mut cfg = default.clone();
@@ -290,15 +289,10 @@ mod tests {
             let last = format!("hidden[{}].learn_shift", layers - 1);
             assert!(names.contains(&last.as_str()), "{last} in {names:?}");
             assert_verilog_lints_clean(&generated.verilog, &format!("{layers}-hidden-layers"));
-            let chip = generate_chip(&cfg, CoreOptions::default(), 4).err();
-            assert!(
-                chip.is_some_and(|e| e.to_string().ends_with(&format!(
-                    "{layers} hidden layers: the chip's frame engine addresses exactly 1 (the \
-                     learning core alone, `gen-verilog` without `--chip` or `--board`, takes 1 \
-                     to 4)"
-                ))),
-                "the chip is refused ({layers} layers)"
-            );
+            let chip = generate_chip(&cfg, CoreOptions::default(), 4)
+                .unwrap_or_else(|e| panic!("the chip of {layers} layers: {e}"));
+            assert_eq!(chip.description["network"]["hidden"], json!(cfg.hidden));
+            assert_verilog_lints_clean(&chip.verilog, &format!("{layers}-hidden-layers-chip"));
         }
     }
 }

@@ -39,14 +39,18 @@ fn writes_verilog_and_description_of_the_default_network() {
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
+/// Two hidden layers of 256: their weights (64 x 256 and 256 x 256 words) share the core's
+/// weight memory of 16-bit addresses, which they overflow.
 #[test]
 fn refuses_a_network_the_core_cannot_hold() {
     let dir = temp_dir("refuse");
-    let network = dir.join("wide.toml");
+    let network = dir.join("two_layers.toml");
     let default = include_str!("../../networks/digits.toml");
+    let hidden = &default[default.find("[[hidden]]").expect("hidden layer")
+        ..default.find("[classifier]").expect("classifier")];
     std::fs::write(
         &network,
-        default.replace("\nsize = 256\n", "\nsize = 1184\n"),
+        default.replace("[classifier]", &format!("{hidden}[classifier]")),
     )
     .expect("write network");
     let out = dir.join("build");
@@ -60,8 +64,8 @@ fn refuses_a_network_the_core_cannot_hold() {
     assert!(!output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "error: network \"digits\" cannot be generated: hidden_weights words = 75776 is above \
-         the learning core's limit of 65536\n"
+        "error: network \"digits\" cannot be generated: hidden_weights would need 81920 words; \
+         the learning core's 16-bit addresses reach 65536\n"
     );
     assert!(!out.exists(), "nothing is written for a refused network");
     std::fs::remove_dir_all(&dir).expect("clean up");
@@ -145,18 +149,13 @@ fn spram_places_the_hidden_weights_in_spram() {
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
+/// The default network's W in 8 lanes: one bank of at least one SPRAM per lane.
 #[test]
 fn spram_refuses_hidden_weights_beyond_four_sprams() {
     let dir = temp_dir("spram-refuse");
-    let network = dir.join("digits.toml");
-    let default = include_str!("../../networks/digits.toml");
-    std::fs::write(&network, default).expect("write network");
     let out = dir.join("build");
     let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
-        .args(["--spram", "--lanes", "8"])
-        .arg("--network")
-        .arg(&network)
-        .arg("--out")
+        .args(["--spram", "--lanes", "8", "--out"])
         .arg(&out)
         .output()
         .expect("run gen-verilog");

@@ -1,7 +1,8 @@
 //! A network with two hidden layers through the host on `--port sim`: `train` learns the
 //! weights the golden model learns (the weights digest of `spikeforge-sim train`, the same
 //! `[[W0...], [W1...], [C...]]` weights file), `verify` finds no difference, `load` of the
-//! learned weights reads back as written, and the Verilated chip refuses the network.
+//! learned weights reads back as written; and on `--port cosim` the Verilated chip of the
+//! deep network (10-7-5-3) is chosen by its network and holds what the golden chip holds.
 
 mod common;
 
@@ -183,9 +184,51 @@ fn t_two_hidden_layers_identify_on_sim() {
     );
 }
 
+/// The deep network of the testbenches: supervised 10-7-5-3, which has a Verilated chip.
+const DEEP: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../testbenches/networks/deep.toml"
+);
+
+/// `dump --load` of the deep network on `port`: the dump without its port.
+fn dump_loaded(dir: &Path, port: &str) -> serde_json::Value {
+    let out = dir.join(format!("{port}.json"));
+    ok(&[
+        "dump",
+        "--port",
+        port,
+        "--network",
+        DEEP,
+        "--load",
+        "--out",
+        out.to_str().expect("path"),
+    ]);
+    let mut dump = json(&out);
+    dump.as_object_mut().expect("a JSON object").remove("port");
+    dump
+}
+
 #[test]
-fn t_two_hidden_layers_are_refused_by_the_verilated_chip() {
+fn t_two_hidden_layers_on_the_verilated_chip() {
     let dir = dir("t_two_hidden_layers_cosim");
+    let (stdout, _) = ok(&["identify", "--port", "cosim", "--network", DEEP]);
+    assert!(stdout.contains("Verilated chip_deep"), "{stdout}");
+    assert!(
+        stdout.contains("network: 10 inputs, 3 label inputs, 7 + 5 hidden, 3 classes"),
+        "{stdout}"
+    );
+    // The network loaded through the chip's frames (every layer's weights, state and
+    // registers) reads back as from the golden chip.
+    let cosim = dump_loaded(&dir, "cosim");
+    assert_eq!(cosim, dump_loaded(&dir, "sim"));
+    let cfg = NetworkConfig::from_file(Path::new(DEEP)).expect("deep network");
+    let net = Network::new(&cfg);
+    assert_eq!(
+        cosim["more_hidden"][0]["weights"],
+        serde_json::json!(net.weight_matrices()[1])
+    );
+
+    // A network with two hidden layers and no Verilated chip is refused with the list.
     let (network, _) = two_layer_network(&dir);
     let out = spikeforge(&[
         "identify",
@@ -198,10 +241,8 @@ fn t_two_hidden_layers_are_refused_by_the_verilated_chip() {
     assert!(!out.status.success());
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr:?}");
     assert!(
-        stderr.contains(
-            "network \"digits-2h\" has no Verilated chip: 2 hidden layers: the chip's frame \
-             engine addresses exactly 1"
-        ),
+        stderr.contains("no Verilated chip is built for network \"digits-2h\"")
+            && stderr.contains("chip_deep (network \"deep\")"),
         "{stderr}"
     );
 }

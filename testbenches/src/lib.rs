@@ -10,8 +10,8 @@
 //! runs whole phases that way.
 //!
 //! At the pins: `build.rs` also builds the whole chip (UART, receive FIFO, frame engine,
-//! core) of [`model::CHIP_SMALL`] and [`model::CHIP_DEFAULT`] (in [`model::CHIPS`]) at 4 clock
-//! cycles per bit (12 MHz at 3 Mbaud). [`uart`] drives and decodes the serial lines bit by bit,
+//! core) of [`model::CHIP_SMALL`], [`model::CHIP_DEFAULT`] and [`model::CHIP_DEEP`] (two hidden
+//! layers; all in [`model::CHIPS`]) at 4 clock cycles per bit (12 MHz at 3 Mbaud). [`uart`] drives and decodes the serial lines bit by bit,
 //! [`PinChip`] checks every response byte against `spikeforge_sim::chip::Chip`, and
 //! [`Session`] is a host's session in frames (loading, training, inference).
 //!

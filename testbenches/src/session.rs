@@ -3,7 +3,7 @@
 //! against the golden `Chip`), with the loading, training and inference a host does.
 
 use spikeforge_sim::config::NetworkConfig;
-use spikeforge_sim::core_interface::{parameter_writes, CoreShape, LayerId, Register, StateField};
+use spikeforge_sim::core_interface::{parameter_writes, CoreShape, Register, StateField};
 use spikeforge_sim::data::Sample;
 use spikeforge_sim::model::{Learn, Model, PhaseResult};
 use spikeforge_sim::network::Network;
@@ -128,9 +128,10 @@ impl Session {
         }
     }
 
-    /// Load `net` as `golden::load` writes it through the core's port, in frames: pixels, W,
-    /// C, every neuron-state field of both layers, offsets and goodness, every parameter of
-    /// `parameter_writes` and the generator seeds.
+    /// Load `net` as `golden::load` writes it through the core's port, in frames: pixels, the
+    /// weights and every neuron-state field of every layer, every layer's offset and goodness,
+    /// every parameter of `parameter_writes` and the generator seeds (each group of registers
+    /// in id order).
     pub fn load(&mut self, net: &Network, pixels: &[u8]) {
         let cfg = self.phases.cfg.clone();
         self.write_pixels(pixels);
@@ -171,37 +172,26 @@ impl Session {
                 self.write(Space::State, shape.state_address(id, field, 0), &values);
             }
         }
-        let offset = |layer: &spikeforge_sim::network::Layer| u32::from(layer.theta_offset as u16);
-        self.write_registers(&[
-            (
-                Register::ThetaOffset(LayerId::hidden(0)).id(),
-                offset(&net.hidden[0]),
-            ),
-            (
-                Register::Goodness(LayerId::hidden(0)).id(),
-                net.hidden[0].goodness,
-            ),
-            (
-                Register::ThetaOffset(LayerId::CLASSIFIER).id(),
-                offset(&net.classifier),
-            ),
-            (
-                Register::Goodness(LayerId::CLASSIFIER).id(),
-                net.classifier.goodness,
-            ),
-        ]);
+        let values = |registers: Vec<Register>| -> Vec<(u16, u32)> {
+            let mut writes: Vec<(u16, u32)> = registers
+                .into_iter()
+                .map(|r| (r.id(), r.value(net)))
+                .collect();
+            writes.sort_unstable();
+            writes
+        };
+        let status = shape
+            .layers()
+            .flat_map(|layer| [Register::ThetaOffset(layer), Register::Goodness(layer)])
+            .collect();
+        self.write_registers(&values(status));
         self.write_registers(&parameter_writes(&cfg, net.anneal));
-        self.write_registers(&[
-            (Register::EncoderState.id(), net.encoder.state()),
-            (
-                Register::LearnState(LayerId::hidden(0)).id(),
-                net.learn_rng[0].state(),
-            ),
-            (
-                Register::LearnState(LayerId::CLASSIFIER).id(),
-                net.classifier_rng.state(),
-            ),
-        ]);
+        let generators = shape
+            .layers()
+            .map(Register::LearnState)
+            .chain([Register::EncoderState])
+            .collect();
+        self.write_registers(&values(generators));
     }
 
     /// The learning-rate halvings (`anneal`), as `train::train` sets them per epoch.
@@ -259,21 +249,20 @@ impl Session {
         }
     }
 
-    /// The hidden weights W, then the classifier weights C, read back in READs of 128.
-    pub fn weights(&mut self) -> (Vec<i16>, Vec<i16>) {
-        let cfg = &self.phases.cfg;
-        let shape = CoreShape::of(cfg);
-        let w_words = shape.weight_words(LayerId::hidden(0));
-        let c_words = shape.weight_words(LayerId::CLASSIFIER);
+    /// The weights of every layer in step order (hidden layers, then the classifier: as
+    /// `Network::weight_matrices`), read back in READs of 128.
+    pub fn weights(&mut self) -> Vec<Vec<i16>> {
+        let shape = CoreShape::of(&self.phases.cfg);
         // 16-bit two's complement on the wire.
         let signed = |v: Vec<u32>| -> Vec<i16> {
             v.into_iter()
                 .map(|w| i16::from_le_bytes([w as u8, (w >> 8) as u8]))
                 .collect()
         };
-        let w = signed(self.read(Space::HIDDEN_WEIGHT, 0, w_words));
-        let c = signed(self.read(Space::CLASSIFIER_WEIGHT, 0, c_words));
-        (w, c)
+        shape
+            .layers()
+            .map(|layer| signed(self.read(Space::Weight(layer), 0, shape.weight_words(layer))))
+            .collect()
     }
 }
 
@@ -323,7 +312,8 @@ impl Model for Phases {
     }
 
     fn layer_sizes(&self) -> Vec<usize> {
-        vec![self.cfg.hidden[0].size, self.cfg.classes]
+        let shape = CoreShape::of(&self.cfg);
+        shape.layers().map(|layer| shape.size(layer)).collect()
     }
 
     fn set_anneal(&mut self, halvings: u8) {

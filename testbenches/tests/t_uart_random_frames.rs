@@ -1,10 +1,12 @@
 //! Random and damaged frames at the chip's UART pins, byte for byte like the golden `Chip`.
 //!
-//! [`EXCHANGES`] seeded exchanges ([`SEED`]) on `chip_small`, at least [`REFUSED`] of whose
-//! frames are answered by an error status, each sent bit by bit at
-//! `uart_rx`, answered at `uart_tx` and compared with `Chip::feed` of the same bytes, then a
-//! quiet line (stop-and-wait, `PinChip::exchange`). The mix: intact requests of every opcode
-//! with addresses, counts and values in range; intact frames with each command error
+//! [`EXCHANGES`] seeded exchanges ([`SEED`]) on each of `chip_small` (one hidden layer) and
+//! `chip_deep` (two), at least [`REFUSED`] of whose frames are answered by an error status,
+//! each sent bit by bit at `uart_rx`, answered at `uart_tx` and compared with `Chip::feed` of
+//! the same bytes, then a quiet line (stop-and-wait, `PinChip::exchange`). The mix: intact
+//! requests of every opcode with addresses, counts and values in range, in every space of the
+//! chip (the weights of every layer, the state of every layer, every layer's status
+//! registers); intact frames with each command error
 //! (BAD_LENGTH, UNKNOWN_OPCODE, BAD_PAYLOAD, UNKNOWN_SPACE, OUT_OF_RANGE); requests with a
 //! flipped bit, a dropped or inserted byte, cut short with or without their delimiter, or a
 //! wrong CRC; frames over 264 encoded bytes; line noise with and without 0x00, short and
@@ -12,29 +14,34 @@
 //! FIFO (at most [`RX_FIFO_BYTES`] bytes per exchange, so no byte can be dropped and the
 //! golden model's timing-free answer holds, §7.7). The statuses of the golden model's
 //! responses are counted: every link-error and every command status, an OK answer to every
-//! opcode and a replay must be among them.
+//! opcode and a replay must be among them; and, matched to the intact requests they answer,
+//! an OK and an OUT_OF_RANGE answer to a READ and a WRITE of every space of the chip, an OK
+//! access to the state and the status registers of every layer, and (with more than one
+//! hidden layer) an OUT_OF_RANGE access to the state of a hidden layer the core lacks.
 //!
 //! Values written stay within the ranges `STEP` is specified for (§7.4): weights within
 //! `w_max`, neuron state and offsets as `t_random_networks` draws them, parameters only as
 //! `parameter_writes` gives them.
 
 use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
 use std::time::Instant;
 
-use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::config::{LayerConfig, NetworkConfig};
 use spikeforge_sim::core_interface::{
-    parameter_writes, CoreShape, LayerId, Register, StateField, StepCommand,
+    parameter_writes, CoreShape, LayerId, Register, StateField, StepCommand, MAX_HIDDEN_LAYERS,
 };
 use spikeforge_sim::rng::Xorshift32;
 use spikeforge_sim::rules::weight_max;
 use spikeforge_sim::wire::{
-    cobs, crc16, decode_response, max_read_count, max_write_count, Command, LinkStatus, Opcode,
-    Request, Space, Status, DELIMITER, MAX_RUN_STEPS, RX_FIFO_BYTES,
+    cobs, crc16, decode_request, decode_response, max_read_count, max_write_count, Command,
+    CommandError, LinkStatus, Opcode, Request, Response, Space, Status, DELIMITER, MAX_RUN_STEPS,
+    RX_FIFO_BYTES,
 };
-use spikeforge_testbenches::model::CHIP_SMALL;
+use spikeforge_testbenches::model::{ChipKind, CHIP_DEEP, CHIP_SMALL};
 use spikeforge_testbenches::PinChip;
 
-/// Exchanges sent (each one or more frames, or a piece of one).
+/// Exchanges sent to each chip (each one or more frames, or a piece of one).
 const EXCHANGES: usize = 16_000;
 /// Responses with a status other than OK the golden model must give at least: frames damaged
 /// on the way or refused.
@@ -46,56 +53,55 @@ const LONGEST_REQUEST: usize = 264;
 
 /// What the generator needs of the network.
 struct Shape {
-    inputs: usize,
-    hidden: usize,
     classes: usize,
     supervised: bool,
-    /// Words of W and of C.
-    w_words: usize,
-    c_words: usize,
     w_max: i64,
-    /// Hidden layer, then classifier: `homeostasis_max`, and the theta offsets drawn.
-    homeostasis_max: [i64; 2],
-    theta_offset: [(i64, i64); 2],
+    /// The spaces of the chip, in code order.
+    spaces: Vec<Space>,
+    /// The runs of consecutive ids of the registers that read and write (the status
+    /// registers of every layer and the encoder's).
+    registers: Vec<RangeInclusive<u16>>,
     /// The core's addressing.
     core: CoreShape,
 }
 
 impl Shape {
     fn of(cfg: &NetworkConfig) -> Self {
-        let layers = [&cfg.hidden[0], &cfg.classifier];
+        let core = CoreShape::of(cfg);
+        let mut registers: Vec<RangeInclusive<u16>> = Vec::new();
+        for id in core
+            .registers()
+            .into_iter()
+            .filter(|r| r.readable())
+            .map(Register::id)
+        {
+            match registers.last_mut() {
+                Some(run) if *run.end() + 1 == id => *run = *run.start()..=id,
+                _ => registers.push(id..=id),
+            }
+        }
         Self {
-            inputs: cfg.inputs,
-            hidden: cfg.hidden[0].size,
             classes: cfg.classes,
             supervised: cfg.label_inputs() > 0,
-            w_words: (cfg.inputs + cfg.label_inputs()) * cfg.hidden[0].size,
-            c_words: cfg.classifier_inputs() * cfg.classes,
             w_max: weight_max(cfg.weight_bits).into(),
-            homeostasis_max: layers.map(|l| l.homeostasis_max.into()),
-            theta_offset: layers
-                .map(|l| (l.adapt_min.max(-300).into(), l.adapt_max.min(300).into())),
-            core: CoreShape::of(cfg),
+            spaces: Space::all(core.hidden_layers()),
+            registers,
+            core,
         }
     }
 
-    /// The state address of `field` of neuron `neuron` of the hidden layer or the classifier.
-    fn state_address(&self, classifier: bool, field: StateField, neuron: usize) -> u16 {
-        let layer = if classifier {
-            LayerId::CLASSIFIER
-        } else {
-            LayerId::hidden(0)
-        };
-        self.core.state_address(layer, field, neuron)
+    /// Values of `space` (of STATE: the neurons of the largest layer).
+    fn size(&self, space: Space) -> usize {
+        match space {
+            Space::Pixel => self.core.inputs,
+            Space::Weight(layer) => self.core.weight_words(layer),
+            Space::State => self.layers().map(|l| self.core.size(l)).max().unwrap_or(0),
+            Space::Register => self.registers.iter().map(|run| run.clone().count()).sum(),
+        }
     }
 
-    /// Neurons of the hidden layer or the classifier.
-    fn neurons(&self, classifier: bool) -> usize {
-        if classifier {
-            self.classes
-        } else {
-            self.hidden
-        }
+    fn layers(&self) -> impl Iterator<Item = LayerId> + Clone {
+        self.core.layers()
     }
 }
 
@@ -155,24 +161,52 @@ impl Mix {
         *self.kinds.entry(kind).or_default() += 1;
     }
 
+    /// One of `items`.
+    fn pick<T: Clone>(&mut self, items: &[T]) -> T {
+        items[self.usize(0, items.len() - 1)].clone()
+    }
+
+    /// A space of the chip.
+    fn space(&mut self) -> Space {
+        let spaces = self.shape.spaces.clone();
+        self.pick(&spaces)
+    }
+
+    /// A layer of the core.
+    fn layer(&mut self) -> LayerId {
+        let layers: Vec<LayerId> = self.shape.layers().collect();
+        self.pick(&layers)
+    }
+
+    /// The configuration of `layer`.
+    fn layer_config(&self, layer: LayerId) -> &LayerConfig {
+        layer
+            .config(&self.cfg)
+            .unwrap_or_else(|| panic!("the network has no layer {layer}"))
+    }
+
     /// Addresses of `space` valid for one access of up to `most` values (STATE: one field of
-    /// one layer); the start and count of a random access within them.
+    /// one layer; REG: one run of status registers); the start and count of a random access
+    /// within them.
     fn access(&mut self, space: Space, most: usize) -> (u16, usize) {
-        let size = match space {
-            Space::Pixel => self.shape.inputs,
-            Space::Weight(layer) => self.shape.core.weight_words(layer),
+        let (first, size) = match space {
+            Space::Pixel | Space::Weight(_) => (0, self.shape.size(space)),
             Space::State => {
-                let classifier = self.chance(50);
+                let layer = self.layer();
                 let field = STATE_FIELDS[self.usize(0, 4)];
-                let neurons = self.shape.neurons(classifier);
+                let neurons = self.shape.core.size(layer);
                 let count = self.usize(1, neurons.min(most));
                 let first = self.usize(0, neurons - count);
-                return (self.shape.state_address(classifier, field, first), count);
+                return (self.shape.core.state_address(layer, field, first), count);
             }
-            Space::Register => 7,
+            Space::Register => {
+                let runs = self.shape.registers.clone();
+                let run = self.pick(&runs);
+                (usize::from(*run.start()), run.count())
+            }
         };
         let count = self.usize(1, size.min(most));
-        let start = self.usize(0, size - count);
+        let start = first + self.usize(0, size - count);
         (address(start), count)
     }
 
@@ -184,7 +218,7 @@ impl Mix {
             Space::Pixel => self.byte().into(),
             Space::Weight(_) => bits16(self.range(-w_max, w_max)),
             Space::State => {
-                let layer = usize::from(addr & 0x8000 != 0);
+                let layer = self.shape.core.split_state_address(addr).layer;
                 match (addr >> 12) & 7 {
                     0 if self.chance(25) => bits16(self.range(-32_768, 32_767)),
                     0 => bits16(self.range(-2 * w_max, 2 * w_max)),
@@ -192,29 +226,26 @@ impl Mix {
                     1 => self.rng.below(3),
                     2 => self.byte().into(),
                     3 => {
-                        let h_max = self.shape.homeostasis_max[layer];
+                        let h_max = self.layer_config(layer).homeostasis_max.into();
                         u32::try_from(self.range(0, h_max)).unwrap_or(0)
                     }
                     _ if self.chance(25) => self.u16(65_500, 65_535).into(),
                     _ => self.rng.below(101),
                 }
             }
-            Space::Register => {
-                let hidden_offset = Register::ThetaOffset(LayerId::hidden(0)).id();
-                let classifier_offset = Register::ThetaOffset(LayerId::CLASSIFIER).id();
-                let generators =
-                    Register::EncoderState.id()..=Register::LearnState(LayerId::CLASSIFIER).id();
-                if addr == hidden_offset || addr == classifier_offset {
-                    let (lo, hi) = self.shape.theta_offset[usize::from(addr == classifier_offset)];
-                    bits16(self.range(lo, hi))
-                } else if generators.contains(&addr) {
+            Space::Register => match Register::from_id(addr) {
+                Some(Register::ThetaOffset(layer)) => {
+                    let params = self.layer_config(layer);
+                    let (lo, hi) = (params.adapt_min.max(-300), params.adapt_max.min(300));
+                    bits16(self.range(lo.into(), hi.into()))
+                }
+                Some(Register::EncoderState | Register::LearnState(_)) => {
                     // Any non-zero state, as the host must write.
                     self.rng.next().max(1)
-                } else {
-                    // Goodness: any value.
-                    self.rng.next()
                 }
-            }
+                // Goodness: any value.
+                _ => self.rng.next(),
+            },
         }
     }
 
@@ -259,7 +290,7 @@ impl Mix {
                 Command::RunPhase { word, steps }
             }
             Opcode::Read => {
-                let space = SPACES[self.usize(0, 4)];
+                let space = self.space();
                 let (start, count) = self.access(space, max_read_count(space));
                 Command::Read {
                     space,
@@ -268,7 +299,7 @@ impl Mix {
                 }
             }
             Opcode::Write => {
-                let space = SPACES[self.usize(0, 4)];
+                let space = self.space();
                 if space == Space::Register && self.chance(50) {
                     return self.parameter_write();
                 }
@@ -369,7 +400,16 @@ impl Mix {
             }
             3 => {
                 self.count("unknown space");
-                let space = u8::try_from(self.range(5, 255)).unwrap_or(5);
+                // Now and then next to the codes of the spaces (8..=10: the weights of the
+                // hidden layers past the first that the core may lack).
+                let layers = self.shape.core.hidden_layers();
+                let space = loop {
+                    let most = if self.chance(30) { 12 } else { 255 };
+                    let code = u8::try_from(self.range(5, most)).unwrap_or(5);
+                    if Space::from_code_in(code, layers).is_none() {
+                        break code;
+                    }
+                };
                 let mut payload = vec![space];
                 if self.chance(50) {
                     payload.extend((0..4).map(|_| self.byte()));
@@ -428,7 +468,7 @@ impl Mix {
             }
             4 => {
                 // READ count 0 or above 256 / width.
-                let space = SPACES[self.usize(0, 4)];
+                let space = self.space();
                 let count = if self.chance(40) {
                     0
                 } else {
@@ -446,12 +486,14 @@ impl Mix {
             }
             _ => {
                 // WRITE with no values, or values not a whole number of the width.
-                let space = [
-                    Space::HIDDEN_WEIGHT,
-                    Space::CLASSIFIER_WEIGHT,
-                    Space::State,
-                    Space::Register,
-                ][self.usize(0, 3)];
+                let wide: Vec<Space> = self
+                    .shape
+                    .spaces
+                    .iter()
+                    .copied()
+                    .filter(|&space| space.width() > 1)
+                    .collect();
+                let space = self.pick(&wide);
                 let width = space.width();
                 let n = if self.chance(30) {
                     0
@@ -472,11 +514,13 @@ impl Mix {
 
     /// A READ or WRITE of well-formed size with an address outside the space.
     fn out_of_range(&mut self) -> Command {
-        let sizes = [
-            (Space::Pixel, self.shape.inputs),
-            (Space::HIDDEN_WEIGHT, self.shape.w_words),
-            (Space::CLASSIFIER_WEIGHT, self.shape.c_words),
-        ];
+        let memories: Vec<Space> = self
+            .shape
+            .spaces
+            .iter()
+            .copied()
+            .filter(|space| matches!(space, Space::Pixel | Space::Weight(_)))
+            .collect();
         let write = self.chance(50);
         let most = |space: Space| {
             if write {
@@ -487,7 +531,8 @@ impl Mix {
         };
         let (space, start, count) = match self.rng.below(6) {
             0..=2 => {
-                let (space, size) = sizes[self.usize(0, 2)];
+                let space = self.pick(&memories);
+                let size = self.shape.size(space);
                 let count = self.usize(1, most(space).min(8));
                 let start = if self.chance(20) {
                     self.u16(u16::MAX - 4, u16::MAX)
@@ -497,28 +542,50 @@ impl Mix {
                 (space, start, count)
             }
             3 => {
-                // STATE: a field above 4, or past the layer's neurons.
-                let classifier = self.chance(50);
-                let neurons = self.shape.neurons(classifier);
+                // STATE: a field above 4, past the layer's neurons, or (with more than one
+                // hidden layer) a hidden layer the core lacks.
+                let layers = self.shape.core.hidden_layers();
+                let layer = self.layer();
+                let neurons = self.shape.core.size(layer);
                 let count = self.usize(1, 8);
-                let start = if self.chance(40) {
+                let (layer, field, neuron) = if self.chance(40) {
                     let field = self.u16(5, 7);
-                    (u16::from(classifier) << 15) | (field << 12) | self.u16(0, 3)
+                    (layer, field, self.usize(0, 3))
+                } else if layers > 1 && layers < MAX_HIDDEN_LAYERS && self.chance(30) {
+                    let missing = LayerId::hidden(self.usize(layers, MAX_HIDDEN_LAYERS - 1));
+                    let field = STATE_FIELDS[self.usize(0, 4)] as u16;
+                    (missing, field, self.usize(0, 3))
                 } else {
-                    let field = STATE_FIELDS[self.usize(0, 4)];
+                    let field = STATE_FIELDS[self.usize(0, 4)] as u16;
                     let first = self.usize(neurons.saturating_sub(count) + 1, neurons + 4);
-                    self.shape.state_address(classifier, field, first)
+                    (layer, field, first)
                 };
+                // Field 0 of the address, then the field's bits (5..=7 are no field).
+                let start = self
+                    .shape
+                    .core
+                    .state_address(layer, StateField::Membrane, neuron)
+                    | (field << 12);
                 (Space::State, start, count)
             }
             _ => {
-                // REG: a READ reaching a parameter or a missing id, a WRITE of a missing id.
+                // REG: a READ reaching a parameter or a missing id, a WRITE of a missing id
+                // (of this core: the ids of a layer it lacks among them).
+                let core = &self.shape.core;
                 let bad: Vec<u16> = if write {
-                    vec![7, 10, 12, 15, 30, 31, 43, 46, 63, 64, 200]
+                    [
+                        7, 10, 12, 15, 30, 31, 43, 46, 63, 64, 67, 79, 94, 96, 112, 200,
+                    ]
+                    .into_iter()
+                    .filter(|&id| !core.register_writable(id))
+                    .collect()
                 } else {
-                    vec![7, 8, 9, 16, 29, 32, 45, 63, 64, 1000]
+                    [7, 8, 9, 16, 29, 32, 45, 63, 64, 67, 80, 93, 96, 128, 1000]
+                        .into_iter()
+                        .filter(|&id| !core.register_readable(id))
+                        .collect()
                 };
-                let id = bad[self.usize(0, bad.len() - 1)];
+                let id = self.pick(&bad);
                 let before = self.u16(0, id.min(3));
                 let count = usize::from(before) + self.usize(1, 3);
                 (Space::Register, id - before, count)
@@ -720,7 +787,6 @@ impl Mix {
     }
 }
 
-const SPACES: [Space; 5] = Space::ALL;
 const STATE_FIELDS: [StateField; 5] = [
     StateField::Membrane,
     StateField::Refractory,
@@ -742,14 +808,84 @@ fn framed(body: &[u8]) -> Vec<u8> {
     wire
 }
 
+/// What the answers to intact READs and WRITEs reached: the status, the access and the space
+/// (`OK READ W1`), for STATE and REG the layer of the first address (`OK STATE hidden[1]`,
+/// `OUT_OF_RANGE STATE hidden[2]`); the weight spaces of layers the core lacks refused
+/// (`UNKNOWN_SPACE W2`).
+fn coverage(
+    shape: &CoreShape,
+    command: &Result<Command, CommandError>,
+    status: Status,
+) -> Vec<String> {
+    let (access, space, start) = match *command {
+        Ok(Command::Read { space, start, .. }) => ("READ", space, start),
+        Ok(Command::Write { space, start, .. }) => ("WRITE", space, start),
+        Err(CommandError::UnknownSpace { code }) => {
+            return Space::from_code(code)
+                .map(|space| format!("{} {}", status.name(), space.name()))
+                .into_iter()
+                .collect();
+        }
+        _ => return Vec::new(),
+    };
+    let status = status.name();
+    let mut keys = vec![format!("{status} {access} {}", space.name())];
+    let layer = match space {
+        Space::State => Some(shape.split_state_address(start).layer),
+        Space::Register => Register::from_id(start).and_then(Register::layer),
+        _ => None,
+    };
+    if let Some(layer) = layer {
+        keys.push(format!("{status} {} {layer}", space.name()));
+    }
+    keys
+}
+
+/// The coverage keys [`coverage`] must have found on a chip of `shape`.
+fn required_coverage(shape: &CoreShape) -> Vec<String> {
+    let mut keys = Vec::new();
+    for space in Space::all(shape.hidden_layers()) {
+        for status in [Status::Ok, Status::OutOfRange] {
+            for access in ["READ", "WRITE"] {
+                keys.push(format!("{} {access} {}", status.name(), space.name()));
+            }
+        }
+    }
+    for layer in shape.layers() {
+        keys.push(format!("OK STATE {layer}"));
+        keys.push(format!("OK REG {layer}"));
+    }
+    for l in shape.hidden_layers()..MAX_HIDDEN_LAYERS {
+        let missing = LayerId::hidden(l);
+        keys.push(format!("UNKNOWN_SPACE {}", Space::Weight(missing).name()));
+        if shape.hidden_layers() > 1 {
+            keys.push(format!("OUT_OF_RANGE STATE {missing}"));
+        }
+    }
+    keys
+}
+
 #[test]
-fn t_uart_random_frames() {
+fn t_uart_random_frames_on_chip_small() {
+    random_frames(&CHIP_SMALL);
+}
+
+#[test]
+fn t_uart_random_frames_on_chip_deep() {
+    random_frames(&CHIP_DEEP);
+}
+
+/// [`EXCHANGES`] random exchanges with the chip of `kind`, compared byte for byte with the
+/// golden `Chip`; the coverage asserted.
+fn random_frames(kind: &'static ChipKind) {
     let started = Instant::now();
-    let mut chip = PinChip::new(&CHIP_SMALL);
+    let mut chip = PinChip::new(kind);
     let cfg = chip.config().clone();
     let mut mix = Mix::new(cfg);
+    let layers = mix.shape.core.hidden_layers();
     let mut statuses: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut ok_opcodes: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut reached: BTreeMap<String, usize> = BTreeMap::new();
     let mut bytes_sent = 0;
     let mut bytes_received = 0;
     // A session starts with IDENTIFY (§7.7, rule 1).
@@ -759,14 +895,28 @@ fn t_uart_random_frames() {
         let answer = chip.exchange(&bytes);
         bytes_sent += bytes.len();
         bytes_received += answer.len();
+        // The commands of the intact frames of the exchange, by seq and opcode.
+        let intact: BTreeMap<(u8, u8), Result<Command, CommandError>> = bytes
+            .split(|&b| b == DELIMITER)
+            .filter_map(|frame| {
+                let request = decode_request(frame).ok()?;
+                let command = Command::parse(request.opcode, &request.payload, layers);
+                Some(((request.seq, request.opcode), command))
+            })
+            .collect();
         for frame in answer.split(|&b| b == DELIMITER).filter(|f| !f.is_empty()) {
-            let response = decode_response(frame)
+            let response: Response = decode_response(frame)
                 .unwrap_or_else(|e| panic!("the golden Chip's response {frame:02x?}: {e}"));
             *statuses.entry(response.status.name()).or_default() += 1;
             if response.status == Status::Ok {
                 let opcode = Opcode::from_code(response.opcode & 0x7F)
                     .unwrap_or_else(|| panic!("OK answer to opcode {:#04x}", response.opcode));
                 *ok_opcodes.entry(opcode.name()).or_default() += 1;
+            }
+            if let Some(command) = intact.get(&(response.seq, response.opcode & 0x7F)) {
+                for key in coverage(&mix.shape.core, command, response.status) {
+                    *reached.entry(key).or_default() += 1;
+                }
             }
         }
     }
@@ -790,10 +940,11 @@ fn t_uart_random_frames() {
 
     let stats = chip.stats();
     println!(
-        "random frames on chip_small: {EXCHANGES} exchanges (seed {SEED:#x}), {bytes_sent} bytes \
+        "random frames on {}: {EXCHANGES} exchanges (seed {SEED:#x}), {bytes_sent} bytes \
          sent, {bytes_received} received, zero differences; {} cycles in {:.1} s ({:.2} M \
          cycles/s); link status {link:?}\nkinds {:?}\nstatuses {statuses:?}\nOK per opcode \
-         {ok_opcodes:?}",
+         {ok_opcodes:?}\nreached {reached:?}",
+        kind.name(),
         stats.cycles,
         started.elapsed().as_secs_f64(),
         stats.cycles as f64 / stats.wall.as_secs_f64() / 1e6,
@@ -811,6 +962,11 @@ fn t_uart_random_frames() {
         .filter(|name| !ok_opcodes.contains_key(name))
         .collect();
     assert!(missing.is_empty(), "opcodes never executed: {missing:?}");
+    let missing: Vec<String> = required_coverage(&mix.shape.core)
+        .into_iter()
+        .filter(|key| !reached.contains_key(key))
+        .collect();
+    assert!(missing.is_empty(), "never answered: {missing:?}");
     assert!(
         link.replays > 0,
         "no retransmission was answered from the store"

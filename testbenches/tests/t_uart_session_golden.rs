@@ -1,34 +1,42 @@
-//! The chip at its UART pins learns digits in frames, byte for byte like the golden `Chip`.
+//! The chip at its UART pins learns in frames, byte for byte like the golden `Chip`.
 //!
-//! The default network's chip (`chip_default`, 12 MHz at 3 Mbaud: 4 cycles per bit) is
-//! driven bit by bit at `uart_rx` and decoded at `uart_tx`, one request at a time
-//! (stop-and-wait). The session: `IDENTIFY`; the initial network loaded in WRITEs as
-//! `golden::load` writes it through the core's port (pixels, W and C in chunks, every neuron
-//! state field, offsets and goodness, every parameter, the generator seeds); one epoch over
-//! the first [`TRAIN`] digits training samples as `train::train` runs it (anneal, shuffle,
-//! then for each sample a WRITE of its pixels and a `RUN_PHASE` per phase of
-//! `train::learn_sample`); W and C read back in READs of 128; [`TEST`] test samples classified
-//! (WRITE, inference `RUN_PHASE`, `READ_PREDICTION`); `LINK_STATUS`. Every response byte must
-//! equal `Chip::feed`'s; then the weights and the accuracy must be those of `train::train`
-//! itself.
+//! A chip (12 MHz at 3 Mbaud: 4 cycles per bit) is driven bit by bit at `uart_rx` and decoded
+//! at `uart_tx`, one request at a time (stop-and-wait). The session: `IDENTIFY`; the initial
+//! network loaded in WRITEs as `golden::load` writes it through the core's port (pixels, every
+//! layer's weights in chunks and every neuron state field, offsets and goodness, every
+//! parameter, the generator seeds); one epoch over the first training samples as
+//! `train::train` runs it (anneal, shuffle, then for each sample a WRITE of its pixels and a
+//! `RUN_PHASE` per phase of `train::learn_sample`); every layer's weights read back in READs
+//! of 128; test samples classified (WRITE, inference `RUN_PHASE`, `READ_PREDICTION`);
+//! `LINK_STATUS`. Every response byte must equal `Chip::feed`'s; then the weights and the
+//! accuracy must be those of `train::train` itself.
+//!
+//! `chip_default` learns [`TRAIN`] digits and classifies [`TEST`]; `chip_deep` (two hidden
+//! layers) learns [`DEEP_TRAIN`] samples of [`stripes`] and classifies [`DEEP_TEST`], every
+//! layer's weights changing.
 
 use std::path::Path;
 use std::time::Instant;
 
-use spikeforge_sim::data::load_digits;
+use spikeforge_sim::data::{load_digits, Dataset, Sample};
 use spikeforge_sim::network::Network;
 use spikeforge_sim::rng::{shuffle, Stream, Xorshift32};
 use spikeforge_sim::train::{train, TrainOptions};
 use spikeforge_sim::wire::{Command, LinkStatus};
-use spikeforge_testbenches::model::CHIP_DEFAULT;
+use spikeforge_testbenches::model::{ChipKind, CHIP_DEEP, CHIP_DEFAULT};
 use spikeforge_testbenches::Session;
 
-/// Training samples learned on the chip (one epoch).
+/// Digits training samples learned on `chip_default` (one epoch).
 const TRAIN: usize = 50;
-/// Test samples classified on the chip.
+/// Digits test samples classified on `chip_default`.
 const TEST: usize = 20;
-/// Test accuracy the chip must reach (chance is 0.1).
+/// Test accuracy `chip_default` must reach (chance is 0.1).
 const MIN_ACCURACY: f64 = 0.3;
+/// Training and test samples of [`stripes`] on `chip_deep`.
+const DEEP_TRAIN: usize = 30;
+const DEEP_TEST: usize = 15;
+/// Seed of the [`stripes`] samples.
+const STRIPES_SEED: u32 = 0x5791_9E5D;
 
 /// The first index where `rtl` and `model` differ, with both values.
 fn first_difference(name: &str, rtl: &[i16], model: &[i16]) -> Option<String> {
@@ -41,24 +49,21 @@ fn first_difference(name: &str, rtl: &[i16], model: &[i16]) -> Option<String> {
     ))
 }
 
-#[test]
-fn t_uart_session_golden() {
+/// One epoch of `samples` training samples of `data` and `tests` test samples at the pins of
+/// the chip of `kind`, compared with `train::train`; the test accuracy, the same as
+/// `train::train`'s.
+fn learn_one_epoch(kind: &'static ChipKind, data: &Dataset, samples: usize, tests: usize) -> f64 {
     let started = Instant::now();
-    let data = load_digits(Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../data/digits.csv.gz"
-    )))
-    .unwrap_or_else(|e| panic!("digits: {e}"));
-    let mut session = Session::new(&CHIP_DEFAULT);
+    let mut session = Session::new(kind);
     let cfg = session.config().clone();
     let net = Network::new(&cfg);
     session.load(&net, &vec![0; cfg.inputs]);
     let loaded = session.chip.stats();
 
     // One epoch as `train::train` runs it: anneal for epoch 1, one shuffle, every sample.
-    let train_set = &data.train[..TRAIN];
-    let test_set = &data.test[..TEST];
-    let mut order: Vec<usize> = (0..TRAIN).collect();
+    let train_set = &data.train[..samples];
+    let test_set = &data.test[..tests];
+    let mut order: Vec<usize> = (0..samples).collect();
     let mut shuffle_rng = Xorshift32::for_stream(cfg.seed, Stream::Shuffle);
     let mut negative_rng = Xorshift32::for_stream(cfg.seed, Stream::Negative);
     if let Some(halvings) = 0u32.checked_div(cfg.anneal_every) {
@@ -70,7 +75,7 @@ fn t_uart_session_golden() {
         session.learn_sample(&train_set[i], train_set, &mut negative_rng);
     }
     let trained = session.chip.stats();
-    let (w, c) = session.weights();
+    let weights = session.weights();
     let read_back = session.chip.stats();
     let predictions: Vec<usize> = test_set
         .iter()
@@ -81,51 +86,96 @@ fn t_uart_session_golden() {
         .unwrap_or_else(|e| panic!("LINK_STATUS: {e}"));
     assert_eq!(link, LinkStatus::default(), "a clean line: every counter 0");
 
-    // Every byte was the golden Chip's; the session is also `train::train` itself.
+    // Every byte was the golden Chip's; the session is also `train::train` itself, and every
+    // layer learned.
     let mut golden = Network::new(&cfg);
     let opts = TrainOptions {
         epochs: 1,
-        train_samples: Some(TRAIN),
-        test_samples: Some(TEST),
+        train_samples: Some(samples),
+        test_samples: Some(tests),
     };
-    let outcome = train(&mut golden, &data, &opts, &mut |_| {});
-    let differences: Vec<String> = [
-        first_difference("W", &w, &golden.hidden[0].weights),
-        first_difference("C", &c, &golden.classifier.weights),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let outcome = train(&mut golden, data, &opts, &mut |_| {});
+    let want = golden.weight_matrices();
+    assert_eq!(weights.len(), want.len(), "one matrix per layer");
+    let differences: Vec<String> = (0..want.len())
+        .filter_map(|l| first_difference(&format!("layer {l}"), &weights[l], &want[l]))
+        .collect();
     assert!(differences.is_empty(), "{}", differences.join("; "));
+    let initial = net.weight_matrices();
+    let unchanged: Vec<usize> = (0..want.len()).filter(|&l| want[l] == initial[l]).collect();
+    assert!(unchanged.is_empty(), "layers {unchanged:?} learned nothing");
     let right = predictions
         .iter()
         .zip(test_set)
         .filter(|(&p, s)| p == usize::from(s.label))
         .count();
-    let accuracy = right as f64 / TEST as f64;
+    let accuracy = right as f64 / tests as f64;
     assert_eq!(accuracy, outcome.test.accuracy, "train::train accuracy");
-    // Fifty samples are enough to learn well above chance (10 classes).
-    assert!(
-        accuracy >= MIN_ACCURACY,
-        "test accuracy {accuracy} after {TRAIN} samples"
-    );
 
     let stats = session.chip.stats();
     let per = |a: u64, b: u64, n: usize| (b - a) as f64 / n as f64;
     println!(
-        "UART session, chip_default at 4 cycles/bit: {} exchanges, {} cycles ({:.1} s at 12 MHz) \
-         in {:.1} s wall ({:.2} M cycles/s); load {} cycles; {TRAIN} training samples {:.0} \
-         cycles each; W and C read back {} cycles; {TEST} test samples {:.0} cycles each; \
-         test accuracy {right}/{TEST} = {:.0} % (= train::train)",
+        "UART session, {} at 4 cycles/bit: {} exchanges, {} cycles ({:.1} s at 12 MHz) in \
+         {:.1} s wall ({:.2} M cycles/s); load {} cycles; {samples} training samples {:.0} \
+         cycles each; weights read back {} cycles; {tests} test samples {:.0} cycles each; \
+         test accuracy {right}/{tests} = {:.0} % (= train::train)",
+        kind.name(),
         stats.exchanges,
         stats.cycles,
         stats.cycles as f64 / 12e6,
         started.elapsed().as_secs_f64(),
         stats.cycles as f64 / stats.wall.as_secs_f64() / 1e6,
         loaded.cycles,
-        per(before.cycles, trained.cycles, TRAIN),
+        per(before.cycles, trained.cycles, samples),
         read_back.cycles - trained.cycles,
-        per(read_back.cycles, classified.cycles, TEST),
+        per(read_back.cycles, classified.cycles, tests),
         accuracy * 100.0,
     );
+    accuracy
+}
+
+#[test]
+fn t_uart_session_golden() {
+    let data = load_digits(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../data/digits.csv.gz"
+    )))
+    .unwrap_or_else(|e| panic!("digits: {e}"));
+    let accuracy = learn_one_epoch(&CHIP_DEFAULT, &data, TRAIN, TEST);
+    // Fifty samples are enough to learn well above chance (10 classes).
+    assert!(
+        accuracy >= MIN_ACCURACY,
+        "test accuracy {accuracy} after {TRAIN} samples"
+    );
+}
+
+/// Three classes of ten pixels for the deep network (10 inputs, 3 classes): class `k` is
+/// bright on pixels `3k..3k + 3` and dim elsewhere, with seeded noise; samples take the
+/// classes in turn.
+fn stripes(train: usize, test: usize) -> Dataset {
+    let mut rng = Xorshift32::new(STRIPES_SEED);
+    let mut sample = |i: usize| {
+        let label = (i % 3) as u8;
+        let pixels = (0..10usize)
+            .map(|p| {
+                let base = if p / 3 == usize::from(label) { 180 } else { 10 };
+                base + (rng.below(60) as u8)
+            })
+            .collect();
+        Sample { pixels, label }
+    };
+    Dataset {
+        name: "stripes".into(),
+        width: 10,
+        height: 1,
+        classes: 3,
+        train: (0..train).map(&mut sample).collect(),
+        test: (0..test).map(&mut sample).collect(),
+    }
+}
+
+#[test]
+fn t_uart_session_golden_deep() {
+    let data = stripes(DEEP_TRAIN, DEEP_TEST);
+    learn_one_epoch(&CHIP_DEEP, &data, DEEP_TRAIN, DEEP_TEST);
 }

@@ -4,7 +4,9 @@ use crate::link::Crc16Step;
 use crate::memory::Ram;
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
-use spikeforge_sim::core_interface::LayerId;
+use spikeforge_sim::core_interface::{
+    weight_space_code, CoreShape, LayerId, Register, StateField, MAX_HIDDEN_LAYERS,
+};
 use spikeforge_sim::wire::{
     Direction, Identity, MemoryMap, Response, Status, MAX_PAYLOAD, MAX_RUN_STEPS,
 };
@@ -15,8 +17,12 @@ const BUFFER_BYTES: usize = 512;
 /// Width of the buffer positions and of the frame's byte counts: they count to
 /// [`BUFFER_BYTES`] and saturate at 1,023, above the longest frame on the wire.
 const POSITION_BITS: usize = 10;
-/// Register ids below this have a bit in the readable / writable masks; larger ids are none.
+/// Register ids below this (those of hidden layer 0, the classifier and the core) have a bit
+/// in the readable / writable masks; the ids of hidden layer `l >= 1` are the block of
+/// [`REGISTER_BLOCK_IDS`] from `Register::ThetaOffset(l)` on, with masks of their own.
 const REGISTER_IDS: usize = 64;
+/// Register ids of the block of a hidden layer `l >= 1` (`32 (l + 1) + 0..32`).
+const REGISTER_BLOCK_IDS: usize = 32;
 /// Link-error statuses in the order of the link-error ROM.
 const LINK_ERRORS: [Status; 4] = [
     Status::BadCrc,
@@ -105,6 +111,7 @@ enum EngineState {
 /// | response | written decoded into the response buffer while it is built, one byte per clock, CRC alongside; the COBS block codes go to a third buffer as blocks close, so no byte is read twice |
 /// | transmission | per block: its code, then its data bytes, skipping the zero the block stands for; then the delimiter. A replay sends the stored buffers again |
 /// | link errors | the nine bytes of each link-error response are a ROM built from `Response::link_error` |
+/// | the network | the identity ROM, the sizes of the spaces and the register masks are constants of the network it is generated for (`MemoryMap`), for 1 to 4 hidden layers; the spaces `W1`..`W3`, the layers in bits 11..10 of a state address and the register blocks of the hidden layers past the first exist only in the engine of a core that has them, so the engine of a one-hidden-layer core has no logic for them |
 ///
 /// One request at a time: `rx_ready` is high only while receiving. The engine drives the
 /// core's command port only while executing, and expects the core's timing (§6): read answers
@@ -214,6 +221,19 @@ pub struct FrameEngine {
     classes: Constant<Bits<17>>,
     readable: Constant<Bits<64>>,
     writable: Constant<Bits<64>>,
+    // The neuron bits of a hidden layer's state address (11..0, or 9..0 with more than one
+    // hidden layer). Hidden layers 1, 2, ... (none with one hidden layer, so that its engine
+    // has no logic for them): each layer's weight space and its words; the layer codes 1..=3
+    // of a state address (bits 11..10) and their neurons (0 for a layer the core lacks); each
+    // layer's register block (`id >> 5`) and its masks.
+    hidden_neuron_mask: Constant<Bits<12>>,
+    stacked_spaces: Vec<Constant<Bits<8>>>,
+    stacked_words: Vec<Constant<Bits<17>>>,
+    stacked_state_layers: Vec<Constant<Bits<2>>>,
+    stacked_neurons: Vec<Constant<Bits<17>>>,
+    stacked_register_blocks: Vec<Constant<Bits<12>>>,
+    stacked_readable: Vec<Constant<Bits<REGISTER_BLOCK_IDS>>>,
+    stacked_writable: Vec<Constant<Bits<REGISTER_BLOCK_IDS>>>,
     identity_last: Constant<Bits<16>>,
     max_payload: Constant<Bits<16>>,
     max_steps: Constant<Bits<16>>,
@@ -234,6 +254,7 @@ pub struct FrameEngine {
     argument_count: Signal<Local, Bits<16>>,
     argument_steps: Signal<Local, Bits<16>>,
     argument_word: Signal<Local, Bits<32>>,
+    space_known: Signal<Local, Bit>,
     space_width: Signal<Local, Bits<3>>,
     width_mask: Signal<Local, Bits<16>>,
     max_count: Signal<Local, Bits<16>>,
@@ -267,12 +288,39 @@ fn constant<const N: usize>(value: usize) -> Constant<Bits<N>> {
     Constant::new(u64::try_from(value).unwrap_or(u64::MAX).into())
 }
 
-/// The mask of register ids below [`REGISTER_IDS`] for which `usable` holds.
-fn register_mask(usable: impl Fn(u16) -> bool) -> Constant<Bits<64>> {
-    let mask = (0..REGISTER_IDS as u16)
-        .filter(|&id| usable(id))
-        .fold(0u64, |mask, id| mask | 1 << id);
+/// The mask of the `N` register ids from `first` on for which `usable` holds.
+fn register_mask<const N: usize>(first: u16, usable: impl Fn(u16) -> bool) -> Constant<Bits<N>> {
+    let mask = (0..N as u16)
+        .filter(|&offset| usable(first + offset))
+        .fold(0u64, |mask, offset| mask | 1 << offset);
     Constant::new(mask.into())
+}
+
+/// Check that the register blocks of hidden layers 1, 2, ... (their first ids, `blocks`) lie
+/// past the ids of the 64-bit masks, each at a multiple of [`REGISTER_BLOCK_IDS`], and that
+/// every id the core of `shape` reads or writes lies in the masks or one of the blocks.
+fn check_register_blocks(shape: &CoreShape, blocks: &[u16]) {
+    for &first in blocks {
+        let first = usize::from(first);
+        assert!(
+            first >= REGISTER_IDS && first % REGISTER_BLOCK_IDS == 0,
+            "a register block at id {first}"
+        );
+    }
+    let in_block = |id: usize| {
+        blocks.iter().any(|&first| {
+            let first = usize::from(first);
+            (first..first + REGISTER_BLOCK_IDS).contains(&id)
+        })
+    };
+    for id in 0..=u16::MAX {
+        let usable = shape.register_readable(id) || shape.register_writable(id);
+        let wide = usize::from(id);
+        assert!(
+            !usable || wide < REGISTER_IDS || in_block(wide),
+            "register {id} lies outside the frame engine's masks"
+        );
+    }
 }
 
 fn rom(bytes: &[u8]) -> ROM<Bits<8>, 6> {
@@ -286,6 +334,17 @@ impl FrameEngine {
     pub fn new(cfg: &NetworkConfig) -> Self {
         let map = MemoryMap::of(cfg);
         let shape = map.shape();
+        let stacked: Vec<LayerId> = (1..shape.hidden_layers()).map(LayerId::hidden).collect();
+        let state_layers: Vec<LayerId> = if stacked.is_empty() {
+            Vec::new()
+        } else {
+            (1..MAX_HIDDEN_LAYERS).map(LayerId::hidden).collect()
+        };
+        let blocks: Vec<u16> = stacked
+            .iter()
+            .map(|&layer| Register::ThetaOffset(layer).id())
+            .collect();
+        check_register_blocks(shape, &blocks);
         let identity = Identity::of(cfg).encode();
         let saturated = (1 << POSITION_BITS) - 1;
         assert!(
@@ -379,8 +438,41 @@ impl FrameEngine {
             classifier_words: constant(shape.weight_words(LayerId::CLASSIFIER)),
             hidden_neurons: constant(shape.size(LayerId::hidden(0))),
             classes: constant(shape.classes),
-            readable: register_mask(|id| shape.register_readable(id)),
-            writable: register_mask(|id| shape.register_writable(id)),
+            readable: register_mask(0, |id| shape.register_readable(id)),
+            writable: register_mask(0, |id| shape.register_writable(id)),
+            hidden_neuron_mask: constant((1 << shape.hidden_neuron_bits()) - 1),
+            stacked_spaces: stacked
+                .iter()
+                .map(|&layer| constant(weight_space_code(layer).into()))
+                .collect(),
+            stacked_words: stacked
+                .iter()
+                .map(|&layer| constant(shape.weight_words(layer)))
+                .collect(),
+            stacked_state_layers: state_layers
+                .iter()
+                .map(|&layer| {
+                    constant(usize::from(
+                        shape.state_address(layer, StateField::Membrane, 0) >> 10,
+                    ))
+                })
+                .collect(),
+            stacked_neurons: state_layers
+                .iter()
+                .map(|&layer| constant(shape.size(layer)))
+                .collect(),
+            stacked_register_blocks: blocks
+                .iter()
+                .map(|&first| constant(usize::from(first) / REGISTER_BLOCK_IDS))
+                .collect(),
+            stacked_readable: blocks
+                .iter()
+                .map(|&first| register_mask(first, |id| shape.register_readable(id)))
+                .collect(),
+            stacked_writable: blocks
+                .iter()
+                .map(|&first| register_mask(first, |id| shape.register_writable(id)))
+                .collect(),
             identity_last: constant(identity.len() - 1),
             max_payload: constant(MAX_PAYLOAD),
             max_steps: constant(usize::from(MAX_RUN_STEPS)),
@@ -399,6 +491,7 @@ impl FrameEngine {
             argument_count: Signal::default(),
             argument_steps: Signal::default(),
             argument_word: Signal::default(),
+            space_known: Signal::default(),
             space_width: Signal::default(),
             width_mask: Signal::default(),
             max_count: Signal::default(),
@@ -515,7 +608,14 @@ impl Logic for FrameEngine {
             | (bit_cast::<32, 8>(self.arguments[2].q.val()) << 16))
             | (bit_cast::<32, 8>(self.arguments[1].q.val()) << 8))
             | bit_cast::<32, 8>(self.arguments[0].q.val());
-        // Value width of the space in arguments[0]: PIXEL 1, W / C / STATE 2, REG 4.
+        // The space in arguments[0]: 0..=4, or the weights of a hidden layer the core has past
+        // the first. Its value width: PIXEL 1, weights and STATE 2, REG 4.
+        self.space_known.next = self.arguments[0].q.val() <= 4;
+        for i in 0..self.stacked_spaces.len() {
+            if self.arguments[0].q.val() == self.stacked_spaces[i].val() {
+                self.space_known.next = true;
+            }
+        }
         self.space_width.next = bits::<3>(2);
         self.width_mask.next = bits::<16>(1);
         self.max_count.next = bits::<16>(128);
@@ -533,14 +633,25 @@ impl Logic for FrameEngine {
             self.write_count.next = self.values_length.val() >> 2;
         }
         // The end of the range of a READ or WRITE, 17 bits wide so that it cannot wrap; in
-        // the STATE space, of the neuron numbers (bits 11..0).
+        // the STATE space, of the neuron numbers (bits 11..0 of the classifier's address,
+        // `hidden_neuron_mask` of a hidden layer's), within the neurons of the address's layer.
         self.range_start.next = bit_cast::<17, 16>(self.start.q.val());
         if self.space.q.val() == 3 {
             self.range_start.next = bit_cast::<17, 12>(self.start.q.val().get_bits::<12>(0));
+            if !self.start.q.val().get_bit(15) {
+                self.range_start.next = bit_cast::<17, 12>(
+                    self.start.q.val().get_bits::<12>(0) & self.hidden_neuron_mask.val(),
+                );
+            }
         }
         self.range_end.next = self.range_start.val() + bit_cast::<17, 16>(self.count.q.val());
         self.field.next = self.start.q.val().get_bits::<3>(12);
         self.layer_size.next = self.hidden_neurons.val();
+        for i in 0..self.stacked_state_layers.len() {
+            if self.start.q.val().get_bits::<2>(10) == self.stacked_state_layers[i].val() {
+                self.layer_size.next = self.stacked_neurons[i].val();
+            }
+        }
         if self.start.q.val().get_bit(15) {
             self.layer_size.next = self.classes.val();
         }
@@ -561,6 +672,19 @@ impl Logic for FrameEngine {
                     .readable
                     .val()
                     .get_bit(self.register_id.val().get_bits::<6>(0).index());
+            }
+        }
+        for i in 0..self.stacked_register_blocks.len() {
+            if self.register_id.val().get_bits::<12>(5) == self.stacked_register_blocks[i].val() {
+                if self.command.q.val() == 3 {
+                    self.register_ok.next = self.stacked_writable[i]
+                        .val()
+                        .get_bit(self.register_id.val().get_bits::<5>(0).index());
+                } else {
+                    self.register_ok.next = self.stacked_readable[i]
+                        .val()
+                        .get_bit(self.register_id.val().get_bits::<5>(0).index());
+                }
             }
         }
         self.read_length.next = self.count.q.val() << 1;
@@ -720,7 +844,7 @@ impl Logic for FrameEngine {
                             self.pointer.d.next = bits::<POSITION_BITS>(7);
                             if self.payload_length.val() < 3 {
                                 self.status.d.next = bits::<8>(0x12);
-                            } else if self.arguments[0].q.val() > 4 {
+                            } else if !self.space_known.val() {
                                 self.status.d.next = bits::<8>(0x13);
                             } else if !self.values_length.val().any()
                                 || (self.values_length.val() & self.width_mask.val()).any()
@@ -735,7 +859,7 @@ impl Logic for FrameEngine {
                             self.count.d.next = self.argument_count.val();
                             if self.payload_length.val() != 5 {
                                 self.status.d.next = bits::<8>(0x12);
-                            } else if self.arguments[0].q.val() > 4 {
+                            } else if !self.space_known.val() {
                                 self.status.d.next = bits::<8>(0x13);
                             } else if !self.argument_count.val().any()
                                 || (self.argument_count.val() > self.max_count.val())
@@ -815,8 +939,17 @@ impl Logic for FrameEngine {
                         }
                     }
                     _ => {
+                        // REG, or the weights of a hidden layer past the first.
                         self.status.d.next = bits::<8>(0);
                         self.state.d.next = EngineState::RegisterCheck;
+                        for i in 0..self.stacked_spaces.len() {
+                            if self.space.q.val() == self.stacked_spaces[i].val() {
+                                self.state.d.next = EngineState::Header;
+                                if self.range_end.val() > self.stacked_words[i].val() {
+                                    self.status.d.next = bits::<8>(0x14);
+                                }
+                            }
+                        }
                     }
                 }
                 if self.command.q.val() == 4 {

@@ -1,7 +1,7 @@
 //! [`ChipCore`]: the frame engine driving the learning core, the chip between its UART's byte
 //! streams (`docs/spec.md` §7) and its network.
 use crate::link::FrameEngine;
-use crate::top::{check_features, CoreError, CoreOptions, LearningCore};
+use crate::top::{CoreError, CoreOptions, LearningCore};
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
 
@@ -35,9 +35,9 @@ pub struct ChipCore {
 
 impl ChipCore {
     /// The chip for `cfg`, its core built as `options` say, or why the network does not fit
-    /// (the frame engine addresses one hidden layer: [`check_features`]).
+    /// the core.
     pub fn new(cfg: &NetworkConfig, options: CoreOptions) -> Result<Self, CoreError> {
-        check_features(cfg)?;
+        let core = LearningCore::with_options(cfg, options)?;
         Ok(Self {
             clock: Signal::default(),
             rx_data: Signal::default(),
@@ -50,7 +50,7 @@ impl ChipCore {
             rx_overflow: Signal::default(),
             active: Signal::default(),
             engine: FrameEngine::new(cfg),
-            core: LearningCore::with_options(cfg, options)?,
+            core,
         })
     }
 }
@@ -83,10 +83,14 @@ impl Logic for ChipCore {
 mod tests {
     use super::*;
     use spikeforge_sim::chip::Chip;
-    use spikeforge_sim::core_interface::{parameter_writes, LayerId, Register};
+    use spikeforge_sim::core_interface::{
+        parameter_id, parameter_writes, CoreShape, LayerField, LayerId, Register, StateField,
+    };
     use spikeforge_sim::network::Network;
     use spikeforge_sim::rng::Xorshift32;
-    use spikeforge_sim::wire::{cobs, crc16, pack_values, Opcode, Request, Space, MAX_PAYLOAD};
+    use spikeforge_sim::wire::{
+        cobs, crc16, decode_response, pack_values, Opcode, Request, Space, Status, MAX_PAYLOAD,
+    };
 
     const SETTLE_PASSES: usize = 1_000;
 
@@ -176,10 +180,11 @@ mod tests {
     }
 
     /// Run `session` (one element per exchange) through the RTL and the golden `Chip`, and
-    /// require the same bytes back for every exchange.
-    fn assert_same_answers(cfg: &NetworkConfig, session: &[Vec<u8>]) {
+    /// require the same bytes back for every exchange; the statuses of the responses.
+    fn assert_same_answers(cfg: &NetworkConfig, session: &[Vec<u8>]) -> Vec<Status> {
         let mut bench = Bench::new(cfg);
         let mut model = Chip::new(cfg).unwrap_or_else(|err| panic!("{err}"));
+        let mut statuses = Vec::new();
         for (i, bytes) in session.iter().enumerate() {
             let rtl = bench.feed(bytes);
             let want = model.feed(bytes);
@@ -189,7 +194,12 @@ mod tests {
                 "exchange {i} ({} bytes in): the RTL answered {rtl:02x?}, the model {want:02x?}",
                 bytes.len()
             );
+            for frame in want.split(|&b| b == 0).filter(|frame| !frame.is_empty()) {
+                let response = decode_response(frame).unwrap_or_else(|err| panic!("{err}"));
+                statuses.push(response.status);
+            }
         }
+        statuses
     }
 
     fn small() -> NetworkConfig {
@@ -198,6 +208,15 @@ mod tests {
             "small.toml",
         )
         .unwrap_or_else(|err| panic!("small network: {err}"))
+    }
+
+    /// Supervised 10-7-5-3: two hidden layers.
+    fn deep() -> NetworkConfig {
+        NetworkConfig::from_toml_str(
+            include_str!("../../../testbenches/networks/deep.toml"),
+            "deep.toml",
+        )
+        .unwrap_or_else(|err| panic!("deep network: {err}"))
     }
 
     #[test]
@@ -245,10 +264,13 @@ mod tests {
         assert_same_answers(&cfg, &session);
     }
 
-    #[test]
-    fn reads_writes_and_a_run_match_the_golden_chip() {
-        let cfg = small();
-        let net = Network::new(&cfg);
+    /// A session of `cfg`'s chip: the parameters, every generator's seed, every layer's
+    /// weights and the pixels written; reads past W and of registers that cannot be read; a
+    /// positive supervised phase with CSDP and classifier learning; the prediction, every
+    /// layer's weights, traces and status registers read back.
+    fn load_run_and_read_back(cfg: &NetworkConfig) -> Vec<Vec<u8>> {
+        let shape = CoreShape::of(cfg);
+        let net = Network::new(cfg);
         let mut rng = Xorshift32::new(0x00C0_FFEE);
         let mut session = Vec::new();
         let mut seq = 1u8;
@@ -256,26 +278,34 @@ mod tests {
             seq = seq.wrapping_add(1);
             seq
         };
-        for (id, value) in parameter_writes(&cfg, 0) {
+        for (id, value) in parameter_writes(cfg, 0) {
             session.push(write(next(), Space::Register, id, &[value]));
         }
-        for (register, seed) in [
-            (Register::EncoderState, 0x1234_5678u32),
-            (Register::LearnState(LayerId::hidden(0)), 0x9ABC_DEF1),
-            (Register::LearnState(LayerId::CLASSIFIER), 0x0F1E_2D3C),
-        ] {
-            session.push(write(next(), Space::Register, register.id(), &[seed]));
+        session.push(write(
+            next(),
+            Space::Register,
+            Register::EncoderState.id(),
+            &[0x1234_5678],
+        ));
+        for layer in shape.layers() {
+            let seed = rng.next().max(1);
+            let id = Register::LearnState(layer).id();
+            session.push(write(next(), Space::Register, id, &[seed]));
         }
-        let weights: Vec<u32> = net.hidden[0]
-            .weights
-            .iter()
-            .map(|&w| u32::from(w as u16))
-            .collect();
-        session.push(write(next(), Space::HIDDEN_WEIGHT, 0, &weights));
+        for (l, layer) in net.hidden.iter().enumerate() {
+            let weights: Vec<u32> = layer.weights.iter().map(|&w| u32::from(w as u16)).collect();
+            session.push(write(
+                next(),
+                Space::Weight(LayerId::hidden(l)),
+                0,
+                &weights,
+            ));
+        }
         let pixels: Vec<u32> = (0..cfg.inputs).map(|_| rng.next() & 0xFF).collect();
         session.push(write(next(), Space::Pixel, 0, &pixels));
         // Out of range: one word past W, a register that cannot be read.
-        session.push(read(next(), Space::HIDDEN_WEIGHT, 1, weights.len() as u16));
+        let w_words = address(shape.weight_words(LayerId::hidden(0)));
+        session.push(read(next(), Space::HIDDEN_WEIGHT, 1, w_words));
         session.push(read(next(), Space::Register, 6, 3));
         session.push(read(next(), Space::Register, 0, 7));
         // A positive supervised phase with CSDP and classifier learning, then reads.
@@ -284,12 +314,96 @@ mod tests {
         run.extend_from_slice(&3u16.to_le_bytes());
         session.push(request(next(), Opcode::RunPhase, run));
         session.push(request(next(), Opcode::ReadPrediction, vec![]));
-        session.push(read(next(), Space::HIDDEN_WEIGHT, 0, weights.len() as u16));
-        session.push(read(next(), Space::CLASSIFIER_WEIGHT, 0, 30));
-        session.push(read(next(), Space::State, 0x4000, 7));
+        for layer in shape.layers() {
+            let words = address(shape.weight_words(layer).min(128));
+            session.push(read(next(), Space::Weight(layer), 0, words));
+            let trace = shape.state_address(layer, StateField::Trace, 0);
+            session.push(read(
+                next(),
+                Space::State,
+                trace,
+                address(shape.size(layer)),
+            ));
+            let status = Register::ThetaOffset(layer).id();
+            session.push(read(next(), Space::Register, status, 2));
+        }
         session.push(read(next(), Space::State, 0xC000, 3));
         session.push(request(next(), Opcode::LinkStatus, vec![]));
-        assert_same_answers(&cfg, &session);
+        session
+    }
+
+    fn address(x: usize) -> u16 {
+        u16::try_from(x).unwrap_or_else(|_| panic!("{x} exceeds 16 bits"))
+    }
+
+    #[test]
+    fn reads_writes_and_a_run_match_the_golden_chip() {
+        let cfg = small();
+        assert_same_answers(&cfg, &load_run_and_read_back(&cfg));
+    }
+
+    #[test]
+    fn reads_writes_and_a_run_of_two_hidden_layers_match_the_golden_chip() {
+        let cfg = deep();
+        assert_same_answers(&cfg, &load_run_and_read_back(&cfg));
+    }
+
+    /// Two hidden layers: the identity lists the second layer; its weights are space 8 and
+    /// spaces 9 and 10 are unknown; stacked state addresses reach each layer's neurons and no
+    /// further, nor a layer the core lacks; the second layer's status registers (64..=66) read
+    /// and write, its parameters (80 + f) only write, and the ids of a third layer neither.
+    #[test]
+    fn spaces_state_and_registers_of_two_hidden_layers_match_the_golden_chip() {
+        let cfg = deep();
+        let shape = CoreShape::of(&cfg);
+        let (first, second) = (LayerId::hidden(0), LayerId::hidden(1));
+        let w1 = Space::Weight(second);
+        let w1_words = address(shape.weight_words(second));
+        let state = |layer, field, n| shape.state_address(layer, field, n);
+        let v1 = state(second, StateField::Membrane, 0);
+        let count0 = state(first, StateField::Count, 0);
+        let missing = state(LayerId::hidden(2), StateField::Trace, 0);
+        let goodness1 = Register::Goodness(second).id();
+        let parameters1 = parameter_id(second, LayerField::ALL[0]);
+        let session = vec![
+            request(1, Opcode::Identify, vec![]),
+            write(2, w1, w1_words - 2, &[0xFFFE, 0x0021]),
+            read(3, w1, w1_words - 3, 3),
+            read(4, w1, w1_words - 2, 3),
+            write(5, w1, w1_words, &[1]),
+            read(6, Space::Weight(LayerId::hidden(2)), 0, 1),
+            write(7, Space::Weight(LayerId::hidden(3)), 0, &[1]),
+            request(8, Opcode::Read, vec![11, 0, 0, 1, 0]),
+            write(9, Space::State, v1 + 1, &[3, 0xFFF0, 5, 6]),
+            read(10, Space::State, v1, 5),
+            read(11, Space::State, v1, 6),
+            read(12, Space::State, count0 + 6, 1),
+            read(13, Space::State, count0 + 6, 2),
+            read(14, Space::State, missing, 1),
+            write(15, Space::State, missing | 0x3FF, &[1]),
+            write(
+                16,
+                Space::Register,
+                goodness1 - 1,
+                &[0xFFFF_FFF0, 0x0001_0000, 77],
+            ),
+            read(17, Space::Register, goodness1 - 1, 3),
+            read(18, Space::Register, goodness1 - 1, 4),
+            write(19, Space::Register, parameters1, &[1, 2]),
+            read(20, Space::Register, parameters1, 1),
+            write(21, Space::Register, parameters1 + 13, &[1, 2]),
+            read(22, Space::Register, 96, 1),
+            write(23, Space::Register, 96 + 16, &[1]),
+            request(24, Opcode::LinkStatus, vec![]),
+        ];
+        let (ok, unknown, out) = (Status::Ok, Status::UnknownSpace, Status::OutOfRange);
+        assert_eq!(
+            assert_same_answers(&cfg, &session),
+            [
+                ok, ok, ok, out, out, unknown, unknown, unknown, ok, ok, out, ok, out, out, out,
+                ok, ok, out, ok, out, out, out, out, ok
+            ]
+        );
     }
 
     /// Frames of 254 and more non-zero bytes take full COBS blocks (code 255) both ways.

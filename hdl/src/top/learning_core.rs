@@ -9,7 +9,7 @@ use crate::neuron::{
 };
 use crate::top::host_interface::{
     parameter_id, CoreShape, Datapath, LayerField, LayerId, Op, Register, ShapeError, StepCommand,
-    CLASSIFIER_PARAMETERS, MAX_HIDDEN_LAYERS,
+    CLASSIFIER_PARAMETERS,
 };
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
@@ -21,16 +21,6 @@ pub use spikeforge_sim::core_interface::{MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY
 /// Why a network does not fit the learning core.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CoreError {
-    /// The chip's frame engine addresses exactly one hidden layer (the learning core takes up
-    /// to four).
-    #[error(
-        "{count} hidden layers: the chip's frame engine addresses exactly 1 (the learning core \
-         alone, `gen-verilog` without `--chip` or `--board`, takes 1 to {MAX_HIDDEN_LAYERS})"
-    )]
-    HiddenLayers {
-        /// Hidden layers of the network.
-        count: usize,
-    },
     /// A size the core's addresses cannot hold (the shape's limits).
     #[error(transparent)]
     Shape(#[from] ShapeError),
@@ -667,19 +657,6 @@ pub struct LearningCore {
     label_input_wide: Signal<Local, Bits<16>>,
     classifier_label_wide: Signal<Local, Bits<16>>,
     response_half: Signal<Local, Bits<16>>,
-}
-
-/// Whether the whole chip (the frame engine in front of the core) has every feature `cfg`
-/// uses: the frame engine addresses one hidden layer's weights and state, where the learning
-/// core, its golden model and the host handle up to four. The one place that assumption
-/// lives: the chip, its boards and the Verilated chips refuse such a network with this error.
-pub fn check_features(cfg: &NetworkConfig) -> Result<(), CoreError> {
-    if cfg.hidden.len() != 1 {
-        return Err(CoreError::HiddenLayers {
-            count: cfg.hidden.len(),
-        });
-    }
-    Ok(())
 }
 
 /// Words of each memory of a core for `cfg` (checked by [`LearningCore::new`]).
@@ -3282,23 +3259,13 @@ mod tests {
         }
     }
 
-    /// The core takes 1 to 4 hidden layers; the chip (its frame engine) one, naming the count.
+    /// The core takes 1 to 4 hidden layers and refuses more, naming the count.
     #[test]
-    fn takes_up_to_four_hidden_layers_and_the_chip_one() {
+    fn takes_up_to_four_hidden_layers() {
         let mut cfg = default_network();
         cfg.hidden.push(cfg.hidden[0].clone());
         cfg.hidden[1].size = 40;
         assert!(LearningCore::new(&cfg).is_ok());
-        assert_eq!(
-            check_features(&cfg),
-            Err(CoreError::HiddenLayers { count: 2 })
-        );
-        assert_eq!(
-            CoreError::HiddenLayers { count: 2 }.to_string(),
-            "2 hidden layers: the chip's frame engine addresses exactly 1 (the learning core \
-             alone, `gen-verilog` without `--chip` or `--board`, takes 1 to 4)"
-        );
-        assert_eq!(check_features(&default_network()), Ok(()));
         cfg.hidden = vec![cfg.hidden[1].clone(); 5];
         let err = LearningCore::new(&cfg).err();
         assert_eq!(

@@ -8,7 +8,7 @@ pub use chip_core::ChipCore;
 pub use chip_top::ChipTop;
 
 pub use learning_core::{
-    check_features, cycles_per_step, phase_reset_cycles, CoreError, CoreInfo, CoreOptions,
-    LearningCore, MemoryInfo, ParameterInfo, PortInfo, MAX_CLASSES, MAX_LAYER_SIZE,
-    MAX_MEMORY_WORDS, PARAMETER_LAYOUT, PARAMETER_SLOTS,
+    cycles_per_step, phase_reset_cycles, CoreError, CoreInfo, CoreOptions, LearningCore,
+    MemoryInfo, ParameterInfo, PortInfo, MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS,
+    PARAMETER_LAYOUT, PARAMETER_SLOTS,
 };

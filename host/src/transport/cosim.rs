@@ -76,12 +76,6 @@ impl Cosim {
                 "clock 0 Hz: the chip's clock must be positive".into(),
             ));
         }
-        spikeforge_hdl::top::check_features(cfg).map_err(|err| {
-            setup(format!(
-                "network {:?} has no Verilated chip: {err}",
-                cfg.name
-            ))
-        })?;
         let kind = CHIPS
             .iter()
             .copied()
