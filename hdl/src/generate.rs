@@ -43,7 +43,7 @@ pub enum GenerateError {
 
 /// The cycle count of one time step as a formula (see [`cycles_per_step`]).
 pub const CYCLES_FORMULA: &str = "2*N_in + L + sum over hidden layers l of ([E_l*(G(N_l)+2) + \
-     N_l + 3] + csdp*[E_l*(u*G(N_l)+2) + 2]) + [E_c*(G(K)+2) + K + 3] + \
+     N_l + 3 + s] + csdp*[E_l*(u*G(N_l)+2) + 2]) + [E_c*(G(K)+2) + K + 3 + s] + \
      classifier_learn*[E_c*(G(K)+2) + 1] + 2*(csdp or classifier_learn)";
 
 /// Verilog of one LIF lane (the `LifUpdate` next-state block), for its resource figure.
@@ -138,6 +138,7 @@ fn describe(cfg: &NetworkConfig, options: CoreOptions, core: &LearningCore) -> V
         "options": {
             "weights_in_spram": options.weights_in_spram,
             "lanes": options.lanes,
+            "split_neuron": options.split_neuron,
         },
         "ports": info.ports.iter().map(|p| json!({
             "name": p.name, "direction": p.direction, "width": p.width
@@ -154,6 +155,7 @@ fn describe(cfg: &NetworkConfig, options: CoreOptions, core: &LearningCore) -> V
         "cycles": {
             "per_step_formula": CYCLES_FORMULA,
             "symbols": "G(n) = ceil(n / lanes); u = 2 with the hidden weights in SPRAM, else 1; \
+                        s = 1 with two neuron data stages (split_neuron), else 0; \
                         N_in inputs, L label inputs, N_l neurons of hidden layer l, K classes, \
                         E_l event rows of hidden layer l (spiking rows of the layer before it, \
                         then the label input), E_c spiking classifier rows",

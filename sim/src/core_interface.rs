@@ -1633,9 +1633,23 @@ mod tests {
         let want = 2 * 64 + 10 + layer(17, 256) + layer(5, 10) + (17 * 258 + 2) + (5 * 12 + 1) + 2;
         assert_eq!(one.cycles_per_step(lane, 16, &[5], &worst), want);
         // Single-port hidden weights: two cycles per group in hidden-layer learning only.
+        let spram = Datapath {
+            single_port_weights: true,
+            ..lane
+        };
+        assert_eq!(
+            one.cycles_per_step(spram, 16, &[5], &worst),
+            want + 17 * 256
+        );
+        // Two neuron data stages: one more cycle per layer; the slowest datapath has both.
+        let split = Datapath {
+            split_neuron: true,
+            ..lane
+        };
+        assert_eq!(one.cycles_per_step(split, 16, &[5], &worst), want + 2);
         assert_eq!(
             one.cycles_per_step(Datapath::slowest(), 16, &[5], &worst),
-            want + 17 * 256
+            want + 17 * 256 + 2
         );
         // The label-row network with 16 spiking pixels and 5 hidden spikes (spec section 6).
         let csdp = StepCommand {

@@ -704,7 +704,11 @@ pub fn build_bitstream(
         "board": board.name,
         "device": format!("{}-{}", board.device, board.package),
         "network": cfg.name,
-        "core_options": { "weights_in_spram": board.spram, "lanes": board.lanes },
+        "core_options": {
+            "weights_in_spram": board.spram,
+            "lanes": board.lanes,
+            "split_neuron": board.split_neuron,
+        },
         "logic_used": used(lc),
         "logic_total": total(lc),
         "ff_used": ff_used,
@@ -1015,12 +1019,20 @@ mod tests {
         );
         assert!(v.contains("assign led_red = !(active);"), "{v}");
         assert!(v.contains("assign led_green = !(!active);"), "{v}");
+        // The ULX3S core runs at its 25 MHz oscillator's clock; at 20 MHz it would take the
+        // ECP5 PLL.
         let ulx3s = Board::named("ulx3s-85f").unwrap_or_else(|e| panic!("{e}"));
         let v = board_verilog(&ulx3s).unwrap_or_else(|e| panic!("{e}"));
+        assert!(v.contains("assign core_clock = clock_in;"), "{v}");
+        assert!(v.contains("assign led0 = active;"), "{v}");
+        let slower = Board {
+            core_hz: 20_000_000,
+            ..ulx3s
+        };
+        let v = board_verilog(&slower).unwrap_or_else(|e| panic!("{e}"));
         assert!(
             v.contains(".CLKI_DIV(5), .CLKFB_DIV(4), .CLKOP_DIV(30)"),
             "{v}"
         );
-        assert!(v.contains("assign led0 = active;"), "{v}");
     }
 }

@@ -587,7 +587,6 @@ pub struct LearningCore {
     index_q: Signal<Local, Bits<16>>,
     stage_index_q: Signal<Local, Bits<16>>,
     stage_address_q: Signal<Local, Bits<16>>,
-    stage_word: Signal<Local, Bits<16>>,
     stage_lane: Signal<Local, Bits<16>>,
     update_valid: Signal<Local, Bit>,
     update_at: Signal<Local, Bits<16>>,
@@ -1114,7 +1113,6 @@ impl LearningCore {
             index_q: Signal::default(),
             stage_index_q: Signal::default(),
             stage_address_q: Signal::default(),
-            stage_word: Signal::default(),
             stage_lane: Signal::default(),
             update_valid: Signal::default(),
             update_at: Signal::default(),
@@ -1697,7 +1695,6 @@ impl Logic for LearningCore {
         self.neuron_stage.d.next = false;
         self.stage_index.d.next = self.index_q.val();
         self.stage_address.d.next = self.neuron_address.val();
-        self.stage_word.next = self.stage_address_q.val() >> self.lane_shift.val();
         self.stage_lane.next = self.stage_address_q.val() & self.lane_mask.val();
         self.current_read.next = bits::<32>(0);
         self.trace_read.next = bits::<8>(0);
