@@ -1,7 +1,7 @@
 //! End to end: the `gen-verilog` binary writes the Verilog and the JSON description, and
 //! refuses a network the core cannot hold before writing anything.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -39,20 +39,28 @@ fn writes_verilog_and_description_of_the_default_network() {
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
+/// The default network with a second hidden layer of `size` neurons (its parameters those of
+/// the first), written to `dir`.
+fn two_layer_network(dir: &Path, size: usize) -> PathBuf {
+    let network = dir.join("two_layers.toml");
+    let default = include_str!("../../networks/digits.toml");
+    let hidden = &default[default.find("[[hidden]]").expect("hidden layer")
+        ..default.find("[classifier]").expect("classifier")];
+    let second = hidden.replace("\nsize = 256\n", &format!("\nsize = {size}\n"));
+    std::fs::write(
+        &network,
+        default.replace("[classifier]", &format!("{second}[classifier]")),
+    )
+    .expect("write network");
+    network
+}
+
 /// Two hidden layers of 256: their weights (64 x 256 and 256 x 256 words) share the core's
 /// weight memory of 16-bit addresses, which they overflow.
 #[test]
 fn refuses_a_network_the_core_cannot_hold() {
     let dir = temp_dir("refuse");
-    let network = dir.join("two_layers.toml");
-    let default = include_str!("../../networks/digits.toml");
-    let hidden = &default[default.find("[[hidden]]").expect("hidden layer")
-        ..default.find("[classifier]").expect("classifier")];
-    std::fs::write(
-        &network,
-        default.replace("[classifier]", &format!("{hidden}[classifier]")),
-    )
-    .expect("write network");
+    let network = two_layer_network(&dir, 256);
     let out = dir.join("build");
     let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
         .arg("--network")
@@ -74,21 +82,7 @@ fn refuses_a_network_the_core_cannot_hold() {
 #[test]
 fn generates_the_core_of_two_hidden_layers() {
     let dir = temp_dir("two-layers");
-    let network = dir.join("two_layers.toml");
-    let default = include_str!("../../networks/digits.toml");
-    let hidden = &default[default.find("[[hidden]]").expect("hidden layer")
-        ..default.find("[classifier]").expect("classifier")];
-    std::fs::write(
-        &network,
-        default.replace(
-            "[classifier]",
-            &format!(
-                "{}[classifier]",
-                hidden.replace("\nsize = 256\n", "\nsize = 32\n")
-            ),
-        ),
-    )
-    .expect("write network");
+    let network = two_layer_network(&dir, 32);
     let out = dir.join("build");
     let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
         .arg("--network")
