@@ -33,8 +33,8 @@ const TEST: usize = 10;
 const CLOCK_HZ: f64 = 12e6;
 /// The cost model's figures (docs/spec.md §7.9): core cycles, wire bytes and requests of a
 /// training and an inference sample, and their time at 12 MHz and 3 Mbaud.
-const MODEL_TRAINING: (u64, u64, u64, f64) = (1_826_518, 153, 4, 152.7e-3);
-const MODEL_INFERENCE: (u64, u64, u64, f64) = (360_586, 125, 3, 30.5e-3);
+const MODEL_TRAINING: (u64, u64, u64, f64) = (926_918, 153, 4, 77.8e-3);
+const MODEL_INFERENCE: (u64, u64, u64, f64) = (184_186, 125, 3, 15.8e-3);
 /// The executor's budget after a request's delimiter: cycles per request, and per value of
 /// `width` bytes, `width + 3` (§7.9).
 const EXEC_PER_REQUEST: u64 = 32;
