@@ -1,8 +1,17 @@
 //! End to end: the `gen-verilog` binary writes the Verilog and the JSON description, and
 //! refuses a network the core cannot hold before writing anything.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
+
+/// `gen-verilog` run with `args`.
+fn gen_verilog(args: &[&dyn AsRef<OsStr>]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
+        .args(args.iter().map(|a| a.as_ref()))
+        .output()
+        .expect("run gen-verilog")
+}
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
@@ -18,11 +27,7 @@ fn temp_dir(name: &str) -> PathBuf {
 fn writes_verilog_and_description_of_the_default_network() {
     let dir = temp_dir("default");
     let out = dir.join("build");
-    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("run gen-verilog");
+    let output = gen_verilog(&[&"--out", &out]);
     assert!(
         output.status.success(),
         "{}",
@@ -62,13 +67,7 @@ fn refuses_a_network_the_core_cannot_hold() {
     let dir = temp_dir("refuse");
     let network = two_layer_network(&dir, 256);
     let out = dir.join("build");
-    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
-        .arg("--network")
-        .arg(&network)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("run gen-verilog");
+    let output = gen_verilog(&[&"--network", &network, &"--out", &out]);
     assert!(!output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
@@ -84,13 +83,7 @@ fn generates_the_core_of_two_hidden_layers() {
     let dir = temp_dir("two-layers");
     let network = two_layer_network(&dir, 32);
     let out = dir.join("build");
-    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
-        .arg("--network")
-        .arg(&network)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("run gen-verilog");
+    let output = gen_verilog(&[&"--network", &network, &"--out", &out]);
     assert!(
         output.status.success(),
         "{}",
@@ -117,12 +110,7 @@ fn generates_the_core_of_two_hidden_layers() {
 fn spram_places_the_hidden_weights_in_spram() {
     let dir = temp_dir("spram");
     let out = dir.join("build");
-    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
-        .arg("--spram")
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("run gen-verilog");
+    let output = gen_verilog(&[&"--spram", &"--out", &out]);
     assert!(
         output.status.success(),
         "{}",
@@ -148,11 +136,7 @@ fn spram_places_the_hidden_weights_in_spram() {
 fn spram_refuses_hidden_weights_beyond_four_sprams() {
     let dir = temp_dir("spram-refuse");
     let out = dir.join("build");
-    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
-        .args(["--spram", "--lanes", "8", "--out"])
-        .arg(&out)
-        .output()
-        .expect("run gen-verilog");
+    let output = gen_verilog(&[&"--spram", &"--lanes", &"8", &"--out", &out]);
     assert!(!output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
@@ -168,11 +152,7 @@ fn spram_refuses_hidden_weights_beyond_four_sprams() {
 fn refuses_lane_counts_the_core_cannot_take() {
     let dir = temp_dir("lanes-refuse");
     let out = dir.join("build");
-    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
-        .args(["--lanes", "3", "--out"])
-        .arg(&out)
-        .output()
-        .expect("run gen-verilog");
+    let output = gen_verilog(&[&"--lanes", &"3", &"--out", &out]);
     assert!(!output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
@@ -187,11 +167,7 @@ fn refuses_lane_counts_the_core_cannot_take() {
 fn lanes_are_recorded_in_the_description() {
     let dir = temp_dir("lanes-4");
     let out = dir.join("build");
-    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
-        .args(["--lanes", "4", "--out"])
-        .arg(&out)
-        .output()
-        .expect("run gen-verilog");
+    let output = gen_verilog(&[&"--lanes", &"4", &"--out", &out]);
     assert!(
         output.status.success(),
         "{}",
@@ -220,13 +196,15 @@ fn a_network_too_large_for_a_board_is_refused_before_synthesis() {
     )
     .expect("write network");
     let out = dir.join("build");
-    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
-        .args(["--board", "icebreaker", "--bitstream", "--network"])
-        .arg(&network)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("run gen-verilog");
+    let output = gen_verilog(&[
+        &"--board",
+        &"icebreaker",
+        &"--bitstream",
+        &"--network",
+        &network,
+        &"--out",
+        &out,
+    ]);
     assert!(!output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
@@ -239,10 +217,7 @@ fn a_network_too_large_for_a_board_is_refused_before_synthesis() {
 
 #[test]
 fn flash_dry_run_prints_the_programmer_command() {
-    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
-        .args(["flash", "--board", "ulx3s-85f", "--dry-run"])
-        .output()
-        .expect("run gen-verilog");
+    let output = gen_verilog(&[&"flash", &"--board", &"ulx3s-85f", &"--dry-run"]);
     assert!(
         output.status.success(),
         "{}",
@@ -252,10 +227,7 @@ fn flash_dry_run_prints_the_programmer_command() {
         String::from_utf8_lossy(&output.stdout),
         "openFPGALoader -b ulx3s build/ulx3s-85f/board.bit\n"
     );
-    let output = Command::new(env!("CARGO_BIN_EXE_gen-verilog"))
-        .args(["flash", "--board", "nexys", "--dry-run"])
-        .output()
-        .expect("run gen-verilog");
+    let output = gen_verilog(&[&"flash", &"--board", &"nexys", &"--dry-run"]);
     assert!(!output.status.success());
     assert!(
         String::from_utf8_lossy(&output.stderr).starts_with("error: unknown board \"nexys\""),
