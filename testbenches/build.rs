@@ -173,10 +173,11 @@ fn lanes(options: CoreOptions, n: usize) -> CoreOptions {
     }
 }
 
-/// `options` with two neuron data stages.
+/// `options` with two neuron data stages and the rounding over two stages (as the ULX3S).
 fn split(options: CoreOptions) -> CoreOptions {
     CoreOptions {
         split_neuron: true,
+        split_rounding: true,
         ..options
     }
 }

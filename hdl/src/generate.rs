@@ -139,6 +139,7 @@ fn describe(cfg: &NetworkConfig, options: CoreOptions, core: &LearningCore) -> V
             "weights_in_spram": options.weights_in_spram,
             "lanes": options.lanes,
             "split_neuron": options.split_neuron,
+            "split_rounding": options.split_rounding,
         },
         "ports": info.ports.iter().map(|p| json!({
             "name": p.name, "direction": p.direction, "width": p.width
@@ -194,6 +195,7 @@ mod tests {
         weights_in_spram: true,
         lanes: 1,
         split_neuron: false,
+        split_rounding: false,
     };
 
     #[test]

@@ -35,6 +35,7 @@ fn t_timing_bounds_match_the_core_cycle_formula() {
             weights_in_spram,
             lanes,
             split_neuron,
+            split_rounding: false,
         };
         let slowest = cycles_per_step(
             &cfg,

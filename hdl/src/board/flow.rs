@@ -92,6 +92,7 @@ pub fn core_options(board: &Board) -> CoreOptions {
         weights_in_spram: board.spram,
         lanes: board.lanes,
         split_neuron: board.split_neuron,
+        split_rounding: board.split_rounding,
     }
 }
 
@@ -708,6 +709,7 @@ pub fn build_bitstream(
             "weights_in_spram": board.spram,
             "lanes": board.lanes,
             "split_neuron": board.split_neuron,
+            "split_rounding": board.split_rounding,
         },
         "logic_used": used(lc),
         "logic_total": total(lc),

@@ -7,11 +7,14 @@ use rust_hdl::prelude::*;
 /// `|drive| <= 2^17`, `|w| <= 2^15`, and the dither is below `2^24` (shifts up to 24, the
 /// config range; larger shifts are outside the contract).
 const NUM_BITS: usize = 26;
+/// Width of [`SrDither::partial`], the value a pipeline registers between the two halves.
+pub const PARTIAL_BITS: usize = NUM_BITS;
 /// Width of the clamp: `|delta| <= 2^17 + 2^15 + 1` (`|drive| <= 2^17`, `|w| <= 2^15`), so
 /// `w + delta` is exact on 20 bits and the high bits of the rounded quotient are never used.
 const SUM_BITS: usize = 20;
 
-/// Weight after one learning update (`rules::sr_update`), combinational.
+/// Weight after one learning update (`rules::sr_update`), combinational: [`SrDither`] then
+/// [`SrClamp`], the two halves the core's synapse pipeline registers between.
 ///
 /// The golden model rounds `num = (drive << (F - learn_shift)) - (w << (F - decay_shift))`
 /// with `F = max(learn_shift, decay_shift)`: `delta = (num + (random & (2^F - 1))) >>> F`,
@@ -26,6 +29,8 @@ const SUM_BITS: usize = 20;
 ///
 /// (`floor((a·2^s + b) / 2^(s+t)) = floor((a + floor(b / 2^s)) / 2^t)`). Everything is exact
 /// on 26 bits; the rounded `delta` fits 19 bits, so the sum and the clamp are taken on 20.
+/// [`SrDither`] computes the inner sum `partial = ((first + dither) >>> s) + second`;
+/// [`SrClamp`] the outer shift, `w + delta` and the clamp.
 #[derive(Debug, LogicBlock)]
 pub struct SrUpdate {
     /// Weight `w`, 16-bit signed (a `weight_bits`-bit value), weight LSB, input.
@@ -42,25 +47,8 @@ pub struct SrUpdate {
     pub w_max: Signal<In, Bits<15>>,
     /// Next weight, `-w_max..=w_max`, 16-bit signed, output.
     pub w_next: Signal<Out, Signed<16>>,
-    frac: Signal<Local, Bits<5>>,
-    learn_first: Signal<Local, Bit>,
-    first_shift: Signal<Local, Bits<5>>,
-    drive_wide: SignExtend<18, NUM_BITS>,
-    w_wide: SignExtend<16, NUM_BITS>,
-    w_sum: SignExtend<16, SUM_BITS>,
-    neg_w: Signal<Local, Bits<NUM_BITS>>,
-    first: Signal<Local, Bits<NUM_BITS>>,
-    second: Signal<Local, Bits<NUM_BITS>>,
-    mask: Signal<Local, Bits<32>>,
-    dither: Signal<Local, Bits<32>>,
-    dithered: Signal<Local, Bits<NUM_BITS>>,
-    split: ShiftRightArith<NUM_BITS>,
-    partial: Signal<Local, Bits<NUM_BITS>>,
-    round: ShiftRightArith<NUM_BITS>,
-    sum: Signal<Local, Bits<SUM_BITS>>,
-    bound: Signal<Local, Bits<SUM_BITS>>,
-    neg_bound: Signal<Local, Bits<SUM_BITS>>,
-    one: Constant<Bits<32>>,
+    dither: SrDither,
+    clamp: SrClamp,
 }
 
 impl SrUpdate {
@@ -74,25 +62,8 @@ impl SrUpdate {
             decay_shift: Signal::default(),
             w_max: Signal::default(),
             w_next: Signal::default(),
-            frac: Signal::default(),
-            learn_first: Signal::default(),
-            first_shift: Signal::default(),
-            drive_wide: SignExtend::new(),
-            w_wide: SignExtend::new(),
-            w_sum: SignExtend::new(),
-            neg_w: Signal::default(),
-            first: Signal::default(),
-            second: Signal::default(),
-            mask: Signal::default(),
-            dither: Signal::default(),
-            dithered: Signal::default(),
-            split: ShiftRightArith::new(),
-            partial: Signal::default(),
-            round: ShiftRightArith::new(),
-            sum: Signal::default(),
-            bound: Signal::default(),
-            neg_bound: Signal::default(),
-            one: Constant::new(bits(1)),
+            dither: SrDither::new(),
+            clamp: SrClamp::new(),
         }
     }
 }
@@ -106,20 +77,104 @@ impl Default for SrUpdate {
 impl Logic for SrUpdate {
     #[hdl_gen]
     fn update(&mut self) {
-        // The two cases of the table above; `round.shift` is min(learn_shift, decay_shift).
+        self.dither.w.next = self.w.val();
+        self.dither.drive.next = self.drive.val();
+        self.dither.random.next = self.random.val();
+        self.dither.learn_shift.next = self.learn_shift.val();
+        self.dither.decay_shift.next = self.decay_shift.val();
+        self.clamp.w.next = self.w.val();
+        self.clamp.partial.next = self.dither.partial.val();
+        self.clamp.shift.next = self.dither.round_shift.val();
+        self.clamp.w_max.next = self.w_max.val();
+        self.w_next.next = self.clamp.w_next.val();
+    }
+}
+
+/// The first half of [`SrUpdate`], combinational: the dither and the inner division,
+/// `partial = ((first + (random & (2^F - 1))) >>> |learn_shift - decay_shift|) + second`, and
+/// the outer shift `min(learn_shift, decay_shift)` for [`SrClamp`].
+#[derive(Debug, LogicBlock)]
+pub struct SrDither {
+    /// Weight `w`, 16-bit signed, input.
+    pub w: Signal<In, Signed<16>>,
+    /// Learning drive `d`, Q.16, 18-bit signed, input.
+    pub drive: Signal<In, Signed<18>>,
+    /// Random word for stochastic rounding, input.
+    pub random: Signal<In, Bits<32>>,
+    /// Learning shift, 0..=24, input.
+    pub learn_shift: Signal<In, Bits<5>>,
+    /// Decay shift, 0..=24, 0 disables decay, input.
+    pub decay_shift: Signal<In, Bits<5>>,
+    /// The inner sum, 26-bit two's complement, output.
+    pub partial: Signal<Out, Bits<NUM_BITS>>,
+    /// The outer shift, `min(learn_shift, decay_shift)`, output.
+    pub round_shift: Signal<Out, Bits<5>>,
+    frac: Signal<Local, Bits<5>>,
+    learn_first: Signal<Local, Bit>,
+    first_shift: Signal<Local, Bits<5>>,
+    drive_wide: SignExtend<18, NUM_BITS>,
+    w_wide: SignExtend<16, NUM_BITS>,
+    neg_w: Signal<Local, Bits<NUM_BITS>>,
+    first: Signal<Local, Bits<NUM_BITS>>,
+    second: Signal<Local, Bits<NUM_BITS>>,
+    mask: Signal<Local, Bits<32>>,
+    dither: Signal<Local, Bits<32>>,
+    dithered: Signal<Local, Bits<NUM_BITS>>,
+    split: ShiftRightArith<NUM_BITS>,
+    one: Constant<Bits<32>>,
+}
+
+impl SrDither {
+    /// The first half of the rounding; all parameters are input ports.
+    pub fn new() -> Self {
+        Self {
+            w: Signal::default(),
+            drive: Signal::default(),
+            random: Signal::default(),
+            learn_shift: Signal::default(),
+            decay_shift: Signal::default(),
+            partial: Signal::default(),
+            round_shift: Signal::default(),
+            frac: Signal::default(),
+            learn_first: Signal::default(),
+            first_shift: Signal::default(),
+            drive_wide: SignExtend::new(),
+            w_wide: SignExtend::new(),
+            neg_w: Signal::default(),
+            first: Signal::default(),
+            second: Signal::default(),
+            mask: Signal::default(),
+            dither: Signal::default(),
+            dithered: Signal::default(),
+            split: ShiftRightArith::new(),
+            one: Constant::new(bits(1)),
+        }
+    }
+}
+
+impl Default for SrDither {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Logic for SrDither {
+    #[hdl_gen]
+    fn update(&mut self) {
+        // The two cases of the table of `SrUpdate`; `round_shift` is min(learn, decay).
         self.learn_first.next = self.learn_shift.val() >= self.decay_shift.val();
         self.drive_wide.value.next = self.drive.val();
         self.w_wide.value.next = self.w.val();
         self.neg_w.next = 0 - unsigned_cast(self.w_wide.result.val());
         self.frac.next = self.decay_shift.val();
         self.first_shift.next = self.decay_shift.val() - self.learn_shift.val();
-        self.round.shift.next = self.learn_shift.val();
+        self.round_shift.next = self.learn_shift.val();
         self.first.next = self.neg_w.val();
         self.second.next = unsigned_cast(self.drive_wide.result.val());
         if self.learn_first.val() {
             self.frac.next = self.learn_shift.val();
             self.first_shift.next = self.learn_shift.val() - self.decay_shift.val();
-            self.round.shift.next = self.decay_shift.val();
+            self.round_shift.next = self.decay_shift.val();
             self.first.next = unsigned_cast(self.drive_wide.result.val());
             // Decay off (decay_shift = 0) only happens here, and subtracts nothing.
             self.second.next = self.neg_w.val();
@@ -134,7 +189,59 @@ impl Logic for SrUpdate {
         self.split.value.next = signed_cast(self.dithered.val());
         self.split.shift.next = self.first_shift.val();
         self.partial.next = unsigned_cast(self.split.result.val()) + self.second.val();
+    }
+}
+
+/// The second half of [`SrUpdate`], combinational: `delta = partial >>> shift`,
+/// `w_next = clamp(w + delta, -w_max, w_max)`.
+#[derive(Debug, LogicBlock)]
+pub struct SrClamp {
+    /// Weight `w`, 16-bit signed, input.
+    pub w: Signal<In, Signed<16>>,
+    /// [`SrDither::partial`], input.
+    pub partial: Signal<In, Bits<NUM_BITS>>,
+    /// [`SrDither::round_shift`], input.
+    pub shift: Signal<In, Bits<5>>,
+    /// Weight bound `w_max`, 15-bit unsigned, input.
+    pub w_max: Signal<In, Bits<15>>,
+    /// Next weight, `-w_max..=w_max`, 16-bit signed, output.
+    pub w_next: Signal<Out, Signed<16>>,
+    round: ShiftRightArith<NUM_BITS>,
+    w_sum: SignExtend<16, SUM_BITS>,
+    sum: Signal<Local, Bits<SUM_BITS>>,
+    bound: Signal<Local, Bits<SUM_BITS>>,
+    neg_bound: Signal<Local, Bits<SUM_BITS>>,
+}
+
+impl SrClamp {
+    /// The second half of the rounding; all parameters are input ports.
+    pub fn new() -> Self {
+        Self {
+            w: Signal::default(),
+            partial: Signal::default(),
+            shift: Signal::default(),
+            w_max: Signal::default(),
+            w_next: Signal::default(),
+            round: ShiftRightArith::new(),
+            w_sum: SignExtend::new(),
+            sum: Signal::default(),
+            bound: Signal::default(),
+            neg_bound: Signal::default(),
+        }
+    }
+}
+
+impl Default for SrClamp {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Logic for SrClamp {
+    #[hdl_gen]
+    fn update(&mut self) {
         self.round.value.next = signed_cast(self.partial.val());
+        self.round.shift.next = self.shift.val();
         // w + delta, clamped to -w_max..=w_max.
         self.w_sum.value.next = self.w.val();
         self.sum.next = unsigned_cast(self.w_sum.result.val())

@@ -2,7 +2,9 @@
 //! classifier, `lanes` synapses per clock, driven over a simple synchronous host interface.
 use crate::encoder::{BernoulliEncoder, Xorshift32Step};
 use crate::hw::SignExtend;
-use crate::learning::{AnnealedShift, ClassifierDrive, ContrastiveError, CsdpDrive, SrUpdate};
+use crate::learning::{
+    AnnealedShift, ClassifierDrive, ContrastiveError, CsdpDrive, SrClamp, SrDither, PARTIAL_BITS,
+};
 use crate::memory::{Ram, RamStyle, ICE40_UP_SPRAMS, SPRAM_BITS, SPRAM_WORDS};
 use crate::neuron::{
     AdaptThreshold, ArgmaxStep, GoodnessAccumulate, HomeostasisUpdate, LifUpdate, TraceUpdate,
@@ -114,6 +116,11 @@ pub struct CoreOptions {
     /// effective threshold) between the reads and the LIF update: one more cycle per layer and
     /// about a hundred more flip-flops, for a shorter critical path (the ECP5 boards).
     pub split_neuron: bool,
+    /// Register the stochastic rounding of learning halfway ([`SrDither`]'s inner sum, the
+    /// weight and the outer shift), so that stage 3 takes its first half and stage 4 the rest
+    /// with the write-back: the same cycles, a shorter critical path, and about 30 more
+    /// flip-flops per lane (about 100 logic cells on the UP5K).
+    pub split_rounding: bool,
 }
 
 impl CoreOptions {
@@ -134,6 +141,7 @@ impl Default for CoreOptions {
             weights_in_spram: false,
             lanes: 1,
             split_neuron: false,
+            split_rounding: false,
         }
     }
 }
@@ -379,16 +387,19 @@ pub struct LearningCore {
     classifier_anneal: AnnealedShift,
     contrastive: ContrastiveError,
     // One stochastic-rounding unit per lane serves both rules: the hidden layer and the
-    // classifier never learn in the same cycle.
+    // classifier never learn in the same cycle. Its two halves are stages 3 and 4.
     csdp_drive: Vec<CsdpDrive>,
     classifier_drive: Vec<ClassifierDrive>,
-    rounding: Vec<SrUpdate>,
+    round_dither: Vec<SrDither>,
+    round_clamp: Vec<SrClamp>,
     // The synapse pipeline. Stage 1 (the sequencer) addresses a group: its weights, and its
     // currents or traces. Stage 2 has the words: integration adds the weights to the
     // currents and writes them back (`integrate_stage`); learning (`learn_stage`) registers
     // the lanes' weights and their drives (from the traces). Stage 3 (`round_stage`) rounds
-    // the registered values into the next weights, registered per bank, which stage 4
-    // (`write_stage`) writes back. Each stage carries the group's layer and banks.
+    // them into the next weights (`SrDither`, `SrClamp`), registered, which stage 4
+    // (`write_stage`) routes to their banks and writes back; with `split_rounding`, stage 3
+    // registers the rounding halfway and stage 4 finishes it (`SrClamp`) before routing. Each
+    // stage carries the group's layer and banks.
     integrate_stage: DFF<Bit>,
     learn_stage: DFF<Bit>,
     stage_first_row: DFF<Bit>,
@@ -432,6 +443,11 @@ pub struct LearningCore {
     write_bank_lane: Vec<DFF<Bits<16>>>,
     write_bank_address: Vec<DFF<Bits<16>>>,
     write_weight: Vec<DFF<Bits<16>>>,
+    write_partial: Vec<DFF<Bits<PARTIAL_BITS>>>,
+    write_w: Vec<DFF<Bits<16>>>,
+    write_round_shift: DFF<Bits<5>>,
+    // Each lane's next weight in stage 4.
+    round_weight: Vec<Signal<Local, Bits<16>>>,
     bank_write_valid: Vec<Signal<Local, Bit>>,
     bank_write_weight: Vec<Signal<Local, Bits<16>>>,
     learn_shift: DFF<Bits<5>>,
@@ -532,6 +548,7 @@ pub struct LearningCore {
     last_hidden: Constant<Bits<2>>,
     stacked: Constant<Bit>,
     split_neuron: Constant<Bit>,
+    split_rounding: Constant<Bit>,
     // Masks of the counters' and addresses' bits the network uses: of a count of neurons,
     // pixels or synapses, of an event count, of a W address, of a C address. The registers
     // are read only through them (`*_q`), so synthesis drops the bits above.
@@ -895,7 +912,8 @@ impl LearningCore {
             contrastive: ContrastiveError::new(),
             csdp_drive: replicate(lanes, CsdpDrive::new),
             classifier_drive: replicate(lanes, ClassifierDrive::new),
-            rounding: replicate(lanes, SrUpdate::new),
+            round_dither: replicate(lanes, SrDither::new),
+            round_clamp: replicate(lanes, SrClamp::new),
             integrate_stage: DFF::default(),
             learn_stage: DFF::default(),
             stage_first_row: DFF::default(),
@@ -935,6 +953,10 @@ impl LearningCore {
             write_bank_lane: replicate(lanes, DFF::default),
             write_bank_address: replicate(lanes, DFF::default),
             write_weight: replicate(lanes, DFF::default),
+            write_partial: replicate(lanes, DFF::default),
+            write_w: replicate(lanes, DFF::default),
+            write_round_shift: DFF::default(),
+            round_weight: replicate(lanes, Signal::default),
             bank_write_valid: replicate(lanes, Signal::default),
             bank_write_weight: replicate(lanes, Signal::default),
             learn_shift: DFF::default(),
@@ -1007,6 +1029,7 @@ impl LearningCore {
             last_hidden: Constant::new((hidden_layers as u64 - 1).into()),
             stacked: Constant::new(hidden_layers > 1),
             split_neuron: Constant::new(options.split_neuron),
+            split_rounding: Constant::new(options.split_rounding),
             count_mask: mask(
                 [sizes.inputs, sizes.labels, sizes.classes, neurons]
                     .into_iter()
@@ -1436,7 +1459,8 @@ impl Logic for LearningCore {
             round_layer,
             round_hidden,
             write_stage,
-            write_layer
+            write_layer,
+            write_round_shift
         );
         clock!(
             self,
@@ -1470,6 +1494,8 @@ impl Logic for LearningCore {
             self.write_bank_lane[b].clock.next = self.clock.val();
             self.write_bank_address[b].clock.next = self.clock.val();
             self.write_weight[b].clock.next = self.clock.val();
+            self.write_partial[b].clock.next = self.clock.val();
+            self.write_w[b].clock.next = self.clock.val();
         }
         for s in 0..self.parameters.len() {
             self.parameters[s].clock.next = self.clock.val();
@@ -1889,17 +1915,34 @@ impl Logic for LearningCore {
             self.classifier_drive[k].target.next = self.stage_target[k].q.val();
             self.classifier_drive[k].trace.next = self.trace_mem[k].read_data.val();
             self.lane_weight_reg[k].d.next = self.lane_weight[k].val();
-            self.rounding[k].w.next = signed_cast(self.lane_weight_reg[k].q.val());
+            self.round_dither[k].w.next = signed_cast(self.lane_weight_reg[k].q.val());
             self.learn_drive[k].d.next = self.csdp_drive[k].drive.val();
             if self.stage_layer.q.val() {
                 self.learn_drive[k].d.next = self.classifier_drive[k].drive.val();
             }
-            self.rounding[k].drive.next = self.learn_drive[k].q.val();
-            self.rounding[k].learn_shift.next = self.learn_shift.q.val();
-            self.rounding[k].decay_shift.next = self.decay_shift.q.val();
-            self.rounding[k].random.next = self.draw[k].q.val();
-            self.rounding[k].w_max.next = self.w_max.q.val();
+            self.round_dither[k].drive.next = self.learn_drive[k].q.val();
+            self.round_dither[k].learn_shift.next = self.learn_shift.q.val();
+            self.round_dither[k].decay_shift.next = self.decay_shift.q.val();
+            self.round_dither[k].random.next = self.draw[k].q.val();
+            self.round_clamp[k].w_max.next = self.w_max.q.val();
+            // With `split_rounding` the halves are stages 3 and 4; without, stage 3 takes
+            // both and registers the next weight.
+            self.write_partial[k].d.next = self.round_dither[k].partial.val();
+            self.write_w[k].d.next = self.lane_weight_reg[k].q.val();
+            self.round_clamp[k].w.next = signed_cast(self.lane_weight_reg[k].q.val());
+            self.round_clamp[k].partial.next = self.round_dither[k].partial.val();
+            self.round_clamp[k].shift.next = self.round_dither[k].round_shift.val();
+            self.write_weight[k].d.next = unsigned_cast(self.round_clamp[k].w_next.val());
+            self.round_weight[k].next = self.write_weight[k].q.val();
+            if self.split_rounding.val() {
+                self.round_clamp[k].w.next = signed_cast(self.write_w[k].q.val());
+                self.round_clamp[k].partial.next = self.write_partial[k].q.val();
+                self.round_clamp[k].shift.next = self.write_round_shift.q.val();
+                self.round_weight[k].next = unsigned_cast(self.round_clamp[k].w_next.val());
+            }
         }
+        // The lanes share their shifts, so the outer one is registered once.
+        self.write_round_shift.d.next = self.round_dither[0].round_shift.val();
 
         // Memory ports: the sequencer's addresses; every memory but W reads each cycle; no
         // writes unless a state below enables one.
@@ -1912,17 +1955,15 @@ impl Logic for LearningCore {
         // where its word is used, never in a cycle that writes it (it may be a single-port
         // SPRAM).
         for b in 0..self.lane_id.len() {
-            // Stage 3 registers each lane's next weight; stage 4 routes it to its bank and
-            // writes it.
+            // Stage 4 routes each lane's next weight to its bank and writes it.
             self.write_lane_valid[b].d.next = self.round_lane_valid[b].q.val();
-            self.write_weight[b].d.next = unsigned_cast(self.rounding[b].w_next.val());
             self.write_bank_lane[b].d.next = self.round_bank_lane[b].q.val();
             self.bank_write_valid[b].next = false;
             self.bank_write_weight[b].next = bits::<16>(0);
             for k in 0..self.lane_id.len() {
                 if self.write_bank_lane[b].q.val() == self.lane_id[k].val() {
                     self.bank_write_valid[b].next = self.write_lane_valid[k].q.val();
-                    self.bank_write_weight[b].next = self.write_weight[k].q.val();
+                    self.bank_write_weight[b].next = self.round_weight[k].val();
                 }
             }
             self.hidden_weights[b].write_data.next = self.bank_write_weight[b].val();
@@ -3052,6 +3093,7 @@ mod tests {
         weights_in_spram: true,
         lanes: 1,
         split_neuron: false,
+        split_rounding: false,
     };
 
     fn lanes(lanes: usize) -> CoreOptions {
@@ -3110,6 +3152,21 @@ mod tests {
         run_against_golden(SELF_SUPERVISED, 0x5B17_0002, split(lanes(4)));
         let toml = with_hidden_layer(SUPERVISED, 5, 0, 1);
         run_against_golden(&toml, 0x5B17_0003, split(SPRAM));
+    }
+
+    /// The rounding over stages 3 and 4: one lane and eight, block RAM and single-port SPRAM,
+    /// with one and two hidden layers.
+    #[test]
+    fn cores_with_split_rounding_match_golden_model() {
+        let split = |options: CoreOptions| CoreOptions {
+            split_rounding: true,
+            ..options
+        };
+        run_against_golden(SUPERVISED, 0x5B17_0011, split(CoreOptions::default()));
+        run_against_golden(SELF_SUPERVISED, 0x5B17_0012, split(lanes(8)));
+        let toml = with_hidden_layer(SUPERVISED, 5, 0, 1);
+        run_against_golden(&toml, 0x5B17_0013, split(SPRAM));
+        run_against_golden(&toml, 0x5B17_0014, split(lanes(2)));
     }
 
     #[test]
