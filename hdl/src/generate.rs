@@ -156,7 +156,7 @@ fn describe(cfg: &NetworkConfig, options: CoreOptions, core: &LearningCore) -> V
         "cycles": {
             "per_step_formula": CYCLES_FORMULA,
             "symbols": "G(n) = ceil(n / lanes); u = 2 with the hidden weights in SPRAM, else 1; \
-                        s = 1 with two neuron data stages (split_neuron), else 0; \
+                        s = 2 with two neuron data stages and adaptation cycles (split_neuron), else 0; \
                         N_in inputs, L label inputs, N_l neurons of hidden layer l, K classes, \
                         E_l event rows of hidden layer l (spiking rows of the layer before it, \
                         then the label input), E_c spiking classifier rows",

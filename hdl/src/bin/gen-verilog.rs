@@ -41,8 +41,9 @@ struct Args {
     /// take fewer cycles per time step and more logic; the results are the same.
     #[arg(long, default_value_t = 1)]
     lanes: usize,
-    /// Register the neuron update's inputs between its reads and the LIF update: one more
-    /// cycle per layer and a shorter critical path (the ULX3S builds it).
+    /// Register the neuron update's inputs between its reads and the LIF update, and the
+    /// threshold adaptation's change: two more cycles per layer and a shorter critical path
+    /// (the ULX3S builds it).
     #[arg(long)]
     split_neuron: bool,
     /// Register the stochastic rounding of learning halfway: the same cycles, a shorter

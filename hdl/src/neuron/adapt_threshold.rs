@@ -9,8 +9,11 @@ use rust_hdl::prelude::*;
 const SUM_BITS: usize = 19;
 /// The saturated magnitude of the change.
 const CHANGE_LIMIT: u64 = 1 << 17;
+/// Width of [`AdaptChange::change`], the value a core may register between the halves.
+pub const CHANGE_BITS: usize = SUM_BITS;
 
-/// Next adaptive threshold offset of a layer (`rules::adapt_step`), combinational.
+/// Next adaptive threshold offset of a layer (`rules::adapt_step`), combinational:
+/// [`AdaptChange`] then [`AdaptClamp`], the two halves a core may register between.
 ///
 /// `offset_next = clamp(offset + step * (spikes - target), min, max)`. The product is formed
 /// from magnitudes (`|step| * |spikes - target|`, one 16x16 multiplier) and negated when the
@@ -33,19 +36,8 @@ pub struct AdaptThreshold {
     pub max: Signal<In, Signed<16>>,
     /// Next offset, 16-bit signed, weight LSB, output.
     pub offset_next: Signal<Out, Signed<16>>,
-    step_raw: Signal<Local, Bits<16>>,
-    step_negative: Signal<Local, Bit>,
-    step_magnitude: Signal<Local, Bits<16>>,
-    gap_negative: Signal<Local, Bit>,
-    gap_magnitude: Signal<Local, Bits<16>>,
-    product: Signal<Local, Bits<32>>,
-    magnitude: Signal<Local, Bits<SUM_BITS>>,
-    change: Signal<Local, Bits<SUM_BITS>>,
-    offset_wide: SignExtend<16, SUM_BITS>,
-    min_wide: SignExtend<16, SUM_BITS>,
-    max_wide: SignExtend<16, SUM_BITS>,
-    sum: Signal<Local, Bits<SUM_BITS>>,
-    limit: Constant<Bits<SUM_BITS>>,
+    change: AdaptChange,
+    clamp: AdaptClamp,
 }
 
 impl AdaptThreshold {
@@ -59,19 +51,8 @@ impl AdaptThreshold {
             min: Signal::default(),
             max: Signal::default(),
             offset_next: Signal::default(),
-            step_raw: Signal::default(),
-            step_negative: Signal::default(),
-            step_magnitude: Signal::default(),
-            gap_negative: Signal::default(),
-            gap_magnitude: Signal::default(),
-            product: Signal::default(),
-            magnitude: Signal::default(),
-            change: Signal::default(),
-            offset_wide: SignExtend::new(),
-            min_wide: SignExtend::new(),
-            max_wide: SignExtend::new(),
-            sum: Signal::default(),
-            limit: Constant::new(CHANGE_LIMIT.into()),
+            change: AdaptChange::new(),
+            clamp: AdaptClamp::new(),
         }
     }
 }
@@ -83,6 +64,68 @@ impl Default for AdaptThreshold {
 }
 
 impl Logic for AdaptThreshold {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.change.spikes.next = self.spikes.val();
+        self.change.step.next = self.step.val();
+        self.change.target.next = self.target.val();
+        self.clamp.offset.next = self.offset.val();
+        self.clamp.change.next = self.change.change.val();
+        self.clamp.min.next = self.min.val();
+        self.clamp.max.next = self.max.val();
+        self.offset_next.next = self.clamp.offset_next.val();
+    }
+}
+
+/// The first half of [`AdaptThreshold`], combinational: the change
+/// `step * (spikes - target)`, its magnitude saturated to `2^17`.
+#[derive(Debug, LogicBlock)]
+pub struct AdaptChange {
+    /// Spikes of the layer this step, input.
+    pub spikes: Signal<In, Bits<16>>,
+    /// Gain per spike above the target, input.
+    pub step: Signal<In, Signed<16>>,
+    /// Spikes per step the offset steers toward, input.
+    pub target: Signal<In, Bits<16>>,
+    /// The saturated change, 19-bit two's complement, output.
+    pub change: Signal<Out, Bits<CHANGE_BITS>>,
+    step_raw: Signal<Local, Bits<16>>,
+    step_negative: Signal<Local, Bit>,
+    step_magnitude: Signal<Local, Bits<16>>,
+    gap_negative: Signal<Local, Bit>,
+    gap_magnitude: Signal<Local, Bits<16>>,
+    product: Signal<Local, Bits<32>>,
+    magnitude: Signal<Local, Bits<SUM_BITS>>,
+    limit: Constant<Bits<SUM_BITS>>,
+}
+
+impl AdaptChange {
+    /// The first half of the threshold adaptation; all parameters are input ports.
+    pub fn new() -> Self {
+        Self {
+            spikes: Signal::default(),
+            step: Signal::default(),
+            target: Signal::default(),
+            change: Signal::default(),
+            step_raw: Signal::default(),
+            step_negative: Signal::default(),
+            step_magnitude: Signal::default(),
+            gap_negative: Signal::default(),
+            gap_magnitude: Signal::default(),
+            product: Signal::default(),
+            magnitude: Signal::default(),
+            limit: Constant::new(CHANGE_LIMIT.into()),
+        }
+    }
+}
+
+impl Default for AdaptChange {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Logic for AdaptChange {
     #[hdl_gen]
     fn update(&mut self) {
         // |step| on 16 bits unsigned (|-32768| = 32768 fits).
@@ -98,7 +141,7 @@ impl Logic for AdaptThreshold {
         if self.gap_negative.val() {
             self.gap_magnitude.next = self.target.val() - self.spikes.val();
         }
-        // change = step * (spikes - target), two's complement on 34 bits.
+        // change = step * (spikes - target), its magnitude saturated.
         self.product.next = self.step_magnitude.val() * self.gap_magnitude.val();
         self.magnitude.next = bit_cast::<SUM_BITS, 32>(self.product.val());
         if self.product.val().get_bits::<15>(17).any() {
@@ -108,6 +151,54 @@ impl Logic for AdaptThreshold {
         if self.step_negative.val() ^ self.gap_negative.val() {
             self.change.next = 0 - self.magnitude.val();
         }
+    }
+}
+
+/// The second half of [`AdaptThreshold`], combinational: `clamp(offset + change, min, max)`.
+#[derive(Debug, LogicBlock)]
+pub struct AdaptClamp {
+    /// Threshold offset of the layer, input.
+    pub offset: Signal<In, Signed<16>>,
+    /// [`AdaptChange::change`], input.
+    pub change: Signal<In, Bits<CHANGE_BITS>>,
+    /// Lower bound of the offset, input.
+    pub min: Signal<In, Signed<16>>,
+    /// Upper bound of the offset, input.
+    pub max: Signal<In, Signed<16>>,
+    /// Next offset, output.
+    pub offset_next: Signal<Out, Signed<16>>,
+    offset_wide: SignExtend<16, SUM_BITS>,
+    min_wide: SignExtend<16, SUM_BITS>,
+    max_wide: SignExtend<16, SUM_BITS>,
+    sum: Signal<Local, Bits<SUM_BITS>>,
+}
+
+impl AdaptClamp {
+    /// The second half of the threshold adaptation; all parameters are input ports.
+    pub fn new() -> Self {
+        Self {
+            offset: Signal::default(),
+            change: Signal::default(),
+            min: Signal::default(),
+            max: Signal::default(),
+            offset_next: Signal::default(),
+            offset_wide: SignExtend::new(),
+            min_wide: SignExtend::new(),
+            max_wide: SignExtend::new(),
+            sum: Signal::default(),
+        }
+    }
+}
+
+impl Default for AdaptClamp {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Logic for AdaptClamp {
+    #[hdl_gen]
+    fn update(&mut self) {
         self.offset_wide.value.next = self.offset.val();
         self.sum.next = unsigned_cast(self.offset_wide.result.val()) + self.change.val();
         // Clamp to min..=max.

@@ -6,7 +6,7 @@ mod homeostasis_update;
 mod lif_update;
 mod trace_update;
 
-pub use adapt_threshold::AdaptThreshold;
+pub use adapt_threshold::{AdaptChange, AdaptClamp, AdaptThreshold, CHANGE_BITS};
 pub use argmax_step::ArgmaxStep;
 pub use goodness_accumulate::GoodnessAccumulate;
 pub use homeostasis_update::HomeostasisUpdate;

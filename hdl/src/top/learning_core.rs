@@ -7,7 +7,8 @@ use crate::learning::{
 };
 use crate::memory::{Ram, RamStyle, ICE40_UP_SPRAMS, SPRAM_BITS, SPRAM_WORDS};
 use crate::neuron::{
-    AdaptThreshold, ArgmaxStep, GoodnessAccumulate, HomeostasisUpdate, LifUpdate, TraceUpdate,
+    AdaptChange, AdaptClamp, ArgmaxStep, GoodnessAccumulate, HomeostasisUpdate, LifUpdate,
+    TraceUpdate, CHANGE_BITS,
 };
 use crate::top::host_interface::{
     parameter_id, CoreShape, Datapath, LayerField, LayerId, Op, Register, ShapeError, StepCommand,
@@ -113,8 +114,9 @@ pub struct CoreOptions {
     /// instantiated this many times. The results do not depend on it, only the cycle count.
     pub lanes: usize,
     /// Register the neuron update's inputs (the neuron's state, its saturated current and
-    /// effective threshold) between the reads and the LIF update: one more cycle per layer and
-    /// about a hundred more flip-flops, for a shorter critical path (the ECP5 boards).
+    /// effective threshold) between the reads and the LIF update, and the threshold
+    /// adaptation's change between its product and its clamp: two more cycles per layer and
+    /// about 120 more flip-flops, for a shorter critical path (the ULX3S).
     pub split_neuron: bool,
     /// Register the stochastic rounding of learning halfway ([`SrDither`]'s inner sum, the
     /// weight and the outer shift), so that stage 3 takes its first half and stage 4 the rest
@@ -224,6 +226,8 @@ enum CoreState {
     NeuronDrain,
     /// With `split_neuron`: the last neuron's second data stage.
     NeuronDrainLast,
+    /// With `split_neuron`: the adaptive threshold's change, registered.
+    AdaptProduct,
     /// The layer's adaptive threshold and goodness registers.
     Adapt,
     /// Before the learning of hidden layer `hidden_layer`: read its sigmoid word (its
@@ -380,7 +384,11 @@ pub struct LearningCore {
     lif: LifUpdate,
     homeostasis: HomeostasisUpdate,
     trace_update: TraceUpdate,
-    adapt: AdaptThreshold,
+    // The threshold adaptation (`AdaptThreshold`) in two halves; with `split_neuron` the
+    // change is registered between them (state `AdaptProduct`).
+    adapt: AdaptChange,
+    adapt_clamp: AdaptClamp,
+    adapt_change: DFF<Bits<CHANGE_BITS>>,
     goodness_step: GoodnessAccumulate,
     argmax: ArgmaxStep,
     hidden_anneal: AnnealedShift,
@@ -904,7 +912,9 @@ impl LearningCore {
             lif: LifUpdate::new(),
             homeostasis: HomeostasisUpdate::new(),
             trace_update: TraceUpdate::new(),
-            adapt: AdaptThreshold::new(),
+            adapt: AdaptChange::new(),
+            adapt_clamp: AdaptClamp::new(),
+            adapt_change: DFF::default(),
             goodness_step: GoodnessAccumulate::new(),
             argmax: ArgmaxStep::new(),
             hidden_anneal: AnnealedShift::new(),
@@ -1412,6 +1422,7 @@ impl Logic for LearningCore {
             goodness_trace,
             goodness_pending,
             spike_total,
+            adapt_change,
             best_count,
             best_membrane,
             prediction,
@@ -1821,12 +1832,17 @@ impl Logic for LearningCore {
         self.argmax.best_v.next = signed_cast(self.best_membrane.q.val());
         self.argmax.first.next = !self.update_neuron.val().any();
         // The layer's adaptive threshold offset.
-        self.adapt.offset.next = signed_cast(self.layer_offset.val());
         self.adapt.spikes.next = self.spike_total_q.val();
         self.adapt.step.next = signed_cast(self.layer_adapt_step.val());
         self.adapt.target.next = self.layer_adapt_target.val();
-        self.adapt.min.next = signed_cast(self.layer_adapt_min.val());
-        self.adapt.max.next = signed_cast(self.layer_adapt_max.val());
+        self.adapt_change.d.next = self.adapt.change.val();
+        self.adapt_clamp.offset.next = signed_cast(self.layer_offset.val());
+        self.adapt_clamp.change.next = self.adapt.change.val();
+        if self.split_neuron.val() {
+            self.adapt_clamp.change.next = self.adapt_change.q.val();
+        }
+        self.adapt_clamp.min.next = signed_cast(self.layer_adapt_min.val());
+        self.adapt_clamp.max.next = signed_cast(self.layer_adapt_max.val());
 
         // Learning: contrastive error, annealed learning shifts (capped at 24), the two rules.
         // A hidden layer's sigmoid index is latched at the first event fetch of the layer
@@ -2548,6 +2564,11 @@ impl Logic for LearningCore {
             }
             CoreState::NeuronDrainLast => {
                 self.parameter_group.next = self.adapt_group.val();
+                self.state.d.next = CoreState::AdaptProduct;
+            }
+            CoreState::AdaptProduct => {
+                // With `split_neuron`: the threshold's change is registered.
+                self.parameter_group.next = self.adapt_group.val();
                 self.state.d.next = CoreState::Adapt;
             }
             CoreState::Adapt => {
@@ -2556,7 +2577,8 @@ impl Logic for LearningCore {
                 self.parameter_group.next = self.goodness_group.val();
                 self.event_index.d.next = bits::<16>(0);
                 if self.layer.q.val() {
-                    self.classifier_offset.d.next = unsigned_cast(self.adapt.offset_next.val());
+                    self.classifier_offset.d.next =
+                        unsigned_cast(self.adapt_clamp.offset_next.val());
                     self.classifier_goodness.d.next = self.goodness_next.val();
                     self.state.d.next = CoreState::Idle;
                     if self.step_csdp.q.val() {
@@ -2569,7 +2591,7 @@ impl Logic for LearningCore {
                     for l in 0..self.hidden_id.len() {
                         if self.hidden_layer.q.val() == self.hidden_id[l].val() {
                             self.hidden_offset[l].d.next =
-                                unsigned_cast(self.adapt.offset_next.val());
+                                unsigned_cast(self.adapt_clamp.offset_next.val());
                             self.hidden_goodness[l].d.next = self.goodness_next.val();
                         }
                     }
