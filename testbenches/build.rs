@@ -102,7 +102,8 @@ fn variants() -> Vec<Variant> {
             spram,
         ),
         // Lanes: rows of 7 and 3 synapses in 4 banks; 12 and 4 in 2 banks; 5 and 4 in 2
-        // SPRAM banks; the default network with 4 lanes.
+        // SPRAM banks; the default network with 4 lanes, two neuron data stages and the
+        // rounding over two stages (the OrangeCrab's build).
         variant(
             "small_lanes4",
             Some("networks/small.toml"),
@@ -118,16 +119,17 @@ fn variants() -> Vec<Variant> {
             Some("networks/mixed.toml"),
             lanes(spram, 2),
         ),
-        variant("default_lanes4", None, lanes(block_ram, 4)),
-        // The default network with 8 lanes and two neuron data stages: the ULX3S's build.
+        variant("default_lanes4", None, split(lanes(block_ram, 4))),
+        // The default network with 8 lanes, two neuron data stages and the rounding over two
+        // stages: the ULX3S's build.
         variant("default_lanes8", None, split(lanes(block_ram, 8))),
         // The networks and datapaths of the boards that do not build the default network
         // with one of the cores above (the throughput bench): the iCEBreaker's 8-bit profile
-        // with W in SPRAM, the Alchitry Cu's 64 hidden neurons.
+        // with W in SPRAM, the Alchitry Cu's 64 hidden neurons with both splits.
         variant("up5k_spram", Some("../networks/up5k.toml"), spram),
-        variant("hx8k", Some("../networks/hx8k.toml"), block_ram),
+        variant("hx8k", Some("../networks/hx8k.toml"), split(block_ram)),
         // Stacked hidden layers: supervised 10-7-5-3 (each hidden layer sees the label input)
-        // with 1 lane, and with 8 lanes and two neuron data stages; self-supervised
+        // with 1 lane, and with 8 lanes and both splits; self-supervised
         // 9-6-5-4-2 with W (three layers' weights) in SPRAM and 2 lanes.
         variant("deep", Some("networks/deep.toml"), block_ram),
         variant(

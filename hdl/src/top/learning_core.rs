@@ -2,9 +2,7 @@
 //! classifier, `lanes` synapses per clock, driven over a simple synchronous host interface.
 use crate::encoder::{BernoulliEncoder, Xorshift32Step};
 use crate::hw::SignExtend;
-use crate::learning::{
-    AnnealedShift, ClassifierDrive, ContrastiveError, CsdpDrive, SrClamp, SrDither, PARTIAL_BITS,
-};
+use crate::learning::{AnnealedShift, ContrastiveError};
 use crate::memory::{Ram, RamStyle, ICE40_UP_SPRAMS, SPRAM_BITS, SPRAM_WORDS};
 use crate::neuron::{
     AdaptChange, AdaptClamp, ArgmaxStep, GoodnessAccumulate, HomeostasisUpdate, LifUpdate,
@@ -14,6 +12,7 @@ use crate::top::host_interface::{
     parameter_id, CoreShape, Datapath, LayerField, LayerId, Op, Register, ShapeError, StepCommand,
     CLASSIFIER_PARAMETERS,
 };
+use crate::top::learn_engine::LearnEngine;
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::rules::SIGMOID_ROM;
@@ -394,20 +393,16 @@ pub struct LearningCore {
     hidden_anneal: AnnealedShift,
     classifier_anneal: AnnealedShift,
     contrastive: ContrastiveError,
-    // One stochastic-rounding unit per lane serves both rules: the hidden layer and the
-    // classifier never learn in the same cycle. Its two halves are stages 3 and 4.
-    csdp_drive: Vec<CsdpDrive>,
-    classifier_drive: Vec<ClassifierDrive>,
-    round_dither: Vec<SrDither>,
-    round_clamp: Vec<SrClamp>,
+    // Learning's stages 2 to 4 (`LearnEngine`): one rule pair and one stochastic rounding
+    // per lane serve both rules (the hidden layers and the classifier never learn in the same
+    // cycle), and the router to the weight banks.
+    learn_engine: LearnEngine,
     // The synapse pipeline. Stage 1 (the sequencer) addresses a group: its weights, and its
     // currents or traces. Stage 2 has the words: integration adds the weights to the
-    // currents and writes them back (`integrate_stage`); learning (`learn_stage`) registers
-    // the lanes' weights and their drives (from the traces). Stage 3 (`round_stage`) rounds
-    // them into the next weights (`SrDither`, `SrClamp`), registered, which stage 4
-    // (`write_stage`) routes to their banks and writes back; with `split_rounding`, stage 3
-    // registers the rounding halfway and stage 4 finishes it (`SrClamp`) before routing. Each
-    // stage carries the group's layer and banks.
+    // currents and writes them back (`integrate_stage`); in learning (`learn_stage`), stage 3
+    // (`round_stage`) and stage 4 (`write_stage`), `learn_engine` registers the lanes'
+    // weights and drives, rounds them into the next weights, and routes those to their banks.
+    // Each stage carries the group's layer, lanes and banks.
     integrate_stage: DFF<Bit>,
     learn_stage: DFF<Bit>,
     stage_first_row: DFF<Bit>,
@@ -434,8 +429,6 @@ pub struct LearningCore {
     stage_bank_lane: Vec<DFF<Bits<16>>>,
     stage_bank_address: Vec<DFF<Bits<16>>>,
     stage_target: Vec<DFF<Bit>>,
-    learn_drive: Vec<DFF<Signed<18>>>,
-    lane_weight_reg: Vec<DFF<Bits<16>>>,
     // The draws of the group in stage 3, made in the cycle before from the stream's state
     // after the group then in stage 3 (or from the layer's generator register).
     draw: Vec<DFF<Bits<32>>>,
@@ -447,17 +440,8 @@ pub struct LearningCore {
     round_bank_address: Vec<DFF<Bits<16>>>,
     write_stage: DFF<Bit>,
     write_layer: DFF<Bit>,
-    write_lane_valid: Vec<DFF<Bit>>,
-    write_bank_lane: Vec<DFF<Bits<16>>>,
     write_bank_address: Vec<DFF<Bits<16>>>,
-    write_weight: Vec<DFF<Bits<16>>>,
-    write_partial: Vec<DFF<Bits<PARTIAL_BITS>>>,
-    write_w: Vec<DFF<Bits<16>>>,
-    write_round_shift: DFF<Bits<5>>,
     // Each lane's next weight in stage 4.
-    round_weight: Vec<Signal<Local, Bits<16>>>,
-    bank_write_valid: Vec<Signal<Local, Bit>>,
-    bank_write_weight: Vec<Signal<Local, Bits<16>>>,
     learn_shift: DFF<Bits<5>>,
     decay_shift: DFF<Bits<5>>,
     theta_wide: SignExtend<16, 18>,
@@ -556,7 +540,6 @@ pub struct LearningCore {
     last_hidden: Constant<Bits<2>>,
     stacked: Constant<Bit>,
     split_neuron: Constant<Bit>,
-    split_rounding: Constant<Bit>,
     // Masks of the counters' and addresses' bits the network uses: of a count of neurons,
     // pixels or synapses, of an event count, of a W address, of a C address. The registers
     // are read only through them (`*_q`), so synthesis drops the bits above.
@@ -828,7 +811,7 @@ fn prefix_sums(items: impl Iterator<Item = usize>) -> Vec<usize> {
 }
 
 /// `count` of `make()`: one per lane or per hidden layer.
-fn replicate<T>(count: usize, make: impl Fn() -> T) -> Vec<T> {
+pub(super) fn replicate<T>(count: usize, make: impl Fn() -> T) -> Vec<T> {
     (0..count).map(|_| make()).collect()
 }
 
@@ -837,7 +820,7 @@ fn mask(max: usize) -> Constant<Bits<16>> {
     constant((max + 1).next_power_of_two().min(1 << 16) - 1)
 }
 
-fn constant(value: usize) -> Constant<Bits<16>> {
+pub(super) fn constant(value: usize) -> Constant<Bits<16>> {
     // Sizes are checked against 2^16 before this is called.
     Constant::new(((value & 0xFFFF) as u64).into())
 }
@@ -913,6 +896,7 @@ impl LearningCore {
             homeostasis: HomeostasisUpdate::new(),
             trace_update: TraceUpdate::new(),
             adapt: AdaptChange::new(),
+            learn_engine: LearnEngine::new(lanes, options.split_rounding),
             adapt_clamp: AdaptClamp::new(),
             adapt_change: DFF::default(),
             goodness_step: GoodnessAccumulate::new(),
@@ -920,10 +904,6 @@ impl LearningCore {
             hidden_anneal: AnnealedShift::new(),
             classifier_anneal: AnnealedShift::new(),
             contrastive: ContrastiveError::new(),
-            csdp_drive: replicate(lanes, CsdpDrive::new),
-            classifier_drive: replicate(lanes, ClassifierDrive::new),
-            round_dither: replicate(lanes, SrDither::new),
-            round_clamp: replicate(lanes, SrClamp::new),
             integrate_stage: DFF::default(),
             learn_stage: DFF::default(),
             stage_first_row: DFF::default(),
@@ -948,8 +928,6 @@ impl LearningCore {
             stage_bank_lane: replicate(lanes, DFF::default),
             stage_bank_address: replicate(lanes, DFF::default),
             stage_target: replicate(lanes, DFF::default),
-            learn_drive: replicate(lanes, DFF::default),
-            lane_weight_reg: replicate(lanes, DFF::default),
             draw: replicate(lanes, DFF::default),
             round_stage: DFF::default(),
             round_layer: DFF::default(),
@@ -959,16 +937,7 @@ impl LearningCore {
             round_bank_address: replicate(lanes, DFF::default),
             write_stage: DFF::default(),
             write_layer: DFF::default(),
-            write_lane_valid: replicate(lanes, DFF::default),
-            write_bank_lane: replicate(lanes, DFF::default),
             write_bank_address: replicate(lanes, DFF::default),
-            write_weight: replicate(lanes, DFF::default),
-            write_partial: replicate(lanes, DFF::default),
-            write_w: replicate(lanes, DFF::default),
-            write_round_shift: DFF::default(),
-            round_weight: replicate(lanes, Signal::default),
-            bank_write_valid: replicate(lanes, Signal::default),
-            bank_write_weight: replicate(lanes, Signal::default),
             learn_shift: DFF::default(),
             decay_shift: DFF::default(),
             theta_wide: SignExtend::new(),
@@ -1039,7 +1008,6 @@ impl LearningCore {
             last_hidden: Constant::new((hidden_layers as u64 - 1).into()),
             stacked: Constant::new(hidden_layers > 1),
             split_neuron: Constant::new(options.split_neuron),
-            split_rounding: Constant::new(options.split_rounding),
             count_mask: mask(
                 [sizes.inputs, sizes.labels, sizes.classes, neurons]
                     .into_iter()
@@ -1470,8 +1438,7 @@ impl Logic for LearningCore {
             round_layer,
             round_hidden,
             write_stage,
-            write_layer,
-            write_round_shift
+            write_layer
         );
         clock!(
             self,
@@ -1495,18 +1462,11 @@ impl Logic for LearningCore {
             self.stage_bank_lane[b].clock.next = self.clock.val();
             self.stage_bank_address[b].clock.next = self.clock.val();
             self.stage_target[b].clock.next = self.clock.val();
-            self.learn_drive[b].clock.next = self.clock.val();
-            self.lane_weight_reg[b].clock.next = self.clock.val();
             self.draw[b].clock.next = self.clock.val();
             self.round_lane_valid[b].clock.next = self.clock.val();
             self.round_bank_lane[b].clock.next = self.clock.val();
             self.round_bank_address[b].clock.next = self.clock.val();
-            self.write_lane_valid[b].clock.next = self.clock.val();
-            self.write_bank_lane[b].clock.next = self.clock.val();
             self.write_bank_address[b].clock.next = self.clock.val();
-            self.write_weight[b].clock.next = self.clock.val();
-            self.write_partial[b].clock.next = self.clock.val();
-            self.write_w[b].clock.next = self.clock.val();
         }
         for s in 0..self.parameters.len() {
             self.parameters[s].clock.next = self.clock.val();
@@ -1923,42 +1883,21 @@ impl Logic for LearningCore {
         }
         self.encoder.intensity.next = self.pixels.read_data.val();
         self.encoder.random.next = self.generator[0].next_state.val();
-        // Stage 2 of learning: the lanes' weights and drives (from the traces read in stage 1),
-        // registered. Stage 3: the rounding.
+        // Learning's stages 2 to 4: the lanes' rules and roundings, and the bank router.
+        self.learn_engine.clock.next = self.clock.val();
+        self.learn_engine.classifier.next = self.stage_layer.q.val();
+        self.learn_engine.error.next = self.error.q.val();
+        self.learn_engine.learn_shift.next = self.learn_shift.q.val();
+        self.learn_engine.decay_shift.next = self.decay_shift.q.val();
+        self.learn_engine.w_max.next = self.w_max.q.val();
         for k in 0..self.lane_id.len() {
-            self.csdp_drive[k].error.next = signed_cast(self.error.q.val());
-            self.csdp_drive[k].trace.next = self.trace_mem[k].read_data.val();
-            self.classifier_drive[k].target.next = self.stage_target[k].q.val();
-            self.classifier_drive[k].trace.next = self.trace_mem[k].read_data.val();
-            self.lane_weight_reg[k].d.next = self.lane_weight[k].val();
-            self.round_dither[k].w.next = signed_cast(self.lane_weight_reg[k].q.val());
-            self.learn_drive[k].d.next = self.csdp_drive[k].drive.val();
-            if self.stage_layer.q.val() {
-                self.learn_drive[k].d.next = self.classifier_drive[k].drive.val();
-            }
-            self.round_dither[k].drive.next = self.learn_drive[k].q.val();
-            self.round_dither[k].learn_shift.next = self.learn_shift.q.val();
-            self.round_dither[k].decay_shift.next = self.decay_shift.q.val();
-            self.round_dither[k].random.next = self.draw[k].q.val();
-            self.round_clamp[k].w_max.next = self.w_max.q.val();
-            // With `split_rounding` the halves are stages 3 and 4; without, stage 3 takes
-            // both and registers the next weight.
-            self.write_partial[k].d.next = self.round_dither[k].partial.val();
-            self.write_w[k].d.next = self.lane_weight_reg[k].q.val();
-            self.round_clamp[k].w.next = signed_cast(self.lane_weight_reg[k].q.val());
-            self.round_clamp[k].partial.next = self.round_dither[k].partial.val();
-            self.round_clamp[k].shift.next = self.round_dither[k].round_shift.val();
-            self.write_weight[k].d.next = unsigned_cast(self.round_clamp[k].w_next.val());
-            self.round_weight[k].next = self.write_weight[k].q.val();
-            if self.split_rounding.val() {
-                self.round_clamp[k].w.next = signed_cast(self.write_w[k].q.val());
-                self.round_clamp[k].partial.next = self.write_partial[k].q.val();
-                self.round_clamp[k].shift.next = self.write_round_shift.q.val();
-                self.round_weight[k].next = unsigned_cast(self.round_clamp[k].w_next.val());
-            }
+            self.learn_engine.weight[k].next = self.lane_weight[k].val();
+            self.learn_engine.trace[k].next = self.trace_mem[k].read_data.val();
+            self.learn_engine.target[k].next = self.stage_target[k].q.val();
+            self.learn_engine.draw[k].next = self.draw[k].q.val();
+            self.learn_engine.lane_valid[k].next = self.round_lane_valid[k].q.val();
+            self.learn_engine.bank_lane[k].next = self.round_bank_lane[k].q.val();
         }
-        // The lanes share their shifts, so the outer one is registered once.
-        self.write_round_shift.d.next = self.round_dither[0].round_shift.val();
 
         // Memory ports: the sequencer's addresses; every memory but W reads each cycle; no
         // writes unless a state below enables one.
@@ -1971,19 +1910,8 @@ impl Logic for LearningCore {
         // where its word is used, never in a cycle that writes it (it may be a single-port
         // SPRAM).
         for b in 0..self.lane_id.len() {
-            // Stage 4 routes each lane's next weight to its bank and writes it.
-            self.write_lane_valid[b].d.next = self.round_lane_valid[b].q.val();
-            self.write_bank_lane[b].d.next = self.round_bank_lane[b].q.val();
-            self.bank_write_valid[b].next = false;
-            self.bank_write_weight[b].next = bits::<16>(0);
-            for k in 0..self.lane_id.len() {
-                if self.write_bank_lane[b].q.val() == self.lane_id[k].val() {
-                    self.bank_write_valid[b].next = self.write_lane_valid[k].q.val();
-                    self.bank_write_weight[b].next = self.round_weight[k].val();
-                }
-            }
-            self.hidden_weights[b].write_data.next = self.bank_write_weight[b].val();
-            self.classifier_weights[b].write_data.next = self.bank_write_weight[b].val();
+            self.hidden_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
+            self.classifier_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
             self.hidden_weights[b].read_address.next = self.bank_address[b].val();
             self.hidden_weights[b].write_address.next = self.write_bank_address[b].q.val();
             self.hidden_weights[b].read_enable.next = false;
@@ -2759,13 +2687,15 @@ impl Logic for LearningCore {
         if self.write_stage.q.val() {
             for b in 0..self.lane_id.len() {
                 self.hidden_weights[b].write_address.next = self.write_bank_address[b].q.val();
-                self.hidden_weights[b].write_data.next = self.bank_write_weight[b].val();
+                self.hidden_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
                 self.classifier_weights[b].write_address.next = self.write_bank_address[b].q.val();
-                self.classifier_weights[b].write_data.next = self.bank_write_weight[b].val();
+                self.classifier_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
                 if self.write_layer.q.val() {
-                    self.classifier_weights[b].write_enable.next = self.bank_write_valid[b].val();
+                    self.classifier_weights[b].write_enable.next =
+                        self.learn_engine.bank_write[b].val();
                 } else {
-                    self.hidden_weights[b].write_enable.next = self.bank_write_valid[b].val();
+                    self.hidden_weights[b].write_enable.next =
+                        self.learn_engine.bank_write[b].val();
                 }
             }
         }

@@ -2,6 +2,7 @@
 mod chip_core;
 mod chip_top;
 pub mod host_interface;
+mod learn_engine;
 mod learning_core;
 
 pub use chip_core::ChipCore;

@@ -1,0 +1,165 @@
+//! [`LearnEngine`]: stages 2 to 4 of the learning core's synapse pipeline in learning, one
+//! rule and one stochastic rounding per lane, and the router of the next weights to the
+//! weight banks.
+use crate::learning::{ClassifierDrive, CsdpDrive, SrClamp, SrDither, PARTIAL_BITS};
+use crate::top::learning_core::{constant, replicate};
+use rust_hdl::prelude::*;
+
+/// The learning lanes of the core (`docs/spec.md` §6). The sequencer addresses a group of
+/// synapses (stage 1); the engine takes the words the memories deliver:
+///
+/// - stage 2: each lane's drive from its trace, by the CSDP rule (`error`) or the classifier
+///   rule (`target`), and its weight, registered;
+/// - stage 3: the stochastic rounding of each lane with its draw, registered (with
+///   `split_rounding`, only its first half, [`SrDither`]);
+/// - stage 4: the rest of the rounding ([`SrClamp`]) with `split_rounding`, and the bank
+///   router: bank `b` writes the next weight of lane `bank_lane[b]` (given in stage 3).
+///
+/// The core registers the group's layer, shifts, draws, valid lanes and bank lanes along the
+/// pipeline and gives the engine those of the stage that uses them; the engine's outputs are
+/// the banks' write strobes and data in stage 4.
+#[derive(Debug, LogicBlock)]
+pub struct LearnEngine {
+    /// The core's clock.
+    pub clock: Signal<In, Clock>,
+    /// Stage 2: lane `k`'s weight, routed from its bank.
+    pub weight: Vec<Signal<In, Bits<16>>>,
+    /// Stage 2: the trace of lane `k`'s postsynaptic neuron.
+    pub trace: Vec<Signal<In, Bits<8>>>,
+    /// Stage 2: lane `k`'s neuron is the step's label (the classifier rule's target).
+    pub target: Vec<Signal<In, Bit>>,
+    /// Stage 2: the group is the classifier's (its rule), else a hidden layer's (CSDP).
+    pub classifier: Signal<In, Bit>,
+    /// Stage 2: the contrastive error of the hidden layer that learns.
+    pub error: Signal<In, Bits<10>>,
+    /// Stage 3: the learning shift of the group's layer, annealed.
+    pub learn_shift: Signal<In, Bits<5>>,
+    /// Stage 3: the decay shift of the group's layer.
+    pub decay_shift: Signal<In, Bits<5>>,
+    /// Stage 3: lane `k`'s draw for its rounding.
+    pub draw: Vec<Signal<In, Bits<32>>>,
+    /// Stage 3: lane `k` holds a synapse of the row.
+    pub lane_valid: Vec<Signal<In, Bit>>,
+    /// Stage 3: the lane whose weight bank `b` holds.
+    pub bank_lane: Vec<Signal<In, Bits<16>>>,
+    /// The weight bound (a register the host writes while the core is idle).
+    pub w_max: Signal<In, Bits<15>>,
+    /// Stage 4: bank `b` writes a next weight.
+    pub bank_write: Vec<Signal<Out, Bit>>,
+    /// Stage 4: the next weight bank `b` writes.
+    pub bank_weight: Vec<Signal<Out, Bits<16>>>,
+    csdp_drive: Vec<CsdpDrive>,
+    classifier_drive: Vec<ClassifierDrive>,
+    round_dither: Vec<SrDither>,
+    round_clamp: Vec<SrClamp>,
+    drive_reg: Vec<DFF<Signed<18>>>,
+    weight_reg: Vec<DFF<Bits<16>>>,
+    next_weight: Vec<DFF<Bits<16>>>,
+    partial: Vec<DFF<Bits<PARTIAL_BITS>>>,
+    partial_weight: Vec<DFF<Bits<16>>>,
+    round_shift: DFF<Bits<5>>,
+    write_valid: Vec<DFF<Bit>>,
+    write_bank_lane: Vec<DFF<Bits<16>>>,
+    // Each lane's next weight in stage 4.
+    lane_next: Vec<Signal<Local, Bits<16>>>,
+    lane_id: Vec<Constant<Bits<16>>>,
+    split_rounding: Constant<Bit>,
+}
+
+impl LearnEngine {
+    /// The engine of `lanes` lanes; with `split_rounding` the rounding spans stages 3 and 4.
+    pub fn new(lanes: usize, split_rounding: bool) -> Self {
+        Self {
+            clock: Signal::default(),
+            weight: replicate(lanes, Signal::default),
+            trace: replicate(lanes, Signal::default),
+            target: replicate(lanes, Signal::default),
+            classifier: Signal::default(),
+            error: Signal::default(),
+            learn_shift: Signal::default(),
+            decay_shift: Signal::default(),
+            draw: replicate(lanes, Signal::default),
+            lane_valid: replicate(lanes, Signal::default),
+            bank_lane: replicate(lanes, Signal::default),
+            w_max: Signal::default(),
+            bank_write: replicate(lanes, Signal::default),
+            bank_weight: replicate(lanes, Signal::default),
+            csdp_drive: replicate(lanes, CsdpDrive::new),
+            classifier_drive: replicate(lanes, ClassifierDrive::new),
+            round_dither: replicate(lanes, SrDither::new),
+            round_clamp: replicate(lanes, SrClamp::new),
+            drive_reg: replicate(lanes, DFF::default),
+            weight_reg: replicate(lanes, DFF::default),
+            next_weight: replicate(lanes, DFF::default),
+            partial: replicate(lanes, DFF::default),
+            partial_weight: replicate(lanes, DFF::default),
+            round_shift: DFF::default(),
+            write_valid: replicate(lanes, DFF::default),
+            write_bank_lane: replicate(lanes, DFF::default),
+            lane_next: replicate(lanes, Signal::default),
+            lane_id: (0..lanes).map(constant).collect(),
+            split_rounding: Constant::new(split_rounding),
+        }
+    }
+}
+
+impl Logic for LearnEngine {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.round_shift.clock.next = self.clock.val();
+        self.round_shift.d.next = self.round_dither[0].round_shift.val();
+        for k in 0..self.lane_id.len() {
+            self.drive_reg[k].clock.next = self.clock.val();
+            self.weight_reg[k].clock.next = self.clock.val();
+            self.next_weight[k].clock.next = self.clock.val();
+            self.partial[k].clock.next = self.clock.val();
+            self.partial_weight[k].clock.next = self.clock.val();
+            self.write_valid[k].clock.next = self.clock.val();
+            self.write_bank_lane[k].clock.next = self.clock.val();
+            // Stage 2: the drive by the layer's rule, and the weight, registered.
+            self.csdp_drive[k].error.next = signed_cast(self.error.val());
+            self.csdp_drive[k].trace.next = self.trace[k].val();
+            self.classifier_drive[k].target.next = self.target[k].val();
+            self.classifier_drive[k].trace.next = self.trace[k].val();
+            self.drive_reg[k].d.next = self.csdp_drive[k].drive.val();
+            if self.classifier.val() {
+                self.drive_reg[k].d.next = self.classifier_drive[k].drive.val();
+            }
+            self.weight_reg[k].d.next = self.weight[k].val();
+            // Stage 3: the rounding, whole or its first half, registered.
+            self.round_dither[k].w.next = signed_cast(self.weight_reg[k].q.val());
+            self.round_dither[k].drive.next = self.drive_reg[k].q.val();
+            self.round_dither[k].learn_shift.next = self.learn_shift.val();
+            self.round_dither[k].decay_shift.next = self.decay_shift.val();
+            self.round_dither[k].random.next = self.draw[k].val();
+            self.round_clamp[k].w_max.next = self.w_max.val();
+            self.partial[k].d.next = self.round_dither[k].partial.val();
+            self.partial_weight[k].d.next = self.weight_reg[k].q.val();
+            self.round_clamp[k].w.next = signed_cast(self.weight_reg[k].q.val());
+            self.round_clamp[k].partial.next = self.round_dither[k].partial.val();
+            self.round_clamp[k].shift.next = self.round_dither[k].round_shift.val();
+            self.next_weight[k].d.next = unsigned_cast(self.round_clamp[k].w_next.val());
+            self.lane_next[k].next = self.next_weight[k].q.val();
+            // Stage 4: with `split_rounding`, the rounding's second half.
+            if self.split_rounding.val() {
+                self.round_clamp[k].w.next = signed_cast(self.partial_weight[k].q.val());
+                self.round_clamp[k].partial.next = self.partial[k].q.val();
+                self.round_clamp[k].shift.next = self.round_shift.q.val();
+                self.lane_next[k].next = unsigned_cast(self.round_clamp[k].w_next.val());
+            }
+            self.write_valid[k].d.next = self.lane_valid[k].val();
+            self.write_bank_lane[k].d.next = self.bank_lane[k].val();
+        }
+        // Stage 4: each bank writes the next weight of its lane.
+        for b in 0..self.lane_id.len() {
+            self.bank_write[b].next = false;
+            self.bank_weight[b].next = bits::<16>(0);
+            for k in 0..self.lane_id.len() {
+                if self.write_bank_lane[b].q.val() == self.lane_id[k].val() {
+                    self.bank_write[b].next = self.write_valid[k].q.val();
+                    self.bank_weight[b].next = self.lane_next[k].val();
+                }
+            }
+        }
+    }
+}
