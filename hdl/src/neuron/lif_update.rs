@@ -2,7 +2,8 @@
 use crate::hw::{ShiftRightArith, SignExtend};
 use rust_hdl::prelude::*;
 
-/// Next state of one LIF neuron (`rules::lif_step`), combinational.
+/// Next state of one LIF neuron (`rules::lif_step`), combinational: [`LifLeak`] then
+/// [`LifFire`], the two halves a core may register between.
 ///
 /// While `refractory > 0`: `v_next = 0`, `refractory_next = refractory - 1`, no spike.
 /// Otherwise `v' = v + ((j - v) >>> leak_shift)` (17-bit difference, arithmetic shift: floor
@@ -29,13 +30,8 @@ pub struct LifUpdate {
     pub refractory_next: Signal<Out, Bits<8>>,
     /// The neuron fires this step, output.
     pub spike: Signal<Out, Bit>,
-    v_wide: SignExtend<16, 17>,
-    j_wide: SignExtend<16, 17>,
-    gap: Signal<Local, Bits<17>>,
-    leak: ShiftRightArith<17>,
-    leaked: Signal<Local, Bits<17>>,
-    leaked_wide: SignExtend<17, 18>,
-    above: Signal<Local, Bit>,
+    leak: LifLeak,
+    fire: LifFire,
 }
 
 impl LifUpdate {
@@ -51,13 +47,8 @@ impl LifUpdate {
             v_next: Signal::default(),
             refractory_next: Signal::default(),
             spike: Signal::default(),
-            v_wide: SignExtend::new(),
-            j_wide: SignExtend::new(),
-            gap: Signal::default(),
-            leak: ShiftRightArith::new(),
-            leaked: Signal::default(),
-            leaked_wide: SignExtend::new(),
-            above: Signal::default(),
+            leak: LifLeak::new(),
+            fire: LifFire::new(),
         }
     }
 }
@@ -71,15 +62,130 @@ impl Default for LifUpdate {
 impl Logic for LifUpdate {
     #[hdl_gen]
     fn update(&mut self) {
-        // v' = v + ((j - v) >>> leak_shift), on 17 bits.
+        self.leak.v.next = self.v.val();
+        self.leak.j.next = self.j.val();
+        self.leak.leak_shift.next = self.leak_shift.val();
+        self.fire.v.next = self.v.val();
+        self.fire.leak.next = self.leak.leak.val();
+        self.fire.refractory.next = self.refractory.val();
+        self.fire.threshold.next = self.threshold.val();
+        self.fire.refractory_period.next = self.refractory_period.val();
+        self.v_next.next = self.fire.v_next.val();
+        self.refractory_next.next = self.fire.refractory_next.val();
+        self.spike.next = self.fire.spike.val();
+    }
+}
+
+/// The first half of [`LifUpdate`], combinational: the leak `(j - v) >>> leak_shift`.
+#[derive(Debug, LogicBlock)]
+pub struct LifLeak {
+    /// Membrane potential `v`, input.
+    pub v: Signal<In, Signed<16>>,
+    /// Input current `j` (already saturated), input.
+    pub j: Signal<In, Signed<16>>,
+    /// Leak shift, 0..=15, input.
+    pub leak_shift: Signal<In, Bits<4>>,
+    /// The leak, 17-bit two's complement, output.
+    pub leak: Signal<Out, Bits<17>>,
+    v_wide: SignExtend<16, 17>,
+    j_wide: SignExtend<16, 17>,
+    gap: Signal<Local, Bits<17>>,
+    shift: ShiftRightArith<17>,
+}
+
+impl LifLeak {
+    /// The leak of a LIF step; all parameters are input ports.
+    pub fn new() -> Self {
+        Self {
+            v: Signal::default(),
+            j: Signal::default(),
+            leak_shift: Signal::default(),
+            leak: Signal::default(),
+            v_wide: SignExtend::new(),
+            j_wide: SignExtend::new(),
+            gap: Signal::default(),
+            shift: ShiftRightArith::new(),
+        }
+    }
+}
+
+impl Default for LifLeak {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Logic for LifLeak {
+    #[hdl_gen]
+    fn update(&mut self) {
+        // (j - v) >>> leak_shift, on 17 bits.
         self.v_wide.value.next = self.v.val();
         self.j_wide.value.next = self.j.val();
         self.gap.next =
             unsigned_cast(self.j_wide.result.val()) - unsigned_cast(self.v_wide.result.val());
-        self.leak.value.next = signed_cast(self.gap.val());
-        self.leak.shift.next = bit_cast::<5, 4>(self.leak_shift.val());
-        self.leaked.next =
-            unsigned_cast(self.v_wide.result.val()) + unsigned_cast(self.leak.result.val());
+        self.shift.value.next = signed_cast(self.gap.val());
+        self.shift.shift.next = bit_cast::<5, 4>(self.leak_shift.val());
+        self.leak.next = unsigned_cast(self.shift.result.val());
+    }
+}
+
+/// The second half of [`LifUpdate`], combinational: `v' = v + leak`, the threshold and the
+/// refractory period.
+#[derive(Debug, LogicBlock)]
+pub struct LifFire {
+    /// Membrane potential `v`, input.
+    pub v: Signal<In, Signed<16>>,
+    /// [`LifLeak::leak`], input.
+    pub leak: Signal<In, Bits<17>>,
+    /// Remaining refractory steps, input.
+    pub refractory: Signal<In, Bits<8>>,
+    /// Effective threshold, 18-bit signed, input.
+    pub threshold: Signal<In, Signed<18>>,
+    /// Refractory steps after a spike, input.
+    pub refractory_period: Signal<In, Bits<8>>,
+    /// Next membrane potential, output.
+    pub v_next: Signal<Out, Signed<16>>,
+    /// Next refractory counter, output.
+    pub refractory_next: Signal<Out, Bits<8>>,
+    /// The neuron fires this step, output.
+    pub spike: Signal<Out, Bit>,
+    v_wide: SignExtend<16, 17>,
+    leaked: Signal<Local, Bits<17>>,
+    leaked_wide: SignExtend<17, 18>,
+    above: Signal<Local, Bit>,
+}
+
+impl LifFire {
+    /// The rest of a LIF step; all parameters are input ports.
+    pub fn new() -> Self {
+        Self {
+            v: Signal::default(),
+            leak: Signal::default(),
+            refractory: Signal::default(),
+            threshold: Signal::default(),
+            refractory_period: Signal::default(),
+            v_next: Signal::default(),
+            refractory_next: Signal::default(),
+            spike: Signal::default(),
+            v_wide: SignExtend::new(),
+            leaked: Signal::default(),
+            leaked_wide: SignExtend::new(),
+            above: Signal::default(),
+        }
+    }
+}
+
+impl Default for LifFire {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Logic for LifFire {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.v_wide.value.next = self.v.val();
+        self.leaked.next = unsigned_cast(self.v_wide.result.val()) + self.leak.val();
         // Strict comparison with the 18-bit threshold.
         self.leaked_wide.value.next = signed_cast(self.leaked.val());
         self.above.next = self.leaked_wide.result.val() > self.threshold.val();

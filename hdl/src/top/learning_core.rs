@@ -5,7 +5,7 @@ use crate::hw::SignExtend;
 use crate::learning::{AnnealedShift, ContrastiveError};
 use crate::memory::{Ram, RamStyle, ICE40_UP_SPRAMS, SPRAM_BITS, SPRAM_WORDS};
 use crate::neuron::{
-    AdaptChange, AdaptClamp, ArgmaxStep, GoodnessAccumulate, HomeostasisUpdate, LifUpdate,
+    AdaptChange, AdaptClamp, ArgmaxStep, GoodnessAccumulate, HomeostasisUpdate, LifFire, LifLeak,
     TraceUpdate, CHANGE_BITS,
 };
 use crate::top::host_interface::{
@@ -112,10 +112,12 @@ pub struct CoreOptions {
     /// trace and current memories are split into this many banks and each synapse rule is
     /// instantiated this many times. The results do not depend on it, only the cycle count.
     pub lanes: usize,
-    /// Register the neuron update's inputs (the neuron's state, its saturated current and
-    /// effective threshold) between the reads and the LIF update, and the threshold
-    /// adaptation's change between its product and its clamp: two more cycles per layer and
-    /// about 120 more flip-flops, for a shorter critical path (the ULX3S).
+    /// Split the neuron update over two data stages: the first computes the LIF leak
+    /// ([`crate::neuron::LifLeak`]) and registers it with the neuron's state and effective
+    /// threshold, the second fires ([`crate::neuron::LifFire`]) and updates the rest; the
+    /// prediction's comparison takes a stage of its own and the threshold adaptation two
+    /// cycles. Two more cycles per layer and about 170 more flip-flops, for a shorter critical
+    /// path (the ECP5 and HX8K boards).
     pub split_neuron: bool,
     /// Register the stochastic rounding of learning halfway ([`SrDither`]'s inner sum, the
     /// weight and the outer shift), so that stage 3 takes its first half and stage 4 the rest
@@ -380,7 +382,11 @@ pub struct LearningCore {
     // `generator[k]` draws the `k + 1`-th number after the stream's state.
     generator: Vec<Xorshift32Step>,
     encoder: BernoulliEncoder,
-    lif: LifUpdate,
+    // The LIF update (`LifUpdate`) in two halves: the leak from the first data stage's
+    // values (registered with `split_neuron`), the rest in the last data stage.
+    lif_leak: LifLeak,
+    lif: LifFire,
+    update_leak: DFF<Bits<17>>,
     homeostasis: HomeostasisUpdate,
     trace_update: TraceUpdate,
     // The threshold adaptation (`AdaptThreshold`) in two halves; with `split_neuron` the
@@ -411,13 +417,12 @@ pub struct LearningCore {
     stage_index: DFF<Bits<16>>,
     stage_address: DFF<Bits<16>>,
     // With `split_neuron`, the neuron update's second data stage: the first stage's values
-    // (the neuron's state, its saturated current and effective threshold), registered.
+    // (the neuron's state, its LIF leak and effective threshold), registered.
     update_stage: DFF<Bit>,
     update_index: DFF<Bits<16>>,
     update_address: DFF<Bits<16>>,
     update_v: DFF<Bits<16>>,
     update_refractory: DFF<Bits<8>>,
-    update_current: DFF<Bits<16>>,
     update_threshold: DFF<Bits<18>>,
     update_h: DFF<Bits<16>>,
     update_count: DFF<Bits<16>>,
@@ -475,6 +480,12 @@ pub struct LearningCore {
     goodness_pending: DFF<Bit>,
     spike_total: DFF<Bits<16>>,
     best_count: DFF<Bits<16>>,
+    // With `split_neuron`, the prediction's comparison is a stage of its own: the classifier
+    // neuron's count, membrane and index from the data stage, registered.
+    rank_valid: DFF<Bit>,
+    rank_count: DFF<Bits<16>>,
+    rank_v: DFF<Bits<16>>,
+    rank_neuron: DFF<Bits<16>>,
     best_membrane: DFF<Bits<16>>,
     prediction: DFF<Bits<16>>,
     error: DFF<Bits<10>>,
@@ -601,7 +612,6 @@ pub struct LearningCore {
     update_neuron: Signal<Local, Bits<16>>,
     update_v_in: Signal<Local, Bits<16>>,
     update_refractory_in: Signal<Local, Bits<8>>,
-    update_current_in: Signal<Local, Bits<16>>,
     update_threshold_in: Signal<Local, Bits<18>>,
     update_h_in: Signal<Local, Bits<16>>,
     update_count_in: Signal<Local, Bits<16>>,
@@ -892,7 +902,9 @@ impl LearningCore {
             sigmoid_index: replicate(hidden_layers, DFF::default),
             generator: replicate(lanes, Xorshift32Step::new),
             encoder: BernoulliEncoder::new(),
-            lif: LifUpdate::new(),
+            lif_leak: LifLeak::new(),
+            lif: LifFire::new(),
+            update_leak: DFF::default(),
             homeostasis: HomeostasisUpdate::new(),
             trace_update: TraceUpdate::new(),
             adapt: AdaptChange::new(),
@@ -916,7 +928,6 @@ impl LearningCore {
             update_address: DFF::default(),
             update_v: DFF::default(),
             update_refractory: DFF::default(),
-            update_current: DFF::default(),
             update_threshold: DFF::default(),
             update_h: DFF::default(),
             update_count: DFF::default(),
@@ -967,6 +978,10 @@ impl LearningCore {
             goodness_pending: DFF::default(),
             spike_total: DFF::default(),
             best_count: DFF::default(),
+            rank_valid: DFF::default(),
+            rank_count: DFF::default(),
+            rank_v: DFF::default(),
+            rank_neuron: DFF::default(),
             best_membrane: DFF::default(),
             prediction: DFF::default(),
             error: DFF::default(),
@@ -1120,7 +1135,6 @@ impl LearningCore {
             update_neuron: Signal::default(),
             update_v_in: Signal::default(),
             update_refractory_in: Signal::default(),
-            update_current_in: Signal::default(),
             update_threshold_in: Signal::default(),
             update_h_in: Signal::default(),
             update_count_in: Signal::default(),
@@ -1392,6 +1406,10 @@ impl Logic for LearningCore {
             spike_total,
             adapt_change,
             best_count,
+            rank_valid,
+            rank_count,
+            rank_v,
+            rank_neuron,
             best_membrane,
             prediction,
             error,
@@ -1427,11 +1445,11 @@ impl Logic for LearningCore {
             update_address,
             update_v,
             update_refractory,
-            update_current,
             update_threshold,
             update_h,
             update_count,
             update_trace,
+            update_leak,
             stage_layer,
             stage_hidden,
             round_stage,
@@ -1726,7 +1744,6 @@ impl Logic for LearningCore {
         self.update_address.d.next = self.stage_address_q.val();
         self.update_v.d.next = self.membrane.read_data.val();
         self.update_refractory.d.next = self.refractory.read_data.val();
-        self.update_current.d.next = self.current.val();
         self.update_threshold.d.next = self.threshold.val();
         self.update_h.d.next = self.homeostasis_mem.read_data.val();
         self.update_count.d.next = self.count.read_data.val();
@@ -1737,7 +1754,6 @@ impl Logic for LearningCore {
         self.update_neuron.next = self.stage_index_q.val();
         self.update_v_in.next = self.membrane.read_data.val();
         self.update_refractory_in.next = self.refractory.read_data.val();
-        self.update_current_in.next = self.current.val();
         self.update_threshold_in.next = self.threshold.val();
         self.update_h_in.next = self.homeostasis_mem.read_data.val();
         self.update_count_in.next = self.count.read_data.val();
@@ -1748,17 +1764,22 @@ impl Logic for LearningCore {
             self.update_neuron.next = self.update_index.q.val();
             self.update_v_in.next = self.update_v.q.val();
             self.update_refractory_in.next = self.update_refractory.q.val();
-            self.update_current_in.next = self.update_current.q.val();
             self.update_threshold_in.next = self.update_threshold.q.val();
             self.update_h_in.next = self.update_h.q.val();
             self.update_count_in.next = self.update_count.q.val();
             self.update_trace_in.next = self.update_trace.q.val();
         }
+        self.lif_leak.v.next = signed_cast(self.membrane.read_data.val());
+        self.lif_leak.j.next = signed_cast(self.current.val());
+        self.lif_leak.leak_shift.next = self.layer_leak_shift.val();
+        self.update_leak.d.next = self.lif_leak.leak.val();
         self.lif.v.next = signed_cast(self.update_v_in.val());
+        self.lif.leak.next = self.lif_leak.leak.val();
+        if self.split_neuron.val() {
+            self.lif.leak.next = self.update_leak.q.val();
+        }
         self.lif.refractory.next = self.update_refractory_in.val();
-        self.lif.j.next = signed_cast(self.update_current_in.val());
         self.lif.threshold.next = signed_cast(self.update_threshold_in.val());
-        self.lif.leak_shift.next = self.layer_leak_shift.val();
         self.lif.refractory_period.next = self.layer_refractory.val();
         self.homeostasis.h.next = self.update_h_in.val();
         self.homeostasis.spike.next = self.lif.spike.val();
@@ -1788,9 +1809,18 @@ impl Logic for LearningCore {
         // Prediction: (count, v) lexicographically above the best so far, or the first neuron.
         self.argmax.count.next = self.count_next.val();
         self.argmax.v.next = self.lif.v_next.val();
+        self.argmax.first.next = !self.update_neuron.val().any();
+        self.rank_valid.d.next = false;
+        self.rank_count.d.next = self.count_next.val();
+        self.rank_v.d.next = unsigned_cast(self.lif.v_next.val());
+        self.rank_neuron.d.next = self.update_neuron.val();
+        if self.split_neuron.val() {
+            self.argmax.count.next = self.rank_count.q.val();
+            self.argmax.v.next = signed_cast(self.rank_v.q.val());
+            self.argmax.first.next = !self.rank_neuron.q.val().any();
+        }
         self.argmax.best_count.next = self.best_count.q.val();
         self.argmax.best_v.next = signed_cast(self.best_membrane.q.val());
-        self.argmax.first.next = !self.update_neuron.val().any();
         // The layer's adaptive threshold offset.
         self.adapt.spikes.next = self.spike_total_q.val();
         self.adapt.step.next = signed_cast(self.layer_adapt_step.val());
@@ -2636,7 +2666,8 @@ impl Logic for LearningCore {
                 self.spike_total.d.next = self.spike_total_q.val() + 1;
             }
             if self.layer.q.val() {
-                if self.argmax.better.val() {
+                self.rank_valid.d.next = true;
+                if !self.split_neuron.val() && self.argmax.better.val() {
                     self.best_count.d.next = self.count_next.val();
                     self.best_membrane.d.next = unsigned_cast(self.lif.v_next.val());
                     self.prediction.d.next = self.update_neuron.val();
@@ -2666,6 +2697,13 @@ impl Logic for LearningCore {
                     }
                 }
             }
+        }
+        // With `split_neuron`, the prediction's comparison, a cycle after the classifier
+        // neuron's data stage (the last one's falls in `AdaptProduct`).
+        if self.split_neuron.val() && self.rank_valid.q.val() && self.argmax.better.val() {
+            self.best_count.d.next = self.rank_count.q.val();
+            self.best_membrane.d.next = self.rank_v.q.val();
+            self.prediction.d.next = self.rank_neuron.q.val();
         }
         // The later stages of the synapse pipeline: integration's stage 2, learning's 3 and 4.
         if self.integrate_stage.q.val() {
