@@ -22,9 +22,9 @@ step "gen-verilog: default core, Verilator lint, Yosys synth_ice40 -dsp and synt
 cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build --report
 step "gen-verilog --spram: the iCE40 UP5K variant, lint and synth_ice40"
 cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build/spram --spram --report
-step "gen-verilog: a core of two hidden layers (testbenches/networks/deep.toml), lint and synth"
+step "gen-verilog: a core of two hidden layers (verilated/networks/deep.toml), lint and synth"
 cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build/deep \
-    --network testbenches/networks/deep.toml --report
+    --network verilated/networks/deep.toml --report
 
 # Bitstreams of every board: yosys, nextpnr (--freq = the core clock), icepack / ecppack.
 # gen-verilog fails unless the design fits and meets timing; check-report.py checks

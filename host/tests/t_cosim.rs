@@ -60,7 +60,7 @@ fn t_cosim_port_trains_like_the_golden_chip() {
 fn t_cosim_port_is_chosen_by_the_network() {
     let small = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../testbenches/networks/small.toml"
+        "/../verilated/networks/small.toml"
     );
     let out = spikeforge(&["identify", "--port", "cosim", "--network", small]);
     let stdout = text(&out.stdout);

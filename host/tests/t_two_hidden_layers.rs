@@ -184,10 +184,10 @@ fn t_two_hidden_layers_identify_on_sim() {
     );
 }
 
-/// The deep network of the testbenches: supervised 10-7-5-3, which has a Verilated chip.
+/// The deep network of the Verilated models: supervised 10-7-5-3, which has a Verilated chip.
 const DEEP: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../testbenches/networks/deep.toml"
+    "/../verilated/networks/deep.toml"
 );
 
 /// `dump --load` of the deep network on `port`: the dump without its port.
