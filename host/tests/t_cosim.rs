@@ -2,6 +2,7 @@
 //! golden chip (`--port sim`), is chosen by the network, and keeps time in its own clock
 //! cycles: it returns at once when nothing more can come, and a deadline bounds a request in
 //! the chip's time.
+#![cfg(feature = "cosim")]
 
 mod common;
 
