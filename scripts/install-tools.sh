@@ -3,7 +3,7 @@
 # (run as root, as CI does). Idempotent: a tool already on PATH is left alone.
 #
 #   yosys       synthesis checks of the generated Verilog (hdl/ synthesis tests)
-#   verilator   lint and co-simulation of the generated Verilog (testbenches/)
+#   verilator   lint and co-simulation of the generated Verilog (verilated/, testbenches/)
 #   zlib1g-dev  zlib's header, for FST waveforms of the co-simulation (SPIKEFORGE_WAVES=fst)
 #
 # With --boards it also installs what `gen-verilog --board NAME --bitstream` and `flash` run:

@@ -18,13 +18,22 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "docs (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
+step "host without the cosim feature: no rust-hdl in its tree, clippy, --port cosim names the feature"
+host_tree=$(cargo tree -p spikeforge-host --no-default-features --locked)
+if grep rust-hdl <<<"$host_tree"; then
+    echo "spikeforge-host --no-default-features depends on rust-hdl (the lines above)" >&2
+    exit 1
+fi
+cargo clippy -p spikeforge-host --no-default-features --all-targets --locked -- -D warnings
+cargo test -p spikeforge-host --no-default-features --locked --test t_cli -- cosim_without_the_feature
+
 step "gen-verilog: default core, Verilator lint, Yosys synth_ice40 -dsp and synth_ecp5"
 cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build --report
 step "gen-verilog --spram: the iCE40 UP5K variant, lint and synth_ice40"
 cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build/spram --spram --report
-step "gen-verilog: a core of two hidden layers (testbenches/networks/deep.toml), lint and synth"
+step "gen-verilog: a core of two hidden layers (verilated/networks/deep.toml), lint and synth"
 cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build/deep \
-    --network testbenches/networks/deep.toml --report
+    --network verilated/networks/deep.toml --report
 
 # Bitstreams of every board: yosys, nextpnr (--freq = the core clock), icepack / ecppack.
 # gen-verilog fails unless the design fits and meets timing; check-report.py checks

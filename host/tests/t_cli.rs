@@ -49,6 +49,21 @@ fn t_cli_identify_sim() {
     );
 }
 
+/// Built without the `cosim` feature (`cargo test -p spikeforge-host --no-default-features`),
+/// the Verilated chip is refused in one line that names the feature, on `--port cosim` and
+/// behind a pty alike; nothing falls back to another chip.
+#[cfg(not(feature = "cosim"))]
+#[test]
+fn t_cli_cosim_without_the_feature_names_it() {
+    for args in [&["identify", "--port", "cosim"][..], &["cosim", "--pty"]] {
+        let stderr = fails(args);
+        assert!(
+            stderr.contains("this spikeforge was built without the `cosim` feature"),
+            "{stderr}"
+        );
+    }
+}
+
 /// `--board` takes the board's core clock (6 MHz on the iCEBreaker) and baud rate.
 #[test]
 fn t_cli_identify_sim_on_a_board() {

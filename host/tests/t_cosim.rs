@@ -2,6 +2,7 @@
 //! golden chip (`--port sim`), is chosen by the network, and keeps time in its own clock
 //! cycles: it returns at once when nothing more can come, and a deadline bounds a request in
 //! the chip's time.
+#![cfg(feature = "cosim")]
 
 mod common;
 
@@ -60,7 +61,7 @@ fn t_cosim_port_trains_like_the_golden_chip() {
 fn t_cosim_port_is_chosen_by_the_network() {
     let small = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../testbenches/networks/small.toml"
+        "/../verilated/networks/small.toml"
     );
     let out = spikeforge(&["identify", "--port", "cosim", "--network", small]);
     let stdout = text(&out.stdout);

@@ -267,8 +267,10 @@ fn golden(train_samples: usize, test_samples: usize) -> (String, String) {
 /// the 50 ms slack of a short request while the other tests run: with the default 12 MHz, 3
 /// timeouts in 5,369 requests were seen, with 1 MHz still 1. At 1 kHz the shortest request
 /// waits over 100 ms; a lost frame would still be retransmitted and counted.
+#[cfg(feature = "cosim")]
 const SIMULATED_CLOCK_HZ: &str = "1000";
 
+#[cfg(feature = "cosim")]
 #[test]
 fn t_pty_cosim_chip_trains_200_samples_and_verifies() {
     let server = PtyServer::start(&["--model", "cosim"]);

@@ -1,13 +1,15 @@
 //! The client's timeouts (spec §7.9): the worst-case core cycles it derives from a chip's
-//! identity equal the learning core's own cycle formula with one lane, the hidden weights in
-//! single-port SPRAM and every neuron spiking, and bound it for every lane count and memory.
+//! identity equal the learning core's own cycle formula, computed from the network, with one
+//! lane, the hidden weights in single-port SPRAM, two neuron stages and every neuron spiking,
+//! and bound it for every lane count and memory. The formula is `sim`'s
+//! `CoreShape::cycles_per_step`, which the RTL's `hdl::top::cycles_per_step` is and the test
+//! benches hold the Verilated cores' `busy` cycles to.
 
 use std::time::Duration;
 
-use spikeforge_hdl::top::{cycles_per_step, phase_reset_cycles, CoreOptions};
 use spikeforge_host::client::{max_phase_reset_cycles, max_step_cycles, request_time, Timing};
 use spikeforge_sim::config::{NegativeMode, NetworkConfig};
-use spikeforge_sim::core_interface::StepCommand;
+use spikeforge_sim::core_interface::{CoreShape, Datapath, StepCommand};
 use spikeforge_sim::wire::{Command, Identity, Space};
 
 fn networks() -> Vec<NetworkConfig> {
@@ -31,35 +33,24 @@ fn t_timing_bounds_match_the_core_cycle_formula() {
             classifier_label: Some(0),
             label_input: (cfg.label_inputs() > 0).then_some(0),
         };
-        let options = |lanes, weights_in_spram, split_neuron| CoreOptions {
-            weights_in_spram,
-            lanes,
-            split_neuron,
-            split_rounding: false,
+        let core = CoreShape::of(&cfg);
+        let cycles = |lanes, single_port_weights, split_neuron| {
+            let datapath = Datapath {
+                lanes,
+                single_port_weights,
+                split_neuron,
+            };
+            core.cycles_per_step(datapath, cfg.inputs as u64, &hidden, &worst)
         };
-        let slowest = cycles_per_step(
-            &cfg,
-            options(1, true, true),
-            cfg.inputs as u64,
-            &hidden,
-            &worst,
-        );
-        assert_eq!(max_step_cycles(&id), slowest, "{cfg:?}");
+        assert_eq!(max_step_cycles(&id), cycles(1, true, true), "{cfg:?}");
         for lanes in [1, 2, 4, 8] {
             for (spram, split) in [(false, false), (true, false), (false, true), (true, true)] {
-                let step = cycles_per_step(
-                    &cfg,
-                    options(lanes, spram, split),
-                    cfg.inputs as u64,
-                    &hidden,
-                    &worst,
-                );
                 assert!(
-                    max_step_cycles(&id) >= step,
+                    max_step_cycles(&id) >= cycles(lanes, spram, split),
                     "{lanes} lanes, SPRAM {spram}, split neuron {split}"
                 );
             }
-            assert!(max_phase_reset_cycles(&id) >= phase_reset_cycles(&cfg, lanes));
+            assert!(max_phase_reset_cycles(&id) >= core.phase_reset_cycles(lanes));
         }
     }
 }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{dir, ok, spikeforge, text, DIGITS};
+use common::{dir, ok, DIGITS};
 
 use std::path::{Path, PathBuf};
 
@@ -184,65 +184,77 @@ fn t_two_hidden_layers_identify_on_sim() {
     );
 }
 
-/// The deep network of the testbenches: supervised 10-7-5-3, which has a Verilated chip.
-const DEEP: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../testbenches/networks/deep.toml"
-);
+/// On `--port cosim` (with the `cosim` feature): the Verilated chip of the deep network.
+#[cfg(feature = "cosim")]
+mod verilated_chip {
+    use std::path::Path;
 
-/// `dump --load` of the deep network on `port`: the dump without its port.
-fn dump_loaded(dir: &Path, port: &str) -> serde_json::Value {
-    let out = dir.join(format!("{port}.json"));
-    ok(&[
-        "dump",
-        "--port",
-        port,
-        "--network",
-        DEEP,
-        "--load",
-        "--out",
-        out.to_str().expect("path"),
-    ]);
-    let mut dump = json(&out);
-    dump.as_object_mut().expect("a JSON object").remove("port");
-    dump
-}
+    use spikeforge_sim::config::NetworkConfig;
+    use spikeforge_sim::network::Network;
 
-#[test]
-fn t_two_hidden_layers_on_the_verilated_chip() {
-    let dir = dir("t_two_hidden_layers_cosim");
-    let (stdout, _) = ok(&["identify", "--port", "cosim", "--network", DEEP]);
-    assert!(stdout.contains("Verilated chip_deep"), "{stdout}");
-    assert!(
-        stdout.contains("network: 10 inputs, 3 label inputs, 7 + 5 hidden, 3 classes"),
-        "{stdout}"
-    );
-    // The network loaded through the chip's frames (every layer's weights, state and
-    // registers) reads back as from the golden chip.
-    let cosim = dump_loaded(&dir, "cosim");
-    assert_eq!(cosim, dump_loaded(&dir, "sim"));
-    let cfg = NetworkConfig::from_file(Path::new(DEEP)).expect("deep network");
-    let net = Network::new(&cfg);
-    assert_eq!(
-        cosim["more_hidden"][0]["weights"],
-        serde_json::json!(net.weight_matrices()[1])
+    use super::common::{dir, ok, spikeforge, text};
+    use super::{json, two_layer_network};
+
+    /// The deep network of the Verilated models: supervised 10-7-5-3, which has a Verilated chip.
+    const DEEP: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../verilated/networks/deep.toml"
     );
 
-    // A network with two hidden layers and no Verilated chip is refused with the list.
-    let (network, _) = two_layer_network(&dir);
-    let out = spikeforge(&[
-        "identify",
-        "--port",
-        "cosim",
-        "--network",
-        network.to_str().expect("path"),
-    ]);
-    let stderr = text(&out.stderr);
-    assert!(!out.status.success());
-    assert_eq!(stderr.lines().count(), 1, "one line: {stderr:?}");
-    assert!(
-        stderr.contains("no Verilated chip is built for network \"digits-2h\"")
-            && stderr.contains("chip_deep (network \"deep\")"),
-        "{stderr}"
-    );
+    /// `dump --load` of the deep network on `port`: the dump without its port.
+    fn dump_loaded(dir: &Path, port: &str) -> serde_json::Value {
+        let out = dir.join(format!("{port}.json"));
+        ok(&[
+            "dump",
+            "--port",
+            port,
+            "--network",
+            DEEP,
+            "--load",
+            "--out",
+            out.to_str().expect("path"),
+        ]);
+        let mut dump = json(&out);
+        dump.as_object_mut().expect("a JSON object").remove("port");
+        dump
+    }
+
+    #[test]
+    fn t_two_hidden_layers_on_the_verilated_chip() {
+        let dir = dir("t_two_hidden_layers_cosim");
+        let (stdout, _) = ok(&["identify", "--port", "cosim", "--network", DEEP]);
+        assert!(stdout.contains("Verilated chip_deep"), "{stdout}");
+        assert!(
+            stdout.contains("network: 10 inputs, 3 label inputs, 7 + 5 hidden, 3 classes"),
+            "{stdout}"
+        );
+        // The network loaded through the chip's frames (every layer's weights, state and
+        // registers) reads back as from the golden chip.
+        let cosim = dump_loaded(&dir, "cosim");
+        assert_eq!(cosim, dump_loaded(&dir, "sim"));
+        let cfg = NetworkConfig::from_file(Path::new(DEEP)).expect("deep network");
+        let net = Network::new(&cfg);
+        assert_eq!(
+            cosim["more_hidden"][0]["weights"],
+            serde_json::json!(net.weight_matrices()[1])
+        );
+
+        // A network with two hidden layers and no Verilated chip is refused with the list.
+        let (network, _) = two_layer_network(&dir);
+        let out = spikeforge(&[
+            "identify",
+            "--port",
+            "cosim",
+            "--network",
+            network.to_str().expect("path"),
+        ]);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success());
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr:?}");
+        assert!(
+            stderr.contains("no Verilated chip is built for network \"digits-2h\"")
+                && stderr.contains("chip_deep (network \"deep\")"),
+            "{stderr}"
+        );
+    }
 }

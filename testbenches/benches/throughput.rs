@@ -54,7 +54,7 @@ fn core_of(board: &Board, cfg: &NetworkConfig) -> &'static CoreKind {
     ALL.iter().find(same).copied().unwrap_or_else(|| {
         panic!(
             "board {}: no co-simulated core of {} with {options:?}; add one to \
-             testbenches/build.rs",
+             verilated/build.rs",
             board.name, board.network
         )
     })

@@ -16,11 +16,8 @@ use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::wire::{decode_request, Command, BITS_PER_BYTE, DELIMITER};
 
 use crate::model::{ChipKind, ChipModel};
-use crate::uart::{LineDriver, LineError, LineReceiver};
+use crate::uart::{LineDriver, LineError, LineReceiver, QUIET_BITS};
 
-/// Bit times the line must stay idle after the expected response (or after the last byte
-/// sent, when none is expected).
-pub const QUIET_BITS: u64 = 20;
 /// Cycles the frame engine may take per request after its delimiter, besides the core's
 /// cycles and `width + 3` per value (docs/spec.md §7.9, `C_exec`).
 const EXECUTOR_CYCLES: u64 = 32;

@@ -204,7 +204,7 @@ mod tests {
 
     fn small() -> NetworkConfig {
         NetworkConfig::from_toml_str(
-            include_str!("../../../testbenches/networks/small.toml"),
+            include_str!("../../../verilated/networks/small.toml"),
             "small.toml",
         )
         .unwrap_or_else(|err| panic!("small network: {err}"))
@@ -213,7 +213,7 @@ mod tests {
     /// Supervised 10-7-5-3: two hidden layers.
     fn deep() -> NetworkConfig {
         NetworkConfig::from_toml_str(
-            include_str!("../../../testbenches/networks/deep.toml"),
+            include_str!("../../../verilated/networks/deep.toml"),
             "deep.toml",
         )
         .unwrap_or_else(|err| panic!("deep network: {err}"))

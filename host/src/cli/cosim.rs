@@ -32,7 +32,8 @@ pub struct Cmd {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ModelKind {
     /// The Verilated chip built for the network, at its UART pins: bytes from the host are
-    /// clocked in bit by bit on `uart_rx`, bytes decoded from `uart_tx` go back.
+    /// clocked in bit by bit on `uart_rx`, bytes decoded from `uart_tx` go back (built with
+    /// the `cosim` feature, a default one).
     Cosim,
     /// The golden model (`sim::chip::Chip`), answering each byte as it arrives.
     Sim,

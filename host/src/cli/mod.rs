@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use spikeforge_hdl::board::Board;
+use spikeforge_boards::Board;
 use spikeforge_host::client::{Client, LinkStats, Timing};
 use spikeforge_host::transport::{Corrupt, Cosim, Port, Serial, SimChip, Transport};
 use spikeforge_sim::config::NetworkConfig;
@@ -68,7 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 pub struct LinkArgs {
     /// Serial device path (`/dev/ttyUSB0`, or the pty of `spikeforge cosim --pty`), `sim` for
     /// the golden chip in this process, or `cosim` for the Verilated chip at its UART pins in
-    /// this process.
+    /// this process (built with the `cosim` feature, a default one).
     #[arg(long)]
     port: Port,
     /// The board the chip runs on (`icebreaker`, `ulx3s-85f`, `orangecrab-25f`,

@@ -1,8 +1,8 @@
 //! [`Cosim`]: the Verilated chip at its UART pins, in this process (the chips of
-//! `spikeforge_testbenches::model::CHIPS`). Bytes sent are put on `uart_rx` bit by bit, 8N1 at
-//! the chip's clock cycles per bit ([`LineDriver`]); bytes are received as [`LineReceiver`]
-//! decodes them from `uart_tx`. Nothing checks them against the golden model here: that is
-//! what `spikeforge verify` does over any link.
+//! `spikeforge_verilated::model::CHIPS`; with the `cosim` feature). Bytes sent are put on
+//! `uart_rx` bit by bit, 8N1 at the chip's clock cycles per bit ([`LineDriver`]); bytes are
+//! received as [`LineReceiver`] decodes them from `uart_tx`. Nothing checks them against the
+//! golden model here: that is what `spikeforge verify` does over any link.
 //!
 //! Time is the chip's. The model is clocked only inside [`Transport::recv`], and a deadline
 //! becomes a number of the chip's clock cycles at `clock_hz` when `recv` first sees it, so a
@@ -15,9 +15,8 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use spikeforge_sim::config::NetworkConfig;
-use spikeforge_testbenches::model::{ChipKind, ChipModel, CHIPS};
-use spikeforge_testbenches::pins::QUIET_BITS;
-use spikeforge_testbenches::uart::{LineDriver, LineReceiver};
+use spikeforge_verilated::model::{ChipKind, ChipModel, CHIPS};
+use spikeforge_verilated::uart::{LineDriver, LineReceiver, QUIET_BITS};
 
 use super::{Transport, TransportError};
 

@@ -1,9 +1,10 @@
 //! [`Transport`]: one link to a chip, carrying the byte stream of `docs/spec.md` §7 (COBS
 //! frames, each ended by 0x00) in both directions. One type per link, one file each:
 //! [`serial`] (a UART), [`sim`] (the golden [`spikeforge_sim::chip::Chip`] in this process),
-//! [`cosim`] (the Verilated chip at its UART pins, in this process), [`pcie_file`] (the PCIe
-//! register window and rings of §8, over a file), and the test wrapper [`corrupt`] that damages
-//! bytes on any of them. [`Port`] names a link on the command line.
+//! `cosim` (the Verilated chip at its UART pins, in this process, with the `cosim` feature;
+//! without it a [`Cosim`] that refuses, naming the feature), [`pcie_file`] (the PCIe register
+//! window and rings of §8, over a file), and the test wrapper [`corrupt`] that damages bytes
+//! on any of them. [`Port`] names a link on the command line.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -11,13 +12,19 @@ use std::str::FromStr;
 use std::time::Instant;
 
 pub mod corrupt;
+#[cfg(feature = "cosim")]
 pub mod cosim;
+#[cfg(not(feature = "cosim"))]
+mod no_cosim;
 pub mod pcie_file;
 pub mod serial;
 pub mod sim;
 
 pub use corrupt::{Corrupt, CorruptStats};
+#[cfg(feature = "cosim")]
 pub use cosim::Cosim;
+#[cfg(not(feature = "cosim"))]
+pub use no_cosim::Cosim;
 pub use pcie_file::PcieFile;
 pub use serial::Serial;
 pub use sim::SimChip;

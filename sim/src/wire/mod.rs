@@ -1,18 +1,19 @@
 //! The wire protocol between a host and a spikeforge chip (`docs/spec.md` §7), defined once
 //! for the golden model of the chip ([`crate::chip::Chip`]), the RTL and the host.
 //!
-//! A UART (8N1) carries frames. Each frame is COBS-encoded ([`cobs`]) and followed by one
-//! 0x00. A decoded request is `seq`, `opcode`, `length` (u16 LE), payload, CRC-16/CCITT-FALSE
-//! ([`crc`]) LE over the bytes before it; a response adds a status byte after the opcode,
-//! which has bit 7 set ([`frame`]). The host sends one request and waits for its response
-//! (stop-and-wait). `READ` and `WRITE` reach the core's memories and registers as the core
-//! addresses them ([`Space`], [`MemoryMap`]).
+//! A UART (8N1, a whole number of clock cycles per bit: [`line`](mod@line)) carries frames.
+//! Each frame is COBS-encoded ([`cobs`]) and followed by one 0x00. A decoded request is `seq`,
+//! `opcode`, `length` (u16 LE), payload, CRC-16/CCITT-FALSE ([`crc`]) LE over the bytes before
+//! it; a response adds a status byte after the opcode, which has bit 7 set ([`frame`]). The
+//! host sends one request and waits for its response (stop-and-wait). `READ` and `WRITE` reach
+//! the core's memories and registers as the core addresses them ([`Space`], [`MemoryMap`]).
 pub mod cobs;
 mod codes;
 mod command;
 pub mod crc;
 pub mod frame;
 mod identity;
+pub mod line;
 mod map;
 
 pub use codes::{Opcode, Space, Status};

@@ -5,8 +5,12 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-/// Bits of one 8N1 character: start, eight data bits, stop.
-const CHARACTER_BITS: u32 = 10;
+use spikeforge_sim::wire::BITS_PER_BYTE;
+
+/// Bit times the line stays idle at the end of an exchange: the test benches require it after
+/// the expected response (or after the last byte sent, when none is expected), and the host's
+/// in-process link takes a chip idle this long as having nothing more to send.
+pub const QUIET_BITS: u64 = 20;
 
 /// Drives `uart_rx`: queued bytes go out back to back, one level per clock cycle, start bit
 /// (0), data least significant bit first, stop bit (1); the line idles high.
@@ -51,7 +55,7 @@ impl LineDriver {
         };
         let level = (*bits >> (*sent / self.clocks_per_bit)) & 1 == 1;
         *sent += 1;
-        if *sent == CHARACTER_BITS * self.clocks_per_bit {
+        if *sent == BITS_PER_BYTE * self.clocks_per_bit {
             self.current = None;
         }
         level

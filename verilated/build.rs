@@ -33,8 +33,8 @@ use std::time::Instant;
 use spikeforge_hdl::generate::{generate_chip, generate_with};
 use spikeforge_hdl::lint::{VERILATOR_ENV, WAIVERS};
 use spikeforge_hdl::top::CoreOptions;
-use spikeforge_hdl::uart::clocks_per_bit;
 use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::wire::line::clocks_per_bit;
 
 /// Environment variable that turns on waveform dumps: `vcd`, `fst`, or unset.
 const WAVES_ENV: &str = "SPIKEFORGE_WAVES";

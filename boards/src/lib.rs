@@ -1,0 +1,558 @@
+//! spikeforge-boards: the boards spikeforge builds for, readable without rust-hdl.
+//!
+//! One TOML file per board in `boards/` ([`BOARDS`], embedded), parsed raw with serde and then
+//! validated into a [`Board`]: its FPGA family and device, the oscillator and the core clock
+//! (which [`clock`] must make exactly), the UART's baud rate (a whole number of core clock
+//! cycles per bit, `spikeforge_sim::wire::line::clocks_per_bit`), the pins, the FPGA's
+//! resources and the programmer. A refused file is a [`BoardError`] naming the file and the
+//! field. [`Board::constraints`] is the text of the board's pin constraints (`constraints/`).
+//!
+//! The flow from a network and a board to a bitstream (the board's top-level Verilog, Yosys,
+//! nextpnr) is `spikeforge_hdl::board::flow`; the host reads a board here for its baud rate
+//! and core clock.
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Deserialize;
+use spikeforge_sim::wire::line::clocks_per_bit;
+
+pub mod clock;
+
+/// The boards that come with spikeforge: name and TOML.
+pub const BOARDS: &[(&str, &str)] = &[
+    ("icebreaker", include_str!("../icebreaker.toml")),
+    ("ulx3s-85f", include_str!("../ulx3s-85f.toml")),
+    ("orangecrab-25f", include_str!("../orangecrab-25f.toml")),
+    ("alchitry-cu", include_str!("../alchitry-cu.toml")),
+];
+
+/// FPGA family of a board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoardFamily {
+    /// Lattice iCE40 (`synth_ice40`, `nextpnr-ice40`, `icepack`; `.pcf`).
+    Ice40,
+    /// Lattice ECP5 (`synth_ecp5`, `nextpnr-ecp5`, `ecppack`; `.lpf`).
+    Ecp5,
+}
+
+impl BoardFamily {
+    /// `ice40` or `ecp5`.
+    pub fn name(self) -> &'static str {
+        match self {
+            BoardFamily::Ice40 => "ice40",
+            BoardFamily::Ecp5 => "ecp5",
+        }
+    }
+
+    /// Devices nextpnr knows for the family (its `--<device>` option).
+    fn devices(self) -> &'static [&'static str] {
+        match self {
+            BoardFamily::Ice40 => &[
+                "lp384", "lp1k", "lp8k", "hx1k", "hx8k", "up3k", "up5k", "u4k",
+            ],
+            BoardFamily::Ecp5 => &["12k", "25k", "45k", "85k", "um-25k", "um-45k", "um-85k"],
+        }
+    }
+
+    /// File extension of the pin constraints.
+    pub fn constraints_extension(self) -> &'static str {
+        match self {
+            BoardFamily::Ice40 => "pcf",
+            BoardFamily::Ecp5 => "lpf",
+        }
+    }
+}
+
+/// What an LED shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LedRole {
+    /// Lit while the chip executes or answers a request.
+    Active,
+    /// Lit while the chip waits for a request.
+    Idle,
+    /// Not driven by the design (held off).
+    Off,
+}
+
+/// One LED of a board.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Led {
+    /// Port name in the board's Verilog.
+    pub name: String,
+    /// Package pin.
+    pub pin: String,
+    /// Lit when the pin is driven low.
+    pub active_low: bool,
+    /// What it shows.
+    pub role: LedRole,
+}
+
+/// One button of a board (listed for the constraints; the design does not use them yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    /// Name.
+    pub name: String,
+    /// Package pin.
+    pub pin: String,
+    /// Pressed reads low.
+    pub active_low: bool,
+}
+
+/// The resources of the board's FPGA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resources {
+    /// Logic cells (iCE40 LCs, ECP5 LUT4s).
+    pub logic_cells: u64,
+    /// Block RAMs (iCE40 4-kbit `SB_RAM40_4K`, ECP5 18-kbit `DP16KD`).
+    pub ram_blocks: u64,
+    /// iCE40 UltraPlus SPRAMs.
+    pub spram_blocks: u64,
+    /// Multiplier blocks.
+    pub dsp_blocks: u64,
+}
+
+/// A validated board.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Board {
+    /// Short name (the file name without `.toml`).
+    pub name: String,
+    /// One line for people.
+    pub description: String,
+    /// FPGA family.
+    pub family: BoardFamily,
+    /// nextpnr device (`up5k`, `85k`, ...).
+    pub device: String,
+    /// Package (`sg48`, `CABGA381`, ...).
+    pub package: String,
+    /// Oscillator pin.
+    pub clock_pin: String,
+    /// Oscillator frequency.
+    pub clock_hz: u64,
+    /// Core clock: the oscillator, or an ECP5 PLL output.
+    pub core_hz: u64,
+    /// UART baud rate.
+    pub baud: u64,
+    /// FPGA input from the host's transmitter.
+    pub uart_rx_pin: String,
+    /// FPGA output to the host's receiver.
+    pub uart_tx_pin: String,
+    /// Programmer and its arguments before the bitstream path.
+    pub flash_tool: String,
+    /// Arguments of the programmer.
+    pub flash_args: Vec<String>,
+    /// Network profile (a path relative to the repository root).
+    pub network: String,
+    /// Hidden weights in SPRAM.
+    pub spram: bool,
+    /// Synapses per clock.
+    pub lanes: usize,
+    /// Two neuron data stages (the core option `split_neuron`).
+    pub split_neuron: bool,
+    /// The FPGA's resources.
+    pub resources: Resources,
+    /// LEDs.
+    pub leds: Vec<Led>,
+    /// Buttons.
+    pub buttons: Vec<Button>,
+}
+
+/// Why a board file was refused: one line naming the file and the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BoardError {
+    /// No board of that name.
+    #[error("unknown board {name:?}; the boards are {known}")]
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// The known names.
+        known: String,
+    },
+    /// TOML syntax, a missing field, a field of the wrong type or an unknown field.
+    #[error("{origin}: {message}")]
+    Parse {
+        /// The file.
+        origin: String,
+        /// What the TOML parser said.
+        message: String,
+    },
+    /// A field with a value the flow cannot use.
+    #[error("{origin}: {field} = {value}: {reason}")]
+    Invalid {
+        /// The file.
+        origin: String,
+        /// The field.
+        field: String,
+        /// Its value.
+        value: String,
+        /// Why it is refused.
+        reason: String,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBoard {
+    name: String,
+    description: String,
+    family: String,
+    device: String,
+    package: String,
+    clock_pin: String,
+    clock_hz: i64,
+    core_hz: i64,
+    baud: i64,
+    uart_rx_pin: String,
+    uart_tx_pin: String,
+    flash_tool: String,
+    flash_args: Vec<String>,
+    network: String,
+    spram: bool,
+    lanes: i64,
+    #[serde(default)]
+    split_neuron: bool,
+    resources: RawResources,
+    #[serde(default)]
+    leds: Vec<RawLed>,
+    #[serde(default)]
+    buttons: Vec<RawButton>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawResources {
+    logic_cells: i64,
+    ram_blocks: i64,
+    spram_blocks: i64,
+    dsp_blocks: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLed {
+    name: String,
+    pin: String,
+    active_low: bool,
+    shows: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawButton {
+    name: String,
+    pin: String,
+    active_low: bool,
+}
+
+impl Board {
+    /// One of [`BOARDS`] by name.
+    pub fn named(name: &str) -> Result<Board, BoardError> {
+        let (_, text) = BOARDS
+            .iter()
+            .find(|(known, _)| *known == name)
+            .ok_or_else(|| BoardError::Unknown {
+                name: name.to_string(),
+                known: BOARDS
+                    .iter()
+                    .map(|(known, _)| *known)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+        Board::from_toml_str(text, &format!("boards/{name}.toml"))
+    }
+
+    /// A board file.
+    pub fn from_file(path: &Path) -> Result<Board, BoardError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| BoardError::Parse {
+            origin: origin.clone(),
+            message: format!("cannot read board file: {e}"),
+        })?;
+        Board::from_toml_str(&text, &origin)
+    }
+
+    /// Parse and validate board TOML; `origin` names it in errors.
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<Board, BoardError> {
+        let raw: RawBoard = toml::from_str(text).map_err(|e| BoardError::Parse {
+            origin: origin.to_string(),
+            message: e.message().replace('\n', " "),
+        })?;
+        let invalid =
+            |field: &str, value: &dyn std::fmt::Display, reason: &str| BoardError::Invalid {
+                origin: origin.to_string(),
+                field: field.to_string(),
+                value: value.to_string(),
+                reason: reason.to_string(),
+            };
+        let family = match raw.family.as_str() {
+            "ice40" => BoardFamily::Ice40,
+            "ecp5" => BoardFamily::Ecp5,
+            other => return Err(invalid("family", &other, "the families are ice40 and ecp5")),
+        };
+        if !family.devices().contains(&raw.device.as_str()) {
+            return Err(invalid(
+                "device",
+                &raw.device,
+                &format!(
+                    "nextpnr-{} knows {}",
+                    family.name(),
+                    family.devices().join(", ")
+                ),
+            ));
+        }
+        let positive = |field: &str, value: i64, max: i64| -> Result<u64, BoardError> {
+            if (1..=max).contains(&value) {
+                Ok(u64::try_from(value).unwrap_or(0))
+            } else {
+                Err(invalid(field, &value, &format!("must be in 1..={max}")))
+            }
+        };
+        let clock_hz = positive("clock_hz", raw.clock_hz, 1_000_000_000)?;
+        let core_hz = positive("core_hz", raw.core_hz, 1_000_000_000)?;
+        let baud = positive("baud", raw.baud, 100_000_000)?;
+        if core_hz != clock_hz && family == BoardFamily::Ice40 {
+            clock::ice40_clock(clock_hz, core_hz).map_err(|e| invalid("core_hz", &core_hz, &e))?;
+        }
+        if let Err(e) = clocks_per_bit(core_hz, baud) {
+            return Err(invalid("baud", &baud, &e.to_string()));
+        }
+        if family == BoardFamily::Ecp5 && core_hz != clock_hz {
+            clock::ecp5_pll(clock_hz, core_hz).map_err(|e| invalid("core_hz", &core_hz, &e))?;
+        }
+        let lanes = positive("lanes", raw.lanes, 8)?;
+        let count = |field: &str, value: i64| -> Result<u64, BoardError> {
+            u64::try_from(value).map_err(|_| invalid(field, &value, "must not be negative"))
+        };
+        let resources = Resources {
+            logic_cells: positive("resources.logic_cells", raw.resources.logic_cells, 1 << 24)?,
+            ram_blocks: count("resources.ram_blocks", raw.resources.ram_blocks)?,
+            spram_blocks: count("resources.spram_blocks", raw.resources.spram_blocks)?,
+            dsp_blocks: count("resources.dsp_blocks", raw.resources.dsp_blocks)?,
+        };
+        if raw.spram && resources.spram_blocks == 0 {
+            return Err(invalid("spram", &raw.spram, "the device has no SPRAM"));
+        }
+        let mut pins = vec![
+            ("clock_pin".to_string(), raw.clock_pin.clone()),
+            ("uart_rx_pin".to_string(), raw.uart_rx_pin.clone()),
+            ("uart_tx_pin".to_string(), raw.uart_tx_pin.clone()),
+        ];
+        let mut leds = Vec::new();
+        for (i, led) in raw.leds.into_iter().enumerate() {
+            let role = match led.shows.as_str() {
+                "active" => LedRole::Active,
+                "idle" => LedRole::Idle,
+                "off" => LedRole::Off,
+                other => {
+                    return Err(invalid(
+                        &format!("leds[{i}].shows"),
+                        &other,
+                        "an LED shows active, idle or off",
+                    ))
+                }
+            };
+            check_identifier(&led.name)
+                .map_err(|reason| invalid(&format!("leds[{i}].name"), &led.name, reason))?;
+            pins.push((format!("leds[{i}].pin"), led.pin.clone()));
+            leds.push(Led {
+                name: led.name,
+                pin: led.pin,
+                active_low: led.active_low,
+                role,
+            });
+        }
+        let mut buttons = Vec::new();
+        for (i, button) in raw.buttons.into_iter().enumerate() {
+            pins.push((format!("buttons[{i}].pin"), button.pin.clone()));
+            buttons.push(Button {
+                name: button.name,
+                pin: button.pin,
+                active_low: button.active_low,
+            });
+        }
+        for (i, (field, pin)) in pins.iter().enumerate() {
+            if pin.is_empty() || !pin.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(invalid(field, pin, "a pin is letters and digits"));
+            }
+            if let Some((other, _)) = pins[..i].iter().find(|(_, p)| p == pin) {
+                return Err(invalid(field, pin, &format!("the pin is also {other}")));
+            }
+        }
+        Ok(Board {
+            name: raw.name,
+            description: raw.description,
+            family,
+            device: raw.device,
+            package: raw.package,
+            clock_pin: raw.clock_pin,
+            clock_hz,
+            core_hz,
+            baud,
+            uart_rx_pin: raw.uart_rx_pin,
+            uart_tx_pin: raw.uart_tx_pin,
+            flash_tool: raw.flash_tool,
+            flash_args: raw.flash_args,
+            network: raw.network,
+            spram: raw.spram,
+            lanes: usize::try_from(lanes).unwrap_or(1),
+            split_neuron: raw.split_neuron,
+            resources,
+            leds,
+            buttons,
+        })
+    }
+
+    /// The pin constraints (`.pcf` for iCE40, `.lpf` for ECP5) of the board's top-level ports.
+    pub fn constraints(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# Generated from boards/{}.toml by spikeforge-hdl; `cargo run --bin gen-verilog -- \
+             --write-constraints` regenerates it.",
+            self.name
+        );
+        let mut ports = vec![
+            ("clock_in", self.clock_pin.as_str()),
+            ("uart_rx", self.uart_rx_pin.as_str()),
+            ("uart_tx", self.uart_tx_pin.as_str()),
+        ];
+        for led in &self.leds {
+            ports.push((led.name.as_str(), led.pin.as_str()));
+        }
+        match self.family {
+            BoardFamily::Ice40 => {
+                for (port, pin) in ports {
+                    let _ = writeln!(out, "set_io {port} {pin}");
+                }
+            }
+            BoardFamily::Ecp5 => {
+                for (port, pin) in ports {
+                    let _ = writeln!(out, "LOCATE COMP \"{port}\" SITE \"{pin}\";");
+                    let _ = writeln!(out, "IOBUF PORT \"{port}\" IO_TYPE=LVCMOS33;");
+                }
+                let _ = writeln!(
+                    out,
+                    "FREQUENCY PORT \"clock_in\" {} MHZ;",
+                    mhz(self.clock_hz)
+                );
+            }
+        }
+        out
+    }
+
+    /// File name of the constraints in `constraints/`.
+    pub fn constraints_file(&self) -> String {
+        format!("{}.{}", self.name, self.family.constraints_extension())
+    }
+
+    /// The programmer's command line for `bitstream`.
+    pub fn flash_command(&self, bitstream: &Path) -> Vec<String> {
+        let mut command = vec![self.flash_tool.clone()];
+        command.extend(self.flash_args.iter().cloned());
+        command.push(bitstream.display().to_string());
+        command
+    }
+}
+
+fn check_identifier(name: &str) -> Result<(), &'static str> {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
+    if first_ok
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        Ok(())
+    } else {
+        Err("a port name is lower-case letters, digits and _, starting with a letter")
+    }
+}
+
+/// `hz` in MHz with up to three decimals and no trailing zeros.
+pub fn mhz(hz: u64) -> String {
+    let text = format!("{:.3}", hz as f64 / 1e6);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_board_validates() {
+        for (name, _) in BOARDS {
+            let board = Board::named(name).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(&board.name, name);
+        }
+    }
+
+    /// The checked-in constraints are exactly what the board files generate.
+    #[test]
+    fn checked_in_constraints_match_the_board_files() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../constraints");
+        for (name, _) in BOARDS {
+            let board = Board::named(name).unwrap_or_else(|e| panic!("{e}"));
+            let path = dir.join(board.constraints_file());
+            let on_disk = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(
+                on_disk,
+                board.constraints(),
+                "{} differs from boards/{name}.toml; regenerate with `cargo run --bin \
+                 gen-verilog -- --write-constraints`",
+                path.display()
+            );
+        }
+    }
+
+    #[test]
+    fn bad_board_files_are_refused_with_the_field_named() {
+        let good = BOARDS[0].1;
+        let cases = [
+            (
+                good.replace("family = \"ice40\"", "family = \"xilinx\""),
+                "family = xilinx",
+            ),
+            (
+                good.replace("device = \"up5k\"", "device = \"up9k\""),
+                "device = up9k",
+            ),
+            (
+                good.replace("baud = 1_000_000", "baud = 5_000_000"),
+                "baud = 5000000",
+            ),
+            (
+                good.replace("uart_tx_pin = \"9\"", "uart_tx_pin = \"6\""),
+                "the pin is also uart_rx_pin",
+            ),
+            (good.replace("lanes = 1", "lanes = 0"), "lanes = 0"),
+            (
+                good.replace("core_hz = 6_000_000", "core_hz = 5_000_000"),
+                "core_hz = 5000000",
+            ),
+            (
+                good.replace("shows = \"active\"", "shows = \"blink\""),
+                "leds[0].shows = blink",
+            ),
+            (
+                good.replace("name = \"icebreaker\"", "nme = \"icebreaker\""),
+                "unknown field `nme`",
+            ),
+        ];
+        for (text, want) in cases {
+            let err = Board::from_toml_str(&text, "test.toml")
+                .err()
+                .map(|e| e.to_string());
+            let err = err.unwrap_or_else(|| panic!("accepted a board with {want}"));
+            assert!(err.starts_with("test.toml: "), "{err}");
+            assert!(err.contains(want), "{err} does not name {want}");
+        }
+        assert_eq!(
+            Board::named("nexys").err().map(|e| e.to_string()),
+            Some(
+                "unknown board \"nexys\"; the boards are icebreaker, ulx3s-85f, \
+                 orangecrab-25f, alchitry-cu"
+                    .to_string()
+            )
+        );
+    }
+}
