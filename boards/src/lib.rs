@@ -148,6 +148,8 @@ pub struct Board {
     pub lanes: usize,
     /// Two neuron data stages (the core option `split_neuron`).
     pub split_neuron: bool,
+    /// The rounding of learning over two stages (the core option `split_rounding`).
+    pub split_rounding: bool,
     /// The FPGA's resources.
     pub resources: Resources,
     /// LEDs.
@@ -210,6 +212,8 @@ struct RawBoard {
     lanes: i64,
     #[serde(default)]
     split_neuron: bool,
+    #[serde(default)]
+    split_rounding: bool,
     resources: RawResources,
     #[serde(default)]
     leds: Vec<RawLed>,
@@ -395,6 +399,7 @@ impl Board {
             spram: raw.spram,
             lanes: usize::try_from(lanes).unwrap_or(1),
             split_neuron: raw.split_neuron,
+            split_rounding: raw.split_rounding,
             resources,
             leds,
             buttons,
