@@ -97,22 +97,32 @@ pub fn lint(verilog: &Path, top: &str) -> Result<(), LintError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::neuron::LifUpdate;
+    use crate::learning::SrUpdate;
+    use crate::neuron::{AdaptThreshold, LifUpdate};
     use rust_hdl::prelude::*;
 
-    #[test]
-    fn lif_update_lints_clean() {
-        let mut uut = LifUpdate::new();
+    /// Verilator lints the Verilog of `uut` without a warning.
+    fn assert_lints_clean<B: Block>(name: &str, mut uut: B) {
         uut.connect_all();
-        let dir = std::env::temp_dir().join(format!("spikeforge-lint-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("spikeforge-lint-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let verilog = dir.join("lif.v");
+        let verilog = dir.join(format!("{name}.v"));
         std::fs::write(&verilog, generate_verilog(&uut)).expect("write verilog");
         let result = lint(&verilog, "top");
         std::fs::remove_dir_all(&dir).expect("clean up");
         if let Err(e) = result {
-            panic!("{e}");
+            panic!("{name}: {e}");
         }
+    }
+
+    /// The widgets built of two halves a core may register between: their instances must not
+    /// hide a signal of the same name.
+    #[test]
+    fn two_stage_widgets_lint_clean() {
+        assert_lints_clean("lif", LifUpdate::new());
+        assert_lints_clean("sr_update", SrUpdate::new());
+        assert_lints_clean("adapt", AdaptThreshold::new());
     }
 
     #[test]

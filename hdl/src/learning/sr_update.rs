@@ -47,8 +47,8 @@ pub struct SrUpdate {
     pub w_max: Signal<In, Bits<15>>,
     /// Next weight, `-w_max..=w_max`, 16-bit signed, output.
     pub w_next: Signal<Out, Signed<16>>,
-    dither: SrDither,
-    clamp: SrClamp,
+    dither_stage: SrDither,
+    clamp_stage: SrClamp,
 }
 
 impl SrUpdate {
@@ -62,8 +62,8 @@ impl SrUpdate {
             decay_shift: Signal::default(),
             w_max: Signal::default(),
             w_next: Signal::default(),
-            dither: SrDither::new(),
-            clamp: SrClamp::new(),
+            dither_stage: SrDither::new(),
+            clamp_stage: SrClamp::new(),
         }
     }
 }
@@ -77,16 +77,16 @@ impl Default for SrUpdate {
 impl Logic for SrUpdate {
     #[hdl_gen]
     fn update(&mut self) {
-        self.dither.w.next = self.w.val();
-        self.dither.drive.next = self.drive.val();
-        self.dither.random.next = self.random.val();
-        self.dither.learn_shift.next = self.learn_shift.val();
-        self.dither.decay_shift.next = self.decay_shift.val();
-        self.clamp.w.next = self.w.val();
-        self.clamp.partial.next = self.dither.partial.val();
-        self.clamp.shift.next = self.dither.round_shift.val();
-        self.clamp.w_max.next = self.w_max.val();
-        self.w_next.next = self.clamp.w_next.val();
+        self.dither_stage.w.next = self.w.val();
+        self.dither_stage.drive.next = self.drive.val();
+        self.dither_stage.random.next = self.random.val();
+        self.dither_stage.learn_shift.next = self.learn_shift.val();
+        self.dither_stage.decay_shift.next = self.decay_shift.val();
+        self.clamp_stage.w.next = self.w.val();
+        self.clamp_stage.partial.next = self.dither_stage.partial.val();
+        self.clamp_stage.shift.next = self.dither_stage.round_shift.val();
+        self.clamp_stage.w_max.next = self.w_max.val();
+        self.w_next.next = self.clamp_stage.w_next.val();
     }
 }
 

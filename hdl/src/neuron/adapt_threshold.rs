@@ -36,8 +36,8 @@ pub struct AdaptThreshold {
     pub max: Signal<In, Signed<16>>,
     /// Next offset, 16-bit signed, weight LSB, output.
     pub offset_next: Signal<Out, Signed<16>>,
-    change: AdaptChange,
-    clamp: AdaptClamp,
+    change_stage: AdaptChange,
+    clamp_stage: AdaptClamp,
 }
 
 impl AdaptThreshold {
@@ -51,8 +51,8 @@ impl AdaptThreshold {
             min: Signal::default(),
             max: Signal::default(),
             offset_next: Signal::default(),
-            change: AdaptChange::new(),
-            clamp: AdaptClamp::new(),
+            change_stage: AdaptChange::new(),
+            clamp_stage: AdaptClamp::new(),
         }
     }
 }
@@ -66,14 +66,14 @@ impl Default for AdaptThreshold {
 impl Logic for AdaptThreshold {
     #[hdl_gen]
     fn update(&mut self) {
-        self.change.spikes.next = self.spikes.val();
-        self.change.step.next = self.step.val();
-        self.change.target.next = self.target.val();
-        self.clamp.offset.next = self.offset.val();
-        self.clamp.change.next = self.change.change.val();
-        self.clamp.min.next = self.min.val();
-        self.clamp.max.next = self.max.val();
-        self.offset_next.next = self.clamp.offset_next.val();
+        self.change_stage.spikes.next = self.spikes.val();
+        self.change_stage.step.next = self.step.val();
+        self.change_stage.target.next = self.target.val();
+        self.clamp_stage.offset.next = self.offset.val();
+        self.clamp_stage.change.next = self.change_stage.change.val();
+        self.clamp_stage.min.next = self.min.val();
+        self.clamp_stage.max.next = self.max.val();
+        self.offset_next.next = self.clamp_stage.offset_next.val();
     }
 }
 

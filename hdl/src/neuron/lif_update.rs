@@ -30,8 +30,8 @@ pub struct LifUpdate {
     pub refractory_next: Signal<Out, Bits<8>>,
     /// The neuron fires this step, output.
     pub spike: Signal<Out, Bit>,
-    leak: LifLeak,
-    fire: LifFire,
+    leak_stage: LifLeak,
+    fire_stage: LifFire,
 }
 
 impl LifUpdate {
@@ -47,8 +47,8 @@ impl LifUpdate {
             v_next: Signal::default(),
             refractory_next: Signal::default(),
             spike: Signal::default(),
-            leak: LifLeak::new(),
-            fire: LifFire::new(),
+            leak_stage: LifLeak::new(),
+            fire_stage: LifFire::new(),
         }
     }
 }
@@ -62,17 +62,17 @@ impl Default for LifUpdate {
 impl Logic for LifUpdate {
     #[hdl_gen]
     fn update(&mut self) {
-        self.leak.v.next = self.v.val();
-        self.leak.j.next = self.j.val();
-        self.leak.leak_shift.next = self.leak_shift.val();
-        self.fire.v.next = self.v.val();
-        self.fire.leak.next = self.leak.leak.val();
-        self.fire.refractory.next = self.refractory.val();
-        self.fire.threshold.next = self.threshold.val();
-        self.fire.refractory_period.next = self.refractory_period.val();
-        self.v_next.next = self.fire.v_next.val();
-        self.refractory_next.next = self.fire.refractory_next.val();
-        self.spike.next = self.fire.spike.val();
+        self.leak_stage.v.next = self.v.val();
+        self.leak_stage.j.next = self.j.val();
+        self.leak_stage.leak_shift.next = self.leak_shift.val();
+        self.fire_stage.v.next = self.v.val();
+        self.fire_stage.leak.next = self.leak_stage.leak.val();
+        self.fire_stage.refractory.next = self.refractory.val();
+        self.fire_stage.threshold.next = self.threshold.val();
+        self.fire_stage.refractory_period.next = self.refractory_period.val();
+        self.v_next.next = self.fire_stage.v_next.val();
+        self.refractory_next.next = self.fire_stage.refractory_next.val();
+        self.spike.next = self.fire_stage.spike.val();
     }
 }
 
@@ -90,7 +90,7 @@ pub struct LifLeak {
     v_wide: SignExtend<16, 17>,
     j_wide: SignExtend<16, 17>,
     gap: Signal<Local, Bits<17>>,
-    shift: ShiftRightArith<17>,
+    divide: ShiftRightArith<17>,
 }
 
 impl LifLeak {
@@ -104,7 +104,7 @@ impl LifLeak {
             v_wide: SignExtend::new(),
             j_wide: SignExtend::new(),
             gap: Signal::default(),
-            shift: ShiftRightArith::new(),
+            divide: ShiftRightArith::new(),
         }
     }
 }
@@ -123,9 +123,9 @@ impl Logic for LifLeak {
         self.j_wide.value.next = self.j.val();
         self.gap.next =
             unsigned_cast(self.j_wide.result.val()) - unsigned_cast(self.v_wide.result.val());
-        self.shift.value.next = signed_cast(self.gap.val());
-        self.shift.shift.next = bit_cast::<5, 4>(self.leak_shift.val());
-        self.leak.next = unsigned_cast(self.shift.result.val());
+        self.divide.value.next = signed_cast(self.gap.val());
+        self.divide.shift.next = bit_cast::<5, 4>(self.leak_shift.val());
+        self.leak.next = unsigned_cast(self.divide.result.val());
     }
 }
 

@@ -4,15 +4,13 @@ use crate::encoder::{BernoulliEncoder, Xorshift32Step};
 use crate::hw::SignExtend;
 use crate::learning::{AnnealedShift, ContrastiveError};
 use crate::memory::{Ram, RamStyle, ICE40_UP_SPRAMS, SPRAM_BITS, SPRAM_WORDS};
-use crate::neuron::{
-    AdaptChange, AdaptClamp, ArgmaxStep, GoodnessAccumulate, HomeostasisUpdate, LifFire, LifLeak,
-    TraceUpdate, CHANGE_BITS,
-};
+use crate::neuron::{AdaptChange, AdaptClamp, CHANGE_BITS};
 use crate::top::host_interface::{
     parameter_id, CoreShape, Datapath, LayerField, LayerId, Op, Register, ShapeError, StepCommand,
     CLASSIFIER_PARAMETERS,
 };
 use crate::top::learn_engine::LearnEngine;
+use crate::top::neuron_engine::NeuronEngine;
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::rules::SIGMOID_ROM;
@@ -119,7 +117,7 @@ pub struct CoreOptions {
     /// cycles. Two more cycles per layer and about 170 more flip-flops, for a shorter critical
     /// path (the ECP5 and HX8K boards).
     pub split_neuron: bool,
-    /// Register the stochastic rounding of learning halfway ([`SrDither`]'s inner sum, the
+    /// Register the stochastic rounding of learning halfway ([`crate::learning::SrDither`]'s inner sum, the
     /// weight and the outer shift), so that stage 3 takes its first half and stage 4 the rest
     /// with the write-back: the same cycles, a shorter critical path, and about 30 more
     /// flip-flops per lane (about 100 logic cells on the UP5K).
@@ -382,20 +380,14 @@ pub struct LearningCore {
     // `generator[k]` draws the `k + 1`-th number after the stream's state.
     generator: Vec<Xorshift32Step>,
     encoder: BernoulliEncoder,
-    // The LIF update (`LifUpdate`) in two halves: the leak from the first data stage's
-    // values (registered with `split_neuron`), the rest in the last data stage.
-    lif_leak: LifLeak,
-    lif: LifFire,
-    update_leak: DFF<Bits<17>>,
-    homeostasis: HomeostasisUpdate,
-    trace_update: TraceUpdate,
+    // The neuron update's data stages (`NeuronEngine`): LIF, homeostasis, trace, count,
+    // goodness and the prediction.
+    neuron_engine: NeuronEngine,
     // The threshold adaptation (`AdaptThreshold`) in two halves; with `split_neuron` the
     // change is registered between them (state `AdaptProduct`).
     adapt: AdaptChange,
     adapt_clamp: AdaptClamp,
     adapt_change: DFF<Bits<CHANGE_BITS>>,
-    goodness_step: GoodnessAccumulate,
-    argmax: ArgmaxStep,
     hidden_anneal: AnnealedShift,
     classifier_anneal: AnnealedShift,
     contrastive: ContrastiveError,
@@ -416,17 +408,6 @@ pub struct LearningCore {
     neuron_stage: DFF<Bit>,
     stage_index: DFF<Bits<16>>,
     stage_address: DFF<Bits<16>>,
-    // With `split_neuron`, the neuron update's second data stage: the first stage's values
-    // (the neuron's state, its LIF leak and effective threshold), registered.
-    update_stage: DFF<Bit>,
-    update_index: DFF<Bits<16>>,
-    update_address: DFF<Bits<16>>,
-    update_v: DFF<Bits<16>>,
-    update_refractory: DFF<Bits<8>>,
-    update_threshold: DFF<Bits<18>>,
-    update_h: DFF<Bits<16>>,
-    update_count: DFF<Bits<16>>,
-    update_trace: DFF<Bits<8>>,
     stage_layer: DFF<Bit>,
     stage_hidden: DFF<Bits<2>>,
     stage_lane_valid: Vec<DFF<Bit>>,
@@ -473,21 +454,7 @@ pub struct LearningCore {
     step_label_enable: DFF<Bit>,
     step_classifier_label: DFF<Bits<6>>,
     step_label_input: DFF<Bits<6>>,
-    goodness_acc: DFF<Bits<32>>,
-    // The goodness term of the neuron updated in the previous cycle: `tr'` is registered and
-    // squared and added one cycle later, off the neuron update's path.
-    goodness_trace: DFF<Bits<8>>,
-    goodness_pending: DFF<Bit>,
     spike_total: DFF<Bits<16>>,
-    best_count: DFF<Bits<16>>,
-    // With `split_neuron`, the prediction's comparison is a stage of its own: the classifier
-    // neuron's count, membrane and index from the data stage, registered.
-    rank_valid: DFF<Bit>,
-    rank_count: DFF<Bits<16>>,
-    rank_v: DFF<Bits<16>>,
-    rank_neuron: DFF<Bits<16>>,
-    best_membrane: DFF<Bits<16>>,
-    prediction: DFF<Bits<16>>,
     error: DFF<Bits<10>>,
 
     // Status registers.
@@ -609,13 +576,6 @@ pub struct LearningCore {
     stage_lane: Signal<Local, Bits<16>>,
     update_valid: Signal<Local, Bit>,
     update_at: Signal<Local, Bits<16>>,
-    update_neuron: Signal<Local, Bits<16>>,
-    update_v_in: Signal<Local, Bits<16>>,
-    update_refractory_in: Signal<Local, Bits<8>>,
-    update_threshold_in: Signal<Local, Bits<18>>,
-    update_h_in: Signal<Local, Bits<16>>,
-    update_count_in: Signal<Local, Bits<16>>,
-    update_trace_in: Signal<Local, Bits<8>>,
     spike_total_q: Signal<Local, Bits<16>>,
     event_index_q: Signal<Local, Bits<16>>,
     classifier_event_count_q: Signal<Local, Bits<16>>,
@@ -669,8 +629,6 @@ pub struct LearningCore {
     current: Signal<Local, Bits<16>>,
     threshold: Signal<Local, Bits<18>>,
     goodness_next: Signal<Local, Bits<32>>,
-    count_inc: Signal<Local, Bits<16>>,
-    count_next: Signal<Local, Bits<16>>,
     label_input_wide: Signal<Local, Bits<16>>,
     classifier_label_wide: Signal<Local, Bits<16>>,
     response_half: Signal<Local, Bits<16>>,
@@ -902,17 +860,11 @@ impl LearningCore {
             sigmoid_index: replicate(hidden_layers, DFF::default),
             generator: replicate(lanes, Xorshift32Step::new),
             encoder: BernoulliEncoder::new(),
-            lif_leak: LifLeak::new(),
-            lif: LifFire::new(),
-            update_leak: DFF::default(),
-            homeostasis: HomeostasisUpdate::new(),
-            trace_update: TraceUpdate::new(),
             adapt: AdaptChange::new(),
             learn_engine: LearnEngine::new(lanes, options.split_rounding),
+            neuron_engine: NeuronEngine::new(options.split_neuron),
             adapt_clamp: AdaptClamp::new(),
             adapt_change: DFF::default(),
-            goodness_step: GoodnessAccumulate::new(),
-            argmax: ArgmaxStep::new(),
             hidden_anneal: AnnealedShift::new(),
             classifier_anneal: AnnealedShift::new(),
             contrastive: ContrastiveError::new(),
@@ -923,15 +875,6 @@ impl LearningCore {
             neuron_stage: DFF::default(),
             stage_index: DFF::default(),
             stage_address: DFF::default(),
-            update_stage: DFF::default(),
-            update_index: DFF::default(),
-            update_address: DFF::default(),
-            update_v: DFF::default(),
-            update_refractory: DFF::default(),
-            update_threshold: DFF::default(),
-            update_h: DFF::default(),
-            update_count: DFF::default(),
-            update_trace: DFF::default(),
             stage_layer: DFF::default(),
             stage_hidden: DFF::default(),
             stage_lane_valid: replicate(lanes, DFF::default),
@@ -973,17 +916,7 @@ impl LearningCore {
             step_label_enable: DFF::default(),
             step_classifier_label: DFF::default(),
             step_label_input: DFF::default(),
-            goodness_acc: DFF::default(),
-            goodness_trace: DFF::default(),
-            goodness_pending: DFF::default(),
             spike_total: DFF::default(),
-            best_count: DFF::default(),
-            rank_valid: DFF::default(),
-            rank_count: DFF::default(),
-            rank_v: DFF::default(),
-            rank_neuron: DFF::default(),
-            best_membrane: DFF::default(),
-            prediction: DFF::default(),
             error: DFF::default(),
             hidden_offset: replicate(hidden_layers, DFF::default),
             hidden_goodness: replicate(hidden_layers, DFF::default),
@@ -1132,13 +1065,6 @@ impl LearningCore {
             stage_lane: Signal::default(),
             update_valid: Signal::default(),
             update_at: Signal::default(),
-            update_neuron: Signal::default(),
-            update_v_in: Signal::default(),
-            update_refractory_in: Signal::default(),
-            update_threshold_in: Signal::default(),
-            update_h_in: Signal::default(),
-            update_count_in: Signal::default(),
-            update_trace_in: Signal::default(),
             spike_total_q: Signal::default(),
             event_index_q: Signal::default(),
             classifier_event_count_q: Signal::default(),
@@ -1192,8 +1118,6 @@ impl LearningCore {
             current: Signal::default(),
             threshold: Signal::default(),
             goodness_next: Signal::default(),
-            count_inc: Signal::default(),
-            count_next: Signal::default(),
             label_input_wide: Signal::default(),
             classifier_label_wide: Signal::default(),
             response_half: Signal::default(),
@@ -1400,18 +1324,8 @@ impl Logic for LearningCore {
             step_label_enable,
             step_classifier_label,
             step_label_input,
-            goodness_acc,
-            goodness_trace,
-            goodness_pending,
             spike_total,
             adapt_change,
-            best_count,
-            rank_valid,
-            rank_count,
-            rank_v,
-            rank_neuron,
-            best_membrane,
-            prediction,
             error,
             classifier_offset,
             classifier_goodness,
@@ -1440,16 +1354,6 @@ impl Logic for LearningCore {
             neuron_stage,
             stage_index,
             stage_address,
-            update_stage,
-            update_index,
-            update_address,
-            update_v,
-            update_refractory,
-            update_threshold,
-            update_h,
-            update_count,
-            update_trace,
-            update_leak,
             stage_layer,
             stage_hidden,
             round_stage,
@@ -1739,88 +1643,32 @@ impl Logic for LearningCore {
         self.threshold.next = (unsigned_cast(self.theta_wide.result.val())
             + unsigned_cast(self.offset_wide.result.val()))
             + bit_cast::<18, 16>(self.homeostasis_mem.read_data.val());
-        self.update_stage.d.next = self.neuron_stage.q.val();
-        self.update_index.d.next = self.stage_index_q.val();
-        self.update_address.d.next = self.stage_address_q.val();
-        self.update_v.d.next = self.membrane.read_data.val();
-        self.update_refractory.d.next = self.refractory.read_data.val();
-        self.update_threshold.d.next = self.threshold.val();
-        self.update_h.d.next = self.homeostasis_mem.read_data.val();
-        self.update_count.d.next = self.count.read_data.val();
-        self.update_trace.d.next = self.trace_read.val();
-        // The update's inputs: the first data stage's values, registered with `split_neuron`.
-        self.update_valid.next = self.neuron_stage.q.val();
-        self.update_at.next = self.stage_address_q.val();
-        self.update_neuron.next = self.stage_index_q.val();
-        self.update_v_in.next = self.membrane.read_data.val();
-        self.update_refractory_in.next = self.refractory.read_data.val();
-        self.update_threshold_in.next = self.threshold.val();
-        self.update_h_in.next = self.homeostasis_mem.read_data.val();
-        self.update_count_in.next = self.count.read_data.val();
-        self.update_trace_in.next = self.trace_read.val();
-        if self.split_neuron.val() {
-            self.update_valid.next = self.update_stage.q.val();
-            self.update_at.next = self.update_address.q.val();
-            self.update_neuron.next = self.update_index.q.val();
-            self.update_v_in.next = self.update_v.q.val();
-            self.update_refractory_in.next = self.update_refractory.q.val();
-            self.update_threshold_in.next = self.update_threshold.q.val();
-            self.update_h_in.next = self.update_h.q.val();
-            self.update_count_in.next = self.update_count.q.val();
-            self.update_trace_in.next = self.update_trace.q.val();
-        }
-        self.lif_leak.v.next = signed_cast(self.membrane.read_data.val());
-        self.lif_leak.j.next = signed_cast(self.current.val());
-        self.lif_leak.leak_shift.next = self.layer_leak_shift.val();
-        self.update_leak.d.next = self.lif_leak.leak.val();
-        self.lif.v.next = signed_cast(self.update_v_in.val());
-        self.lif.leak.next = self.lif_leak.leak.val();
-        if self.split_neuron.val() {
-            self.lif.leak.next = self.update_leak.q.val();
-        }
-        self.lif.refractory.next = self.update_refractory_in.val();
-        self.lif.threshold.next = signed_cast(self.update_threshold_in.val());
-        self.lif.refractory_period.next = self.layer_refractory.val();
-        self.homeostasis.h.next = self.update_h_in.val();
-        self.homeostasis.spike.next = self.lif.spike.val();
-        self.homeostasis.step.next = self.layer_homeostasis_step.val();
-        self.homeostasis.decay_shift.next = self.layer_homeostasis_decay.val();
-        self.homeostasis.max.next = self.layer_homeostasis_max.val();
-        self.trace_update.trace.next = self.update_trace_in.val();
-        self.trace_update.spike.next = self.lif.spike.val();
-        self.trace_update.shift.next = self.layer_trace_shift.val();
-        // Goodness: saturating sum of tr'^2, one cycle behind the neuron updates. The last
-        // neuron's term is pending in Adapt, which stores the sum with it.
-        self.goodness_step.goodness.next = self.goodness_acc.q.val();
-        self.goodness_step.trace.next = self.goodness_trace.q.val();
-        self.goodness_next.next = self.goodness_step.goodness_next.val();
-        if !self.goodness_pending.q.val() {
-            self.goodness_next.next = self.goodness_acc.q.val();
-        }
-        self.goodness_acc.d.next = self.goodness_next.val();
-        self.goodness_trace.d.next = self.trace_update.trace_next.val();
-        self.goodness_pending.d.next = false;
-        // Spike count, saturating.
-        self.count_inc.next = self.update_count_in.val() + 1;
-        self.count_next.next = self.update_count_in.val();
-        if self.lif.spike.val() && !self.update_count_in.val().all() {
-            self.count_next.next = self.count_inc.val();
-        }
-        // Prediction: (count, v) lexicographically above the best so far, or the first neuron.
-        self.argmax.count.next = self.count_next.val();
-        self.argmax.v.next = self.lif.v_next.val();
-        self.argmax.first.next = !self.update_neuron.val().any();
-        self.rank_valid.d.next = false;
-        self.rank_count.d.next = self.count_next.val();
-        self.rank_v.d.next = unsigned_cast(self.lif.v_next.val());
-        self.rank_neuron.d.next = self.update_neuron.val();
-        if self.split_neuron.val() {
-            self.argmax.count.next = self.rank_count.q.val();
-            self.argmax.v.next = signed_cast(self.rank_v.q.val());
-            self.argmax.first.next = !self.rank_neuron.q.val().any();
-        }
-        self.argmax.best_count.next = self.best_count.q.val();
-        self.argmax.best_v.next = signed_cast(self.best_membrane.q.val());
+        // The neuron update's data stages.
+        self.neuron_engine.clock.next = self.clock.val();
+        self.neuron_engine.read_valid.next = self.neuron_stage.q.val();
+        self.neuron_engine.read_neuron.next = self.stage_index_q.val();
+        self.neuron_engine.read_address.next = self.stage_address_q.val();
+        self.neuron_engine.read_v.next = self.membrane.read_data.val();
+        self.neuron_engine.read_refractory.next = self.refractory.read_data.val();
+        self.neuron_engine.read_current.next = self.current.val();
+        self.neuron_engine.read_threshold.next = self.threshold.val();
+        self.neuron_engine.read_h.next = self.homeostasis_mem.read_data.val();
+        self.neuron_engine.read_count.next = self.count.read_data.val();
+        self.neuron_engine.read_trace.next = self.trace_read.val();
+        self.neuron_engine.leak_shift.next = self.layer_leak_shift.val();
+        self.neuron_engine.refractory_period.next = self.layer_refractory.val();
+        self.neuron_engine.homeostasis_step.next = self.layer_homeostasis_step.val();
+        self.neuron_engine.homeostasis_decay.next = self.layer_homeostasis_decay.val();
+        self.neuron_engine.homeostasis_max.next = self.layer_homeostasis_max.val();
+        self.neuron_engine.trace_shift.next = self.layer_trace_shift.val();
+        self.neuron_engine.classifier.next = self.layer.q.val();
+        self.neuron_engine.start.next = false;
+        self.neuron_engine.clear_prediction.next = false;
+        self.update_valid.next = self.neuron_engine.valid.val();
+        self.update_at.next = self.neuron_engine.at.val();
+        // The layer's goodness with the last neuron's term (pending in Adapt, which stores
+        // it).
+        self.goodness_next.next = self.neuron_engine.goodness.val();
         // The layer's adaptive threshold offset.
         self.adapt.spikes.next = self.spike_total_q.val();
         self.adapt.step.next = signed_cast(self.layer_adapt_step.val());
@@ -1954,7 +1802,7 @@ impl Logic for LearningCore {
             // being updated.
             self.trace_mem[b].read_address.next = self.neuron_word.val();
             self.trace_mem[b].write_address.next = self.neuron_word.val();
-            self.trace_mem[b].write_data.next = self.trace_update.trace_next.val();
+            self.trace_mem[b].write_data.next = self.neuron_engine.trace_next.val();
             self.trace_mem[b].read_enable.next = true;
             self.trace_mem[b].write_enable.next = false;
             self.current_mem[b].read_address.next = self.neuron_word.val();
@@ -1965,22 +1813,22 @@ impl Logic for LearningCore {
         }
         self.membrane.read_address.next = self.neuron_address.val();
         self.membrane.write_address.next = self.neuron_address.val();
-        self.membrane.write_data.next = unsigned_cast(self.lif.v_next.val());
+        self.membrane.write_data.next = self.neuron_engine.v_next.val();
         self.membrane.read_enable.next = true;
         self.membrane.write_enable.next = false;
         self.refractory.read_address.next = self.neuron_address.val();
         self.refractory.write_address.next = self.neuron_address.val();
-        self.refractory.write_data.next = self.lif.refractory_next.val();
+        self.refractory.write_data.next = self.neuron_engine.refractory_next.val();
         self.refractory.read_enable.next = true;
         self.refractory.write_enable.next = false;
         self.homeostasis_mem.read_address.next = self.neuron_address.val();
         self.homeostasis_mem.write_address.next = self.neuron_address.val();
-        self.homeostasis_mem.write_data.next = self.homeostasis.h_next.val();
+        self.homeostasis_mem.write_data.next = self.neuron_engine.h_next.val();
         self.homeostasis_mem.read_enable.next = true;
         self.homeostasis_mem.write_enable.next = false;
         self.count.read_address.next = self.neuron_address.val();
         self.count.write_address.next = self.neuron_address.val();
-        self.count.write_data.next = self.count_next.val();
+        self.count.write_data.next = self.neuron_engine.count_next.val();
         self.count.read_enable.next = true;
         self.count.write_enable.next = false;
         self.hidden_events.read_address.next = self.list_base.val() + self.event_index_q.val();
@@ -2118,7 +1966,8 @@ impl Logic for LearningCore {
                     }
                 }
                 13 => {
-                    self.response_data.d.next = bit_cast::<32, 16>(self.prediction.q.val());
+                    self.response_data.d.next =
+                        bit_cast::<32, 16>(self.neuron_engine.prediction.val());
                 }
                 _ => {}
             }
@@ -2347,7 +2196,7 @@ impl Logic for LearningCore {
                             self.classifier_offset.d.next = bits::<16>(0);
                             self.classifier_goodness.d.next = bits::<32>(0);
                             self.classifier_event_count.d.next = bits::<16>(0);
-                            self.prediction.d.next = bits::<16>(0);
+                            self.neuron_engine.clear_prediction.next = true;
                         }
                         12 => {
                             // STEP.
@@ -2469,7 +2318,7 @@ impl Logic for LearningCore {
                 if self.event_index_q.val() == self.event_count.val() {
                     self.state.d.next = CoreState::Neuron;
                     self.index.d.next = bits::<16>(0);
-                    self.goodness_acc.d.next = bits::<32>(0);
+                    self.neuron_engine.start.next = true;
                     self.spike_total.d.next = bits::<16>(0);
                     // The classifier's rows of hidden neurons follow its pixel rows, layer
                     // after layer; the rows of layer `l + 1` start at its weights' base.
@@ -2661,29 +2510,21 @@ impl Logic for LearningCore {
             }
             self.count.write_enable.next = true;
             self.homeostasis_mem.write_enable.next = self.step_csdp.q.val();
-            self.goodness_pending.d.next = true;
-            if self.lif.spike.val() {
+            if self.neuron_engine.spike.val() {
                 self.spike_total.d.next = self.spike_total_q.val() + 1;
             }
-            if self.layer.q.val() {
-                self.rank_valid.d.next = true;
-                if !self.split_neuron.val() && self.argmax.better.val() {
-                    self.best_count.d.next = self.count_next.val();
-                    self.best_membrane.d.next = unsigned_cast(self.lif.v_next.val());
-                    self.prediction.d.next = self.update_neuron.val();
-                }
-            } else {
+            if !self.layer.q.val() {
                 // Hidden spikes are the classifier's event rows, and those of the next hidden
                 // layer.
-                if self.lif.spike.val() {
+                if self.neuron_engine.spike.val() {
                     self.classifier_events.write_enable.next = true;
                     self.classifier_event_count.d.next = self.classifier_event_count_q.val() + 1;
                 }
                 self.class_base.d.next = self.class_base_q.val() + self.classes.val();
                 if self.stacked.val() && self.has_next.val() {
-                    self.hidden_events.write_enable.next = self.lif.spike.val();
+                    self.hidden_events.write_enable.next = self.neuron_engine.spike.val();
                     for l in 1..self.hidden_id.len() {
-                        if self.lif.spike.val()
+                        if self.neuron_engine.spike.val()
                             && (self.hidden_next.val() == self.hidden_id[l].val())
                         {
                             self.hidden_event_count[l].d.next =
@@ -2697,13 +2538,6 @@ impl Logic for LearningCore {
                     }
                 }
             }
-        }
-        // With `split_neuron`, the prediction's comparison, a cycle after the classifier
-        // neuron's data stage (the last one's falls in `AdaptProduct`).
-        if self.split_neuron.val() && self.rank_valid.q.val() && self.argmax.better.val() {
-            self.best_count.d.next = self.rank_count.q.val();
-            self.best_membrane.d.next = self.rank_v.q.val();
-            self.prediction.d.next = self.rank_neuron.q.val();
         }
         // The later stages of the synapse pipeline: integration's stage 2, learning's 3 and 4.
         if self.integrate_stage.q.val() {

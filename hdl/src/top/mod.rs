@@ -4,6 +4,7 @@ mod chip_top;
 pub mod host_interface;
 mod learn_engine;
 mod learning_core;
+mod neuron_engine;
 
 pub use chip_core::ChipCore;
 pub use chip_top::ChipTop;

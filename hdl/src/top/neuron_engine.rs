@@ -1,0 +1,319 @@
+//! [`NeuronEngine`]: the data stages of the learning core's neuron update, one neuron per
+//! cycle: the LIF rule, the homeostatic threshold, the trace, the spike count, the layer's
+//! goodness and the classifier's prediction.
+use crate::neuron::{
+    ArgmaxStep, GoodnessAccumulate, HomeostasisUpdate, LifFire, LifLeak, TraceUpdate,
+};
+use rust_hdl::prelude::*;
+
+/// The neuron update's data stages (`docs/spec.md` §6). The sequencer addresses neuron
+/// `index` in every neuron memory; a cycle later the engine has its words (`read_*`) and,
+/// in its last data stage, gives the neuron's next state (`v_next` ... `trace_next`, `spike`)
+/// with its address (`at`) while `valid`, for the core to write back and to append its spike
+/// to the event lists. With `split_neuron` the data stage is two: the first computes the LIF
+/// leak ([`LifLeak`]) and registers it with the words, the second fires ([`LifFire`]) and
+/// updates the rest, and the prediction's comparison takes the cycle after it.
+///
+/// The engine also sums the layer's goodness (a cycle behind the neurons: `goodness` includes
+/// the last neuron's term from the cycle after its data stage on) and tracks the classifier's
+/// prediction (the neuron of the highest spike count, then membrane, lowest index).
+#[derive(Debug, LogicBlock)]
+pub struct NeuronEngine {
+    /// The core's clock.
+    pub clock: Signal<In, Clock>,
+    /// The words of neuron `read_neuron` are on `read_*` (the sequencer addressed it in the
+    /// cycle before).
+    pub read_valid: Signal<In, Bit>,
+    /// The neuron's index in its layer.
+    pub read_neuron: Signal<In, Bits<16>>,
+    /// The neuron's address in the neuron memories.
+    pub read_address: Signal<In, Bits<16>>,
+    /// Its membrane potential.
+    pub read_v: Signal<In, Bits<16>>,
+    /// Its refractory counter.
+    pub read_refractory: Signal<In, Bits<8>>,
+    /// Its input current, saturated to 16 bits.
+    pub read_current: Signal<In, Bits<16>>,
+    /// Its effective threshold (base, adaptive offset and homeostatic term), 18-bit signed.
+    pub read_threshold: Signal<In, Bits<18>>,
+    /// Its homeostatic term.
+    pub read_h: Signal<In, Bits<16>>,
+    /// Its spike count.
+    pub read_count: Signal<In, Bits<16>>,
+    /// Its trace.
+    pub read_trace: Signal<In, Bits<8>>,
+    /// The layer's leak shift.
+    pub leak_shift: Signal<In, Bits<4>>,
+    /// The layer's refractory period.
+    pub refractory_period: Signal<In, Bits<8>>,
+    /// The layer's homeostatic step.
+    pub homeostasis_step: Signal<In, Bits<16>>,
+    /// The layer's homeostatic decay shift.
+    pub homeostasis_decay: Signal<In, Bits<4>>,
+    /// The layer's homeostatic bound.
+    pub homeostasis_max: Signal<In, Bits<16>>,
+    /// The layer's trace shift.
+    pub trace_shift: Signal<In, Bits<3>>,
+    /// The layer is the classifier (its neurons rank for the prediction).
+    pub classifier: Signal<In, Bit>,
+    /// A layer's update starts: its goodness sum restarts at 0.
+    pub start: Signal<In, Bit>,
+    /// `PHASE_RESET`: the prediction returns to 0.
+    pub clear_prediction: Signal<In, Bit>,
+    /// The last data stage holds a neuron.
+    pub valid: Signal<Out, Bit>,
+    /// Its address in the neuron memories.
+    pub at: Signal<Out, Bits<16>>,
+    /// Its next membrane potential.
+    pub v_next: Signal<Out, Bits<16>>,
+    /// Its next refractory counter.
+    pub refractory_next: Signal<Out, Bits<8>>,
+    /// Its next homeostatic term.
+    pub h_next: Signal<Out, Bits<16>>,
+    /// Its next spike count (saturating).
+    pub count_next: Signal<Out, Bits<16>>,
+    /// Its next trace.
+    pub trace_next: Signal<Out, Bits<8>>,
+    /// It fires.
+    pub spike: Signal<Out, Bit>,
+    /// The layer's goodness: the saturating sum of the squared next traces so far.
+    pub goodness: Signal<Out, Bits<32>>,
+    /// The classifier's prediction.
+    pub prediction: Signal<Out, Bits<16>>,
+    lif_leak: LifLeak,
+    lif: LifFire,
+    homeostasis: HomeostasisUpdate,
+    trace_update: TraceUpdate,
+    goodness_step: GoodnessAccumulate,
+    argmax: ArgmaxStep,
+    // With `split_neuron`: the first data stage's values, registered.
+    stage_valid: DFF<Bit>,
+    stage_neuron: DFF<Bits<16>>,
+    stage_address: DFF<Bits<16>>,
+    stage_v: DFF<Bits<16>>,
+    stage_leak: DFF<Bits<17>>,
+    stage_refractory: DFF<Bits<8>>,
+    stage_threshold: DFF<Bits<18>>,
+    stage_h: DFF<Bits<16>>,
+    stage_count: DFF<Bits<16>>,
+    stage_trace: DFF<Bits<8>>,
+    // The last data stage's inputs: the words, or the first stage's registers.
+    neuron: Signal<Local, Bits<16>>,
+    v: Signal<Local, Bits<16>>,
+    count: Signal<Local, Bits<16>>,
+    count_inc: Signal<Local, Bits<16>>,
+    // The goodness sum, its pending term (the trace of the neuron updated in the cycle
+    // before) and the sum with that term.
+    goodness_acc: DFF<Bits<32>>,
+    goodness_trace: DFF<Bits<8>>,
+    goodness_pending: DFF<Bit>,
+    // With `split_neuron`, the prediction's comparison is a stage of its own: the
+    // classifier neuron's count, membrane and index, registered.
+    rank_valid: DFF<Bit>,
+    rank_count: DFF<Bits<16>>,
+    rank_v: DFF<Bits<16>>,
+    rank_neuron: DFF<Bits<16>>,
+    best_count: DFF<Bits<16>>,
+    best_membrane: DFF<Bits<16>>,
+    best_neuron: DFF<Bits<16>>,
+    split_neuron: Constant<Bit>,
+}
+
+impl NeuronEngine {
+    /// The engine; with `split_neuron`, two data stages and a ranking stage.
+    pub fn new(split_neuron: bool) -> Self {
+        Self {
+            clock: Signal::default(),
+            read_valid: Signal::default(),
+            read_neuron: Signal::default(),
+            read_address: Signal::default(),
+            read_v: Signal::default(),
+            read_refractory: Signal::default(),
+            read_current: Signal::default(),
+            read_threshold: Signal::default(),
+            read_h: Signal::default(),
+            read_count: Signal::default(),
+            read_trace: Signal::default(),
+            leak_shift: Signal::default(),
+            refractory_period: Signal::default(),
+            homeostasis_step: Signal::default(),
+            homeostasis_decay: Signal::default(),
+            homeostasis_max: Signal::default(),
+            trace_shift: Signal::default(),
+            classifier: Signal::default(),
+            start: Signal::default(),
+            clear_prediction: Signal::default(),
+            valid: Signal::default(),
+            at: Signal::default(),
+            neuron: Signal::default(),
+            v_next: Signal::default(),
+            refractory_next: Signal::default(),
+            h_next: Signal::default(),
+            count_next: Signal::default(),
+            trace_next: Signal::default(),
+            spike: Signal::default(),
+            goodness: Signal::default(),
+            prediction: Signal::default(),
+            lif_leak: LifLeak::new(),
+            lif: LifFire::new(),
+            homeostasis: HomeostasisUpdate::new(),
+            trace_update: TraceUpdate::new(),
+            goodness_step: GoodnessAccumulate::new(),
+            argmax: ArgmaxStep::new(),
+            stage_valid: DFF::default(),
+            stage_neuron: DFF::default(),
+            stage_address: DFF::default(),
+            stage_v: DFF::default(),
+            stage_leak: DFF::default(),
+            stage_refractory: DFF::default(),
+            stage_threshold: DFF::default(),
+            stage_h: DFF::default(),
+            stage_count: DFF::default(),
+            stage_trace: DFF::default(),
+            v: Signal::default(),
+            count: Signal::default(),
+            count_inc: Signal::default(),
+            goodness_acc: DFF::default(),
+            goodness_trace: DFF::default(),
+            goodness_pending: DFF::default(),
+            rank_valid: DFF::default(),
+            rank_count: DFF::default(),
+            rank_v: DFF::default(),
+            rank_neuron: DFF::default(),
+            best_count: DFF::default(),
+            best_membrane: DFF::default(),
+            best_neuron: DFF::default(),
+            split_neuron: Constant::new(split_neuron),
+        }
+    }
+}
+
+impl Logic for NeuronEngine {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            stage_valid,
+            stage_neuron,
+            stage_address,
+            stage_v,
+            stage_leak,
+            stage_refractory,
+            stage_threshold,
+            stage_h,
+            stage_count,
+            stage_trace,
+            goodness_acc,
+            goodness_trace,
+            goodness_pending,
+            rank_valid,
+            rank_count,
+            rank_v,
+            rank_neuron,
+            best_count,
+            best_membrane,
+            best_neuron
+        );
+        // The leak, from the words; registered with them for a second data stage.
+        self.lif_leak.v.next = signed_cast(self.read_v.val());
+        self.lif_leak.j.next = signed_cast(self.read_current.val());
+        self.lif_leak.leak_shift.next = self.leak_shift.val();
+        self.stage_valid.d.next = self.read_valid.val();
+        self.stage_neuron.d.next = self.read_neuron.val();
+        self.stage_address.d.next = self.read_address.val();
+        self.stage_v.d.next = self.read_v.val();
+        self.stage_leak.d.next = self.lif_leak.leak.val();
+        self.stage_refractory.d.next = self.read_refractory.val();
+        self.stage_threshold.d.next = self.read_threshold.val();
+        self.stage_h.d.next = self.read_h.val();
+        self.stage_count.d.next = self.read_count.val();
+        self.stage_trace.d.next = self.read_trace.val();
+        // The last data stage: the words, or with `split_neuron` the first stage's registers.
+        self.valid.next = self.read_valid.val();
+        self.at.next = self.read_address.val();
+        self.neuron.next = self.read_neuron.val();
+        self.v.next = self.read_v.val();
+        self.count.next = self.read_count.val();
+        self.lif.leak.next = self.lif_leak.leak.val();
+        self.lif.refractory.next = self.read_refractory.val();
+        self.lif.threshold.next = signed_cast(self.read_threshold.val());
+        self.homeostasis.h.next = self.read_h.val();
+        self.trace_update.trace.next = self.read_trace.val();
+        if self.split_neuron.val() {
+            self.valid.next = self.stage_valid.q.val();
+            self.at.next = self.stage_address.q.val();
+            self.neuron.next = self.stage_neuron.q.val();
+            self.v.next = self.stage_v.q.val();
+            self.count.next = self.stage_count.q.val();
+            self.lif.leak.next = self.stage_leak.q.val();
+            self.lif.refractory.next = self.stage_refractory.q.val();
+            self.lif.threshold.next = signed_cast(self.stage_threshold.q.val());
+            self.homeostasis.h.next = self.stage_h.q.val();
+            self.trace_update.trace.next = self.stage_trace.q.val();
+        }
+        self.lif.v.next = signed_cast(self.v.val());
+        self.lif.refractory_period.next = self.refractory_period.val();
+        self.homeostasis.spike.next = self.lif.spike.val();
+        self.homeostasis.step.next = self.homeostasis_step.val();
+        self.homeostasis.decay_shift.next = self.homeostasis_decay.val();
+        self.homeostasis.max.next = self.homeostasis_max.val();
+        self.trace_update.spike.next = self.lif.spike.val();
+        self.trace_update.shift.next = self.trace_shift.val();
+        self.v_next.next = unsigned_cast(self.lif.v_next.val());
+        self.refractory_next.next = self.lif.refractory_next.val();
+        self.h_next.next = self.homeostasis.h_next.val();
+        self.trace_next.next = self.trace_update.trace_next.val();
+        self.spike.next = self.lif.spike.val();
+        // Spike count, saturating.
+        self.count_inc.next = self.count.val() + 1;
+        self.count_next.next = self.count.val();
+        if self.lif.spike.val() && !self.count.val().all() {
+            self.count_next.next = self.count_inc.val();
+        }
+        // Goodness: saturating sum of tr'^2, one cycle behind the neuron updates.
+        self.goodness_step.goodness.next = self.goodness_acc.q.val();
+        self.goodness_step.trace.next = self.goodness_trace.q.val();
+        self.goodness.next = self.goodness_step.goodness_next.val();
+        if !self.goodness_pending.q.val() {
+            self.goodness.next = self.goodness_acc.q.val();
+        }
+        self.goodness_acc.d.next = self.goodness.val();
+        if self.start.val() {
+            self.goodness_acc.d.next = bits::<32>(0);
+        }
+        self.goodness_trace.d.next = self.trace_update.trace_next.val();
+        self.goodness_pending.d.next = self.valid.val();
+        // Prediction: (count, v) lexicographically above the best so far, or the first
+        // neuron; with `split_neuron` a cycle after the data stage.
+        self.rank_valid.d.next = self.valid.val() && self.classifier.val();
+        self.rank_count.d.next = self.count_next.val();
+        self.rank_v.d.next = unsigned_cast(self.lif.v_next.val());
+        self.rank_neuron.d.next = self.neuron.val();
+        self.argmax.count.next = self.count_next.val();
+        self.argmax.v.next = self.lif.v_next.val();
+        self.argmax.first.next = !self.neuron.val().any();
+        if self.split_neuron.val() {
+            self.argmax.count.next = self.rank_count.q.val();
+            self.argmax.v.next = signed_cast(self.rank_v.q.val());
+            self.argmax.first.next = !self.rank_neuron.q.val().any();
+        }
+        self.argmax.best_count.next = self.best_count.q.val();
+        self.argmax.best_v.next = signed_cast(self.best_membrane.q.val());
+        if self.split_neuron.val() {
+            if self.rank_valid.q.val() && self.argmax.better.val() {
+                self.best_count.d.next = self.rank_count.q.val();
+                self.best_membrane.d.next = self.rank_v.q.val();
+                self.best_neuron.d.next = self.rank_neuron.q.val();
+            }
+        } else if self.valid.val() && self.classifier.val() && self.argmax.better.val() {
+            self.best_count.d.next = self.count_next.val();
+            self.best_membrane.d.next = unsigned_cast(self.lif.v_next.val());
+            self.best_neuron.d.next = self.neuron.val();
+        }
+        if self.clear_prediction.val() {
+            self.best_neuron.d.next = bits::<16>(0);
+        }
+        self.prediction.next = self.best_neuron.q.val();
+    }
+}
