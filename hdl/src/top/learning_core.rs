@@ -9,6 +9,7 @@ use crate::top::host_interface::{
     parameter_id, CoreShape, Datapath, LayerField, LayerId, Op, Register, ShapeError, StepCommand,
     CLASSIFIER_PARAMETERS,
 };
+use crate::top::layer_fields::LayerFields;
 use crate::top::learn_engine::LearnEngine;
 use crate::top::neuron_engine::NeuronEngine;
 use rust_hdl::prelude::*;
@@ -388,8 +389,9 @@ pub struct LearningCore {
     adapt: AdaptChange,
     adapt_clamp: AdaptClamp,
     adapt_change: DFF<Bits<CHANGE_BITS>>,
-    hidden_anneal: AnnealedShift,
-    classifier_anneal: AnnealedShift,
+    anneal_shift: AnnealedShift,
+    // The narrow per-layer parameters (`LayerFields`).
+    layer_fields: LayerFields,
     contrastive: ContrastiveError,
     // Learning's stages 2 to 4 (`LearnEngine`): one rule pair and one stochastic rounding
     // per lane serve both rules (the hidden layers and the classifier never learn in the same
@@ -485,18 +487,6 @@ pub struct LearningCore {
     layout_high: Vec<Constant<Bit>>,
     w_max: DFF<Bits<15>>,
     anneal: DFF<Bits<8>>,
-    h_leak_shift: Vec<DFF<Bits<4>>>,
-    h_refractory: Vec<DFF<Bits<8>>>,
-    h_homeostasis_decay: Vec<DFF<Bits<4>>>,
-    h_trace_shift: Vec<DFF<Bits<3>>>,
-    h_learn_shift: Vec<DFF<Bits<5>>>,
-    h_decay_shift: Vec<DFF<Bits<5>>>,
-    c_leak_shift: DFF<Bits<4>>,
-    c_refractory: DFF<Bits<8>>,
-    c_homeostasis_decay: DFF<Bits<4>>,
-    c_trace_shift: DFF<Bits<3>>,
-    c_learn_shift: DFF<Bits<5>>,
-    c_decay_shift: DFF<Bits<5>>,
 
     // Host read pipeline.
     read_pending: DFF<Bit>,
@@ -822,6 +812,10 @@ impl LearningCore {
         let classifier_bank = sizes.bank_words(sizes.classifier_rows * sizes.classes);
         let neuron_bank = sizes.bank_words(neurons);
         let banks = |make: &dyn Fn() -> Ram<Bits<16>, 16>| (0..lanes).map(|_| make()).collect();
+        // Each hidden layer's parameter block: its register ids `>> 4`.
+        let parameter_blocks: Vec<u16> = (0..hidden_layers)
+            .map(|l| parameter_id(LayerId::hidden(l), LayerField::ALL[0]) >> 4)
+            .collect();
         Ok(Self {
             clock: Signal::default(),
             cmd_valid: Signal::default(),
@@ -865,8 +859,8 @@ impl LearningCore {
             neuron_engine: NeuronEngine::new(options.split_neuron),
             adapt_clamp: AdaptClamp::new(),
             adapt_change: DFF::default(),
-            hidden_anneal: AnnealedShift::new(),
-            classifier_anneal: AnnealedShift::new(),
+            anneal_shift: AnnealedShift::new(),
+            layer_fields: LayerFields::new(&parameter_blocks, CLASSIFIER_PARAMETERS >> 4),
             contrastive: ContrastiveError::new(),
             integrate_stage: DFF::default(),
             learn_stage: DFF::default(),
@@ -927,18 +921,6 @@ impl LearningCore {
             classifier_state: DFF::default(),
             w_max: DFF::default(),
             anneal: DFF::default(),
-            h_leak_shift: replicate(hidden_layers, DFF::default),
-            h_refractory: replicate(hidden_layers, DFF::default),
-            h_homeostasis_decay: replicate(hidden_layers, DFF::default),
-            h_trace_shift: replicate(hidden_layers, DFF::default),
-            h_learn_shift: replicate(hidden_layers, DFF::default),
-            h_decay_shift: replicate(hidden_layers, DFF::default),
-            c_leak_shift: DFF::default(),
-            c_refractory: DFF::default(),
-            c_homeostasis_decay: DFF::default(),
-            c_trace_shift: DFF::default(),
-            c_learn_shift: DFF::default(),
-            c_decay_shift: DFF::default(),
             read_pending: DFF::default(),
             read_op: DFF::default(),
             read_address: DFF::default(),
@@ -991,11 +973,9 @@ impl LearningCore {
                     Constant::new(u64::from((code - 1) >> 1).into())
                 })
                 .collect(),
-            parameter_block: (0..hidden_layers)
-                .map(|l| {
-                    let id = parameter_id(LayerId::hidden(l), LayerField::ALL[0]);
-                    Constant::new(u64::from(id >> 4).into())
-                })
+            parameter_block: parameter_blocks
+                .iter()
+                .map(|&b| Constant::new(u64::from(b).into()))
                 .collect(),
             theta_id: layers(&|l| Register::ThetaOffset(LayerId::hidden(l)).id().into()),
             goodness_id: layers(&|l| Register::Goodness(LayerId::hidden(l)).id().into()),
@@ -1333,12 +1313,6 @@ impl Logic for LearningCore {
             classifier_state,
             w_max,
             anneal,
-            c_leak_shift,
-            c_refractory,
-            c_homeostasis_decay,
-            c_trace_shift,
-            c_learn_shift,
-            c_decay_shift,
             read_pending,
             read_op,
             read_address,
@@ -1405,18 +1379,6 @@ impl Logic for LearningCore {
             self.hidden_goodness[l].d.next = self.hidden_goodness[l].q.val();
             self.learn_state[l].clock.next = self.clock.val();
             self.learn_state[l].d.next = self.learn_state[l].q.val();
-            self.h_leak_shift[l].clock.next = self.clock.val();
-            self.h_leak_shift[l].d.next = self.h_leak_shift[l].q.val();
-            self.h_refractory[l].clock.next = self.clock.val();
-            self.h_refractory[l].d.next = self.h_refractory[l].q.val();
-            self.h_homeostasis_decay[l].clock.next = self.clock.val();
-            self.h_homeostasis_decay[l].d.next = self.h_homeostasis_decay[l].q.val();
-            self.h_trace_shift[l].clock.next = self.clock.val();
-            self.h_trace_shift[l].d.next = self.h_trace_shift[l].q.val();
-            self.h_learn_shift[l].clock.next = self.clock.val();
-            self.h_learn_shift[l].d.next = self.h_learn_shift[l].q.val();
-            self.h_decay_shift[l].clock.next = self.clock.val();
-            self.h_decay_shift[l].d.next = self.h_decay_shift[l].q.val();
         }
         for l in 0..self.label_row.len() {
             self.label_row[l].clock.next = self.clock.val();
@@ -1448,15 +1410,23 @@ impl Logic for LearningCore {
         self.hidden_next.next = self.hidden_layer.q.val() + 1;
         self.has_next.next = self.hidden_layer.q.val() != self.last_hidden.val();
         self.hidden_parameter_layer.next = bit_cast::<5, 2>(self.hidden_layer.q.val());
+        self.layer_fields.clock.next = self.clock.val();
+        self.layer_fields.write.next = false;
+        self.layer_fields.addr.next = self.cmd_addr.val();
+        self.layer_fields.data.next = self.cmd_data.val().get_bits::<8>(0);
+        self.layer_fields.classifier.next = self.layer.q.val();
+        self.layer_fields.hidden.next = self.hidden_layer.q.val();
+        self.layer_fields.stage_classifier.next = self.stage_layer.q.val();
+        self.layer_fields.stage_hidden.next = self.stage_hidden.q.val();
+        self.layer_leak_shift.next = self.layer_fields.leak_shift.val();
+        self.layer_refractory.next = self.layer_fields.refractory.val();
+        self.layer_homeostasis_decay.next = self.layer_fields.homeostasis_decay.val();
+        self.layer_trace_shift.next = self.layer_fields.trace_shift.val();
         self.size.next = self.hidden_sizes[0].val();
         self.neuron_base.next = self.hidden_neuron_base[0].val();
         self.list_base.next = self.event_list_base[0].val();
         self.event_count.next = self.hidden_event_count_q[0].val();
         self.layer_offset.next = self.hidden_offset[0].q.val();
-        self.layer_leak_shift.next = self.h_leak_shift[0].q.val();
-        self.layer_refractory.next = self.h_refractory[0].q.val();
-        self.layer_homeostasis_decay.next = self.h_homeostasis_decay[0].q.val();
-        self.layer_trace_shift.next = self.h_trace_shift[0].q.val();
         self.next_list_base.next = self.event_list_base[0].val();
         self.next_list_count.next = self.hidden_event_count_q[0].val();
         for l in 1..self.hidden_id.len() {
@@ -1466,10 +1436,6 @@ impl Logic for LearningCore {
                 self.list_base.next = self.event_list_base[l].val();
                 self.event_count.next = self.hidden_event_count_q[l].val();
                 self.layer_offset.next = self.hidden_offset[l].q.val();
-                self.layer_leak_shift.next = self.h_leak_shift[l].q.val();
-                self.layer_refractory.next = self.h_refractory[l].q.val();
-                self.layer_homeostasis_decay.next = self.h_homeostasis_decay[l].q.val();
-                self.layer_trace_shift.next = self.h_trace_shift[l].q.val();
             }
             if self.hidden_next.val() == self.hidden_id[l].val() {
                 self.next_list_base.next = self.event_list_base[l].val();
@@ -1481,10 +1447,6 @@ impl Logic for LearningCore {
             self.neuron_base.next = self.classifier_neuron_base.val();
             self.event_count.next = self.classifier_event_count_q.val();
             self.layer_offset.next = self.classifier_offset.q.val();
-            self.layer_leak_shift.next = self.c_leak_shift.q.val();
-            self.layer_refractory.next = self.c_refractory.q.val();
-            self.layer_homeostasis_decay.next = self.c_homeostasis_decay.q.val();
-            self.layer_trace_shift.next = self.c_trace_shift.q.val();
         }
 
         // The wide parameters of the layer, read at the group's word in the previous cycle.
@@ -1713,22 +1675,10 @@ impl Logic for LearningCore {
         // The shifts of the layer of the group in stage 2 (its learning shift annealed),
         // registered for its rounding in stage 3 (host writes happen only while the pipeline
         // is empty).
-        self.hidden_anneal.shift.next = self.h_learn_shift[0].q.val();
-        self.decay_shift.d.next = self.h_decay_shift[0].q.val();
-        for l in 1..self.hidden_id.len() {
-            if self.stage_hidden.q.val() == self.hidden_id[l].val() {
-                self.hidden_anneal.shift.next = self.h_learn_shift[l].q.val();
-                self.decay_shift.d.next = self.h_decay_shift[l].q.val();
-            }
-        }
-        self.hidden_anneal.anneal.next = self.anneal.q.val();
-        self.classifier_anneal.shift.next = self.c_learn_shift.q.val();
-        self.classifier_anneal.anneal.next = self.anneal.q.val();
-        self.learn_shift.d.next = self.hidden_anneal.shift_next.val();
-        if self.stage_layer.q.val() {
-            self.learn_shift.d.next = self.classifier_anneal.shift_next.val();
-            self.decay_shift.d.next = self.c_decay_shift.q.val();
-        }
+        self.anneal_shift.shift.next = self.layer_fields.learn_shift.val();
+        self.anneal_shift.anneal.next = self.anneal.q.val();
+        self.learn_shift.d.next = self.anneal_shift.shift_next.val();
+        self.decay_shift.d.next = self.layer_fields.decay_shift.val();
         // The generators are chained: lane k's draw is the (k + 1)-th of the stream, so a
         // group of synapses draws exactly what the golden model draws for them one by one.
         // The stream's state after the group in stage 3 is the draw of its last valid lane.
@@ -2069,6 +2019,7 @@ impl Logic for LearningCore {
                             self.read_address.d.next = self.cmd_addr.val();
                         }
                         9 => {
+                            self.layer_fields.write.next = true;
                             // The wide layer parameters: bits 3..0 the field of a layer's
                             // parameter block.
                             if self.host_parameter.val() {
@@ -2100,37 +2051,6 @@ impl Logic for LearningCore {
                                 if self.cmd_addr.val() == self.learn_id[l].val() {
                                     self.learn_state[l].d.next = self.cmd_data.val();
                                 }
-                                if self.cmd_addr.val().get_bits::<12>(4)
-                                    == self.parameter_block[l].val()
-                                {
-                                    match self.cmd_addr.val().get_bits::<4>(0).index() {
-                                        0 => {
-                                            self.h_leak_shift[l].d.next =
-                                                self.cmd_data.val().get_bits::<4>(0);
-                                        }
-                                        2 => {
-                                            self.h_refractory[l].d.next =
-                                                self.cmd_data.val().get_bits::<8>(0);
-                                        }
-                                        8 => {
-                                            self.h_homeostasis_decay[l].d.next =
-                                                self.cmd_data.val().get_bits::<4>(0);
-                                        }
-                                        10 => {
-                                            self.h_trace_shift[l].d.next =
-                                                self.cmd_data.val().get_bits::<3>(0);
-                                        }
-                                        12 => {
-                                            self.h_learn_shift[l].d.next =
-                                                self.cmd_data.val().get_bits::<5>(0);
-                                        }
-                                        13 => {
-                                            self.h_decay_shift[l].d.next =
-                                                self.cmd_data.val().get_bits::<5>(0);
-                                        }
-                                        _ => {}
-                                    }
-                                }
                             }
                             match self.cmd_addr.val().index() {
                                 2 => {
@@ -2151,28 +2071,6 @@ impl Logic for LearningCore {
                                 }
                                 9 => {
                                     self.anneal.d.next = self.cmd_data.val().get_bits::<8>(0);
-                                }
-                                32 => {
-                                    self.c_leak_shift.d.next = self.cmd_data.val().get_bits::<4>(0);
-                                }
-                                34 => {
-                                    self.c_refractory.d.next = self.cmd_data.val().get_bits::<8>(0);
-                                }
-                                40 => {
-                                    self.c_homeostasis_decay.d.next =
-                                        self.cmd_data.val().get_bits::<4>(0);
-                                }
-                                42 => {
-                                    self.c_trace_shift.d.next =
-                                        self.cmd_data.val().get_bits::<3>(0);
-                                }
-                                44 => {
-                                    self.c_learn_shift.d.next =
-                                        self.cmd_data.val().get_bits::<5>(0);
-                                }
-                                45 => {
-                                    self.c_decay_shift.d.next =
-                                        self.cmd_data.val().get_bits::<5>(0);
                                 }
                                 _ => {}
                             }

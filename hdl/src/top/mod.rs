@@ -2,6 +2,7 @@
 mod chip_core;
 mod chip_top;
 pub mod host_interface;
+mod layer_fields;
 mod learn_engine;
 mod learning_core;
 mod neuron_engine;
