@@ -6,6 +6,7 @@ mod layer_fields;
 mod learn_engine;
 mod learning_core;
 mod neuron_engine;
+mod read_back;
 
 pub use chip_core::ChipCore;
 pub use chip_top::ChipTop;

@@ -12,6 +12,7 @@ use crate::top::host_interface::{
 use crate::top::layer_fields::LayerFields;
 use crate::top::learn_engine::LearnEngine;
 use crate::top::neuron_engine::NeuronEngine;
+use crate::top::read_back::ReadBack;
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::rules::SIGMOID_ROM;
@@ -384,6 +385,8 @@ pub struct LearningCore {
     // The neuron update's data stages (`NeuronEngine`): LIF, homeostasis, trace, count,
     // goodness and the prediction.
     neuron_engine: NeuronEngine,
+    // The answers to host reads (`ReadBack`).
+    read_back: ReadBack,
     // The threshold adaptation (`AdaptThreshold`) in two halves; with `split_neuron` the
     // change is registered between them (state `AdaptProduct`).
     adapt: AdaptChange,
@@ -435,7 +438,6 @@ pub struct LearningCore {
     theta_wide: SignExtend<16, 18>,
     offset_wide: SignExtend<16, 18>,
     weight_wide: Vec<SignExtend<16, 32>>,
-    response_wide: SignExtend<16, 32>,
 
     // Sequencer.
     state: DFF<CoreState>,
@@ -493,8 +495,6 @@ pub struct LearningCore {
     read_op: DFF<Bits<5>>,
     read_address: DFF<Bits<16>>,
     read_lane: DFF<Bits<16>>,
-    response_valid: DFF<Bit>,
-    response_data: DFF<Bits<32>>,
 
     // Sizes of the network (run-time constants).
     inputs: Constant<Bits<16>>,
@@ -612,16 +612,12 @@ pub struct LearningCore {
     learn_next_state: Signal<Local, Bits<32>>,
     current_read: Signal<Local, Bits<32>>,
     trace_read: Signal<Local, Bits<8>>,
-    read_weight: Signal<Local, Bits<16>>,
-    read_classifier_weight: Signal<Local, Bits<16>>,
-    read_trace: Signal<Local, Bits<8>>,
     current_high: Signal<Local, Bits<17>>,
     current: Signal<Local, Bits<16>>,
     threshold: Signal<Local, Bits<18>>,
     goodness_next: Signal<Local, Bits<32>>,
     label_input_wide: Signal<Local, Bits<16>>,
     classifier_label_wide: Signal<Local, Bits<16>>,
-    response_half: Signal<Local, Bits<16>>,
 }
 
 /// Words of each memory of a core for `cfg` (checked by [`LearningCore::new`]).
@@ -812,6 +808,12 @@ impl LearningCore {
         let classifier_bank = sizes.bank_words(sizes.classifier_rows * sizes.classes);
         let neuron_bank = sizes.bank_words(neurons);
         let banks = |make: &dyn Fn() -> Ram<Bits<16>, 16>| (0..lanes).map(|_| make()).collect();
+        // Each hidden layer's id of a status register.
+        let register_ids = |register: fn(LayerId) -> Register| -> Vec<u16> {
+            (0..hidden_layers)
+                .map(|l| register(LayerId::hidden(l)).id())
+                .collect()
+        };
         // Each hidden layer's parameter block: its register ids `>> 4`.
         let parameter_blocks: Vec<u16> = (0..hidden_layers)
             .map(|l| parameter_id(LayerId::hidden(l), LayerField::ALL[0]) >> 4)
@@ -857,6 +859,12 @@ impl LearningCore {
             adapt: AdaptChange::new(),
             learn_engine: LearnEngine::new(lanes, options.split_rounding),
             neuron_engine: NeuronEngine::new(options.split_neuron),
+            read_back: ReadBack::new(
+                lanes,
+                &register_ids(Register::ThetaOffset),
+                &register_ids(Register::Goodness),
+                &register_ids(Register::LearnState),
+            ),
             adapt_clamp: AdaptClamp::new(),
             adapt_change: DFF::default(),
             anneal_shift: AnnealedShift::new(),
@@ -891,7 +899,6 @@ impl LearningCore {
             theta_wide: SignExtend::new(),
             offset_wide: SignExtend::new(),
             weight_wide: replicate(lanes, SignExtend::new),
-            response_wide: SignExtend::new(),
             state: DFF::default(),
             layer: DFF::default(),
             hidden_layer: DFF::default(),
@@ -925,8 +932,6 @@ impl LearningCore {
             read_op: DFF::default(),
             read_address: DFF::default(),
             read_lane: DFF::default(),
-            response_valid: DFF::default(),
-            response_data: DFF::default(),
             inputs: constant(sizes.inputs),
             labels: constant(sizes.labels),
             hidden_id: (0..hidden_layers as u64)
@@ -1091,16 +1096,12 @@ impl LearningCore {
             learn_next_state: Signal::default(),
             current_read: Signal::default(),
             trace_read: Signal::default(),
-            read_weight: Signal::default(),
-            read_classifier_weight: Signal::default(),
-            read_trace: Signal::default(),
             current_high: Signal::default(),
             current: Signal::default(),
             threshold: Signal::default(),
             goodness_next: Signal::default(),
             label_input_wide: Signal::default(),
             classifier_label_wide: Signal::default(),
-            response_half: Signal::default(),
         })
     }
 
@@ -1317,8 +1318,6 @@ impl Logic for LearningCore {
             read_op,
             read_address,
             read_lane,
-            response_valid,
-            response_data,
             learn_shift,
             decay_shift,
             integrate_stage,
@@ -1823,107 +1822,33 @@ impl Logic for LearningCore {
         // Host reads: the word addressed in the command cycle is in the RAMs' read registers in
         // the next cycle, then in the response register.
         self.read_pending.d.next = false;
-        self.response_valid.d.next = self.read_pending.q.val();
-        self.read_weight.next = bits::<16>(0);
-        self.read_classifier_weight.next = bits::<16>(0);
-        self.read_trace.next = bits::<8>(0);
+        self.read_back.clock.next = self.clock.val();
+        self.read_back.pending.next = self.read_pending.q.val();
+        self.read_back.op.next = self.read_op.q.val();
+        self.read_back.address.next = self.read_address.q.val();
+        self.read_back.lane.next = self.read_lane.q.val();
+        self.read_back.pixel.next = self.pixels.read_data.val();
         for b in 0..self.lane_id.len() {
-            if self.read_lane.q.val() == self.lane_id[b].val() {
-                self.read_weight.next = self.hidden_weights[b].read_data.val();
-                self.read_classifier_weight.next = self.classifier_weights[b].read_data.val();
-                self.read_trace.next = self.trace_mem[b].read_data.val();
-            }
+            self.read_back.weight[b].next = self.hidden_weights[b].read_data.val();
+            self.read_back.classifier_weight[b].next = self.classifier_weights[b].read_data.val();
+            self.read_back.trace[b].next = self.trace_mem[b].read_data.val();
         }
-        self.response_half.next = self.read_weight.val();
-        match self.read_op.q.val().index() {
-            6 => {
-                self.response_half.next = self.read_classifier_weight.val();
-            }
-            8 => {
-                self.response_half.next = self.membrane.read_data.val();
-            }
-            10 => {
-                self.response_half.next = self.classifier_offset.q.val();
-                for l in 0..self.hidden_id.len() {
-                    if self.read_address.q.val() == self.theta_id[l].val() {
-                        self.response_half.next = self.hidden_offset[l].q.val();
-                    }
-                }
-            }
-            _ => {}
+        self.read_back.membrane.next = self.membrane.read_data.val();
+        self.read_back.refractory.next = self.refractory.read_data.val();
+        self.read_back.homeostasis.next = self.homeostasis_mem.read_data.val();
+        self.read_back.count.next = self.count.read_data.val();
+        for l in 0..self.hidden_id.len() {
+            self.read_back.hidden_offset[l].next = self.hidden_offset[l].q.val();
+            self.read_back.hidden_goodness[l].next = self.hidden_goodness[l].q.val();
+            self.read_back.learn_state[l].next = self.learn_state[l].q.val();
         }
-        self.response_wide.value.next = signed_cast(self.response_half.val());
-        if self.read_pending.q.val() {
-            self.response_data.d.next = bits::<32>(0);
-            match self.read_op.q.val().index() {
-                2 => {
-                    self.response_data.d.next = bit_cast::<32, 8>(self.pixels.read_data.val());
-                }
-                4 => {
-                    self.response_data.d.next = unsigned_cast(self.response_wide.result.val());
-                }
-                6 => {
-                    self.response_data.d.next = unsigned_cast(self.response_wide.result.val());
-                }
-                8 => match self.read_address.q.val().get_bits::<3>(12).index() {
-                    0 => {
-                        self.response_data.d.next = unsigned_cast(self.response_wide.result.val());
-                    }
-                    1 => {
-                        self.response_data.d.next =
-                            bit_cast::<32, 8>(self.refractory.read_data.val());
-                    }
-                    2 => {
-                        self.response_data.d.next = bit_cast::<32, 8>(self.read_trace.val());
-                    }
-                    3 => {
-                        self.response_data.d.next =
-                            bit_cast::<32, 16>(self.homeostasis_mem.read_data.val());
-                    }
-                    4 => {
-                        self.response_data.d.next = bit_cast::<32, 16>(self.count.read_data.val());
-                    }
-                    _ => {}
-                },
-                10 => {
-                    match self.read_address.q.val().index() {
-                        2 => {
-                            self.response_data.d.next =
-                                unsigned_cast(self.response_wide.result.val());
-                        }
-                        3 => {
-                            self.response_data.d.next = self.classifier_goodness.q.val();
-                        }
-                        4 => {
-                            self.response_data.d.next = self.encoder_state.q.val();
-                        }
-                        6 => {
-                            self.response_data.d.next = self.classifier_state.q.val();
-                        }
-                        _ => {}
-                    }
-                    for l in 0..self.hidden_id.len() {
-                        if self.read_address.q.val() == self.theta_id[l].val() {
-                            self.response_data.d.next =
-                                unsigned_cast(self.response_wide.result.val());
-                        }
-                        if self.read_address.q.val() == self.goodness_id[l].val() {
-                            self.response_data.d.next = self.hidden_goodness[l].q.val();
-                        }
-                        if self.read_address.q.val() == self.learn_id[l].val() {
-                            self.response_data.d.next = self.learn_state[l].q.val();
-                        }
-                    }
-                }
-                13 => {
-                    self.response_data.d.next =
-                        bit_cast::<32, 16>(self.neuron_engine.prediction.val());
-                }
-                _ => {}
-            }
-        }
-        self.rsp_valid.next = self.response_valid.q.val();
-        self.rsp_data.next = self.response_data.q.val();
+        self.read_back.classifier_offset.next = self.classifier_offset.q.val();
+        self.read_back.classifier_goodness.next = self.classifier_goodness.q.val();
+        self.read_back.classifier_state.next = self.classifier_state.q.val();
+        self.read_back.encoder_state.next = self.encoder_state.q.val();
+        self.read_back.prediction.next = self.neuron_engine.prediction.val();
+        self.rsp_valid.next = self.read_back.rsp_valid.val();
+        self.rsp_data.next = self.read_back.rsp_data.val();
         self.busy.next = self.state.q.val() != CoreState::Idle;
 
         match self.state.q.val() {
