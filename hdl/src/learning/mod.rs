@@ -14,4 +14,4 @@ pub use classifier_drive::ClassifierDrive;
 pub use contrastive_error::ContrastiveError;
 pub use csdp_delta::CsdpDelta;
 pub use csdp_drive::CsdpDrive;
-pub use sr_update::{SrClamp, SrDither, SrUpdate, PARTIAL_BITS};
+pub use sr_update::{SrClamp, SrDither, SrPlan, SrUpdate, PARTIAL_BITS};

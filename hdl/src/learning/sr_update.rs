@@ -13,8 +13,9 @@ pub const PARTIAL_BITS: usize = NUM_BITS;
 /// `w + delta` is exact on 20 bits and the high bits of the rounded quotient are never used.
 const SUM_BITS: usize = 20;
 
-/// Weight after one learning update (`rules::sr_update`), combinational: [`SrDither`] then
-/// [`SrClamp`], the two halves the core's synapse pipeline registers between.
+/// Weight after one learning update (`rules::sr_update`), combinational: [`SrPlan`] (from the
+/// shifts alone, shared by the lanes of a layer), [`SrDither`] then [`SrClamp`], the parts the
+/// core's synapse pipeline registers between.
 ///
 /// The golden model rounds `num = (drive << (F - learn_shift)) - (w << (F - decay_shift))`
 /// with `F = max(learn_shift, decay_shift)`: `delta = (num + (random & (2^F - 1))) >>> F`,
@@ -47,6 +48,7 @@ pub struct SrUpdate {
     pub w_max: Signal<In, Bits<15>>,
     /// Next weight, `-w_max..=w_max`, 16-bit signed, output.
     pub w_next: Signal<Out, Signed<16>>,
+    plan_stage: SrPlan,
     dither_stage: SrDither,
     clamp_stage: SrClamp,
 }
@@ -62,6 +64,7 @@ impl SrUpdate {
             decay_shift: Signal::default(),
             w_max: Signal::default(),
             w_next: Signal::default(),
+            plan_stage: SrPlan::new(),
             dither_stage: SrDither::new(),
             clamp_stage: SrClamp::new(),
         }
@@ -80,19 +83,90 @@ impl Logic for SrUpdate {
         self.dither_stage.w.next = self.w.val();
         self.dither_stage.drive.next = self.drive.val();
         self.dither_stage.random.next = self.random.val();
-        self.dither_stage.learn_shift.next = self.learn_shift.val();
-        self.dither_stage.decay_shift.next = self.decay_shift.val();
+        self.plan_stage.learn_shift.next = self.learn_shift.val();
+        self.plan_stage.decay_shift.next = self.decay_shift.val();
+        self.dither_stage.learn_first.next = self.plan_stage.learn_first.val();
+        self.dither_stage.decay_off.next = self.plan_stage.decay_off.val();
+        self.dither_stage.mask.next = self.plan_stage.mask.val();
+        self.dither_stage.first_shift.next = self.plan_stage.first_shift.val();
         self.clamp_stage.w.next = self.w.val();
         self.clamp_stage.partial.next = self.dither_stage.partial.val();
-        self.clamp_stage.shift.next = self.dither_stage.round_shift.val();
+        self.clamp_stage.shift.next = self.plan_stage.round_shift.val();
         self.clamp_stage.w_max.next = self.w_max.val();
         self.w_next.next = self.clamp_stage.w_next.val();
     }
 }
 
-/// The first half of [`SrUpdate`], combinational: the dither and the inner division,
-/// `partial = ((first + (random & (2^F - 1))) >>> |learn_shift - decay_shift|) + second`, and
-/// the outer shift `min(learn_shift, decay_shift)` for [`SrClamp`].
+/// The plan of [`SrUpdate`]'s division, combinational, from the shifts alone: which term is
+/// divided first (`learn_first`: `learn_shift >= decay_shift`), whether decay is off, the
+/// dither mask `2^max(learn_shift, decay_shift) - 1`, the inner shift `|learn_shift -
+/// decay_shift|` and the outer shift `min(learn_shift, decay_shift)`. Every lane of a layer
+/// shares it.
+#[derive(Debug, LogicBlock)]
+pub struct SrPlan {
+    /// Learning shift, 0..=24, input.
+    pub learn_shift: Signal<In, Bits<5>>,
+    /// Decay shift, 0..=24, 0 disables decay, input.
+    pub decay_shift: Signal<In, Bits<5>>,
+    /// The drive is divided first (else the decay term), output.
+    pub learn_first: Signal<Out, Bit>,
+    /// Decay is off (`decay_shift = 0`), output.
+    pub decay_off: Signal<Out, Bit>,
+    /// The dither mask, output.
+    pub mask: Signal<Out, Bits<32>>,
+    /// The inner shift, output.
+    pub first_shift: Signal<Out, Bits<5>>,
+    /// The outer shift, output.
+    pub round_shift: Signal<Out, Bits<5>>,
+    frac: Signal<Local, Bits<5>>,
+    one: Constant<Bits<32>>,
+}
+
+impl SrPlan {
+    /// The plan of the rounding; all parameters are input ports.
+    pub fn new() -> Self {
+        Self {
+            learn_shift: Signal::default(),
+            decay_shift: Signal::default(),
+            learn_first: Signal::default(),
+            decay_off: Signal::default(),
+            mask: Signal::default(),
+            first_shift: Signal::default(),
+            round_shift: Signal::default(),
+            frac: Signal::default(),
+            one: Constant::new(bits(1)),
+        }
+    }
+}
+
+impl Default for SrPlan {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Logic for SrPlan {
+    #[hdl_gen]
+    fn update(&mut self) {
+        // The two cases of the table of `SrUpdate`.
+        self.learn_first.next = self.learn_shift.val() >= self.decay_shift.val();
+        self.decay_off.next = !self.decay_shift.val().any();
+        self.frac.next = self.decay_shift.val();
+        self.first_shift.next = self.decay_shift.val() - self.learn_shift.val();
+        self.round_shift.next = self.learn_shift.val();
+        if self.learn_shift.val() >= self.decay_shift.val() {
+            self.frac.next = self.learn_shift.val();
+            self.first_shift.next = self.learn_shift.val() - self.decay_shift.val();
+            self.round_shift.next = self.decay_shift.val();
+        }
+        // Stochastic rounding: the low F bits of rand, added before any division.
+        self.mask.next = (self.one.val() << self.frac.val()) - self.one.val();
+    }
+}
+
+/// The first half of [`SrUpdate`]'s data path, combinational: the dither and the inner
+/// division, `partial = ((first + (random & mask)) >>> first_shift) + second`, by the
+/// [`SrPlan`] of the lane's layer.
 #[derive(Debug, LogicBlock)]
 pub struct SrDither {
     /// Weight `w`, 16-bit signed, input.
@@ -101,53 +175,46 @@ pub struct SrDither {
     pub drive: Signal<In, Signed<18>>,
     /// Random word for stochastic rounding, input.
     pub random: Signal<In, Bits<32>>,
-    /// Learning shift, 0..=24, input.
-    pub learn_shift: Signal<In, Bits<5>>,
-    /// Decay shift, 0..=24, 0 disables decay, input.
-    pub decay_shift: Signal<In, Bits<5>>,
+    /// [`SrPlan::learn_first`], input.
+    pub learn_first: Signal<In, Bit>,
+    /// [`SrPlan::decay_off`], input.
+    pub decay_off: Signal<In, Bit>,
+    /// [`SrPlan::mask`], input.
+    pub mask: Signal<In, Bits<32>>,
+    /// [`SrPlan::first_shift`], input.
+    pub first_shift: Signal<In, Bits<5>>,
     /// The inner sum, 26-bit two's complement, output.
     pub partial: Signal<Out, Bits<NUM_BITS>>,
-    /// The outer shift, `min(learn_shift, decay_shift)`, output.
-    pub round_shift: Signal<Out, Bits<5>>,
-    frac: Signal<Local, Bits<5>>,
-    learn_first: Signal<Local, Bit>,
-    first_shift: Signal<Local, Bits<5>>,
     drive_wide: SignExtend<18, NUM_BITS>,
     w_wide: SignExtend<16, NUM_BITS>,
     neg_w: Signal<Local, Bits<NUM_BITS>>,
     first: Signal<Local, Bits<NUM_BITS>>,
     second: Signal<Local, Bits<NUM_BITS>>,
-    mask: Signal<Local, Bits<32>>,
     dither: Signal<Local, Bits<32>>,
     dithered: Signal<Local, Bits<NUM_BITS>>,
     split: ShiftRightArith<NUM_BITS>,
-    one: Constant<Bits<32>>,
 }
 
 impl SrDither {
-    /// The first half of the rounding; all parameters are input ports.
+    /// The first half of the rounding's data path; all parameters are input ports.
     pub fn new() -> Self {
         Self {
             w: Signal::default(),
             drive: Signal::default(),
             random: Signal::default(),
-            learn_shift: Signal::default(),
-            decay_shift: Signal::default(),
-            partial: Signal::default(),
-            round_shift: Signal::default(),
-            frac: Signal::default(),
             learn_first: Signal::default(),
+            decay_off: Signal::default(),
+            mask: Signal::default(),
             first_shift: Signal::default(),
+            partial: Signal::default(),
             drive_wide: SignExtend::new(),
             w_wide: SignExtend::new(),
             neg_w: Signal::default(),
             first: Signal::default(),
             second: Signal::default(),
-            mask: Signal::default(),
             dither: Signal::default(),
             dithered: Signal::default(),
             split: ShiftRightArith::new(),
-            one: Constant::new(bits(1)),
         }
     }
 }
@@ -161,29 +228,19 @@ impl Default for SrDither {
 impl Logic for SrDither {
     #[hdl_gen]
     fn update(&mut self) {
-        // The two cases of the table of `SrUpdate`; `round_shift` is min(learn, decay).
-        self.learn_first.next = self.learn_shift.val() >= self.decay_shift.val();
         self.drive_wide.value.next = self.drive.val();
         self.w_wide.value.next = self.w.val();
         self.neg_w.next = 0 - unsigned_cast(self.w_wide.result.val());
-        self.frac.next = self.decay_shift.val();
-        self.first_shift.next = self.decay_shift.val() - self.learn_shift.val();
-        self.round_shift.next = self.learn_shift.val();
         self.first.next = self.neg_w.val();
         self.second.next = unsigned_cast(self.drive_wide.result.val());
         if self.learn_first.val() {
-            self.frac.next = self.learn_shift.val();
-            self.first_shift.next = self.learn_shift.val() - self.decay_shift.val();
-            self.round_shift.next = self.decay_shift.val();
             self.first.next = unsigned_cast(self.drive_wide.result.val());
             // Decay off (decay_shift = 0) only happens here, and subtracts nothing.
             self.second.next = self.neg_w.val();
-            if !self.decay_shift.val().any() {
+            if self.decay_off.val() {
                 self.second.next = bits::<NUM_BITS>(0);
             }
         }
-        // Stochastic rounding: the low F bits of rand, added before any division.
-        self.mask.next = (self.one.val() << self.frac.val()) - self.one.val();
         self.dither.next = self.random.val() & self.mask.val();
         self.dithered.next = self.first.val() + bit_cast::<NUM_BITS, 32>(self.dither.val());
         self.split.value.next = signed_cast(self.dithered.val());
@@ -200,7 +257,7 @@ pub struct SrClamp {
     pub w: Signal<In, Signed<16>>,
     /// [`SrDither::partial`], input.
     pub partial: Signal<In, Bits<NUM_BITS>>,
-    /// [`SrDither::round_shift`], input.
+    /// [`SrPlan::round_shift`], input.
     pub shift: Signal<In, Bits<5>>,
     /// Weight bound `w_max`, 15-bit unsigned, input.
     pub w_max: Signal<In, Bits<15>>,

@@ -32,10 +32,17 @@ pub struct LearnEngine {
     pub classifier: Signal<In, Bit>,
     /// Stage 2: the contrastive error of the hidden layer that learns.
     pub error: Signal<In, Bits<10>>,
-    /// Stage 3: the learning shift of the group's layer, annealed.
-    pub learn_shift: Signal<In, Bits<5>>,
-    /// Stage 3: the decay shift of the group's layer.
-    pub decay_shift: Signal<In, Bits<5>>,
+    /// Stage 3: the rounding plan of the group's layer (`SrPlan` of its annealed learning
+    /// shift and its decay shift): the drive is divided first.
+    pub learn_first: Signal<In, Bit>,
+    /// Stage 3: decay is off.
+    pub decay_off: Signal<In, Bit>,
+    /// Stage 3: the dither mask.
+    pub mask: Signal<In, Bits<32>>,
+    /// Stage 3: the inner shift.
+    pub first_shift: Signal<In, Bits<5>>,
+    /// Stage 3: the outer shift.
+    pub round_shift: Signal<In, Bits<5>>,
     /// Stage 3: lane `k`'s draw for its rounding.
     pub draw: Vec<Signal<In, Bits<32>>>,
     /// Stage 3: lane `k` holds a synapse of the row.
@@ -57,7 +64,7 @@ pub struct LearnEngine {
     next_weight: Vec<DFF<Bits<16>>>,
     partial: Vec<DFF<Bits<PARTIAL_BITS>>>,
     partial_weight: Vec<DFF<Bits<16>>>,
-    round_shift: DFF<Bits<5>>,
+    stage4_shift: DFF<Bits<5>>,
     write_valid: Vec<DFF<Bit>>,
     write_bank_lane: Vec<DFF<Bits<16>>>,
     // Each lane's next weight in stage 4.
@@ -76,8 +83,11 @@ impl LearnEngine {
             target: replicate(lanes, Signal::default),
             classifier: Signal::default(),
             error: Signal::default(),
-            learn_shift: Signal::default(),
-            decay_shift: Signal::default(),
+            learn_first: Signal::default(),
+            decay_off: Signal::default(),
+            mask: Signal::default(),
+            first_shift: Signal::default(),
+            round_shift: Signal::default(),
             draw: replicate(lanes, Signal::default),
             lane_valid: replicate(lanes, Signal::default),
             bank_lane: replicate(lanes, Signal::default),
@@ -93,7 +103,7 @@ impl LearnEngine {
             next_weight: replicate(lanes, DFF::default),
             partial: replicate(lanes, DFF::default),
             partial_weight: replicate(lanes, DFF::default),
-            round_shift: DFF::default(),
+            stage4_shift: DFF::default(),
             write_valid: replicate(lanes, DFF::default),
             write_bank_lane: replicate(lanes, DFF::default),
             lane_next: replicate(lanes, Signal::default),
@@ -106,8 +116,8 @@ impl LearnEngine {
 impl Logic for LearnEngine {
     #[hdl_gen]
     fn update(&mut self) {
-        self.round_shift.clock.next = self.clock.val();
-        self.round_shift.d.next = self.round_dither[0].round_shift.val();
+        self.stage4_shift.clock.next = self.clock.val();
+        self.stage4_shift.d.next = self.round_shift.val();
         for k in 0..self.lane_id.len() {
             self.drive_reg[k].clock.next = self.clock.val();
             self.weight_reg[k].clock.next = self.clock.val();
@@ -129,22 +139,24 @@ impl Logic for LearnEngine {
             // Stage 3: the rounding, whole or its first half, registered.
             self.round_dither[k].w.next = signed_cast(self.weight_reg[k].q.val());
             self.round_dither[k].drive.next = self.drive_reg[k].q.val();
-            self.round_dither[k].learn_shift.next = self.learn_shift.val();
-            self.round_dither[k].decay_shift.next = self.decay_shift.val();
+            self.round_dither[k].learn_first.next = self.learn_first.val();
+            self.round_dither[k].decay_off.next = self.decay_off.val();
+            self.round_dither[k].mask.next = self.mask.val();
+            self.round_dither[k].first_shift.next = self.first_shift.val();
             self.round_dither[k].random.next = self.draw[k].val();
             self.round_clamp[k].w_max.next = self.w_max.val();
             self.partial[k].d.next = self.round_dither[k].partial.val();
             self.partial_weight[k].d.next = self.weight_reg[k].q.val();
             self.round_clamp[k].w.next = signed_cast(self.weight_reg[k].q.val());
             self.round_clamp[k].partial.next = self.round_dither[k].partial.val();
-            self.round_clamp[k].shift.next = self.round_dither[k].round_shift.val();
+            self.round_clamp[k].shift.next = self.round_shift.val();
             self.next_weight[k].d.next = unsigned_cast(self.round_clamp[k].w_next.val());
             self.lane_next[k].next = self.next_weight[k].q.val();
             // Stage 4: with `split_rounding`, the rounding's second half.
             if self.split_rounding.val() {
                 self.round_clamp[k].w.next = signed_cast(self.partial_weight[k].q.val());
                 self.round_clamp[k].partial.next = self.partial[k].q.val();
-                self.round_clamp[k].shift.next = self.round_shift.q.val();
+                self.round_clamp[k].shift.next = self.stage4_shift.q.val();
                 self.lane_next[k].next = unsigned_cast(self.round_clamp[k].w_next.val());
             }
             self.write_valid[k].d.next = self.lane_valid[k].val();

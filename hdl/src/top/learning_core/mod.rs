@@ -2,7 +2,7 @@
 //! classifier, `lanes` synapses per clock, driven over a simple synchronous host interface.
 use crate::encoder::{BernoulliEncoder, Xorshift32Step};
 use crate::hw::SignExtend;
-use crate::learning::{AnnealedShift, ContrastiveError};
+use crate::learning::{AnnealedShift, ContrastiveError, SrPlan};
 use crate::memory::{Ram, RamStyle, ICE40_UP_SPRAMS, SPRAM_BITS, SPRAM_WORDS};
 use crate::neuron::{AdaptChange, AdaptClamp, CHANGE_BITS};
 use crate::top::host_interface::{
@@ -119,10 +119,11 @@ pub struct CoreOptions {
     /// cycles. Two more cycles per layer and about 170 more flip-flops, for a shorter critical
     /// path (the ECP5 and HX8K boards).
     pub split_neuron: bool,
-    /// Register the stochastic rounding of learning halfway ([`crate::learning::SrDither`]'s inner sum, the
-    /// weight and the outer shift), so that stage 3 takes its first half and stage 4 the rest
-    /// with the write-back: the same cycles, a shorter critical path, and about 30 more
-    /// flip-flops per lane (about 100 logic cells on the UP5K).
+    /// Register the stochastic rounding of learning halfway ([`crate::learning::SrDither`]'s
+    /// inner sum, the weight and the outer shift), so that stage 3 takes its first half and
+    /// stage 4 the rest with the write-back, and make the layer's rounding plan
+    /// ([`crate::learning::SrPlan`]) in stage 2: the same cycles, a shorter critical path, and
+    /// about 30 more flip-flops per lane and 40 per core (over 100 logic cells on the UP5K).
     pub split_rounding: bool,
 }
 
@@ -435,6 +436,15 @@ pub struct LearningCore {
     // Each lane's next weight in stage 4.
     learn_shift: DFF<Bits<5>>,
     decay_shift: DFF<Bits<5>>,
+    // The rounding plan of the stage-2 group's layer, registered for stage 3 with
+    // `split_rounding` (else made in stage 3 from the registered shifts).
+    sr_plan: SrPlan,
+    plan_learn_first: DFF<Bit>,
+    plan_decay_off: DFF<Bit>,
+    plan_mask: DFF<Bits<32>>,
+    plan_first_shift: DFF<Bits<5>>,
+    plan_round_shift: DFF<Bits<5>>,
+    split_rounding: Constant<Bit>,
     theta_wide: SignExtend<16, 18>,
     offset_wide: SignExtend<16, 18>,
     weight_wide: Vec<SignExtend<16, 32>>,
@@ -896,6 +906,13 @@ impl LearningCore {
             write_bank_address: replicate(lanes, DFF::default),
             learn_shift: DFF::default(),
             decay_shift: DFF::default(),
+            sr_plan: SrPlan::new(),
+            plan_learn_first: DFF::default(),
+            plan_decay_off: DFF::default(),
+            plan_mask: DFF::default(),
+            plan_first_shift: DFF::default(),
+            plan_round_shift: DFF::default(),
+            split_rounding: Constant::new(options.split_rounding),
             theta_wide: SignExtend::new(),
             offset_wide: SignExtend::new(),
             weight_wide: replicate(lanes, SignExtend::new),
@@ -1320,6 +1337,11 @@ impl Logic for LearningCore {
             read_lane,
             learn_shift,
             decay_shift,
+            plan_learn_first,
+            plan_decay_off,
+            plan_mask,
+            plan_first_shift,
+            plan_round_shift,
             integrate_stage,
             learn_stage,
             stage_first_row,
@@ -1714,8 +1736,29 @@ impl Logic for LearningCore {
         self.learn_engine.clock.next = self.clock.val();
         self.learn_engine.classifier.next = self.stage_layer.q.val();
         self.learn_engine.error.next = self.error.q.val();
-        self.learn_engine.learn_shift.next = self.learn_shift.q.val();
-        self.learn_engine.decay_shift.next = self.decay_shift.q.val();
+        self.sr_plan.learn_shift.next = self.learn_shift.q.val();
+        self.sr_plan.decay_shift.next = self.decay_shift.q.val();
+        if self.split_rounding.val() {
+            self.sr_plan.learn_shift.next = self.anneal_shift.shift_next.val();
+            self.sr_plan.decay_shift.next = self.layer_fields.decay_shift.val();
+        }
+        self.plan_learn_first.d.next = self.sr_plan.learn_first.val();
+        self.plan_decay_off.d.next = self.sr_plan.decay_off.val();
+        self.plan_mask.d.next = self.sr_plan.mask.val();
+        self.plan_first_shift.d.next = self.sr_plan.first_shift.val();
+        self.plan_round_shift.d.next = self.sr_plan.round_shift.val();
+        self.learn_engine.learn_first.next = self.sr_plan.learn_first.val();
+        self.learn_engine.decay_off.next = self.sr_plan.decay_off.val();
+        self.learn_engine.mask.next = self.sr_plan.mask.val();
+        self.learn_engine.first_shift.next = self.sr_plan.first_shift.val();
+        self.learn_engine.round_shift.next = self.sr_plan.round_shift.val();
+        if self.split_rounding.val() {
+            self.learn_engine.learn_first.next = self.plan_learn_first.q.val();
+            self.learn_engine.decay_off.next = self.plan_decay_off.q.val();
+            self.learn_engine.mask.next = self.plan_mask.q.val();
+            self.learn_engine.first_shift.next = self.plan_first_shift.q.val();
+            self.learn_engine.round_shift.next = self.plan_round_shift.q.val();
+        }
         self.learn_engine.w_max.next = self.w_max.q.val();
         for k in 0..self.lane_id.len() {
             self.learn_engine.weight[k].next = self.lane_weight[k].val();
