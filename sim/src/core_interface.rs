@@ -1273,6 +1273,48 @@ pub fn state_probes(net: &Network, prediction: bool) -> Vec<StateProbe> {
     probes
 }
 
+/// A value in `lo..=hi` (a span below 2^32) drawn from `rng`, as the type of the field it is
+/// drawn for (co-simulation state and stimulus).
+pub fn draw<T: TryFrom<i64>>(rng: &mut Xorshift32, lo: i64, hi: i64) -> T {
+    let x = lo + i64::from(rng.next()) % (hi - lo + 1);
+    T::try_from(x).unwrap_or_else(|_| panic!("{x} does not fit the field drawn in {lo}..={hi}"))
+}
+
+/// The starting point of a co-simulation, drawn from `rng`: `cfg`'s network with its initial
+/// weights, anneal 1 and random neuron state (membranes -200..=200, refractory counters 0..=2,
+/// traces, homeostatic terms up to the layer's bound, spike counts), threshold offsets
+/// -10..=10 and goodness in every layer; and pixels, every fifth 255 and the one after it 0,
+/// the rest random.
+pub fn random_state(cfg: &NetworkConfig, rng: &mut Xorshift32) -> (Network, Vec<u8>) {
+    let mut net = Network::new(cfg);
+    net.anneal = 1;
+    let pixels: Vec<u8> = (0..cfg.inputs)
+        .map(|i| match i % 5 {
+            3 => 255,
+            4 => 0,
+            _ => draw(rng, 0, 255),
+        })
+        .collect();
+    let layer_cfgs = cfg.hidden.iter().chain([&cfg.classifier]);
+    for (layer, layer_cfg) in net
+        .hidden
+        .iter_mut()
+        .chain([&mut net.classifier])
+        .zip(layer_cfgs)
+    {
+        for n in 0..layer.size() {
+            layer.neurons[n].v = draw(rng, -200, 200);
+            layer.neurons[n].refractory = draw(rng, 0, 2);
+            layer.trace[n] = draw(rng, 0, 255);
+            layer.homeostasis[n] = draw(rng, 0, layer_cfg.homeostasis_max.into());
+            layer.counts[n] = draw(rng, 0, 65535);
+        }
+        layer.theta_offset = draw(rng, -10, 10);
+        layer.goodness = rng.next();
+    }
+    (net, pixels)
+}
+
 /// The writes that load `net` with `pixels` into a core built for `cfg`: pixels, the weights
 /// of every layer, all neuron state, the status registers (offsets, goodness, generator
 /// seeds) and every parameter, as (operation, address, data).

@@ -5,6 +5,7 @@
 use spikeforge_hdl::top::host_interface::{state_writes, Op, StepCommand};
 use spikeforge_hdl::top::{cycles_per_step, phase_reset_cycles, CoreOptions};
 use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::core_interface::random_state;
 use spikeforge_sim::model::{Learn, Polarity};
 use spikeforge_sim::network::Network;
 use spikeforge_sim::rng::Xorshift32;
@@ -14,11 +15,7 @@ use crate::compare::{address, compare, Mismatch};
 use crate::host::Host;
 use crate::model::CoreKind;
 
-/// A value in `lo..=hi` (a span below 2^32) as the type of the field it is drawn for.
-pub fn draw<T: TryFrom<i64>>(rng: &mut Xorshift32, lo: i64, hi: i64) -> T {
-    let x = lo + i64::from(rng.next()) % (hi - lo + 1);
-    T::try_from(x).unwrap_or_else(|_| panic!("{x} does not fit the field drawn in {lo}..={hi}"))
-}
+pub use spikeforge_sim::core_interface::draw;
 
 /// One phase: what the host sends with every `STEP` and what the golden model learns.
 #[derive(Debug, Clone, Copy)]
@@ -136,38 +133,8 @@ impl Bench {
         let cfg = kind
             .config()
             .unwrap_or_else(|err| panic!("network of core {}: {err}", kind.name()));
-        let mut net = Network::new(&cfg);
         let mut rng = Xorshift32::new(seed);
-        net.anneal = 1;
-        let pixels: Vec<u8> = (0..cfg.inputs)
-            .map(|i| match i % 5 {
-                3 => 255,
-                4 => 0,
-                _ => draw(&mut rng, 0, 255),
-            })
-            .collect();
-        let homeostasis_max: Vec<u16> = cfg
-            .hidden
-            .iter()
-            .chain([&cfg.classifier])
-            .map(|layer| layer.homeostasis_max)
-            .collect();
-        for (layer, &h_max) in net
-            .hidden
-            .iter_mut()
-            .chain([&mut net.classifier])
-            .zip(&homeostasis_max)
-        {
-            for n in 0..layer.size() {
-                layer.neurons[n].v = draw(&mut rng, -200, 200);
-                layer.neurons[n].refractory = draw(&mut rng, 0, 2);
-                layer.trace[n] = draw(&mut rng, 0, 255);
-                layer.homeostasis[n] = draw(&mut rng, 0, h_max.into());
-                layer.counts[n] = draw(&mut rng, 0, 65535);
-            }
-            layer.theta_offset = draw(&mut rng, -10, 10);
-            layer.goodness = rng.next();
-        }
+        let (net, pixels) = random_state(&cfg, &mut rng);
         Self::with_state(kind, cfg, net, pixels, rng)
     }
 

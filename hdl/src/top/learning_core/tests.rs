@@ -5,6 +5,7 @@ use crate::synth::{synthesize_text, Family};
 use crate::top::host_interface::{
     memory_address, state_probes, state_writes, Op, CLASSIFIER_PARAMETERS, HIDDEN_PARAMETERS,
 };
+use spikeforge_sim::core_interface::{draw, random_state};
 use spikeforge_sim::model::{Learn, Polarity};
 use spikeforge_sim::network::Network;
 use spikeforge_sim::rng::Xorshift32;
@@ -117,12 +118,6 @@ fn assert_state_matches(host: &mut Host, net: &Network, prediction: bool, when: 
     }
 }
 
-/// A value in `lo..=hi` (a span below 2^32) as the type of the field it is drawn for.
-fn draw<T: TryFrom<i64>>(rng: &mut Xorshift32, lo: i64, hi: i64) -> T {
-    let x = lo + i64::from(rng.next()) % (hi - lo + 1);
-    T::try_from(x).unwrap_or_else(|_| panic!("{x} does not fit the field drawn in {lo}..={hi}"))
-}
-
 /// Load random state into the model and through the interface into the core, reset the
 /// phase, then run a positive, a negative and an inference phase, comparing all state
 /// after every step. With W in SPRAM, the RAM model also panics on a cycle that reads and
@@ -130,38 +125,8 @@ fn draw<T: TryFrom<i64>>(rng: &mut Xorshift32, lo: i64, hi: i64) -> T {
 fn run_against_golden(toml: &str, seed: u32, options: CoreOptions) {
     let cfg = NetworkConfig::from_toml_str(toml, "<test network>")
         .unwrap_or_else(|err| panic!("test network: {err}"));
-    let mut net = Network::new(&cfg);
     let mut rng = Xorshift32::new(seed);
-    net.anneal = 1;
-    let pixels: Vec<u8> = (0..cfg.inputs)
-        .map(|i| match i % 5 {
-            3 => 255,
-            4 => 0,
-            _ => draw(&mut rng, 0, 255),
-        })
-        .collect();
-    let layer_cfgs: Vec<_> = cfg
-        .hidden
-        .iter()
-        .chain([&cfg.classifier])
-        .cloned()
-        .collect();
-    for (layer, layer_cfg) in net
-        .hidden
-        .iter_mut()
-        .chain([&mut net.classifier])
-        .zip(&layer_cfgs)
-    {
-        for n in 0..layer.size() {
-            layer.neurons[n].v = draw(&mut rng, -200, 200);
-            layer.neurons[n].refractory = draw(&mut rng, 0, 2);
-            layer.trace[n] = draw(&mut rng, 0, 255);
-            layer.homeostasis[n] = draw(&mut rng, 0, layer_cfg.homeostasis_max.into());
-            layer.counts[n] = draw(&mut rng, 0, 65535);
-        }
-        layer.theta_offset = draw(&mut rng, -10, 10);
-        layer.goodness = rng.next();
-    }
+    let (mut net, pixels) = random_state(&cfg, &mut rng);
 
     let mut host = Host::new(&cfg, options);
     for (op, addr, data) in state_writes(&cfg, &net, &pixels) {
