@@ -44,28 +44,29 @@ pub struct LayerFields {
     pub learn_shift: Signal<Out, Bits<5>>,
     /// The stage-2 group's layer's decay shift.
     pub decay_shift: Signal<Out, Bits<5>>,
-    h_leak_shift: Vec<DFF<Bits<4>>>,
-    h_refractory: Vec<DFF<Bits<8>>>,
-    h_homeostasis_decay: Vec<DFF<Bits<4>>>,
-    h_trace_shift: Vec<DFF<Bits<3>>>,
-    h_learn_shift: Vec<DFF<Bits<5>>>,
-    h_decay_shift: Vec<DFF<Bits<5>>>,
-    c_leak_shift: DFF<Bits<4>>,
-    c_refractory: DFF<Bits<8>>,
-    c_homeostasis_decay: DFF<Bits<4>>,
-    c_trace_shift: DFF<Bits<3>>,
-    c_learn_shift: DFF<Bits<5>>,
-    c_decay_shift: DFF<Bits<5>>,
-    hidden_id: Vec<Constant<Bits<2>>>,
+    // One register per layer and field: the hidden layers in order, then the classifier.
+    leak_shift_of: Vec<DFF<Bits<4>>>,
+    refractory_of: Vec<DFF<Bits<8>>>,
+    homeostasis_decay_of: Vec<DFF<Bits<4>>>,
+    trace_shift_of: Vec<DFF<Bits<3>>>,
+    learn_shift_of: Vec<DFF<Bits<5>>>,
+    decay_shift_of: Vec<DFF<Bits<5>>>,
+    // The layers' parameter blocks (register id `>> 4`), in the same order.
     blocks: Vec<Constant<Bits<12>>>,
-    classifier_block: Constant<Bits<12>>,
+    hidden_id: Vec<Constant<Bits<2>>>,
+    layer_id: Vec<Constant<Bits<3>>>,
+    classifier_index: Constant<Bits<3>>,
+    // The layers the sequencer and learning's stage 2 work on, as indices of the above.
+    index: Signal<Local, Bits<3>>,
+    stage_index: Signal<Local, Bits<3>>,
 }
 
 impl LayerFields {
     /// The fields of hidden layers whose parameter blocks are `blocks` (register id `>> 4`)
     /// and of the classifier, whose block is `classifier_block`.
     pub fn new(blocks: &[u16], classifier_block: u16) -> Self {
-        let layers = blocks.len();
+        let hidden = blocks.len();
+        let layers = hidden + 1;
         Self {
             clock: Signal::default(),
             write: Signal::default(),
@@ -81,26 +82,26 @@ impl LayerFields {
             trace_shift: Signal::default(),
             learn_shift: Signal::default(),
             decay_shift: Signal::default(),
-            h_leak_shift: replicate(layers, DFF::default),
-            h_refractory: replicate(layers, DFF::default),
-            h_homeostasis_decay: replicate(layers, DFF::default),
-            h_trace_shift: replicate(layers, DFF::default),
-            h_learn_shift: replicate(layers, DFF::default),
-            h_decay_shift: replicate(layers, DFF::default),
-            c_leak_shift: DFF::default(),
-            c_refractory: DFF::default(),
-            c_homeostasis_decay: DFF::default(),
-            c_trace_shift: DFF::default(),
-            c_learn_shift: DFF::default(),
-            c_decay_shift: DFF::default(),
-            hidden_id: (0..layers as u64)
-                .map(|l| Constant::new(l.into()))
-                .collect(),
+            leak_shift_of: replicate(layers, DFF::default),
+            refractory_of: replicate(layers, DFF::default),
+            homeostasis_decay_of: replicate(layers, DFF::default),
+            trace_shift_of: replicate(layers, DFF::default),
+            learn_shift_of: replicate(layers, DFF::default),
+            decay_shift_of: replicate(layers, DFF::default),
             blocks: blocks
                 .iter()
+                .chain([&classifier_block])
                 .map(|&b| Constant::new(u64::from(b).into()))
                 .collect(),
-            classifier_block: Constant::new(u64::from(classifier_block).into()),
+            hidden_id: (0..hidden as u64)
+                .map(|l| Constant::new(l.into()))
+                .collect(),
+            layer_id: (0..layers as u64)
+                .map(|l| Constant::new(l.into()))
+                .collect(),
+            classifier_index: Constant::new((hidden as u64).into()),
+            index: Signal::default(),
+            stage_index: Signal::default(),
         }
     }
 }
@@ -108,113 +109,78 @@ impl LayerFields {
 impl Logic for LayerFields {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self,
-            clock,
-            c_leak_shift,
-            c_refractory,
-            c_homeostasis_decay,
-            c_trace_shift,
-            c_learn_shift,
-            c_decay_shift
-        );
+        // The layer indices: hidden layer `l` is `l` (the comparison with layer 0 folds away
+        // and keeps the index used with one hidden layer), the classifier the last.
+        self.index.next = bits::<3>(0);
+        self.stage_index.next = bits::<3>(0);
         for l in 0..self.hidden_id.len() {
-            self.h_leak_shift[l].clock.next = self.clock.val();
-            self.h_leak_shift[l].d.next = self.h_leak_shift[l].q.val();
-            self.h_refractory[l].clock.next = self.clock.val();
-            self.h_refractory[l].d.next = self.h_refractory[l].q.val();
-            self.h_homeostasis_decay[l].clock.next = self.clock.val();
-            self.h_homeostasis_decay[l].d.next = self.h_homeostasis_decay[l].q.val();
-            self.h_trace_shift[l].clock.next = self.clock.val();
-            self.h_trace_shift[l].d.next = self.h_trace_shift[l].q.val();
-            self.h_learn_shift[l].clock.next = self.clock.val();
-            self.h_learn_shift[l].d.next = self.h_learn_shift[l].q.val();
-            self.h_decay_shift[l].clock.next = self.clock.val();
-            self.h_decay_shift[l].d.next = self.h_decay_shift[l].q.val();
-        }
-        // Host writes: bits 15..4 the layer's block, bits 3..0 the field.
-        if self.write.val() {
-            for l in 0..self.hidden_id.len() {
-                if self.addr.val().get_bits::<12>(4) == self.blocks[l].val() {
-                    match self.addr.val().get_bits::<4>(0).index() {
-                        0 => {
-                            self.h_leak_shift[l].d.next = self.data.val().get_bits::<4>(0);
-                        }
-                        2 => {
-                            self.h_refractory[l].d.next = self.data.val().get_bits::<8>(0);
-                        }
-                        8 => {
-                            self.h_homeostasis_decay[l].d.next = self.data.val().get_bits::<4>(0);
-                        }
-                        10 => {
-                            self.h_trace_shift[l].d.next = self.data.val().get_bits::<3>(0);
-                        }
-                        12 => {
-                            self.h_learn_shift[l].d.next = self.data.val().get_bits::<5>(0);
-                        }
-                        13 => {
-                            self.h_decay_shift[l].d.next = self.data.val().get_bits::<5>(0);
-                        }
-                        _ => {}
-                    }
-                }
+            if self.hidden.val() == self.hidden_id[l].val() {
+                self.index.next = self.layer_id[l].val();
             }
-            if self.addr.val().get_bits::<12>(4) == self.classifier_block.val() {
+            if self.stage_hidden.val() == self.hidden_id[l].val() {
+                self.stage_index.next = self.layer_id[l].val();
+            }
+        }
+        if self.classifier.val() {
+            self.index.next = self.classifier_index.val();
+        }
+        if self.stage_classifier.val() {
+            self.stage_index.next = self.classifier_index.val();
+        }
+        self.leak_shift.next = bits::<4>(0);
+        self.refractory.next = bits::<8>(0);
+        self.homeostasis_decay.next = bits::<4>(0);
+        self.trace_shift.next = bits::<3>(0);
+        self.learn_shift.next = bits::<5>(0);
+        self.decay_shift.next = bits::<5>(0);
+        for l in 0..self.blocks.len() {
+            self.leak_shift_of[l].clock.next = self.clock.val();
+            self.leak_shift_of[l].d.next = self.leak_shift_of[l].q.val();
+            self.refractory_of[l].clock.next = self.clock.val();
+            self.refractory_of[l].d.next = self.refractory_of[l].q.val();
+            self.homeostasis_decay_of[l].clock.next = self.clock.val();
+            self.homeostasis_decay_of[l].d.next = self.homeostasis_decay_of[l].q.val();
+            self.trace_shift_of[l].clock.next = self.clock.val();
+            self.trace_shift_of[l].d.next = self.trace_shift_of[l].q.val();
+            self.learn_shift_of[l].clock.next = self.clock.val();
+            self.learn_shift_of[l].d.next = self.learn_shift_of[l].q.val();
+            self.decay_shift_of[l].clock.next = self.clock.val();
+            self.decay_shift_of[l].d.next = self.decay_shift_of[l].q.val();
+            // Host writes: bits 15..4 the layer's block, bits 3..0 the field.
+            if self.write.val() && (self.addr.val().get_bits::<12>(4) == self.blocks[l].val()) {
                 match self.addr.val().get_bits::<4>(0).index() {
                     0 => {
-                        self.c_leak_shift.d.next = self.data.val().get_bits::<4>(0);
+                        self.leak_shift_of[l].d.next = self.data.val().get_bits::<4>(0);
                     }
                     2 => {
-                        self.c_refractory.d.next = self.data.val().get_bits::<8>(0);
+                        self.refractory_of[l].d.next = self.data.val().get_bits::<8>(0);
                     }
                     8 => {
-                        self.c_homeostasis_decay.d.next = self.data.val().get_bits::<4>(0);
+                        self.homeostasis_decay_of[l].d.next = self.data.val().get_bits::<4>(0);
                     }
                     10 => {
-                        self.c_trace_shift.d.next = self.data.val().get_bits::<3>(0);
+                        self.trace_shift_of[l].d.next = self.data.val().get_bits::<3>(0);
                     }
                     12 => {
-                        self.c_learn_shift.d.next = self.data.val().get_bits::<5>(0);
+                        self.learn_shift_of[l].d.next = self.data.val().get_bits::<5>(0);
                     }
                     13 => {
-                        self.c_decay_shift.d.next = self.data.val().get_bits::<5>(0);
+                        self.decay_shift_of[l].d.next = self.data.val().get_bits::<5>(0);
                     }
                     _ => {}
                 }
             }
-        }
-        // The processed layer's neuron fields (hidden layer 0's unless another is selected;
-        // the comparison with layer 0 folds away, and keeps the index used with one layer).
-        self.leak_shift.next = self.h_leak_shift[0].q.val();
-        self.refractory.next = self.h_refractory[0].q.val();
-        self.homeostasis_decay.next = self.h_homeostasis_decay[0].q.val();
-        self.trace_shift.next = self.h_trace_shift[0].q.val();
-        for l in 0..self.hidden_id.len() {
-            if self.hidden.val() == self.hidden_id[l].val() {
-                self.leak_shift.next = self.h_leak_shift[l].q.val();
-                self.refractory.next = self.h_refractory[l].q.val();
-                self.homeostasis_decay.next = self.h_homeostasis_decay[l].q.val();
-                self.trace_shift.next = self.h_trace_shift[l].q.val();
+            // The processed layer's neuron fields, the stage-2 layer's learning fields.
+            if self.index.val() == self.layer_id[l].val() {
+                self.leak_shift.next = self.leak_shift_of[l].q.val();
+                self.refractory.next = self.refractory_of[l].q.val();
+                self.homeostasis_decay.next = self.homeostasis_decay_of[l].q.val();
+                self.trace_shift.next = self.trace_shift_of[l].q.val();
             }
-        }
-        if self.classifier.val() {
-            self.leak_shift.next = self.c_leak_shift.q.val();
-            self.refractory.next = self.c_refractory.q.val();
-            self.homeostasis_decay.next = self.c_homeostasis_decay.q.val();
-            self.trace_shift.next = self.c_trace_shift.q.val();
-        }
-        // The learning fields of the stage-2 group's layer.
-        self.learn_shift.next = self.h_learn_shift[0].q.val();
-        self.decay_shift.next = self.h_decay_shift[0].q.val();
-        for l in 0..self.hidden_id.len() {
-            if self.stage_hidden.val() == self.hidden_id[l].val() {
-                self.learn_shift.next = self.h_learn_shift[l].q.val();
-                self.decay_shift.next = self.h_decay_shift[l].q.val();
+            if self.stage_index.val() == self.layer_id[l].val() {
+                self.learn_shift.next = self.learn_shift_of[l].q.val();
+                self.decay_shift.next = self.decay_shift_of[l].q.val();
             }
-        }
-        if self.stage_classifier.val() {
-            self.learn_shift.next = self.c_learn_shift.q.val();
-            self.decay_shift.next = self.c_decay_shift.q.val();
         }
     }
 }

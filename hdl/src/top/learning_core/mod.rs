@@ -574,8 +574,6 @@ pub struct LearningCore {
     stage_index_q: Signal<Local, Bits<16>>,
     stage_address_q: Signal<Local, Bits<16>>,
     stage_lane: Signal<Local, Bits<16>>,
-    update_valid: Signal<Local, Bit>,
-    update_at: Signal<Local, Bits<16>>,
     spike_total_q: Signal<Local, Bits<16>>,
     event_index_q: Signal<Local, Bits<16>>,
     classifier_event_count_q: Signal<Local, Bits<16>>,
@@ -1065,8 +1063,6 @@ impl LearningCore {
             stage_index_q: Signal::default(),
             stage_address_q: Signal::default(),
             stage_lane: Signal::default(),
-            update_valid: Signal::default(),
-            update_at: Signal::default(),
             spike_total_q: Signal::default(),
             event_index_q: Signal::default(),
             classifier_event_count_q: Signal::default(),
@@ -1647,8 +1643,6 @@ impl Logic for LearningCore {
         self.neuron_engine.classifier.next = self.layer.q.val();
         self.neuron_engine.start.next = false;
         self.neuron_engine.clear_prediction.next = false;
-        self.update_valid.next = self.neuron_engine.valid.val();
-        self.update_at.next = self.neuron_engine.at.val();
         // The layer's goodness with the last neuron's term (pending in Adapt, which stores
         // it).
         self.goodness_next.next = self.neuron_engine.goodness.val();
@@ -2361,18 +2355,18 @@ impl Logic for LearningCore {
             }
         }
         // The neuron update's data stage: the neuron addressed in the cycle before.
-        if self.update_valid.val() {
-            self.membrane.write_address.next = self.update_at.val();
-            self.refractory.write_address.next = self.update_at.val();
-            self.homeostasis_mem.write_address.next = self.update_at.val();
-            self.count.write_address.next = self.update_at.val();
+        if self.neuron_engine.valid.val() {
+            self.membrane.write_address.next = self.neuron_engine.at.val();
+            self.refractory.write_address.next = self.neuron_engine.at.val();
+            self.homeostasis_mem.write_address.next = self.neuron_engine.at.val();
+            self.count.write_address.next = self.neuron_engine.at.val();
             self.membrane.write_enable.next = true;
             self.refractory.write_enable.next = true;
             for b in 0..self.lane_id.len() {
                 self.trace_mem[b].write_address.next =
-                    self.update_at.val() >> self.lane_shift.val();
+                    self.neuron_engine.at.val() >> self.lane_shift.val();
                 self.trace_mem[b].write_enable.next =
-                    (self.update_at.val() & self.lane_mask.val()) == self.lane_id[b].val();
+                    (self.neuron_engine.at.val() & self.lane_mask.val()) == self.lane_id[b].val();
             }
             self.count.write_enable.next = true;
             self.homeostasis_mem.write_enable.next = self.step_csdp.q.val();
