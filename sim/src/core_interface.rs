@@ -172,8 +172,8 @@ pub struct Datapath {
     /// The hidden weights are in single-port memory (iCE40 SPRAM): learning reads a group's
     /// weights and writes them back in separate cycles, two cycles per group.
     pub single_port_weights: bool,
-    /// The neuron update has two data stages and the threshold adaptation two cycles: two
-    /// more cycles per layer.
+    /// The neuron update registers the neuron's words and has two data stages, and the
+    /// threshold adaptation takes two cycles: three more cycles per layer.
     pub split_neuron: bool,
 }
 
@@ -421,8 +421,9 @@ impl CoreShape {
     ///  + csdp * [E_l (u G(N_l) + 2) + 2]) + [E_c (G(K) + 2) + K + 3 + s]
     ///  + classifier_learn * [E_c (G(K) + 2) + 1] + 2 (csdp or classifier_learn)`
     ///
-    /// with `u = 2` if the hidden weights are in single-port memory, else 1, `s = 2` with two
-    /// neuron data stages ([`Datapath::split_neuron`]), else 0,
+    /// with `u = 2` if the hidden weights are in single-port memory, else 1, `s = 3` with the
+    /// neuron's words registered and two neuron data stages ([`Datapath::split_neuron`]),
+    /// else 0,
     /// `E_0 = input_events + [label input spikes]` event rows of hidden layer 0, `E_l =
     /// hidden_events[l - 1] + [label input spikes]` of hidden layer `l`, and `E_c = sum of
     /// hidden_events + (classifier_sees_input ? input_events : 0)` of the classifier;
@@ -445,7 +446,7 @@ impl CoreShape {
         let label_event = step
             .label_input
             .map_or(0, |k| u64::from(u64::from(k) < labels));
-        let drain = 2 * u64::from(datapath.split_neuron);
+        let drain = 3 * u64::from(datapath.split_neuron);
         let layer = |events: u64, size: u64| events * (groups(size) + 2) + size + 3 + drain;
         let spiked = |l: usize| hidden_events.get(l).copied().unwrap_or(0);
         let mut cycles = 2 * inputs + labels;
@@ -1684,16 +1685,16 @@ mod tests {
             one.cycles_per_step(spram, 16, &[5], &worst),
             want + 17 * 256
         );
-        // Two neuron data stages and two adaptation cycles: two more cycles per layer; the
-        // slowest datapath has both.
+        // The neuron's words registered, two neuron data stages and two adaptation cycles:
+        // three more cycles per layer; the slowest datapath has both.
         let split = Datapath {
             split_neuron: true,
             ..lane
         };
-        assert_eq!(one.cycles_per_step(split, 16, &[5], &worst), want + 4);
+        assert_eq!(one.cycles_per_step(split, 16, &[5], &worst), want + 6);
         assert_eq!(
             one.cycles_per_step(Datapath::slowest(), 16, &[5], &worst),
-            want + 17 * 256 + 4
+            want + 17 * 256 + 6
         );
         // The label-row network with 16 spiking pixels and 5 hidden spikes (spec section 6).
         let csdp = StepCommand {

@@ -3,7 +3,8 @@
 use rust_hdl::prelude::*;
 
 /// Next homeostatic threshold of one neuron after a learning step
-/// (`rules::homeostasis_step`), combinational.
+/// (`rules::homeostasis_step`), combinational: [`HomeostasisDecay`] then
+/// [`HomeostasisRaise`], the two halves a core may register between.
 ///
 /// `h' = h - ceil(h / 2^decay_shift)` (no decay when `decay_shift == 0`), plus `step` on a
 /// spike, then `min(h', max)`; computed on 17 bits, so nothing wraps.
@@ -21,14 +22,8 @@ pub struct HomeostasisUpdate {
     pub max: Signal<In, Bits<16>>,
     /// Next homeostatic threshold, 16-bit unsigned, output.
     pub h_next: Signal<Out, Bits<16>>,
-    wide: Signal<Local, Bits<17>>,
-    bias: Signal<Local, Bits<17>>,
-    sum: Signal<Local, Bits<17>>,
-    decrement: Signal<Local, Bits<17>>,
-    decayed: Signal<Local, Bits<17>>,
-    raised: Signal<Local, Bits<17>>,
-    bound: Signal<Local, Bits<17>>,
-    one: Constant<Bits<17>>,
+    decay_stage: HomeostasisDecay,
+    raise_stage: HomeostasisRaise,
 }
 
 impl HomeostasisUpdate {
@@ -41,14 +36,8 @@ impl HomeostasisUpdate {
             decay_shift: Signal::default(),
             max: Signal::default(),
             h_next: Signal::default(),
-            wide: Signal::default(),
-            bias: Signal::default(),
-            sum: Signal::default(),
-            decrement: Signal::default(),
-            decayed: Signal::default(),
-            raised: Signal::default(),
-            bound: Signal::default(),
-            one: Constant::new(bits(1)),
+            decay_stage: HomeostasisDecay::new(),
+            raise_stage: HomeostasisRaise::new(),
         }
     }
 }
@@ -62,18 +51,117 @@ impl Default for HomeostasisUpdate {
 impl Logic for HomeostasisUpdate {
     #[hdl_gen]
     fn update(&mut self) {
+        self.decay_stage.h.next = self.h.val();
+        self.decay_stage.decay_shift.next = self.decay_shift.val();
+        self.raise_stage.decayed.next = self.decay_stage.decayed.val();
+        self.raise_stage.spike.next = self.spike.val();
+        self.raise_stage.step.next = self.step.val();
+        self.raise_stage.max.next = self.max.val();
+        self.h_next.next = self.raise_stage.h_next.val();
+    }
+}
+
+/// The first half of [`HomeostasisUpdate`], combinational: the decay
+/// `h - ceil(h / 2^decay_shift)` (`h` itself when `decay_shift == 0`), which does not depend
+/// on the spike.
+#[derive(Debug, LogicBlock)]
+pub struct HomeostasisDecay {
+    /// Homeostatic threshold `h`, input.
+    pub h: Signal<In, Bits<16>>,
+    /// Decay shift, 0..=15, 0 disables the decay, input.
+    pub decay_shift: Signal<In, Bits<4>>,
+    /// The decayed threshold (at most `h`), output.
+    pub decayed: Signal<Out, Bits<16>>,
+    wide: Signal<Local, Bits<17>>,
+    bias: Signal<Local, Bits<17>>,
+    sum: Signal<Local, Bits<17>>,
+    decrement: Signal<Local, Bits<17>>,
+    one: Constant<Bits<17>>,
+}
+
+impl HomeostasisDecay {
+    /// The decay of a homeostatic step; all parameters are input ports.
+    pub fn new() -> Self {
+        Self {
+            h: Signal::default(),
+            decay_shift: Signal::default(),
+            decayed: Signal::default(),
+            wide: Signal::default(),
+            bias: Signal::default(),
+            sum: Signal::default(),
+            decrement: Signal::default(),
+            one: Constant::new(bits(1)),
+        }
+    }
+}
+
+impl Default for HomeostasisDecay {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Logic for HomeostasisDecay {
+    #[hdl_gen]
+    fn update(&mut self) {
         // Decay by ceil(h / 2^decay_shift) = (h + 2^decay_shift - 1) >> decay_shift.
         self.wide.next = bit_cast::<17, 16>(self.h.val());
         self.bias.next = (self.one.val() << self.decay_shift.val()) - self.one.val();
         self.sum.next = self.wide.val() + self.bias.val();
         self.decrement.next = self.sum.val() >> self.decay_shift.val();
-        self.decayed.next = self.wide.val() - self.decrement.val();
+        self.decayed.next = bit_cast::<16, 17>(self.wide.val() - self.decrement.val());
         if self.decay_shift.val() == 0 {
-            self.decayed.next = self.wide.val();
+            self.decayed.next = self.h.val();
         }
-        self.raised.next = self.decayed.val();
+    }
+}
+
+/// The second half of [`HomeostasisUpdate`], combinational: `decayed` plus `step` on a spike,
+/// then `min(_, max)`.
+#[derive(Debug, LogicBlock)]
+pub struct HomeostasisRaise {
+    /// [`HomeostasisDecay::decayed`], input.
+    pub decayed: Signal<In, Bits<16>>,
+    /// The neuron fired this step, input.
+    pub spike: Signal<In, Bit>,
+    /// Increment on a spike, input.
+    pub step: Signal<In, Bits<16>>,
+    /// Upper bound, input.
+    pub max: Signal<In, Bits<16>>,
+    /// Next homeostatic threshold, output.
+    pub h_next: Signal<Out, Bits<16>>,
+    raised: Signal<Local, Bits<17>>,
+    bound: Signal<Local, Bits<17>>,
+}
+
+impl HomeostasisRaise {
+    /// The raise and bound of a homeostatic step; all parameters are input ports.
+    pub fn new() -> Self {
+        Self {
+            decayed: Signal::default(),
+            spike: Signal::default(),
+            step: Signal::default(),
+            max: Signal::default(),
+            h_next: Signal::default(),
+            raised: Signal::default(),
+            bound: Signal::default(),
+        }
+    }
+}
+
+impl Default for HomeostasisRaise {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Logic for HomeostasisRaise {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.raised.next = bit_cast::<17, 16>(self.decayed.val());
         if self.spike.val() {
-            self.raised.next = self.decayed.val() + bit_cast::<17, 16>(self.step.val());
+            self.raised.next =
+                bit_cast::<17, 16>(self.decayed.val()) + bit_cast::<17, 16>(self.step.val());
         }
         self.bound.next = bit_cast::<17, 16>(self.max.val());
         self.h_next.next = bit_cast::<16, 17>(self.raised.val());

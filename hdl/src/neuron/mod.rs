@@ -9,6 +9,6 @@ mod trace_update;
 pub use adapt_threshold::{AdaptChange, AdaptClamp, AdaptThreshold, CHANGE_BITS};
 pub use argmax_step::ArgmaxStep;
 pub use goodness_accumulate::GoodnessAccumulate;
-pub use homeostasis_update::HomeostasisUpdate;
+pub use homeostasis_update::{HomeostasisDecay, HomeostasisRaise, HomeostasisUpdate};
 pub use lif_update::{LifFire, LifLeak, LifUpdate};
 pub use trace_update::TraceUpdate;

@@ -2,7 +2,8 @@
 //! cycle: the LIF rule, the homeostatic threshold, the trace, the spike count, the layer's
 //! goodness and the classifier's prediction.
 use crate::neuron::{
-    ArgmaxStep, GoodnessAccumulate, HomeostasisUpdate, LifFire, LifLeak, TraceUpdate,
+    ArgmaxStep, GoodnessAccumulate, HomeostasisDecay, HomeostasisRaise, LifFire, LifLeak,
+    TraceUpdate,
 };
 use rust_hdl::prelude::*;
 
@@ -11,8 +12,10 @@ use rust_hdl::prelude::*;
 /// in its last data stage, gives the neuron's next state (`v_next` ... `trace_next`, `spike`)
 /// with its address (`at`) while `valid`, for the core to write back and to append its spike
 /// to the event lists. With `split_neuron` the data stage is two: the first computes the LIF
-/// leak ([`LifLeak`]) and registers it with the words, the second fires ([`LifFire`]) and
-/// updates the rest, and the prediction's comparison takes the cycle after it.
+/// leak ([`LifLeak`]) and the homeostatic decay ([`HomeostasisDecay`]) and registers them
+/// with the words, the second fires ([`LifFire`]), raises the homeostatic term
+/// ([`HomeostasisRaise`]) and updates the rest, and the prediction's comparison takes the
+/// cycle after it. The layer's parameters hold over both stages.
 ///
 /// The engine also sums the layer's goodness (a cycle behind the neurons: `goodness` includes
 /// the last neuron's term from the cycle after its data stage on) and tracks the classifier's
@@ -82,10 +85,34 @@ pub struct NeuronEngine {
     pub prediction: Signal<Out, Bits<16>>,
     lif_leak: LifLeak,
     lif: LifFire,
-    homeostasis: HomeostasisUpdate,
+    decay: HomeostasisDecay,
+    raise: HomeostasisRaise,
     trace_update: TraceUpdate,
     goodness_step: GoodnessAccumulate,
     argmax: ArgmaxStep,
+    // With `split_neuron`: the words, registered (the memories' outputs and the core's
+    // saturation and threshold sum take a cycle of their own).
+    word_valid: DFF<Bit>,
+    word_neuron: DFF<Bits<16>>,
+    word_address: DFF<Bits<16>>,
+    word_v: DFF<Bits<16>>,
+    word_refractory: DFF<Bits<8>>,
+    word_current: DFF<Bits<16>>,
+    word_threshold: DFF<Bits<18>>,
+    word_h: DFF<Bits<16>>,
+    word_count: DFF<Bits<16>>,
+    word_trace: DFF<Bits<8>>,
+    // The first data stage's inputs: the words, or with `split_neuron` their registers.
+    first_valid: Signal<Local, Bit>,
+    first_neuron: Signal<Local, Bits<16>>,
+    first_address: Signal<Local, Bits<16>>,
+    first_v: Signal<Local, Bits<16>>,
+    first_refractory: Signal<Local, Bits<8>>,
+    first_current: Signal<Local, Bits<16>>,
+    first_threshold: Signal<Local, Bits<18>>,
+    first_h: Signal<Local, Bits<16>>,
+    first_count: Signal<Local, Bits<16>>,
+    first_trace: Signal<Local, Bits<8>>,
     // With `split_neuron`: the first data stage's values, registered.
     stage_valid: DFF<Bit>,
     stage_neuron: DFF<Bits<16>>,
@@ -94,7 +121,7 @@ pub struct NeuronEngine {
     stage_leak: DFF<Bits<17>>,
     stage_refractory: DFF<Bits<8>>,
     stage_threshold: DFF<Bits<18>>,
-    stage_h: DFF<Bits<16>>,
+    stage_decayed: DFF<Bits<16>>,
     stage_count: DFF<Bits<16>>,
     stage_trace: DFF<Bits<8>>,
     // The last data stage's inputs: the words, or the first stage's registers.
@@ -156,10 +183,31 @@ impl NeuronEngine {
             prediction: Signal::default(),
             lif_leak: LifLeak::new(),
             lif: LifFire::new(),
-            homeostasis: HomeostasisUpdate::new(),
+            decay: HomeostasisDecay::new(),
+            raise: HomeostasisRaise::new(),
             trace_update: TraceUpdate::new(),
             goodness_step: GoodnessAccumulate::new(),
             argmax: ArgmaxStep::new(),
+            word_valid: DFF::default(),
+            word_neuron: DFF::default(),
+            word_address: DFF::default(),
+            word_v: DFF::default(),
+            word_refractory: DFF::default(),
+            word_current: DFF::default(),
+            word_threshold: DFF::default(),
+            word_h: DFF::default(),
+            word_count: DFF::default(),
+            word_trace: DFF::default(),
+            first_valid: Signal::default(),
+            first_neuron: Signal::default(),
+            first_address: Signal::default(),
+            first_v: Signal::default(),
+            first_refractory: Signal::default(),
+            first_current: Signal::default(),
+            first_threshold: Signal::default(),
+            first_h: Signal::default(),
+            first_count: Signal::default(),
+            first_trace: Signal::default(),
             stage_valid: DFF::default(),
             stage_neuron: DFF::default(),
             stage_address: DFF::default(),
@@ -167,7 +215,7 @@ impl NeuronEngine {
             stage_leak: DFF::default(),
             stage_refractory: DFF::default(),
             stage_threshold: DFF::default(),
-            stage_h: DFF::default(),
+            stage_decayed: DFF::default(),
             stage_count: DFF::default(),
             stage_trace: DFF::default(),
             v: Signal::default(),
@@ -194,6 +242,16 @@ impl Logic for NeuronEngine {
         dff_setup!(
             self,
             clock,
+            word_valid,
+            word_neuron,
+            word_address,
+            word_v,
+            word_refractory,
+            word_current,
+            word_threshold,
+            word_h,
+            word_count,
+            word_trace,
             stage_valid,
             stage_neuron,
             stage_address,
@@ -201,7 +259,7 @@ impl Logic for NeuronEngine {
             stage_leak,
             stage_refractory,
             stage_threshold,
-            stage_h,
+            stage_decayed,
             stage_count,
             stage_trace,
             goodness_acc,
@@ -215,31 +273,66 @@ impl Logic for NeuronEngine {
             best_membrane,
             best_neuron
         );
-        // The leak, from the words; registered with them for a second data stage.
-        self.lif_leak.v.next = signed_cast(self.read_v.val());
-        self.lif_leak.j.next = signed_cast(self.read_current.val());
+        // The words, registered with `split_neuron`.
+        self.word_valid.d.next = self.read_valid.val();
+        self.word_neuron.d.next = self.read_neuron.val();
+        self.word_address.d.next = self.read_address.val();
+        self.word_v.d.next = self.read_v.val();
+        self.word_refractory.d.next = self.read_refractory.val();
+        self.word_current.d.next = self.read_current.val();
+        self.word_threshold.d.next = self.read_threshold.val();
+        self.word_h.d.next = self.read_h.val();
+        self.word_count.d.next = self.read_count.val();
+        self.word_trace.d.next = self.read_trace.val();
+        self.first_valid.next = self.read_valid.val();
+        self.first_neuron.next = self.read_neuron.val();
+        self.first_address.next = self.read_address.val();
+        self.first_v.next = self.read_v.val();
+        self.first_refractory.next = self.read_refractory.val();
+        self.first_current.next = self.read_current.val();
+        self.first_threshold.next = self.read_threshold.val();
+        self.first_h.next = self.read_h.val();
+        self.first_count.next = self.read_count.val();
+        self.first_trace.next = self.read_trace.val();
+        if self.split_neuron.val() {
+            self.first_valid.next = self.word_valid.q.val();
+            self.first_neuron.next = self.word_neuron.q.val();
+            self.first_address.next = self.word_address.q.val();
+            self.first_v.next = self.word_v.q.val();
+            self.first_refractory.next = self.word_refractory.q.val();
+            self.first_current.next = self.word_current.q.val();
+            self.first_threshold.next = self.word_threshold.q.val();
+            self.first_h.next = self.word_h.q.val();
+            self.first_count.next = self.word_count.q.val();
+            self.first_trace.next = self.word_trace.q.val();
+        }
+        // The leak and the homeostatic decay, from the words; registered with them for a second data stage.
+        self.lif_leak.v.next = signed_cast(self.first_v.val());
+        self.lif_leak.j.next = signed_cast(self.first_current.val());
         self.lif_leak.leak_shift.next = self.leak_shift.val();
-        self.stage_valid.d.next = self.read_valid.val();
-        self.stage_neuron.d.next = self.read_neuron.val();
-        self.stage_address.d.next = self.read_address.val();
-        self.stage_v.d.next = self.read_v.val();
+        self.stage_valid.d.next = self.first_valid.val();
+        self.stage_neuron.d.next = self.first_neuron.val();
+        self.stage_address.d.next = self.first_address.val();
+        self.stage_v.d.next = self.first_v.val();
         self.stage_leak.d.next = self.lif_leak.leak.val();
-        self.stage_refractory.d.next = self.read_refractory.val();
-        self.stage_threshold.d.next = self.read_threshold.val();
-        self.stage_h.d.next = self.read_h.val();
-        self.stage_count.d.next = self.read_count.val();
-        self.stage_trace.d.next = self.read_trace.val();
+        self.stage_refractory.d.next = self.first_refractory.val();
+        self.stage_threshold.d.next = self.first_threshold.val();
+        self.decay.h.next = self.first_h.val();
+        self.decay.decay_shift.next = self.homeostasis_decay.val();
+        self.stage_decayed.d.next = self.decay.decayed.val();
+        self.stage_count.d.next = self.first_count.val();
+        self.stage_trace.d.next = self.first_trace.val();
         // The last data stage: the words, or with `split_neuron` the first stage's registers.
-        self.valid.next = self.read_valid.val();
-        self.at.next = self.read_address.val();
-        self.neuron.next = self.read_neuron.val();
-        self.v.next = self.read_v.val();
-        self.count.next = self.read_count.val();
+        self.valid.next = self.first_valid.val();
+        self.at.next = self.first_address.val();
+        self.neuron.next = self.first_neuron.val();
+        self.v.next = self.first_v.val();
+        self.count.next = self.first_count.val();
         self.lif.leak.next = self.lif_leak.leak.val();
-        self.lif.refractory.next = self.read_refractory.val();
-        self.lif.threshold.next = signed_cast(self.read_threshold.val());
-        self.homeostasis.h.next = self.read_h.val();
-        self.trace_update.trace.next = self.read_trace.val();
+        self.lif.refractory.next = self.first_refractory.val();
+        self.lif.threshold.next = signed_cast(self.first_threshold.val());
+        self.raise.decayed.next = self.decay.decayed.val();
+        self.trace_update.trace.next = self.first_trace.val();
         if self.split_neuron.val() {
             self.valid.next = self.stage_valid.q.val();
             self.at.next = self.stage_address.q.val();
@@ -249,20 +342,19 @@ impl Logic for NeuronEngine {
             self.lif.leak.next = self.stage_leak.q.val();
             self.lif.refractory.next = self.stage_refractory.q.val();
             self.lif.threshold.next = signed_cast(self.stage_threshold.q.val());
-            self.homeostasis.h.next = self.stage_h.q.val();
+            self.raise.decayed.next = self.stage_decayed.q.val();
             self.trace_update.trace.next = self.stage_trace.q.val();
         }
         self.lif.v.next = signed_cast(self.v.val());
         self.lif.refractory_period.next = self.refractory_period.val();
-        self.homeostasis.spike.next = self.lif.spike.val();
-        self.homeostasis.step.next = self.homeostasis_step.val();
-        self.homeostasis.decay_shift.next = self.homeostasis_decay.val();
-        self.homeostasis.max.next = self.homeostasis_max.val();
+        self.raise.spike.next = self.lif.spike.val();
+        self.raise.step.next = self.homeostasis_step.val();
+        self.raise.max.next = self.homeostasis_max.val();
         self.trace_update.spike.next = self.lif.spike.val();
         self.trace_update.shift.next = self.trace_shift.val();
         self.v_next.next = unsigned_cast(self.lif.v_next.val());
         self.refractory_next.next = self.lif.refractory_next.val();
-        self.h_next.next = self.homeostasis.h_next.val();
+        self.h_next.next = self.raise.h_next.val();
         self.trace_next.next = self.trace_update.trace_next.val();
         self.spike.next = self.lif.spike.val();
         // Spike count, saturating.

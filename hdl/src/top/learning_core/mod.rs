@@ -224,8 +224,10 @@ enum CoreState {
     /// stage updates the neuron addressed in the cycle before (LIF, homeostasis, trace,
     /// goodness, count) and writes it back.
     Neuron,
-    /// The last neuron's data stage (its first, with `split_neuron`).
+    /// The last neuron's data stage (with `split_neuron`, its words are registered).
     NeuronDrain,
+    /// With `split_neuron`: the last neuron's first data stage.
+    NeuronDrainFirst,
     /// With `split_neuron`: the last neuron's second data stage.
     NeuronDrainLast,
     /// With `split_neuron`: the adaptive threshold's change, registered.
@@ -2221,13 +2223,17 @@ impl Logic for LearningCore {
             }
             CoreState::NeuronDrain => {
                 // Adapt follows (its parameters are read now), or with `split_neuron` the last
-                // neuron's second data stage.
+                // neuron's data stages.
                 self.parameter_group.next = self.adapt_group.val();
                 self.state.d.next = CoreState::Adapt;
                 if self.split_neuron.val() {
                     self.parameter_group.next = self.neuron_group.val();
-                    self.state.d.next = CoreState::NeuronDrainLast;
+                    self.state.d.next = CoreState::NeuronDrainFirst;
                 }
+            }
+            CoreState::NeuronDrainFirst => {
+                self.parameter_group.next = self.neuron_group.val();
+                self.state.d.next = CoreState::NeuronDrainLast;
             }
             CoreState::NeuronDrainLast => {
                 self.parameter_group.next = self.adapt_group.val();
