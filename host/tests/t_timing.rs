@@ -34,21 +34,25 @@ fn t_timing_bounds_match_the_core_cycle_formula() {
             label_input: (cfg.label_inputs() > 0).then_some(0),
         };
         let core = CoreShape::of(&cfg);
-        let cycles = |lanes, single_port_weights, split_neuron| {
+        let cycles = |lanes, single_port_weights, split_neuron, late_write| {
             let datapath = Datapath {
                 lanes,
                 single_port_weights,
                 split_neuron,
+                late_write,
             };
             core.cycles_per_step(datapath, cfg.inputs as u64, &hidden, &worst)
         };
-        assert_eq!(max_step_cycles(&id), cycles(1, true, true), "{cfg:?}");
+        assert_eq!(max_step_cycles(&id), cycles(1, true, true, true), "{cfg:?}");
         for lanes in [1, 2, 4, 8] {
             for (spram, split) in [(false, false), (true, false), (false, true), (true, true)] {
-                assert!(
-                    max_step_cycles(&id) >= cycles(lanes, spram, split),
-                    "{lanes} lanes, SPRAM {spram}, split neuron {split}"
-                );
+                // A late write-back needs dual-port weights.
+                for late in [false, !spram] {
+                    assert!(
+                        max_step_cycles(&id) >= cycles(lanes, spram, split, late),
+                        "{lanes} lanes, SPRAM {spram}, split neuron {split}, late write {late}"
+                    );
+                }
             }
             assert!(max_phase_reset_cycles(&id) >= core.phase_reset_cycles(lanes));
         }

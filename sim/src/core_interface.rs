@@ -175,6 +175,9 @@ pub struct Datapath {
     /// The neuron update registers the neuron's words and has two data stages, and the
     /// threshold adaptation takes two cycles: three more cycles per layer.
     pub split_neuron: bool,
+    /// Learning's write-back takes a stage of its own after the rounding (the route of the
+    /// lanes' next weights to their banks): one more cycle after learning.
+    pub late_write: bool,
 }
 
 impl Datapath {
@@ -184,16 +187,19 @@ impl Datapath {
             lanes,
             single_port_weights: false,
             split_neuron: false,
+            late_write: false,
         }
     }
 
-    /// The slowest datapath of any core: one lane, hidden weights in single-port memory, two
-    /// neuron data stages.
+    /// A datapath at least as slow as any core's: one lane, hidden weights in single-port
+    /// memory, two neuron data stages and a late write-back (no core has both of the last:
+    /// the late write-back needs dual-port weights).
     pub fn slowest() -> Self {
         Self {
             lanes: 1,
             single_port_weights: true,
             split_neuron: true,
+            late_write: true,
         }
     }
 }
@@ -419,11 +425,11 @@ impl CoreShape {
     ///
     /// `2 N_in + L + sum over hidden layers l of ([E_l (G(N_l) + 2) + N_l + 3 + s]
     ///  + csdp * [E_l (u G(N_l) + 2) + 2]) + [E_c (G(K) + 2) + K + 3 + s]
-    ///  + classifier_learn * [E_c (G(K) + 2) + 1] + 2 (csdp or classifier_learn)`
+    ///  + classifier_learn * [E_c (G(K) + 2) + 1] + (2 + r) (csdp or classifier_learn)`
     ///
     /// with `u = 2` if the hidden weights are in single-port memory, else 1, `s = 3` with the
     /// neuron's words registered and two neuron data stages ([`Datapath::split_neuron`]),
-    /// else 0,
+    /// else 0, `r = 1` with a late write-back ([`Datapath::late_write`]), else 0,
     /// `E_0 = input_events + [label input spikes]` event rows of hidden layer 0, `E_l =
     /// hidden_events[l - 1] + [label input spikes]` of hidden layer `l`, and `E_c = sum of
     /// hidden_events + (classifier_sees_input ? input_events : 0)` of the classifier;
@@ -470,7 +476,7 @@ impl CoreShape {
         }
         // The last group's rounding and write-back after learning.
         if step.csdp.is_some() || step.classifier_label.is_some() {
-            cycles += 2;
+            cycles += 2 + u64::from(datapath.late_write);
         }
         cycles
     }
@@ -1686,15 +1692,31 @@ mod tests {
             want + 17 * 256
         );
         // The neuron's words registered, two neuron data stages and two adaptation cycles:
-        // three more cycles per layer; the slowest datapath has both.
+        // three more cycles per layer.
         let split = Datapath {
             split_neuron: true,
             ..lane
         };
         assert_eq!(one.cycles_per_step(split, 16, &[5], &worst), want + 6);
+        // A late write-back: one more cycle after learning, none without it.
+        let late = Datapath {
+            late_write: true,
+            ..lane
+        };
+        assert_eq!(one.cycles_per_step(late, 16, &[5], &worst), want + 1);
+        let inference = StepCommand {
+            csdp: None,
+            classifier_label: None,
+            label_input: None,
+        };
+        assert_eq!(
+            one.cycles_per_step(late, 16, &[5], &inference),
+            one.cycles_per_step(lane, 16, &[5], &inference)
+        );
+        // The slowest datapath has all three.
         assert_eq!(
             one.cycles_per_step(Datapath::slowest(), 16, &[5], &worst),
-            want + 17 * 256 + 6
+            want + 17 * 256 + 6 + 1
         );
         // The label-row network with 16 spiking pixels and 5 hidden spikes (spec section 6).
         let csdp = StepCommand {

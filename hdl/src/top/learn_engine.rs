@@ -13,11 +13,13 @@ use rust_hdl::prelude::*;
 /// - stage 3: the stochastic rounding of each lane with its draw, registered (with
 ///   `split_rounding`, only its first half, [`SrDither`]);
 /// - stage 4: the rest of the rounding ([`SrClamp`]) with `split_rounding`, and the bank
-///   router: bank `b` writes the next weight of lane `bank_lane[b]` (given in stage 3).
+///   router: bank `b` writes the next weight of lane `bank_lane[b]` (given in stage 3);
+/// - with `late_write`, the lanes' next weights are registered at the end of stage 4 and the
+///   router works in a stage 5 of its own.
 ///
 /// The core registers the group's layer, shifts, draws, valid lanes and bank lanes along the
 /// pipeline and gives the engine those of the stage that uses them; the engine's outputs are
-/// the banks' write strobes and data in stage 4.
+/// the banks' write strobes and data in stage 4 (5 with `late_write`).
 #[derive(Debug, LogicBlock)]
 pub struct LearnEngine {
     /// The core's clock.
@@ -51,9 +53,9 @@ pub struct LearnEngine {
     pub bank_lane: Vec<Signal<In, Bits<16>>>,
     /// The weight bound (a register the host writes while the core is idle).
     pub w_max: Signal<In, Bits<15>>,
-    /// Stage 4: bank `b` writes a next weight.
+    /// Stage 4 (5 with `late_write`): bank `b` writes a next weight.
     pub bank_write: Vec<Signal<Out, Bit>>,
-    /// Stage 4: the next weight bank `b` writes.
+    /// Stage 4 (5 with `late_write`): the next weight bank `b` writes.
     pub bank_weight: Vec<Signal<Out, Bits<16>>>,
     csdp_drive: Vec<CsdpDrive>,
     classifier_drive: Vec<ClassifierDrive>,
@@ -69,13 +71,23 @@ pub struct LearnEngine {
     write_bank_lane: Vec<DFF<Bits<16>>>,
     // Each lane's next weight in stage 4.
     lane_next: Vec<Signal<Local, Bits<16>>>,
+    // With `late_write`: stage 4's next weights, valid lanes and bank lanes, registered.
+    late_next: Vec<DFF<Bits<16>>>,
+    late_valid: Vec<DFF<Bit>>,
+    late_bank_lane: Vec<DFF<Bits<16>>>,
+    // The router's inputs: stage 4's, or with `late_write` their registers.
+    route_next: Vec<Signal<Local, Bits<16>>>,
+    route_valid: Vec<Signal<Local, Bit>>,
+    route_bank_lane: Vec<Signal<Local, Bits<16>>>,
     lane_id: Vec<Constant<Bits<16>>>,
     split_rounding: Constant<Bit>,
+    late_write: Constant<Bit>,
 }
 
 impl LearnEngine {
-    /// The engine of `lanes` lanes; with `split_rounding` the rounding spans stages 3 and 4.
-    pub fn new(lanes: usize, split_rounding: bool) -> Self {
+    /// The engine of `lanes` lanes; with `split_rounding` the rounding spans stages 3 and 4,
+    /// with `late_write` the router has a stage 5 of its own.
+    pub fn new(lanes: usize, split_rounding: bool, late_write: bool) -> Self {
         Self {
             clock: Signal::default(),
             weight: replicate(lanes, Signal::default),
@@ -107,8 +119,15 @@ impl LearnEngine {
             write_valid: replicate(lanes, DFF::default),
             write_bank_lane: replicate(lanes, DFF::default),
             lane_next: replicate(lanes, Signal::default),
+            late_next: replicate(lanes, DFF::default),
+            late_valid: replicate(lanes, DFF::default),
+            late_bank_lane: replicate(lanes, DFF::default),
+            route_next: replicate(lanes, Signal::default),
+            route_valid: replicate(lanes, Signal::default),
+            route_bank_lane: replicate(lanes, Signal::default),
             lane_id: (0..lanes).map(constant).collect(),
             split_rounding: Constant::new(split_rounding),
+            late_write: Constant::new(late_write),
         }
     }
 }
@@ -126,6 +145,9 @@ impl Logic for LearnEngine {
             self.partial_weight[k].clock.next = self.clock.val();
             self.write_valid[k].clock.next = self.clock.val();
             self.write_bank_lane[k].clock.next = self.clock.val();
+            self.late_next[k].clock.next = self.clock.val();
+            self.late_valid[k].clock.next = self.clock.val();
+            self.late_bank_lane[k].clock.next = self.clock.val();
             // Stage 2: the drive by the layer's rule, and the weight, registered.
             self.csdp_drive[k].error.next = signed_cast(self.error.val());
             self.csdp_drive[k].trace.next = self.trace[k].val();
@@ -161,15 +183,27 @@ impl Logic for LearnEngine {
             }
             self.write_valid[k].d.next = self.lane_valid[k].val();
             self.write_bank_lane[k].d.next = self.bank_lane[k].val();
+            // With `late_write`, stage 4's results are registered for the router.
+            self.late_next[k].d.next = self.lane_next[k].val();
+            self.late_valid[k].d.next = self.write_valid[k].q.val();
+            self.late_bank_lane[k].d.next = self.write_bank_lane[k].q.val();
+            self.route_next[k].next = self.lane_next[k].val();
+            self.route_valid[k].next = self.write_valid[k].q.val();
+            self.route_bank_lane[k].next = self.write_bank_lane[k].q.val();
+            if self.late_write.val() {
+                self.route_next[k].next = self.late_next[k].q.val();
+                self.route_valid[k].next = self.late_valid[k].q.val();
+                self.route_bank_lane[k].next = self.late_bank_lane[k].q.val();
+            }
         }
-        // Stage 4: each bank writes the next weight of its lane.
+        // Stage 4 (5): each bank writes the next weight of its lane.
         for b in 0..self.lane_id.len() {
             self.bank_write[b].next = false;
             self.bank_weight[b].next = bits::<16>(0);
             for k in 0..self.lane_id.len() {
-                if self.write_bank_lane[b].q.val() == self.lane_id[k].val() {
-                    self.bank_write[b].next = self.write_valid[k].q.val();
-                    self.bank_weight[b].next = self.lane_next[k].val();
+                if self.route_bank_lane[b].val() == self.lane_id[k].val() {
+                    self.bank_write[b].next = self.route_valid[k].val();
+                    self.bank_weight[b].next = self.route_next[k].val();
                 }
             }
         }

@@ -128,12 +128,20 @@ pub struct CoreOptions {
 }
 
 impl CoreOptions {
+    /// With `split_rounding` and dual-port weights, learning's write-back takes a stage of its
+    /// own (the route of the lanes' next weights to their banks): one more cycle after
+    /// learning. A single-port W keeps the write in stage 4, in the cycle without a read.
+    pub fn late_write(&self) -> bool {
+        self.split_rounding && !self.weights_in_spram
+    }
+
     /// The datapath these options build, for the cycle formula.
     pub fn datapath(&self) -> Datapath {
         Datapath {
             lanes: self.lanes,
             single_port_weights: self.weights_in_spram,
             split_neuron: self.split_neuron,
+            late_write: self.late_write(),
         }
     }
 }
@@ -247,6 +255,8 @@ enum CoreState {
     LearnData,
     /// After learning: the last group's stages 3 and 4 (two cycles).
     Drain,
+    /// With a late write-back: the last group's stage 5.
+    DrainLate,
 }
 
 /// The learning core: a network with one to four hidden (CSDP) layers and a delta-rule
@@ -435,6 +445,15 @@ pub struct LearningCore {
     write_stage: DFF<Bit>,
     write_layer: DFF<Bit>,
     write_bank_address: Vec<DFF<Bits<16>>>,
+    // With a late write-back (`CoreOptions::late_write`), stage 5 writes the banks: stage 4's
+    // layer and bank addresses, registered; `commit_*` are those of the stage that writes.
+    late_stage: DFF<Bit>,
+    late_layer: DFF<Bit>,
+    late_bank_address: Vec<DFF<Bits<16>>>,
+    commit_stage: Signal<Local, Bit>,
+    commit_layer: Signal<Local, Bit>,
+    commit_bank_address: Vec<Signal<Local, Bits<16>>>,
+    late_write: Constant<Bit>,
     // Each lane's next weight in stage 4.
     learn_shift: DFF<Bits<5>>,
     decay_shift: DFF<Bits<5>>,
@@ -867,7 +886,7 @@ impl LearningCore {
             generator: replicate(lanes, Xorshift32Step::new),
             encoder: BernoulliEncoder::new(),
             adapt: AdaptChange::new(),
-            learn_engine: LearnEngine::new(lanes, options.split_rounding),
+            learn_engine: LearnEngine::new(lanes, options.split_rounding, options.late_write()),
             neuron_engine: NeuronEngine::new(options.split_neuron),
             read_back: ReadBack::new(
                 lanes,
@@ -904,6 +923,13 @@ impl LearningCore {
             write_stage: DFF::default(),
             write_layer: DFF::default(),
             write_bank_address: replicate(lanes, DFF::default),
+            late_stage: DFF::default(),
+            late_layer: DFF::default(),
+            late_bank_address: replicate(lanes, DFF::default),
+            commit_stage: Signal::default(),
+            commit_layer: Signal::default(),
+            commit_bank_address: replicate(lanes, Signal::default),
+            late_write: Constant::new(options.late_write()),
             learn_shift: DFF::default(),
             decay_shift: DFF::default(),
             sr_plan: SrPlan::new(),
@@ -1353,7 +1379,9 @@ impl Logic for LearningCore {
             round_layer,
             round_hidden,
             write_stage,
-            write_layer
+            write_layer,
+            late_stage,
+            late_layer
         );
         clock!(
             self,
@@ -1382,6 +1410,7 @@ impl Logic for LearningCore {
             self.round_bank_lane[b].clock.next = self.clock.val();
             self.round_bank_address[b].clock.next = self.clock.val();
             self.write_bank_address[b].clock.next = self.clock.val();
+            self.late_bank_address[b].clock.next = self.clock.val();
         }
         for s in 0..self.parameters.len() {
             self.parameters[s].clock.next = self.clock.val();
@@ -1556,6 +1585,14 @@ impl Logic for LearningCore {
         self.round_hidden.d.next = self.stage_hidden.q.val();
         self.write_stage.d.next = self.round_stage.q.val();
         self.write_layer.d.next = self.round_layer.q.val();
+        self.late_stage.d.next = self.write_stage.q.val();
+        self.late_layer.d.next = self.write_layer.q.val();
+        self.commit_stage.next = self.write_stage.q.val();
+        self.commit_layer.next = self.write_layer.q.val();
+        if self.late_write.val() {
+            self.commit_stage.next = self.late_stage.q.val();
+            self.commit_layer.next = self.late_layer.q.val();
+        }
         for k in 0..self.lane_id.len() {
             self.stage_lane_valid[k].d.next = self.lane_valid[k].val();
             self.stage_lane_bank[k].d.next = self.lane_bank[k].val();
@@ -1567,6 +1604,11 @@ impl Logic for LearningCore {
             self.round_bank_lane[k].d.next = self.stage_bank_lane[k].q.val();
             self.round_bank_address[k].d.next = self.stage_bank_address[k].q.val();
             self.write_bank_address[k].d.next = self.round_bank_address[k].q.val();
+            self.late_bank_address[k].d.next = self.write_bank_address[k].q.val();
+            self.commit_bank_address[k].next = self.write_bank_address[k].q.val();
+            if self.late_write.val() {
+                self.commit_bank_address[k].next = self.late_bank_address[k].q.val();
+            }
         }
         for k in 0..self.lane_id.len() {
             self.lane_weight[k].next = bits::<16>(0);
@@ -1779,11 +1821,11 @@ impl Logic for LearningCore {
             self.hidden_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
             self.classifier_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
             self.hidden_weights[b].read_address.next = self.bank_address[b].val();
-            self.hidden_weights[b].write_address.next = self.write_bank_address[b].q.val();
+            self.hidden_weights[b].write_address.next = self.commit_bank_address[b].val();
             self.hidden_weights[b].read_enable.next = false;
             self.hidden_weights[b].write_enable.next = false;
             self.classifier_weights[b].read_address.next = self.bank_address[b].val();
-            self.classifier_weights[b].write_address.next = self.write_bank_address[b].q.val();
+            self.classifier_weights[b].write_address.next = self.commit_bank_address[b].val();
             self.classifier_weights[b].read_enable.next = true;
             self.classifier_weights[b].write_enable.next = false;
             // Trace and current banks: the neuron word of the lane group or of the neuron
@@ -2345,11 +2387,18 @@ impl Logic for LearningCore {
                 }
             }
             CoreState::Drain => {
-                // Two cycles for the last group's stages 3 and 4.
+                // Two cycles for the last group's stages 3 and 4, and one for its stage 5 with
+                // a late write-back.
                 self.index.d.next = self.index_next.val();
                 if self.index_q.val().any() {
                     self.state.d.next = CoreState::Idle;
+                    if self.late_write.val() {
+                        self.state.d.next = CoreState::DrainLate;
+                    }
                 }
+            }
+            CoreState::DrainLate => {
+                self.state.d.next = CoreState::Idle;
             }
             CoreState::LearnData => {
                 self.index.d.next = self.index_lanes_next.val();
@@ -2422,13 +2471,13 @@ impl Logic for LearningCore {
                 }
             }
         }
-        if self.write_stage.q.val() {
+        if self.commit_stage.val() {
             for b in 0..self.lane_id.len() {
-                self.hidden_weights[b].write_address.next = self.write_bank_address[b].q.val();
+                self.hidden_weights[b].write_address.next = self.commit_bank_address[b].val();
                 self.hidden_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
-                self.classifier_weights[b].write_address.next = self.write_bank_address[b].q.val();
+                self.classifier_weights[b].write_address.next = self.commit_bank_address[b].val();
                 self.classifier_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
-                if self.write_layer.q.val() {
+                if self.commit_layer.val() {
                     self.classifier_weights[b].write_enable.next =
                         self.learn_engine.bank_write[b].val();
                 } else {

@@ -361,8 +361,8 @@ fn cores_with_two_neuron_data_stages_match_golden_model() {
     run_against_golden(&toml, 0x5B17_0003, split(SPRAM));
 }
 
-/// The rounding over stages 3 and 4: one lane and eight, block RAM and single-port SPRAM,
-/// with one and two hidden layers.
+/// The rounding over stages 3 and 4: one lane and eight, block RAM (with the write-back in a
+/// stage 5 of its own) and single-port SPRAM (in stage 4), with one and two hidden layers.
 #[test]
 fn cores_with_split_rounding_match_golden_model() {
     let split = |options: CoreOptions| CoreOptions {
