@@ -44,7 +44,7 @@ pub enum GenerateError {
 /// The cycle count of one time step as a formula (see [`cycles_per_step`]).
 pub const CYCLES_FORMULA: &str = "2*N_in + L + sum over hidden layers l of ([E_l*(G(N_l)+2) + \
      N_l + 3 + s] + csdp*[E_l*(u*G(N_l)+2) + 2]) + [E_c*(G(K)+2) + K + 3 + s] + \
-     classifier_learn*[E_c*(G(K)+2) + 1] + 2*(csdp or classifier_learn)";
+     classifier_learn*[E_c*(G(K)+2) + 1] + (2+r)*(csdp or classifier_learn)";
 
 /// Verilog of one LIF lane (the `LifUpdate` next-state block), for its resource figure.
 pub fn lif_lane_verilog() -> String {
@@ -156,7 +156,10 @@ fn describe(cfg: &NetworkConfig, options: CoreOptions, core: &LearningCore) -> V
         "cycles": {
             "per_step_formula": CYCLES_FORMULA,
             "symbols": "G(n) = ceil(n / lanes); u = 2 with the hidden weights in SPRAM, else 1; \
-                        s = 2 with two neuron data stages and adaptation cycles (split_neuron), else 0; \
+                        s = 3 with the neuron's words registered, two neuron data stages and two \
+                        adaptation cycles (split_neuron), else 0; r = 1 with learning's \
+                        write-back in a stage of its own (split_rounding with block RAM \
+                        weights), else 0; \
                         N_in inputs, L label inputs, N_l neurons of hidden layer l, K classes, \
                         E_l event rows of hidden layer l (spiking rows of the layer before it, \
                         then the label input), E_c spiking classifier rows",

@@ -41,13 +41,15 @@ struct Args {
     /// take fewer cycles per time step and more logic; the results are the same.
     #[arg(long, default_value_t = 1)]
     lanes: usize,
-    /// Register the neuron update's inputs between its reads and the LIF update, and the
-    /// threshold adaptation's change: two more cycles per layer and a shorter critical path
-    /// (the ULX3S builds it).
+    /// Register the neuron's words after their reads, and the LIF leak and homeostatic decay
+    /// before the firing, and the threshold adaptation's change: three more cycles per layer
+    /// and a shorter critical path (the ECP5 and HX8K boards build it).
     #[arg(long)]
     split_neuron: bool,
-    /// Register the stochastic rounding of learning halfway: the same cycles, a shorter
-    /// critical path, about 30 more flip-flops per lane (the ECP5 and HX8K boards build it).
+    /// Register the stochastic rounding of learning halfway and, with the hidden weights in
+    /// block RAM, the next weights before their route to the banks (one more cycle after
+    /// learning): a shorter critical path, about 50 more flip-flops per lane (the ECP5 and
+    /// HX8K boards build it).
     #[arg(long)]
     split_rounding: bool,
     /// Emit the whole chip at its pins (UART, receive FIFO, frame engine and the core; ports

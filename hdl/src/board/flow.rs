@@ -842,12 +842,12 @@ mod tests {
         );
         assert!(v.contains("assign led_red = !(active);"), "{v}");
         assert!(v.contains("assign led_green = !(!active);"), "{v}");
-        // The ULX3S core runs at 30 MHz from the ECP5 PLL; at its 25 MHz oscillator's clock
-        // it would take no PLL.
+        // The ULX3S core runs at 50 MHz from the ECP5 PLL (25 MHz / 1 * 2, VCO 600 MHz); at its
+        // 25 MHz oscillator's clock it would take no PLL.
         let ulx3s = Board::named("ulx3s-85f").unwrap_or_else(|e| panic!("{e}"));
         let v = board_verilog(&ulx3s).unwrap_or_else(|e| panic!("{e}"));
         assert!(
-            v.contains(".CLKI_DIV(5), .CLKFB_DIV(6), .CLKOP_DIV(20)"),
+            v.contains(".CLKI_DIV(1), .CLKFB_DIV(2), .CLKOP_DIV(12)"),
             "{v}"
         );
         assert!(v.contains("assign led0 = active;"), "{v}");

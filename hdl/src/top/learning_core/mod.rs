@@ -1,6 +1,6 @@
 //! [`LearningCore`]: the chip's learning core for one to four hidden (CSDP) layers and the
 //! classifier, `lanes` synapses per clock, driven over a simple synchronous host interface.
-use crate::encoder::{BernoulliEncoder, Xorshift32Step};
+use crate::encoder::{BernoulliEncoder, Xorshift32Jump};
 use crate::hw::SignExtend;
 use crate::learning::{AnnealedShift, ContrastiveError, SrPlan};
 use crate::memory::{Ram, RamStyle, ICE40_UP_SPRAMS, SPRAM_BITS, SPRAM_WORDS};
@@ -112,18 +112,22 @@ pub struct CoreOptions {
     /// trace and current memories are split into this many banks and each synapse rule is
     /// instantiated this many times. The results do not depend on it, only the cycle count.
     pub lanes: usize,
-    /// Split the neuron update over two data stages: the first computes the LIF leak
-    /// ([`crate::neuron::LifLeak`]) and registers it with the neuron's state and effective
-    /// threshold, the second fires ([`crate::neuron::LifFire`]) and updates the rest; the
-    /// prediction's comparison takes a stage of its own and the threshold adaptation two
-    /// cycles. Two more cycles per layer and about 170 more flip-flops, for a shorter critical
-    /// path (the ECP5 and HX8K boards).
+    /// Split the neuron update over three stages: the first registers the neuron's words
+    /// (its state, saturated current and effective threshold), the second computes the LIF
+    /// leak ([`crate::neuron::LifLeak`]) and the homeostatic decay
+    /// ([`crate::neuron::HomeostasisDecay`]) and registers them, the third fires
+    /// ([`crate::neuron::LifFire`]) and updates the rest; the prediction's comparison takes a
+    /// stage of its own and the threshold adaptation two cycles. Three more cycles per layer
+    /// and about 300 more flip-flops, for a shorter critical path (the ECP5 and HX8K boards).
     pub split_neuron: bool,
     /// Register the stochastic rounding of learning halfway ([`crate::learning::SrDither`]'s
     /// inner sum, the weight and the outer shift), so that stage 3 takes its first half and
     /// stage 4 the rest with the write-back, and make the layer's rounding plan
-    /// ([`crate::learning::SrPlan`]) in stage 2: the same cycles, a shorter critical path, and
-    /// about 30 more flip-flops per lane and 40 per core (over 100 logic cells on the UP5K).
+    /// ([`crate::learning::SrPlan`]) in stage 2. With the hidden weights in block RAM, the
+    /// lanes' next weights are also registered before their route to the banks, which takes a
+    /// stage 5 of its own ([`CoreOptions::late_write`]): one more cycle after learning. A
+    /// shorter critical path, for about 50 more flip-flops per lane and 40 per core (over 100
+    /// logic cells on the UP5K).
     pub split_rounding: bool,
 }
 
@@ -329,7 +333,7 @@ enum CoreState {
 /// its weight comes from bank `(row_base + index + k) & (P-1)` through a rotation of the bank
 /// outputs, its trace and current from bank `k` (`index` and the classifier's first neuron
 /// word are multiples of `P`). The generator is unrolled: lane `k` draws the `(k+1)`-th
-/// number of the stream, and the stream advances by the lanes inside the row, so the draws
+/// number of the stream (`k + 1` steps at once, [`Xorshift32Jump`]), and the stream advances by the lanes inside the row, so the draws
 /// are those of the golden model. Memory sizes round up to whole lanes.
 ///
 /// # Time step
@@ -392,8 +396,9 @@ pub struct LearningCore {
     sigmoid_index: Vec<DFF<Bits<8>>>,
 
     // Rule widgets: one instance of the neuron rules, one per lane of the synapse rules.
-    // `generator[k]` draws the `k + 1`-th number after the stream's state.
-    generator: Vec<Xorshift32Step>,
+    // `generator[k]` draws the `k + 1`-th number after the stream's state `draw_source`.
+    generator: Vec<Xorshift32Jump>,
+    draw_source: Signal<Local, Bits<32>>,
     encoder: BernoulliEncoder,
     // The neuron update's data stages (`NeuronEngine`): LIF, homeostasis, trace, count,
     // goodness and the prediction.
@@ -883,7 +888,8 @@ impl LearningCore {
                     .collect(),
             ),
             sigmoid_index: replicate(hidden_layers, DFF::default),
-            generator: replicate(lanes, Xorshift32Step::new),
+            generator: (1..=lanes).map(Xorshift32Jump::new).collect(),
+            draw_source: Signal::default(),
             encoder: BernoulliEncoder::new(),
             adapt: AdaptChange::new(),
             learn_engine: LearnEngine::new(lanes, options.split_rounding, options.late_write()),
@@ -1738,8 +1744,8 @@ impl Logic for LearningCore {
         self.anneal_shift.anneal.next = self.anneal.q.val();
         self.learn_shift.d.next = self.anneal_shift.shift_next.val();
         self.decay_shift.d.next = self.layer_fields.decay_shift.val();
-        // The generators are chained: lane k's draw is the (k + 1)-th of the stream, so a
-        // group of synapses draws exactly what the golden model draws for them one by one.
+        // Lane k's draw is the (k + 1)-th of the stream, so a group of synapses draws exactly
+        // what the golden model draws for them one by one.
         // The stream's state after the group in stage 3 is the draw of its last valid lane.
         self.learn_next_state.next = self.draw[0].q.val();
         for k in 0..self.lane_id.len() {
@@ -1750,24 +1756,20 @@ impl Logic for LearningCore {
         // The draws of the next group to reach stage 3 are made a cycle ahead and registered:
         // from the state after the group now in stage 3, or, with none there, from the
         // generator register of the layer of the group in stage 2.
-        self.generator[0].state.next = self.learn_state[0].q.val();
+        self.draw_source.next = self.learn_state[0].q.val();
         for l in 1..self.hidden_id.len() {
             if self.stage_hidden.q.val() == self.hidden_id[l].val() {
-                self.generator[0].state.next = self.learn_state[l].q.val();
+                self.draw_source.next = self.learn_state[l].q.val();
             }
         }
         if self.stage_layer.q.val() {
-            self.generator[0].state.next = self.classifier_state.q.val();
+            self.draw_source.next = self.classifier_state.q.val();
         }
         if self.round_stage.q.val() {
-            self.generator[0].state.next = self.learn_next_state.val();
+            self.draw_source.next = self.learn_next_state.val();
         }
-        for k in 1..self.lane_id.len() {
-            self.generator[k].state.next = self.generator[k - 1].next_state.val();
-        }
-        for k in 0..self.lane_id.len() {
-            self.draw[k].d.next = self.generator[k].next_state.val();
-        }
+        // (The generators take `draw_source` at the end of `update`, after the sequencer's
+        // states, one of which sets it.)
         self.encoder.intensity.next = self.pixels.read_data.val();
         self.encoder.random.next = self.generator[0].next_state.val();
         // Learning's stages 2 to 4: the lanes' rules and roundings, and the bank router.
@@ -2156,7 +2158,7 @@ impl Logic for LearningCore {
                 self.state.d.next = CoreState::EncodeData;
             }
             CoreState::EncodeData => {
-                self.generator[0].state.next = self.encoder_state.q.val();
+                self.draw_source.next = self.encoder_state.q.val();
                 self.encoder_state.d.next = self.generator[0].next_state.val();
                 // Pixel rows go to hidden layer 0's event list.
                 self.hidden_events.write_address.next = self.hidden_event_count_q[0].val();
@@ -2485,6 +2487,10 @@ impl Logic for LearningCore {
                         self.learn_engine.bank_write[b].val();
                 }
             }
+        }
+        for k in 0..self.lane_id.len() {
+            self.generator[k].state.next = self.draw_source.val();
+            self.draw[k].d.next = self.generator[k].next_state.val();
         }
         for s in 0..self.parameters.len() {
             self.parameters[s].read_address.next =
