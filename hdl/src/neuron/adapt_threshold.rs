@@ -9,7 +9,8 @@ use rust_hdl::prelude::*;
 const SUM_BITS: usize = 19;
 /// The saturated magnitude of the change.
 const CHANGE_LIMIT: u64 = 1 << 17;
-/// Width of [`AdaptChange::change`], the value a core may register between the halves.
+/// Width of [`AdaptChange::magnitude`], which a core may register between the halves with
+/// [`AdaptChange::negative`].
 pub const CHANGE_BITS: usize = SUM_BITS;
 
 /// Next adaptive threshold offset of a layer (`rules::adapt_step`), combinational:
@@ -17,7 +18,8 @@ pub const CHANGE_BITS: usize = SUM_BITS;
 ///
 /// `offset_next = clamp(offset + step * (spikes - target), min, max)`. The product is formed
 /// from magnitudes (`|step| * |spikes - target|`, one 16x16 multiplier) and negated when the
-/// signs differ; the sum is exact on 34 bits before the clamp. The clamp compares with `min`
+/// signs differ, in the second half (so the first ends at the multiplier's saturation); the
+/// sum is exact before the clamp. The clamp compares with `min`
 /// first, so crossed bounds (`min > max`, never in a config) give `min` for sums below it and
 /// `max` otherwise.
 #[derive(Debug, LogicBlock)]
@@ -70,7 +72,8 @@ impl Logic for AdaptThreshold {
         self.change_stage.step.next = self.step.val();
         self.change_stage.target.next = self.target.val();
         self.clamp_stage.offset.next = self.offset.val();
-        self.clamp_stage.change.next = self.change_stage.change.val();
+        self.clamp_stage.magnitude.next = self.change_stage.magnitude.val();
+        self.clamp_stage.negative.next = self.change_stage.negative.val();
         self.clamp_stage.min.next = self.min.val();
         self.clamp_stage.max.next = self.max.val();
         self.offset_next.next = self.clamp_stage.offset_next.val();
@@ -78,7 +81,7 @@ impl Logic for AdaptThreshold {
 }
 
 /// The first half of [`AdaptThreshold`], combinational: the change
-/// `step * (spikes - target)`, its magnitude saturated to `2^17`.
+/// `step * (spikes - target)` as its magnitude, saturated to `2^17`, and its sign.
 #[derive(Debug, LogicBlock)]
 pub struct AdaptChange {
     /// Spikes of the layer this step, input.
@@ -87,15 +90,16 @@ pub struct AdaptChange {
     pub step: Signal<In, Signed<16>>,
     /// Spikes per step the offset steers toward, input.
     pub target: Signal<In, Bits<16>>,
-    /// The saturated change, 19-bit two's complement, output.
-    pub change: Signal<Out, Bits<CHANGE_BITS>>,
+    /// The change's magnitude, saturated, output.
+    pub magnitude: Signal<Out, Bits<CHANGE_BITS>>,
+    /// It is negative (`step` and `spikes - target` have opposite signs), output.
+    pub negative: Signal<Out, Bit>,
     step_raw: Signal<Local, Bits<16>>,
     step_negative: Signal<Local, Bit>,
     step_magnitude: Signal<Local, Bits<16>>,
     gap_negative: Signal<Local, Bit>,
     gap_magnitude: Signal<Local, Bits<16>>,
     product: Signal<Local, Bits<32>>,
-    magnitude: Signal<Local, Bits<SUM_BITS>>,
     limit: Constant<Bits<SUM_BITS>>,
 }
 
@@ -106,14 +110,14 @@ impl AdaptChange {
             spikes: Signal::default(),
             step: Signal::default(),
             target: Signal::default(),
-            change: Signal::default(),
+            magnitude: Signal::default(),
+            negative: Signal::default(),
             step_raw: Signal::default(),
             step_negative: Signal::default(),
             step_magnitude: Signal::default(),
             gap_negative: Signal::default(),
             gap_magnitude: Signal::default(),
             product: Signal::default(),
-            magnitude: Signal::default(),
             limit: Constant::new(CHANGE_LIMIT.into()),
         }
     }
@@ -147,20 +151,20 @@ impl Logic for AdaptChange {
         if self.product.val().get_bits::<15>(17).any() {
             self.magnitude.next = self.limit.val();
         }
-        self.change.next = self.magnitude.val();
-        if self.step_negative.val() ^ self.gap_negative.val() {
-            self.change.next = 0 - self.magnitude.val();
-        }
+        self.negative.next = self.step_negative.val() ^ self.gap_negative.val();
     }
 }
 
-/// The second half of [`AdaptThreshold`], combinational: `clamp(offset + change, min, max)`.
+/// The second half of [`AdaptThreshold`], combinational: the change from its magnitude and
+/// sign, and `clamp(offset + change, min, max)`.
 #[derive(Debug, LogicBlock)]
 pub struct AdaptClamp {
     /// Threshold offset of the layer, input.
     pub offset: Signal<In, Signed<16>>,
-    /// [`AdaptChange::change`], input.
-    pub change: Signal<In, Bits<CHANGE_BITS>>,
+    /// [`AdaptChange::magnitude`], input.
+    pub magnitude: Signal<In, Bits<CHANGE_BITS>>,
+    /// [`AdaptChange::negative`], input.
+    pub negative: Signal<In, Bit>,
     /// Lower bound of the offset, input.
     pub min: Signal<In, Signed<16>>,
     /// Upper bound of the offset, input.
@@ -170,6 +174,7 @@ pub struct AdaptClamp {
     offset_wide: SignExtend<16, SUM_BITS>,
     min_wide: SignExtend<16, SUM_BITS>,
     max_wide: SignExtend<16, SUM_BITS>,
+    change: Signal<Local, Bits<SUM_BITS>>,
     sum: Signal<Local, Bits<SUM_BITS>>,
 }
 
@@ -178,13 +183,15 @@ impl AdaptClamp {
     pub fn new() -> Self {
         Self {
             offset: Signal::default(),
-            change: Signal::default(),
+            magnitude: Signal::default(),
+            negative: Signal::default(),
             min: Signal::default(),
             max: Signal::default(),
             offset_next: Signal::default(),
             offset_wide: SignExtend::new(),
             min_wide: SignExtend::new(),
             max_wide: SignExtend::new(),
+            change: Signal::default(),
             sum: Signal::default(),
         }
     }
@@ -199,6 +206,10 @@ impl Default for AdaptClamp {
 impl Logic for AdaptClamp {
     #[hdl_gen]
     fn update(&mut self) {
+        self.change.next = self.magnitude.val();
+        if self.negative.val() {
+            self.change.next = 0 - self.magnitude.val();
+        }
         self.offset_wide.value.next = self.offset.val();
         self.sum.next = unsigned_cast(self.offset_wide.result.val()) + self.change.val();
         // Clamp to min..=max.

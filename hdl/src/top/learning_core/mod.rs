@@ -406,10 +406,11 @@ pub struct LearningCore {
     // The answers to host reads (`ReadBack`).
     read_back: ReadBack,
     // The threshold adaptation (`AdaptThreshold`) in two halves; with `split_neuron` the
-    // change is registered between them (state `AdaptProduct`).
+    // change's magnitude and sign are registered between them (state `AdaptProduct`).
     adapt: AdaptChange,
     adapt_clamp: AdaptClamp,
-    adapt_change: DFF<Bits<CHANGE_BITS>>,
+    adapt_magnitude: DFF<Bits<CHANGE_BITS>>,
+    adapt_negative: DFF<Bit>,
     anneal_shift: AnnealedShift,
     // The narrow per-layer parameters (`LayerFields`).
     layer_fields: LayerFields,
@@ -901,7 +902,8 @@ impl LearningCore {
                 &register_ids(Register::LearnState),
             ),
             adapt_clamp: AdaptClamp::new(),
-            adapt_change: DFF::default(),
+            adapt_magnitude: DFF::default(),
+            adapt_negative: DFF::default(),
             anneal_shift: AnnealedShift::new(),
             layer_fields: LayerFields::new(&parameter_blocks, CLASSIFIER_PARAMETERS >> 4),
             contrastive: ContrastiveError::new(),
@@ -1353,7 +1355,8 @@ impl Logic for LearningCore {
             step_classifier_label,
             step_label_input,
             spike_total,
-            adapt_change,
+            adapt_magnitude,
+            adapt_negative,
             error,
             classifier_offset,
             classifier_goodness,
@@ -1700,11 +1703,14 @@ impl Logic for LearningCore {
         self.adapt.spikes.next = self.spike_total_q.val();
         self.adapt.step.next = signed_cast(self.layer_adapt_step.val());
         self.adapt.target.next = self.layer_adapt_target.val();
-        self.adapt_change.d.next = self.adapt.change.val();
+        self.adapt_magnitude.d.next = self.adapt.magnitude.val();
+        self.adapt_negative.d.next = self.adapt.negative.val();
         self.adapt_clamp.offset.next = signed_cast(self.layer_offset.val());
-        self.adapt_clamp.change.next = self.adapt.change.val();
+        self.adapt_clamp.magnitude.next = self.adapt.magnitude.val();
+        self.adapt_clamp.negative.next = self.adapt.negative.val();
         if self.split_neuron.val() {
-            self.adapt_clamp.change.next = self.adapt_change.q.val();
+            self.adapt_clamp.magnitude.next = self.adapt_magnitude.q.val();
+            self.adapt_clamp.negative.next = self.adapt_negative.q.val();
         }
         self.adapt_clamp.min.next = signed_cast(self.layer_adapt_min.val());
         self.adapt_clamp.max.next = signed_cast(self.layer_adapt_max.val());
