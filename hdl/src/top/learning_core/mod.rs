@@ -9,6 +9,7 @@ use crate::top::host_interface::{
     parameter_id, CoreShape, Datapath, LayerField, LayerId, Op, Register, ShapeError, StepCommand,
     CLASSIFIER_PARAMETERS,
 };
+use crate::top::lane_router::LaneRouter;
 use crate::top::layer_fields::LayerFields;
 use crate::top::learn_engine::LearnEngine;
 use crate::top::neuron_engine::NeuronEngine;
@@ -419,6 +420,9 @@ pub struct LearningCore {
     // per lane serve both rules (the hidden layers and the classifier never learn in the same
     // cycle), and the router to the weight banks.
     learn_engine: LearnEngine,
+    // The bank rotation (`LaneRouter`): each lane's bank and each bank's lane and address in
+    // stage 1, each lane's weight from its bank in stage 2.
+    lane_router: LaneRouter,
     // The synapse pipeline. Stage 1 (the sequencer) addresses a group: its weights, and its
     // currents or traces. Stage 2 has the words: integration adds the weights to the
     // currents and writes them back (`integrate_stage`); in learning (`learn_stage`), stage 3
@@ -460,7 +464,6 @@ pub struct LearningCore {
     commit_layer: Signal<Local, Bit>,
     commit_bank_address: Vec<Signal<Local, Bits<16>>>,
     late_write: Constant<Bit>,
-    // Each lane's next weight in stage 4.
     learn_shift: DFF<Bits<5>>,
     decay_shift: DFF<Bits<5>>,
     // The rounding plan of the stage-2 group's layer, registered for stage 3 with
@@ -622,7 +625,6 @@ pub struct LearningCore {
     layer_homeostasis_max: Signal<Local, Bits<16>>,
     layer_trace_shift: Signal<Local, Bits<3>>,
     neuron_address: Signal<Local, Bits<16>>,
-    weight_address: Signal<Local, Bits<16>>,
     host_neuron_base: Signal<Local, Bits<16>>,
     host_neuron_address: Signal<Local, Bits<16>>,
     neuron_word: Signal<Local, Bits<16>>,
@@ -634,16 +636,10 @@ pub struct LearningCore {
     index_next: Signal<Local, Bits<16>>,
     index_lanes_next: Signal<Local, Bits<16>>,
     event_next: Signal<Local, Bits<16>>,
-    remaining: Signal<Local, Bits<16>>,
     lanes_done: Signal<Local, Bit>,
-    lane_bank: Vec<Signal<Local, Bits<16>>>,
-    lane_weight: Vec<Signal<Local, Bits<16>>>,
-    lane_valid: Vec<Signal<Local, Bit>>,
     lane_neuron: Vec<Signal<Local, Bits<16>>>,
     lane_current_base: Vec<Signal<Local, Bits<32>>>,
     lane_current_sum: Vec<Signal<Local, Bits<32>>>,
-    bank_lane: Vec<Signal<Local, Bits<16>>>,
-    bank_address: Vec<Signal<Local, Bits<16>>>,
     learn_next_state: Signal<Local, Bits<32>>,
     current_read: Signal<Local, Bits<32>>,
     trace_read: Signal<Local, Bits<8>>,
@@ -894,6 +890,7 @@ impl LearningCore {
             encoder: BernoulliEncoder::new(),
             adapt: AdaptChange::new(),
             learn_engine: LearnEngine::new(lanes, options.split_rounding, options.late_write()),
+            lane_router: LaneRouter::new(lanes),
             neuron_engine: NeuronEngine::new(options.split_neuron),
             read_back: ReadBack::new(
                 lanes,
@@ -1120,7 +1117,6 @@ impl LearningCore {
             layer_homeostasis_max: Signal::default(),
             layer_trace_shift: Signal::default(),
             neuron_address: Signal::default(),
-            weight_address: Signal::default(),
             host_neuron_base: Signal::default(),
             host_neuron_address: Signal::default(),
             neuron_word: Signal::default(),
@@ -1132,16 +1128,10 @@ impl LearningCore {
             index_next: Signal::default(),
             index_lanes_next: Signal::default(),
             event_next: Signal::default(),
-            remaining: Signal::default(),
             lanes_done: Signal::default(),
-            lane_bank: replicate(lanes, Signal::default),
-            lane_weight: replicate(lanes, Signal::default),
-            lane_valid: replicate(lanes, Signal::default),
             lane_neuron: replicate(lanes, Signal::default),
             lane_current_base: replicate(lanes, Signal::default),
             lane_current_sum: replicate(lanes, Signal::default),
-            bank_lane: replicate(lanes, Signal::default),
-            bank_address: replicate(lanes, Signal::default),
             learn_next_state: Signal::default(),
             current_read: Signal::default(),
             trace_read: Signal::default(),
@@ -1521,7 +1511,6 @@ impl Logic for LearningCore {
         self.neuron_address.next = self.neuron_base.val() + self.index_q.val();
         self.neuron_word.next = self.neuron_address.val() >> self.lane_shift.val();
         self.neuron_lane.next = self.neuron_address.val() & self.lane_mask.val();
-        self.weight_address.next = self.event_base_q.val() + self.index_q.val();
         // A state address: bit 15 the classifier, bits 11..0 its neuron; else, with one hidden
         // layer, bits 11..0 the neuron, with more, bits 11..10 the hidden layer and 9..0 the
         // neuron.
@@ -1560,27 +1549,17 @@ impl Logic for LearningCore {
         self.index_next.next = self.index_q.val() + 1;
         self.index_lanes_next.next = self.index_q.val() + self.lane_step.val();
         self.lanes_done.next = self.index_lanes_next.val() >= self.size.val();
-        self.remaining.next = self.size.val() - self.index_q.val();
         self.event_next.next = self.event_index_q.val() + 1;
         self.label_input_wide.next = bit_cast::<16, 6>(self.step_label_input.q.val());
         self.classifier_label_wide.next = bit_cast::<16, 6>(self.step_classifier_label.q.val());
 
-        // Lanes: lane `k` takes synapse `index + k` of the row, weight word
-        // `weight_address + k`, which is in bank `lane_bank[k]`; bank `b` holds the word of
-        // lane `bank_lane[b]` at `bank_address[b]`. Lanes past the row's end do nothing.
+        // Lanes: lane `k` takes synapse `index + k` of the row (neuron `lane_neuron[k]`), its
+        // weight from the bank the router gives it; lanes past the row's end do nothing.
+        self.lane_router.row.next = self.event_base_q.val();
+        self.lane_router.index.next = self.index_q.val();
+        self.lane_router.size.next = self.size.val();
         for k in 0..self.lane_id.len() {
-            self.lane_bank[k].next =
-                (self.weight_address.val() + self.lane_id[k].val()) & self.lane_mask.val();
-            self.lane_valid[k].next = self.lane_id[k].val() < self.remaining.val();
             self.lane_neuron[k].next = self.index_q.val() + self.lane_id[k].val();
-        }
-        // A group starts inside its row.
-        self.lane_valid[0].next = true;
-        for b in 0..self.lane_id.len() {
-            self.bank_lane[b].next =
-                (self.lane_id[b].val() - self.weight_address.val()) & self.lane_mask.val();
-            self.bank_address[b].next =
-                (self.weight_address.val() + self.bank_lane[b].val()) >> self.lane_shift.val();
         }
         // The pipeline's second stage works on the group addressed in the previous cycle.
         self.integrate_stage.d.next = false;
@@ -1603,10 +1582,10 @@ impl Logic for LearningCore {
             self.commit_layer.next = self.late_layer.q.val();
         }
         for k in 0..self.lane_id.len() {
-            self.stage_lane_valid[k].d.next = self.lane_valid[k].val();
-            self.stage_lane_bank[k].d.next = self.lane_bank[k].val();
-            self.stage_bank_lane[k].d.next = self.bank_lane[k].val();
-            self.stage_bank_address[k].d.next = self.bank_address[k].val();
+            self.stage_lane_valid[k].d.next = self.lane_router.lane_valid[k].val();
+            self.stage_lane_bank[k].d.next = self.lane_router.lane_bank[k].val();
+            self.stage_bank_lane[k].d.next = self.lane_router.bank_lane[k].val();
+            self.stage_bank_address[k].d.next = self.lane_router.bank_address[k].val();
             self.stage_target[k].d.next =
                 self.classifier_label_wide.val() == self.lane_neuron[k].val();
             self.round_lane_valid[k].d.next = self.stage_lane_valid[k].q.val();
@@ -1619,21 +1598,16 @@ impl Logic for LearningCore {
                 self.commit_bank_address[k].next = self.late_bank_address[k].q.val();
             }
         }
+        self.lane_router.classifier.next = self.layer.q.val();
         for k in 0..self.lane_id.len() {
-            self.lane_weight[k].next = bits::<16>(0);
-            for b in 0..self.lane_id.len() {
-                if self.stage_lane_bank[k].q.val() == self.lane_id[b].val() {
-                    self.lane_weight[k].next = self.hidden_weights[b].read_data.val();
-                    if self.layer.q.val() {
-                        self.lane_weight[k].next = self.classifier_weights[b].read_data.val();
-                    }
-                }
-            }
+            self.lane_router.weight_bank[k].next = self.stage_lane_bank[k].q.val();
+            self.lane_router.hidden_weight[k].next = self.hidden_weights[k].read_data.val();
+            self.lane_router.classifier_weight[k].next = self.classifier_weights[k].read_data.val();
         }
 
         // Integration: j = (first event row ? 0 : j) + w, exact on 32 bits, per lane.
         for k in 0..self.lane_id.len() {
-            self.weight_wide[k].value.next = signed_cast(self.lane_weight[k].val());
+            self.weight_wide[k].value.next = signed_cast(self.lane_router.weight[k].val());
             self.lane_current_base[k].next = self.current_mem[k].read_data.val();
             if self.stage_first_row.q.val() {
                 self.lane_current_base[k].next = bits::<32>(0);
@@ -1807,7 +1781,7 @@ impl Logic for LearningCore {
         }
         self.learn_engine.w_max.next = self.w_max.q.val();
         for k in 0..self.lane_id.len() {
-            self.learn_engine.weight[k].next = self.lane_weight[k].val();
+            self.learn_engine.weight[k].next = self.lane_router.weight[k].val();
             self.learn_engine.trace[k].next = self.trace_mem[k].read_data.val();
             self.learn_engine.target[k].next = self.stage_target[k].q.val();
             self.learn_engine.draw[k].next = self.draw[k].q.val();
@@ -1822,17 +1796,17 @@ impl Logic for LearningCore {
         self.pixels.write_data.next = self.cmd_data.val().get_bits::<8>(0);
         self.pixels.read_enable.next = true;
         self.pixels.write_enable.next = false;
-        // Weight banks: bank b reads and writes the word of lane bank_lane[b]. W is read only
+        // Weight banks: bank b reads and writes the word of lane `bank_lane[b]`. W is read only
         // where its word is used, never in a cycle that writes it (it may be a single-port
         // SPRAM).
         for b in 0..self.lane_id.len() {
             self.hidden_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
             self.classifier_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
-            self.hidden_weights[b].read_address.next = self.bank_address[b].val();
+            self.hidden_weights[b].read_address.next = self.lane_router.bank_address[b].val();
             self.hidden_weights[b].write_address.next = self.commit_bank_address[b].val();
             self.hidden_weights[b].read_enable.next = false;
             self.hidden_weights[b].write_enable.next = false;
-            self.classifier_weights[b].read_address.next = self.bank_address[b].val();
+            self.classifier_weights[b].read_address.next = self.lane_router.bank_address[b].val();
             self.classifier_weights[b].write_address.next = self.commit_bank_address[b].val();
             self.classifier_weights[b].read_enable.next = true;
             self.classifier_weights[b].write_enable.next = false;
