@@ -375,3 +375,46 @@ fn t_cli_bad_inputs_give_one_line_errors() {
         assert!(line.contains(needle), "{line:?} should name {needle:?}");
     }
 }
+
+/// Regression: `train --test-samples 0` and `infer --test-samples 0` printed "0.00%",
+/// `verify --train-samples 0 --test-samples 0` "0 differences" and `--epochs 0` a train
+/// accuracy, each exiting 0. A run on zero samples or epochs is refused, naming the flag and
+/// the value, before anything is loaded.
+#[test]
+fn t_cli_zero_samples_or_epochs_are_refused_naming_the_flag() {
+    let dataset = format!("digits:{DIGITS}");
+    let run = |command: &str, flag: &str| {
+        let mut args = vec![command, "--port", "sim", "--dataset", &dataset, flag, "0"];
+        if command == "train" && flag != "--epochs" {
+            args.extend(["--epochs", "1"]);
+        }
+        fails(&args)
+    };
+    let cases = [
+        ("train", "--epochs"),
+        ("train", "--train-samples"),
+        ("train", "--test-samples"),
+        ("infer", "--test-samples"),
+        ("verify", "--epochs"),
+        ("verify", "--train-samples"),
+        ("verify", "--test-samples"),
+    ];
+    for (command, flag) in cases {
+        let line = run(command, flag);
+        let want = format!("invalid value '0' for '{flag} <");
+        assert!(line.contains(&want), "{command} {flag} 0: {line:?}");
+        assert!(line.contains("must be at least 1"), "{command}: {line:?}");
+    }
+    let both = fails(&[
+        "verify",
+        "--port",
+        "sim",
+        "--dataset",
+        &dataset,
+        "--train-samples",
+        "0",
+        "--test-samples",
+        "0",
+    ]);
+    assert!(both.contains("'--train-samples <"), "{both:?}");
+}
