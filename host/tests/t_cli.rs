@@ -262,6 +262,12 @@ fn t_cli_bad_inputs_give_one_line_errors() {
     let full = std::fs::read(DIGITS).expect("digits");
     let cut = dir.join("cut.csv.gz");
     std::fs::write(&cut, &full[..full.len() / 2]).expect("write");
+    let garbage = dir.join("garbage.csv.gz");
+    std::fs::write(&garbage, [&full[..], b"junk"].concat()).expect("write");
+    let garbage_at = format!(
+        "garbage.csv.gz: trailing garbage after the gzip stream: 4 bytes at compressed byte {}",
+        full.len()
+    );
     let short = dir.join("short.csv.gz");
     std::fs::write(&short, gzip(b"0,1,2,3\n")).expect("write");
     let bad_toml = dir.join("bad.toml");
@@ -297,6 +303,15 @@ fn t_cli_bad_inputs_give_one_line_errors() {
         (
             train(format!("digits:{}", short.display()), &[]),
             "expected 65 comma-separated fields, found 4",
+        ),
+        // Regression: these read forever, and were reported as truncated.
+        (
+            train("digits:/dev/zero".into(), &[]),
+            "/dev/zero: a character device, not a regular file",
+        ),
+        (
+            train(format!("digits:{}", garbage.display()), &[]),
+            &garbage_at,
         ),
         (
             train("digits:/no/such/file.csv".into(), &[]),
