@@ -343,6 +343,12 @@ fn t_cli_bad_inputs_give_one_line_errors() {
             fails(&["identify", "--port", "/dev/no-such-tty"]),
             "/dev/no-such-tty at 3000000 baud: cannot open",
         ),
+        // Regression: "cannot open" without naming the other choices.
+        (
+            fails(&["identify", "--port", "bogus"]),
+            "--port bogus: expected a serial device path, \"sim\" or \"cosim\": bogus at \
+             3000000 baud: cannot open",
+        ),
         (
             fails(&[
                 "identify",
