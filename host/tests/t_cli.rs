@@ -439,3 +439,57 @@ fn t_cli_zero_samples_or_epochs_are_refused_naming_the_flag() {
     ]);
     assert!(both.contains("'--train-samples <"), "{both:?}");
 }
+
+/// Regression: `--report /nonexistent/r.json` created the directory. Every output file's
+/// directory must exist; a missing one is named before the run, and nothing is created.
+#[test]
+fn t_cli_outputs_in_a_missing_directory_are_refused_before_the_run() {
+    let missing = dir("t_cli_outputs").join("no-such-dir");
+    let _ = std::fs::remove_dir_all(&missing);
+    let file = missing.join("out.json");
+    let file = file.to_str().expect("path");
+    let dataset = format!("digits:{DIGITS}");
+    let train = [
+        "train",
+        "--port",
+        "sim",
+        "--epochs",
+        "1",
+        "--dataset",
+        &dataset,
+    ];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        ([&train[..], &["--report", file]].concat(), "--report"),
+        (
+            [&train[..], &["--save-weights", file]].concat(),
+            "--save-weights",
+        ),
+        ([&train[..], &["--dump", file]].concat(), "--dump"),
+        (
+            vec![
+                "infer",
+                "--port",
+                "sim",
+                "--dataset",
+                &dataset,
+                "--report",
+                file,
+            ],
+            "--report",
+        ),
+        (vec!["dump", "--port", "sim", "--out", file], "--out"),
+        (
+            vec!["plot", "accuracy", "--report", DIGITS, "--out", file],
+            "--out",
+        ),
+    ];
+    for (args, flag) in cases {
+        let line = fails(&args);
+        let want = format!(
+            "error: {flag} {file}: directory {} does not exist",
+            missing.display()
+        );
+        assert_eq!(line, want, "{args:?}");
+        assert!(!missing.exists(), "{args:?} created {}", missing.display());
+    }
+}

@@ -444,3 +444,27 @@ fn train_refuses_zero_epochs_or_samples_naming_the_flag() {
         assert!(first.contains("must be at least 1"), "{first}");
     }
 }
+
+/// Regression: `--report` and `--save-weights` created missing directories. A missing one is
+/// named before the run, and nothing is created.
+#[test]
+fn train_refuses_outputs_in_a_missing_directory() {
+    let missing = std::env::temp_dir().join(format!(
+        "spikeforge-config-errors-{}-no-such-dir",
+        std::process::id()
+    ));
+    let file = missing.join("out.json");
+    for flag in ["--report", "--save-weights"] {
+        let output = format!("{flag}={}", file.display());
+        let run = train(&[&digits_spec(), "--epochs=1", &output]);
+        assert_fails_with(
+            &run,
+            &format!(
+                "{flag} {}: directory {} does not exist",
+                file.display(),
+                missing.display()
+            ),
+        );
+        assert!(!missing.exists(), "{flag} created {}", missing.display());
+    }
+}

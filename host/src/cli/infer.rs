@@ -9,6 +9,7 @@ use clap::Args;
 use spikeforge_host::chip_model::ChipModel;
 use spikeforge_host::weights::initial_network;
 use spikeforge_sim::data::DatasetSpec;
+use spikeforge_sim::report::check_outputs;
 use spikeforge_sim::train::{evaluate, parse_count};
 
 use super::{dataset, report_link, write_file, LinkArgs, NetworkArgs};
@@ -37,6 +38,7 @@ pub struct Cmd {
 
 impl Cmd {
     pub fn run(self) -> anyhow::Result<()> {
+        check_outputs(&[("--report", self.report.as_deref())])?;
         let cfg = self.network.load()?;
         let data = dataset(&self.dataset, &cfg)?;
         let net = initial_network(&cfg, self.weights.as_deref())?;

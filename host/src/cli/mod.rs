@@ -203,11 +203,8 @@ pub fn report_link(client: &mut Client) -> anyhow::Result<LinkStats> {
     Ok(stats)
 }
 
-/// Write `text` to `path`, creating its directory.
+/// Write `text` to `path`. No directory is created: commands check their outputs with
+/// `spikeforge_sim::report::check_outputs` before they run.
 pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create directory {}", dir.display()))?;
-    }
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }

@@ -13,7 +13,7 @@ use spikeforge_host::client::LinkStats;
 use spikeforge_host::weights::{initial_network, write_weights};
 use spikeforge_sim::data::DatasetSpec;
 use spikeforge_sim::model::Model;
-use spikeforge_sim::report::{ModelKind, ProgressBar, TrainReport};
+use spikeforge_sim::report::{check_outputs, ModelKind, ProgressBar, TrainReport};
 use spikeforge_sim::train::{parse_count, train, TrainOptions};
 
 use super::dump::dump_json;
@@ -66,6 +66,11 @@ pub struct HostTrainReport {
 impl Cmd {
     pub fn run(self) -> anyhow::Result<()> {
         let start = Instant::now();
+        check_outputs(&[
+            ("--report", self.report.as_deref()),
+            ("--save-weights", self.save_weights.as_deref()),
+            ("--dump", self.dump.as_deref()),
+        ])?;
         let cfg = self.network.load()?;
         let data = dataset(&self.dataset, &cfg)?;
         let net = initial_network(&cfg, self.weights.as_deref())?;

@@ -48,6 +48,9 @@ fn main() -> ExitCode {
 
 fn run() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(path) = &args.json {
+        spikeforge_sim::report::check_output("--json", path)?;
+    }
     let (network, dataset) = load_run(args.network.as_deref(), args.seed, &args.dataset)?;
     let opts = TrainOptions {
         epochs: u32::from(args.train_samples > 0),

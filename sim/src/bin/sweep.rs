@@ -7,9 +7,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use spikeforge_sim::data::DatasetSpec;
-use spikeforge_sim::sweep::{
-    check_output, run_sweep, write_csv, Axis, Grid, NetworkSource, SweepOptions,
-};
+use spikeforge_sim::report::check_output;
+use spikeforge_sim::sweep::{run_sweep, write_csv, Axis, Grid, NetworkSource, SweepOptions};
 use spikeforge_sim::train::{parse_count, TrainOptions};
 
 /// Train every combination of the `--set` values, over seeds, and rank the results.
@@ -71,7 +70,7 @@ fn run() -> anyhow::Result<()> {
     let source = NetworkSource::load(args.network.as_deref())?;
     let grid = Grid::new(&source, axes, args.seeds)?;
     if let Some(path) = &args.out {
-        check_output(path)?;
+        check_output("--out", path)?;
     }
     let dataset = spikeforge_sim::data::load(&args.dataset)?;
     grid.check_dataset(&dataset, &args.dataset)?;

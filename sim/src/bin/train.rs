@@ -10,7 +10,7 @@ use clap::Parser;
 use spikeforge_sim::data::DatasetSpec;
 use spikeforge_sim::model::Model;
 use spikeforge_sim::network::Network;
-use spikeforge_sim::report::{ModelKind, ProgressBar, TrainReport};
+use spikeforge_sim::report::{check_outputs, ModelKind, ProgressBar, TrainReport};
 use spikeforge_sim::train::{load_run, parse_count, train, TrainOptions};
 
 /// Train a spiking CSDP network on chip arithmetic (or the float reference).
@@ -59,6 +59,10 @@ fn main() -> ExitCode {
 fn run() -> anyhow::Result<()> {
     let args = Args::parse();
     let start = Instant::now();
+    check_outputs(&[
+        ("--report", args.report.as_deref()),
+        ("--save-weights", args.save_weights.as_deref()),
+    ])?;
     let (network, dataset) = load_run(args.network.as_deref(), args.seed, &args.dataset)?;
     let opts = TrainOptions {
         epochs: args.epochs.get(),
@@ -90,12 +94,10 @@ fn run() -> anyhow::Result<()> {
         eprintln!("warning: {warning}");
     }
     if let Some(path) = &args.save_weights {
-        create_parent(path)?;
         std::fs::write(path, weights)
             .with_context(|| format!("cannot write weights to {}", path.display()))?;
     }
     if let Some(path) = &args.report {
-        create_parent(path)?;
         let json = serde_json::to_string_pretty(&report)?;
         std::fs::write(path, json + "\n")
             .with_context(|| format!("cannot write report to {}", path.display()))?;
@@ -108,13 +110,4 @@ fn run() -> anyhow::Result<()> {
     );
     println!("test accuracy: {:.2}%", report.test_accuracy * 100.0);
     Ok(())
-}
-
-/// Create the directory that will hold `path`, if it has one.
-fn create_parent(path: &std::path::Path) -> anyhow::Result<()> {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create directory {}", dir.display())),
-        _ => Ok(()),
-    }
 }
