@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::Deserialize;
+use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::wire::line::clocks_per_bit;
 
 pub mod clock;
@@ -24,6 +25,23 @@ pub const BOARDS: &[(&str, &str)] = &[
     ("ulx3s-85f", include_str!("../ulx3s-85f.toml")),
     ("orangecrab-25f", include_str!("../orangecrab-25f.toml")),
     ("alchitry-cu", include_str!("../alchitry-cu.toml")),
+];
+
+/// The network profiles the boards name (`network = "networks/..."`): path and TOML, embedded
+/// so that an installed `gen-verilog --board` finds them ([`Board::network_config`]).
+pub const NETWORKS: &[(&str, &str)] = &[
+    (
+        "networks/digits.toml",
+        include_str!("../../networks/digits.toml"),
+    ),
+    (
+        "networks/up5k.toml",
+        include_str!("../../networks/up5k.toml"),
+    ),
+    (
+        "networks/hx8k.toml",
+        include_str!("../../networks/hx8k.toml"),
+    ),
 ];
 
 /// The names the board's top module `board_top` (`spikeforge_hdl::board::flow::board_verilog`)
@@ -182,7 +200,7 @@ pub struct Board {
     pub flash_tool: String,
     /// Arguments of the programmer.
     pub flash_args: Vec<String>,
-    /// Network profile (a path relative to the repository root).
+    /// Network profile: one of [`NETWORKS`] (a path relative to the repository root).
     pub network: String,
     /// Hidden weights in SPRAM.
     pub spram: bool,
@@ -332,6 +350,13 @@ impl Board {
         check_file_stem(&raw.name).map_err(|reason| invalid("name", &quoted(&raw.name), reason))?;
         check_comment(&raw.description)
             .map_err(|reason| invalid("description", &quoted(&raw.description), reason))?;
+        if !NETWORKS.iter().any(|(path, _)| *path == raw.network) {
+            return Err(invalid(
+                "network",
+                &quoted(&raw.network),
+                &format!("the embedded profiles are {}", profile_paths()),
+            ));
+        }
         let family = match raw.family.as_str() {
             "ice40" => BoardFamily::Ice40,
             "ecp5" => BoardFamily::Ecp5,
@@ -462,6 +487,23 @@ impl Board {
         })
     }
 
+    /// The board's network profile, validated from its embedded copy in [`NETWORKS`]: no file
+    /// is read.
+    pub fn network_config(&self) -> Result<NetworkConfig, BoardError> {
+        let invalid = |reason: String| BoardError::Invalid {
+            origin: format!("board {}", self.name),
+            field: "network".to_string(),
+            value: quoted(&self.network),
+            reason,
+        };
+        let (path, text) = NETWORKS
+            .iter()
+            .find(|(path, _)| *path == self.network)
+            .ok_or_else(|| invalid(format!("the embedded profiles are {}", profile_paths())))?;
+        NetworkConfig::from_toml_str(text, &format!("<embedded {path}>"))
+            .map_err(|e| invalid(e.to_string()))
+    }
+
     /// The pin constraints (`.pcf` for iCE40, `.lpf` for ECP5) of the board's top-level ports.
     pub fn constraints(&self) -> String {
         let mut out = String::new();
@@ -512,6 +554,15 @@ impl Board {
         command.push(bitstream.display().to_string());
         command
     }
+}
+
+/// The paths of [`NETWORKS`], for messages.
+fn profile_paths() -> String {
+    NETWORKS
+        .iter()
+        .map(|(path, _)| *path)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `text` in quotes, its special characters escaped, for a message of one line.
@@ -582,6 +633,47 @@ mod tests {
             let board = Board::named(name).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(&board.name, name);
         }
+    }
+
+    /// Regression: `gen-verilog --board` read the board's network through a path fixed at
+    /// build time, which an installed binary cannot find. The profiles are embedded, each
+    /// board names one of them, and a board naming another file is refused.
+    #[test]
+    fn every_board_finds_its_network_profile_embedded() {
+        let names: Vec<String> = BOARDS
+            .iter()
+            .map(|(name, _)| {
+                let board = Board::named(name).unwrap_or_else(|e| panic!("{e}"));
+                board
+                    .network_config()
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .name
+            })
+            .collect();
+        assert_eq!(names, ["digits-up5k", "digits", "digits", "digits-hx8k"]);
+        let good = BOARDS[0].1;
+        let err = Board::from_toml_str(
+            &good.replace("networks/up5k.toml", "networks/mine.toml"),
+            "test.toml",
+        )
+        .err()
+        .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "test.toml: network = \"networks/mine.toml\": the embedded profiles are \
+                 networks/digits.toml, networks/up5k.toml, networks/hx8k.toml"
+            )
+        );
+        let mut board = Board::named("icebreaker").unwrap_or_else(|e| panic!("{e}"));
+        board.network = "networks/mine.toml".to_string();
+        let err = board.network_config().err().map(|e| e.to_string());
+        assert!(
+            err.as_deref().is_some_and(|e| e.starts_with(
+                "board icebreaker: network = \"networks/mine.toml\": the embedded profiles"
+            )),
+            "{err:?}"
+        );
     }
 
     /// The checked-in constraints are exactly what the board files generate.
