@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::Deserialize;
+use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::wire::line::clocks_per_bit;
 
 pub mod clock;
@@ -24,6 +25,65 @@ pub const BOARDS: &[(&str, &str)] = &[
     ("ulx3s-85f", include_str!("../ulx3s-85f.toml")),
     ("orangecrab-25f", include_str!("../orangecrab-25f.toml")),
     ("alchitry-cu", include_str!("../alchitry-cu.toml")),
+];
+
+/// The network profiles the boards name (`network = "networks/..."`): path and TOML, embedded
+/// so that an installed `gen-verilog --board` finds them ([`Board::network_config`]).
+pub const NETWORKS: &[(&str, &str)] = &[
+    (
+        "networks/digits.toml",
+        include_str!("../../networks/digits.toml"),
+    ),
+    (
+        "networks/up5k.toml",
+        include_str!("../../networks/up5k.toml"),
+    ),
+    (
+        "networks/hx8k.toml",
+        include_str!("../../networks/hx8k.toml"),
+    ),
+];
+
+/// The names the board's top module `board_top` (`spikeforge_hdl::board::flow::board_verilog`)
+/// declares besides its LEDs: the module and its ports, its nets, its instances and the
+/// modules they are. An LED becomes a port of `board_top` and a button will, so neither may
+/// take one of these names (a test of `board_verilog` checks that every name it writes is
+/// here).
+pub const TOP_NAMES: &[&str] = &[
+    "board_top",
+    "clock_in",
+    "uart_rx",
+    "uart_tx",
+    "core_clock",
+    "active",
+    "divider",
+    "core_clock_buffer",
+    "pll",
+    "chip",
+    "top",
+    "SB_GB",
+    "SB_PLL40_CORE",
+    "EHXPLLL",
+];
+
+/// The keywords of Verilog-2005 (IEEE 1364-2005, Annex B), which no port name may be.
+#[rustfmt::skip]
+pub const VERILOG_KEYWORDS: &[&str] = &[
+    "always", "and", "assign", "automatic", "begin", "buf", "bufif0", "bufif1", "case", "casex",
+    "casez", "cell", "cmos", "config", "deassign", "default", "defparam", "design", "disable",
+    "edge", "else", "end", "endcase", "endconfig", "endfunction", "endgenerate", "endmodule",
+    "endprimitive", "endspecify", "endtable", "endtask", "event", "for", "force", "forever",
+    "fork", "function", "generate", "genvar", "highz0", "highz1", "if", "ifnone", "incdir",
+    "include", "initial", "inout", "input", "instance", "integer", "join", "large", "liblist",
+    "library", "localparam", "macromodule", "medium", "module", "nand", "negedge", "nmos", "nor",
+    "noshowcancelled", "not", "notif0", "notif1", "or", "output", "parameter", "pmos", "posedge",
+    "primitive", "pull0", "pull1", "pulldown", "pullup", "pulsestyle_ondetect",
+    "pulsestyle_onevent", "rcmos", "real", "realtime", "reg", "release", "repeat", "rnmos",
+    "rpmos", "rtran", "rtranif0", "rtranif1", "scalared", "showcancelled", "signed", "small",
+    "specify", "specparam", "strong0", "strong1", "supply0", "supply1", "table", "task", "time",
+    "tran", "tranif0", "tranif1", "tri", "tri0", "tri1", "triand", "trior", "trireg", "unsigned",
+    "use", "uwire", "vectored", "wait", "wand", "weak0", "weak1", "while", "wire", "wor", "xnor",
+    "xor",
 ];
 
 /// FPGA family of a board.
@@ -140,7 +200,7 @@ pub struct Board {
     pub flash_tool: String,
     /// Arguments of the programmer.
     pub flash_args: Vec<String>,
-    /// Network profile (a path relative to the repository root).
+    /// Network profile: one of [`NETWORKS`] (a path relative to the repository root).
     pub network: String,
     /// Hidden weights in SPRAM.
     pub spram: bool,
@@ -287,6 +347,16 @@ impl Board {
                 value: value.to_string(),
                 reason: reason.to_string(),
             };
+        check_file_stem(&raw.name).map_err(|reason| invalid("name", &quoted(&raw.name), reason))?;
+        check_comment(&raw.description)
+            .map_err(|reason| invalid("description", &quoted(&raw.description), reason))?;
+        if !NETWORKS.iter().any(|(path, _)| *path == raw.network) {
+            return Err(invalid(
+                "network",
+                &quoted(&raw.network),
+                &format!("the embedded profiles are {}", profile_paths()),
+            ));
+        }
         let family = match raw.family.as_str() {
             "ice40" => BoardFamily::Ice40,
             "ecp5" => BoardFamily::Ecp5,
@@ -340,6 +410,7 @@ impl Board {
             ("uart_rx_pin".to_string(), raw.uart_rx_pin.clone()),
             ("uart_tx_pin".to_string(), raw.uart_tx_pin.clone()),
         ];
+        let mut names = Vec::new();
         let mut leds = Vec::new();
         for (i, led) in raw.leds.into_iter().enumerate() {
             let role = match led.shows.as_str() {
@@ -354,8 +425,7 @@ impl Board {
                     ))
                 }
             };
-            check_identifier(&led.name)
-                .map_err(|reason| invalid(&format!("leds[{i}].name"), &led.name, reason))?;
+            names.push((format!("leds[{i}].name"), led.name.clone()));
             pins.push((format!("leds[{i}].pin"), led.pin.clone()));
             leds.push(Led {
                 name: led.name,
@@ -366,12 +436,23 @@ impl Board {
         }
         let mut buttons = Vec::new();
         for (i, button) in raw.buttons.into_iter().enumerate() {
+            names.push((format!("buttons[{i}].name"), button.name.clone()));
             pins.push((format!("buttons[{i}].pin"), button.pin.clone()));
             buttons.push(Button {
                 name: button.name,
                 pin: button.pin,
                 active_low: button.active_low,
             });
+        }
+        for (i, (field, name)) in names.iter().enumerate() {
+            check_port_name(name).map_err(|reason| invalid(field, &quoted(name), &reason))?;
+            if let Some((other, _)) = names[..i].iter().find(|(_, n)| n == name) {
+                return Err(invalid(
+                    field,
+                    &quoted(name),
+                    &format!("the name is also {other}"),
+                ));
+            }
         }
         for (i, (field, pin)) in pins.iter().enumerate() {
             if pin.is_empty() || !pin.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -404,6 +485,23 @@ impl Board {
             leds,
             buttons,
         })
+    }
+
+    /// The board's network profile, validated from its embedded copy in [`NETWORKS`]: no file
+    /// is read.
+    pub fn network_config(&self) -> Result<NetworkConfig, BoardError> {
+        let invalid = |reason: String| BoardError::Invalid {
+            origin: format!("board {}", self.name),
+            field: "network".to_string(),
+            value: quoted(&self.network),
+            reason,
+        };
+        let (path, text) = NETWORKS
+            .iter()
+            .find(|(path, _)| *path == self.network)
+            .ok_or_else(|| invalid(format!("the embedded profiles are {}", profile_paths())))?;
+        NetworkConfig::from_toml_str(text, &format!("<embedded {path}>"))
+            .map_err(|e| invalid(e.to_string()))
     }
 
     /// The pin constraints (`.pcf` for iCE40, `.lpf` for ECP5) of the board's top-level ports.
@@ -458,17 +556,64 @@ impl Board {
     }
 }
 
-fn check_identifier(name: &str) -> Result<(), &'static str> {
+/// The paths of [`NETWORKS`], for messages.
+fn profile_paths() -> String {
+    NETWORKS
+        .iter()
+        .map(|(path, _)| *path)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `text` in quotes, its special characters escaped, for a message of one line.
+fn quoted(text: &str) -> String {
+    format!("{text:?}")
+}
+
+/// A port name of `board_top`: a Verilog identifier (`[A-Za-z_][A-Za-z0-9_]*`) that is no
+/// keyword and none of [`TOP_NAMES`].
+fn check_port_name(name: &str) -> Result<(), String> {
     let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
-    if first_ok
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
+    let first = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !first || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(
+            "a port name is a Verilog identifier: letters, digits and _, not starting with a \
+             digit"
+                .to_string(),
+        );
+    }
+    if VERILOG_KEYWORDS.contains(&name) {
+        return Err("a Verilog keyword cannot name a port".to_string());
+    }
+    if TOP_NAMES.contains(&name) {
+        return Err(format!(
+            "board_top already declares it; its names are {}",
+            TOP_NAMES.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// A board name: a plain file stem (the board's directory under `--out` and its constraints
+/// file are named after it).
+fn check_file_stem(name: &str) -> Result<(), &'static str> {
+    let mut chars = name.chars();
+    let first = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if first && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         Ok(())
     } else {
-        Err("a port name is lower-case letters, digits and _, starting with a letter")
+        Err("a board name is a file stem: letters, digits, - and _, starting with a letter or digit")
+    }
+}
+
+/// A description: one line of text, which `board.v` carries in a comment.
+fn check_comment(text: &str) -> Result<(), &'static str> {
+    if text.chars().any(char::is_control) || text.contains("*/") {
+        Err("a description is one line without control characters or */ (it becomes a Verilog comment)")
+    } else {
+        Ok(())
     }
 }
 
@@ -490,6 +635,47 @@ mod tests {
         }
     }
 
+    /// Regression: `gen-verilog --board` read the board's network through a path fixed at
+    /// build time, which an installed binary cannot find. The profiles are embedded, each
+    /// board names one of them, and a board naming another file is refused.
+    #[test]
+    fn every_board_finds_its_network_profile_embedded() {
+        let names: Vec<String> = BOARDS
+            .iter()
+            .map(|(name, _)| {
+                let board = Board::named(name).unwrap_or_else(|e| panic!("{e}"));
+                board
+                    .network_config()
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .name
+            })
+            .collect();
+        assert_eq!(names, ["digits-up5k", "digits", "digits", "digits-hx8k"]);
+        let good = BOARDS[0].1;
+        let err = Board::from_toml_str(
+            &good.replace("networks/up5k.toml", "networks/mine.toml"),
+            "test.toml",
+        )
+        .err()
+        .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "test.toml: network = \"networks/mine.toml\": the embedded profiles are \
+                 networks/digits.toml, networks/up5k.toml, networks/hx8k.toml"
+            )
+        );
+        let mut board = Board::named("icebreaker").unwrap_or_else(|e| panic!("{e}"));
+        board.network = "networks/mine.toml".to_string();
+        let err = board.network_config().err().map(|e| e.to_string());
+        assert!(
+            err.as_deref().is_some_and(|e| e.starts_with(
+                "board icebreaker: network = \"networks/mine.toml\": the embedded profiles"
+            )),
+            "{err:?}"
+        );
+    }
+
     /// The checked-in constraints are exactly what the board files generate.
     #[test]
     fn checked_in_constraints_match_the_board_files() {
@@ -506,6 +692,88 @@ mod tests {
                  gen-verilog -- --write-constraints`",
                 path.display()
             );
+        }
+    }
+
+    /// Regression: an LED named `uart_tx`, `clock_in` or `wire`, or two of one name, reached
+    /// `board.v` (duplicate ports or a syntax error), a description with a newline landed in
+    /// it as code, and a board name such as `../..` was joined to `--out`.
+    #[test]
+    fn names_and_descriptions_are_checked_before_they_reach_the_verilog() {
+        let good = BOARDS[0].1;
+        let led = |name: &str| good.replace("name = \"led_red\"", &format!("name = {name:?}"));
+        let mut cases = vec![];
+        for port in [
+            "uart_tx",
+            "clock_in",
+            "uart_rx",
+            "core_clock",
+            "active",
+            "pll",
+        ] {
+            cases.push((
+                led(port),
+                format!("leds[0].name = \"{port}\": board_top already declares it"),
+            ));
+        }
+        for (name, reason) in [
+            ("wire", "a Verilog keyword cannot name a port"),
+            ("endmodule", "a Verilog keyword cannot name a port"),
+            ("1led", "a port name is a Verilog identifier"),
+            ("led-red", "a port name is a Verilog identifier"),
+            ("led red", "a port name is a Verilog identifier"),
+            ("", "a port name is a Verilog identifier"),
+            ("led_green", "the name is also leds[0].name"),
+        ] {
+            let field = if name == "led_green" {
+                "leds[1].name"
+            } else {
+                "leds[0].name"
+            };
+            cases.push((led(name), format!("{field} = {name:?}: {reason}")));
+        }
+        cases.push((
+            good.replace("name = \"button\"", "name = \"led_green\""),
+            "buttons[0].name = \"led_green\": the name is also leds[1].name".to_string(),
+        ));
+        cases.push((
+            good.replace("name = \"button\"", "name = \"input\""),
+            "buttons[0].name = \"input\": a Verilog keyword".to_string(),
+        ));
+        for (description, shown) in [
+            ("x\\nassign uart_tx = 1;", "\"x\\nassign uart_tx = 1;\""),
+            ("x\\r", "\"x\\r\""),
+            ("x */ y", "\"x */ y\""),
+        ] {
+            cases.push((
+                good.replace(
+                    "description = \"1BitSquared iCEBreaker (iCE40 UP5K-SG48)\"",
+                    &format!("description = \"{description}\""),
+                ),
+                format!("description = {shown}: a description is one line"),
+            ));
+        }
+        for name in ["../..", "a/b", "", ".hidden", "x y", "..\\x"] {
+            let toml_name = name.replace('\\', "\\\\");
+            cases.push((
+                good.replace("name = \"icebreaker\"", &format!("name = \"{toml_name}\"")),
+                format!("name = {name:?}: a board name is a file stem"),
+            ));
+        }
+        for (text, want) in cases {
+            let err = Board::from_toml_str(&text, "test.toml")
+                .err()
+                .map(|e| e.to_string());
+            let err = err.unwrap_or_else(|| panic!("accepted a board with {want}"));
+            assert_eq!(err.lines().count(), 1, "{err:?}");
+            assert!(err.starts_with("test.toml: "), "{err}");
+            assert!(err.contains(&want), "{err} does not name {want}");
+        }
+        // Any Verilog identifier that is free is fine, upper case and a leading _ included.
+        for name in ["LED_R", "_led", "led9"] {
+            let board =
+                Board::from_toml_str(&led(name), "test.toml").unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(board.leds[0].name, name);
         }
     }
 

@@ -215,6 +215,37 @@ fn a_network_too_large_for_a_board_is_refused_before_synthesis() {
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
+/// `--board` takes the board's network profile from the binary, whatever the working
+/// directory: the iCEBreaker's chip is the one of `networks/up5k.toml` given as a file, not
+/// the one of another profile.
+#[test]
+fn a_board_build_takes_its_embedded_network_profile() {
+    let dir = temp_dir("board-profile");
+    let chip = |network: Option<&str>, out: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gen-verilog"));
+        command
+            .args(["--board", "icebreaker", "--out", out])
+            .current_dir(&dir);
+        if let Some(network) = network {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../networks")
+                .join(network);
+            command.arg("--network").arg(path);
+        }
+        let output = command.output().expect("run gen-verilog");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        std::fs::read_to_string(dir.join(out).join("icebreaker/spikeforge.v")).expect("Verilog")
+    };
+    let embedded = chip(None, "embedded");
+    assert!(embedded == chip(Some("up5k.toml"), "up5k"));
+    assert!(embedded != chip(Some("hx8k.toml"), "hx8k"));
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
 #[test]
 fn flash_dry_run_prints_the_programmer_command() {
     let output = gen_verilog(&[&"flash", &"--board", &"ulx3s-85f", &"--dry-run"]);

@@ -242,13 +242,6 @@ pub fn write_weights(path: &Path, matrices: &[Vec<i16>]) -> Result<(), WeightsEr
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|cause| WeightsError::Io {
-            path: dir.to_path_buf(),
-            action: "create directory",
-            cause,
-        })?;
-    }
     std::fs::write(path, json + "\n").map_err(|cause| WeightsError::Io {
         path: path.to_path_buf(),
         action: "write",

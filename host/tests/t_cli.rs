@@ -262,6 +262,12 @@ fn t_cli_bad_inputs_give_one_line_errors() {
     let full = std::fs::read(DIGITS).expect("digits");
     let cut = dir.join("cut.csv.gz");
     std::fs::write(&cut, &full[..full.len() / 2]).expect("write");
+    let garbage = dir.join("garbage.csv.gz");
+    std::fs::write(&garbage, [&full[..], b"junk"].concat()).expect("write");
+    let garbage_at = format!(
+        "garbage.csv.gz: trailing garbage after the gzip stream: 4 bytes at compressed byte {}",
+        full.len()
+    );
     let short = dir.join("short.csv.gz");
     std::fs::write(&short, gzip(b"0,1,2,3\n")).expect("write");
     let bad_toml = dir.join("bad.toml");
@@ -298,6 +304,15 @@ fn t_cli_bad_inputs_give_one_line_errors() {
             train(format!("digits:{}", short.display()), &[]),
             "expected 65 comma-separated fields, found 4",
         ),
+        // Regression: these read forever, and were reported as truncated.
+        (
+            train("digits:/dev/zero".into(), &[]),
+            "/dev/zero: a character device, not a regular file",
+        ),
+        (
+            train(format!("digits:{}", garbage.display()), &[]),
+            &garbage_at,
+        ),
         (
             train("digits:/no/such/file.csv".into(), &[]),
             "/no/such/file.csv",
@@ -327,6 +342,12 @@ fn t_cli_bad_inputs_give_one_line_errors() {
         (
             fails(&["identify", "--port", "/dev/no-such-tty"]),
             "/dev/no-such-tty at 3000000 baud: cannot open",
+        ),
+        // Regression: "cannot open" without naming the other choices.
+        (
+            fails(&["identify", "--port", "bogus"]),
+            "--port bogus: expected a serial device path, \"sim\" or \"cosim\": bogus at \
+             3000000 baud: cannot open",
         ),
         (
             fails(&[
@@ -373,5 +394,102 @@ fn t_cli_bad_inputs_give_one_line_errors() {
     ];
     for (line, needle) in cases {
         assert!(line.contains(needle), "{line:?} should name {needle:?}");
+    }
+}
+
+/// Regression: `train --test-samples 0` and `infer --test-samples 0` printed "0.00%",
+/// `verify --train-samples 0 --test-samples 0` "0 differences" and `--epochs 0` a train
+/// accuracy, each exiting 0. A run on zero samples or epochs is refused, naming the flag and
+/// the value, before anything is loaded.
+#[test]
+fn t_cli_zero_samples_or_epochs_are_refused_naming_the_flag() {
+    let dataset = format!("digits:{DIGITS}");
+    let run = |command: &str, flag: &str| {
+        let mut args = vec![command, "--port", "sim", "--dataset", &dataset, flag, "0"];
+        if command == "train" && flag != "--epochs" {
+            args.extend(["--epochs", "1"]);
+        }
+        fails(&args)
+    };
+    let cases = [
+        ("train", "--epochs"),
+        ("train", "--train-samples"),
+        ("train", "--test-samples"),
+        ("infer", "--test-samples"),
+        ("verify", "--epochs"),
+        ("verify", "--train-samples"),
+        ("verify", "--test-samples"),
+    ];
+    for (command, flag) in cases {
+        let line = run(command, flag);
+        let want = format!("invalid value '0' for '{flag} <");
+        assert!(line.contains(&want), "{command} {flag} 0: {line:?}");
+        assert!(line.contains("must be at least 1"), "{command}: {line:?}");
+    }
+    let both = fails(&[
+        "verify",
+        "--port",
+        "sim",
+        "--dataset",
+        &dataset,
+        "--train-samples",
+        "0",
+        "--test-samples",
+        "0",
+    ]);
+    assert!(both.contains("'--train-samples <"), "{both:?}");
+}
+
+/// Regression: `--report /nonexistent/r.json` created the directory. Every output file's
+/// directory must exist; a missing one is named before the run, and nothing is created.
+#[test]
+fn t_cli_outputs_in_a_missing_directory_are_refused_before_the_run() {
+    let missing = dir("t_cli_outputs").join("no-such-dir");
+    let _ = std::fs::remove_dir_all(&missing);
+    let file = missing.join("out.json");
+    let file = file.to_str().expect("path");
+    let dataset = format!("digits:{DIGITS}");
+    let train = [
+        "train",
+        "--port",
+        "sim",
+        "--epochs",
+        "1",
+        "--dataset",
+        &dataset,
+    ];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        ([&train[..], &["--report", file]].concat(), "--report"),
+        (
+            [&train[..], &["--save-weights", file]].concat(),
+            "--save-weights",
+        ),
+        ([&train[..], &["--dump", file]].concat(), "--dump"),
+        (
+            vec![
+                "infer",
+                "--port",
+                "sim",
+                "--dataset",
+                &dataset,
+                "--report",
+                file,
+            ],
+            "--report",
+        ),
+        (vec!["dump", "--port", "sim", "--out", file], "--out"),
+        (
+            vec!["plot", "accuracy", "--report", DIGITS, "--out", file],
+            "--out",
+        ),
+    ];
+    for (args, flag) in cases {
+        let line = fails(&args);
+        let want = format!(
+            "error: {flag} {file}: directory {} does not exist",
+            missing.display()
+        );
+        assert_eq!(line, want, "{args:?}");
+        assert!(!missing.exists(), "{args:?} created {}", missing.display());
     }
 }

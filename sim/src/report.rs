@@ -1,6 +1,8 @@
-//! The JSON report of a training run and the progress display on stderr.
+//! The JSON report of a training run, the progress display on stderr, and the check of an
+//! output path before a run.
 
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -145,5 +147,93 @@ impl ProgressBar {
                 )
             }
         };
+    }
+}
+
+/// Why a command line's output file (`--report`, `--out`, ...) cannot be written. Commands
+/// check their outputs before they run, so a typo costs no run, and create no directories.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The file's directory does not exist.
+    #[error("{flag} {}: directory {} does not exist", path.display(), dir.display())]
+    MissingDir {
+        /// The option that named the file.
+        flag: String,
+        /// The file.
+        path: PathBuf,
+        /// Its directory.
+        dir: PathBuf,
+    },
+    /// The path is a directory.
+    #[error("{flag} {}: is a directory", path.display())]
+    IsDir {
+        /// The option that named the file.
+        flag: String,
+        /// The path.
+        path: PathBuf,
+    },
+}
+
+/// Fail unless `path`, given as `flag`, can be created as a file: its directory exists and it
+/// is no directory.
+pub fn check_output(flag: &str, path: &Path) -> Result<(), OutputError> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(OutputError::MissingDir {
+            flag: flag.to_string(),
+            path: path.to_path_buf(),
+            dir: dir.to_path_buf(),
+        });
+    }
+    if path.is_dir() {
+        return Err(OutputError::IsDir {
+            flag: flag.to_string(),
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// [`check_output`] for each output a command was given (`(flag, path)`, `None` when left
+/// out).
+pub fn check_outputs(outputs: &[(&str, Option<&Path>)]) -> Result<(), OutputError> {
+    for (flag, path) in outputs {
+        if let Some(path) = path {
+            check_output(flag, path)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_must_go_to_an_existing_directory() {
+        let missing = std::env::temp_dir()
+            .join(format!("spikeforge-report-missing-{}", std::process::id()))
+            .join("out.csv");
+        let err = check_output("--out", &missing).expect_err("no such directory");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "--out {}: directory {} does not exist",
+                missing.display(),
+                missing.parent().expect("has a parent").display()
+            )
+        );
+        let dir = std::env::temp_dir();
+        assert_eq!(
+            check_output("--report", &dir)
+                .expect_err("a directory")
+                .to_string(),
+            format!("--report {}: is a directory", dir.display())
+        );
+        check_output("--out", &dir.join("sweep.csv")).expect("the temp directory exists");
+        check_output("--out", Path::new("sweep.csv")).expect("the current directory exists");
     }
 }

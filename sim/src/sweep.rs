@@ -24,6 +24,7 @@ use crate::float::FloatNetwork;
 use crate::model::Model;
 use crate::network::Network;
 use crate::report::ModelKind;
+use crate::report::OutputError;
 use crate::train::{train, TrainOptions, TrainOutcome};
 
 /// Why a sweep cannot start. Every message is one line naming the argument, path or value.
@@ -63,20 +64,9 @@ pub enum SweepError {
     /// The dataset cannot be loaded.
     #[error(transparent)]
     Dataset(#[from] DatasetError),
-    /// The directory of the CSV file does not exist (the sweep creates no directories).
-    #[error("--out {}: directory {} does not exist", path.display(), dir.display())]
-    OutputDir {
-        /// The CSV path.
-        path: PathBuf,
-        /// Its directory.
-        dir: PathBuf,
-    },
-    /// The CSV path is a directory.
-    #[error("--out {}: is a directory", path.display())]
-    OutputIsDir {
-        /// The CSV path.
-        path: PathBuf,
-    },
+    /// The CSV file cannot be created where `--out` says (the sweep creates no directories).
+    #[error(transparent)]
+    Output(#[from] OutputError),
     /// The CSV file could not be written.
     #[error("{}: cannot write the sweep CSV: {cause}", path.display())]
     Write {
@@ -901,27 +891,6 @@ pub fn run_sweep(
     }))
 }
 
-/// Fail unless `path` can be created as a file: its directory exists and it is no directory.
-/// Called before the sweep, so a typo does not cost the whole sweep.
-pub fn check_output(path: &Path) -> Result<(), SweepError> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        return Err(SweepError::OutputDir {
-            path: path.to_path_buf(),
-            dir: dir.to_path_buf(),
-        });
-    }
-    if path.is_dir() {
-        return Err(SweepError::OutputIsDir {
-            path: path.to_path_buf(),
-        });
-    }
-    Ok(())
-}
-
 /// Write `text` (the CSV) to `path`.
 pub fn write_csv(path: &Path, text: &str) -> Result<(), SweepError> {
     std::fs::write(path, text).map_err(|cause| SweepError::Write {
@@ -1480,28 +1449,5 @@ mod tests {
              \"a,b\",20,1,fixed,0.5,0.55,0.25;0.5,0000000000000abc,2.000\n\
              c,20,1,float,0.75,0.8,0.25;0.5,0000000000000abc,2.000\n"
         );
-    }
-
-    #[test]
-    fn output_must_go_to_an_existing_directory() {
-        let missing = std::env::temp_dir()
-            .join(format!("spikeforge-sweep-missing-{}", std::process::id()))
-            .join("out.csv");
-        let err = check_output(&missing).expect_err("no such directory");
-        assert_eq!(
-            err.to_string(),
-            format!(
-                "--out {}: directory {} does not exist",
-                missing.display(),
-                missing.parent().expect("has a parent").display()
-            )
-        );
-        let dir = std::env::temp_dir();
-        assert_eq!(
-            check_output(&dir).expect_err("a directory").to_string(),
-            format!("--out {}: is a directory", dir.display())
-        );
-        check_output(&dir.join("sweep.csv")).expect("the temp directory exists");
-        check_output(Path::new("sweep.csv")).expect("the current directory exists");
     }
 }

@@ -1,6 +1,8 @@
 //! The training loop: epochs of positive and negative phases, then evaluation. Host-side
 //! choices (sample order, negative samples) come from their own seeded generators.
 
+use std::num::NonZeroU64;
+
 use serde::Serialize;
 
 use crate::config::NegativeMode;
@@ -62,6 +64,17 @@ pub struct TrainOptions {
     pub train_samples: Option<usize>,
     /// Use only the first `n` test samples.
     pub test_samples: Option<usize>,
+}
+
+/// A count of epochs or samples on a command line (`--epochs`, `--train-samples`,
+/// `--test-samples`) as a clap value parser: a positive integer. Zero is refused, since a run
+/// on no epochs or no samples would still print an accuracy; clap's message names the flag
+/// and the value.
+pub fn parse_count<T: TryFrom<NonZeroU64>>(text: &str) -> Result<T, String> {
+    let n: u64 = text.parse().map_err(|e| format!("{e}"))?;
+    let n = NonZeroU64::new(n)
+        .ok_or("must be at least 1: a run on zero epochs or samples has nothing to report")?;
+    T::try_from(n).map_err(|_| format!("{n} is too large"))
 }
 
 /// Where the loop is, for a progress display.

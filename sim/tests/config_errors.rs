@@ -422,3 +422,49 @@ fn missing_files_are_reported_once() {
         ),
     );
 }
+
+/// Regression: `--epochs 0` and `--test-samples 0` trained or tested on nothing and printed an
+/// accuracy, exiting 0. Each count is refused, naming the flag and the value.
+#[test]
+fn train_refuses_zero_epochs_or_samples_naming_the_flag() {
+    for flag in ["--epochs", "--train-samples", "--test-samples"] {
+        let mut args = vec![digits_spec(), format!("{flag}=0")];
+        if flag != "--epochs" {
+            args.push("--epochs=1".to_string());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = train(&args);
+        assert!(!run.success, "{flag}=0 must fail: {}", run.stdout);
+        assert_eq!(run.stdout, "", "stdout must be empty");
+        let first = run.stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with(&format!("error: invalid value '0' for '{flag} <")),
+            "{first}"
+        );
+        assert!(first.contains("must be at least 1"), "{first}");
+    }
+}
+
+/// Regression: `--report` and `--save-weights` created missing directories. A missing one is
+/// named before the run, and nothing is created.
+#[test]
+fn train_refuses_outputs_in_a_missing_directory() {
+    let missing = std::env::temp_dir().join(format!(
+        "spikeforge-config-errors-{}-no-such-dir",
+        std::process::id()
+    ));
+    let file = missing.join("out.json");
+    for flag in ["--report", "--save-weights"] {
+        let output = format!("{flag}={}", file.display());
+        let run = train(&[&digits_spec(), "--epochs=1", &output]);
+        assert_fails_with(
+            &run,
+            &format!(
+                "{flag} {}: directory {} does not exist",
+                file.display(),
+                missing.display()
+            ),
+        );
+        assert!(!missing.exists(), "{flag} created {}", missing.display());
+    }
+}

@@ -186,3 +186,22 @@ fn sweep_binary_rejects_zero_jobs_and_a_missing_output_directory() {
     );
     assert!(!dir.path().join("no-such-dir").exists());
 }
+
+/// A sweep of zero epochs or samples is refused, naming the flag and the value.
+#[test]
+fn sweep_binary_refuses_zero_epochs_or_samples() {
+    for args in [
+        &["--epochs", "0"][..],
+        &["--epochs", "1", "--train-samples", "0"],
+        &["--epochs", "1", "--test-samples", "0"],
+    ] {
+        let out = sweep(args);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{args:?} must fail");
+        let flag = args[args.len() - 2];
+        assert!(
+            stderr.starts_with(&format!("error: invalid value '0' for '{flag} <")),
+            "{stderr}"
+        );
+    }
+}

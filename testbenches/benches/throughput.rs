@@ -126,9 +126,7 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (name, _) in BOARDS {
         let board = Board::named(name).unwrap_or_else(|e| panic!("{e}"));
-        let path = repository().join(&board.network);
-        let cfg = NetworkConfig::from_file(&path)
-            .unwrap_or_else(|e| panic!("board {name}: {}: {e}", path.display()));
+        let cfg = board.network_config().unwrap_or_else(|e| panic!("{e}"));
         let kind = core_of(&board, &cfg);
         let (chip, chip_digest) = chip_cycles(kind, &data.train[..SAMPLES], &data.test[..SAMPLES]);
         let (golden, golden_digest) = golden_seconds(

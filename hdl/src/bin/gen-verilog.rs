@@ -64,7 +64,8 @@ struct Args {
     baud: u64,
     /// Build for a board of `boards/` (icebreaker, ulx3s-85f, orangecrab-25f, alchitry-cu):
     /// the chip at the board's clock and baud, its top level and constraints, written to
-    /// `OUT/<board>/`; the network is the board's profile unless `--network` is given.
+    /// `OUT/<board>/`; the network is the board's profile (embedded in the binary) unless
+    /// `--network` is given.
     #[arg(long)]
     board: Option<String>,
     /// With `--board`: synthesise, place and route and pack the bitstream, and write
@@ -150,7 +151,7 @@ fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The repository root: where `boards/`, `constraints/` and `networks/` are.
+/// The repository root, where `constraints/` is (`--write-constraints` works in a checkout).
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -171,7 +172,7 @@ fn board_build(args: &Args, name: &str) -> anyhow::Result<()> {
     let board = Board::named(name)?;
     let network = match &args.network {
         Some(path) => NetworkConfig::from_file(path)?,
-        None => NetworkConfig::from_file(&repository().join(&board.network))?,
+        None => board.network_config()?,
     };
     let dir = args.out.join(&board.name);
     if args.bitstream {

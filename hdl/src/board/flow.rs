@@ -685,7 +685,7 @@ fn count_ice40_flip_flops(netlist: &Path) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::board::BOARDS;
+    use crate::board::{BOARDS, TOP_NAMES, VERILOG_KEYWORDS};
 
     #[test]
     fn critical_path_signals_name_the_design_not_the_cells() {
@@ -826,6 +826,69 @@ mod tests {
         )
         .unwrap_or_else(|e| panic!("{e}"));
         check_fit(&icebreaker, &up5k).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// The names of `board_top` outside comments, strings, attributes, numbers and named
+    /// connections (`.NAME(`): what it declares and instantiates, and its keywords.
+    fn declared_names(verilog: &str) -> Vec<String> {
+        let mut names = Vec::new();
+        for line in verilog.lines() {
+            let mut code = line.split("//").next().unwrap_or("").to_string();
+            for (open, close) in [("(*", "*)"), ("\"", "\"")] {
+                while let Some(start) = code.find(open) {
+                    let end = code[start + open.len()..]
+                        .find(close)
+                        .map_or(code.len(), |e| start + open.len() + e + close.len());
+                    code.replace_range(start..end, " ");
+                }
+            }
+            let chars: Vec<char> = code.chars().collect();
+            let part = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '\'';
+            let mut i = 0;
+            while i < chars.len() {
+                if !part(chars[i]) {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                while i < chars.len() && part(chars[i]) {
+                    i += 1;
+                }
+                let named_connection = start > 0 && chars[start - 1] == '.';
+                let number = chars[start].is_ascii_digit();
+                if !named_connection && !number {
+                    names.push(chars[start..i].iter().collect());
+                }
+            }
+        }
+        names
+    }
+
+    /// Every name `board_top` writes besides the LEDs is in `TOP_NAMES` (so the boards crate
+    /// refuses an LED or button of that name) or a keyword, and every one of `TOP_NAMES` is
+    /// written by some board.
+    #[test]
+    fn board_top_declares_only_the_names_the_board_files_reserve() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (name, _) in BOARDS {
+            let board = Board::named(name).unwrap_or_else(|e| panic!("{e}"));
+            let v = board_verilog(&board).unwrap_or_else(|e| panic!("{e}"));
+            for word in declared_names(&v) {
+                let led = board.leds.iter().any(|l| l.name == word);
+                assert!(
+                    led || TOP_NAMES.contains(&word.as_str())
+                        || VERILOG_KEYWORDS.contains(&word.as_str()),
+                    "{name}: board.v writes {word:?}, which is not in TOP_NAMES:\n{v}"
+                );
+                seen.insert(word);
+            }
+        }
+        for name in TOP_NAMES {
+            assert!(
+                seen.contains(*name),
+                "TOP_NAMES holds {name}, which no board.v writes"
+            );
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::Serialize;
 use spikeforge_host::chip_model;
 use spikeforge_host::snapshot::Snapshot;
 use spikeforge_host::weights::initial_network;
+use spikeforge_sim::report::check_output;
 
 use super::{report_link, write_file, LinkArgs, NetworkArgs};
 
@@ -47,6 +48,7 @@ pub fn dump_json(port: String, snapshot: &Snapshot) -> anyhow::Result<String> {
 
 impl Cmd {
     pub fn run(self) -> anyhow::Result<()> {
+        check_output("--out", &self.out)?;
         let cfg = self.network.load()?;
         let mut client = self.link.connect(&cfg)?;
         if self.load {

@@ -1,6 +1,7 @@
 //! `spikeforge infer`: classify test samples on the chip (one inference phase each) and print
 //! the accuracy and the confusion matrix.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -8,7 +9,8 @@ use clap::Args;
 use spikeforge_host::chip_model::ChipModel;
 use spikeforge_host::weights::initial_network;
 use spikeforge_sim::data::DatasetSpec;
-use spikeforge_sim::train::evaluate;
+use spikeforge_sim::report::check_outputs;
+use spikeforge_sim::train::{evaluate, parse_count};
 
 use super::{dataset, report_link, write_file, LinkArgs, NetworkArgs};
 
@@ -27,8 +29,8 @@ pub struct Cmd {
     #[arg(long)]
     weights: Option<PathBuf>,
     /// Use only the first N test samples.
-    #[arg(long)]
-    test_samples: Option<usize>,
+    #[arg(long, value_parser = parse_count::<NonZeroUsize>)]
+    test_samples: Option<NonZeroUsize>,
     /// Write the evaluation (accuracy, rates, confusion) as JSON here.
     #[arg(long)]
     report: Option<PathBuf>,
@@ -36,13 +38,17 @@ pub struct Cmd {
 
 impl Cmd {
     pub fn run(self) -> anyhow::Result<()> {
+        check_outputs(&[("--report", self.report.as_deref())])?;
         let cfg = self.network.load()?;
         let data = dataset(&self.dataset, &cfg)?;
         let net = initial_network(&cfg, self.weights.as_deref())?;
         let client = self.link.connect(&cfg)?;
         let port = client.link().describe();
         let mut chip = ChipModel::load(client, &cfg, &net)?;
-        let n = self.test_samples.unwrap_or(usize::MAX).min(data.test.len());
+        let n = self
+            .test_samples
+            .map_or(usize::MAX, NonZeroUsize::get)
+            .min(data.test.len());
         let result = evaluate(&mut chip, &data.test[..n]);
         if let Some(err) = chip.take_failure() {
             return Err(err).context(format!("inference on {port} stopped"));

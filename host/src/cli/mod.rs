@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use spikeforge_boards::Board;
 use spikeforge_host::client::{Client, LinkStats, Timing};
-use spikeforge_host::transport::{Corrupt, Cosim, Port, Serial, SimChip, Transport};
+use spikeforge_host::transport::{Corrupt, Cosim, Port, Serial, SimChip, Transport, PORT_CHOICES};
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::data::{Dataset, DatasetSpec};
 
@@ -98,11 +98,14 @@ impl LinkArgs {
     /// by it) and start a session.
     pub fn connect(&self, cfg: &NetworkConfig) -> anyhow::Result<Client> {
         let (baud, clock_hz) = self.line()?;
-        let link: Box<dyn Transport> = match &self.port {
-            Port::Sim => Box::new(SimChip::new(cfg)?),
-            Port::Cosim => Box::new(Cosim::new(cfg, clock_hz)?),
-            Port::Serial(path) => Box::new(Serial::open(path, baud)?),
-        };
+        let link: Box<dyn Transport> =
+            match &self.port {
+                Port::Sim => Box::new(SimChip::new(cfg)?),
+                Port::Cosim => Box::new(Cosim::new(cfg, clock_hz)?),
+                Port::Serial(path) => Box::new(Serial::open(path, baud).with_context(|| {
+                    format!("--port {}: expected {PORT_CHOICES}", path.display())
+                })?),
+            };
         let link: Box<dyn Transport> = match (self.corrupt_rate, self.corrupt_seed) {
             (Some(rate), Some(seed)) => Box::new(Corrupt::new(link, rate, seed)?),
             _ => link,
@@ -200,11 +203,8 @@ pub fn report_link(client: &mut Client) -> anyhow::Result<LinkStats> {
     Ok(stats)
 }
 
-/// Write `text` to `path`, creating its directory.
+/// Write `text` to `path`. No directory is created: commands check their outputs with
+/// `spikeforge_sim::report::check_outputs` before they run.
 pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create directory {}", dir.display()))?;
-    }
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }

@@ -14,6 +14,7 @@ use spikeforge_host::weights::{initial_network, read_weights};
 use spikeforge_sim::core_interface::{CoreShape, LayerId, StateField, StepCommand};
 use spikeforge_sim::data::DatasetSpec;
 use spikeforge_sim::model::Learn;
+use spikeforge_sim::report::check_output;
 use spikeforge_sim::rules::weight_max;
 use spikeforge_sim::wire::Space;
 
@@ -86,6 +87,12 @@ struct Accuracy {
 
 impl Cmd {
     pub fn run(self) -> anyhow::Result<()> {
+        let out = match &self.figure {
+            Figure::Raster(args) => &args.out,
+            Figure::Weights(args) => &args.out,
+            Figure::Accuracy(args) => &args.out,
+        };
+        check_output("--out", out)?;
         let (out, svg) = match self.figure {
             Figure::Raster(args) => (args.out.clone(), args.draw()?),
             Figure::Weights(args) => (args.out.clone(), args.draw()?),

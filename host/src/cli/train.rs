@@ -1,6 +1,7 @@
 //! `spikeforge train`: the training loop of `spikeforge_sim::train` with the chip as its
 //! model; the JSON report of `spikeforge-sim train` with the link's counters added.
 
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -12,8 +13,8 @@ use spikeforge_host::client::LinkStats;
 use spikeforge_host::weights::{initial_network, write_weights};
 use spikeforge_sim::data::DatasetSpec;
 use spikeforge_sim::model::Model;
-use spikeforge_sim::report::{ModelKind, ProgressBar, TrainReport};
-use spikeforge_sim::train::{train, TrainOptions};
+use spikeforge_sim::report::{check_outputs, ModelKind, ProgressBar, TrainReport};
+use spikeforge_sim::train::{parse_count, train, TrainOptions};
 
 use super::dump::dump_json;
 use super::{dataset, report_link, write_file, LinkArgs, NetworkArgs};
@@ -29,14 +30,14 @@ pub struct Cmd {
     #[arg(long)]
     dataset: DatasetSpec,
     /// Passes over the training samples.
-    #[arg(long)]
-    epochs: u32,
+    #[arg(long, value_parser = parse_count::<NonZeroU32>)]
+    epochs: NonZeroU32,
     /// Use only the first N training samples.
-    #[arg(long)]
-    train_samples: Option<usize>,
+    #[arg(long, value_parser = parse_count::<NonZeroUsize>)]
+    train_samples: Option<NonZeroUsize>,
     /// Use only the first N test samples.
-    #[arg(long)]
-    test_samples: Option<usize>,
+    #[arg(long, value_parser = parse_count::<NonZeroUsize>)]
+    test_samples: Option<NonZeroUsize>,
     /// Start from these weights instead of the network's seeded initial weights.
     #[arg(long)]
     weights: Option<PathBuf>,
@@ -65,6 +66,11 @@ pub struct HostTrainReport {
 impl Cmd {
     pub fn run(self) -> anyhow::Result<()> {
         let start = Instant::now();
+        check_outputs(&[
+            ("--report", self.report.as_deref()),
+            ("--save-weights", self.save_weights.as_deref()),
+            ("--dump", self.dump.as_deref()),
+        ])?;
         let cfg = self.network.load()?;
         let data = dataset(&self.dataset, &cfg)?;
         let net = initial_network(&cfg, self.weights.as_deref())?;
@@ -73,11 +79,11 @@ impl Cmd {
         eprintln!("training on {port}");
         let mut chip = ChipModel::load(client, &cfg, &net)?;
         let opts = TrainOptions {
-            epochs: self.epochs,
-            train_samples: self.train_samples,
-            test_samples: self.test_samples,
+            epochs: self.epochs.get(),
+            train_samples: self.train_samples.map(NonZeroUsize::get),
+            test_samples: self.test_samples.map(NonZeroUsize::get),
         };
-        let mut bar = ProgressBar::new(self.epochs);
+        let mut bar = ProgressBar::new(opts.epochs);
         let outcome = train(&mut chip, &data, &opts, &mut |p| {
             bar.show(p);
         });
@@ -95,7 +101,7 @@ impl Cmd {
         let link = report_link(&mut chip.client())?;
         let report = TrainReport::new(
             &outcome,
-            self.epochs,
+            opts.epochs,
             ModelKind::Fixed,
             self.dataset.to_string(),
             &cfg,

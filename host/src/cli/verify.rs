@@ -2,6 +2,7 @@
 //! ([`Lockstep`]); every phase's prediction and spike counts are compared, then everything
 //! both hold. Zero differences, or the first ones and an error.
 
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -10,7 +11,7 @@ use spikeforge_host::chip_model::ChipModel;
 use spikeforge_host::lockstep::Lockstep;
 use spikeforge_host::weights::initial_network;
 use spikeforge_sim::data::DatasetSpec;
-use spikeforge_sim::train::{train, TrainOptions};
+use spikeforge_sim::train::{parse_count, train, TrainOptions};
 
 use super::{dataset, report_link, LinkArgs, NetworkArgs};
 
@@ -25,14 +26,14 @@ pub struct Cmd {
     #[arg(long)]
     dataset: DatasetSpec,
     /// Passes over the training samples.
-    #[arg(long, default_value_t = 1)]
-    epochs: u32,
+    #[arg(long, default_value = "1", value_parser = parse_count::<NonZeroU32>)]
+    epochs: NonZeroU32,
     /// Training samples (the first N).
-    #[arg(long, default_value_t = 20)]
-    train_samples: usize,
+    #[arg(long, default_value = "20", value_parser = parse_count::<NonZeroUsize>)]
+    train_samples: NonZeroUsize,
     /// Test samples (the first N).
-    #[arg(long, default_value_t = 20)]
-    test_samples: usize,
+    #[arg(long, default_value = "20", value_parser = parse_count::<NonZeroUsize>)]
+    test_samples: NonZeroUsize,
     /// Start both from these weights instead of the network's seeded initial weights.
     #[arg(long)]
     weights: Option<PathBuf>,
@@ -48,9 +49,9 @@ impl Cmd {
         let chip = ChipModel::load(client, &cfg, &net)?;
         let mut both = Lockstep::new(chip, net);
         let opts = TrainOptions {
-            epochs: self.epochs,
-            train_samples: Some(self.train_samples),
-            test_samples: Some(self.test_samples),
+            epochs: self.epochs.get(),
+            train_samples: Some(self.train_samples.get()),
+            test_samples: Some(self.test_samples.get()),
         };
         let outcome = train(&mut both, &data, &opts, &mut |_| {});
         if let Some(err) = both.chip.take_failure() {

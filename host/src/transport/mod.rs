@@ -106,6 +106,9 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
 }
 
+/// The links `--port` takes, for the messages that list them.
+pub const PORT_CHOICES: &str = "a serial device path, \"sim\" or \"cosim\"";
+
 /// A link as the command line names it (`--port`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Port {
@@ -122,9 +125,7 @@ impl FromStr for Port {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "" => {
-                Err("empty port: expected a serial device path, \"sim\" or \"cosim\"".to_string())
-            }
+            "" => Err(format!("empty port: expected {PORT_CHOICES}")),
             "sim" => Ok(Port::Sim),
             "cosim" => Ok(Port::Cosim),
             path => Ok(Port::Serial(PathBuf::from(path))),

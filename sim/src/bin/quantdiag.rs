@@ -1,6 +1,7 @@
 //! `quantdiag`: per-layer firing rates of the fixed-point model beside the float reference, on
 //! the same data from the same initial weights, with warnings for silent or saturated layers.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,7 +10,7 @@ use spikeforge_sim::data::DatasetSpec;
 use spikeforge_sim::diag::{compare_rates, rate_warnings};
 use spikeforge_sim::float::FloatNetwork;
 use spikeforge_sim::network::Network;
-use spikeforge_sim::train::{load_run, train, TrainOptions};
+use spikeforge_sim::train::{load_run, parse_count, train, TrainOptions};
 
 /// Compare the firing rates of the fixed-point and float models layer by layer.
 #[derive(Debug, Parser)]
@@ -25,8 +26,8 @@ struct Args {
     #[arg(long, default_value_t = 200)]
     train_samples: usize,
     /// Test samples to measure the rates on.
-    #[arg(long, default_value_t = 100)]
-    test_samples: usize,
+    #[arg(long, default_value = "100", value_parser = parse_count::<NonZeroUsize>)]
+    test_samples: NonZeroUsize,
     /// Run seed (replaces the network's `seed`).
     #[arg(long)]
     seed: Option<u64>,
@@ -47,11 +48,14 @@ fn main() -> ExitCode {
 
 fn run() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(path) = &args.json {
+        spikeforge_sim::report::check_output("--json", path)?;
+    }
     let (network, dataset) = load_run(args.network.as_deref(), args.seed, &args.dataset)?;
     let opts = TrainOptions {
         epochs: u32::from(args.train_samples > 0),
         train_samples: Some(args.train_samples),
-        test_samples: Some(args.test_samples),
+        test_samples: Some(args.test_samples.get()),
     };
     let mut fixed = Network::new(&network);
     let mut float = FloatNetwork::new(&network);

@@ -1,16 +1,15 @@
 //! `sweep`: train a grid of network variants (`--set PATH=V1,V2,...`) over seeds on a pool of
 //! threads; a table best first on stdout, one CSV row per run.
 
-use std::num::NonZeroUsize;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use spikeforge_sim::data::DatasetSpec;
-use spikeforge_sim::sweep::{
-    check_output, run_sweep, write_csv, Axis, Grid, NetworkSource, SweepOptions,
-};
-use spikeforge_sim::train::TrainOptions;
+use spikeforge_sim::report::check_output;
+use spikeforge_sim::sweep::{run_sweep, write_csv, Axis, Grid, NetworkSource, SweepOptions};
+use spikeforge_sim::train::{parse_count, TrainOptions};
 
 /// Train every combination of the `--set` values, over seeds, and rank the results.
 #[derive(Debug, Parser)]
@@ -30,8 +29,8 @@ struct Args {
     #[arg(long, value_delimiter = ',', value_name = "S1,S2,...")]
     seeds: Option<Vec<u64>>,
     /// Passes over the training samples.
-    #[arg(long)]
-    epochs: u32,
+    #[arg(long, value_parser = parse_count::<NonZeroU32>)]
+    epochs: NonZeroU32,
     /// Training runs side by side, one per thread.
     #[arg(long, default_value_t = 1)]
     jobs: usize,
@@ -42,11 +41,11 @@ struct Args {
     #[arg(long)]
     float: bool,
     /// Use only the first N training samples.
-    #[arg(long)]
-    train_samples: Option<usize>,
+    #[arg(long, value_parser = parse_count::<NonZeroUsize>)]
+    train_samples: Option<NonZeroUsize>,
     /// Use only the first N test samples.
-    #[arg(long)]
-    test_samples: Option<usize>,
+    #[arg(long, value_parser = parse_count::<NonZeroUsize>)]
+    test_samples: Option<NonZeroUsize>,
 }
 
 fn main() -> ExitCode {
@@ -71,15 +70,15 @@ fn run() -> anyhow::Result<()> {
     let source = NetworkSource::load(args.network.as_deref())?;
     let grid = Grid::new(&source, axes, args.seeds)?;
     if let Some(path) = &args.out {
-        check_output(path)?;
+        check_output("--out", path)?;
     }
     let dataset = spikeforge_sim::data::load(&args.dataset)?;
     grid.check_dataset(&dataset, &args.dataset)?;
     let opts = SweepOptions {
         train: TrainOptions {
-            epochs: args.epochs,
-            train_samples: args.train_samples,
-            test_samples: args.test_samples,
+            epochs: args.epochs.get(),
+            train_samples: args.train_samples.map(NonZeroUsize::get),
+            test_samples: args.test_samples.map(NonZeroUsize::get),
         },
         float: args.float,
         jobs,

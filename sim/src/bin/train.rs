@@ -1,5 +1,6 @@
 //! `train`: train the default or a given network on a dataset and write a JSON report.
 
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -9,8 +10,8 @@ use clap::Parser;
 use spikeforge_sim::data::DatasetSpec;
 use spikeforge_sim::model::Model;
 use spikeforge_sim::network::Network;
-use spikeforge_sim::report::{ModelKind, ProgressBar, TrainReport};
-use spikeforge_sim::train::{load_run, train, TrainOptions};
+use spikeforge_sim::report::{check_outputs, ModelKind, ProgressBar, TrainReport};
+use spikeforge_sim::train::{load_run, parse_count, train, TrainOptions};
 
 /// Train a spiking CSDP network on chip arithmetic (or the float reference).
 #[derive(Debug, Parser)]
@@ -23,14 +24,14 @@ struct Args {
     #[arg(long)]
     dataset: DatasetSpec,
     /// Use only the first N training samples.
-    #[arg(long)]
-    train_samples: Option<usize>,
+    #[arg(long, value_parser = parse_count::<NonZeroUsize>)]
+    train_samples: Option<NonZeroUsize>,
     /// Use only the first N test samples.
-    #[arg(long)]
-    test_samples: Option<usize>,
+    #[arg(long, value_parser = parse_count::<NonZeroUsize>)]
+    test_samples: Option<NonZeroUsize>,
     /// Passes over the training samples.
-    #[arg(long)]
-    epochs: u32,
+    #[arg(long, value_parser = parse_count::<NonZeroU32>)]
+    epochs: NonZeroU32,
     /// Run seed (replaces the network's `seed`).
     #[arg(long)]
     seed: Option<u64>,
@@ -58,13 +59,17 @@ fn main() -> ExitCode {
 fn run() -> anyhow::Result<()> {
     let args = Args::parse();
     let start = Instant::now();
+    check_outputs(&[
+        ("--report", args.report.as_deref()),
+        ("--save-weights", args.save_weights.as_deref()),
+    ])?;
     let (network, dataset) = load_run(args.network.as_deref(), args.seed, &args.dataset)?;
     let opts = TrainOptions {
-        epochs: args.epochs,
-        train_samples: args.train_samples,
-        test_samples: args.test_samples,
+        epochs: args.epochs.get(),
+        train_samples: args.train_samples.map(NonZeroUsize::get),
+        test_samples: args.test_samples.map(NonZeroUsize::get),
     };
-    let mut bar = ProgressBar::new(args.epochs);
+    let mut bar = ProgressBar::new(opts.epochs);
     let (kind, outcome, digest, weights) = if args.float {
         let mut model = spikeforge_sim::float::FloatNetwork::new(&network);
         let outcome = train(&mut model, &dataset, &opts, &mut |p| bar.show(p));
@@ -78,7 +83,7 @@ fn run() -> anyhow::Result<()> {
     };
     let report = TrainReport::new(
         &outcome,
-        args.epochs,
+        opts.epochs,
         kind,
         args.dataset.to_string(),
         &network,
@@ -89,12 +94,10 @@ fn run() -> anyhow::Result<()> {
         eprintln!("warning: {warning}");
     }
     if let Some(path) = &args.save_weights {
-        create_parent(path)?;
         std::fs::write(path, weights)
             .with_context(|| format!("cannot write weights to {}", path.display()))?;
     }
     if let Some(path) = &args.report {
-        create_parent(path)?;
         let json = serde_json::to_string_pretty(&report)?;
         std::fs::write(path, json + "\n")
             .with_context(|| format!("cannot write report to {}", path.display()))?;
@@ -107,13 +110,4 @@ fn run() -> anyhow::Result<()> {
     );
     println!("test accuracy: {:.2}%", report.test_accuracy * 100.0);
     Ok(())
-}
-
-/// Create the directory that will hold `path`, if it has one.
-fn create_parent(path: &std::path::Path) -> anyhow::Result<()> {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create directory {}", dir.display())),
-        _ => Ok(()),
-    }
 }

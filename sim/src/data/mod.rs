@@ -119,6 +119,42 @@ pub enum DatasetError {
     #[error("{}: no such file (also tried {})", path.display(), gz_path.display())]
     NotFound { path: PathBuf, gz_path: PathBuf },
 
+    /// The path is a device, a FIFO, a directory or another file that is not a regular file.
+    #[error("{}: {kind}, not a regular file; a dataset is read from a file", path.display())]
+    NotRegular {
+        path: PathBuf,
+        /// What it is (`"a character device"`, `"a directory"`, ...).
+        kind: &'static str,
+    },
+
+    /// The file, or its decompressed gzip stream, is larger than the bound.
+    #[error(
+        "{}: {} more than {limit} bytes, the bound on a dataset file (MAX_DATASET_BYTES)",
+        path.display(),
+        if *decompressed { "decompresses to" } else { "holds" }
+    )]
+    TooLarge {
+        path: PathBuf,
+        /// The bound in bytes.
+        limit: u64,
+        /// The decompressed stream went over it, not the file itself.
+        decompressed: bool,
+    },
+
+    /// Bytes after the last gzip member that do not start another one.
+    #[error(
+        "{}: trailing garbage after the gzip stream: {bytes} bytes at compressed byte {offset} \
+         that start no gzip member",
+        path.display()
+    )]
+    GzipTrailingGarbage {
+        path: PathBuf,
+        /// Where the garbage starts.
+        offset: usize,
+        /// How many bytes of it.
+        bytes: usize,
+    },
+
     /// The gzip stream ended before its end-of-stream marker and trailer.
     #[error(
         "{}: gzip stream ends early after {decompressed} decompressed bytes (file truncated?)",
@@ -308,26 +344,80 @@ pub enum DatasetError {
 /// The two magic bytes that start every gzip member.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
+/// The most bytes a dataset file may hold, and the most its gzip stream may decompress to:
+/// 256 MiB, five times MNIST's largest file (47 MB of training images) and thousands of times
+/// the digits CSV (0.5 MB), so a device such as `/dev/zero` or a gzip bomb is refused with
+/// this bound named instead of filling memory.
+pub const MAX_DATASET_BYTES: u64 = 256 << 20;
+
 /// Reads a whole file, transparently decompressing it if it starts with the
-/// gzip magic bytes (the file name is not consulted).
+/// gzip magic bytes (the file name is not consulted). The file must be a regular file of at
+/// most [`MAX_DATASET_BYTES`], decompressing to at most as many.
 pub(crate) fn read_maybe_gzip(path: &Path) -> Result<Vec<u8>, DatasetError> {
-    let raw = std::fs::read(path).map_err(|cause| DatasetError::Io {
-        path: path.to_owned(),
-        cause,
-    })?;
-    if raw.starts_with(&GZIP_MAGIC) {
-        gunzip(path, &raw)
-    } else {
-        Ok(raw)
-    }
+    read_bounded(path, MAX_DATASET_BYTES)
 }
 
-/// Decompresses a (possibly multi-member) gzip stream held in memory.
-fn gunzip(path: &Path, raw: &[u8]) -> Result<Vec<u8>, DatasetError> {
-    let mut decoder = flate2::bufread::MultiGzDecoder::new(raw);
+/// [`read_maybe_gzip`] with the bound `limit`.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, DatasetError> {
+    let io_error = |cause| DatasetError::Io {
+        path: path.to_owned(),
+        cause,
+    };
+    let metadata = std::fs::metadata(path).map_err(io_error)?;
+    if !metadata.is_file() {
+        return Err(DatasetError::NotRegular {
+            path: path.to_owned(),
+            kind: file_kind(&metadata.file_type()),
+        });
+    }
+    let too_large = |decompressed| DatasetError::TooLarge {
+        path: path.to_owned(),
+        limit,
+        decompressed,
+    };
+    let mut raw = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(limit.saturating_add(1)).read_to_end(&mut raw))
+        .map_err(io_error)?;
+    if raw.len() as u64 > limit {
+        return Err(too_large(false));
+    }
+    if !raw.starts_with(&GZIP_MAGIC) {
+        return Ok(raw);
+    }
     let mut out = Vec::with_capacity(raw.len().saturating_mul(4));
-    match decoder.read_to_end(&mut out) {
-        Ok(_) => Ok(out),
+    let mut rest = raw.as_slice();
+    while !rest.is_empty() {
+        if !rest.starts_with(&GZIP_MAGIC) {
+            return Err(DatasetError::GzipTrailingGarbage {
+                path: path.to_owned(),
+                offset: raw.len() - rest.len(),
+                bytes: rest.len(),
+            });
+        }
+        let room = (limit + 1).saturating_sub(out.len() as u64);
+        rest = gunzip_member(path, &raw, rest, room, &mut out)?;
+        if out.len() as u64 > limit {
+            return Err(too_large(true));
+        }
+    }
+    Ok(out)
+}
+
+/// Decompresses the gzip member at the start of `member` (a tail of the file's bytes `raw`)
+/// onto `out`, at most `room` bytes of it; returns the bytes after the member.
+fn gunzip_member<'a>(
+    path: &Path,
+    raw: &[u8],
+    member: &'a [u8],
+    room: u64,
+    out: &mut Vec<u8>,
+) -> Result<&'a [u8], DatasetError> {
+    let mut decoder = flate2::bufread::GzDecoder::new(member);
+    match (&mut decoder).take(room).read_to_end(out) {
+        // The member's end was not reached: the bound stopped it, which the caller reports.
+        Ok(n) if n as u64 == room => Ok(&[]),
+        Ok(_) => Ok(decoder.into_inner()),
         // `read_to_end` keeps what was decoded before the error in `out`.
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(DatasetError::GzipTruncated {
             path: path.to_owned(),
@@ -340,6 +430,31 @@ fn gunzip(path: &Path, raw: &[u8]) -> Result<Vec<u8>, DatasetError> {
             decompressed: out.len(),
             message: e.to_string().replace(['\n', '\r'], " "),
         }),
+    }
+}
+
+/// What a path that is not a regular file is, for [`DatasetError::NotRegular`].
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
     }
 }
 
@@ -428,6 +543,97 @@ mod tests {
         let gz = TempPath::new("sniff-gz.txt");
         std::fs::write(gz.path(), gzip(&payload)).expect("write");
         assert_eq!(read_maybe_gzip(gz.path()).expect("gz"), payload);
+    }
+
+    /// Regression: `digits:/dev/zero` read forever. A path that is not a regular file is
+    /// refused before any read, naming the path and what it is.
+    #[test]
+    fn read_maybe_gzip_refuses_what_is_not_a_regular_file() {
+        let msg = read_maybe_gzip(Path::new("/dev/zero"))
+            .expect_err("a device")
+            .to_string();
+        assert_eq!(
+            msg,
+            "/dev/zero: a character device, not a regular file; a dataset is read from a file"
+        );
+        let dir = TempPath::new("a-directory");
+        std::fs::create_dir_all(dir.path()).expect("mkdir");
+        let msg = read_maybe_gzip(dir.path())
+            .expect_err("a directory")
+            .to_string();
+        assert!(
+            msg.starts_with(&format!(
+                "{}: a directory, not a regular file",
+                dir.path().display()
+            )),
+            "{msg}"
+        );
+    }
+
+    /// Regression: a 1.5 GB gzip bomb took 2.6 GB of memory. A file, or its decompressed
+    /// stream, over the bound is refused naming the bound (here lowered to 4,096 bytes).
+    #[test]
+    fn read_bounded_refuses_a_file_or_a_gzip_stream_over_the_bound() {
+        let limit = 4096;
+        // The file's path and the length read or the error.
+        let read = |name: &str, bytes: &[u8]| {
+            let t = TempPath::new(name);
+            std::fs::write(t.path(), bytes).expect("write");
+            let result = read_bounded(t.path(), limit).map(|data| data.len());
+            (
+                t.path().display().to_string(),
+                result.map_err(|e| e.to_string()),
+            )
+        };
+        let bound = "bytes, the bound on a dataset file (MAX_DATASET_BYTES)";
+        assert_eq!(read("bound-at.bin", &[7; 4096]).1, Ok(4096));
+        let (path, result) = read("bound-over.bin", &[7; 4097]);
+        assert_eq!(result, Err(format!("{path}: holds more than 4096 {bound}")));
+        assert_eq!(read("bound-at.gz", &gzip(&[0; 4096])).1, Ok(4096));
+        // 1 MiB of zeros is about 1 kB of gzip: a small bomb.
+        let bomb = gzip(&vec![0; 1 << 20]);
+        assert!(bomb.len() < 4096);
+        let (path, result) = read("bound-bomb.gz", &bomb);
+        assert_eq!(
+            result,
+            Err(format!("{path}: decompresses to more than 4096 {bound}"))
+        );
+        // The bound counts every member of a multi-member stream.
+        let members = [gzip(&[1; 3000]), gzip(&[2; 3000])].concat();
+        let (path, result) = read("bound-members.gz", &members);
+        assert_eq!(
+            result,
+            Err(format!("{path}: decompresses to more than 4096 {bound}"))
+        );
+    }
+
+    /// Regression: bytes after the gzip stream were reported as "truncated". They are named
+    /// trailing garbage, with their offset and length; a second member is still read.
+    #[test]
+    fn read_maybe_gzip_names_trailing_garbage() {
+        let payload = b"0123456789abcdef".repeat(64);
+        let stream = gzip(&payload);
+        for garbage in [&b"junk"[..], &[0u8; 16][..], &b"\n"[..]] {
+            let t = TempPath::new("trailing.gz");
+            std::fs::write(t.path(), [&stream[..], garbage].concat()).expect("write");
+            let msg = read_maybe_gzip(t.path()).expect_err("garbage").to_string();
+            assert_eq!(
+                msg,
+                format!(
+                    "{}: trailing garbage after the gzip stream: {} bytes at compressed byte {} \
+                     that start no gzip member",
+                    t.path().display(),
+                    garbage.len(),
+                    stream.len()
+                )
+            );
+        }
+        let two = TempPath::new("two-members.gz");
+        std::fs::write(two.path(), [gzip(b"one "), gzip(b"two")].concat()).expect("write");
+        assert_eq!(
+            read_maybe_gzip(two.path()).expect("two members"),
+            b"one two"
+        );
     }
 
     #[test]
