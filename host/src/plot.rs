@@ -107,9 +107,9 @@ pub fn weight_images(
     width: usize,
     height: usize,
     w_max: i16,
-    columns: usize,
+    columns: std::num::NonZeroUsize,
 ) -> String {
-    let columns = columns.max(1);
+    let columns = columns.get();
     let rows = hidden.div_ceil(columns);
     let tile = width * CELL + 4;
     let tile_h = height * CELL + 4;

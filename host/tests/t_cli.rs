@@ -375,6 +375,20 @@ fn t_cli_bad_inputs_give_one_line_errors() {
             ]),
             "--baud",
         ),
+        // Regression: 0 images per row became 1.
+        (
+            fails(&[
+                "plot",
+                "weights",
+                "--from",
+                bad_weights.to_str().expect("path"),
+                "--columns",
+                "0",
+                "--out",
+                dir.join("w.svg").to_str().expect("path"),
+            ]),
+            "invalid value '0' for '--columns <COLUMNS>'",
+        ),
         (
             fails(&["identify", "--port", "sim", "--corrupt-rate", "0.1"]),
             "--corrupt-seed",

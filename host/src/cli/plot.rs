@@ -67,9 +67,9 @@ struct Weights {
     /// Image width in pixels; the square root of the network's inputs when left out.
     #[arg(long)]
     image_width: Option<usize>,
-    /// Images per row.
-    #[arg(long, default_value_t = 16)]
-    columns: usize,
+    /// Images per row (at least 1).
+    #[arg(long, default_value = "16")]
+    columns: std::num::NonZeroUsize,
     /// The SVG file to write.
     #[arg(long)]
     out: PathBuf,
