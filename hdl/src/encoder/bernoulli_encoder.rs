@@ -3,7 +3,7 @@ use rust_hdl::prelude::*;
 
 /// Bernoulli spike of one pixel (`rules::bernoulli_spike`), combinational:
 /// `spike = (random & 0xFF) < intensity`, so a pixel spikes with probability `intensity / 256`.
-/// `random` is the encoder generator's state after this pixel's step (see [`crate::encoder::Xorshift32Step`]).
+/// `random` is the encoder generator's state after this pixel's step (one step, [`crate::encoder::Xorshift32Jump`] of 1).
 #[derive(Debug, LogicBlock)]
 pub struct BernoulliEncoder {
     /// Pixel intensity, 0..=255, 8-bit unsigned, input.

@@ -4,14 +4,12 @@ use rust_hdl::prelude::*;
 use spikeforge_sim::rng::xorshift32_step;
 
 /// The generator's state after `steps` xorshift32 steps (`rng::xorshift32_step` applied
-/// `steps` times), combinational.
+/// `steps` times), combinational; with `steps = 1`, one step of the generator.
 ///
 /// The step is linear over GF(2) (shifts and XORs only), so `steps` of them are a 32 x 32
 /// bit matrix: output bit `i` is the parity of the state's bits in row `i`, a tree of XOR
-/// gates about three LUT levels deep on 4-input LUTs, where a chain of [`Xorshift32Step`]s
-/// grows by about two levels per step. The rows are computed when the widget is built.
-///
-/// [`Xorshift32Step`]: crate::encoder::Xorshift32Step
+/// gates about three LUT levels deep on 4-input LUTs, where a chain of single steps grows by
+/// about two levels per step. The rows are computed when the widget is built.
 #[derive(Debug, LogicBlock)]
 pub struct Xorshift32Jump {
     /// Generator state `x` (never 0), 32 bits, input.
@@ -28,7 +26,7 @@ pub struct Xorshift32Jump {
 
 /// The rows of the matrix of `steps` generator steps: bit `j` of row `i` is set when state
 /// bit `j` flips output bit `i`.
-pub fn jump_rows(steps: usize) -> [u32; 32] {
+fn jump_rows(steps: usize) -> [u32; 32] {
     let mut rows = [0u32; 32];
     for j in 0..32 {
         let mut column = 1u32 << j;
