@@ -16,6 +16,7 @@ mod dump;
 mod identify;
 mod infer;
 mod load;
+mod nir;
 mod plot;
 mod train;
 mod verify;
@@ -43,6 +44,9 @@ enum Command {
     Dump(dump::Cmd),
     /// Run the same samples on the chip and the golden model and compare everything.
     Verify(verify::Cmd),
+    /// NIR graphs: export a trained network, import one trained elsewhere.
+    #[command(subcommand)]
+    Nir(nir::Cmd),
     /// Draw SVG figures: spike raster, weight images, accuracy curve.
     Plot(plot::Cmd),
     /// Serve a chip model at a pseudo-terminal, for `--port /dev/pts/N`.
@@ -58,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Infer(cmd) => cmd.run(),
         Command::Dump(cmd) => cmd.run(),
         Command::Verify(cmd) => cmd.run(),
+        Command::Nir(cmd) => cmd.run(),
         Command::Plot(cmd) => cmd.run(),
         Command::Cosim(cmd) => cmd.run(),
     }
