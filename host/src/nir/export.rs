@@ -96,14 +96,20 @@ pub fn export(cfg: &NetworkConfig, weights: &[Vec<i16>], dt: f64) -> Result<Expo
     }
     for (l, layer) in cfg.hidden.iter().enumerate() {
         let name = format!("c{l}");
-        graph.node(&name, affine_node(c, classifier, offset..offset + layer.size));
+        graph.node(
+            &name,
+            affine_node(c, classifier, offset..offset + layer.size),
+        );
         graph.edge(&format!("lif{l}"), &name);
         graph.edge(&name, "classifier");
         offset += layer.size;
     }
     graph.node("classifier", lif_node(classifier, dt));
     notes.extend(layer_notes("classifier", classifier));
-    graph.node("output", Node::new("Output", [("shape", shape(cfg.classes))]));
+    graph.node(
+        "output",
+        Node::new("Output", [("shape", shape(cfg.classes))]),
+    );
     graph.edge("classifier", "output");
     notes.push(
         "every layer: the chip leaks by an arithmetic shift (v += floor((j - v) / 2^leak_shift)), \

@@ -35,7 +35,10 @@ fn file_error(path: &Path, reason: impl std::fmt::Display) -> NirError {
 
 /// HDF5's messages can span lines; ours are one.
 fn one_line(text: impl std::fmt::Display) -> String {
-    text.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+    text.to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Write `graph` to `path` (through a temporary file beside it, renamed at the end: an
@@ -59,7 +62,9 @@ fn write_to(path: &Path, graph: &Graph) -> Result<(), NirError> {
     write_string(&file, "version", NIR_VERSION).map_err(|e| err("/version", e))?;
     let root = file.create_group("node").map_err(|e| err("/node", e))?;
     write_string(&root, "type", "NIRGraph").map_err(|e| err("/node/type", e))?;
-    let nodes = root.create_group("nodes").map_err(|e| err("/node/nodes", e))?;
+    let nodes = root
+        .create_group("nodes")
+        .map_err(|e| err("/node/nodes", e))?;
     for (name, node) in &graph.nodes {
         let at = format!("/node/nodes/{name}");
         let group = nodes.create_group(name).map_err(|e| err(&at, e))?;
@@ -124,12 +129,13 @@ fn write_array(group: &hdf5::Group, name: &str, array: &Array) -> hdf5::Result<(
 
 /// Read the graph of the NIR file `path`.
 pub fn read(path: &Path) -> Result<Graph, NirError> {
-    let meta = std::fs::metadata(path).map_err(|e| file_error(path, format!("cannot read: {e}")))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| file_error(path, format!("cannot read: {e}")))?;
     if !meta.is_file() {
         return Err(file_error(path, "not a regular file"));
     }
     let file = hdf5::File::open(path)
-        .map_err(|e| file_error(path, format!("not an HDF5 file ({e})")))?;
+        .map_err(|e| file_error(path, format!("cannot be read as HDF5 ({e})")))?;
     let not_nir = |what: String| file_error(path, format!("not a NIR graph: {what}"));
     let root = file
         .group("node")
@@ -182,11 +188,11 @@ pub fn read(path: &Path) -> Result<Graph, NirError> {
 
 /// A scalar string dataset (variable-length, as h5py writes strings).
 fn read_string(group: &hdf5::Group, name: &str) -> Result<String, String> {
-    let dataset = group.dataset(name).map_err(|e| one_line(e))?;
+    let dataset = group.dataset(name).map_err(one_line)?;
     let descriptor = dataset
         .dtype()
         .and_then(|t| t.to_descriptor())
-        .map_err(|e| one_line(e))?;
+        .map_err(one_line)?;
     if !dataset.shape().is_empty() {
         return Err(format!(
             "shape {}, not a scalar",
@@ -202,12 +208,12 @@ fn read_string(group: &hdf5::Group, name: &str) -> Result<String, String> {
             .map(|s| s.as_str().to_string()),
         other => return Err(format!("{other}, not a variable-length string")),
     }
-    .map_err(|e| one_line(e))
+    .map_err(one_line)
 }
 
 /// The edges: an `(E, 2)` dataset of strings (an empty graph's may be an empty array).
 fn read_edges(root: &hdf5::Group) -> Result<Vec<(String, String)>, String> {
-    let dataset = root.dataset("edges").map_err(|e| one_line(e))?;
+    let dataset = root.dataset("edges").map_err(one_line)?;
     let shape = dataset.shape();
     if shape.iter().product::<usize>() == 0 {
         return Ok(Vec::new());
@@ -224,7 +230,7 @@ fn read_edges(root: &hdf5::Group) -> Result<Vec<(String, String)>, String> {
     let descriptor = dataset
         .dtype()
         .and_then(|t| t.to_descriptor())
-        .map_err(|e| one_line(e))?;
+        .map_err(one_line)?;
     let names: Vec<String> = match descriptor {
         TypeDescriptor::VarLenUnicode => dataset
             .read_raw::<VarLenUnicode>()
@@ -234,7 +240,7 @@ fn read_edges(root: &hdf5::Group) -> Result<Vec<(String, String)>, String> {
             .map(|v| v.iter().map(|s| s.as_str().to_string()).collect()),
         other => return Err(format!("{other}, not variable-length strings")),
     }
-    .map_err(|e| one_line(e))?;
+    .map_err(one_line)?;
     Ok(names
         .chunks(2)
         .map(|pair| (pair[0].clone(), pair[1].clone()))
@@ -246,7 +252,7 @@ fn read_array(dataset: &hdf5::Dataset) -> Result<Array, String> {
     let descriptor = dataset
         .dtype()
         .and_then(|t| t.to_descriptor())
-        .map_err(|e| one_line(e))?;
+        .map_err(one_line)?;
     let dtype = match descriptor {
         TypeDescriptor::Float(FloatSize::U4) => DType::F32,
         TypeDescriptor::Float(_) => DType::F64,
@@ -269,6 +275,6 @@ fn read_array(dataset: &hdf5::Dataset) -> Result<Array, String> {
             .map(|v| v.into_iter().map(|b| f64::from(u8::from(b))).collect()),
         _ => dataset.read_raw::<f64>(),
     }
-    .map_err(|e| one_line(e))?;
+    .map_err(one_line)?;
     Ok(Array { shape, data, dtype })
 }

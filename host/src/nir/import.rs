@@ -86,10 +86,7 @@ pub fn parse(graph: &Graph, notes: &mut Vec<String>) -> Result<FloatNet, NirErro
     }
     for (name, node) in &graph.nodes {
         if !["Input", "Affine", "Linear", "LIF", "Output"].contains(&node.kind.as_str()) {
-            return Err(node_err(
-                name,
-                format!("the chip takes only {KINDS} nodes"),
-            ));
+            return Err(node_err(name, format!("the chip takes only {KINDS} nodes")));
         }
     }
     check_acyclic(graph)?;
@@ -163,7 +160,10 @@ pub fn parse(graph: &Graph, notes: &mut Vec<String>) -> Result<FloatNet, NirErro
         }
     };
     if let Some(extra) = outs(output).first() {
-        return Err(node_err(output, format!("feeds {extra:?}; an Output ends the graph")));
+        return Err(node_err(
+            output,
+            format!("feeds {extra:?}; an Output ends the graph"),
+        ));
     }
 
     // Every LIF with its projections; sizes from the parameters.
@@ -183,7 +183,13 @@ pub fn parse(graph: &Graph, notes: &mut Vec<String>) -> Result<FloatNet, NirErro
             output,
             format!(
                 "shape {} but its LIF {classifier:?} has {} neurons",
-                shape_text(&output_shape.data.iter().map(|&d| d as usize).collect::<Vec<_>>()),
+                shape_text(
+                    &output_shape
+                        .data
+                        .iter()
+                        .map(|&d| d as usize)
+                        .collect::<Vec<_>>()
+                ),
                 sizes[classifier]
             ),
         ));
@@ -365,8 +371,7 @@ fn names_of<'g>(graph: &'g Graph, kind: &str) -> Vec<&'g str> {
 
 /// Refuse a graph with a cycle, naming the nodes on it.
 fn check_acyclic(graph: &Graph) -> Result<(), NirError> {
-    let mut indegree: BTreeMap<&str, usize> =
-        graph.nodes.keys().map(|n| (n.as_str(), 0)).collect();
+    let mut indegree: BTreeMap<&str, usize> = graph.nodes.keys().map(|n| (n.as_str(), 0)).collect();
     for (_, to) in &graph.edges {
         *indegree.entry(to).or_default() += 1;
     }
@@ -445,10 +450,7 @@ fn lif_size(graph: &Graph, lif: &str, sources: &[&str]) -> Result<usize, NirErro
                     return Err(NirError::node(
                         graph,
                         lif,
-                        format!(
-                            "{name} has shape {} but {first} has ({m},)",
-                            a.shape_text()
-                        ),
+                        format!("{name} has shape {} but {first} has ({m},)", a.shape_text()),
                     ))
                 }
                 _ => size = Some((*n, name)),
@@ -457,7 +459,10 @@ fn lif_size(graph: &Graph, lif: &str, sources: &[&str]) -> Result<usize, NirErro
                 return Err(NirError::node(
                     graph,
                     lif,
-                    format!("{name} has shape {}; a layer's parameters are 1-D", a.shape_text()),
+                    format!(
+                        "{name} has shape {}; a layer's parameters are 1-D",
+                        a.shape_text()
+                    ),
                 ))
             }
         }
@@ -668,9 +673,8 @@ pub fn import(graph: &Graph, opts: &ImportOptions) -> Result<Imported, NirError>
         }
         (true, _) => {}
     }
-    let template_layer = |l: usize| -> &LayerConfig {
-        &template.hidden[l.min(template.hidden.len() - 1)]
-    };
+    let template_layer =
+        |l: usize| -> &LayerConfig { &template.hidden[l.min(template.hidden.len() - 1)] };
     if float.hidden.len() > template.hidden.len() {
         notes.push(format!(
             "template {:?} has {} hidden layers; layers {}..{} take the learning parameters of \
@@ -722,7 +726,11 @@ pub fn import(graph: &Graph, opts: &ImportOptions) -> Result<Imported, NirError>
         w_max,
         &mut notes,
     )?;
-    let offset = if classifier_sees_input { float.inputs } else { 0 };
+    let offset = if classifier_sees_input {
+        float.inputs
+    } else {
+        0
+    };
     let rows = offset + float.hidden.iter().map(|l| l.size).sum::<usize>();
     let mut c = vec![0i16; rows * classes];
     for (p, values) in float.classifier.projections.iter().zip(&q.weights) {
@@ -881,8 +889,8 @@ fn quantise(
         .iter()
         .flatten()
         .fold(0.0f64, |m, w| m.max(w.abs()));
-    let template_scale = (mean_threshold > 0.0)
-        .then(|| f64::from(template.threshold) / mean_threshold);
+    let template_scale =
+        (mean_threshold > 0.0).then(|| f64::from(template.threshold) / mean_threshold);
     let mut scale = if opts.keep_thresholds {
         if template.threshold == 0 {
             // Threshold 0 is 0 at any scale; the export's unit for it is one weight LSB.

@@ -4,9 +4,9 @@
 //! mapping and its approximations.
 //!
 //! [`Graph`] is the graph as a NIR file holds it: nodes by name, each with its type and its
-//! parameters as arrays, and the edges. [`file`] reads and writes it as HDF5 in the layout of
-//! `nir.write` (feature `nir`, through the system's HDF5 library); the rest is plain Rust and
-//! works without it.
+//! parameters as arrays, and the edges. Module `file` reads and writes it as HDF5 in the layout
+//! of `nir.write` (feature `nir`, through the system's HDF5 library); the rest is plain Rust
+//! and works without it.
 
 use std::collections::BTreeMap;
 

@@ -69,8 +69,8 @@ fn float_step(
             }
         }
     }
-    for n in 0..layer.size {
-        let v = state.v[n] + dt / layer.tau[n] * (layer.r[n] * current[n] - state.v[n]);
+    for (n, &j) in current.iter().enumerate() {
+        let v = state.v[n] + dt / layer.tau[n] * (layer.r[n] * j - state.v[n]);
         let spike = v > layer.v_threshold[n];
         state.v[n] = if spike { 0.0 } else { v };
         state.spikes[n] = spike;
@@ -88,7 +88,12 @@ pub fn compare(
     samples: &[Sample],
 ) -> Agreement {
     let mut net = Network::new(cfg);
-    for (layer, w) in net.hidden.iter_mut().chain([&mut net.classifier]).zip(weights) {
+    for (layer, w) in net
+        .hidden
+        .iter_mut()
+        .chain([&mut net.classifier])
+        .zip(weights)
+    {
         layer.weights.clone_from(w);
     }
     let mut encoder = Xorshift32::for_stream(cfg.seed, Stream::Encoder);

@@ -96,8 +96,19 @@ fn export_writes_every_parameter_at_the_layer_shape() {
     assert_eq!(
         names,
         [
-            "c0", "c1", "c_input", "classifier", "input", "label", "label_w0", "label_w1",
-            "lif0", "lif1", "output", "w0", "w1"
+            "c0",
+            "c1",
+            "c_input",
+            "classifier",
+            "input",
+            "label",
+            "label_w0",
+            "label_w1",
+            "lif0",
+            "lif1",
+            "output",
+            "w0",
+            "w1"
         ]
     );
     let lif1 = &graph.nodes["lif1"];
@@ -106,7 +117,10 @@ fn export_writes_every_parameter_at_the_layer_shape() {
         assert_eq!(array.shape, [5], "lif1.{name}");
     }
     let tau = 2e-3 * f64::from(1u32 << cfg.hidden[1].leak_shift);
-    assert!(lif1.params["tau"].data.iter().all(|&t| (t - tau).abs() < 1e-12));
+    assert!(lif1.params["tau"]
+        .data
+        .iter()
+        .all(|&t| (t - tau).abs() < 1e-12));
     assert_eq!(graph.nodes["w1"].params["weight"].shape, [5, 7]);
     assert_eq!(graph.nodes["label_w1"].params["weight"].shape, [5, 3]);
     assert_eq!(graph.nodes["c_input"].params["weight"].shape, [3, 10]);
@@ -136,7 +150,9 @@ fn import_scales_each_layer_to_the_weight_range() {
 #[test]
 fn scalar_parameters_are_broadcast_with_a_note() {
     let cfg = &networks()[0];
-    let mut graph = export(cfg, &weights(cfg), DEFAULT_DT).expect("export").graph;
+    let mut graph = export(cfg, &weights(cfg), DEFAULT_DT)
+        .expect("export")
+        .graph;
     let lif = graph.nodes.get_mut("lif0").expect("lif0");
     lif.params.insert(
         "tau".into(),
@@ -150,7 +166,9 @@ fn scalar_parameters_are_broadcast_with_a_note() {
     let net = parse(&graph, &mut notes).expect("parse");
     assert_eq!(net.hidden[0].tau.len(), cfg.hidden[0].size);
     assert!(
-        notes.iter().any(|n| n.contains("\"lif0\": tau is a scalar")),
+        notes
+            .iter()
+            .any(|n| n.contains("\"lif0\": tau is a scalar")),
         "{notes:?}"
     );
 }
@@ -159,7 +177,9 @@ fn scalar_parameters_are_broadcast_with_a_note() {
 /// contains each of `expect`.
 fn refused(change: impl FnOnce(&mut Graph), expect: &[&str]) {
     let cfg = &networks()[0];
-    let mut graph = export(cfg, &weights(cfg), DEFAULT_DT).expect("export").graph;
+    let mut graph = export(cfg, &weights(cfg), DEFAULT_DT)
+        .expect("export")
+        .graph;
     change(&mut graph);
     let err = import(&graph, &options(cfg, false))
         .expect_err("must be refused")
@@ -202,7 +222,10 @@ fn an_unsupported_node_is_refused_by_name_and_type() {
             g.node("pool", Node::new("SumPool2d", []));
             g.edge("input", "pool");
         },
-        &["node \"pool\" (SumPool2d)", "Input, Affine, Linear, LIF and Output"],
+        &[
+            "node \"pool\" (SumPool2d)",
+            "Input, Affine, Linear, LIF and Output",
+        ],
     );
 }
 
@@ -230,7 +253,10 @@ fn lif_parameters_of_different_shapes_are_refused() {
 
 #[test]
 fn an_edge_to_a_missing_node_is_refused() {
-    refused(|g| g.edge("lif0", "nowhere"), &["edge \"lif0\" -> \"nowhere\"", "no node"]);
+    refused(
+        |g| g.edge("lif0", "nowhere"),
+        &["edge \"lif0\" -> \"nowhere\"", "no node"],
+    );
 }
 
 #[test]
@@ -238,10 +264,7 @@ fn a_bias_is_refused() {
     refused(
         |g| {
             let w = g.nodes.get_mut("c0").expect("c0");
-            w.params
-                .get_mut("bias")
-                .expect("bias")
-                .data[3] = 0.5;
+            w.params.get_mut("bias").expect("bias").data[3] = 0.5;
         },
         &["node \"c0\" (Affine)", "bias[3] = 0.5", "no bias"],
     );
@@ -274,7 +297,10 @@ fn a_second_output_is_refused() {
         |g| {
             g.node(
                 "out2",
-                Node::new("Output", [("shape", Array::vector(vec![256.0], DType::I64))]),
+                Node::new(
+                    "Output",
+                    [("shape", Array::vector(vec![256.0], DType::I64))],
+                ),
             );
             g.edge("lif0", "out2");
         },
@@ -302,7 +328,9 @@ fn a_skip_connection_between_hidden_layers_is_refused() {
 #[test]
 fn an_option_out_of_range_is_refused() {
     let cfg = &networks()[0];
-    let graph = export(cfg, &weights(cfg), DEFAULT_DT).expect("export").graph;
+    let graph = export(cfg, &weights(cfg), DEFAULT_DT)
+        .expect("export")
+        .graph;
     let err = import(
         &graph,
         &ImportOptions {
