@@ -780,7 +780,7 @@ pub fn import(graph: &Graph, opts: &ImportOptions) -> Result<Imported, NirError>
     ) {
         if base.init_range > w_max {
             notes.push(format!(
-                "init_range {} is beyond {weight_bits}-bit weights: {}",
+                "the template's init_range {} is beyond {weight_bits}-bit weights: {}",
                 base.init_range, layer.init_range
             ));
         }
