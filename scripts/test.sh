@@ -18,14 +18,14 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "docs (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
-step "host without the cosim feature: no rust-hdl in its tree, clippy, --port cosim names the feature"
+step "host without its default features: no rust-hdl in its tree, clippy, --port cosim and nir name their features"
 host_tree=$(cargo tree -p spikeforge-host --no-default-features --locked)
 if grep rust-hdl <<<"$host_tree"; then
     echo "spikeforge-host --no-default-features depends on rust-hdl (the lines above)" >&2
     exit 1
 fi
 cargo clippy -p spikeforge-host --no-default-features --all-targets --locked -- -D warnings
-cargo test -p spikeforge-host --no-default-features --locked --test t_cli -- cosim_without_the_feature
+cargo test -p spikeforge-host --no-default-features --locked --test t_cli -- without_the_feature
 
 step "gen-verilog: default core, Verilator lint, Yosys synth_ice40 -dsp and synth_ecp5"
 cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build --report

@@ -64,6 +64,42 @@ fn t_cli_cosim_without_the_feature_names_it() {
     }
 }
 
+/// Without the `nir` feature (no HDF5 library), `nir export` and `nir import` refuse in one
+/// line naming it, before anything is written.
+#[cfg(not(feature = "nir"))]
+#[test]
+fn t_cli_nir_without_the_feature_names_it() {
+    let dir = dir("t_cli_nir_without");
+    let (model, network, weights) = (dir.join("m.nir"), dir.join("n.toml"), dir.join("w.json"));
+    let path = |p: &std::path::Path| p.to_str().expect("UTF-8").to_string();
+    std::fs::write(&model, b"").expect("write");
+    for args in [
+        vec![
+            "nir".to_string(),
+            "export".into(),
+            "--out".into(),
+            path(&model),
+        ],
+        vec![
+            "nir".to_string(),
+            "import".into(),
+            path(&model),
+            "--out-network".into(),
+            path(&network),
+            "--out-weights".into(),
+            path(&weights),
+        ],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let stderr = fails(&args);
+        assert!(
+            stderr.contains("this spikeforge was built without the `nir` feature"),
+            "{stderr}"
+        );
+        assert!(!network.exists() && !weights.exists(), "nothing written");
+    }
+}
+
 /// `--board` takes the board's core clock (6 MHz on the iCEBreaker) and baud rate.
 #[test]
 fn t_cli_identify_sim_on_a_board() {
