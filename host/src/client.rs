@@ -33,7 +33,8 @@ pub const TIMEOUT_SLACK: Duration = Duration::from_millis(50);
 const EXEC_CYCLES: u64 = 32;
 const EXEC_CYCLES_PER_VALUE: u64 = 3;
 
-/// The chip's side of the timing: its clock, the host's turnaround, how often to retry.
+/// The chip's side of the timing: its clock, the host's turnaround, how often to retry, or
+/// an explicit timeout for a chip whose pace is not its clock's.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Timing {
     /// The chip's clock in Hz (the board's oscillator; 12 MHz on the iCE40 boards).
@@ -42,6 +43,10 @@ pub struct Timing {
     pub turnaround: Duration,
     /// Retransmissions of one request before the client gives up.
     pub max_retries: u32,
+    /// The timeout of every request, replacing the one computed from `clock_hz`
+    /// ([`Client::timeout`]): for a simulated chip behind a pty, which runs at the pace of a
+    /// process on a loaded machine, not a board's.
+    pub response_timeout: Option<Duration>,
 }
 
 impl Default for Timing {
@@ -50,6 +55,7 @@ impl Default for Timing {
             clock_hz: 12_000_000,
             turnaround: Duration::from_millis(1),
             max_retries: 16,
+            response_timeout: None,
         }
     }
 }
@@ -355,8 +361,11 @@ impl Client {
     }
 
     /// The timeout of a request: [`TIMEOUT_FACTOR`] times [`request_time`], plus
-    /// [`TIMEOUT_SLACK`].
+    /// [`TIMEOUT_SLACK`]; or the explicit [`Timing::response_timeout`].
     pub fn timeout(&self, command: &Command, request_bytes: usize) -> Duration {
+        if let Some(timeout) = self.timing.response_timeout {
+            return timeout;
+        }
         let time = request_time(
             &self.identity,
             command,

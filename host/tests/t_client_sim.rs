@@ -264,6 +264,7 @@ fn t_client_gives_up_naming_what_came_back() {
         max_retries: 2,
         clock_hz: 12_000_000,
         turnaround: Duration::ZERO,
+        response_timeout: None,
     };
     let started = Instant::now();
     let err = Client::connect(Box::new(Dead), timing).expect_err("nothing answers");
@@ -307,4 +308,34 @@ fn t_client_drops_a_late_duplicate_of_the_same_opcode() {
         .expect("READ");
     assert_eq!((first[0], second[0]), (111, 222));
     assert_eq!(client.stats().late_responses, 1);
+}
+
+#[test]
+fn t_client_an_explicit_timeout_replaces_the_computed_ones() {
+    let explicit = Duration::from_millis(1_234);
+    let timing = Timing {
+        response_timeout: Some(explicit),
+        ..Timing::default()
+    };
+    let client = Client::connect(Box::new(sim()), timing).expect("IDENTIFY");
+    let longest = Command::RunPhase {
+        word: 0,
+        steps: 1_024,
+    };
+    for command in [Command::Identify, longest] {
+        assert_eq!(client.timeout(&command, 14), explicit, "{command:?}");
+    }
+    let computed = Client::connect(Box::new(sim()), Timing::default()).expect("IDENTIFY");
+    assert_ne!(computed.timeout(&Command::Identify, 8), explicit);
+
+    let timing = Timing {
+        max_retries: 1,
+        response_timeout: Some(Duration::from_millis(120)),
+        ..Timing::default()
+    };
+    let err = Client::connect(Box::new(Dead), timing).expect_err("nothing answers");
+    assert_eq!(
+        err.to_string(),
+        "IDENTIFY (seq 0): no valid response after 2 attempts; last: no response within 120ms"
+    );
 }

@@ -19,6 +19,14 @@ use spikeforge_sim::train::{train, TrainOptions};
 
 const DIGITS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz");
 
+/// `--timeout-ms` of every session here: the host's timeout for a chip behind a pty, in
+/// place of those computed from a board's clock. The Verilated chip runs about 2 M cycles per
+/// second alone, slower under CI's load, and the processes of both ends can stall while the
+/// other tests run: with timeouts from the default 12 MHz, 3 timeouts in 5,369 requests were
+/// seen, with 1 MHz still 1. The longest request here, a RUN_PHASE of 40 steps (about 0.3 M
+/// cycles), takes 0.15 s at that pace; 5 s leaves a margin for the load.
+const TIMEOUT_MS: &str = "5000";
+
 fn dir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::create_dir_all(&dir).expect("test directory");
@@ -132,12 +140,12 @@ impl Drop for PtyServer {
     }
 }
 
-/// Run `spikeforge` with `args` against `server`'s pty, require success, return stdout and
-/// stderr.
+/// Run `spikeforge` with `args` against `server`'s pty (with [`TIMEOUT_MS`]), require
+/// success, return stdout and stderr.
 fn ok(server: &PtyServer, args: &[&str]) -> (String, String) {
     let out: Output = Command::new(env!("CARGO_BIN_EXE_spikeforge"))
         .args(args)
-        .args(["--port", &server.path])
+        .args(["--port", &server.path, "--timeout-ms", TIMEOUT_MS])
         .output()
         .expect("run spikeforge");
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
@@ -261,15 +269,6 @@ fn golden(train_samples: usize, test_samples: usize) -> (String, String) {
 /// samples (100 phases, about 17 s), not 200 and 100: that run takes another 128 s (0
 /// differences in 900 phases and 20,345 values; the README shows the session), which would
 /// bring this test past 4 minutes.
-/// The clock the host assumes for the Verilated chip behind the pty, for its request
-/// timeouts (`2 x (wire + cycles / clock + 1 ms) + 50 ms`). The simulation runs about 2 M
-/// cycles per second alone, slower under CI's load, and its process can stall for more than
-/// the 50 ms slack of a short request while the other tests run: with the default 12 MHz, 3
-/// timeouts in 5,369 requests were seen, with 1 MHz still 1. At 1 kHz the shortest request
-/// waits over 100 ms; a lost frame would still be retransmitted and counted.
-#[cfg(feature = "cosim")]
-const SIMULATED_CLOCK_HZ: &str = "1000";
-
 #[cfg(feature = "cosim")]
 #[test]
 fn t_pty_cosim_chip_trains_200_samples_and_verifies() {
@@ -291,8 +290,6 @@ fn t_pty_cosim_chip_trains_200_samples_and_verifies() {
             "100",
             "--report",
             report.to_str().expect("path"),
-            "--clock-hz",
-            SIMULATED_CLOCK_HZ,
         ],
     );
     let trained = started.elapsed();
@@ -311,16 +308,7 @@ fn t_pty_cosim_chip_trains_200_samples_and_verifies() {
     assert!(log.contains("Verilated chip_default"), "{log}");
 
     let started = Instant::now();
-    let (stdout, _) = ok(
-        &server,
-        &[
-            "verify",
-            "--dataset",
-            &dataset,
-            "--clock-hz",
-            SIMULATED_CLOCK_HZ,
-        ],
-    );
+    let (stdout, _) = ok(&server, &["verify", "--dataset", &dataset]);
     assert!(
         stdout.contains("phases: 100 on ") && stdout.contains(", 0 differ in prediction"),
         "{stdout}"
