@@ -86,9 +86,10 @@ pub struct LinkArgs {
     /// Retransmissions of one request before giving up.
     #[arg(long, default_value_t = Timing::default().max_retries)]
     max_retries: u32,
-    /// Wait this many milliseconds for every response instead of the timeouts computed from
-    /// the chip's clock: for a simulated chip behind a pty (`spikeforge cosim --pty`), whose
-    /// pace is that of a process on a loaded machine, not a board's.
+    /// Wait this many milliseconds for every response, and for the link to fall quiet (at the
+    /// start of a session and after a link-error response), instead of the timeouts computed
+    /// from the chip's clock: for a simulated chip behind a pty (`spikeforge cosim --pty`),
+    /// whose pace is that of a process on a loaded machine, not a board's.
     #[arg(long, value_name = "MS", value_parser = parse_timeout)]
     timeout_ms: Option<Duration>,
     /// Testing the link: damage bytes in both directions with this probability per byte.
