@@ -196,8 +196,8 @@ pub enum ClientError {
     /// arrived than a chip sends unasked ([`DRAIN_BYTES`], [`DRAIN_TIME`]).
     #[error(
         "{command}: {link} did not fall quiet for {quiet:?}: {bytes} bytes answering no \
-         request arrived in {elapsed:.1?} (at most {DRAIN_BYTES} bytes or {DRAIN_TIME:?} are \
-         drained); is something else sending on it?"
+         request arrived in {elapsed:.1?} (a drain ends after {DRAIN_BYTES} bytes, or \
+         {DRAIN_TIME:?} and one quiet interval); is something else sending on it?"
     )]
     Flooded {
         /// The request.
