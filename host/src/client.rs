@@ -5,9 +5,19 @@
 //! replay store without executing it again, so every command runs exactly once however often
 //! its frame is sent.
 //!
-//! A damaged response (a frame that is not a valid response) triggers the same immediate
-//! retransmission as a link-error response: the host cannot tell what it was, most likely its
-//! own response or a link error damaged on the way, and a retransmission is always safe.
+//! A damaged response (a frame that is not a valid response) is handled like a link-error
+//! response: the host cannot tell what it was, most likely its own response or a link error
+//! damaged on the way, and a retransmission is always safe.
+//!
+//! Stale bytes never count against a request. A link-error response carries no `seq`, so the
+//! host tells its own from answers to earlier bytes (a previous session's, noise's, a flood's)
+//! by their order: the chip answers frames in the order they arrive, so an answer to earlier
+//! bytes comes before the answer to the request. A session starts by draining what the link
+//! already holds; after a link-error or damaged response the host keeps reading until the
+//! link falls quiet ([`Timing::quiet`]): the request's own answer in the meantime ends it
+//! without a retransmission, and the error counts against the request only when nothing
+//! follows it. A timeout needs no drain: it was a silence at least as long as the quiet
+//! interval. Both drains are bounded ([`DRAIN_BYTES`], [`DRAIN_TIME`]).
 
 use std::time::{Duration, Instant};
 
@@ -28,12 +38,23 @@ pub const TIMEOUT_FACTOR: u32 = 2;
 /// Added to every timeout: operating-system scheduling and a USB adapter's latency timer
 /// (16 ms by default on common adapters).
 pub const TIMEOUT_SLACK: Duration = Duration::from_millis(50);
+/// The quiet interval of a link paced by a board's clock: a pause this long ends a drain.
+/// A chip's transmitter sends its answers back to back, so a pause in them is the operating
+/// system's or the USB adapter's, which [`TIMEOUT_SLACK`] covers.
+pub const DRAIN_QUIET: Duration = TIMEOUT_SLACK;
+/// Bytes one drain discards at most before the request fails ([`ClientError::Flooded`]):
+/// 3.5 s of a 3 Mbaud line, over 400 times the answers a full receive FIFO of garbage can
+/// cause (512 bytes, at most 256 link errors of 9 bytes).
+pub const DRAIN_BYTES: u64 = 1 << 20;
+/// Time one drain takes at most, beyond one quiet interval, before the request fails.
+pub const DRAIN_TIME: Duration = Duration::from_secs(10);
 /// Executor cycles per request after its delimiter, and per READ or WRITE value beyond its
 /// width (§7.9: at most `32 + (width + 3)` per value).
 const EXEC_CYCLES: u64 = 32;
 const EXEC_CYCLES_PER_VALUE: u64 = 3;
 
-/// The chip's side of the timing: its clock, the host's turnaround, how often to retry.
+/// The chip's side of the timing: its clock, the host's turnaround, how often to retry, or
+/// an explicit timeout for a chip whose pace is not its clock's.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Timing {
     /// The chip's clock in Hz (the board's oscillator; 12 MHz on the iCE40 boards).
@@ -42,6 +63,10 @@ pub struct Timing {
     pub turnaround: Duration,
     /// Retransmissions of one request before the client gives up.
     pub max_retries: u32,
+    /// The timeout of every request and the quiet interval, replacing those computed from
+    /// `clock_hz` ([`Client::timeout`], [`DRAIN_QUIET`]): for a simulated chip behind a
+    /// pty, which runs at the pace of a process on a loaded machine, not a board's.
+    pub response_timeout: Option<Duration>,
 }
 
 impl Default for Timing {
@@ -50,7 +75,16 @@ impl Default for Timing {
             clock_hz: 12_000_000,
             turnaround: Duration::from_millis(1),
             max_retries: 16,
+            response_timeout: None,
         }
+    }
+}
+
+impl Timing {
+    /// How long the link must stay silent before the host takes it to have nothing more to
+    /// say: [`DRAIN_QUIET`], or the explicit timeout.
+    pub fn quiet(&self) -> Duration {
+        self.response_timeout.unwrap_or(DRAIN_QUIET)
     }
 }
 
@@ -61,14 +95,20 @@ pub struct LinkStats {
     pub requests: u64,
     /// Frames sent again.
     pub retransmissions: u64,
-    /// Link-error responses received.
+    /// Link-error responses that counted against a request (nothing followed them before
+    /// the link fell quiet): each led to a retransmission or to giving up.
     pub link_errors: u64,
-    /// Received frames that were no valid response.
+    /// Received frames that were no valid response and counted against a request, as
+    /// `link_errors`.
     pub damaged_responses: u64,
     /// Waits that ended without a response.
     pub timeouts: u64,
     /// Valid responses to an earlier request (duplicates from retransmissions), dropped.
     pub late_responses: u64,
+    /// Bytes drained: received at the start of the session or after a link-error or damaged
+    /// response, answering no outstanding request (answers to earlier bytes, noise), and
+    /// dropped without counting against a request.
+    pub drained_bytes: u64,
     /// Bytes sent, delimiters included.
     pub bytes_sent: u64,
     /// Bytes received.
@@ -80,13 +120,14 @@ impl std::fmt::Display for LinkStats {
         write!(
             f,
             "{} requests, {} retransmissions ({} link errors, {} damaged responses, {} timeouts), \
-             {} late responses dropped; {} bytes sent, {} received",
+             {} late responses dropped, {} stale bytes drained; {} bytes sent, {} received",
             self.requests,
             self.retransmissions,
             self.link_errors,
             self.damaged_responses,
             self.timeouts,
             self.late_responses,
+            self.drained_bytes,
             self.bytes_sent,
             self.bytes_received
         )
@@ -150,6 +191,25 @@ pub enum ClientError {
         start: usize,
         /// Values.
         count: usize,
+    },
+    /// The link did not fall quiet while being drained: more bytes answering no request
+    /// arrived than a chip sends unasked ([`DRAIN_BYTES`], [`DRAIN_TIME`]).
+    #[error(
+        "{command}: {link} did not fall quiet for {quiet:?}: {bytes} bytes answering no \
+         request arrived in {elapsed:.1?} (a drain ends after {DRAIN_BYTES} bytes, or \
+         {DRAIN_TIME:?} and one quiet interval); is something else sending on it?"
+    )]
+    Flooded {
+        /// The request.
+        command: String,
+        /// The link.
+        link: String,
+        /// The quiet interval waited for.
+        quiet: Duration,
+        /// Bytes drained.
+        bytes: u64,
+        /// Time spent draining.
+        elapsed: Duration,
     },
     /// A request the encoder refuses (a payload above the maximum).
     #[error("{command}: {cause}")]
@@ -280,14 +340,20 @@ pub struct Client {
     /// Encoded bytes of the frame being received (up to one more than the longest response).
     frame: Vec<u8>,
     frame_len: usize,
+    /// Bytes taken since the last frame was returned (empty frames' delimiters included).
+    frame_wire: u64,
 }
+
+/// A frame received: the response or why it is not one, and the bytes it took on the wire.
+type Received = (Result<Response, FrameError>, u64);
 
 /// Encoded bytes a response frame may have; a longer one is damaged.
 const MAX_RESPONSE_ENCODED: usize = Direction::Response.max_encoded_len();
 
 impl Client {
-    /// Start a session: one 0x00 (ending whatever partial frame the chip holds), then
-    /// `IDENTIFY`, whose identity must be a spikeforge chip of this protocol version.
+    /// Start a session: drain the link, send one 0x00 (ending whatever partial frame the chip
+    /// holds), then `IDENTIFY`, whose identity must be a spikeforge chip of this protocol
+    /// version.
     pub fn connect(link: Box<dyn Transport>, timing: Timing) -> Result<Self, ClientError> {
         let mut client = Self {
             link,
@@ -301,7 +367,12 @@ impl Client {
             taken: 0,
             frame: Vec::with_capacity(MAX_RESPONSE_ENCODED + 1),
             frame_len: 0,
+            frame_wire: 0,
         };
+        // What the link holds from before this session (answers to a previous host's bytes,
+        // noise) answers nothing of this one; the 0x00 goes to a chip done with those bytes,
+        // whose receive FIFO has room for it.
+        client.drain("IDENTIFY", |_| false)?;
         client.send_bytes("IDENTIFY", &[DELIMITER])?;
         let payload = client.request(&Command::Identify)?;
         let identity =
@@ -355,8 +426,11 @@ impl Client {
     }
 
     /// The timeout of a request: [`TIMEOUT_FACTOR`] times [`request_time`], plus
-    /// [`TIMEOUT_SLACK`].
+    /// [`TIMEOUT_SLACK`]; or the explicit [`Timing::response_timeout`].
     pub fn timeout(&self, command: &Command, request_bytes: usize) -> Duration {
+        if let Some(timeout) = self.timing.response_timeout {
+            return timeout;
+        }
         let time = request_time(
             &self.identity,
             command,
@@ -377,51 +451,115 @@ impl Client {
             })
     }
 
+    /// The next complete non-empty frame among the bytes received so far: the response or
+    /// why it is not one, and the bytes it took (its delimiter and empty frames before it
+    /// included).
+    fn split_frame(&mut self) -> Option<Received> {
+        while let Some(&byte) = self.received.get(self.taken) {
+            self.taken += 1;
+            self.frame_wire += 1;
+            if byte != DELIMITER {
+                if self.frame.len() <= MAX_RESPONSE_ENCODED {
+                    self.frame.push(byte);
+                }
+                self.frame_len += 1;
+                continue;
+            }
+            let len = std::mem::replace(&mut self.frame_len, 0);
+            if len == 0 {
+                continue;
+            }
+            let frame = std::mem::take(&mut self.frame);
+            let wire = std::mem::replace(&mut self.frame_wire, 0);
+            if len > MAX_RESPONSE_ENCODED {
+                let err = FrameError::TooLong {
+                    len,
+                    max: MAX_RESPONSE_ENCODED,
+                };
+                return Some((Err(err), wire));
+            }
+            return Some((decode_response(&frame), wire));
+        }
+        None
+    }
+
+    /// Receive more bytes by `deadline` (after [`Client::split_frame`] took every byte
+    /// received): how many, 0 when none arrived by then.
+    fn fill(&mut self, command: &str, deadline: Instant) -> Result<usize, ClientError> {
+        self.received.clear();
+        self.taken = 0;
+        let mut buf = [0u8; 1024];
+        let n = self
+            .link
+            .recv(&mut buf, deadline)
+            .map_err(|cause| ClientError::Transport {
+                command: command.to_string(),
+                cause,
+            })?;
+        self.stats.bytes_received += n as u64;
+        self.received.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
     /// The next non-empty frame received by `deadline`: `None` if none is complete by then,
-    /// else the response or why it is not one.
+    /// else the response or why it is not one, and the bytes it took.
     fn next_frame(
         &mut self,
         command: &str,
         deadline: Instant,
-    ) -> Result<Option<Result<Response, FrameError>>, ClientError> {
+    ) -> Result<Option<Received>, ClientError> {
         loop {
-            while let Some(&byte) = self.received.get(self.taken) {
-                self.taken += 1;
-                if byte != DELIMITER {
-                    if self.frame.len() <= MAX_RESPONSE_ENCODED {
-                        self.frame.push(byte);
-                    }
-                    self.frame_len += 1;
-                    continue;
-                }
-                let len = std::mem::replace(&mut self.frame_len, 0);
-                if len == 0 {
-                    continue;
-                }
-                let frame = std::mem::take(&mut self.frame);
-                if len > MAX_RESPONSE_ENCODED {
-                    return Ok(Some(Err(FrameError::TooLong {
-                        len,
-                        max: MAX_RESPONSE_ENCODED,
-                    })));
-                }
-                return Ok(Some(decode_response(&frame)));
+            if let Some(frame) = self.split_frame() {
+                return Ok(Some(frame));
             }
-            self.received.clear();
-            self.taken = 0;
-            let mut buf = [0u8; 1024];
-            let n = self
-                .link
-                .recv(&mut buf, deadline)
-                .map_err(|cause| ClientError::Transport {
-                    command: command.to_string(),
-                    cause,
-                })?;
-            if n == 0 {
+            if self.fill(command, deadline)? == 0 {
                 return Ok(None);
             }
-            self.stats.bytes_received += n as u64;
-            self.received.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    /// Read until the link has been silent for the quiet interval ([`Timing::quiet`]): the
+    /// first response that `answers` accepts, if one arrives meanwhile, else `None`. Every
+    /// other frame, and the bytes of a frame still unfinished when the link falls quiet (a
+    /// chip sends whole frames), are dropped and counted in [`LinkStats::drained_bytes`].
+    /// Fails when the link does not fall quiet within [`DRAIN_BYTES`] bytes and
+    /// [`DRAIN_TIME`] plus the quiet interval.
+    fn drain(
+        &mut self,
+        command: &str,
+        answers: impl Fn(&Response) -> bool,
+    ) -> Result<Option<Response>, ClientError> {
+        let quiet = self.timing.quiet();
+        let started = Instant::now();
+        let mut drained = 0;
+        loop {
+            while let Some((frame, wire)) = self.split_frame() {
+                match frame {
+                    Ok(response) if answers(&response) => {
+                        self.stats.drained_bytes += drained;
+                        return Ok(Some(response));
+                    }
+                    _ => drained += wire,
+                }
+            }
+            let elapsed = started.elapsed();
+            if drained > DRAIN_BYTES || elapsed > DRAIN_TIME + quiet {
+                self.stats.drained_bytes += drained;
+                return Err(ClientError::Flooded {
+                    command: command.to_string(),
+                    link: self.link.describe(),
+                    quiet,
+                    bytes: drained,
+                    elapsed,
+                });
+            }
+            if self.fill(command, Instant::now() + quiet)? == 0 {
+                drained += std::mem::replace(&mut self.frame_wire, 0);
+                self.frame.clear();
+                self.frame_len = 0;
+                self.stats.drained_bytes += drained;
+                return Ok(None);
+            }
         }
     }
 
@@ -438,6 +576,9 @@ impl Client {
                 cause,
             })?;
         let opcode = command.opcode().code() | RESPONSE_FLAG;
+        let answers = move |response: &Response| {
+            !response.is_link_error() && response.seq == seq && response.opcode == opcode
+        };
         let timeout = self.timeout(command, wire.len() + 1);
         let mut again = Vec::with_capacity(wire.len() + 1);
         again.push(DELIMITER);
@@ -445,46 +586,38 @@ impl Client {
         self.stats.requests += 1;
         self.send_bytes(&name, &wire)?;
         let mut attempts = 1;
-        let mut deadline = Instant::now() + timeout;
         loop {
-            let last = match self.next_frame(&name, deadline)? {
-                None => {
-                    self.stats.timeouts += 1;
-                    format!("no response within {timeout:?}")
-                }
-                Some(Err(err)) => {
-                    self.stats.damaged_responses += 1;
-                    format!("a damaged response ({err})")
-                }
-                Some(Ok(response)) if response.is_link_error() => {
-                    self.stats.link_errors += 1;
-                    format!("a link-error response {}", response.status.name())
-                }
-                Some(Ok(response)) if response.seq != seq || response.opcode != opcode => {
-                    self.stats.late_responses += 1;
-                    continue;
-                }
-                Some(Ok(response)) => {
-                    if response.status != Status::Ok {
-                        return Err(ClientError::Refused {
-                            command: name,
-                            seq,
-                            status: response.status,
-                        });
+            let deadline = Instant::now() + timeout;
+            let last = loop {
+                let (frame, frame_bytes) = match self.next_frame(&name, deadline)? {
+                    None => {
+                        self.stats.timeouts += 1;
+                        break format!("no response within {timeout:?}");
                     }
-                    let expected = response_payload(command);
-                    let fits = match command {
-                        Command::Identify => response.payload.len() <= expected,
-                        _ => response.payload.len() == expected,
-                    };
-                    if !fits {
-                        return Err(ClientError::PayloadSize {
-                            command: name,
-                            len: response.payload.len(),
-                            expected,
-                        });
+                    Some((Ok(response), _)) if answers(&response) => {
+                        return accept(command, name, seq, response);
                     }
-                    return Ok(response.payload);
+                    Some((Ok(response), _)) if !response.is_link_error() => {
+                        self.stats.late_responses += 1;
+                        continue;
+                    }
+                    Some(frame) => frame,
+                };
+                // A link-error or damaged response: to this request, or to earlier bytes
+                // and followed by more answers, this request's among them.
+                if let Some(response) = self.drain(&name, answers)? {
+                    self.stats.drained_bytes += frame_bytes;
+                    return accept(command, name, seq, response);
+                }
+                match frame {
+                    Err(err) => {
+                        self.stats.damaged_responses += 1;
+                        break format!("a damaged response ({err})");
+                    }
+                    Ok(response) => {
+                        self.stats.link_errors += 1;
+                        break format!("a link-error response {}", response.status.name());
+                    }
                 }
             };
             if attempts > self.timing.max_retries {
@@ -498,7 +631,6 @@ impl Client {
             attempts += 1;
             self.stats.retransmissions += 1;
             self.send_bytes(&name, &again)?;
-            deadline = Instant::now() + timeout;
         }
     }
 
@@ -571,6 +703,36 @@ impl Client {
             expected: e.expected,
         })
     }
+}
+
+/// The payload of `response`, the OK answer to `command` (`name`, `seq`), checked against
+/// the request.
+fn accept(
+    command: &Command,
+    name: String,
+    seq: u8,
+    response: Response,
+) -> Result<Vec<u8>, ClientError> {
+    if response.status != Status::Ok {
+        return Err(ClientError::Refused {
+            command: name,
+            seq,
+            status: response.status,
+        });
+    }
+    let expected = response_payload(command);
+    let fits = match command {
+        Command::Identify => response.payload.len() <= expected,
+        _ => response.payload.len() == expected,
+    };
+    if !fits {
+        return Err(ClientError::PayloadSize {
+            command: name,
+            len: response.payload.len(),
+            expected,
+        });
+    }
+    Ok(response.payload)
 }
 
 /// An address known to be below 2^16 ([`check_range`] ran first).

@@ -8,6 +8,13 @@
 //! [`Served`] chip as they arrive and writes the chip's bytes back. The chip keeps its state
 //! when a host closes the port, as a board does; its bytes sent while no host is connected are
 //! dropped, as a UART's bytes are with nobody listening.
+//!
+//! The bridge keeps a board's pace on the line, not a process's: it takes the host's bytes
+//! only while the chip's line holds fewer than [`LINE_BYTES`] not carried yet (the others wait
+//! in the pty, as a host's wait in its serial driver for a UART), and it never waits for a
+//! host that does not read: the chip's bytes that find the host's side of the pty full are
+//! dropped and counted, as a UART's are when the host's buffer is full. So a host that floods
+//! the port leaves at most a line's worth of answers behind, not the whole flood's.
 
 use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
@@ -15,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rustix::event::{poll, PollFd, PollFlags, Timespec};
-use rustix::fs::{Mode, OFlags};
+use rustix::fs::{fcntl_getfl, fcntl_setfl, Mode, OFlags};
 use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
 use rustix::termios::{tcgetattr, tcsetattr, OptionalActions};
 
@@ -27,19 +34,31 @@ pub const IDLE_WAIT: Duration = Duration::from_millis(10);
 /// Time the chip runs between looks at the host's bytes while it is busy (an in-process model
 /// counts it in its own clock, see [`Transport::recv`]).
 pub const SLICE: Duration = Duration::from_millis(2);
+/// Bytes the chip's line may hold not carried yet (the host's not yet on `uart_rx`, the
+/// chip's not yet passed on) before the bridge stops taking the host's: about a serial
+/// adapter's buffer, 14 ms of a 3 Mbaud line, eight receive FIFOs.
+pub const LINE_BYTES: usize = 4096;
 
-/// A chip that [`Pty::serve`] can serve: a link to it, and whether it may still send bytes
-/// without being sent any.
+/// A chip that [`Pty::serve`] can serve: a link to it, whether it may still send bytes
+/// without being sent any, and how far its line is behind.
 pub trait Served: Transport {
     /// The chip is still working (receiving, executing or answering a request): the bridge
     /// keeps running it instead of waiting for the host.
     fn busy(&self) -> bool;
+
+    /// Bytes on the chip's line not carried yet, either way: the bridge takes more of the
+    /// host's only below [`LINE_BYTES`].
+    fn backlog(&self) -> usize;
 }
 
-/// The golden chip answers within [`Transport::send`]: it is never busy afterwards.
+/// The golden chip answers within [`Transport::send`]: it is busy while its answers wait.
 impl Served for SimChip {
     fn busy(&self) -> bool {
-        false
+        self.pending() > 0
+    }
+
+    fn backlog(&self) -> usize {
+        self.pending()
     }
 }
 
@@ -47,6 +66,10 @@ impl Served for SimChip {
 impl Served for Cosim {
     fn busy(&self) -> bool {
         !self.quiet()
+    }
+
+    fn backlog(&self) -> usize {
+        Cosim::backlog(self)
     }
 }
 
@@ -61,6 +84,9 @@ pub struct BridgeStats {
     pub bytes_out: u64,
     /// Bytes the chip sent while no host had the port open.
     pub dropped: u64,
+    /// Bytes the chip sent while the host's side of the pty was full (a host that writes
+    /// without reading), dropped.
+    pub overflowed: u64,
 }
 
 /// A pseudo-terminal whose master side this process holds.
@@ -80,11 +106,15 @@ fn io_error(path: &Path, action: &str, cause: impl Into<std::io::Error>) -> Tran
 }
 
 impl Pty {
-    /// Open a new pty pair and set its slave side to raw mode.
+    /// Open a new pty pair and set its slave side to raw mode; the master side does not
+    /// block (a host that does not read must not stop the chip).
     pub fn open() -> Result<Self, TransportError> {
         let ptmx = Path::new("/dev/ptmx");
         let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC)
             .map_err(|e| io_error(ptmx, "open a pseudo-terminal", e))?;
+        let flags = fcntl_getfl(&master).map_err(|e| io_error(ptmx, "read its flags", e))?;
+        fcntl_setfl(&master, flags | OFlags::NONBLOCK)
+            .map_err(|e| io_error(ptmx, "make it non-blocking", e))?;
         grantpt(&master).map_err(|e| io_error(ptmx, "grant the slave side (grantpt)", e))?;
         unlockpt(&master).map_err(|e| io_error(ptmx, "unlock the slave side (unlockpt)", e))?;
         let name = ptsname(&master, Vec::new())
@@ -140,6 +170,7 @@ impl Pty {
             match (&self.master).read(buf) {
                 Ok(n) => return Ok(Some(n)),
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(Some(0)),
                 // Linux: EIO on the master once every slave handle is closed.
                 Err(e) if e.raw_os_error() == Some(rustix::io::Errno::IO.raw_os_error()) => {
                     return Ok(None)
@@ -149,22 +180,35 @@ impl Pty {
         }
     }
 
-    /// Write `bytes` to the host: `false` when no host has the port open (they are dropped).
-    fn write(&self, bytes: &[u8]) -> Result<bool, TransportError> {
-        match (&self.master).write_all(bytes) {
-            Ok(()) => Ok(true),
-            Err(e) if e.raw_os_error() == Some(rustix::io::Errno::IO.raw_os_error()) => Ok(false),
-            Err(e) => Err(io_error(
-                &self.path,
-                &format!("write {} bytes", bytes.len()),
-                e,
-            )),
+    /// Write `bytes` to the host, as many as its side of the pty takes now: how many,
+    /// `None` when no host has the port open (they are dropped).
+    fn write(&self, bytes: &[u8]) -> Result<Option<usize>, TransportError> {
+        let mut written = 0;
+        while written < bytes.len() {
+            match (&self.master).write(&bytes[written..]) {
+                Ok(0) => break,
+                Ok(n) => written += n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) if e.raw_os_error() == Some(rustix::io::Errno::IO.raw_os_error()) => {
+                    return Ok(None)
+                }
+                Err(e) => {
+                    return Err(io_error(
+                        &self.path,
+                        &format!("write {} bytes", bytes.len() - written),
+                        e,
+                    ))
+                }
+            }
         }
+        Ok(Some(written))
     }
 
     /// Serve `chip` on the pty: every byte the host writes goes to the chip as it arrives
     /// (stop-and-wait hosts send a frame at a time; the chip's receive FIFO holds more than a
-    /// frame and its retransmission), every byte the chip sends goes to the host. Hosts may
+    /// frame and its retransmission) while the chip's line is less than [`LINE_BYTES`]
+    /// behind, every byte the chip sends goes to the host if its side has room. Hosts may
     /// come and go; `report` is told of each. Returns when the first host closes the port if
     /// `once` is set, else runs until the process is killed or an I/O error.
     pub fn serve(
@@ -188,7 +232,7 @@ impl Pty {
             // Bytes read in this pass: a host that wrote and then closed is served first, and
             // seen gone on the next pass (when its read reports the hang-up).
             let mut received = false;
-            if readable {
+            if readable && chip.backlog() < LINE_BYTES {
                 match self.read(&mut input)? {
                     Some(n) if n > 0 => {
                         received = true;
@@ -221,10 +265,12 @@ impl Pty {
             }
             let n = chip.recv(&mut output, Instant::now() + SLICE)?;
             if n > 0 {
-                if connected && self.write(&output[..n])? {
-                    stats.bytes_out += n as u64;
-                } else {
-                    stats.dropped += n as u64;
+                match connected.then(|| self.write(&output[..n])).transpose()? {
+                    Some(Some(written)) => {
+                        stats.bytes_out += written as u64;
+                        stats.overflowed += (n - written) as u64;
+                    }
+                    _ => stats.dropped += n as u64,
                 }
             }
             if gone && !chip.busy() {

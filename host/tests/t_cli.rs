@@ -47,6 +47,8 @@ fn t_cli_identify_sim() {
         stderr.contains("link: 2 requests, 0 retransmissions"),
         "{stderr}"
     );
+    let (stdout, _) = ok(&["identify", "--port", "sim", "--timeout-ms", "250"]);
+    assert!(stdout.contains("link status: 0 rx overflows"), "{stdout}");
 }
 
 /// Built without the `cosim` feature (`cargo test -p spikeforge-host --no-default-features`),
@@ -440,6 +442,15 @@ fn t_cli_bad_inputs_give_one_line_errors() {
                 "1",
             ]),
             "corruption rate 2 is outside 0..=1",
+        ),
+        (
+            fails(&["identify", "--port", "sim", "--timeout-ms", "0"]),
+            "invalid value '0' for '--timeout-ms <MS>': 0 ms: no response arrives in no time",
+        ),
+        (
+            fails(&["identify", "--port", "sim", "--timeout-ms", "2s"]),
+            "invalid value '2s' for '--timeout-ms <MS>': \"2s\" is not a whole number of \
+             milliseconds",
         ),
     ];
     for (line, needle) in cases {

@@ -1,14 +1,15 @@
 //! The protocol client against the golden chip (`--port sim`), with links that damage,
-//! drop, duplicate or swallow chosen frames: every command runs exactly once, errors name the
+//! drop, duplicate or swallow chosen frames, or hold answers to bytes sent before: every
+//! command runs exactly once, stale answers never count against a request, errors name the
 //! request and what came back, and the counters say what happened.
 
 use std::time::{Duration, Instant};
 
-use spikeforge_host::client::{Client, ClientError, Timing};
+use spikeforge_host::client::{Client, ClientError, Timing, DRAIN_BYTES, DRAIN_QUIET};
 use spikeforge_host::transport::{SimChip, Transport, TransportError};
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::core_interface::{LayerId, Register};
-use spikeforge_sim::wire::{Command, Space, Status};
+use spikeforge_sim::wire::{Command, Response, Space, Status};
 
 fn cfg() -> NetworkConfig {
     NetworkConfig::default_network().expect("default network")
@@ -264,6 +265,7 @@ fn t_client_gives_up_naming_what_came_back() {
         max_retries: 2,
         clock_hz: 12_000_000,
         turnaround: Duration::ZERO,
+        response_timeout: None,
     };
     let started = Instant::now();
     let err = Client::connect(Box::new(Dead), timing).expect_err("nothing answers");
@@ -307,4 +309,199 @@ fn t_client_drops_a_late_duplicate_of_the_same_opcode() {
         .expect("READ");
     assert_eq!((first[0], second[0]), (111, 222));
     assert_eq!(client.stats().late_responses, 1);
+}
+
+/// `n` link-error responses on the wire, as the chip answers `n` frames too short.
+fn link_errors(n: usize) -> Vec<u8> {
+    let one = Response::link_error(Status::TooShort)
+        .encode()
+        .expect("a link-error response encodes");
+    one.repeat(n)
+}
+
+/// The golden chip behind a link that holds answers to bytes sent before the session (a
+/// host that flooded the port without reading): `before` link-error responses wait when the
+/// session starts, and `ahead` more come in front of the chip's answer to send call `at`.
+#[derive(Debug)]
+struct Stale {
+    chip: SimChip,
+    sends: usize,
+    at: usize,
+    ahead: usize,
+    pending: Vec<u8>,
+}
+
+impl Stale {
+    fn new(before: usize, at: usize, ahead: usize) -> Self {
+        Self {
+            chip: sim(),
+            sends: 0,
+            at,
+            ahead,
+            pending: link_errors(before),
+        }
+    }
+}
+
+impl Transport for Stale {
+    fn send(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
+        if self.sends == self.at {
+            self.pending.extend(link_errors(self.ahead));
+        }
+        self.sends += 1;
+        self.chip.send(bytes)?;
+        let mut raw = [0u8; 4096];
+        let n = self.chip.recv(&mut raw, Instant::now())?;
+        self.pending.extend_from_slice(&raw[..n]);
+        Ok(())
+    }
+
+    fn recv(&mut self, buf: &mut [u8], _deadline: Instant) -> Result<usize, TransportError> {
+        let n = buf.len().min(self.pending.len());
+        buf[..n].copy_from_slice(&self.pending[..n]);
+        self.pending.drain(..n);
+        Ok(n)
+    }
+
+    fn baud(&self) -> Option<u32> {
+        None
+    }
+
+    fn describe(&self) -> String {
+        "stale".to_string()
+    }
+}
+
+#[test]
+fn t_client_stale_link_errors_do_not_count_against_a_request() {
+    let frame = link_errors(1).len() as u64;
+    // Send calls: 0 the leading 0x00, 1 IDENTIFY, 2 the STEP.
+    for (before, at, ahead) in [(2_000, usize::MAX, 0), (0, 1, 2_000), (30, 2, 50)] {
+        let timing = Timing {
+            max_retries: 0,
+            ..Timing::default()
+        };
+        let case = format!("{before} before the session, {ahead} ahead of send {at}");
+        let mut client = Client::connect(Box::new(Stale::new(before, at, ahead)), timing)
+            .unwrap_or_else(|err| panic!("{case}: {err}"));
+        client.step(0).unwrap_or_else(|err| panic!("{case}: {err}"));
+        let stats = client.stats();
+        assert_eq!(
+            (stats.retransmissions, stats.link_errors, stats.timeouts),
+            (0, 0, 0),
+            "{case}: {stats}"
+        );
+        assert_eq!(
+            stats.drained_bytes,
+            (before + ahead) as u64 * frame,
+            "{case}: {stats}"
+        );
+        let chip = client.link_status().expect("status");
+        assert_eq!((chip.link_errors, chip.replays), (0, 0), "{case}");
+    }
+}
+
+#[test]
+fn t_client_a_link_error_with_nothing_after_it_still_counts() {
+    // The answer to a damaged STEP, with nothing after it, is the STEP's own.
+    let mut client = Client::connect(
+        Box::new(Scripted::new(Fault::DamageSend(3))),
+        Timing {
+            max_retries: 0,
+            ..Timing::default()
+        },
+    )
+    .expect("IDENTIFY");
+    client.write(Space::Register, 0, &[0]).expect("WRITE");
+    let err = client.step(0).expect_err("the only attempt was damaged");
+    let text = err.to_string();
+    assert!(
+        text.starts_with(
+            "STEP (word 0x00000000) (seq 2): no valid response after 1 attempts; last: a \
+             link-error response"
+        ),
+        "{text}"
+    );
+    assert_eq!(client.stats().link_errors, 1);
+}
+
+/// A link on which link-error responses never stop.
+#[derive(Debug)]
+struct Babbling {
+    frame: Vec<u8>,
+    at: usize,
+}
+
+impl Transport for Babbling {
+    fn send(&mut self, _bytes: &[u8]) -> Result<(), TransportError> {
+        Ok(())
+    }
+
+    fn recv(&mut self, buf: &mut [u8], _deadline: Instant) -> Result<usize, TransportError> {
+        for slot in buf.iter_mut() {
+            *slot = self.frame[self.at];
+            self.at = (self.at + 1) % self.frame.len();
+        }
+        Ok(buf.len())
+    }
+
+    fn baud(&self) -> Option<u32> {
+        None
+    }
+
+    fn describe(&self) -> String {
+        "babbling".to_string()
+    }
+}
+
+#[test]
+fn t_client_a_link_that_never_falls_quiet_is_named() {
+    let link = Babbling {
+        frame: link_errors(1),
+        at: 0,
+    };
+    let err = Client::connect(Box::new(link), Timing::default()).expect_err("never quiet");
+    let ClientError::Flooded { bytes, .. } = err else {
+        panic!("{err}");
+    };
+    assert!(bytes > DRAIN_BYTES, "{err}");
+    let text = err.to_string();
+    assert!(
+        text.starts_with(&format!(
+            "IDENTIFY: babbling did not fall quiet for {DRAIN_QUIET:?}: {bytes} bytes"
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn t_client_an_explicit_timeout_replaces_the_computed_ones() {
+    let explicit = Duration::from_millis(1_234);
+    let timing = Timing {
+        response_timeout: Some(explicit),
+        ..Timing::default()
+    };
+    assert_eq!(timing.quiet(), explicit);
+    assert_eq!(Timing::default().quiet(), DRAIN_QUIET);
+    let client = Client::connect(Box::new(sim()), timing).expect("IDENTIFY");
+    let longest = Command::RunPhase {
+        word: 0,
+        steps: 1_024,
+    };
+    for command in [Command::Identify, longest] {
+        assert_eq!(client.timeout(&command, 14), explicit, "{command:?}");
+    }
+    let computed = Client::connect(Box::new(sim()), Timing::default()).expect("IDENTIFY");
+    assert_ne!(computed.timeout(&Command::Identify, 8), explicit);
+
+    let timing = Timing {
+        max_retries: 1,
+        response_timeout: Some(Duration::from_millis(120)),
+        ..Timing::default()
+    };
+    let err = Client::connect(Box::new(Dead), timing).expect_err("nothing answers");
+    assert_eq!(
+        err.to_string(),
+        "IDENTIFY (seq 0): no valid response after 2 attempts; last: no response within 120ms"
+    );
 }

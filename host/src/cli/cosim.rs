@@ -63,8 +63,9 @@ impl Cmd {
             eprintln!("cosim: {event}");
         })?;
         eprintln!(
-            "cosim: {} hosts, {} bytes in, {} bytes out, {} bytes dropped with no host",
-            stats.hosts, stats.bytes_in, stats.bytes_out, stats.dropped
+            "cosim: {} hosts, {} bytes in, {} bytes out, {} bytes dropped with no host, {} \
+             with the host's side full",
+            stats.hosts, stats.bytes_in, stats.bytes_out, stats.dropped, stats.overflowed
         );
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! shared options here.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -90,6 +91,12 @@ pub struct LinkArgs {
     /// Retransmissions of one request before giving up.
     #[arg(long, default_value_t = Timing::default().max_retries)]
     max_retries: u32,
+    /// Wait this many milliseconds for every response, and for the link to fall quiet (at the
+    /// start of a session and after a link-error response), instead of the timeouts computed
+    /// from the chip's clock: for a simulated chip behind a pty (`spikeforge cosim --pty`),
+    /// whose pace is that of a process on a loaded machine, not a board's.
+    #[arg(long, value_name = "MS", value_parser = parse_timeout)]
+    timeout_ms: Option<Duration>,
     /// Testing the link: damage bytes in both directions with this probability per byte.
     #[arg(long, requires = "corrupt_seed")]
     corrupt_rate: Option<f64>,
@@ -118,6 +125,7 @@ impl LinkArgs {
         let timing = Timing {
             clock_hz,
             max_retries: self.max_retries,
+            response_timeout: self.timeout_ms,
             ..Timing::default()
         };
         Ok(Client::connect(link, timing)?)
@@ -147,6 +155,17 @@ impl LinkArgs {
         }
         Ok((baud, clock_hz))
     }
+}
+
+/// `--timeout-ms`: a positive whole number of milliseconds.
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let ms: u64 = text
+        .parse()
+        .map_err(|err| format!("{text:?} is not a whole number of milliseconds ({err})"))?;
+    if ms == 0 {
+        return Err("0 ms: no response arrives in no time; give a positive timeout".to_string());
+    }
+    Ok(Duration::from_millis(ms))
 }
 
 /// The network (and seed) of a command.

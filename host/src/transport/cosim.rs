@@ -4,6 +4,10 @@
 //! received as [`LineReceiver`] decodes them from `uart_tx`. Nothing checks them against the
 //! golden model here: that is what `spikeforge verify` does over any link.
 //!
+//! Bytes sent wait in a queue of this link's and go to the driver one character at a time,
+//! so that [`Cosim::backlog`] tells a bridge how far the line is behind (a pty bridge takes a
+//! host's bytes only at the line's pace, as a UART does).
+//!
 //! Time is the chip's. The model is clocked only inside [`Transport::recv`], and a deadline
 //! becomes a number of the chip's clock cycles at `clock_hz` when `recv` first sees it, so a
 //! simulation slower than the chip does not time out a request that the chip answers in time,
@@ -26,6 +30,8 @@ pub struct Cosim {
     kind: &'static ChipKind,
     network: String,
     model: ChipModel,
+    /// Bytes sent and not yet given to the driver.
+    outgoing: VecDeque<u8>,
     driver: LineDriver,
     receiver: LineReceiver,
     /// `uart_tx` in the current cycle.
@@ -91,6 +97,7 @@ impl Cosim {
             kind,
             network: cfg.name.clone(),
             model: ChipModel::new(kind),
+            outgoing: VecDeque::new(),
             driver: LineDriver::new(clocks_per_bit),
             receiver: LineReceiver::new(clocks_per_bit),
             tx: true,
@@ -119,6 +126,12 @@ impl Cosim {
         self.received.is_empty() && self.idle >= QUIET_BITS * u64::from(self.kind.clocks_per_bit())
     }
 
+    /// Bytes on the line not carried yet: sent and not yet on `uart_rx`, or decoded from
+    /// `uart_tx` and not yet received.
+    pub fn backlog(&self) -> usize {
+        self.outgoing.len() + self.received.len()
+    }
+
     /// The cycle `deadline` stands for: now plus the time left until it at `clock_hz`,
     /// fixed when it is first seen.
     fn target(&mut self, deadline: Instant) -> u64 {
@@ -136,6 +149,12 @@ impl Cosim {
 
     /// One clock cycle: the driver's level on `uart_rx`, `uart_tx` sampled.
     fn clock(&mut self) -> Result<(), TransportError> {
+        if self.driver.is_idle() {
+            // The next character starts in this cycle, back to back with the previous one.
+            if let Some(byte) = self.outgoing.pop_front() {
+                self.driver.send(&[byte]);
+            }
+        }
         let level = self.driver.next_level();
         let byte =
             self.receiver
@@ -151,7 +170,11 @@ impl Cosim {
         if let Some(byte) = byte {
             self.received.push_back(byte);
         }
-        let idle = self.driver.is_idle() && self.receiver.is_idle() && self.tx && !self.active;
+        let idle = self.outgoing.is_empty()
+            && self.driver.is_idle()
+            && self.receiver.is_idle()
+            && self.tx
+            && !self.active;
         self.idle = if idle { self.idle + 1 } else { 0 };
         Ok(())
     }
@@ -160,7 +183,7 @@ impl Cosim {
 impl Transport for Cosim {
     /// Queue `bytes` for `uart_rx`; they go out as the chip is clocked in `recv`.
     fn send(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
-        self.driver.send(bytes);
+        self.outgoing.extend(bytes);
         if !bytes.is_empty() {
             self.idle = 0;
         }

@@ -30,6 +30,11 @@ impl Cosim {
     pub fn quiet(&self) -> bool {
         match *self {}
     }
+
+    /// Bytes on the line not carried yet (never asked: no `Cosim` exists).
+    pub fn backlog(&self) -> usize {
+        match *self {}
+    }
 }
 
 impl Transport for Cosim {

@@ -35,6 +35,11 @@ impl SimChip {
     pub fn chip(&self) -> &Chip {
         &self.chip
     }
+
+    /// Bytes the chip answered that were not received yet.
+    pub fn pending(&self) -> usize {
+        self.answer.len()
+    }
 }
 
 impl Transport for SimChip {
