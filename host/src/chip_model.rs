@@ -11,7 +11,7 @@ use spikeforge_sim::core_interface::{
     parameter_writes, CoreShape, LayerId, Register, StateField, StepCommand,
 };
 use spikeforge_sim::model::{Fnv1a, Learn, Model, PhaseResult};
-use spikeforge_sim::network::{Layer, Network};
+use spikeforge_sim::network::{Layer, Learned, Network};
 use spikeforge_sim::wire::{Identity, Space, FLAG_CLASSIFIER_SEES_INPUT, MAX_RUN_STEPS};
 
 use crate::client::{Client, ClientError};
@@ -281,6 +281,26 @@ impl ChipModel {
                 Ok(words.into_iter().map(signed16).collect())
             })
             .collect()
+    }
+
+    /// What the chip learned: every weight and every homeostatic threshold.
+    pub fn learned(&self) -> Result<Learned, ClientError> {
+        let weights = self.weights()?;
+        let client = &mut *self.client.borrow_mut();
+        let homeostasis = self
+            .shape
+            .layers()
+            .map(|layer| {
+                let start = self.shape.state_address(layer, StateField::Homeostasis, 0);
+                let words =
+                    client.read(Space::State, usize::from(start), self.shape.size(layer))?;
+                Ok(words.into_iter().map(|w| (w & 0xFFFF) as u16).collect())
+            })
+            .collect::<Result<_, ClientError>>()?;
+        Ok(Learned {
+            weights,
+            homeostasis,
+        })
     }
 
     fn fail(&self, err: ClientError) {

@@ -1,13 +1,17 @@
-//! Weights files: the JSON `spikeforge-sim train --save-weights` and `spikeforge train
-//! --save-weights` write (`[[W0...], [W1...], ..., [C...]]`: one row-major matrix per layer,
-//! hidden layers first), or a `spikeforge dump` file (its `hidden_weights`, the `weights` of
-//! each of its `more_hidden` layers and its `classifier_weights`).
+//! Weights files: what a network learned, as `spikeforge-sim train --save-weights`,
+//! `spikeforge train --save-weights` and `spikeforge nir import` write it
+//! (`{"weights": [[W0...], ..., [C...]], "homeostasis": [[h0...], ..., [hC...]]}`: one
+//! row-major matrix and one vector of homeostatic thresholds per layer, hidden layers first;
+//! [`Learned`]). Also read: the older `[[W0...], ..., [C...]]` (weights alone: the homeostatic
+//! thresholds start at 0, and [`read_learned`] says so), and a `spikeforge dump` file (its
+//! `hidden_weights`, the `weights` of each of its `more_hidden` layers, its
+//! `classifier_weights`, and each layer's `homeostasis`).
 
 use std::path::{Path, PathBuf};
 
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::core_interface::{weight_name, LayerId};
-use spikeforge_sim::network::Network;
+use spikeforge_sim::network::{Learned, Network};
 use spikeforge_sim::rules::weight_max;
 
 /// Why a weights file cannot be used. Every message starts with the file.
@@ -44,6 +48,18 @@ pub enum WeightsError {
         expected: usize,
         /// The network's name.
         network: String,
+    },
+    /// A homeostatic threshold that is not a 16-bit unsigned number.
+    #[error("{}: {vector}[{index}] = {value} is outside 0..=65535 (a homeostatic threshold)", path.display())]
+    Homeostasis {
+        /// The file.
+        path: PathBuf,
+        /// `"homeostasis[0]"`, ...
+        vector: String,
+        /// Index in the vector.
+        index: usize,
+        /// The value.
+        value: i64,
     },
     /// A weight beyond the network's range.
     #[error(
@@ -101,6 +117,12 @@ fn matrix_names(hidden_layers: usize) -> Vec<String> {
 /// Read the weights of every layer of a network `cfg` from `path`, in step order (hidden
 /// layers, then the classifier).
 pub fn read_weights(path: &Path, cfg: &NetworkConfig) -> Result<Vec<Vec<i16>>, WeightsError> {
+    read_learned(path, cfg).map(|(learned, _)| learned.weights)
+}
+
+/// Read what a network `cfg` learned from `path`; the flag is false for a file of weights
+/// alone, whose homeostatic thresholds are 0.
+pub fn read_learned(path: &Path, cfg: &NetworkConfig) -> Result<(Learned, bool), WeightsError> {
     let text = std::fs::read_to_string(path).map_err(|cause| WeightsError::Io {
         path: path.to_path_buf(),
         action: "read",
@@ -114,22 +136,45 @@ pub fn read_weights(path: &Path, cfg: &NetworkConfig) -> Result<Vec<Vec<i16>>, W
         serde_json::from_str(&text).map_err(|e| format(format!("not JSON: {e}")))?;
     let layers = cfg.hidden.len();
     let names = matrix_names(layers);
-    let matrices: Vec<Vec<i64>> = match &json {
-        serde_json::Value::Array(matrices) if matrices.len() == layers + 1 => matrices
-            .iter()
-            .zip(&names)
-            .enumerate()
-            .map(|(i, (m, name))| matrix(path, m, &format!("{name} (layer {i})")))
-            .collect::<Result<_, _>>()?,
-        serde_json::Value::Array(matrices) => {
-            return Err(format(format!(
+    let weight_list = |matrices: &serde_json::Value| -> Result<Vec<Vec<i64>>, WeightsError> {
+        match matrices {
+            serde_json::Value::Array(matrices) if matrices.len() == layers + 1 => matrices
+                .iter()
+                .zip(&names)
+                .enumerate()
+                .map(|(i, (m, name))| matrix(path, m, &format!("{name} (layer {i})")))
+                .collect(),
+            serde_json::Value::Array(matrices) => Err(format(format!(
                 "{} weight matrices; network {:?} has {} hidden layers, so {} ({})",
                 matrices.len(),
                 cfg.name,
                 layers,
                 layers + 1,
                 names.join(", ")
-            )))
+            ))),
+            _ => Err(format("weights is not an array of matrices".to_string())),
+        }
+    };
+    let (matrices, homeostasis): (Vec<Vec<i64>>, Option<Vec<Vec<i64>>>) = match &json {
+        serde_json::Value::Array(_) => (weight_list(&json)?, None),
+        serde_json::Value::Object(file) if file.contains_key("weights") => {
+            let h = match file.get("homeostasis") {
+                Some(serde_json::Value::Array(h)) if h.len() == layers + 1 => h
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| matrix(path, v, &format!("homeostasis[{i}]")))
+                    .collect::<Result<_, _>>()?,
+                Some(serde_json::Value::Array(h)) => {
+                    return Err(format(format!(
+                        "{} homeostasis vectors; network {:?} has {} layers",
+                        h.len(),
+                        cfg.name,
+                        layers + 1
+                    )))
+                }
+                _ => return Err(format("no \"homeostasis\" array beside \"weights\"".into())),
+            };
+            (weight_list(&file["weights"])?, Some(h))
         }
         serde_json::Value::Object(dump) => {
             let get = |key: &str| {
@@ -148,24 +193,31 @@ pub fn read_weights(path: &Path, cfg: &NetworkConfig) -> Result<Vec<Vec<i16>>, W
                     cfg.name
                 )));
             }
+            let field = |layer: &serde_json::Value, at: &str, key: &str| {
+                layer
+                    .get(key)
+                    .ok_or_else(|| format(format!("a dump without {at}.{key}")))
+                    .and_then(|v| matrix(path, v, &format!("{at}.{key}")))
+            };
             let mut matrices = vec![matrix(path, get("hidden_weights")?, "hidden_weights")?];
-            for (l, layer) in (1..).zip(&more) {
-                let name = format!("more_hidden[{}].weights", l - 1);
-                let weights = layer
-                    .get("weights")
-                    .ok_or_else(|| format(format!("a dump without {name:?}")))?;
-                matrices.push(matrix(path, weights, &name)?);
+            let mut h = vec![field(get("hidden")?, "hidden", "homeostasis")?];
+            for (l, layer) in more.iter().enumerate() {
+                let at = format!("more_hidden[{l}]");
+                matrices.push(field(layer, &at, "weights")?);
+                h.push(field(layer, &at, "homeostasis")?);
             }
             matrices.push(matrix(
                 path,
                 get("classifier_weights")?,
                 "classifier_weights",
             )?);
-            matrices
+            h.push(field(get("classifier")?, "classifier", "homeostasis")?);
+            (matrices, Some(h))
         }
         _ => {
             return Err(format(format!(
-                "expected [{}] or a spikeforge dump object",
+                "expected {{\"weights\": [{}], \"homeostasis\": [...]}}, [{0}] or a spikeforge \
+                 dump object",
                 names
                     .iter()
                     .map(|n| format!("[{n}...]"))
@@ -204,7 +256,7 @@ pub fn read_weights(path: &Path, cfg: &NetworkConfig) -> Result<Vec<Vec<i16>>, W
                 })
                 .collect()
         };
-    LayerId::all(layers)
+    let weights = LayerId::all(layers)
         .zip(&matrices)
         .map(|(layer, xs)| {
             let name = match layer {
@@ -219,30 +271,74 @@ pub fn read_weights(path: &Path, cfg: &NetworkConfig) -> Result<Vec<Vec<i16>>, W
             };
             check(name, xs, expected)
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    let sizes: Vec<usize> = cfg
+        .hidden
+        .iter()
+        .map(|l| l.size)
+        .chain([cfg.classes])
+        .collect();
+    let with_homeostasis = homeostasis.is_some();
+    let homeostasis = match homeostasis {
+        None => sizes.iter().map(|&n| vec![0; n]).collect(),
+        Some(vectors) => vectors
+            .iter()
+            .zip(&sizes)
+            .enumerate()
+            .map(|(l, (h, &n))| {
+                let vector = format!("homeostasis[{l}]");
+                if h.len() != n {
+                    return Err(format(format!(
+                        "{vector} has {} values; layer {l} of network {:?} has {n} neurons",
+                        h.len(),
+                        cfg.name
+                    )));
+                }
+                h.iter()
+                    .enumerate()
+                    .map(|(index, &value)| {
+                        u16::try_from(value).map_err(|_| WeightsError::Homeostasis {
+                            path: path.to_path_buf(),
+                            vector: vector.clone(),
+                            index,
+                            value,
+                        })
+                    })
+                    .collect()
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    Ok((
+        Learned {
+            weights,
+            homeostasis,
+        },
+        with_homeostasis,
+    ))
 }
 
-/// `Network::new(cfg)` with the weights of `path`, if given.
+/// `Network::new(cfg)` with what `path` holds, if given. A file of weights alone leaves the
+/// homeostatic thresholds at 0; if the network learns them, a note on stderr says so.
 pub fn initial_network(cfg: &NetworkConfig, path: Option<&Path>) -> Result<Network, WeightsError> {
     let mut net = Network::new(cfg);
     if let Some(path) = path {
-        let matrices = read_weights(path, cfg)?;
-        for (layer, weights) in LayerId::all(cfg.hidden.len()).zip(matrices) {
-            if let Some(layer) = layer.of_mut(&mut net) {
-                layer.weights = weights;
-            }
+        let (learned, with_homeostasis) = read_learned(path, cfg)?;
+        let learns = cfg.hidden.iter().any(|l| l.homeostasis_step > 0);
+        if !with_homeostasis && learns {
+            eprintln!(
+                "note: {} holds weights alone (an older weights file): every homeostatic \
+                 threshold starts at 0",
+                path.display()
+            );
         }
+        net.set_learned(&learned);
     }
     Ok(net)
 }
 
-/// Write the weights of every layer as `[[W0...], [W1...], ..., [C...]]`.
-pub fn write_weights(path: &Path, matrices: &[Vec<i16>]) -> Result<(), WeightsError> {
-    let json = serde_json::to_string(matrices).map_err(|e| WeightsError::Format {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
-    std::fs::write(path, json + "\n").map_err(|cause| WeightsError::Io {
+/// Write what a network learned (`{"weights": [...], "homeostasis": [...]}`).
+pub fn write_learned(path: &Path, learned: &Learned) -> Result<(), WeightsError> {
+    std::fs::write(path, learned.to_json()).map_err(|cause| WeightsError::Io {
         path: path.to_path_buf(),
         action: "write",
         cause,

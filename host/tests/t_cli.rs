@@ -102,6 +102,47 @@ fn t_cli_nir_without_the_feature_names_it() {
     }
 }
 
+/// A weights file of weights alone (the older layout) loads with its homeostatic thresholds
+/// at 0 and a note saying so; a threshold that is not a 16-bit unsigned number is refused,
+/// named.
+#[test]
+fn t_cli_weights_files_old_layout_and_bad_homeostasis() {
+    let dir = dir("t_cli_weights_layouts");
+    let cfg = NetworkConfig::default_network().expect("default network");
+    let learned = Network::new(&cfg).learned();
+    let old = dir.join("old.json");
+    std::fs::write(&old, serde_json::to_string(&learned.weights).expect("json")).expect("write");
+    let (stdout, stderr) = ok(&[
+        "load",
+        "--port",
+        "sim",
+        "--weights",
+        old.to_str().expect("path"),
+    ]);
+    assert!(stdout.contains("all as written"), "{stdout}");
+    assert!(
+        stderr.contains(
+            "holds weights alone (an older weights file): every homeostatic threshold starts at 0"
+        ),
+        "{stderr}"
+    );
+    let mut bad = serde_json::to_value(&learned).expect("json");
+    bad["homeostasis"][0][3] = serde_json::json!(70000);
+    let bad_file = dir.join("bad.json");
+    std::fs::write(&bad_file, bad.to_string()).expect("write");
+    let stderr = fails(&[
+        "load",
+        "--port",
+        "sim",
+        "--weights",
+        bad_file.to_str().expect("path"),
+    ]);
+    assert!(
+        stderr.contains("homeostasis[0][3] = 70000 is outside 0..=65535"),
+        "{stderr}"
+    );
+}
+
 /// `--board` takes the board's core clock (6 MHz on the iCEBreaker) and baud rate.
 #[test]
 fn t_cli_identify_sim_on_a_board() {
@@ -165,6 +206,32 @@ fn t_cli_train_infer_dump_verify_sim() {
     assert_eq!(
         dump["hidden"]["homeostasis"].as_array().map(Vec::len),
         Some(256)
+    );
+
+    // The weights file holds what the chip learned: the weights and every homeostatic
+    // threshold, as the golden model trained by the same loop has them.
+    let saved = json(&weights);
+    assert_eq!(saved, serde_json::to_value(net.learned()).expect("json"));
+    assert!(
+        net.hidden[0].homeostasis.iter().any(|&h| h > 0),
+        "training raised homeostatic thresholds"
+    );
+    assert_eq!(saved["homeostasis"][0], dump["hidden"]["homeostasis"]);
+    // Loaded, they are on the chip again.
+    let reloaded = dir.join("reloaded.json");
+    ok(&[
+        "dump",
+        "--port",
+        "sim",
+        "--load",
+        "--weights",
+        weights.to_str().expect("path"),
+        "--out",
+        reloaded.to_str().expect("path"),
+    ]);
+    assert_eq!(
+        json(&reloaded)["hidden"]["homeostasis"],
+        dump["hidden"]["homeostasis"]
     );
 
     // The saved weights load, classify and verify.

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use common::{dir, ok, spikeforge, text, DIGITS};
 use spikeforge_sim::config::NetworkConfig;
-use spikeforge_sim::network::Network;
+use spikeforge_sim::network::{Learned, Network};
 
 fn manifest(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
@@ -65,7 +65,7 @@ fn python_nir_reads_the_export_of_the_trained_default_network() {
         stdout.contains("6 nodes, 5 edges, dt = 0.002 s"),
         "{stdout}"
     );
-    assert!(stderr.contains("homeostatic thresholds"), "{stderr}");
+    assert!(stderr.contains("homeostatic part as learned"), "{stderr}");
     let network = manifest("../networks/digits.toml");
     let (passed, out) = python(
         "check_export.py",
@@ -75,11 +75,15 @@ fn python_nir_reads_the_export_of_the_trained_default_network() {
     assert!(out.contains("all parameters match"), "{out}");
 
     // Negative control: one weight of the file the checker compares against, changed.
-    let mut matrices: Vec<Vec<i64>> =
+    let mut learned: Learned =
         serde_json::from_str(&std::fs::read_to_string(&weights).expect("weights")).expect("json");
-    matrices[0][100] += 1;
+    assert!(
+        learned.homeostasis[0].iter().any(|&h| h > 0),
+        "training raised some homeostatic thresholds, which the export carries"
+    );
+    learned.weights[0][100] += 1;
     let changed = d.join("changed.json");
-    std::fs::write(&changed, serde_json::to_string(&matrices).expect("json")).expect("write");
+    std::fs::write(&changed, learned.to_json()).expect("write");
     let (passed, out) = python(
         "check_export.py",
         &[s(&model), s(&network), s(&changed), "0.002"],
@@ -179,13 +183,13 @@ fn a_graph_written_by_python_imports_and_trains_on_the_simulated_chip() {
         "--save-weights",
         s(&trained),
     ]);
-    let read = |p: &Path| -> Vec<Vec<i64>> {
+    let read = |p: &Path| -> Learned {
         serde_json::from_str(&std::fs::read_to_string(p).expect("weights")).expect("json")
     };
     let (before, after) = (read(&weights), read(&trained));
-    assert_eq!(before.len(), after.len());
+    assert_eq!(before.weights.len(), after.weights.len());
     assert_ne!(
-        before[0], after[0],
+        before.weights[0], after.weights[0],
         "CSDP changed the imported hidden weights"
     );
 }
@@ -230,10 +234,10 @@ fn export_then_import_through_files_gives_back_the_network_file_and_weights() {
         let cfg = NetworkConfig::from_file(&network).expect("network");
         let back = NetworkConfig::from_file(&back_network).expect("network written back");
         assert_eq!(back, cfg, "{file}");
-        let weights: Vec<Vec<i16>> =
+        let learned: Learned =
             serde_json::from_str(&std::fs::read_to_string(&back_weights).expect("weights"))
                 .expect("json");
-        assert_eq!(weights, Network::new(&cfg).weight_matrices(), "{file}");
+        assert_eq!(learned, Network::new(&cfg).learned(), "{file}");
     }
 }
 

@@ -8,7 +8,7 @@ use common::{dir, spikeforge, DIGITS};
 use std::path::Path;
 
 use spikeforge_host::plot::{accuracy_curve, escape};
-use spikeforge_host::weights::write_weights;
+use spikeforge_host::weights::write_learned;
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::network::Network;
 
@@ -46,7 +46,7 @@ fn t_plot_weights_accuracy_and_raster_are_xml() {
     let cfg = NetworkConfig::default_network().expect("default network");
     let net = Network::new(&cfg);
     let weights = dir.join("w.json");
-    write_weights(&weights, &net.weight_matrices()).expect("weights");
+    write_learned(&weights, &net.learned()).expect("weights");
     let svg = plot(
         &["weights", "--from", weights.to_str().expect("path")],
         &dir.join("weights.svg"),

@@ -441,7 +441,53 @@ impl Model for Network {
     }
 }
 
+/// What a network has learned and keeps across samples: the weights and each neuron's
+/// homeostatic threshold. A weights file (`train --save-weights`) holds it as JSON,
+/// `{"weights": [[W0...], ..., [C...]], "homeostasis": [[h0...], ..., [hC...]]}`: one
+/// row-major matrix and one vector per layer, hidden layers first.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Learned {
+    /// Every weight matrix, hidden layers first, row-major.
+    pub weights: Vec<Vec<i16>>,
+    /// Every layer's homeostatic thresholds `h`, hidden layers first.
+    pub homeostasis: Vec<Vec<u16>>,
+}
+
+impl Learned {
+    /// The JSON text of a weights file.
+    pub fn to_json(&self) -> String {
+        // Integers and vectors of them: serialisation cannot fail.
+        serde_json::to_string(self).unwrap_or_default() + "\n"
+    }
+}
+
 impl Network {
+    /// The weights and homeostatic thresholds.
+    pub fn learned(&self) -> Learned {
+        Learned {
+            weights: self.weight_matrices(),
+            homeostasis: self.layers().map(|l| l.homeostasis.clone()).collect(),
+        }
+    }
+
+    /// Set the weights and homeostatic thresholds (sizes as the network's, checked by the
+    /// reader of the file).
+    pub fn set_learned(&mut self, learned: &Learned) {
+        let layers = self
+            .hidden
+            .iter_mut()
+            .chain(std::iter::once(&mut self.classifier));
+        for ((layer, w), h) in layers.zip(&learned.weights).zip(&learned.homeostasis) {
+            layer.weights.clone_from(w);
+            layer.homeostasis.clone_from(h);
+        }
+    }
+
+    /// The hidden layers, then the classifier.
+    pub fn layers(&self) -> impl Iterator<Item = &Layer> {
+        self.hidden.iter().chain(std::iter::once(&self.classifier))
+    }
+
     /// Every weight matrix, hidden layers first, row-major.
     pub fn weight_matrices(&self) -> Vec<Vec<i16>> {
         self.hidden

@@ -24,8 +24,8 @@ pub struct Cmd {
     /// `digits:FILE.csv[.gz]` or `mnist:DIR`.
     #[arg(long)]
     dataset: DatasetSpec,
-    /// Weights to load (`[[W0...], ..., [C...]]`, one matrix per layer, or a dump); the network's
-    /// seeded initial weights when left out.
+    /// Weights file (`train --save-weights`, weights alone, or a dump); the network's seeded
+    /// initial weights when left out.
     #[arg(long)]
     weights: Option<PathBuf>,
     /// Use only the first N test samples.

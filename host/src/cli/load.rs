@@ -17,8 +17,8 @@ pub struct Cmd {
     link: LinkArgs,
     #[command(flatten)]
     network: NetworkArgs,
-    /// Weights file (`[[W0...], ..., [C...]]`, one matrix per layer, or a dump); the network's
-    /// seeded initial weights when left out.
+    /// Weights file (`train --save-weights`: weights and homeostatic thresholds; weights alone;
+    /// or a dump); the network's seeded initial weights when left out.
     #[arg(long)]
     weights: Option<PathBuf>,
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use spikeforge_host::nir::import::{import, ImportOptions};
 use spikeforge_host::nir::{export::export, simulate, Graph, NirError, DEFAULT_DT};
-use spikeforge_host::weights::{initial_network, write_weights};
+use spikeforge_host::weights::{initial_network, write_learned};
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::data::DatasetSpec;
 use spikeforge_sim::report::check_outputs;
@@ -47,8 +47,8 @@ fn parse_dt(text: &str) -> Result<f64, String> {
 pub struct Export {
     #[command(flatten)]
     network: NetworkArgs,
-    /// Weights file (`[[W0...], ..., [C...]]` or a dump); the network's seeded initial weights
-    /// when left out.
+    /// Weights file (`train --save-weights`, weights alone, or a dump); the network's seeded
+    /// initial weights when left out.
     #[arg(long)]
     weights: Option<PathBuf>,
     /// The NIR file to write.
@@ -64,7 +64,7 @@ impl Export {
         check_outputs(&[("--out", Some(&self.out))])?;
         let cfg = self.network.load()?;
         let net = initial_network(&cfg, self.weights.as_deref())?;
-        let exported = export(&cfg, &net.weight_matrices(), self.dt)?;
+        let exported = export(&cfg, &net.learned(), self.dt)?;
         write_graph(&self.out, &exported.graph)?;
         for note in &exported.notes {
             eprintln!("note: {note}");
@@ -105,8 +105,8 @@ pub struct Import {
     /// Weight width in bits (2..=16); the template's when left out.
     #[arg(long, value_parser = clap::value_parser!(u8).range(2..=16))]
     weight_bits: Option<u8>,
-    /// Keep the template's thresholds (weights beyond the range clip) instead of scaling each
-    /// layer to use the weight range.
+    /// Keep the template's thresholds: the graph's unit is a layer's threshold in the template
+    /// (weights beyond the range clip), instead of scaling each layer to use the weight range.
     #[arg(long)]
     keep_thresholds: bool,
     /// Seconds per chip time step: leak shifts are the nearest log2(tau / dt).
@@ -166,7 +166,7 @@ impl Import {
                 Some(simulate::compare(
                     &imported.float,
                     cfg,
-                    &imported.weights,
+                    &imported.learned,
                     self.dt,
                     &data.test[..n],
                 ))
@@ -174,7 +174,7 @@ impl Import {
             None => None,
         };
         write_file(&self.out_network, &cfg.to_toml())?;
-        write_weights(&self.out_weights, &imported.weights)?;
+        write_learned(&self.out_weights, &imported.learned)?;
 
         println!(
             "imported {} as network {:?}: {} inputs, hidden {}, {} classes, {}-bit weights",
@@ -192,7 +192,8 @@ impl Import {
         for l in &imported.layers {
             println!(
                 "  {:<12} scale {:>10.3} LSB/unit  threshold {:>5} ({:.2})  leak_shift {:>2} (tau error \
-                 {:.2} %)  weights {:>7}: {} clipped, rounding error rms {:.3} max {:.3} LSB",
+                 {:.2} %)  weights {:>7}: {} clipped, rounding error rms {:.3} max {:.3} LSB, homeostasis up \
+                 to {}",
                 l.node,
                 l.scale,
                 l.threshold,
@@ -202,7 +203,8 @@ impl Import {
                 l.weights,
                 l.clipped,
                 l.rms_error,
-                l.max_error
+                l.max_error,
+                l.homeostasis_max
             );
         }
         for note in &imported.notes {

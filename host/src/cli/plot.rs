@@ -61,7 +61,7 @@ struct Raster {
 struct Weights {
     #[command(flatten)]
     network: NetworkArgs,
-    /// Weights file (`[[W0...], ..., [C...]]`, one matrix per layer or a dump).
+    /// Weights file (`train --save-weights`, weights alone, or a dump).
     #[arg(long)]
     from: PathBuf,
     /// Image width in pixels; the square root of the network's inputs when left out.

@@ -10,7 +10,7 @@ use clap::Args;
 use serde::Serialize;
 use spikeforge_host::chip_model::ChipModel;
 use spikeforge_host::client::LinkStats;
-use spikeforge_host::weights::{initial_network, write_weights};
+use spikeforge_host::weights::{initial_network, write_learned};
 use spikeforge_sim::data::DatasetSpec;
 use spikeforge_sim::model::Model;
 use spikeforge_sim::report::{check_outputs, ModelKind, ProgressBar, TrainReport};
@@ -44,7 +44,8 @@ pub struct Cmd {
     /// Write the JSON report here.
     #[arg(long)]
     report: Option<PathBuf>,
-    /// Write the learned weights here (`[[W0...], ..., [C...]]`, one matrix per layer).
+    /// Write what the chip learned here: `{"weights": [[W0...], ..., [C...]], "homeostasis":
+    /// [[h0...], ..., [hC...]]}`, one matrix and one vector of homeostatic thresholds per layer.
     #[arg(long)]
     save_weights: Option<PathBuf>,
     /// Write a dump of everything the chip holds after training here.
@@ -92,7 +93,7 @@ impl Cmd {
             return Err(err).context(format!("training on {port} stopped"));
         }
         if let Some(path) = &self.save_weights {
-            write_weights(path, &chip.weights()?)?;
+            write_learned(path, &chip.learned()?)?;
         }
         if let Some(path) = &self.dump {
             let snapshot = chip.snapshot()?;

@@ -12,10 +12,11 @@
 //! | classifier | `LIF` `"classifier"`, then `Output` `"output"` |
 //!
 //! Every LIF has `tau = dt * 2^leak_shift`, `r = 1`, `v_leak = 0`, `v_reset = 0` and
-//! `v_threshold = 1` (the weights are in units of the layer's threshold), each an array of the
-//! layer's size.
+//! `v_threshold = (theta + h_n) / theta` (the weights are in units of the layer's threshold;
+//! `h_n` is neuron `n`'s homeostatic threshold as learned), each an array of the layer's size.
 
 use spikeforge_sim::config::{LayerConfig, NetworkConfig};
+use spikeforge_sim::network::Learned;
 
 use super::{Array, DType, Graph, NirError, Node};
 
@@ -33,22 +34,39 @@ pub fn unit(layer: &LayerConfig) -> f64 {
     f64::from(layer.threshold.max(1))
 }
 
-/// The graph of `cfg` with `weights` (hidden layers, then the classifier, row-major as in a
-/// weights file), time step `dt` seconds.
-pub fn export(cfg: &NetworkConfig, weights: &[Vec<i16>], dt: f64) -> Result<Exported, NirError> {
+/// The graph of `cfg` with what it `learned` (weights and homeostatic thresholds, hidden
+/// layers then the classifier, as in a weights file), time step `dt` seconds.
+pub fn export(cfg: &NetworkConfig, learned: &Learned, dt: f64) -> Result<Exported, NirError> {
     if !(dt.is_finite() && dt > 0.0) {
         return Err(NirError::Options(format!(
             "--dt {dt}: the time step must be a positive number of seconds"
         )));
     }
     let layers = cfg.hidden.len();
-    if weights.len() != layers + 1 {
+    let (weights, homeostasis) = (&learned.weights, &learned.homeostasis);
+    if weights.len() != layers + 1 || homeostasis.len() != layers + 1 {
         return Err(NirError::Options(format!(
-            "{} weight matrices for network {:?} of {layers} hidden layers (expected {})",
+            "{} weight matrices and {} homeostasis vectors for network {:?} of {layers} hidden \
+             layers (expected {} of each)",
             weights.len(),
+            homeostasis.len(),
             cfg.name,
             layers + 1
         )));
+    }
+    for (l, (h, layer)) in homeostasis
+        .iter()
+        .zip(cfg.hidden.iter().chain([&cfg.classifier]))
+        .enumerate()
+    {
+        if h.len() != layer.size {
+            return Err(NirError::Options(format!(
+                "homeostasis[{l}] has {} values; layer {l} of network {:?} has {} neurons",
+                h.len(),
+                cfg.name,
+                layer.size
+            )));
+        }
     }
     let mut graph = Graph::default();
     let mut notes = Vec::new();
@@ -79,7 +97,7 @@ pub fn export(cfg: &NetworkConfig, weights: &[Vec<i16>], dt: f64) -> Result<Expo
             graph.edge("label", &name);
             graph.edge(&name, &lif);
         }
-        graph.node(&lif, lif_node(layer, dt));
+        graph.node(&lif, lif_node(layer, &homeostasis[l], dt));
         notes.extend(layer_notes(&lif, layer));
         prev = (lif, layer.size);
     }
@@ -104,7 +122,7 @@ pub fn export(cfg: &NetworkConfig, weights: &[Vec<i16>], dt: f64) -> Result<Expo
         graph.edge(&name, "classifier");
         offset += layer.size;
     }
-    graph.node("classifier", lif_node(classifier, dt));
+    graph.node("classifier", lif_node(classifier, &homeostasis[layers], dt));
     notes.extend(layer_notes("classifier", classifier));
     graph.node(
         "output",
@@ -152,11 +170,16 @@ fn affine_node(w: &[i16], layer: &LayerConfig, rows: std::ops::Range<usize>) -> 
     )
 }
 
-/// The layer's neurons as a `LIF` node, every parameter of the layer's shape.
-fn lif_node(layer: &LayerConfig, dt: f64) -> Node {
+/// The layer's neurons as a `LIF` node, every parameter of the layer's shape; neuron `n`'s
+/// threshold is the layer's plus its homeostatic threshold `h[n]`.
+fn lif_node(layer: &LayerConfig, h: &[u16], dt: f64) -> Node {
     let n = layer.size;
     let tau = dt * f64::from(1u32 << layer.leak_shift);
-    let threshold = f64::from(layer.threshold) / unit(layer);
+    let unit = unit(layer);
+    let threshold = h
+        .iter()
+        .map(|&h| (f64::from(layer.threshold) + f64::from(h)) / unit)
+        .collect();
     Node::new(
         "LIF",
         [
@@ -164,7 +187,7 @@ fn lif_node(layer: &LayerConfig, dt: f64) -> Node {
             ("r", Array::filled(n, 1.0, DType::F32)),
             ("v_leak", Array::filled(n, 0.0, DType::F32)),
             ("v_reset", Array::filled(n, 0.0, DType::F32)),
-            ("v_threshold", Array::filled(n, threshold, DType::F32)),
+            ("v_threshold", Array::vector(threshold, DType::F32)),
         ],
     )
 }
@@ -187,8 +210,8 @@ fn layer_notes(name: &str, layer: &LayerConfig) -> Vec<String> {
     }
     if layer.homeostasis_step > 0 {
         notes.push(format!(
-            "{name:?}: homeostatic thresholds are learning state, not in a weights file: \
-             v_threshold is the base threshold, as on a chip after `spikeforge load`"
+            "{name:?}: v_threshold is each neuron's threshold with its homeostatic part as \
+             learned; the graph has no rule that raises or decays it"
         ));
     }
     if layer.threshold == 0 {

@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use spikeforge_sim::config::{LayerConfig, NetworkConfig};
+use spikeforge_sim::network::Learned;
 use spikeforge_sim::rules::weight_max;
 
 use super::{shape_text, Array, Graph, NirError};
@@ -581,8 +582,8 @@ pub struct ImportOptions {
     pub template: NetworkConfig,
     /// Weight width; the template's when `None`.
     pub weight_bits: Option<u8>,
-    /// Keep the template's thresholds (the weight scale follows; weights beyond the range
-    /// clip) instead of scaling each layer to use the weight range.
+    /// The graph's unit is each layer's threshold in the template (weights beyond the range
+    /// clip), instead of a scale that uses the weight range.
     pub keep_thresholds: bool,
     /// Seconds per chip time step.
     pub dt: f64,
@@ -603,8 +604,8 @@ pub struct LayerReport {
     pub threshold: i16,
     /// The layer's threshold before rounding, weight LSB.
     pub threshold_exact: f64,
-    /// Largest difference of a neuron's threshold from the layer's, in units of the graph.
-    pub threshold_spread: f64,
+    /// The largest homeostatic threshold: a neuron's threshold above the layer's, weight LSB.
+    pub homeostasis_max: u16,
     /// Weights of the layer (all projections).
     pub weights: usize,
     /// Weights beyond `-w_max..=w_max`, set to the bound.
@@ -620,8 +621,9 @@ pub struct LayerReport {
 pub struct Imported {
     /// The network file.
     pub cfg: NetworkConfig,
-    /// Its weights, hidden layers then classifier, row-major as in a weights file.
-    pub weights: Vec<Vec<i16>>,
+    /// Its weights and homeostatic thresholds, hidden layers then classifier, as in a weights
+    /// file.
+    pub learned: Learned,
     /// One per layer, hidden first.
     pub layers: Vec<LayerReport>,
     /// What else moved or was assumed, one line each.
@@ -689,6 +691,7 @@ pub fn import(graph: &Graph, opts: &ImportOptions) -> Result<Imported, NirError>
     let mut layers = Vec::new();
     let mut hidden = Vec::new();
     let mut matrices = Vec::new();
+    let mut homeostasis = Vec::new();
     let mut prev = float.inputs;
     for (l, layer) in float.hidden.iter().enumerate() {
         let base = template_layer(l);
@@ -703,6 +706,7 @@ pub fn import(graph: &Graph, opts: &ImportOptions) -> Result<Imported, NirError>
             scatter(&mut w, values, layer.size, p.inputs, offset);
         }
         matrices.push(w);
+        homeostasis.push(q.homeostasis);
         hidden.push(LayerConfig {
             size: layer.size,
             leak_shift: q.report.leak_shift,
@@ -755,6 +759,7 @@ pub fn import(graph: &Graph, opts: &ImportOptions) -> Result<Imported, NirError>
         }
     }
     matrices.push(c);
+    homeostasis.push(q.homeostasis);
     layers.push(q.report);
 
     let cfg = NetworkConfig {
@@ -796,7 +801,10 @@ pub fn import(graph: &Graph, opts: &ImportOptions) -> Result<Imported, NirError>
         .map_err(|e| NirError::Options(e.to_string()))?;
     Ok(Imported {
         cfg,
-        weights: matrices,
+        learned: Learned {
+            weights: matrices,
+            homeostasis,
+        },
         layers,
         notes,
         float,
@@ -815,6 +823,8 @@ fn scatter(w: &mut [i16], values: &[i16], size: usize, inputs: usize, offset: us
 
 struct Quantised {
     report: LayerReport,
+    /// Each neuron's homeostatic threshold.
+    homeostasis: Vec<u16>,
     /// One per projection, `(size, inputs)` row-major.
     weights: Vec<Vec<i16>>,
 }
@@ -873,51 +883,70 @@ fn quantise(
                 .collect()
         })
         .collect();
-    let mean_threshold = layer.v_threshold.iter().sum::<f64>() / n;
-    let threshold_spread = layer
+    // The layer's threshold is its lowest neuron's; each neuron's excess is its homeostatic
+    // threshold h_n (the chip fires against theta + h_n).
+    let base = layer
         .v_threshold
         .iter()
-        .map(|v| (v - mean_threshold).abs())
-        .fold(0.0, f64::max);
-    if threshold_spread > 1e-6 * mean_threshold.abs().max(1.0) {
-        notes.push(format!(
-            "{lif:?}: v_threshold varies by up to {threshold_spread} around {mean_threshold}; \
-             the chip's threshold is one per layer (the mean)"
-        ));
-    }
+        .copied()
+        .fold(f64::INFINITY, f64::min);
     let largest = effective
         .iter()
         .flatten()
         .fold(0.0f64, |m, w| m.max(w.abs()));
-    let template_scale =
-        (mean_threshold > 0.0).then(|| f64::from(template.threshold) / mean_threshold);
     let mut scale = if opts.keep_thresholds {
-        if template.threshold == 0 {
-            // Threshold 0 is 0 at any scale; the export's unit for it is one weight LSB.
-            1.0
-        } else {
-            template_scale.ok_or_else(|| {
-                err(format!(
-                    "--keep-thresholds: v_threshold is 0, so no scale gives the template's \
-                     threshold {}",
-                    template.threshold
-                ))
-            })?
-        }
+        // The graph's unit is the template's threshold (one weight LSB for a threshold of 0).
+        f64::from(template.threshold.max(1))
     } else if largest > 0.0 {
         f64::from(w_max) / largest
+    } else if base > 0.0 {
+        f64::from(template.threshold) / base
     } else {
-        template_scale.unwrap_or(1.0)
+        1.0
     };
-    if mean_threshold * scale > f64::from(i16::MAX) {
-        let lower = f64::from(i16::MAX) / mean_threshold;
+    let threshold = if opts.keep_thresholds {
+        template.threshold
+    } else {
+        if base * scale > f64::from(i16::MAX) {
+            let lower = f64::from(i16::MAX) / base;
+            notes.push(format!(
+                "{lif:?}: the threshold {base} at {scale} LSB per unit is beyond 32767; scale \
+                 lowered to {lower}"
+            ));
+            scale = lower;
+        }
+        (base * scale).round() as i16
+    };
+    let homeostasis = layer
+        .v_threshold
+        .iter()
+        .enumerate()
+        .map(|(n, v)| {
+            let h = (v * scale).round() - f64::from(threshold);
+            if (0.0..=f64::from(u16::MAX)).contains(&h) {
+                Ok(h as u16)
+            } else if h < 0.0 {
+                Err(err(format!(
+                    "v_threshold[{n}] = {v} is below the template's threshold (1 unit with \
+                     --keep-thresholds): leave the option out to scale the layer"
+                )))
+            } else {
+                Err(err(format!(
+                    "v_threshold[{n}] = {v} is {h} LSB above the layer's threshold; the chip \
+                     holds up to 65535"
+                )))
+            }
+        })
+        .collect::<Result<Vec<u16>, _>>()?;
+    let homeostasis_max = homeostasis.iter().copied().max().unwrap_or(0);
+    if homeostasis_max > template.homeostasis_max {
         notes.push(format!(
-            "{lif:?}: the threshold {mean_threshold} at {scale} LSB per unit is beyond 32767; \
-             scale lowered to {lower}"
+            "{lif:?}: neuron thresholds reach {homeostasis_max} LSB above the layer's, held as \
+             homeostatic thresholds; the template's homeostasis_max = {} clamps them at the \
+             first CSDP learning step",
+            template.homeostasis_max
         ));
-        scale = lower;
     }
-    let threshold = (mean_threshold * scale).round() as i16;
     let kept_in_lsb = template.homeostasis_step > 0 || template.adapt_step > 0;
     if threshold != template.threshold && kept_in_lsb {
         notes.push(format!(
@@ -955,8 +984,8 @@ fn quantise(
             leak_shift,
             tau_error,
             threshold,
-            threshold_exact: mean_threshold * scale,
-            threshold_spread,
+            threshold_exact: base * scale,
+            homeostasis_max,
             weights: count,
             clipped,
             rms_error: if count > 0 {
@@ -966,6 +995,7 @@ fn quantise(
             },
             max_error,
         },
+        homeostasis,
         weights,
     })
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::data::Sample;
 use spikeforge_sim::model::Learn;
-use spikeforge_sim::network::{argmax_by_key, Network};
+use spikeforge_sim::network::{argmax_by_key, Learned, Network};
 use spikeforge_sim::rng::{Stream, Xorshift32};
 use spikeforge_sim::rules::bernoulli_spike;
 
@@ -79,23 +79,16 @@ fn float_step(
 }
 
 /// Run `samples` through the float graph `float` (time step `dt`) and the quantised network
-/// `cfg` with `weights`, one inference phase each.
+/// `cfg` with what it `learned`, one inference phase each.
 pub fn compare(
     float: &FloatNet,
     cfg: &NetworkConfig,
-    weights: &[Vec<i16>],
+    learned: &Learned,
     dt: f64,
     samples: &[Sample],
 ) -> Agreement {
     let mut net = Network::new(cfg);
-    for (layer, w) in net
-        .hidden
-        .iter_mut()
-        .chain([&mut net.classifier])
-        .zip(weights)
-    {
-        layer.weights.clone_from(w);
-    }
+    net.set_learned(learned);
     let mut encoder = Xorshift32::for_stream(cfg.seed, Stream::Encoder);
     let layers = float.hidden.len() + 1;
     let steps = cfg.steps as usize;

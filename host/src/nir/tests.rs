@@ -2,7 +2,7 @@
 //! chip cannot take refused with one line naming the node.
 
 use spikeforge_sim::config::NetworkConfig;
-use spikeforge_sim::network::Network;
+use spikeforge_sim::network::{Learned, Network};
 use spikeforge_sim::rules::weight_max;
 
 use super::export::export;
@@ -29,17 +29,23 @@ fn networks() -> Vec<NetworkConfig> {
         .collect()
 }
 
-/// The seeded initial weights with a few at the range's ends.
-fn weights(cfg: &NetworkConfig) -> Vec<Vec<i16>> {
+/// The seeded initial weights with a few at the range's ends, and homeostatic thresholds of
+/// 0 and more (the first neuron's 0, as in a layer with a silent neuron, or not).
+fn weights(cfg: &NetworkConfig) -> Learned {
     let w_max = weight_max(cfg.weight_bits);
-    let mut matrices = Network::new(cfg).weight_matrices();
-    for (l, m) in matrices.iter_mut().enumerate() {
+    let mut learned = Network::new(cfg).learned();
+    for (l, m) in learned.weights.iter_mut().enumerate() {
         let first = l % m.len();
         m[first] = w_max;
         let last = m.len() - 1;
         m[last] = -w_max;
     }
-    matrices
+    for (l, h) in learned.homeostasis.iter_mut().enumerate() {
+        for (n, h) in h.iter_mut().enumerate() {
+            *h = u16::try_from((n * 37 + l * 11) % 90).expect("small") * u16::from(n > l);
+        }
+    }
+    learned
 }
 
 fn options(template: &NetworkConfig, keep_thresholds: bool) -> ImportOptions {
@@ -59,7 +65,7 @@ fn export_then_import_gives_back_the_network_and_weights_bit_for_bit() {
         let exported = export(&cfg, &w, DEFAULT_DT).expect("export");
         let imported = import(&exported.graph, &options(&cfg, true)).expect("import");
         assert_eq!(imported.cfg, cfg, "network {}", cfg.name);
-        assert_eq!(imported.weights, w, "weights of network {}", cfg.name);
+        assert_eq!(imported.learned, w, "weights of network {}", cfg.name);
         for layer in &imported.layers {
             assert_eq!(layer.clipped, 0, "{} {}", cfg.name, layer.node);
             assert!(layer.max_error < 1e-3, "{} {layer:?}", cfg.name);
@@ -84,7 +90,8 @@ fn a_changed_weight_does_not_come_back_unchanged() {
         .data[5];
     *weight += 1.0;
     let imported = import(&exported.graph, &options(cfg, true)).expect("import");
-    assert_ne!(imported.weights, w);
+    assert_ne!(imported.learned.weights, w.weights);
+    assert_eq!(imported.learned.homeostasis, w.homeostasis);
 }
 
 #[test]
@@ -121,6 +128,20 @@ fn export_writes_every_parameter_at_the_layer_shape() {
         .data
         .iter()
         .all(|&t| (t - tau).abs() < 1e-12));
+    let learned = weights(cfg);
+    let unit = f64::from(cfg.hidden[1].threshold.max(1));
+    for (n, (&v, &h)) in lif1.params["v_threshold"]
+        .data
+        .iter()
+        .zip(&learned.homeostasis[1])
+        .enumerate()
+    {
+        let expect = (f64::from(cfg.hidden[1].threshold) + f64::from(h)) / unit;
+        assert!(
+            (v - expect).abs() < 1e-6,
+            "lif1.v_threshold[{n}] = {v}, expected {expect}"
+        );
+    }
     assert_eq!(graph.nodes["w1"].params["weight"].shape, [5, 7]);
     assert_eq!(graph.nodes["label_w1"].params["weight"].shape, [5, 3]);
     assert_eq!(graph.nodes["c_input"].params["weight"].shape, [3, 10]);
@@ -138,7 +159,7 @@ fn import_scales_each_layer_to_the_weight_range() {
         };
         let imported = import(&exported.graph, &opts).expect("import");
         let w_max = weight_max(bits);
-        for (m, layer) in imported.weights.iter().zip(&imported.layers) {
+        for (m, layer) in imported.learned.weights.iter().zip(&imported.layers) {
             let largest = m.iter().map(|w| w.unsigned_abs()).max().expect("weights");
             assert_eq!(largest, w_max.unsigned_abs(), "{bits} bits, {}", layer.node);
             assert_eq!(layer.clipped, 0);
@@ -342,4 +363,26 @@ fn an_option_out_of_range_is_refused() {
     assert!(err.to_string().contains("--dt 0"), "{err}");
     let err = export(cfg, &weights(cfg), -1.0).expect_err("dt -1");
     assert!(err.to_string().contains("--dt -1"), "{err}");
+}
+
+#[test]
+fn keep_thresholds_refuses_a_neuron_below_the_template_threshold() {
+    let cfg = &networks()[0];
+    let mut graph = export(cfg, &weights(cfg), DEFAULT_DT)
+        .expect("export")
+        .graph;
+    let lif = graph.nodes.get_mut("lif0").expect("lif0");
+    lif.params.get_mut("v_threshold").expect("v_threshold").data[9] = 0.5;
+    let err = import(&graph, &options(cfg, true))
+        .expect_err("below the template's threshold")
+        .to_string();
+    assert!(
+        err.contains("node \"lif0\" (LIF): v_threshold[9] = 0.5 is below the template's threshold"),
+        "{err}"
+    );
+    // Without the option the layer is scaled and neuron 9 sets its threshold.
+    let imported = import(&graph, &options(cfg, false)).expect("range scale");
+    let layer = &imported.layers[0];
+    assert!(layer.homeostasis_max > 0, "{layer:?}");
+    assert_eq!(imported.learned.homeostasis[0][9], 0);
 }

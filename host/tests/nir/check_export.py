@@ -3,8 +3,9 @@
     python3 check_export.py MODEL.nir NETWORK.toml WEIGHTS.json DT
 
 `nir.read` loads the file (with its type check); every node's type, every parameter's shape and
-value is compared with the network file and the weights (`[[W0...], ..., [C...]]`). Prints one
-line and exits 0 when all match; prints each mismatch and exits 1 otherwise.
+value is compared with the network file and the weights file (`{"weights": [[W0...], ...,
+[C...]], "homeostasis": [[h0...], ..., [hC...]]}`). Prints one line and exits 0 when all match;
+prints each mismatch and exits 1 otherwise.
 """
 
 import json
@@ -19,7 +20,9 @@ def main(model, network, weights, dt):
     with open(network, "rb") as f:
         cfg = tomllib.load(f)
     with open(weights) as f:
-        matrices = [np.array(m, dtype=np.int64) for m in json.load(f)]
+        learned = json.load(f)
+    matrices = [np.array(m, dtype=np.int64) for m in learned["weights"]]
+    homeostasis = [np.array(h, dtype=np.int64) for h in learned["homeostasis"]]
     graph = nir.read(model)
     errors = []
 
@@ -38,7 +41,7 @@ def main(model, network, weights, dt):
     labels = classes if supervised else 0
     edges = set()
 
-    def lif(name, layer, size):
+    def lif(name, layer, size, h):
         n = node(name, "LIF")
         if n is None:
             return
@@ -49,7 +52,7 @@ def main(model, network, weights, dt):
             ("r", 1.0),
             ("v_leak", 0.0),
             ("v_reset", 0.0),
-            ("v_threshold", theta / max(theta, 1)),
+            ("v_threshold", (theta + h) / max(theta, 1)),
         ]:
             a = np.asarray(getattr(n, param))
             expect(a.shape == (size,), f"{name}.{param}: shape {a.shape}, expected ({size},)")
@@ -80,7 +83,7 @@ def main(model, network, weights, dt):
         if supervised:
             affine(f"label_w{l}", matrices[l], (prev_size, prev_size + labels), size, layer["threshold"])
             edges |= {("label", f"label_w{l}"), (f"label_w{l}", f"lif{l}")}
-        lif(f"lif{l}", layer, size)
+        lif(f"lif{l}", layer, size, homeostasis[l])
         prev, prev_size = f"lif{l}", size
     c, classifier = matrices[len(hidden)], cfg["classifier"]
     offset = 0
@@ -92,7 +95,7 @@ def main(model, network, weights, dt):
         affine(f"c{l}", c, (offset, offset + layer["size"]), classes, classifier["threshold"])
         edges |= {(f"lif{l}", f"c{l}"), (f"c{l}", "classifier")}
         offset += layer["size"]
-    lif("classifier", classifier, classes)
+    lif("classifier", classifier, classes, homeostasis[len(hidden)])
     node("output", "Output")
     expect(list(graph.nodes["output"].output_type["output"]) == [classes], "output shape")
     edges.add(("classifier", "output"))

@@ -41,7 +41,9 @@ struct Args {
     /// Run the f32 reference instead of the fixed-point golden model.
     #[arg(long)]
     float: bool,
-    /// Write the final weights here (JSON: one array per layer, row-major).
+    /// Write what the network learned here: JSON `{"weights": [[W0...], ..., [C...]],
+    /// "homeostasis": [[h0...], ..., [hC...]]}` (row-major matrices and the homeostatic
+    /// thresholds, one per layer); with --float, the float weights `[[W0...], ..., [C...]]`.
     #[arg(long)]
     save_weights: Option<PathBuf>,
 }
@@ -78,7 +80,7 @@ fn run() -> anyhow::Result<()> {
     } else {
         let mut model = Network::new(&network);
         let outcome = train(&mut model, &dataset, &opts, &mut |p| bar.show(p));
-        let weights = serde_json::to_string(&model.weight_matrices())?;
+        let weights = model.learned().to_json();
         (ModelKind::Fixed, outcome, model.weights_digest(), weights)
     };
     let report = TrainReport::new(
