@@ -15,6 +15,13 @@
 //! per core variant and one [`ChipKind`](src/model.rs) per chip for `src/model.rs`;
 //! `$OUT_DIR/build-times.txt` records how long each part took.
 //!
+//! A gate-level chip ([`Source::Gates`]) is synthesised before it is verilated: the board
+//! flow's Yosys script of a board (`spikeforge_hdl::board::flow::synth_script_of`) and
+//! `write_verilog -noattr` make its netlist, which Verilator reads with Yosys's `cells_sim.v`
+//! of the family as a library, this crate's models of the primitives Yosys does not model
+//! ([`GATE_MODELS`]) and the gate-level waivers ([`GATE_WAIVERS`]). [`Source::Mutant`] is such
+//! a netlist with one LUT changed ([`mutate`]). A missing `yosys` fails the build.
+//!
 //! The `VERILATOR` environment variable names the binary (default `verilator`). A missing
 //! Verilator fails the build; it is installed by `scripts/install-tools.sh`.
 //!
@@ -30,6 +37,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
+use spikeforge_hdl::board::flow::synth_script_of;
+use spikeforge_hdl::board::{Board, BoardFamily};
 use spikeforge_hdl::generate::{generate_chip, generate_with};
 use spikeforge_hdl::lint::{VERILATOR_ENV, WAIVERS};
 use spikeforge_hdl::top::CoreOptions;
@@ -43,6 +52,19 @@ const WAVES_ENV: &str = "SPIKEFORGE_WAVES";
 /// name, file under the crate); each is given to Verilator only for Verilog that names it.
 const PRIMITIVE_MODELS: &[(&str, &str)] = &[("SB_SPRAM256KA", "verilog/SB_SPRAM256KA.v")];
 
+/// Models of the primitives of a gate-level netlist that Yosys 0.23's `cells_sim.v` leaves
+/// without behaviour (family, module name, file under the crate): ECP5's `DP16KD` (declared,
+/// outputs undriven) and `MULT18X18D` (a blackbox in `cells_bb.v`). Each is given to
+/// Verilator before `cells_sim.v`, which is read as a library (`-v`), so that this module is
+/// the one used.
+const GATE_MODELS: &[(BoardFamily, &str, &str)] = &[
+    (BoardFamily::Ecp5, "DP16KD", "verilog/DP16KD.v"),
+    (BoardFamily::Ecp5, "MULT18X18D", "verilog/MULT18X18D.v"),
+];
+
+/// The lint waivers of the gate-level models (netlists and Yosys's primitive models) alone.
+const GATE_WAIVERS: &str = "verilog/gate_waivers.vlt";
+
 /// A core under test.
 struct Variant {
     /// Model name, a C identifier: the Verilated class is `V<name>`, the Rust static
@@ -54,6 +76,23 @@ struct Variant {
     options: CoreOptions,
     /// A core at its host interface, or the whole chip at its UART pins.
     top: Top,
+    /// The generated Verilog itself, or a netlist of it.
+    source: Source,
+}
+
+/// What Verilog a model simulates.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// The generated Verilog (RTL).
+    Rtl,
+    /// Yosys's gate-level netlist of the generated Verilog, synthesised with the Yosys script
+    /// of the board flow for `board` (`spikeforge_hdl::board::flow::synth_script_of`: its
+    /// family, device and DSPs), simulated with Yosys's models of the family's primitives
+    /// (`cells_sim.v`) and this crate's where Yosys has none ([`GATE_MODELS`]).
+    Gates { board: &'static str },
+    /// The netlist of the gate-level model `of` with one LUT changed ([`mutate`]): the
+    /// negative control, which must fail the tests `of` passes.
+    Mutant { of: &'static str },
 }
 
 /// What a model's Verilog is the top of.
@@ -73,6 +112,7 @@ fn variants() -> Vec<Variant> {
         network,
         options,
         top: Top::Core,
+        source: Source::Rtl,
     };
     let block_ram = CoreOptions::default();
     let spram = CoreOptions {
@@ -155,6 +195,18 @@ fn chips() -> BuildResult<Vec<Variant>> {
         network,
         options: CoreOptions::default(),
         top: Top::Chip { clocks_per_bit },
+        source: Source::Rtl,
+    };
+    let gates = |name, options, source| Variant {
+        name,
+        network: Some("networks/small.toml"),
+        options,
+        top: Top::Chip { clocks_per_bit },
+        source,
+    };
+    let spram = CoreOptions {
+        weights_in_spram: true,
+        ..CoreOptions::default()
     };
     Ok(vec![
         // The small network (supervised 10-7-3): the random-frame tests.
@@ -164,6 +216,27 @@ fn chips() -> BuildResult<Vec<Variant>> {
         // Two hidden layers (supervised 10-7-5-3): the random-frame tests of the stacked
         // spaces, state addresses and register ids.
         chip("chip_deep", Some("networks/deep.toml")),
+        // Gate level: the small network's chip synthesised as the iCEBreaker's build
+        // synthesises (iCE40 UP5K, DSPs, W in SPRAM) and as the ULX3S's (ECP5), and the
+        // iCE40 netlist with one LUT changed. Each costs a Yosys run (about 40 s) and about
+        // 45 s of C++.
+        gates(
+            "gate_ice40",
+            spram,
+            Source::Gates {
+                board: "icebreaker",
+            },
+        ),
+        gates(
+            "gate_ecp5",
+            CoreOptions::default(),
+            Source::Gates { board: "ulx3s-85f" },
+        ),
+        gates(
+            "gate_ice40_mutant",
+            spram,
+            Source::Mutant { of: "gate_ice40" },
+        ),
     ])
 }
 
@@ -269,6 +342,8 @@ fn run() -> BuildResult<()> {
     // Per shim: the model directories on its include path, its `.inc` and the statics.
     let mut cores = Shim::default();
     let mut chips_shim = Shim::default();
+    // The gate-level models' netlists so far: model name, family, file.
+    let mut netlists: Vec<(&str, BoardFamily, PathBuf)> = Vec::new();
     for variant in variants().into_iter().chain(chips()?) {
         let name = variant.name;
         let (cfg, toml_path) = match variant.network {
@@ -292,23 +367,82 @@ fn run() -> BuildResult<()> {
         .map_err(|e| format!("model {name}: {e}"))?;
         let verilog = out_dir.join(format!("{name}.v"));
         write(&verilog, &generated.verilog)?;
-        let mut sources = vec![waivers.clone()];
-        for &(module, file) in PRIMITIVE_MODELS {
-            let path = manifest_dir.join(file);
-            println!("cargo:rerun-if-changed={}", path.display());
-            if generated.verilog.contains(&format!("{module} ")) {
-                sources.push(path);
-            }
-        }
-        sources.push(verilog);
         let generated_at = Instant::now();
+        let (input, description) = match variant.source {
+            Source::Rtl => {
+                let mut sources = vec![waivers.clone()];
+                for &(module, file) in PRIMITIVE_MODELS {
+                    let path = manifest_dir.join(file);
+                    println!("cargo:rerun-if-changed={}", path.display());
+                    if generated.verilog.contains(&format!("{module} ")) {
+                        sources.push(path);
+                    }
+                }
+                sources.push(verilog);
+                (
+                    VerilatorInput {
+                        sources,
+                        options: Vec::new(),
+                    },
+                    "RTL".to_string(),
+                )
+            }
+            Source::Gates { board } => {
+                let board = Board::named(board).map_err(|e| format!("model {name}: {e}"))?;
+                let dir = out_dir.join(format!("{name}-yosys"));
+                let netlist = synthesize(&board, &generated.verilog, &dir)
+                    .map_err(|e| format!("model {name}: {e}"))?;
+                netlists.push((name, board.family, netlist.clone()));
+                (
+                    gate_input(board.family, &netlist, &manifest_dir)?,
+                    format!(
+                        "the Yosys netlist of board {}'s synthesis script ({}, {})",
+                        board.name,
+                        board.family.name(),
+                        board.device
+                    ),
+                )
+            }
+            Source::Mutant { of } => {
+                let (_, family, original) = netlists
+                    .iter()
+                    .find(|(built, _, _)| *built == of)
+                    .ok_or_else(|| {
+                        format!(
+                            "model {name}: the gate-level model {of} comes after it or is missing"
+                        )
+                    })?
+                    .clone();
+                let text = std::fs::read_to_string(&original)
+                    .map_err(|e| format!("cannot read {}: {e}", original.display()))?;
+                let (mutated, change) = mutate(&text)
+                    .map_err(|e| format!("model {name}: {}: {e}", original.display()))?;
+                let dir = out_dir.join(format!("{name}-yosys"));
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                let netlist = dir.join("netlist.v");
+                write(&netlist, &mutated)?;
+                (
+                    gate_input(family, &netlist, &manifest_dir)?,
+                    format!("the netlist of {of} with {change}"),
+                )
+            }
+        };
+        let synthesized_at = Instant::now();
         let mdir = out_dir.join(name);
-        verilate(&verilator, name, &sources, &mdir, waves)?;
+        verilate(&verilator, name, &input, &mdir, waves)?;
+        let yosys = match variant.source {
+            Source::Gates { .. } => format!(
+                ", yosys {:.1} s",
+                (synthesized_at - generated_at).as_secs_f64()
+            ),
+            Source::Rtl | Source::Mutant { .. } => String::new(),
+        };
         let _ = writeln!(
             times,
-            "{name}: generate {:.1} s, verilator --cc {:.1} s",
+            "{name}: generate {:.1} s{yosys}, verilator --cc {:.1} s",
             (generated_at - started).as_secs_f64(),
-            generated_at.elapsed().as_secs_f64()
+            synthesized_at.elapsed().as_secs_f64()
         );
         let model = model_sources(name, &mdir, &include)?;
         for file in model.global {
@@ -334,6 +468,7 @@ fn run() -> BuildResult<()> {
                     toml,
                     &variant.options,
                     clocks_per_bit,
+                    &description,
                 ));
                 &mut chips_shim
             }
@@ -565,12 +700,190 @@ fn verilator_root(verilator: &str) -> BuildResult<PathBuf> {
     Ok(root)
 }
 
-/// `verilator --cc` of `sources` (waivers, primitive models, then the core's Verilog; top
-/// module `top`) into `mdir`, classes prefixed `V<name>`, with tracing code when `waves` is on.
+/// What `verilator --cc` reads for one model.
+struct VerilatorInput {
+    /// Waivers, primitive models, then the Verilog of `top`.
+    sources: Vec<PathBuf>,
+    /// Options before the sources (a gate-level model's library, include path and defines).
+    options: Vec<std::ffi::OsString>,
+}
+
+/// Synthesise the chip `verilog` in `dir` with the board flow's Yosys script of `board`
+/// (`synth_script_of`, the passes `gen-verilog --board` runs before nextpnr) and write its
+/// netlist, `dir/netlist.v` (`write_verilog -noattr`), which it returns. The script is
+/// `dir/synth.ys`, Yosys's log `dir/yosys.log`.
+fn synthesize(board: &Board, verilog: &str, dir: &Path) -> BuildResult<PathBuf> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    write(&dir.join("chip.v"), verilog)?;
+    let script = format!(
+        "{}write_verilog -noattr netlist.v\n",
+        synth_script_of(board, &["chip.v"], "top", "")
+    );
+    write(&dir.join("synth.ys"), &script)?;
+    let log = dir.join("yosys.log");
+    let status = Command::new("yosys")
+        .args(["-q", "-l", "yosys.log", "synth.ys"])
+        .current_dir(dir)
+        .status()
+        .map_err(|e| format!("cannot run yosys ({e}); install it with scripts/install-tools.sh"))?;
+    if !status.success() {
+        return Err(format!(
+            "yosys {}/synth.ys failed with {status}; see {}",
+            dir.display(),
+            log.display()
+        ));
+    }
+    let netlist = dir.join("netlist.v");
+    if !netlist.is_file() {
+        return Err(format!(
+            "yosys {}/synth.ys wrote no netlist; see {}",
+            dir.display(),
+            log.display()
+        ));
+    }
+    Ok(netlist)
+}
+
+/// Yosys's data directory (`+/` in its scripts): `share/yosys` beside the `bin/` of the
+/// `yosys` on `PATH`, as Yosys finds it itself.
+fn yosys_datdir() -> BuildResult<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let binary = std::env::split_paths(&path)
+        .map(|dir| dir.join("yosys"))
+        .find(|candidate| candidate.is_file())
+        .ok_or("no yosys on PATH; install it with scripts/install-tools.sh")?;
+    let binary = binary
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve {}: {e}", binary.display()))?;
+    let datdir = binary
+        .parent()
+        .and_then(Path::parent)
+        .map(|prefix| prefix.join("share/yosys"))
+        .ok_or_else(|| format!("{} has no installation prefix", binary.display()))?;
+    if !datdir.join("ice40/cells_sim.v").is_file() {
+        return Err(format!(
+            "yosys is {} but {} has no ice40/cells_sim.v",
+            binary.display(),
+            datdir.display()
+        ));
+    }
+    Ok(datdir)
+}
+
+/// What Verilator reads for the gate-level `netlist` of `family`: the gate-level waivers,
+/// this crate's models of the family's primitives that Yosys does not model
+/// ([`GATE_MODELS`]), the netlist; Yosys's `cells_sim.v` of the family as a library (`-v`:
+/// only the modules the netlist instantiates and the models above do not define are taken),
+/// its directory on the include path (ECP5's includes `cells_ff.vh`, `cells_io.vh`), the iCE40
+/// ports without their default values (`NO_ICE40_DEFAULT_ASSIGNMENTS`: Verilator 5.006 does
+/// not parse them, and the netlist connects every input), and a timescale for the netlist,
+/// which has none while `cells_sim.v` has one.
+fn gate_input(
+    family: BoardFamily,
+    netlist: &Path,
+    manifest_dir: &Path,
+) -> BuildResult<VerilatorInput> {
+    let datdir = yosys_datdir()?;
+    let family_dir = datdir.join(family.name());
+    let mut sources = vec![manifest_dir.join(GATE_WAIVERS)];
+    println!(
+        "cargo:rerun-if-changed={}",
+        manifest_dir.join(GATE_WAIVERS).display()
+    );
+    for &(model_family, _, file) in GATE_MODELS {
+        let path = manifest_dir.join(file);
+        println!("cargo:rerun-if-changed={}", path.display());
+        if model_family == family {
+            sources.push(path);
+        }
+    }
+    sources.push(netlist.to_path_buf());
+    let mut options: Vec<std::ffi::OsString> = vec![
+        "--timescale".into(),
+        "1ps/1ps".into(),
+        format!("-I{}", family_dir.display()).into(),
+        "-v".into(),
+        family_dir.join("cells_sim.v").into(),
+    ];
+    if family == BoardFamily::Ice40 {
+        options.push("-DNO_ICE40_DEFAULT_ASSIGNMENTS".into());
+    }
+    Ok(VerilatorInput { sources, options })
+}
+
+/// The negative control's change to an iCE40 netlist, and a description of it: the
+/// `SB_LUT4` whose output is the pin `uart_tx` (Yosys maps the transmitter's `uart_tx =
+/// !line_low` into one LUT) gets the bit of its `LUT_INIT` flipped for the row where its inputs
+/// tied to a constant have that value and the others are 1 (`O = LUT_INIT[{I3, I2, I1, I0}]`).
+/// For that LUT the row is the one where the transmitter drives the line low, which the
+/// mutant then leaves high: no start bit goes out, and the first answer never arrives.
+/// The LUT is found by the net it drives, not by its instance name, so the choice is the same
+/// for every synthesis that keeps the pin's LUT; a netlist without it fails the build.
+fn mutate(netlist: &str) -> BuildResult<(String, String)> {
+    let output = netlist
+        .find(".O(uart_tx)")
+        .ok_or("no cell drives uart_tx through an output O")?;
+    let start = netlist[..output]
+        .rfind("SB_LUT4 #(")
+        .ok_or("no SB_LUT4 before the cell that drives uart_tx")?;
+    let end = output
+        + netlist[output..]
+            .find(");")
+            .ok_or("the cell that drives uart_tx does not end")?;
+    let cell = &netlist[start..end];
+    if cell.matches(" #(").count() != 1 || !cell.contains(".LUT_INIT(16'h") {
+        return Err(format!(
+            "uart_tx is not driven by one SB_LUT4 with a LUT_INIT: {cell}"
+        ));
+    }
+    let init_at = cell
+        .find(".LUT_INIT(16'h")
+        .map(|i| i + ".LUT_INIT(16'h".len())
+        .unwrap_or(0);
+    let init_text = &cell[init_at..init_at + 4];
+    let init = u16::from_str_radix(init_text, 16)
+        .map_err(|e| format!("LUT_INIT 16'h{init_text} of the uart_tx LUT: {e}"))?;
+    let mut row = 0u32;
+    for input in 0..4 {
+        let pin = format!(".I{input}(");
+        let at = cell
+            .find(&pin)
+            .ok_or_else(|| format!("the uart_tx LUT has no input I{input}: {cell}"))?;
+        let net = &cell[at + pin.len()..];
+        if !net.starts_with("1'h0") {
+            row |= 1 << input;
+        }
+    }
+    let name = cell
+        .split(") ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or("?")
+        .to_string();
+    let mutated_init = init ^ (1 << row);
+    let mutated_cell = cell.replacen(
+        &format!(".LUT_INIT(16'h{init_text})"),
+        &format!(".LUT_INIT(16'h{mutated_init:04x})"),
+        1,
+    );
+    let text = format!("{}{mutated_cell}{}", &netlist[..start], &netlist[end..]);
+    let change = format!(
+        "bit {row} of LUT {name} (the one driving uart_tx) flipped: LUT_INIT 16'h{init_text} \
+         -> 16'h{mutated_init:04x}"
+    );
+    Ok((text, change))
+}
+
+/// `verilator --cc` of `input` (its options, then its sources: waivers, primitive models, then
+/// the Verilog; top module `top`) into `mdir`, classes prefixed `V<name>`, with tracing code
+/// when `waves` is on.
 fn verilate(
     verilator: &str,
     name: &str,
-    sources: &[PathBuf],
+    input: &VerilatorInput,
     mdir: &Path,
     waves: Waves,
 ) -> BuildResult<()> {
@@ -592,7 +905,8 @@ fn verilate(
     if let Some(option) = waves.verilator_option() {
         args.push(option.as_ref());
     }
-    args.extend(sources.iter().map(|s| s.as_os_str()));
+    args.extend(input.options.iter().map(|o| o.as_os_str()));
+    args.extend(input.sources.iter().map(|s| s.as_os_str()));
     let (stdout, stderr) = verilator_output(verilator, &args)?;
     write(&mdir.join("verilator.log"), &format!("{stdout}{stderr}"))
 }
@@ -705,6 +1019,7 @@ fn chip_declarations(
     toml: Option<&Path>,
     options: &CoreOptions,
     clocks_per_bit: u16,
+    description: &str,
 ) -> String {
     let constant = name.to_uppercase();
     let toml = match toml {
@@ -722,7 +1037,7 @@ extern "C" {{
 }}
 
 /// The Verilated chip of network `{network}` at its UART pins, its core built with
-/// `{options}`, {clocks_per_bit} clock cycles per bit (model `V{name}`).
+/// `{options}`, {clocks_per_bit} clock cycles per bit (model `V{name}`): {description}.
 pub static {constant}: ChipKind = ChipKind {{
     name: "{name}",
     toml: {toml},
