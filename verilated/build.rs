@@ -62,6 +62,11 @@ const GATE_MODELS: &[(BoardFamily, &str, &str)] = &[
     (BoardFamily::Ecp5, "MULT18X18D", "verilog/MULT18X18D.v"),
 ];
 
+/// The `-O` level of the gate-level models' C++. A netlist of the small chip is one function of
+/// some 5 MB of C++ that takes about 45 s to compile at `-O2` and 6 s at `-O0`, and simulates
+/// a few times slower: its tests run short sessions.
+const GATE_OPT_LEVEL: u32 = 0;
+
 /// The lint waivers of the gate-level models (netlists and Yosys's primitive models) alone.
 const GATE_WAIVERS: &str = "verilog/gate_waivers.vlt";
 
@@ -182,6 +187,14 @@ fn variants() -> Vec<Variant> {
             Some("networks/deep3.toml"),
             lanes(spram, 2),
         ),
+        // Gate level: the small network's core with W in SPRAM synthesised as the
+        // iCEBreaker's build synthesises (iCE40 UP5K, DSPs).
+        Variant {
+            source: Source::Gates {
+                board: "icebreaker",
+            },
+            ..variant("gate_core_ice40", Some("networks/small.toml"), spram)
+        },
     ]
 }
 
@@ -344,37 +357,37 @@ fn run() -> BuildResult<()> {
     let mut chips_shim = Shim::default();
     // The gate-level models' netlists so far: model name, family, file.
     let mut netlists: Vec<(&str, BoardFamily, PathBuf)> = Vec::new();
-    for variant in variants().into_iter().chain(chips()?) {
-        let name = variant.name;
-        let (cfg, toml_path) = match variant.network {
-            Some(relative) => {
-                let path = manifest_dir.join(relative);
-                println!("cargo:rerun-if-changed={}", path.display());
-                let cfg =
-                    NetworkConfig::from_file(&path).map_err(|e| format!("network {name}: {e}"))?;
-                (cfg, Some(path))
-            }
-            None => (
-                NetworkConfig::default_network().map_err(|e| format!("default network: {e}"))?,
-                None,
-            ),
-        };
-        let started = Instant::now();
-        let generated = match variant.top {
-            Top::Core => generate_with(&cfg, variant.options),
-            Top::Chip { clocks_per_bit } => generate_chip(&cfg, variant.options, clocks_per_bit),
+    let all: Vec<Variant> = variants().into_iter().chain(chips()?).collect();
+    // Every synthesis starts first: Yosys runs beside the verilation of the models before its
+    // own, on a core of its own.
+    let mut syntheses = Vec::new();
+    for variant in &all {
+        if let Source::Gates { board } = variant.source {
+            let name = variant.name;
+            let (cfg, _) = network(variant, &manifest_dir)?;
+            let board = Board::named(board).map_err(|e| format!("model {name}: {e}"))?;
+            let dir = out_dir.join(format!("{name}-yosys"));
+            let synthesis = Synthesis::start(board, &generate(variant, &cfg)?, &dir)
+                .map_err(|e| format!("model {name}: {e}"))?;
+            syntheses.push((name, synthesis));
         }
-        .map_err(|e| format!("model {name}: {e}"))?;
+    }
+    for variant in all {
+        let name = variant.name;
+        let (cfg, toml_path) = network(&variant, &manifest_dir)?;
+        let started = Instant::now();
+        let generated = generate(&variant, &cfg)?;
         let verilog = out_dir.join(format!("{name}.v"));
-        write(&verilog, &generated.verilog)?;
+        write(&verilog, &generated)?;
         let generated_at = Instant::now();
+        let mut yosys_seconds = None;
         let (input, description) = match variant.source {
             Source::Rtl => {
                 let mut sources = vec![waivers.clone()];
                 for &(module, file) in PRIMITIVE_MODELS {
                     let path = manifest_dir.join(file);
                     println!("cargo:rerun-if-changed={}", path.display());
-                    if generated.verilog.contains(&format!("{module} ")) {
+                    if generated.contains(&format!("{module} ")) {
                         sources.push(path);
                     }
                 }
@@ -384,14 +397,20 @@ fn run() -> BuildResult<()> {
                         sources,
                         options: Vec::new(),
                     },
-                    "RTL".to_string(),
+                    "the generated Verilog (RTL)".to_string(),
                 )
             }
-            Source::Gates { board } => {
-                let board = Board::named(board).map_err(|e| format!("model {name}: {e}"))?;
-                let dir = out_dir.join(format!("{name}-yosys"));
-                let netlist = synthesize(&board, &generated.verilog, &dir)
+            Source::Gates { .. } => {
+                let at = syntheses
+                    .iter()
+                    .position(|(started, _)| *started == name)
+                    .ok_or_else(|| format!("model {name}: its synthesis was not started"))?;
+                let (_, synthesis) = syntheses.swap_remove(at);
+                let board = synthesis.board.clone();
+                let (netlist, seconds) = synthesis
+                    .finish()
                     .map_err(|e| format!("model {name}: {e}"))?;
+                yosys_seconds = Some(seconds);
                 netlists.push((name, board.family, netlist.clone()));
                 (
                     gate_input(board.family, &netlist, &manifest_dir)?,
@@ -431,12 +450,12 @@ fn run() -> BuildResult<()> {
         let synthesized_at = Instant::now();
         let mdir = out_dir.join(name);
         verilate(&verilator, name, &input, &mdir, waves)?;
-        let yosys = match variant.source {
-            Source::Gates { .. } => format!(
-                ", yosys {:.1} s",
+        let yosys = match yosys_seconds {
+            Some(seconds) => format!(
+                ", yosys {seconds:.1} s (from the start, {:.1} s waited for)",
                 (synthesized_at - generated_at).as_secs_f64()
             ),
-            Source::Rtl | Source::Mutant { .. } => String::new(),
+            None => String::new(),
         };
         let _ = writeln!(
             times,
@@ -450,15 +469,30 @@ fn run() -> BuildResult<()> {
                 runtime.push(file);
             }
         }
-        jobs.push(Job {
+        let job = Job {
             label: format!("{name}: C++"),
             files: vec![unity_file(name, &mdir, &model.classes)?],
             includes: vec![mdir.clone()],
-        });
+            opt_level: match variant.source {
+                Source::Rtl => 2,
+                Source::Gates { .. } | Source::Mutant { .. } => GATE_OPT_LEVEL,
+            },
+        };
+        // The netlists, the longest compilations, go first so that the others fill the gaps.
+        match variant.source {
+            Source::Rtl => jobs.push(job),
+            Source::Gates { .. } | Source::Mutant { .. } => jobs.insert(0, job),
+        }
         let toml = toml_path.as_deref();
         let shim = match variant.top {
             Top::Core => {
-                models_rs.push_str(&rust_declarations(name, &cfg.name, toml, &variant.options));
+                models_rs.push_str(&rust_declarations(
+                    name,
+                    &cfg.name,
+                    toml,
+                    &variant.options,
+                    &description,
+                ));
                 &mut cores
             }
             Top::Chip { clocks_per_bit } => {
@@ -496,12 +530,14 @@ fn run() -> BuildResult<()> {
             label: format!("{source}: C++"),
             files: vec![manifest_dir.join(source)],
             includes,
+            opt_level: 2,
         });
     }
     jobs.push(Job {
         label: "Verilator runtime: C++".to_string(),
         files: runtime,
         includes: Vec::new(),
+        opt_level: 2,
     });
 
     let started = Instant::now();
@@ -562,6 +598,8 @@ struct Job {
     label: String,
     files: Vec<PathBuf>,
     includes: Vec<PathBuf>,
+    /// The compiler's `-O` level.
+    opt_level: u32,
 }
 
 /// Compilers to run at once: Cargo's `NUM_JOBS` (its `-j`), at least 1.
@@ -588,7 +626,7 @@ fn compile_all(
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(i) else { break };
                 let started = Instant::now();
-                let result = cxx(include, &job.includes, waves)
+                let result = cxx(include, &job.includes, waves, job.opt_level)
                     .files(&job.files)
                     .try_compile_intermediates()
                     .map(|objects| (objects, started.elapsed().as_secs_f64()))
@@ -611,15 +649,15 @@ fn compile_all(
         .collect()
 }
 
-/// The compiler settings of every translation unit: C++17, `-O2`, Verilator's headers and
-/// `includes` on the include path, the tracing switches of `waves`.
-fn cxx(include: &Path, includes: &[PathBuf], waves: Waves) -> cc::Build {
+/// The compiler settings of every translation unit: C++17, `-O<opt_level>`, Verilator's
+/// headers and `includes` on the include path, the tracing switches of `waves`.
+fn cxx(include: &Path, includes: &[PathBuf], waves: Waves, opt_level: u32) -> cc::Build {
     let flag = |on: bool| if on { "1" } else { "0" };
     let mut build = cc::Build::new();
     build
         .cpp(true)
         .std("c++17")
-        .opt_level(2)
+        .opt_level(opt_level)
         .debug(false)
         // Verilated code is not ours to fix; its warnings would drown the build log.
         .warnings(false)
@@ -708,43 +746,110 @@ struct VerilatorInput {
     options: Vec<std::ffi::OsString>,
 }
 
-/// Synthesise the chip `verilog` in `dir` with the board flow's Yosys script of `board`
-/// (`synth_script_of`, the passes `gen-verilog --board` runs before nextpnr) and write its
-/// netlist, `dir/netlist.v` (`write_verilog -noattr`), which it returns. The script is
-/// `dir/synth.ys`, Yosys's log `dir/yosys.log`.
-fn synthesize(board: &Board, verilog: &str, dir: &Path) -> BuildResult<PathBuf> {
-    if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+/// The network of `variant` and its TOML (`None` for the embedded default network).
+fn network(
+    variant: &Variant,
+    manifest_dir: &Path,
+) -> BuildResult<(NetworkConfig, Option<PathBuf>)> {
+    let name = variant.name;
+    match variant.network {
+        Some(relative) => {
+            let path = manifest_dir.join(relative);
+            println!("cargo:rerun-if-changed={}", path.display());
+            let cfg =
+                NetworkConfig::from_file(&path).map_err(|e| format!("network {name}: {e}"))?;
+            Ok((cfg, Some(path)))
+        }
+        None => Ok((
+            NetworkConfig::default_network().map_err(|e| format!("default network: {e}"))?,
+            None,
+        )),
     }
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    write(&dir.join("chip.v"), verilog)?;
-    let script = format!(
-        "{}write_verilog -noattr netlist.v\n",
-        synth_script_of(board, &["chip.v"], "top", "")
-    );
-    write(&dir.join("synth.ys"), &script)?;
-    let log = dir.join("yosys.log");
-    let status = Command::new("yosys")
-        .args(["-q", "-l", "yosys.log", "synth.ys"])
-        .current_dir(dir)
-        .status()
-        .map_err(|e| format!("cannot run yosys ({e}); install it with scripts/install-tools.sh"))?;
-    if !status.success() {
-        return Err(format!(
-            "yosys {}/synth.ys failed with {status}; see {}",
-            dir.display(),
-            log.display()
-        ));
+}
+
+/// The Verilog of `variant`'s core or chip for `cfg`.
+fn generate(variant: &Variant, cfg: &NetworkConfig) -> BuildResult<String> {
+    match variant.top {
+        Top::Core => generate_with(cfg, variant.options),
+        Top::Chip { clocks_per_bit } => generate_chip(cfg, variant.options, clocks_per_bit),
     }
-    let netlist = dir.join("netlist.v");
-    if !netlist.is_file() {
-        return Err(format!(
-            "yosys {}/synth.ys wrote no netlist; see {}",
-            dir.display(),
-            log.display()
-        ));
+    .map(|generated| generated.verilog)
+    .map_err(|e| format!("model {}: {e}", variant.name))
+}
+
+/// A Yosys run making a gate-level netlist, started and not yet waited for.
+struct Synthesis {
+    board: Board,
+    dir: PathBuf,
+    child: std::process::Child,
+    started: Instant,
+}
+
+impl Synthesis {
+    /// Start synthesising `verilog` (top module `top`) in `dir` with the board flow's Yosys
+    /// script of `board` (`synth_script_of`, the passes `gen-verilog --board` runs before
+    /// nextpnr), then `write_verilog -noattr netlist.v`. The script is `dir/synth.ys`, Yosys's
+    /// log `dir/yosys.log`.
+    fn start(board: Board, verilog: &str, dir: &Path) -> BuildResult<Self> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)
+                .map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+        }
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        write(&dir.join("design.v"), verilog)?;
+        let script = format!(
+            "{}write_verilog -noattr netlist.v\n",
+            synth_script_of(&board, &["design.v"], "top", "")
+        );
+        write(&dir.join("synth.ys"), &script)?;
+        let child = Command::new("yosys")
+            .args(["-q", "-l", "yosys.log", "synth.ys"])
+            .current_dir(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| {
+                format!("cannot run yosys ({e}); install it with scripts/install-tools.sh")
+            })?;
+        Ok(Self {
+            board,
+            dir: dir.to_path_buf(),
+            child,
+            started: Instant::now(),
+        })
     }
-    Ok(netlist)
+
+    /// Wait for Yosys: the netlist, and the seconds since the start.
+    fn finish(mut self) -> BuildResult<(PathBuf, f64)> {
+        let status = self
+            .child
+            .wait()
+            .map_err(|e| format!("waiting for yosys in {}: {e}", self.dir.display()))?;
+        let log = self.dir.join("yosys.log");
+        if !status.success() {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            let error = text
+                .lines()
+                .rev()
+                .find(|line| line.contains("ERROR"))
+                .unwrap_or("no ERROR line");
+            return Err(format!(
+                "yosys {}/synth.ys failed with {status}: {error}; see {}",
+                self.dir.display(),
+                log.display()
+            ));
+        }
+        let netlist = self.dir.join("netlist.v");
+        if !netlist.is_file() {
+            return Err(format!(
+                "yosys {}/synth.ys wrote no netlist; see {}",
+                self.dir.display(),
+                log.display()
+            ));
+        }
+        Ok((netlist, self.started.elapsed().as_secs_f64()))
+    }
 }
 
 /// Yosys's data directory (`+/` in its scripts): `share/yosys` beside the `bin/` of the
@@ -814,48 +919,65 @@ fn gate_input(
     Ok(VerilatorInput { sources, options })
 }
 
-/// The negative control's change to an iCE40 netlist, and a description of it: the
-/// `SB_LUT4` whose output is the pin `uart_tx` (Yosys maps the transmitter's `uart_tx =
-/// !line_low` into one LUT) gets the bit of its `LUT_INIT` flipped for the row where its inputs
-/// tied to a constant have that value and the others are 1 (`O = LUT_INIT[{I3, I2, I1, I0}]`).
-/// For that LUT the row is the one where the transmitter drives the line low, which the
-/// mutant then leaves high: no start bit goes out, and the first answer never arrives.
-/// The LUT is found by the net it drives, not by its instance name, so the choice is the same
-/// for every synthesis that keeps the pin's LUT; a netlist without it fails the build.
+/// The negative control's change to an iCE40 netlist, and a description of it. The LUT that
+/// computes the UART transmitter's next line level (the `D` of the flip-flop whose `Q` is
+/// `transmitter.line_low.q`: low for a 0 data bit, high for a 1 and for the stop bit) gets the
+/// bit of its `LUT_INIT` flipped for the row where its input `transmitter.shift.q [0]` (the
+/// data bit going out) is 1 and its other inputs are 0 or their constant
+/// (`O = LUT_INIT[{I3, I2, I1, I0}]`). The mutant then sends a 1 data bit as 0 with the start
+/// and stop bits intact: its first answer's first byte arrives with its 1 bits cleared.
+/// The cells are found by the registers' names, which come from the RTL, not by Yosys's
+/// instance names; a netlist in which that LUT does not read the data bit fails the build.
 fn mutate(netlist: &str) -> BuildResult<(String, String)> {
-    let output = netlist
-        .find(".O(uart_tx)")
-        .ok_or("no cell drives uart_tx through an output O")?;
-    let start = netlist[..output]
-        .rfind("SB_LUT4 #(")
-        .ok_or("no SB_LUT4 before the cell that drives uart_tx")?;
-    let end = output
-        + netlist[output..]
-            .find(");")
-            .ok_or("the cell that drives uart_tx does not end")?;
+    const LINE: &str = "\\transmitter.line_low.q ";
+    const DATA_BIT: &str = "\\transmitter.shift.q [0]";
+    // The text of the iCE40 cell around byte `at`: from its type to its closing `);`.
+    let cell_around = |at: usize| -> BuildResult<(usize, usize)> {
+        let start = netlist[..at]
+            .rfind("\n  SB_")
+            .map(|i| i + 1)
+            .ok_or("no iCE40 cell before the line register")?;
+        let end = at + netlist[at..].find(");").ok_or("a cell does not end")?;
+        Ok((start, end))
+    };
+    let q = netlist
+        .find(&format!(".Q({LINE})"))
+        .ok_or_else(|| format!("no flip-flop has Q {LINE}"))?;
+    let (start, end) = cell_around(q)?;
+    let flip_flop = &netlist[start..end];
+    let d = flip_flop
+        .find(".D(")
+        .map(|i| &flip_flop[i + 3..])
+        .and_then(|rest| rest.split_once(')'))
+        .map(|(net, _)| net)
+        .ok_or_else(|| format!("the flip-flop of {LINE} has no D: {flip_flop}"))?;
+    let o = netlist
+        .find(&format!(".O({d})"))
+        .ok_or_else(|| format!("no cell drives {d}, the D of {LINE}"))?;
+    let (start, end) = cell_around(o)?;
     let cell = &netlist[start..end];
-    if cell.matches(" #(").count() != 1 || !cell.contains(".LUT_INIT(16'h") {
-        return Err(format!(
-            "uart_tx is not driven by one SB_LUT4 with a LUT_INIT: {cell}"
-        ));
-    }
     let init_at = cell
         .find(".LUT_INIT(16'h")
         .map(|i| i + ".LUT_INIT(16'h".len())
-        .unwrap_or(0);
-    let init_text = &cell[init_at..init_at + 4];
+        .ok_or_else(|| format!("{d} is not driven by an SB_LUT4: {cell}"))?;
+    let init_text = cell.get(init_at..init_at + 4).unwrap_or("");
     let init = u16::from_str_radix(init_text, 16)
-        .map_err(|e| format!("LUT_INIT 16'h{init_text} of the uart_tx LUT: {e}"))?;
+        .map_err(|e| format!("LUT_INIT 16'h{init_text} of the LUT of {d}: {e}"))?;
     let mut row = 0u32;
+    let mut reads_data_bit = false;
     for input in 0..4 {
         let pin = format!(".I{input}(");
         let at = cell
             .find(&pin)
-            .ok_or_else(|| format!("the uart_tx LUT has no input I{input}: {cell}"))?;
+            .ok_or_else(|| format!("the LUT of {d} has no input I{input}: {cell}"))?;
         let net = &cell[at + pin.len()..];
-        if !net.starts_with("1'h0") {
+        if net.starts_with(DATA_BIT) || net.starts_with("1'h1") {
+            reads_data_bit |= net.starts_with(DATA_BIT);
             row |= 1 << input;
         }
+    }
+    if !reads_data_bit {
+        return Err(format!("the LUT of {d} does not read {DATA_BIT}: {cell}"));
     }
     let name = cell
         .split(") ")
@@ -871,8 +993,8 @@ fn mutate(netlist: &str) -> BuildResult<(String, String)> {
     );
     let text = format!("{}{mutated_cell}{}", &netlist[..start], &netlist[end..]);
     let change = format!(
-        "bit {row} of LUT {name} (the one driving uart_tx) flipped: LUT_INIT 16'h{init_text} \
-         -> 16'h{mutated_init:04x}"
+        "bit {row} of LUT {name} (the transmitter's next line level) flipped: LUT_INIT \
+         16'h{init_text} -> 16'h{mutated_init:04x}, a 1 data bit goes out as 0"
     );
     Ok((text, change))
 }
@@ -975,6 +1097,7 @@ fn rust_declarations(
     network: &str,
     toml: Option<&Path>,
     options: &CoreOptions,
+    description: &str,
 ) -> String {
     let constant = name.to_uppercase();
     let toml = match toml {
@@ -994,7 +1117,8 @@ extern "C" {{
     fn tb_{name}_open_waves(shim: *mut c_void, path: *const c_char) -> u8;
 }}
 
-/// The Verilated core of network `{network}`, built with `{options}` (model `V{name}`).
+/// The Verilated core of network `{network}`, built with `{options}` (model `V{name}`):
+/// {description}.
 pub static {constant}: CoreKind = CoreKind {{
     name: "{name}",
     toml: {toml},

@@ -97,8 +97,8 @@ module DP16KD (
     reg [17:0] words [0:1023];
     integer i;
     initial begin
-        if (REGMODE_A != "NOREG") $fatal(1, "DP16KD %m: REGMODE_A %s is not modelled", REGMODE_A);
-        if (REGMODE_B != "NOREG") $fatal(1, "DP16KD %m: REGMODE_B %s is not modelled", REGMODE_B);
+        if (OUTREG_A) $fatal(1, "DP16KD %m: REGMODE_A %s is not modelled", REGMODE_A);
+        if (OUTREG_B) $fatal(1, "DP16KD %m: REGMODE_B %s is not modelled", REGMODE_B);
         if (DATA_WIDTH_A != DATA_WIDTH_B)
             $fatal(1, "DP16KD %m: ports of widths %0d and %0d are not modelled", DATA_WIDTH_A,
                    DATA_WIDTH_B);
@@ -118,12 +118,25 @@ module DP16KD (
                        DIB6, DIB5, DIB4, DIB3, DIB2, DIB1, DIB0};
     wire [13:0] adb = {ADB13, ADB12, ADB11, ADB10, ADB9, ADB8, ADB7, ADB6, ADB5, ADB4, ADB3,
                        ADB2, ADB1, ADB0};
-    wire clock_a = CLKAMUX == "INV" ? !CLKA : CLKA;
-    wire clock_b = CLKBMUX == "INV" ? !CLKB : CLKB;
-    wire async_reset_a = RESETMODE == "ASYNC" && RSTA;
-    wire async_reset_b = RESETMODE == "ASYNC" && RSTB;
-    wire sync_reset_a = RESETMODE == "SYNC" && RSTA;
-    wire sync_reset_b = RESETMODE == "SYNC" && RSTB;
+    // The string parameters as flags. A netlist gives them as literals of any length, compared
+    // here with literals of other lengths (the shorter zero-extended, as Verilog compares).
+    /* verilator lint_off WIDTH */
+    localparam INVERT_A = CLKAMUX == "INV";
+    localparam INVERT_B = CLKBMUX == "INV";
+    localparam ASYNC = RESETMODE == "ASYNC";
+    localparam THROUGH_A = WRITEMODE_A == "WRITETHROUGH";
+    localparam THROUGH_B = WRITEMODE_B == "WRITETHROUGH";
+    localparam BEFORE_A = WRITEMODE_A == "READBEFOREWRITE";
+    localparam BEFORE_B = WRITEMODE_B == "READBEFOREWRITE";
+    localparam OUTREG_A = REGMODE_A != "NOREG";
+    localparam OUTREG_B = REGMODE_B != "NOREG";
+    /* verilator lint_on WIDTH */
+    wire clock_a = INVERT_A ? !CLKA : CLKA;
+    wire clock_b = INVERT_B ? !CLKB : CLKB;
+    wire async_reset_a = ASYNC && RSTA;
+    wire async_reset_b = ASYNC && RSTB;
+    wire sync_reset_a = !ASYNC && RSTA;
+    wire sync_reset_b = !ASYNC && RSTB;
     wire enabled_a = CEA && {CSA2, CSA1, CSA0} == SELECT_A;
     wire enabled_b = CEB && {CSB2, CSB1, CSB0} == SELECT_B;
 
@@ -177,9 +190,8 @@ module DP16KD (
         end else if (enabled_a) begin
             if (WEA) begin
                 words[word_a] <= new_a;
-                if (WRITEMODE_A == "WRITETHROUGH") out_a <= pick(DATA_WIDTH_A, ada, new_a);
-                else if (WRITEMODE_A == "READBEFOREWRITE")
-                    out_a <= pick(DATA_WIDTH_A, ada, words[word_a]);
+                if (THROUGH_A) out_a <= pick(DATA_WIDTH_A, ada, new_a);
+                else if (BEFORE_A) out_a <= pick(DATA_WIDTH_A, ada, words[word_a]);
             end else begin
                 out_a <= pick(DATA_WIDTH_A, ada, words[word_a]);
             end
@@ -192,9 +204,8 @@ module DP16KD (
         end else if (enabled_b) begin
             if (WEB) begin
                 words[word_b] <= new_b;
-                if (WRITEMODE_B == "WRITETHROUGH") out_b <= pick(DATA_WIDTH_B, adb, new_b);
-                else if (WRITEMODE_B == "READBEFOREWRITE")
-                    out_b <= pick(DATA_WIDTH_B, adb, words[word_b]);
+                if (THROUGH_B) out_b <= pick(DATA_WIDTH_B, adb, new_b);
+                else if (BEFORE_B) out_b <= pick(DATA_WIDTH_B, adb, words[word_b]);
             end else begin
                 out_b <= pick(DATA_WIDTH_B, adb, words[word_b]);
             end
