@@ -62,10 +62,16 @@ const GATE_MODELS: &[(BoardFamily, &str, &str)] = &[
     (BoardFamily::Ecp5, "MULT18X18D", "verilog/MULT18X18D.v"),
 ];
 
-/// The `-O` level of the gate-level models' C++. A netlist of the small chip is one function of
-/// some 5 MB of C++ that takes about 45 s to compile at `-O2` and 6 s at `-O0`, and simulates
-/// a few times slower: its tests run short sessions.
-const GATE_OPT_LEVEL: u32 = 0;
+/// The `-O` level of a gate-level model's C++, by family. The small chip's netlist is some
+/// 5 MB of C++ that takes 45 to 90 s to compile at `-O2`, 5 s at `-O0` and 10 to 20 s at
+/// `-O1`. At `-O0` the iCE40 chip's session runs as fast as at `-O2` (about 1 s), the ECP5
+/// chip's (LUT RAMs and `DP16KD.v`) 25 s instead of 1 s at `-O1`.
+fn gate_opt_level(family: BoardFamily) -> u32 {
+    match family {
+        BoardFamily::Ice40 => 0,
+        BoardFamily::Ecp5 => 1,
+    }
+}
 
 /// The lint waivers of the gate-level models (netlists and Yosys's primitive models) alone.
 const GATE_WAIVERS: &str = "verilog/gate_waivers.vlt";
@@ -381,6 +387,7 @@ fn run() -> BuildResult<()> {
         write(&verilog, &generated)?;
         let generated_at = Instant::now();
         let mut yosys_seconds = None;
+        let mut gate_family = None;
         let (input, description) = match variant.source {
             Source::Rtl => {
                 let mut sources = vec![waivers.clone()];
@@ -411,6 +418,7 @@ fn run() -> BuildResult<()> {
                     .finish()
                     .map_err(|e| format!("model {name}: {e}"))?;
                 yosys_seconds = Some(seconds);
+                gate_family = Some(board.family);
                 netlists.push((name, board.family, netlist.clone()));
                 (
                     gate_input(board.family, &netlist, &manifest_dir)?,
@@ -432,6 +440,7 @@ fn run() -> BuildResult<()> {
                         )
                     })?
                     .clone();
+                gate_family = Some(family);
                 let text = std::fs::read_to_string(&original)
                     .map_err(|e| format!("cannot read {}: {e}", original.display()))?;
                 let (mutated, change) = mutate(&text)
@@ -473,15 +482,12 @@ fn run() -> BuildResult<()> {
             label: format!("{name}: C++"),
             files: vec![unity_file(name, &mdir, &model.classes)?],
             includes: vec![mdir.clone()],
-            opt_level: match variant.source {
-                Source::Rtl => 2,
-                Source::Gates { .. } | Source::Mutant { .. } => GATE_OPT_LEVEL,
-            },
+            opt_level: gate_family.map_or(2, gate_opt_level),
         };
         // The netlists, the longest compilations, go first so that the others fill the gaps.
-        match variant.source {
-            Source::Rtl => jobs.push(job),
-            Source::Gates { .. } | Source::Mutant { .. } => jobs.insert(0, job),
+        match gate_family {
+            None => jobs.push(job),
+            Some(_) => jobs.insert(0, job),
         }
         let toml = toml_path.as_deref();
         let shim = match variant.top {
