@@ -3,8 +3,9 @@
 // (techlibs/ecp5/cells_sim.v) declares its ports and parameters but drives no output, so
 // build.rs reads that file as a library and this model replaces its DP16KD.
 //
-// Behaviour, as Lattice's "ECP5 and ECP5-5G Memory Usage Guide" (FPGA-TN-02032) documents the
-// sysMEM block in its dual-port mode, for the configurations Yosys's `brams_map.v` emits
+// Behaviour of the sysMEM block in its dual-port mode as Lattice's "ECP5 and ECP5-5G Memory
+// Usage Guide" (FPGA-TN-02032) describes it, with the port semantics Yosys maps memories onto
+// (techlibs/ecp5/brams.txt, brams_map.v), for the configurations `brams_map.v` emits
 // (REGMODE "NOREG", CSDECODE "0b000" with the chip selects tied low, both ports of one width):
 //   - 18,432 bits as 1,024 words of 18 (two 9-bit bytes); a port of DATA_WIDTH w reads and
 //     writes DIx[w-1:0] / DOx[w-1:0] at the 14-bit address ADx13..ADx0:
@@ -18,14 +19,15 @@
 //     when CEx is high and CSx2..CSx0 equal CSDECODE_x: WEx high writes (the enabled bytes
 //     at width 18), WEx low reads; the output latch DOx holds between accesses;
 //   - during a write DOx follows WRITEMODE_x: "NORMAL" holds its value, "WRITETHROUGH" shows
-//     the word as written, "READBEFOREWRITE" the word as it was;
+//     the word as written, "READBEFOREWRITE" (at widths 9 and 18 only) the word as it was;
 //   - RSTx clears DOx: at the clock edge whatever CEx (RESETMODE "SYNC"; the port then neither
 //     reads nor writes, as Yosys's brams.txt describes the primitive: "rdsrst zero ungated
 //     block_wr"), or at once (RESETMODE "ASYNC");
 //   - INITVAL_00..INITVAL_3F hold the initial contents, 16 words each: word 16 i + j is bits
 //     20 j + 17 .. 20 j of INITVAL_i.
 // What is not modelled stops the simulation with $fatal at its start, naming the parameter:
-// the output register (REGMODE "OUTREG") and ports of different widths. Two ports writing one
+// the output register (REGMODE "OUTREG"), ports of different widths, and READBEFOREWRITE at a
+// width below 9, which the block does not offer. Two ports writing one
 // word at the same edge, or one reading what the other writes, is a collision whose result
 // the guide leaves undefined; here the later assignment wins and a read sees the old word.
 module DP16KD (
@@ -105,6 +107,8 @@ module DP16KD (
         if (!(DATA_WIDTH_A == 1 || DATA_WIDTH_A == 2 || DATA_WIDTH_A == 4 || DATA_WIDTH_A == 9
               || DATA_WIDTH_A == 18))
             $fatal(1, "DP16KD %m: DATA_WIDTH_A %0d is not one of 1, 2, 4, 9, 18", DATA_WIDTH_A);
+        if ((BEFORE_A || BEFORE_B) && DATA_WIDTH_A < 9)
+            $fatal(1, "DP16KD %m: READBEFOREWRITE at width %0d (9 and 18 only)", DATA_WIDTH_A);
         for (i = 0; i < 1024; i = i + 1) begin
             words[i] = INITVALS[(i / 16) * 320 + (i % 16) * 20 +: 18];
         end

@@ -2,9 +2,10 @@
 // co-simulation of an ECP5 netlist. Yosys 0.23 ships this primitive only as a blackbox
 // (techlibs/ecp5/cells_bb.v); build.rs gives this file to Verilator with the netlist.
 //
-// Behaviour, as Lattice's "ECP5 and ECP5-5G sysDSP Usage Guide" (FPGA-TN-02205) documents the
-// 18x18 multiplier, in the configuration Yosys's `dsp_map.v` emits (every REG_*_CLK "NONE":
-// the input, pipeline and output registers bypassed, so the block is combinational):
+// Behaviour of the 18x18 multiplier as Lattice's "ECP5 and ECP5-5G sysDSP Usage Guide"
+// (FPGA-TN-02205) describes it, with the ports of Yosys's blackbox (cells_bb.v), in the
+// configuration Yosys's `dsp_map.v` emits (no parameter set, so every REG_*_CLK is "NONE":
+// the input, pipeline and output registers bypassed, and the block is combinational):
 //   - the A operand is A17..A0, or the shift input SRIA17..SRIA0 when SOURCEA is 1; B alike
 //     with SOURCEB and SRIB;
 //   - P35..P0 = A x B, each operand two's complement when its SIGNEDA / SIGNEDB is 1 and
