@@ -15,6 +15,13 @@
 //! per core variant and one [`ChipKind`](src/model.rs) per chip for `src/model.rs`;
 //! `$OUT_DIR/build-times.txt` records how long each part took.
 //!
+//! A gate-level chip ([`Source::Gates`]) is synthesised before it is verilated: the board
+//! flow's Yosys script of a board (`spikeforge_hdl::board::flow::synth_script_of`) and
+//! `write_verilog -noattr` make its netlist, which Verilator reads with Yosys's `cells_sim.v`
+//! of the family as a library, this crate's models of the primitives Yosys does not model
+//! ([`GATE_MODELS`]) and the gate-level waivers ([`GATE_WAIVERS`]). [`Source::Mutant`] is such
+//! a netlist with one LUT changed ([`mutate`]). A missing `yosys` fails the build.
+//!
 //! The `VERILATOR` environment variable names the binary (default `verilator`). A missing
 //! Verilator fails the build; it is installed by `scripts/install-tools.sh`.
 //!
@@ -30,6 +37,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
+use spikeforge_hdl::board::flow::synth_script_of;
+use spikeforge_hdl::board::{Board, BoardFamily};
 use spikeforge_hdl::generate::{generate_chip, generate_with};
 use spikeforge_hdl::lint::{VERILATOR_ENV, WAIVERS};
 use spikeforge_hdl::top::CoreOptions;
@@ -43,6 +52,30 @@ const WAVES_ENV: &str = "SPIKEFORGE_WAVES";
 /// name, file under the crate); each is given to Verilator only for Verilog that names it.
 const PRIMITIVE_MODELS: &[(&str, &str)] = &[("SB_SPRAM256KA", "verilog/SB_SPRAM256KA.v")];
 
+/// Models of the primitives of a gate-level netlist that Yosys 0.23's `cells_sim.v` leaves
+/// without behaviour (family, module name, file under the crate): ECP5's `DP16KD` (declared,
+/// outputs undriven) and `MULT18X18D` (a blackbox in `cells_bb.v`). Each is given to
+/// Verilator before `cells_sim.v`, which is read as a library (`-v`), so that this module is
+/// the one used.
+const GATE_MODELS: &[(BoardFamily, &str, &str)] = &[
+    (BoardFamily::Ecp5, "DP16KD", "verilog/DP16KD.v"),
+    (BoardFamily::Ecp5, "MULT18X18D", "verilog/MULT18X18D.v"),
+];
+
+/// The `-O` level of a gate-level model's C++, by family. The small chip's netlist is some
+/// 5 MB of C++ that takes 45 to 90 s to compile at `-O2`, 5 s at `-O0` and 10 to 20 s at
+/// `-O1`. At `-O0` the iCE40 chip's session runs as fast as at `-O2` (about 1 s), the ECP5
+/// chip's (LUT RAMs and `DP16KD.v`) 25 s instead of 1 s at `-O1`.
+fn gate_opt_level(family: BoardFamily) -> u32 {
+    match family {
+        BoardFamily::Ice40 => 0,
+        BoardFamily::Ecp5 => 1,
+    }
+}
+
+/// The lint waivers of the gate-level models (netlists and Yosys's primitive models) alone.
+const GATE_WAIVERS: &str = "verilog/gate_waivers.vlt";
+
 /// A core under test.
 struct Variant {
     /// Model name, a C identifier: the Verilated class is `V<name>`, the Rust static
@@ -54,6 +87,23 @@ struct Variant {
     options: CoreOptions,
     /// A core at its host interface, or the whole chip at its UART pins.
     top: Top,
+    /// The generated Verilog itself, or a netlist of it.
+    source: Source,
+}
+
+/// What Verilog a model simulates.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// The generated Verilog (RTL).
+    Rtl,
+    /// Yosys's gate-level netlist of the generated Verilog, synthesised with the Yosys script
+    /// of the board flow for `board` (`spikeforge_hdl::board::flow::synth_script_of`: its
+    /// family, device and DSPs), simulated with Yosys's models of the family's primitives
+    /// (`cells_sim.v`) and this crate's where Yosys has none ([`GATE_MODELS`]).
+    Gates { board: &'static str },
+    /// The netlist of the gate-level model `of` with one LUT changed ([`mutate`]): the
+    /// negative control, which must fail the tests `of` passes.
+    Mutant { of: &'static str },
 }
 
 /// What a model's Verilog is the top of.
@@ -73,6 +123,7 @@ fn variants() -> Vec<Variant> {
         network,
         options,
         top: Top::Core,
+        source: Source::Rtl,
     };
     let block_ram = CoreOptions::default();
     let spram = CoreOptions {
@@ -142,6 +193,14 @@ fn variants() -> Vec<Variant> {
             Some("networks/deep3.toml"),
             lanes(spram, 2),
         ),
+        // Gate level: the small network's core with W in SPRAM synthesised as the
+        // iCEBreaker's build synthesises (iCE40 UP5K, DSPs).
+        Variant {
+            source: Source::Gates {
+                board: "icebreaker",
+            },
+            ..variant("gate_core_ice40", Some("networks/small.toml"), spram)
+        },
     ]
 }
 
@@ -155,6 +214,18 @@ fn chips() -> BuildResult<Vec<Variant>> {
         network,
         options: CoreOptions::default(),
         top: Top::Chip { clocks_per_bit },
+        source: Source::Rtl,
+    };
+    let gates = |name, options, source| Variant {
+        name,
+        network: Some("networks/small.toml"),
+        options,
+        top: Top::Chip { clocks_per_bit },
+        source,
+    };
+    let spram = CoreOptions {
+        weights_in_spram: true,
+        ..CoreOptions::default()
     };
     Ok(vec![
         // The small network (supervised 10-7-3): the random-frame tests.
@@ -164,6 +235,27 @@ fn chips() -> BuildResult<Vec<Variant>> {
         // Two hidden layers (supervised 10-7-5-3): the random-frame tests of the stacked
         // spaces, state addresses and register ids.
         chip("chip_deep", Some("networks/deep.toml")),
+        // Gate level: the small network's chip synthesised as the iCEBreaker's build
+        // synthesises (iCE40 UP5K, DSPs, W in SPRAM) and as the ULX3S's (ECP5), and the
+        // iCE40 netlist with one LUT changed. Each costs a Yosys run (about 40 s) and about
+        // 45 s of C++.
+        gates(
+            "gate_ice40",
+            spram,
+            Source::Gates {
+                board: "icebreaker",
+            },
+        ),
+        gates(
+            "gate_ecp5",
+            CoreOptions::default(),
+            Source::Gates { board: "ulx3s-85f" },
+        ),
+        gates(
+            "gate_ice40_mutant",
+            spram,
+            Source::Mutant { of: "gate_ice40" },
+        ),
     ])
 }
 
@@ -269,46 +361,116 @@ fn run() -> BuildResult<()> {
     // Per shim: the model directories on its include path, its `.inc` and the statics.
     let mut cores = Shim::default();
     let mut chips_shim = Shim::default();
-    for variant in variants().into_iter().chain(chips()?) {
+    // The gate-level models' netlists so far: model name, family, file.
+    let mut netlists: Vec<(&str, BoardFamily, PathBuf)> = Vec::new();
+    let all: Vec<Variant> = variants().into_iter().chain(chips()?).collect();
+    // Every synthesis starts first: Yosys runs beside the verilation of the models before its
+    // own, on a core of its own.
+    let mut syntheses = Vec::new();
+    for variant in &all {
+        if let Source::Gates { board } = variant.source {
+            let name = variant.name;
+            let (cfg, _) = network(variant, &manifest_dir)?;
+            let board = Board::named(board).map_err(|e| format!("model {name}: {e}"))?;
+            let dir = out_dir.join(format!("{name}-yosys"));
+            let synthesis = Synthesis::start(board, &generate(variant, &cfg)?, &dir)
+                .map_err(|e| format!("model {name}: {e}"))?;
+            syntheses.push((name, synthesis));
+        }
+    }
+    for variant in all {
         let name = variant.name;
-        let (cfg, toml_path) = match variant.network {
-            Some(relative) => {
-                let path = manifest_dir.join(relative);
-                println!("cargo:rerun-if-changed={}", path.display());
-                let cfg =
-                    NetworkConfig::from_file(&path).map_err(|e| format!("network {name}: {e}"))?;
-                (cfg, Some(path))
-            }
-            None => (
-                NetworkConfig::default_network().map_err(|e| format!("default network: {e}"))?,
-                None,
-            ),
-        };
+        let (cfg, toml_path) = network(&variant, &manifest_dir)?;
         let started = Instant::now();
-        let generated = match variant.top {
-            Top::Core => generate_with(&cfg, variant.options),
-            Top::Chip { clocks_per_bit } => generate_chip(&cfg, variant.options, clocks_per_bit),
-        }
-        .map_err(|e| format!("model {name}: {e}"))?;
+        let generated = generate(&variant, &cfg)?;
         let verilog = out_dir.join(format!("{name}.v"));
-        write(&verilog, &generated.verilog)?;
-        let mut sources = vec![waivers.clone()];
-        for &(module, file) in PRIMITIVE_MODELS {
-            let path = manifest_dir.join(file);
-            println!("cargo:rerun-if-changed={}", path.display());
-            if generated.verilog.contains(&format!("{module} ")) {
-                sources.push(path);
-            }
-        }
-        sources.push(verilog);
+        write(&verilog, &generated)?;
         let generated_at = Instant::now();
+        let mut yosys_seconds = None;
+        let mut gate_family = None;
+        let (input, description) = match variant.source {
+            Source::Rtl => {
+                let mut sources = vec![waivers.clone()];
+                for &(module, file) in PRIMITIVE_MODELS {
+                    let path = manifest_dir.join(file);
+                    println!("cargo:rerun-if-changed={}", path.display());
+                    if generated.contains(&format!("{module} ")) {
+                        sources.push(path);
+                    }
+                }
+                sources.push(verilog);
+                (
+                    VerilatorInput {
+                        sources,
+                        options: Vec::new(),
+                    },
+                    "the generated Verilog (RTL)".to_string(),
+                )
+            }
+            Source::Gates { .. } => {
+                let at = syntheses
+                    .iter()
+                    .position(|(started, _)| *started == name)
+                    .ok_or_else(|| format!("model {name}: its synthesis was not started"))?;
+                let (_, synthesis) = syntheses.swap_remove(at);
+                let board = synthesis.board.clone();
+                let (netlist, seconds) = synthesis
+                    .finish()
+                    .map_err(|e| format!("model {name}: {e}"))?;
+                yosys_seconds = Some(seconds);
+                gate_family = Some(board.family);
+                netlists.push((name, board.family, netlist.clone()));
+                (
+                    gate_input(board.family, &netlist, &manifest_dir)?,
+                    format!(
+                        "the Yosys netlist of board {}'s synthesis script ({}, {})",
+                        board.name,
+                        board.family.name(),
+                        board.device
+                    ),
+                )
+            }
+            Source::Mutant { of } => {
+                let (_, family, original) = netlists
+                    .iter()
+                    .find(|(built, _, _)| *built == of)
+                    .ok_or_else(|| {
+                        format!(
+                            "model {name}: the gate-level model {of} comes after it or is missing"
+                        )
+                    })?
+                    .clone();
+                gate_family = Some(family);
+                let text = std::fs::read_to_string(&original)
+                    .map_err(|e| format!("cannot read {}: {e}", original.display()))?;
+                let (mutated, change) = mutate(&text)
+                    .map_err(|e| format!("model {name}: {}: {e}", original.display()))?;
+                let dir = out_dir.join(format!("{name}-yosys"));
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                let netlist = dir.join("netlist.v");
+                write(&netlist, &mutated)?;
+                (
+                    gate_input(family, &netlist, &manifest_dir)?,
+                    format!("the netlist of {of} with {change}"),
+                )
+            }
+        };
+        let synthesized_at = Instant::now();
         let mdir = out_dir.join(name);
-        verilate(&verilator, name, &sources, &mdir, waves)?;
+        verilate(&verilator, name, &input, &mdir, waves)?;
+        let yosys = match yosys_seconds {
+            Some(seconds) => format!(
+                ", yosys {seconds:.1} s (from the start, {:.1} s waited for)",
+                (synthesized_at - generated_at).as_secs_f64()
+            ),
+            None => String::new(),
+        };
         let _ = writeln!(
             times,
-            "{name}: generate {:.1} s, verilator --cc {:.1} s",
+            "{name}: generate {:.1} s{yosys}, verilator --cc {:.1} s",
             (generated_at - started).as_secs_f64(),
-            generated_at.elapsed().as_secs_f64()
+            synthesized_at.elapsed().as_secs_f64()
         );
         let model = model_sources(name, &mdir, &include)?;
         for file in model.global {
@@ -316,15 +478,27 @@ fn run() -> BuildResult<()> {
                 runtime.push(file);
             }
         }
-        jobs.push(Job {
+        let job = Job {
             label: format!("{name}: C++"),
             files: vec![unity_file(name, &mdir, &model.classes)?],
             includes: vec![mdir.clone()],
-        });
+            opt_level: gate_family.map_or(2, gate_opt_level),
+        };
+        // The netlists, the longest compilations, go first so that the others fill the gaps.
+        match gate_family {
+            None => jobs.push(job),
+            Some(_) => jobs.insert(0, job),
+        }
         let toml = toml_path.as_deref();
         let shim = match variant.top {
             Top::Core => {
-                models_rs.push_str(&rust_declarations(name, &cfg.name, toml, &variant.options));
+                models_rs.push_str(&rust_declarations(
+                    name,
+                    &cfg.name,
+                    toml,
+                    &variant.options,
+                    &description,
+                ));
                 &mut cores
             }
             Top::Chip { clocks_per_bit } => {
@@ -334,6 +508,7 @@ fn run() -> BuildResult<()> {
                     toml,
                     &variant.options,
                     clocks_per_bit,
+                    &description,
                 ));
                 &mut chips_shim
             }
@@ -361,12 +536,14 @@ fn run() -> BuildResult<()> {
             label: format!("{source}: C++"),
             files: vec![manifest_dir.join(source)],
             includes,
+            opt_level: 2,
         });
     }
     jobs.push(Job {
         label: "Verilator runtime: C++".to_string(),
         files: runtime,
         includes: Vec::new(),
+        opt_level: 2,
     });
 
     let started = Instant::now();
@@ -427,6 +604,8 @@ struct Job {
     label: String,
     files: Vec<PathBuf>,
     includes: Vec<PathBuf>,
+    /// The compiler's `-O` level.
+    opt_level: u32,
 }
 
 /// Compilers to run at once: Cargo's `NUM_JOBS` (its `-j`), at least 1.
@@ -453,7 +632,7 @@ fn compile_all(
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(i) else { break };
                 let started = Instant::now();
-                let result = cxx(include, &job.includes, waves)
+                let result = cxx(include, &job.includes, waves, job.opt_level)
                     .files(&job.files)
                     .try_compile_intermediates()
                     .map(|objects| (objects, started.elapsed().as_secs_f64()))
@@ -476,15 +655,15 @@ fn compile_all(
         .collect()
 }
 
-/// The compiler settings of every translation unit: C++17, `-O2`, Verilator's headers and
-/// `includes` on the include path, the tracing switches of `waves`.
-fn cxx(include: &Path, includes: &[PathBuf], waves: Waves) -> cc::Build {
+/// The compiler settings of every translation unit: C++17, `-O<opt_level>`, Verilator's
+/// headers and `includes` on the include path, the tracing switches of `waves`.
+fn cxx(include: &Path, includes: &[PathBuf], waves: Waves, opt_level: u32) -> cc::Build {
     let flag = |on: bool| if on { "1" } else { "0" };
     let mut build = cc::Build::new();
     build
         .cpp(true)
         .std("c++17")
-        .opt_level(2)
+        .opt_level(opt_level)
         .debug(false)
         // Verilated code is not ours to fix; its warnings would drown the build log.
         .warnings(false)
@@ -565,12 +744,274 @@ fn verilator_root(verilator: &str) -> BuildResult<PathBuf> {
     Ok(root)
 }
 
-/// `verilator --cc` of `sources` (waivers, primitive models, then the core's Verilog; top
-/// module `top`) into `mdir`, classes prefixed `V<name>`, with tracing code when `waves` is on.
+/// What `verilator --cc` reads for one model.
+struct VerilatorInput {
+    /// Waivers, primitive models, then the Verilog of `top`.
+    sources: Vec<PathBuf>,
+    /// Options before the sources (a gate-level model's library, include path and defines).
+    options: Vec<std::ffi::OsString>,
+}
+
+/// The network of `variant` and its TOML (`None` for the embedded default network).
+fn network(
+    variant: &Variant,
+    manifest_dir: &Path,
+) -> BuildResult<(NetworkConfig, Option<PathBuf>)> {
+    let name = variant.name;
+    match variant.network {
+        Some(relative) => {
+            let path = manifest_dir.join(relative);
+            println!("cargo:rerun-if-changed={}", path.display());
+            let cfg =
+                NetworkConfig::from_file(&path).map_err(|e| format!("network {name}: {e}"))?;
+            Ok((cfg, Some(path)))
+        }
+        None => Ok((
+            NetworkConfig::default_network().map_err(|e| format!("default network: {e}"))?,
+            None,
+        )),
+    }
+}
+
+/// The Verilog of `variant`'s core or chip for `cfg`.
+fn generate(variant: &Variant, cfg: &NetworkConfig) -> BuildResult<String> {
+    match variant.top {
+        Top::Core => generate_with(cfg, variant.options),
+        Top::Chip { clocks_per_bit } => generate_chip(cfg, variant.options, clocks_per_bit),
+    }
+    .map(|generated| generated.verilog)
+    .map_err(|e| format!("model {}: {e}", variant.name))
+}
+
+/// A Yosys run making a gate-level netlist, started and not yet waited for.
+struct Synthesis {
+    board: Board,
+    dir: PathBuf,
+    child: std::process::Child,
+    started: Instant,
+}
+
+impl Synthesis {
+    /// Start synthesising `verilog` (top module `top`) in `dir` with the board flow's Yosys
+    /// script of `board` (`synth_script_of`, the passes `gen-verilog --board` runs before
+    /// nextpnr), then `write_verilog -noattr netlist.v`. The script is `dir/synth.ys`, Yosys's
+    /// log `dir/yosys.log`.
+    fn start(board: Board, verilog: &str, dir: &Path) -> BuildResult<Self> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)
+                .map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+        }
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        write(&dir.join("design.v"), verilog)?;
+        let script = format!(
+            "{}write_verilog -noattr netlist.v\n",
+            synth_script_of(&board, &["design.v"], "top", "")
+        );
+        write(&dir.join("synth.ys"), &script)?;
+        let child = Command::new("yosys")
+            .args(["-q", "-l", "yosys.log", "synth.ys"])
+            .current_dir(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| {
+                format!("cannot run yosys ({e}); install it with scripts/install-tools.sh")
+            })?;
+        Ok(Self {
+            board,
+            dir: dir.to_path_buf(),
+            child,
+            started: Instant::now(),
+        })
+    }
+
+    /// Wait for Yosys: the netlist, and the seconds since the start.
+    fn finish(mut self) -> BuildResult<(PathBuf, f64)> {
+        let status = self
+            .child
+            .wait()
+            .map_err(|e| format!("waiting for yosys in {}: {e}", self.dir.display()))?;
+        let log = self.dir.join("yosys.log");
+        if !status.success() {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            let error = text
+                .lines()
+                .rev()
+                .find(|line| line.contains("ERROR"))
+                .unwrap_or("no ERROR line");
+            return Err(format!(
+                "yosys {}/synth.ys failed with {status}: {error}; see {}",
+                self.dir.display(),
+                log.display()
+            ));
+        }
+        let netlist = self.dir.join("netlist.v");
+        if !netlist.is_file() {
+            return Err(format!(
+                "yosys {}/synth.ys wrote no netlist; see {}",
+                self.dir.display(),
+                log.display()
+            ));
+        }
+        Ok((netlist, self.started.elapsed().as_secs_f64()))
+    }
+}
+
+/// Yosys's data directory (`+/` in its scripts): `share/yosys` beside the `bin/` of the
+/// `yosys` on `PATH`, as Yosys finds it itself.
+fn yosys_datdir() -> BuildResult<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let binary = std::env::split_paths(&path)
+        .map(|dir| dir.join("yosys"))
+        .find(|candidate| candidate.is_file())
+        .ok_or("no yosys on PATH; install it with scripts/install-tools.sh")?;
+    let binary = binary
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve {}: {e}", binary.display()))?;
+    let datdir = binary
+        .parent()
+        .and_then(Path::parent)
+        .map(|prefix| prefix.join("share/yosys"))
+        .ok_or_else(|| format!("{} has no installation prefix", binary.display()))?;
+    if !datdir.join("ice40/cells_sim.v").is_file() {
+        return Err(format!(
+            "yosys is {} but {} has no ice40/cells_sim.v",
+            binary.display(),
+            datdir.display()
+        ));
+    }
+    Ok(datdir)
+}
+
+/// What Verilator reads for the gate-level `netlist` of `family`: the gate-level waivers,
+/// this crate's models of the family's primitives that Yosys does not model
+/// ([`GATE_MODELS`]), the netlist; Yosys's `cells_sim.v` of the family as a library (`-v`:
+/// only the modules the netlist instantiates and the models above do not define are taken),
+/// its directory on the include path (ECP5's includes `cells_ff.vh`, `cells_io.vh`), the iCE40
+/// ports without their default values (`NO_ICE40_DEFAULT_ASSIGNMENTS`: Verilator 5.006 does
+/// not parse them, and the netlist connects every input), and a timescale for the netlist,
+/// which has none while `cells_sim.v` has one.
+fn gate_input(
+    family: BoardFamily,
+    netlist: &Path,
+    manifest_dir: &Path,
+) -> BuildResult<VerilatorInput> {
+    let datdir = yosys_datdir()?;
+    let family_dir = datdir.join(family.name());
+    let mut sources = vec![manifest_dir.join(GATE_WAIVERS)];
+    println!(
+        "cargo:rerun-if-changed={}",
+        manifest_dir.join(GATE_WAIVERS).display()
+    );
+    for &(model_family, _, file) in GATE_MODELS {
+        let path = manifest_dir.join(file);
+        println!("cargo:rerun-if-changed={}", path.display());
+        if model_family == family {
+            sources.push(path);
+        }
+    }
+    sources.push(netlist.to_path_buf());
+    let mut options: Vec<std::ffi::OsString> = vec![
+        "--timescale".into(),
+        "1ps/1ps".into(),
+        format!("-I{}", family_dir.display()).into(),
+        "-v".into(),
+        family_dir.join("cells_sim.v").into(),
+    ];
+    if family == BoardFamily::Ice40 {
+        options.push("-DNO_ICE40_DEFAULT_ASSIGNMENTS".into());
+    }
+    Ok(VerilatorInput { sources, options })
+}
+
+/// The negative control's change to an iCE40 netlist, and a description of it. The LUT that
+/// computes the UART transmitter's next line level (the `D` of the flip-flop whose `Q` is
+/// `transmitter.line_low.q`: low for a 0 data bit, high for a 1 and for the stop bit) gets the
+/// bit of its `LUT_INIT` flipped for the row where its input `transmitter.shift.q [0]` (the
+/// data bit going out) is 1 and its other inputs are 0 or their constant
+/// (`O = LUT_INIT[{I3, I2, I1, I0}]`). The mutant then sends a 1 data bit as 0 with the start
+/// and stop bits intact: its first answer's first byte arrives with its 1 bits cleared.
+/// The cells are found by the registers' names, which come from the RTL, not by Yosys's
+/// instance names; a netlist in which that LUT does not read the data bit fails the build.
+fn mutate(netlist: &str) -> BuildResult<(String, String)> {
+    const LINE: &str = "\\transmitter.line_low.q ";
+    const DATA_BIT: &str = "\\transmitter.shift.q [0]";
+    // The text of the iCE40 cell around byte `at`: from its type to its closing `);`.
+    let cell_around = |at: usize| -> BuildResult<(usize, usize)> {
+        let start = netlist[..at]
+            .rfind("\n  SB_")
+            .map(|i| i + 1)
+            .ok_or("no iCE40 cell before the line register")?;
+        let end = at + netlist[at..].find(");").ok_or("a cell does not end")?;
+        Ok((start, end))
+    };
+    let q = netlist
+        .find(&format!(".Q({LINE})"))
+        .ok_or_else(|| format!("no flip-flop has Q {LINE}"))?;
+    let (start, end) = cell_around(q)?;
+    let flip_flop = &netlist[start..end];
+    let d = flip_flop
+        .find(".D(")
+        .map(|i| &flip_flop[i + 3..])
+        .and_then(|rest| rest.split_once(')'))
+        .map(|(net, _)| net)
+        .ok_or_else(|| format!("the flip-flop of {LINE} has no D: {flip_flop}"))?;
+    let o = netlist
+        .find(&format!(".O({d})"))
+        .ok_or_else(|| format!("no cell drives {d}, the D of {LINE}"))?;
+    let (start, end) = cell_around(o)?;
+    let cell = &netlist[start..end];
+    let init_at = cell
+        .find(".LUT_INIT(16'h")
+        .map(|i| i + ".LUT_INIT(16'h".len())
+        .ok_or_else(|| format!("{d} is not driven by an SB_LUT4: {cell}"))?;
+    let init_text = cell.get(init_at..init_at + 4).unwrap_or("");
+    let init = u16::from_str_radix(init_text, 16)
+        .map_err(|e| format!("LUT_INIT 16'h{init_text} of the LUT of {d}: {e}"))?;
+    let mut row = 0u32;
+    let mut reads_data_bit = false;
+    for input in 0..4 {
+        let pin = format!(".I{input}(");
+        let at = cell
+            .find(&pin)
+            .ok_or_else(|| format!("the LUT of {d} has no input I{input}: {cell}"))?;
+        let net = &cell[at + pin.len()..];
+        if net.starts_with(DATA_BIT) || net.starts_with("1'h1") {
+            reads_data_bit |= net.starts_with(DATA_BIT);
+            row |= 1 << input;
+        }
+    }
+    if !reads_data_bit {
+        return Err(format!("the LUT of {d} does not read {DATA_BIT}: {cell}"));
+    }
+    let name = cell
+        .split(") ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or("?")
+        .to_string();
+    let mutated_init = init ^ (1 << row);
+    let mutated_cell = cell.replacen(
+        &format!(".LUT_INIT(16'h{init_text})"),
+        &format!(".LUT_INIT(16'h{mutated_init:04x})"),
+        1,
+    );
+    let text = format!("{}{mutated_cell}{}", &netlist[..start], &netlist[end..]);
+    let change = format!(
+        "bit {row} of LUT {name} (the transmitter's next line level) flipped: LUT_INIT \
+         16'h{init_text} -> 16'h{mutated_init:04x}, a 1 data bit goes out as 0"
+    );
+    Ok((text, change))
+}
+
+/// `verilator --cc` of `input` (its options, then its sources: waivers, primitive models, then
+/// the Verilog; top module `top`) into `mdir`, classes prefixed `V<name>`, with tracing code
+/// when `waves` is on.
 fn verilate(
     verilator: &str,
     name: &str,
-    sources: &[PathBuf],
+    input: &VerilatorInput,
     mdir: &Path,
     waves: Waves,
 ) -> BuildResult<()> {
@@ -592,7 +1033,8 @@ fn verilate(
     if let Some(option) = waves.verilator_option() {
         args.push(option.as_ref());
     }
-    args.extend(sources.iter().map(|s| s.as_os_str()));
+    args.extend(input.options.iter().map(|o| o.as_os_str()));
+    args.extend(input.sources.iter().map(|s| s.as_os_str()));
     let (stdout, stderr) = verilator_output(verilator, &args)?;
     write(&mdir.join("verilator.log"), &format!("{stdout}{stderr}"))
 }
@@ -661,6 +1103,7 @@ fn rust_declarations(
     network: &str,
     toml: Option<&Path>,
     options: &CoreOptions,
+    description: &str,
 ) -> String {
     let constant = name.to_uppercase();
     let toml = match toml {
@@ -680,7 +1123,8 @@ extern "C" {{
     fn tb_{name}_open_waves(shim: *mut c_void, path: *const c_char) -> u8;
 }}
 
-/// The Verilated core of network `{network}`, built with `{options}` (model `V{name}`).
+/// The Verilated core of network `{network}`, built with `{options}` (model `V{name}`):
+/// {description}.
 pub static {constant}: CoreKind = CoreKind {{
     name: "{name}",
     toml: {toml},
@@ -705,6 +1149,7 @@ fn chip_declarations(
     toml: Option<&Path>,
     options: &CoreOptions,
     clocks_per_bit: u16,
+    description: &str,
 ) -> String {
     let constant = name.to_uppercase();
     let toml = match toml {
@@ -722,7 +1167,7 @@ extern "C" {{
 }}
 
 /// The Verilated chip of network `{network}` at its UART pins, its core built with
-/// `{options}`, {clocks_per_bit} clock cycles per bit (model `V{name}`).
+/// `{options}`, {clocks_per_bit} clock cycles per bit (model `V{name}`): {description}.
 pub static {constant}: ChipKind = ChipKind {{
     name: "{name}",
     toml: {toml},

@@ -11,9 +11,12 @@
 //!
 //! At the pins: the whole chip of [`model::CHIP_SMALL`], [`model::CHIP_DEFAULT`] and
 //! [`model::CHIP_DEEP`] (two hidden layers; all in [`model::CHIPS`]) at 4 clock cycles per bit
-//! (12 MHz at 3 Mbaud). [`PinChip`] drives one bit by bit and checks every response byte
+//! (12 MHz at 3 Mbaud), and the gate-level netlists [`model::GATE_ICE40`],
+//! [`model::GATE_ECP5`] and [`model::GATE_ICE40_MUTANT`] (and of a core,
+//! [`model::GATE_CORE_ICE40`]). [`PinChip`] drives one bit by bit and checks every response byte
 //! against `spikeforge_sim::chip::Chip`, and [`Session`] is a host's session in frames
-//! (loading, training, inference).
+//! (loading, training, inference); [`epoch::learn_one_epoch`] is one epoch of it compared with
+//! `train::train`.
 //!
 //! Waveforms: build with `SPIKEFORGE_WAVES=vcd` or `SPIKEFORGE_WAVES=fst` and every model
 //! instance writes one under `build/waves/` (see [`model`]); unset, the models carry no
@@ -21,6 +24,7 @@
 
 pub mod chip;
 pub mod compare;
+pub mod epoch;
 pub mod golden;
 pub mod host;
 pub mod pins;

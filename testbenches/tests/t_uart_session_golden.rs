@@ -12,19 +12,14 @@
 //! accuracy must be those of `train::train` itself.
 //!
 //! `chip_default` learns [`TRAIN`] digits and classifies [`TEST`]; `chip_deep` (two hidden
-//! layers) learns [`DEEP_TRAIN`] samples of [`stripes`] and classifies [`DEEP_TEST`], every
+//! layers) learns [`DEEP_TRAIN`] samples of `epoch::stripes` and classifies [`DEEP_TEST`], every
 //! layer's weights changing.
 
 use std::path::Path;
-use std::time::Instant;
 
-use spikeforge_sim::data::{load_digits, Dataset, Sample};
-use spikeforge_sim::network::Network;
-use spikeforge_sim::rng::{shuffle, Stream, Xorshift32};
-use spikeforge_sim::train::{train, TrainOptions};
-use spikeforge_sim::wire::{Command, LinkStatus};
-use spikeforge_testbenches::model::{ChipKind, CHIP_DEEP, CHIP_DEFAULT};
-use spikeforge_testbenches::Session;
+use spikeforge_sim::data::load_digits;
+use spikeforge_testbenches::epoch::{learn_one_epoch, stripes};
+use spikeforge_testbenches::model::{CHIP_DEEP, CHIP_DEFAULT};
 
 /// Digits training samples learned on `chip_default` (one epoch).
 const TRAIN: usize = 50;
@@ -32,107 +27,11 @@ const TRAIN: usize = 50;
 const TEST: usize = 20;
 /// Test accuracy `chip_default` must reach (chance is 0.1).
 const MIN_ACCURACY: f64 = 0.3;
-/// Training and test samples of [`stripes`] on `chip_deep`.
+/// Training and test samples of `epoch::stripes` on `chip_deep`.
 const DEEP_TRAIN: usize = 30;
 const DEEP_TEST: usize = 15;
-/// Seed of the [`stripes`] samples.
+/// Seed of the `epoch::stripes` samples.
 const STRIPES_SEED: u32 = 0x5791_9E5D;
-
-/// The first index where `rtl` and `model` differ, with both values.
-fn first_difference(name: &str, rtl: &[i16], model: &[i16]) -> Option<String> {
-    assert_eq!(rtl.len(), model.len(), "{name} sizes");
-    let differ = rtl.iter().zip(model).filter(|(a, b)| a != b).count();
-    let i = rtl.iter().zip(model).position(|(a, b)| a != b)?;
-    Some(format!(
-        "{name}[{i}] is {} on the chip, {} in train::train ({differ} words differ)",
-        rtl[i], model[i]
-    ))
-}
-
-/// One epoch of `samples` training samples of `data` and `tests` test samples at the pins of
-/// the chip of `kind`, compared with `train::train`; the test accuracy, the same as
-/// `train::train`'s.
-fn learn_one_epoch(kind: &'static ChipKind, data: &Dataset, samples: usize, tests: usize) -> f64 {
-    let started = Instant::now();
-    let mut session = Session::new(kind);
-    let cfg = session.config().clone();
-    let net = Network::new(&cfg);
-    session.load(&net, &vec![0; cfg.inputs]);
-    let loaded = session.chip.stats();
-
-    // One epoch as `train::train` runs it: anneal for epoch 1, one shuffle, every sample.
-    let train_set = &data.train[..samples];
-    let test_set = &data.test[..tests];
-    let mut order: Vec<usize> = (0..samples).collect();
-    let mut shuffle_rng = Xorshift32::for_stream(cfg.seed, Stream::Shuffle);
-    let mut negative_rng = Xorshift32::for_stream(cfg.seed, Stream::Negative);
-    if let Some(halvings) = 0u32.checked_div(cfg.anneal_every) {
-        session.set_anneal(u8::try_from(halvings).unwrap_or(u8::MAX));
-    }
-    shuffle(&mut order, &mut shuffle_rng);
-    let before = session.chip.stats();
-    for &i in &order {
-        session.learn_sample(&train_set[i], train_set, &mut negative_rng);
-    }
-    let trained = session.chip.stats();
-    let weights = session.weights();
-    let read_back = session.chip.stats();
-    let predictions: Vec<usize> = test_set
-        .iter()
-        .map(|s| session.classify(&s.pixels))
-        .collect();
-    let classified = session.chip.stats();
-    let link = LinkStatus::decode(&session.request(&Command::LinkStatus))
-        .unwrap_or_else(|e| panic!("LINK_STATUS: {e}"));
-    assert_eq!(link, LinkStatus::default(), "a clean line: every counter 0");
-
-    // Every byte was the golden Chip's; the session is also `train::train` itself, and every
-    // layer learned.
-    let mut golden = Network::new(&cfg);
-    let opts = TrainOptions {
-        epochs: 1,
-        train_samples: Some(samples),
-        test_samples: Some(tests),
-    };
-    let outcome = train(&mut golden, data, &opts, &mut |_| {});
-    let want = golden.weight_matrices();
-    assert_eq!(weights.len(), want.len(), "one matrix per layer");
-    let differences: Vec<String> = (0..want.len())
-        .filter_map(|l| first_difference(&format!("layer {l}"), &weights[l], &want[l]))
-        .collect();
-    assert!(differences.is_empty(), "{}", differences.join("; "));
-    let initial = net.weight_matrices();
-    let unchanged: Vec<usize> = (0..want.len()).filter(|&l| want[l] == initial[l]).collect();
-    assert!(unchanged.is_empty(), "layers {unchanged:?} learned nothing");
-    let right = predictions
-        .iter()
-        .zip(test_set)
-        .filter(|(&p, s)| p == usize::from(s.label))
-        .count();
-    let accuracy = right as f64 / tests as f64;
-    assert_eq!(accuracy, outcome.test.accuracy, "train::train accuracy");
-
-    let stats = session.chip.stats();
-    let per = |a: u64, b: u64, n: usize| (b - a) as f64 / n as f64;
-    println!(
-        "UART session, {} at 4 cycles/bit: {} exchanges, {} cycles ({:.1} s at 12 MHz) in \
-         {:.1} s wall ({:.2} M cycles/s); load {} cycles; {samples} training samples {:.0} \
-         cycles each; weights read back {} cycles; {tests} test samples {:.0} cycles each; \
-         test accuracy {right}/{tests} = {:.0} % (= train::train)",
-        kind.name(),
-        stats.exchanges,
-        stats.cycles,
-        stats.cycles as f64 / 12e6,
-        started.elapsed().as_secs_f64(),
-        stats.cycles as f64 / stats.wall.as_secs_f64() / 1e6,
-        loaded.cycles,
-        per(before.cycles, trained.cycles, samples),
-        read_back.cycles - trained.cycles,
-        per(read_back.cycles, classified.cycles, tests),
-        accuracy * 100.0,
-    );
-    accuracy
-}
 
 #[test]
 fn t_uart_session_golden() {
@@ -149,33 +48,8 @@ fn t_uart_session_golden() {
     );
 }
 
-/// Three classes of ten pixels for the deep network (10 inputs, 3 classes): class `k` is
-/// bright on pixels `3k..3k + 3` and dim elsewhere, with seeded noise; samples take the
-/// classes in turn.
-fn stripes(train: usize, test: usize) -> Dataset {
-    let mut rng = Xorshift32::new(STRIPES_SEED);
-    let mut sample = |i: usize| {
-        let label = (i % 3) as u8;
-        let pixels = (0..10usize)
-            .map(|p| {
-                let base = if p / 3 == usize::from(label) { 180 } else { 10 };
-                base + (rng.below(60) as u8)
-            })
-            .collect();
-        Sample { pixels, label }
-    };
-    Dataset {
-        name: "stripes".into(),
-        width: 10,
-        height: 1,
-        classes: 3,
-        train: (0..train).map(&mut sample).collect(),
-        test: (0..test).map(&mut sample).collect(),
-    }
-}
-
 #[test]
 fn t_uart_session_golden_deep() {
-    let data = stripes(DEEP_TRAIN, DEEP_TEST);
+    let data = stripes(STRIPES_SEED, DEEP_TRAIN, DEEP_TEST);
     learn_one_epoch(&CHIP_DEEP, &data, DEEP_TRAIN, DEEP_TEST);
 }

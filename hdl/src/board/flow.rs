@@ -326,6 +326,19 @@ fn run(tool: &str, args: &[String], dir: &Path, log: &str) -> Result<(), FlowErr
 /// for the UltraPlus, `hx` or `lp` for the others): on the iCEBreaker it takes about 190 fewer logic cells than the default
 /// ABC script, which the UP5K needs.
 pub fn synth_script(board: &Board) -> String {
+    synth_script_of(
+        board,
+        &["spikeforge.v", "board.v"],
+        "board_top",
+        "-json board.json",
+    )
+}
+
+/// [`synth_script`] for other designs: the same passes on `sources` (read in the script's
+/// directory) with top module `top`, `output` appended to the last `synth_ice40` /
+/// `synth_ecp5` command (its `-json` or `-blif` option, or nothing). The gate-level models
+/// of `spikeforge-verilated` synthesise the chip with it and write the netlist after it.
+pub fn synth_script_of(board: &Board, sources: &[&str], top: &str, output: &str) -> String {
     let (command, dsp) = match board.family {
         BoardFamily::Ice40 if board.resources.dsp_blocks > 0 => (
             "synth_ice40 -dsp",
@@ -357,8 +370,8 @@ pub fn synth_script(board: &Board) -> String {
     };
     format!(
         "# Board {name}: {command} without its share pass (see spikeforge-hdl board::flow).\n\
-         read_verilog spikeforge.v board.v\n\
-         {command} -top board_top -run begin:coarse\n\
+         read_verilog {sources}\n\
+         {command} -top {top} -run begin:coarse\n\
          proc\n\
          flatten\n\
          tribuf -logic\n\
@@ -380,8 +393,14 @@ pub fn synth_script(board: &Board) -> String {
          opt\n\
          memory -nomap\n\
          opt_clean\n\
-         {command} -top board_top -run map_ram:{mapping} -json board.json\n",
+         {command} -top {top} -run map_ram:{mapping}{output}\n",
         name = board.name,
+        sources = sources.join(" "),
+        output = if output.is_empty() {
+            String::new()
+        } else {
+            format!(" {output}")
+        },
     )
 }
 
