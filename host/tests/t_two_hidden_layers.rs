@@ -101,10 +101,11 @@ fn t_two_hidden_layers_train_verify_and_load_on_sim() {
     assert_eq!(stdout.lines().last(), Some(want.as_str()), "{stdout}");
     let rates = report["per_layer_rate"].as_array().map(Vec::len);
     assert_eq!(rates, Some(3), "a rate per layer: {report}");
-    // The weights file holds one matrix per layer, hidden layers first.
+    // The weights file holds one matrix and one vector of homeostatic thresholds per layer,
+    // hidden layers first.
     assert_eq!(
         json(&weights),
-        serde_json::to_value(net.weight_matrices()).expect("matrices")
+        serde_json::to_value(net.learned()).expect("learned")
     );
 
     // The chip and the golden model in lockstep, from the learned weights.
