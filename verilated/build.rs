@@ -73,6 +73,10 @@ fn gate_opt_level(family: BoardFamily) -> u32 {
     }
 }
 
+/// The Verilator configuration that makes the state registers of an RTL chip public, for the
+/// chip shim's `tb_<name>_state` and `tb_<name>_force_state`.
+const CHIP_STATES: &str = "verilog/chip_states.vlt";
+
 /// The lint waivers of the gate-level models (netlists and Yosys's primitive models) alone.
 const GATE_WAIVERS: &str = "verilog/gate_waivers.vlt";
 
@@ -391,6 +395,11 @@ fn run() -> BuildResult<()> {
         let (input, description) = match variant.source {
             Source::Rtl => {
                 let mut sources = vec![waivers.clone()];
+                if let Top::Chip { .. } = variant.top {
+                    let states = manifest_dir.join(CHIP_STATES);
+                    println!("cargo:rerun-if-changed={}", states.display());
+                    sources.push(states);
+                }
                 for &(module, file) in PRIMITIVE_MODELS {
                     let path = manifest_dir.join(file);
                     println!("cargo:rerun-if-changed={}", path.display());
@@ -508,12 +517,13 @@ fn run() -> BuildResult<()> {
                     toml,
                     &variant.options,
                     clocks_per_bit,
+                    variant.source == Source::Rtl,
                     &description,
                 ));
                 &mut chips_shim
             }
         };
-        shim.add(name, mdir, variant.top);
+        shim.add(name, mdir, variant.top, variant.source);
     }
     let _ = writeln!(
         models_rs,
@@ -588,12 +598,19 @@ struct Shim {
 }
 
 impl Shim {
-    fn add(&mut self, name: &str, mdir: PathBuf, top: Top) {
+    fn add(&mut self, name: &str, mdir: PathBuf, top: Top, source: Source) {
         let macro_name = match top {
             Top::Core => "SPIKEFORGE_MODEL",
             Top::Chip { .. } => "SPIKEFORGE_CHIP",
         };
         let _ = writeln!(self.inc, "#include \"V{name}.h\"\n{macro_name}({name})");
+        // An RTL chip's state registers (`CHIP_STATES`), through its root class.
+        if let (Top::Chip { .. }, Source::Rtl) = (top, source) {
+            let _ = writeln!(
+                self.inc,
+                "#include \"V{name}___024root.h\"\nSPIKEFORGE_CHIP_STATES({name})"
+            );
+        }
         self.model_dirs.push(mdir);
         self.statics.push(format!("&{}", name.to_uppercase()));
     }
@@ -1149,9 +1166,24 @@ fn chip_declarations(
     toml: Option<&Path>,
     options: &CoreOptions,
     clocks_per_bit: u16,
+    states: bool,
     description: &str,
 ) -> String {
     let constant = name.to_uppercase();
+    let (state_functions, states) = if states {
+        (
+            format!(
+                "\n    fn tb_{name}_state(shim: *mut c_void, machine: u8) -> u8;\n    \
+                 fn tb_{name}_force_state(shim: *mut c_void, machine: u8, encoding: u8) -> u8;"
+            ),
+            format!(
+                "Some(StateFunctions {{ state: tb_{name}_state, force_state: \
+                 tb_{name}_force_state }})"
+            ),
+        )
+    } else {
+        (String::new(), "None".to_string())
+    };
     let toml = match toml {
         Some(path) => format!("Some(include_str!({:?}))", path.display().to_string()),
         None => "None".to_string(),
@@ -1163,7 +1195,7 @@ extern "C" {{
     fn tb_{name}_new() -> *mut c_void;
     fn tb_{name}_delete(shim: *mut c_void);
     fn tb_{name}_cycle(shim: *mut c_void, uart_rx: u8, uart_tx: *mut u8, active: *mut u8);
-    fn tb_{name}_open_waves(shim: *mut c_void, path: *const c_char) -> u8;
+    fn tb_{name}_open_waves(shim: *mut c_void, path: *const c_char) -> u8;{state_functions}
 }}
 
 /// The Verilated chip of network `{network}` at its UART pins, its core built with
@@ -1178,6 +1210,7 @@ pub static {constant}: ChipKind = ChipKind {{
         delete: tb_{name}_delete,
         cycle: tb_{name}_cycle,
         open_waves: tb_{name}_open_waves,
+        states: {states},
     }},
 }};
 "#

@@ -155,6 +155,22 @@ pub enum ClientError {
         /// The chip's status.
         status: Status,
     },
+    /// The chip answered a fault status (CORE_TIMEOUT): its core did not finish or did not
+    /// answer, so what it holds is no longer known.
+    #[error(
+        "{command} (seq {seq}): the chip answered {}: its core did not finish or answer (a \
+         hardware fault: an upset, or a clock out of its limits); power-cycle the board and \
+         load the network again",
+        status.name()
+    )]
+    Fault {
+        /// The request.
+        command: String,
+        /// Its sequence number.
+        seq: u8,
+        /// The chip's status.
+        status: Status,
+    },
     /// No valid response after every retransmission.
     #[error("{command} (seq {seq}): no valid response after {attempts} attempts; last: {last}")]
     GaveUp {
@@ -713,6 +729,13 @@ fn accept(
     seq: u8,
     response: Response,
 ) -> Result<Vec<u8>, ClientError> {
+    if response.status.is_fault() {
+        return Err(ClientError::Fault {
+            command: name,
+            seq,
+            status: response.status,
+        });
+    }
     if response.status != Status::Ok {
         return Err(ClientError::Refused {
             command: name,

@@ -481,6 +481,29 @@ impl CoreShape {
         cycles
     }
 
+    /// The most cycles `busy` stays high for one `STEP` or `PHASE_RESET` of any core of this
+    /// shape: a `STEP` that learns everywhere with every input and hidden neuron spiking and
+    /// the label input on, on the slowest datapath (one lane, single-port hidden weights, the
+    /// split neuron update and the late write-back). The frame engine's wait for the core is
+    /// bounded by twice this (`docs/spec.md` §7.6).
+    pub fn longest_command_cycles(&self) -> u64 {
+        let slowest = Datapath {
+            lanes: 1,
+            single_port_weights: true,
+            split_neuron: true,
+            late_write: true,
+        };
+        let everything = StepCommand {
+            csdp: Some(true),
+            classifier_label: Some(0),
+            label_input: (self.label_inputs > 0).then_some(0),
+        };
+        let wide = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
+        let hidden: Vec<u64> = self.hidden.iter().map(|&n| wide(n)).collect();
+        let step = self.cycles_per_step(slowest, wide(self.inputs), &hidden, &everything);
+        step.max(self.phase_reset_cycles(1))
+    }
+
     /// Cycles `busy` stays high for a `PHASE_RESET` of a core with `lanes` lanes: one per
     /// neuron word, each hidden layer rounded up to whole lanes, then the classifier, the sum
     /// rounded up to whole lanes.
@@ -1669,6 +1692,62 @@ mod tests {
 
     /// The cycle formula of one hidden layer is that of the RTL (the default network's figures
     /// of `docs/spec.md` §6 as the anchor), and each further hidden layer adds its own term.
+    #[test]
+    fn longest_command_bounds_every_datapath_and_step() {
+        let shapes = [shape(&[256]), shape(&[64, 32, 16])];
+        let steps = [
+            StepCommand {
+                csdp: Some(false),
+                classifier_label: Some(3),
+                label_input: Some(1),
+            },
+            StepCommand {
+                csdp: None,
+                classifier_label: None,
+                label_input: None,
+            },
+        ];
+        for shape in &shapes {
+            let longest = shape.longest_command_cycles();
+            let all: Vec<u64> = shape.hidden.iter().map(|&n| n as u64).collect();
+            for lanes in [1, 2, 4, 8] {
+                assert!(shape.phase_reset_cycles(lanes) <= longest);
+                for single_port_weights in [false, true] {
+                    for split_neuron in [false, true] {
+                        let datapath = Datapath {
+                            lanes,
+                            single_port_weights,
+                            split_neuron,
+                            late_write: true,
+                        };
+                        for step in &steps {
+                            let cycles =
+                                shape.cycles_per_step(datapath, shape.inputs as u64, &all, step);
+                            assert!(cycles <= longest, "{cycles} > {longest} at {datapath:?}");
+                        }
+                    }
+                }
+            }
+        }
+        // The slowest datapath with everything spiking and learning reaches the bound.
+        let one = shape(&[256]);
+        let slowest = Datapath {
+            lanes: 1,
+            single_port_weights: true,
+            split_neuron: true,
+            late_write: true,
+        };
+        let worst = StepCommand {
+            csdp: Some(true),
+            classifier_label: Some(0),
+            label_input: Some(0),
+        };
+        assert_eq!(
+            one.cycles_per_step(slowest, 64, &[256], &worst),
+            one.longest_command_cycles()
+        );
+    }
+
     #[test]
     fn cycles_per_step_of_one_and_two_hidden_layers() {
         let one = shape(&[256]);

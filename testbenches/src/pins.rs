@@ -10,9 +10,10 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use spikeforge_hdl::top::host_interface::StepCommand;
-use spikeforge_hdl::top::{cycles_per_step, phase_reset_cycles, CoreOptions};
+use spikeforge_hdl::top::{cycles_per_step, phase_reset_cycles, CoreOptions, StateMachine};
 use spikeforge_sim::chip::Chip;
 use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::core_interface::CoreShape;
 use spikeforge_sim::wire::{decode_request, Command, BITS_PER_BYTE, DELIMITER};
 
 use crate::model::{ChipKind, ChipModel};
@@ -219,6 +220,18 @@ impl PinChip {
     /// Send `bytes` to the RTL alone and require `expected` back, then [`QUIET_BITS`] bit
     /// times of idle line. The golden model is not fed.
     pub fn expect(&mut self, bytes: &[u8], expected: &[u8]) -> Result<Vec<u8>, ExchangeError> {
+        self.expect_upset(bytes, expected, None)
+    }
+
+    /// [`PinChip::expect`] with the state register of a state machine held at an encoding
+    /// in every cycle of the exchange (`upset`, see [`ChipModel::force_state`]): a stuck
+    /// machine, for the tests of the chip's timeouts and of this bench's hang detection.
+    pub fn expect_upset(
+        &mut self,
+        bytes: &[u8],
+        expected: &[u8],
+        upset: Option<(StateMachine, u8)>,
+    ) -> Result<Vec<u8>, ExchangeError> {
         let started = Instant::now();
         let limit = self.cycle_limit(bytes, expected.len());
         let bit = u64::from(self.clocks_per_bit);
@@ -257,6 +270,9 @@ impl PinChip {
                 .receiver
                 .sample(self.tx, cycle)
                 .map_err(|e| fail(received.clone(), Failure::Line(e)))?;
+            if let Some((machine, encoding)) = upset {
+                self.model.force_state(machine, encoding);
+            }
             self.tx = self.model.cycle(level).uart_tx;
             self.stats.cycles += 1;
             let Some(rtl) = byte else { continue };
@@ -277,10 +293,30 @@ impl PinChip {
         Ok(received)
     }
 
+    /// Clock `cycles` cycles with nothing new to send; the bytes the chip sent meanwhile.
+    pub fn idle(&mut self, cycles: u64) -> Result<Vec<u8>, LineError> {
+        let mut sent = Vec::new();
+        for _ in 0..cycles {
+            let level = self.driver.next_level();
+            if let Some(byte) = self.receiver.sample(self.tx, self.stats.cycles)? {
+                sent.push(byte);
+            }
+            self.tx = self.model.cycle(level).uart_tx;
+            self.stats.cycles += 1;
+        }
+        Ok(sent)
+    }
+
+    /// The Verilated chip, to reach its state registers ([`ChipModel::force_state`]).
+    pub fn model_mut(&mut self) -> &mut ChipModel {
+        &mut self.model
+    }
+
     /// The most cycles an exchange of `bytes` answered by `answer` bytes may take: both ways
     /// on the wire, the executor's budget per frame and value, the core's cycles of every
-    /// request at its worst case (every input and hidden neuron spiking, learning on), then
-    /// doubled, plus the quiet period.
+    /// request at its worst case (every input and hidden neuron spiking, learning on; a
+    /// `STEP` or `PHASE_RESET` up to the frame engine's bound on its wait for the core, twice
+    /// [`CoreShape::longest_command_cycles`]), then doubled, plus the quiet period.
     fn cycle_limit(&self, bytes: &[u8], answer: usize) -> u64 {
         let wide = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
         let bit = u64::from(self.clocks_per_bit);
@@ -292,8 +328,12 @@ impl PinChip {
             label_input: Some(0),
         };
         let hidden: Vec<u64> = cfg.hidden.iter().map(|layer| wide(layer.size)).collect();
+        let shape = CoreShape::new(cfg)
+            .unwrap_or_else(|err| panic!("the chip's network does not fit a core: {err}"));
+        let wait_bound = 2 * shape.longest_command_cycles() + 64;
         let step = cycles_per_step(cfg, self.options, wide(cfg.inputs), &hidden, &worst);
-        let reset = phase_reset_cycles(cfg, self.options.lanes);
+        let step = step.max(wait_bound);
+        let reset = phase_reset_cycles(cfg, self.options.lanes).max(wait_bound);
         let work: u64 = bytes
             .split(|&b| b == DELIMITER)
             .filter_map(|frame| decode_request(frame).ok())

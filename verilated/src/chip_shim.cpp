@@ -54,4 +54,44 @@ struct ChipShim : spikeforge::Harness<Model> {
         return static_cast<ChipShim<V##name>*>(shim)->open_waves(path) ? 1 : 0;             \
     }
 
+// The state registers of an RTL chip's three state machines (`spikeforge_verilated::model::
+// StateMachine`, in its order): the frame engine, the core's sequencer, the UART receiver.
+// `next` picks the register's input (the value the next rising edge stores), else its
+// output. build.rs makes these nets public (verilog/chip_states.vlt) and includes the
+// model's root header; a netlist has no such nets, so gate-level chips lack these functions.
+template <class Root>
+CData* state_net(Root& root, uint8_t machine, bool next) {
+    switch (machine) {
+        case 0:
+            return next ? &root.top__DOT__chip__DOT__engine__DOT__state__024d
+                        : &root.top__DOT__chip__DOT__engine__DOT__state__024q;
+        case 1:
+            return next ? &root.top__DOT__chip__DOT__core__DOT__state__024d
+                        : &root.top__DOT__chip__DOT__core__DOT__state__024q;
+        case 2:
+            return next ? &root.top__DOT__receiver__DOT__state__024d
+                        : &root.top__DOT__receiver__DOT__state__024q;
+        default:
+            return nullptr;
+    }
+}
+
+// tb_<name>_state: the state register of `machine` (0xFF for no such machine).
+// tb_<name>_force_state: overwrite the value the logic computed for the register's input, so
+// that the next rising edge stores `encoding`; 0 for no such machine. Call it between cycles
+// with the serial line steady: a change of `uart_rx` re-evaluates the receiver's logic.
+#define SPIKEFORGE_CHIP_STATES(name)                                                        \
+    extern "C" uint8_t tb_##name##_state(void* shim, uint8_t machine) {                      \
+        CData* net = state_net(*static_cast<ChipShim<V##name>*>(shim)->model.rootp, machine, \
+                               false);                                                       \
+        return net ? *net : 0xFF;                                                            \
+    }                                                                                        \
+    extern "C" uint8_t tb_##name##_force_state(void* shim, uint8_t machine, uint8_t encoding) { \
+        CData* net = state_net(*static_cast<ChipShim<V##name>*>(shim)->model.rootp, machine, \
+                               true);                                                        \
+        if (!net) return 0;                                                                  \
+        *net = encoding;                                                                     \
+        return 1;                                                                            \
+    }
+
 #include "chips.inc"

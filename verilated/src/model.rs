@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use spikeforge_hdl::top::CoreOptions;
+use spikeforge_hdl::top::{CoreOptions, StateMachine};
 use spikeforge_sim::config::{ConfigError, NetworkConfig};
 
 /// The shim's functions for one model class.
@@ -79,6 +79,16 @@ struct ChipFunctions {
     delete: unsafe extern "C" fn(*mut c_void),
     cycle: unsafe extern "C" fn(*mut c_void, u8, *mut u8, *mut u8),
     open_waves: unsafe extern "C" fn(*mut c_void, *const c_char) -> u8,
+    /// An RTL chip's state registers; a netlist's are not reachable.
+    states: Option<StateFunctions>,
+}
+
+/// The chip shim's access to the state registers of an RTL chip (machine numbers in the
+/// order of [`StateMachine::ALL`]).
+#[derive(Debug, Clone, Copy)]
+struct StateFunctions {
+    state: unsafe extern "C" fn(*mut c_void, u8) -> u8,
+    force_state: unsafe extern "C" fn(*mut c_void, u8, u8) -> u8,
 }
 
 /// A chip built into this crate (the whole chip at its UART pins): its network, its core's
@@ -114,6 +124,12 @@ impl ChipKind {
             Some(text) => NetworkConfig::from_toml_str(text, self.name),
             None => NetworkConfig::default_network(),
         }
+    }
+
+    /// Whether [`ChipModel::state`] and [`ChipModel::force_state`] reach its state registers
+    /// (an RTL chip; not a gate-level netlist).
+    pub fn has_state_access(&self) -> bool {
+        self.functions.states.is_some()
     }
 }
 
@@ -172,6 +188,65 @@ impl ChipModel {
             active: active != 0,
         }
     }
+}
+
+impl ChipModel {
+    fn state_functions(&self) -> StateFunctions {
+        self.kind.functions.states.unwrap_or_else(|| {
+            panic!(
+                "chip {} is a netlist: its state registers are not reachable",
+                self.kind.name
+            )
+        })
+    }
+
+    /// The encoding in the state register of `machine` (panics for a gate-level chip).
+    pub fn state(&mut self, machine: StateMachine) -> u8 {
+        let functions = self.state_functions();
+        // SAFETY: `shim` is the live model `new` returned.
+        let state = unsafe { (functions.state)(self.shim.as_ptr(), machine_number(machine)) };
+        assert_ne!(
+            state,
+            0xFF,
+            "the shim has no state register for {}",
+            machine.name()
+        );
+        state
+    }
+
+    /// Make the next rising edge store `encoding` in the state register of `machine`, in
+    /// place of what its logic computed: an upset, for the tests of the unused encodings.
+    /// Call it with the serial line as it was in the last cycle (a change re-evaluates the
+    /// receiver's logic before the edge). Panics for a gate-level chip or an encoding wider
+    /// than the register.
+    pub fn force_state(&mut self, machine: StateMachine, encoding: u8) {
+        let (_, bits) = machine.encodings();
+        assert!(
+            u32::from(encoding) < 1 << bits,
+            "encoding {encoding} does not fit the {bits}-bit state register of {}",
+            machine.name()
+        );
+        let functions = self.state_functions();
+        // SAFETY: `shim` is the live model `new` returned.
+        let forced = unsafe {
+            (functions.force_state)(self.shim.as_ptr(), machine_number(machine), encoding)
+        };
+        assert_eq!(
+            forced,
+            1,
+            "the shim has no state register for {}",
+            machine.name()
+        );
+    }
+}
+
+/// The shim's number of `machine`: its place in [`StateMachine::ALL`].
+fn machine_number(machine: StateMachine) -> u8 {
+    let at = StateMachine::ALL
+        .iter()
+        .position(|&m| m == machine)
+        .unwrap_or_else(|| panic!("{} is not in StateMachine::ALL", machine.name()));
+    u8::try_from(at).unwrap_or(u8::MAX)
 }
 
 impl Drop for ChipModel {

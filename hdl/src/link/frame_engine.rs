@@ -98,7 +98,7 @@ enum EngineState {
 // Internal command codes (the `command` register): 1 IDENTIFY, 2 LINK_STATUS, 3 WRITE,
 // 4 READ, 5 PHASE_RESET, 6 STEP, 7 RUN_PHASE, 8 READ_PREDICTION. Status codes are those of
 // `spikeforge_sim::wire::Status` (checked by a test): 0x10 BAD_LENGTH, 0x11 UNKNOWN_OPCODE,
-// 0x12 BAD_PAYLOAD, 0x13 UNKNOWN_SPACE, 0x14 OUT_OF_RANGE.
+// 0x12 BAD_PAYLOAD, 0x13 UNKNOWN_SPACE, 0x14 OUT_OF_RANGE, 0x20 CORE_TIMEOUT.
 
 /// The frame engine: decodes request frames as their bytes arrive, checks them in the order
 /// of `docs/spec.md` §7.6, executes intact requests as loops of core commands, and builds and
@@ -115,7 +115,10 @@ enum EngineState {
 ///
 /// One request at a time: `rx_ready` is high only while receiving. The engine drives the
 /// core's command port only while executing, and expects the core's timing (§6): read answers
-/// two cycles after the command, `busy` from the cycle after `PHASE_RESET` or `STEP`.
+/// two cycles after the command, `busy` from the cycle after `PHASE_RESET` or `STEP`. A read
+/// without its answer, or a `STEP` or `PHASE_RESET` still busy after [`wait_bound`] cycles,
+/// is answered CORE_TIMEOUT. Every unused encoding of the state register returns to
+/// receiving, so no upset of it wedges the engine.
 #[derive(LogicBlock)]
 pub struct FrameEngine {
     /// Clock, input.
@@ -196,6 +199,8 @@ pub struct FrameEngine {
     value: DFF<Bits<32>>,
     response_length: DFF<Bits<16>>,
     steps_left: DFF<Bits<16>>,
+    // Cycles left before a `STEP` or `PHASE_RESET` of the core times out.
+    wait_left: DFF<Bits<32>>,
     write_op: DFF<Bits<5>>,
     read_op: DFF<Bits<5>>,
     core_op: DFF<Bits<5>>,
@@ -238,12 +243,14 @@ pub struct FrameEngine {
     max_payload: Constant<Bits<16>>,
     max_steps: Constant<Bits<16>>,
     max_encoded: Constant<Bits<POSITION_BITS>>,
+    wait_bound: Constant<Bits<32>>,
     argument_at: Vec<Constant<Bits<POSITION_BITS>>>,
 
     // Combinational temporaries.
     decoded_valid: Signal<Local, Bit>,
     link_error: Signal<Local, Bit>,
     restart: Signal<Local, Bit>,
+    abort: Signal<Local, Bit>,
     decoded_byte: Signal<Local, Bits<8>>,
     emit_valid: Signal<Local, Bit>,
     emit_byte: Signal<Local, Bits<8>>,
@@ -284,6 +291,11 @@ impl std::fmt::Debug for FrameEngine {
     }
 }
 
+/// The frame engine's states and the width of its state register.
+pub(crate) fn frame_engine_states() -> (usize, usize) {
+    crate::top::enum_encodings::<EngineState>()
+}
+
 fn constant<const N: usize>(value: usize) -> Constant<Bits<N>> {
     Constant::new(u64::try_from(value).unwrap_or(u64::MAX).into())
 }
@@ -321,6 +333,17 @@ fn check_register_blocks(shape: &CoreShape, blocks: &[u16]) {
             "register {id} lies outside the frame engine's masks"
         );
     }
+}
+
+/// Cycles the engine waits for the core to finish a `STEP` or `PHASE_RESET` before it
+/// answers CORE_TIMEOUT: twice the longest command of any core of `shape`, and 64 more.
+fn wait_bound(shape: &CoreShape) -> usize {
+    let bound = shape
+        .longest_command_cycles()
+        .saturating_mul(2)
+        .saturating_add(64)
+        .min(u64::from(u32::MAX));
+    usize::try_from(bound).unwrap_or(usize::MAX)
 }
 
 fn rom(bytes: &[u8]) -> ROM<Bits<8>, 6> {
@@ -419,6 +442,7 @@ impl FrameEngine {
             value: DFF::default(),
             response_length: DFF::default(),
             steps_left: DFF::default(),
+            wait_left: DFF::default(),
             write_op: DFF::default(),
             read_op: DFF::default(),
             core_op: DFF::default(),
@@ -477,10 +501,12 @@ impl FrameEngine {
             max_payload: constant(MAX_PAYLOAD),
             max_steps: constant(usize::from(MAX_RUN_STEPS)),
             max_encoded: constant(Direction::Request.max_encoded_len()),
+            wait_bound: constant(wait_bound(shape)),
             argument_at: (0..ARGUMENT_BYTES).map(|i| constant(4 + i)).collect(),
             decoded_valid: Signal::default(),
             link_error: Signal::default(),
             restart: Signal::default(),
+            abort: Signal::default(),
             decoded_byte: Signal::default(),
             emit_valid: Signal::default(),
             emit_byte: Signal::default(),
@@ -549,6 +575,7 @@ impl Logic for FrameEngine {
             value,
             response_length,
             steps_left,
+            wait_left,
             write_op,
             read_op,
             core_op,
@@ -582,6 +609,7 @@ impl Logic for FrameEngine {
         self.decoded_byte.next = self.rx_data.val();
         self.link_error.next = false;
         self.restart.next = false;
+        self.abort.next = false;
         self.emit_valid.next = false;
         self.emit_byte.next = bits::<8>(0);
 
@@ -1101,11 +1129,14 @@ impl Logic for FrameEngine {
                 self.state.d.next = EngineState::ReadCapture;
             }
             EngineState::ReadCapture => {
-                // The core answers two cycles after the command, in this cycle.
+                // The core answers two cycles after the command, in this cycle; a core that
+                // does not has failed.
                 if self.rsp_valid.val() {
                     self.value.d.next = self.rsp_data.val();
                     self.byte_index.d.next = bits::<3>(0);
                     self.state.d.next = EngineState::ReadOut;
+                } else {
+                    self.abort.next = true;
                 }
             }
             EngineState::ReadOut => {
@@ -1123,6 +1154,7 @@ impl Logic for FrameEngine {
             EngineState::CoreIssue => {
                 self.cmd_valid.next = true;
                 self.cmd_op.next = self.core_op.q.val();
+                self.wait_left.d.next = self.wait_bound.val();
                 self.state.d.next = EngineState::CoreWait;
             }
             EngineState::CoreWait => {
@@ -1133,6 +1165,10 @@ impl Logic for FrameEngine {
                         self.core_op.d.next = bits::<5>(12);
                         self.state.d.next = EngineState::CoreIssue;
                     }
+                } else if !self.wait_left.q.val().any() {
+                    self.abort.next = true;
+                } else {
+                    self.wait_left.d.next = self.wait_left.q.val() - 1;
                 }
             }
             EngineState::Crc => {
@@ -1205,6 +1241,26 @@ impl Logic for FrameEngine {
                     self.restart.next = true;
                 }
             }
+            // An unused encoding of the state (an upset): back to receiving, the frame
+            // dropped. Rust never reaches this arm; the Verilog's `default` does.
+            #[allow(unreachable_patterns)]
+            _ => {
+                self.state.d.next = EngineState::Receive;
+                self.restart.next = true;
+            }
+        }
+
+        // The core failed (§7.6): the response built so far is replaced by a CORE_TIMEOUT
+        // response, which the header state builds from scratch.
+        if self.abort.val() {
+            self.out_count.d.next = bits::<POSITION_BITS>(0);
+            self.run.d.next = bits::<8>(0);
+            self.blocks.d.next = bits::<POSITION_BITS>(0);
+            self.just_full.d.next = false;
+            self.tx_crc.d.next = bits::<16>(0xFFFF);
+            self.byte_index.d.next = bits::<3>(0);
+            self.status.d.next = bits::<8>(0x20);
+            self.state.d.next = EngineState::Header;
         }
 
         // The next frame starts from scratch whenever the engine returns to receiving.

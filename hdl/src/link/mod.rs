@@ -4,4 +4,5 @@ mod crc16_step;
 mod frame_engine;
 
 pub use crc16_step::Crc16Step;
+pub(crate) use frame_engine::frame_engine_states;
 pub use frame_engine::FrameEngine;

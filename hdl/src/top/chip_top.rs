@@ -7,6 +7,54 @@ use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::wire::RX_FIFO_BYTES;
 
+/// A state machine of the chip whose state register is an enumeration with unused
+/// encodings: each returns to its idle state from any of them (`docs/spec.md` §7.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateMachine {
+    /// The frame engine (`FrameEngine`): back to receiving, the frame dropped.
+    FrameEngine,
+    /// The learning core's sequencer: back to idle.
+    CoreSequencer,
+    /// The UART receiver: waits for the line to be high, then idle.
+    UartReceiver,
+}
+
+impl StateMachine {
+    /// Every state machine, in the order of the Verilated chips' machine numbers.
+    pub const ALL: [StateMachine; 3] = [
+        StateMachine::FrameEngine,
+        StateMachine::CoreSequencer,
+        StateMachine::UartReceiver,
+    ];
+
+    /// Its name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            StateMachine::FrameEngine => "the frame engine",
+            StateMachine::CoreSequencer => "the core's sequencer",
+            StateMachine::UartReceiver => "the UART receiver",
+        }
+    }
+
+    /// The states it has (encodings `0..states`, the first its idle state) and the width of
+    /// its state register: the encodings `states..2^bits` are unused.
+    pub fn encodings(self) -> (usize, usize) {
+        match self {
+            StateMachine::FrameEngine => crate::link::frame_engine_states(),
+            StateMachine::CoreSequencer => super::learning_core::core_states(),
+            StateMachine::UartReceiver => crate::uart::receiver_states(),
+        }
+    }
+}
+
+/// The number of states of the `LogicState` enumeration `T` and the width of its register.
+pub(crate) fn enum_encodings<T: Synth>() -> (usize, usize) {
+    match T::descriptor().kind {
+        TypeKind::Enum(states) => (states.len(), T::BITS),
+        kind => panic!("{} is not an enumeration: {kind:?}", T::descriptor().name),
+    }
+}
+
 /// The chip between two UART pins: characters from `uart_rx` go through a
 /// [`RX_FIFO_BYTES`]-byte FIFO to the frame engine, whose responses leave on `uart_tx`. The bit
 /// time is `clocks_per_bit` clock cycles, fixed when the Verilog is generated.

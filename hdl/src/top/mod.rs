@@ -10,7 +10,8 @@ mod neuron_engine;
 mod read_back;
 
 pub use chip_core::ChipCore;
-pub use chip_top::ChipTop;
+pub(crate) use chip_top::enum_encodings;
+pub use chip_top::{ChipTop, StateMachine};
 
 pub use learning_core::{
     cycles_per_step, phase_reset_cycles, CoreError, CoreInfo, CoreOptions, LearningCore,

@@ -4,6 +4,7 @@
 mod uart_rx;
 mod uart_tx;
 
+pub(crate) use uart_rx::receiver_states;
 pub use uart_rx::UartRx;
 pub use uart_tx::UartTx;
 

@@ -18,6 +18,11 @@ enum RxState {
     WaitIdle,
 }
 
+/// The receiver's states and the width of its state register.
+pub(crate) fn receiver_states() -> (usize, usize) {
+    crate::top::enum_encodings::<RxState>()
+}
+
 /// 8N1 receiver with a byte strobe and a framing-error strobe.
 ///
 /// The line passes a two-flip-flop synchronizer (held inverted, so that the power-up value is
@@ -150,6 +155,13 @@ impl Logic for UartRx {
                 if !self.low.q.val() {
                     self.state.d.next = RxState::Idle;
                 }
+            }
+            // An unused encoding of the state (an upset): as after a framing error, wait for
+            // the line to be high. Rust never reaches this arm; the Verilog's `default` does.
+            #[allow(unreachable_patterns)]
+            _ => {
+                self.count.d.next = bits::<16>(0);
+                self.state.d.next = RxState::WaitIdle;
             }
         }
         self.data.next = self.data_out.q.val();

@@ -90,11 +90,15 @@ pub enum Status {
     /// An address of the access lies outside the space for this network (or a register id
     /// that cannot be read, or written).
     OutOfRange = 0x14,
+    /// The core did not finish a `STEP` or `PHASE_RESET` within the engine's bound, or did
+    /// not answer a read: a hardware fault (an upset, a clock out of its limits), never an
+    /// answer of a working chip or of the golden model (`docs/spec.md` §7.6).
+    CoreTimeout = 0x20,
 }
 
 impl Status {
     /// Every status, in code order.
-    pub const ALL: [Status; 10] = [
+    pub const ALL: [Status; 11] = [
         Status::Ok,
         Status::BadCrc,
         Status::Cobs,
@@ -105,6 +109,7 @@ impl Status {
         Status::BadPayload,
         Status::UnknownSpace,
         Status::OutOfRange,
+        Status::CoreTimeout,
     ];
 
     /// The status byte.
@@ -126,6 +131,12 @@ impl Status {
         )
     }
 
+    /// A fault of the chip itself (CORE_TIMEOUT): never the answer of a working chip, nor of
+    /// the golden model.
+    pub fn is_fault(self) -> bool {
+        self == Status::CoreTimeout
+    }
+
     /// Name in the specification's status table.
     pub fn name(self) -> &'static str {
         match self {
@@ -139,6 +150,7 @@ impl Status {
             Status::BadPayload => "BAD_PAYLOAD",
             Status::UnknownSpace => "UNKNOWN_SPACE",
             Status::OutOfRange => "OUT_OF_RANGE",
+            Status::CoreTimeout => "CORE_TIMEOUT",
         }
     }
 }

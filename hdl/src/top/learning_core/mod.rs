@@ -264,6 +264,11 @@ enum CoreState {
     DrainLate,
 }
 
+/// The sequencer's states and the width of its state register.
+pub(crate) fn core_states() -> (usize, usize) {
+    crate::top::enum_encodings::<CoreState>()
+}
+
 /// The learning core: a network with one to four hidden (CSDP) layers and a delta-rule
 /// classifier, in block RAM (the hidden weights optionally in SPRAM), updated
 /// [`CoreOptions::lanes`] synapses per clock by one instance of each synapse rule per lane and
@@ -2389,6 +2394,12 @@ impl Logic for LearningCore {
                     self.event_index.d.next = self.event_next.val();
                     self.state.d.next = CoreState::LearnEventAddress;
                 }
+            }
+            // An unused encoding of the state (an upset): back to idle. Rust never reaches
+            // this arm; the Verilog's `default` does.
+            #[allow(unreachable_patterns)]
+            _ => {
+                self.state.d.next = CoreState::Idle;
             }
         }
         // The neuron update's data stage: the neuron addressed in the cycle before.
