@@ -14,6 +14,8 @@ use spikeforge_sim::core_interface::{weight_name, LayerId};
 use spikeforge_sim::network::{Learned, Network};
 use spikeforge_sim::rules::weight_max;
 
+use crate::snapshot::Snapshot;
+
 /// Why a weights file cannot be used. Every message starts with the file.
 #[derive(Debug, thiserror::Error)]
 pub enum WeightsError {
@@ -102,6 +104,11 @@ fn matrix(path: &Path, value: &serde_json::Value, name: &str) -> Result<Vec<i64>
         .collect()
 }
 
+/// Values of a dump as the checks of the other layouts take them.
+fn widen<T: Copy + Into<i64>>(xs: &[T]) -> Vec<i64> {
+    xs.iter().map(|&x| x.into()).collect()
+}
+
 /// The matrix names of a network with `hidden_layers` hidden layers, as a weights file lists
 /// them: `W` (or `W0` with more than one hidden layer), `W1`, ..., `C`.
 fn matrix_names(hidden_layers: usize) -> Vec<String> {
@@ -155,8 +162,8 @@ pub fn read_learned(path: &Path, cfg: &NetworkConfig) -> Result<(Learned, bool),
             _ => Err(format("weights is not an array of matrices".to_string())),
         }
     };
-    let (matrices, homeostasis): (Vec<Vec<i64>>, Option<Vec<Vec<i64>>>) = match &json {
-        serde_json::Value::Array(_) => (weight_list(&json)?, None),
+    let (matrices, homeostasis): (Vec<Vec<i64>>, Option<Vec<Vec<i64>>>) = match json {
+        array @ serde_json::Value::Array(_) => (weight_list(&array)?, None),
         serde_json::Value::Object(file) if file.contains_key("weights") => {
             let h = match file.get("homeostasis") {
                 Some(serde_json::Value::Array(h)) if h.len() == layers + 1 => h
@@ -176,42 +183,26 @@ pub fn read_learned(path: &Path, cfg: &NetworkConfig) -> Result<(Learned, bool),
             };
             (weight_list(&file["weights"])?, Some(h))
         }
-        serde_json::Value::Object(dump) => {
-            let get = |key: &str| {
-                dump.get(key)
-                    .ok_or_else(|| format(format!("a dump without {key:?}")))
-            };
-            let more = match dump.get("more_hidden") {
-                None => Vec::new(),
-                Some(serde_json::Value::Array(more)) => more.clone(),
-                Some(_) => return Err(format("more_hidden is not an array".to_string())),
-            };
-            if more.len() + 1 != layers {
+        serde_json::Value::Object(_) => {
+            let dump: Snapshot = serde_json::from_value(json)
+                .map_err(|e| format(format!("not a spikeforge dump: {e}")))?;
+            if dump.more_hidden.len() + 1 != layers {
                 return Err(format(format!(
                     "a dump of {} hidden layers; network {:?} has {layers}",
-                    more.len() + 1,
+                    dump.more_hidden.len() + 1,
                     cfg.name
                 )));
             }
-            let field = |layer: &serde_json::Value, at: &str, key: &str| {
-                layer
-                    .get(key)
-                    .ok_or_else(|| format(format!("a dump without {at}.{key}")))
-                    .and_then(|v| matrix(path, v, &format!("{at}.{key}")))
-            };
-            let mut matrices = vec![matrix(path, get("hidden_weights")?, "hidden_weights")?];
-            let mut h = vec![field(get("hidden")?, "hidden", "homeostasis")?];
-            for (l, layer) in more.iter().enumerate() {
-                let at = format!("more_hidden[{l}]");
-                matrices.push(field(layer, &at, "weights")?);
-                h.push(field(layer, &at, "homeostasis")?);
-            }
-            matrices.push(matrix(
-                path,
-                get("classifier_weights")?,
-                "classifier_weights",
-            )?);
-            h.push(field(get("classifier")?, "classifier", "homeostasis")?);
+            let matrices = std::iter::once(&dump.hidden_weights)
+                .chain(dump.more_hidden.iter().map(|layer| &layer.weights))
+                .chain([&dump.classifier_weights])
+                .map(|m| widen(m))
+                .collect();
+            let h = std::iter::once(&dump.hidden)
+                .chain(dump.more_hidden.iter().map(|layer| &layer.state))
+                .chain([&dump.classifier])
+                .map(|state| widen(&state.homeostasis))
+                .collect();
             (matrices, Some(h))
         }
         _ => {
@@ -343,4 +334,52 @@ pub fn write_learned(path: &Path, learned: &Learned) -> Result<(), WeightsError>
         action: "write",
         cause,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A dump file of `snapshot` as `spikeforge dump` writes it (its port beside the fields).
+    fn dump_file(name: &str, snapshot: &Snapshot) -> PathBuf {
+        let mut dump = serde_json::to_value(snapshot).expect("a snapshot serialises");
+        dump["port"] = serde_json::json!("sim");
+        let path = std::env::temp_dir().join(format!(
+            "spikeforge-weights-{}-{name}.json",
+            std::process::id()
+        ));
+        std::fs::write(&path, dump.to_string())
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        path
+    }
+
+    #[test]
+    fn a_dump_reads_as_what_the_network_holds() {
+        let cfg = NetworkConfig::default_network().expect("default network");
+        let mut net = Network::new(&cfg);
+        net.hidden[0].homeostasis[3] = 700;
+        let path = dump_file("holds", &Snapshot::of(&net, &vec![0; cfg.inputs]));
+        let (learned, with_homeostasis) =
+            read_learned(&path, &cfg).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(learned, net.learned());
+        assert!(with_homeostasis, "a dump holds the homeostatic thresholds");
+    }
+
+    #[test]
+    fn a_dump_weight_beyond_w_max_is_named() {
+        let cfg = NetworkConfig::default_network().expect("default network");
+        let net = Network::new(&cfg);
+        let max = weight_max(cfg.weight_bits);
+        assert!(max < i16::MAX, "{}-bit weights", cfg.weight_bits);
+        let mut snapshot = Snapshot::of(&net, &vec![0; cfg.inputs]);
+        snapshot.classifier_weights[5] = max + 1;
+        let path = dump_file("beyond", &snapshot);
+        let err = read_learned(&path, &cfg)
+            .expect_err("a weight beyond w_max")
+            .to_string();
+        assert!(
+            err.contains(&format!("C[5] = {} is outside -{max}..={max}", max + 1)),
+            "{err}"
+        );
+    }
 }

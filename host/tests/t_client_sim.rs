@@ -33,6 +33,34 @@ enum Fault {
     Duplicate(usize),
 }
 
+/// What a scripted link holds for the host: the bytes it hands out, in order, as the host
+/// reads them.
+#[derive(Debug, Default)]
+struct Pending(Vec<u8>);
+
+impl Pending {
+    /// Queue `bytes` behind what is held.
+    fn push(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+
+    /// Hand out as much as `buf` takes, without waiting.
+    fn recv(&mut self, buf: &mut [u8]) -> usize {
+        let n = buf.len().min(self.0.len());
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0.drain(..n);
+        n
+    }
+}
+
+/// Send `bytes` to `chip` and take all it answers.
+fn exchange(chip: &mut SimChip, bytes: &[u8]) -> Result<Vec<u8>, TransportError> {
+    chip.send(bytes)?;
+    let mut raw = [0u8; 4096];
+    let n = chip.recv(&mut raw, Instant::now())?;
+    Ok(raw[..n].to_vec())
+}
+
 /// The golden chip behind a link that applies one fault.
 #[derive(Debug)]
 struct Scripted {
@@ -40,7 +68,7 @@ struct Scripted {
     fault: Fault,
     sends: usize,
     responses: usize,
-    pending: Vec<u8>,
+    pending: Pending,
 }
 
 impl Scripted {
@@ -50,7 +78,7 @@ impl Scripted {
             fault,
             sends: 0,
             responses: 0,
-            pending: Vec::new(),
+            pending: Pending::default(),
         }
     }
 }
@@ -69,28 +97,23 @@ impl Transport for Scripted {
             _ => {}
         }
         self.sends += 1;
-        self.chip.send(&bytes)?;
         // Take whole responses from the chip and apply the response faults.
-        let mut raw = [0u8; 4096];
-        let n = self.chip.recv(&mut raw, Instant::now())?;
-        for frame in raw[..n].split_inclusive(|&b| b == 0) {
+        let raw = exchange(&mut self.chip, &bytes)?;
+        for frame in raw.split_inclusive(|&b| b == 0) {
             let mut frame = frame.to_vec();
             match self.fault {
                 Fault::DamageResponse(k) if k == self.responses => frame[2] ^= 0x01,
-                Fault::Duplicate(k) if k == self.responses => self.pending.extend(frame.clone()),
+                Fault::Duplicate(k) if k == self.responses => self.pending.push(&frame),
                 _ => {}
             }
             self.responses += 1;
-            self.pending.extend(frame);
+            self.pending.push(&frame);
         }
         Ok(())
     }
 
     fn recv(&mut self, buf: &mut [u8], _deadline: Instant) -> Result<usize, TransportError> {
-        let n = buf.len().min(self.pending.len());
-        buf[..n].copy_from_slice(&self.pending[..n]);
-        self.pending.drain(..n);
-        Ok(n)
+        Ok(self.pending.recv(buf))
     }
 
     fn baud(&self) -> Option<u32> {
@@ -328,7 +351,7 @@ struct Stale {
     sends: usize,
     at: usize,
     ahead: usize,
-    pending: Vec<u8>,
+    pending: Pending,
 }
 
 impl Stale {
@@ -338,7 +361,7 @@ impl Stale {
             sends: 0,
             at,
             ahead,
-            pending: link_errors(before),
+            pending: Pending(link_errors(before)),
         }
     }
 }
@@ -346,21 +369,16 @@ impl Stale {
 impl Transport for Stale {
     fn send(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
         if self.sends == self.at {
-            self.pending.extend(link_errors(self.ahead));
+            self.pending.push(&link_errors(self.ahead));
         }
         self.sends += 1;
-        self.chip.send(bytes)?;
-        let mut raw = [0u8; 4096];
-        let n = self.chip.recv(&mut raw, Instant::now())?;
-        self.pending.extend_from_slice(&raw[..n]);
+        let answer = exchange(&mut self.chip, bytes)?;
+        self.pending.push(&answer);
         Ok(())
     }
 
     fn recv(&mut self, buf: &mut [u8], _deadline: Instant) -> Result<usize, TransportError> {
-        let n = buf.len().min(self.pending.len());
-        buf[..n].copy_from_slice(&self.pending[..n]);
-        self.pending.drain(..n);
-        Ok(n)
+        Ok(self.pending.recv(buf))
     }
 
     fn baud(&self) -> Option<u32> {

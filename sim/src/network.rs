@@ -456,8 +456,9 @@ pub struct Learned {
 impl Learned {
     /// The JSON text of a weights file.
     pub fn to_json(&self) -> String {
-        // Integers and vectors of them: serialisation cannot fail.
-        serde_json::to_string(self).unwrap_or_default() + "\n"
+        serde_json::to_string(self)
+            .expect("Learned holds vectors of integers only, which serde_json always serialises")
+            + "\n"
     }
 }
 

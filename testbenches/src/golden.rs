@@ -227,11 +227,11 @@ impl Bench {
 
     /// One sample of [`Bench::sample_phases`] (positive, classify, negative, inference), every
     /// phase the network's length, all state compared after every step; then it must have
-    /// seen input spikes and spikes of the deepest hidden layer, and changed every hidden
-    /// layer's weights and C. Panics naming the core and the first mismatch otherwise.
-    pub fn run_checked_sample(&mut self, core: &str) {
-        let w: Vec<Vec<i16>> = self.net.hidden.iter().map(|l| l.weights.clone()).collect();
-        let c = self.net.classifier.weights.clone();
+    /// seen input spikes and spikes of the deepest hidden layer. Returns every layer's weights
+    /// as they were before the sample (hidden layers first, C last). Panics naming the core
+    /// and the first mismatch otherwise.
+    pub fn run_sample(&mut self, core: &str) -> Vec<Vec<i16>> {
+        let before = self.net.weight_matrices();
         let steps = self.cfg.steps;
         for phase in self.sample_phases() {
             self.run_phase(&phase, steps)
@@ -242,13 +242,23 @@ impl Bench {
             inputs > 0 && hidden > 0,
             "{core}: no spikes: {inputs} input, {hidden} hidden"
         );
+        before
+    }
+
+    /// [`Bench::run_sample`], which must also have changed every hidden layer's weights and C.
+    /// Panics naming the core and the first mismatch or the unchanged layer otherwise.
+    pub fn run_checked_sample(&mut self, core: &str) {
+        let before = self.run_sample(core);
+        let (c, w) = before
+            .split_last()
+            .unwrap_or_else(|| panic!("{core}: a network without a classifier"));
         for (l, (before, layer)) in w.iter().zip(&self.net.hidden).enumerate() {
             assert_ne!(
                 before, &layer.weights,
                 "{core}: W of hidden[{l}] never changed"
             );
         }
-        assert_ne!(c, self.net.classifier.weights, "{core}: C never changed");
+        assert_ne!(c, &self.net.classifier.weights, "{core}: C never changed");
     }
 
     /// `PHASE_RESET`, then `steps` steps of `phase` in the core and the model; the cycles

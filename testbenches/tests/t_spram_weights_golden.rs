@@ -18,20 +18,8 @@ fn run(kind: &'static CoreKind, seed: u32) -> Vec<usize> {
         kind.options()
     );
     let mut bench = Bench::new(kind, seed).unwrap_or_else(|m| panic!("{}: {m}", kind.name()));
-    let w = bench.net.hidden[0].weights.clone();
-    let steps = bench.cfg.steps;
-    for phase in bench.sample_phases() {
-        bench
-            .run_phase(&phase, steps)
-            .unwrap_or_else(|m| panic!("{}: {m}", kind.name()));
-    }
-    let [inputs, hidden] = bench.activity;
-    assert!(
-        inputs > 0 && hidden > 0,
-        "{}: no spikes: {inputs} input, {hidden} hidden",
-        kind.name()
-    );
-    let changed: Vec<usize> = w
+    let before = bench.run_sample(kind.name());
+    let changed: Vec<usize> = before[0]
         .iter()
         .zip(&bench.net.hidden[0].weights)
         .enumerate()

@@ -179,6 +179,18 @@ module DP16KD (
         endcase
     endfunction
 
+    // DOx after an access of an enabled port of `width` at `address` to `word`: a read shows
+    // the port's bits of the word, a write (`write`; `written` the word it leaves) shows them
+    // as written (`through`), as they were (`read_first`), or leaves `held` (NORMAL).
+    function automatic [17:0] shown(input integer width, input [13:0] address, input write,
+                                    input through, input read_first, input [17:0] word,
+                                    input [17:0] written, input [17:0] held);
+        if (!write) shown = pick(width, address, word);
+        else if (through) shown = pick(width, address, written);
+        else if (read_first) shown = pick(width, address, word);
+        else shown = held;
+    endfunction
+
     reg [17:0] out_a = 18'd0;
     reg [17:0] out_b = 18'd0;
     wire [9:0] word_a = ada[13:4];
@@ -192,13 +204,9 @@ module DP16KD (
         if (async_reset_a || sync_reset_a) begin
             out_a <= 18'd0;
         end else if (enabled_a) begin
-            if (WEA) begin
-                words[word_a] <= new_a;
-                if (THROUGH_A) out_a <= pick(DATA_WIDTH_A, ada, new_a);
-                else if (BEFORE_A) out_a <= pick(DATA_WIDTH_A, ada, words[word_a]);
-            end else begin
-                out_a <= pick(DATA_WIDTH_A, ada, words[word_a]);
-            end
+            if (WEA) words[word_a] <= new_a;
+            out_a <= shown(DATA_WIDTH_A, ada, WEA, THROUGH_A, BEFORE_A, words[word_a], new_a,
+                           out_a);
         end
     end
 
@@ -206,13 +214,9 @@ module DP16KD (
         if (async_reset_b || sync_reset_b) begin
             out_b <= 18'd0;
         end else if (enabled_b) begin
-            if (WEB) begin
-                words[word_b] <= new_b;
-                if (THROUGH_B) out_b <= pick(DATA_WIDTH_B, adb, new_b);
-                else if (BEFORE_B) out_b <= pick(DATA_WIDTH_B, adb, words[word_b]);
-            end else begin
-                out_b <= pick(DATA_WIDTH_B, adb, words[word_b]);
-            end
+            if (WEB) words[word_b] <= new_b;
+            out_b <= shown(DATA_WIDTH_B, adb, WEB, THROUGH_B, BEFORE_B, words[word_b], new_b,
+                           out_b);
         end
     end
 

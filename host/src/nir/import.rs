@@ -303,13 +303,14 @@ pub fn parse(graph: &Graph, notes: &mut Vec<String>) -> Result<FloatNet, NirErro
             ));
         }
     }
-    let source_of = |name: &str| -> Source {
+    // None for a node that is neither input nor in the hidden chain (the classifier).
+    let source_of = |name: &str| -> Option<Source> {
         if name == pixels {
-            Source::Pixels
+            Some(Source::Pixels)
         } else if Some(name) == labels {
-            Source::Labels
+            Some(Source::Labels)
         } else {
-            Source::Hidden(chain.iter().position(|&l| l == name).unwrap_or(usize::MAX))
+            chain.iter().position(|&l| l == name).map(Source::Hidden)
         }
     };
 
@@ -324,7 +325,17 @@ pub fn parse(graph: &Graph, notes: &mut Vec<String>) -> Result<FloatNet, NirErro
                     format!("a second projection from {from:?} into {lif:?} (after {other:?})"),
                 ));
             }
-            projections.push(projection(graph, proj, source_of(from), sizes[from], size)?);
+            let source = source_of(from).ok_or_else(|| {
+                node_err(
+                    proj,
+                    format!(
+                        "feeds {lif:?} from {from:?}; a projection takes the pixels, the label \
+                         input or a hidden layer of the chain {pixels:?} -> {}",
+                        chain.join(" -> ")
+                    ),
+                )
+            })?;
+            projections.push(projection(graph, proj, source, sizes[from], size)?);
         }
         check_zero(graph, lif, "v_leak", "the chip's membrane leaks toward 0")?;
         check_zero(graph, lif, "v_reset", "the chip resets a membrane to 0")?;
