@@ -116,8 +116,8 @@ enum EngineState {
 /// One request at a time: `rx_ready` is high only while receiving. The engine drives the
 /// core's command port only while executing, and expects the core's timing (§6): read answers
 /// two cycles after the command, `busy` from the cycle after `PHASE_RESET` or `STEP`. A read
-/// without its answer, or a `STEP` or `PHASE_RESET` still busy after [`wait_bound`] cycles,
-/// is answered CORE_TIMEOUT. Every unused encoding of the state register returns to
+/// without its answer, or a `STEP` or `PHASE_RESET` still busy after the wait bound (twice
+/// `CoreShape::longest_command_cycles`, and 64 more), is answered CORE_TIMEOUT. Every unused encoding of the state register returns to
 /// receiving, so no upset of it wedges the engine.
 #[derive(LogicBlock)]
 pub struct FrameEngine {
