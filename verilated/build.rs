@@ -5,7 +5,7 @@
 //! [`CoreOptions`] its core is built with ([`variants`]); a chip adds the UART's clock cycles
 //! per bit ([`chips`]). For each: generate the Verilog with
 //! `spikeforge_hdl::generate::generate_with` (a core: ports of the host interface) or
-//! `generate_chip` (a chip: `clock`, `uart_rx`, `uart_tx`, `active`), run `verilator --cc` on
+//! `generate_chip` (a chip: `clock`, `reset`, `uart_rx`, `uart_tx`, `active`), run `verilator --cc` on
 //! it (with the waivers of `hdl/verilator/waivers.vlt`, and the behavioural model
 //! `verilog/SB_SPRAM256KA.v` when the Verilog instantiates the iCE40 SPRAM), read the class
 //! lists of the generated `V<name>_classes.mk`, and compile the classes with the `cc` crate as
@@ -1194,7 +1194,7 @@ fn chip_declarations(
 extern "C" {{
     fn tb_{name}_new() -> *mut c_void;
     fn tb_{name}_delete(shim: *mut c_void);
-    fn tb_{name}_cycle(shim: *mut c_void, uart_rx: u8, uart_tx: *mut u8, active: *mut u8);
+    fn tb_{name}_cycle(shim: *mut c_void, uart_rx: u8, reset: u8, uart_tx: *mut u8, active: *mut u8);
     fn tb_{name}_open_waves(shim: *mut c_void, path: *const c_char) -> u8;{state_functions}
 }}
 

@@ -56,6 +56,11 @@ pub const TOP_NAMES: &[&str] = &[
     "uart_tx",
     "core_clock",
     "active",
+    "pll_locked",
+    "button_sync",
+    "locked_sync",
+    "power_on",
+    "chip_reset",
     "divider",
     "core_clock_buffer",
     "pll",
@@ -147,7 +152,8 @@ pub struct Led {
     pub role: LedRole,
 }
 
-/// One button of a board (listed for the constraints; the design does not use them yet).
+/// One button of a board. The one that `resets` is a port of the board's top module: pressed,
+/// it holds the chip in reset; the others are listed only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Button {
     /// Name.
@@ -156,6 +162,8 @@ pub struct Button {
     pub pin: String,
     /// Pressed reads low.
     pub active_low: bool,
+    /// It is the chip's reset button (at most one per board).
+    pub resets: bool,
 }
 
 /// The resources of the board's FPGA.
@@ -305,6 +313,8 @@ struct RawButton {
     name: String,
     pin: String,
     active_low: bool,
+    #[serde(default)]
+    resets: bool,
 }
 
 impl Board {
@@ -438,10 +448,20 @@ impl Board {
         for (i, button) in raw.buttons.into_iter().enumerate() {
             names.push((format!("buttons[{i}].name"), button.name.clone()));
             pins.push((format!("buttons[{i}].pin"), button.pin.clone()));
+            if button.resets {
+                if let Some(other) = buttons.iter().position(|b: &Button| b.resets) {
+                    return Err(invalid(
+                        &format!("buttons[{i}].resets"),
+                        &"true",
+                        &format!("buttons[{other}] already resets the chip; one button does"),
+                    ));
+                }
+            }
             buttons.push(Button {
                 name: button.name,
                 pin: button.pin,
                 active_low: button.active_low,
+                resets: button.resets,
             });
         }
         for (i, (field, name)) in names.iter().enumerate() {
@@ -521,16 +541,31 @@ impl Board {
         for led in &self.leds {
             ports.push((led.name.as_str(), led.pin.as_str()));
         }
+        // The reset button, pulled to its released level (the iCE40 has pull-ups only).
+        let button = self.reset_button();
         match self.family {
             BoardFamily::Ice40 => {
                 for (port, pin) in ports {
                     let _ = writeln!(out, "set_io {port} {pin}");
+                }
+                if let Some(b) = button {
+                    let pull = if b.active_low { "-pullup yes " } else { "" };
+                    let _ = writeln!(out, "set_io {pull}{} {}", b.name, b.pin);
                 }
             }
             BoardFamily::Ecp5 => {
                 for (port, pin) in ports {
                     let _ = writeln!(out, "LOCATE COMP \"{port}\" SITE \"{pin}\";");
                     let _ = writeln!(out, "IOBUF PORT \"{port}\" IO_TYPE=LVCMOS33;");
+                }
+                if let Some(b) = button {
+                    let pull = if b.active_low { "UP" } else { "DOWN" };
+                    let _ = writeln!(out, "LOCATE COMP \"{}\" SITE \"{}\";", b.name, b.pin);
+                    let _ = writeln!(
+                        out,
+                        "IOBUF PORT \"{}\" IO_TYPE=LVCMOS33 PULLMODE={pull};",
+                        b.name
+                    );
                 }
                 let _ = writeln!(
                     out,
@@ -540,6 +575,11 @@ impl Board {
             }
         }
         out
+    }
+
+    /// The button that resets the chip, if the board has one.
+    pub fn reset_button(&self) -> Option<&Button> {
+        self.buttons.iter().find(|b| b.resets)
     }
 
     /// File name of the constraints in `constraints/`.
@@ -710,6 +750,8 @@ mod tests {
             "core_clock",
             "active",
             "pll",
+            "chip_reset",
+            "power_on",
         ] {
             cases.push((
                 led(port),
@@ -735,6 +777,11 @@ mod tests {
         cases.push((
             good.replace("name = \"button\"", "name = \"led_green\""),
             "buttons[0].name = \"led_green\": the name is also leds[1].name".to_string(),
+        ));
+        cases.push((
+            format!("{good}\n[[buttons]]\nname = \"b2\"\npin = \"12\"\nactive_low = true\nresets = true\n"),
+            "buttons[1].resets = true: buttons[0] already resets the chip; one button does"
+                .to_string(),
         ));
         cases.push((
             good.replace("name = \"button\"", "name = \"input\""),

@@ -6,6 +6,7 @@ use rust_hdl::prelude::*;
 use serde_json::{json, Value};
 use spikeforge_sim::config::NetworkConfig;
 
+use crate::sync_reset::{thread_reset, ResetError};
 use crate::top::host_interface::{CoreShape, StepCommand};
 use crate::top::{
     cycles_per_step, phase_reset_cycles, ChipTop, CoreError, CoreOptions, LearningCore,
@@ -38,6 +39,14 @@ pub enum GenerateError {
         name: String,
         /// What the checks reported.
         message: String,
+    },
+    /// The chip's reset could not be threaded into the Verilog rust-hdl emitted.
+    #[error("network {name:?}: the chip's reset: {cause}")]
+    Reset {
+        /// Network name.
+        name: String,
+        /// The module it could not reach.
+        cause: ResetError,
     },
 }
 
@@ -84,8 +93,9 @@ pub fn generate_with(
 
 /// The whole chip for `cfg` at its pins ([`ChipTop`]: UART, receive FIFO, frame engine,
 /// learning core built as `options` say) with `clocks_per_bit` cycles per UART bit: Verilog
-/// (top module `top`, ports `clock`, `uart_rx`, `uart_tx`, `active`) and the core's
-/// description with the UART's bit time added.
+/// (top module `top`, ports `clock`, `uart_rx`, `uart_tx`, `active` and the synchronous
+/// `reset` that [`thread_reset`] threads into every register) and the core's description
+/// with the UART's bit time added.
 pub fn generate_chip(
     cfg: &NetworkConfig,
     options: CoreOptions,
@@ -101,11 +111,19 @@ pub fn generate_chip(
         name: cfg.name.clone(),
         message: format!("{e:?}"),
     })?;
-    let verilog = generate_verilog(&chip);
+    let threaded = thread_reset(&generate_verilog(&chip)).map_err(|e| GenerateError::Reset {
+        name: cfg.name.clone(),
+        cause: e,
+    })?;
+    let verilog = threaded.verilog;
     let core = LearningCore::with_options(cfg, options).map_err(core_error)?;
     let mut description = describe(cfg, options, &core);
     description["chip"] = json!({
-        "ports": ["clock", "uart_rx", "uart_tx", "active"],
+        "ports": ["clock", "reset", "uart_rx", "uart_tx", "active"],
+        "reset": {
+            "registers": threaded.registers,
+            "memories_kept": threaded.memories,
+        },
         "clocks_per_bit": clocks_per_bit,
         "rx_fifo_bytes": spikeforge_sim::wire::RX_FIFO_BYTES,
         "protocol_version": spikeforge_sim::wire::PROTOCOL_VERSION,

@@ -14,6 +14,7 @@ pub mod link;
 pub mod lint;
 pub mod memory;
 pub mod neuron;
+pub mod sync_reset;
 pub mod synth;
 pub mod top;
 pub mod uart;

@@ -16,7 +16,7 @@ use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::core_interface::CoreShape;
 use spikeforge_sim::wire::{decode_request, Command, BITS_PER_BYTE, DELIMITER};
 
-use crate::model::{ChipKind, ChipModel};
+use crate::model::{ChipKind, ChipModel, Pins};
 use crate::uart::{LineDriver, LineError, LineReceiver, QUIET_BITS};
 
 /// Cycles the frame engine may take per request after its delimiter, besides the core's
@@ -293,18 +293,55 @@ impl PinChip {
         Ok(received)
     }
 
-    /// Clock `cycles` cycles with nothing new to send; the bytes the chip sent meanwhile.
+    /// Clock `cycles` cycles, sending what [`PinChip::send`] queued; the bytes the chip sent
+    /// meanwhile.
     pub fn idle(&mut self, cycles: u64) -> Result<Vec<u8>, LineError> {
+        self.idle_until(cycles, |_| false).map(|(sent, _)| sent)
+    }
+
+    /// [`PinChip::idle`] for at most `cycles` cycles, until `stop` holds for the chip's pins;
+    /// the bytes the chip sent and whether `stop` held.
+    pub fn idle_until(
+        &mut self,
+        cycles: u64,
+        mut stop: impl FnMut(Pins) -> bool,
+    ) -> Result<(Vec<u8>, bool), LineError> {
         let mut sent = Vec::new();
         for _ in 0..cycles {
             let level = self.driver.next_level();
             if let Some(byte) = self.receiver.sample(self.tx, self.stats.cycles)? {
                 sent.push(byte);
             }
-            self.tx = self.model.cycle(level).uart_tx;
+            let pins = self.model.cycle(level);
+            self.tx = pins.uart_tx;
+            self.stats.cycles += 1;
+            if stop(pins) {
+                return Ok((sent, true));
+            }
+        }
+        Ok((sent, false))
+    }
+
+    /// Queue `bytes` on the line to the chip, without waiting for an answer or feeding the
+    /// golden model; [`PinChip::idle`] sends them.
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.driver.send(bytes);
+    }
+
+    /// Hold the chip's reset for `cycles` cycles (the line idle: nothing may be on its way in
+    /// either direction), then take a golden `Chip` fresh from power-up: every register is
+    /// back at its power-up value, the memories hold what they held (`docs/spec.md` §7.10).
+    pub fn reset(&mut self, cycles: u64) {
+        assert!(
+            self.driver.is_idle() && self.receiver.is_idle() && self.tx,
+            "reset with a character on the line"
+        );
+        for _ in 0..cycles {
+            self.tx = self.model.cycle_reset(true, true).uart_tx;
             self.stats.cycles += 1;
         }
-        Ok(sent)
+        self.golden = Chip::new(&self.cfg)
+            .unwrap_or_else(|err| panic!("golden model of {}: {err}", self.cfg.name));
     }
 
     /// The Verilated chip, to reach its state registers ([`ChipModel::force_state`]).

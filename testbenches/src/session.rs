@@ -45,10 +45,28 @@ impl Session {
                 phases: Vec::new(),
             },
         };
-        let identity = session.request(&Command::Identify);
-        let want = Identity::of(&session.phases.cfg).encode();
-        assert_eq!(identity, want, "IDENTIFY of chip {}", kind.name());
+        session.greet();
         session
+    }
+
+    /// `IDENTIFY`, whose answer must describe the chip's network.
+    fn greet(&mut self) {
+        let identity = self.request(&Command::Identify);
+        let want = Identity::of(&self.phases.cfg).encode();
+        assert_eq!(
+            identity, want,
+            "IDENTIFY of the chip of {}",
+            self.phases.cfg.name
+        );
+    }
+
+    /// Hold the chip's reset for `cycles` cycles ([`PinChip::reset`]: the golden model starts
+    /// again from power-up) and greet it again with `IDENTIFY`; the pixels must be written
+    /// again.
+    pub fn reset(&mut self, cycles: u64) {
+        self.chip.reset(cycles);
+        self.pixels = None;
+        self.greet();
     }
 
     /// The chip's network.

@@ -1,5 +1,6 @@
 // C ABI over the Verilated chips (the whole chip at its pins, `top` of
-// hdl/src/top/chip_top.rs: `clock`, `uart_rx`, `uart_tx`, `active`), for src/model.rs.
+// hdl/src/top/chip_top.rs: `clock`, `reset`, `uart_rx`, `uart_tx`, `active`; the reset threaded in by
+// spikeforge_hdl::sync_reset), for src/model.rs.
 //
 // build.rs writes `chips.inc` (one `#include "V<name>.h"` and one `SPIKEFORGE_CHIP(<name>)`
 // per chip) and compiles this file with it. Rust drives the serial line bit by bit
@@ -19,16 +20,18 @@ struct ChipShim : spikeforge::Harness<Model> {
 
     // Waveform time: half a period of a 12 MHz clock (41,667 ps) per evaluation.
     ChipShim() : spikeforge::Harness<Model>(41667) {
-        // Power-up: the clock low, the line idle (high).
+        // Power-up: the clock low, the line idle (high), the reset low.
         model.clock = 0;
         model.uart_rx = 1;
+        model.reset = 0;
         eval();
     }
 
-    // One clock cycle with `uart_rx` on the line: rising edge, falling edge; then the pins
-    // as they are for the next cycle.
-    void cycle(uint8_t uart_rx, uint8_t* uart_tx, uint8_t* active) {
+    // One clock cycle with `uart_rx` on the line and `reset` on the chip's synchronous reset:
+    // rising edge, falling edge; then the pins as they are for the next cycle.
+    void cycle(uint8_t uart_rx, uint8_t reset, uint8_t* uart_tx, uint8_t* active) {
         model.uart_rx = uart_rx;
+        model.reset = reset;
         model.clock = 1;
         eval();
         model.clock = 0;
@@ -46,9 +49,9 @@ struct ChipShim : spikeforge::Harness<Model> {
     extern "C" void tb_##name##_delete(void* shim) {                                        \
         delete static_cast<ChipShim<V##name>*>(shim);                                       \
     }                                                                                       \
-    extern "C" void tb_##name##_cycle(void* shim, uint8_t uart_rx, uint8_t* uart_tx,        \
-                                      uint8_t* active) {                                    \
-        static_cast<ChipShim<V##name>*>(shim)->cycle(uart_rx, uart_tx, active);             \
+    extern "C" void tb_##name##_cycle(void* shim, uint8_t uart_rx, uint8_t reset,           \
+                                      uint8_t* uart_tx, uint8_t* active) {                  \
+        static_cast<ChipShim<V##name>*>(shim)->cycle(uart_rx, reset, uart_tx, active);      \
     }                                                                                       \
     extern "C" uint8_t tb_##name##_open_waves(void* shim, const char* path) {               \
         return static_cast<ChipShim<V##name>*>(shim)->open_waves(path) ? 1 : 0;             \

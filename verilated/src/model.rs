@@ -77,7 +77,7 @@ impl CoreKind {
 struct ChipFunctions {
     new: unsafe extern "C" fn() -> *mut c_void,
     delete: unsafe extern "C" fn(*mut c_void),
-    cycle: unsafe extern "C" fn(*mut c_void, u8, *mut u8, *mut u8),
+    cycle: unsafe extern "C" fn(*mut c_void, u8, u8, *mut u8, *mut u8),
     open_waves: unsafe extern "C" fn(*mut c_void, *const c_char) -> u8,
     /// An RTL chip's state registers; a netlist's are not reachable.
     states: Option<StateFunctions>,
@@ -173,12 +173,19 @@ impl ChipModel {
     /// One clock cycle with `uart_rx` on the line (rising edge, falling edge); the output
     /// pins as they are in the next cycle.
     pub fn cycle(&mut self, uart_rx: bool) -> Pins {
+        self.cycle_reset(uart_rx, false)
+    }
+
+    /// [`ChipModel::cycle`] with the chip's synchronous `reset` input as given: high, the
+    /// rising edge returns every register to its power-up value (`docs/spec.md` §7.10).
+    pub fn cycle_reset(&mut self, uart_rx: bool, reset: bool) -> Pins {
         let (mut uart_tx, mut active) = (0u8, 0u8);
         // SAFETY: `shim` is the live model `new` returned; the pointers are to locals.
         unsafe {
             (self.kind.functions.cycle)(
                 self.shim.as_ptr(),
                 uart_rx.into(),
+                reset.into(),
                 &mut uart_tx,
                 &mut active,
             );

@@ -53,7 +53,7 @@ struct Args {
     #[arg(long)]
     split_rounding: bool,
     /// Emit the whole chip at its pins (UART, receive FIFO, frame engine and the core; ports
-    /// `clock`, `uart_rx`, `uart_tx`, `active`) instead of the core alone.
+    /// `clock`, `reset`, `uart_rx`, `uart_tx`, `active`) instead of the core alone.
     #[arg(long)]
     chip: bool,
     /// Clock of the chip in Hz (with `--chip`): sets the UART's cycles per bit.

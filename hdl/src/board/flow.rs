@@ -154,9 +154,16 @@ pub fn check_fit(board: &Board, cfg: &NetworkConfig) -> Result<(), FlowError> {
     Ok(())
 }
 
+/// The power-on counter's width: the chip's reset ends [`POWER_ON_CYCLES`] core cycles after
+/// the PLL locks and the reset button is released.
+const POWER_ON_BITS: u32 = 10;
+/// Core cycles of reset after the PLL locks and the reset button is released.
+pub const POWER_ON_CYCLES: u32 = 1 << POWER_ON_BITS;
+
 /// The board's top module `board_top`: the oscillator (through a PLL or, on an iCE40 below
-/// the PLL's range, a fabric divider when the core clock differs), the chip's `top`, the UART
-/// pins and the LEDs with their polarity.
+/// the PLL's range, a fabric divider when the core clock differs), the chip's `top` with its
+/// reset (held from power-up until the PLL locks, while the board's reset button is pressed,
+/// and [`POWER_ON_CYCLES`] core cycles more), the UART pins and the LEDs with their polarity.
 pub fn board_verilog(board: &Board) -> Result<String, String> {
     let mut ports = vec![
         "    input wire clock_in".to_string(),
@@ -166,6 +173,9 @@ pub fn board_verilog(board: &Board) -> Result<String, String> {
     for led in &board.leds {
         ports.push(format!("    output wire {}", led.name));
     }
+    if let Some(button) = board.reset_button() {
+        ports.push(format!("    input wire {}", button.name));
+    }
     let mut v = String::new();
     let _ = writeln!(
         v,
@@ -173,9 +183,15 @@ pub fn board_verilog(board: &Board) -> Result<String, String> {
         board.name, board.description
     );
     let _ = writeln!(v, "module board_top(\n{}\n);", ports.join(",\n"));
-    let _ = writeln!(v, "    wire core_clock;\n    wire active;");
+    let _ = writeln!(
+        v,
+        "    wire core_clock;\n    wire active;\n    wire pll_locked;"
+    );
     if board.core_hz == board.clock_hz {
-        let _ = writeln!(v, "    assign core_clock = clock_in;");
+        let _ = writeln!(
+            v,
+            "    assign core_clock = clock_in;\n    assign pll_locked = 1'b1;"
+        );
     } else if board.family == BoardFamily::Ice40 {
         let pll = match ice40_clock(board.clock_hz, board.core_hz)? {
             Ice40Clock::Pll(pll) => pll,
@@ -188,7 +204,8 @@ pub fn board_verilog(board: &Board) -> Result<String, String> {
                      reg [{top}:0] divider = {n}'d0;\n    \
                      always @(posedge clock_in) divider <= divider + {n}'d1;\n    \
                      SB_GB core_clock_buffer(.USER_SIGNAL_TO_GLOBAL_BUFFER(divider[{top}]), \
-                     .GLOBAL_BUFFER_OUTPUT(core_clock));",
+                     .GLOBAL_BUFFER_OUTPUT(core_clock));\n    \
+                     assign pll_locked = 1'b1;",
                     mhz(board.core_hz),
                     mhz(board.clock_hz),
                     1u32 << n,
@@ -203,7 +220,7 @@ pub fn board_verilog(board: &Board) -> Result<String, String> {
             "    // {} MHz from the {} MHz oscillator: VCO {} MHz.\n    \
              SB_PLL40_CORE #(.FEEDBACK_PATH(\"SIMPLE\"), .DIVR(4'd{}), .DIVF(7'd{}), \
              .DIVQ(3'd{}), .FILTER_RANGE(3'd{})) pll (\n        .REFERENCECLK(clock_in), \
-             .PLLOUTGLOBAL(core_clock), .RESETB(1'b1), .BYPASS(1'b0));",
+             .PLLOUTGLOBAL(core_clock), .LOCK(pll_locked), .RESETB(1'b1), .BYPASS(1'b0));",
             mhz(board.core_hz),
             mhz(board.clock_hz),
             mhz(board.core_hz << pll.divq),
@@ -229,7 +246,7 @@ pub fn board_verilog(board: &Board) -> Result<String, String> {
              .OUTDIVIDER_MUXA(\"DIVA\"), .CLKOP_ENABLE(\"ENABLED\"), .CLKI_DIV({clki}), \
              .CLKFB_DIV({fb}), .CLKOP_DIV({op}), .CLKOP_CPHASE({phase}), .CLKOP_FPHASE(0), \
              .FEEDBK_PATH(\"CLKOP\")) pll (\n        .CLKI(clock_in), .CLKFB(core_clock), \
-             .CLKOP(core_clock), .RST(1'b0), .STDBY(1'b0), .PHASESEL0(1'b0), \
+             .CLKOP(core_clock), .LOCK(pll_locked), .RST(1'b0), .STDBY(1'b0), .PHASESEL0(1'b0), \
              .PHASESEL1(1'b0), .PHASEDIR(1'b1), .PHASESTEP(1'b1), .PHASELOADREG(1'b1), \
              .PLLWAKESYNC(1'b0), .ENCLKOP(1'b0));",
             fin = mhz(board.clock_hz),
@@ -242,9 +259,33 @@ pub fn board_verilog(board: &Board) -> Result<String, String> {
 
 /// The chip, the LEDs and the end of `board_top`, after its clock.
 fn finish_board_verilog(board: &Board, mut v: String) -> String {
+    let pressed = match board.reset_button() {
+        Some(button) if button.active_low => format!("!{}", button.name),
+        Some(button) => button.name.clone(),
+        None => "1'b0".to_string(),
+    };
     let _ = writeln!(
         v,
-        "    top chip(.clock(core_clock), .uart_rx(uart_rx), .uart_tx(uart_tx), .active(active));"
+        "    // Reset ({POWER_ON_CYCLES} cycles of the core clock after the PLL locks and the \
+         reset button is\n    // released; each bounce of the button starts the count again). \
+         The lock and the button\n    // pass two flip-flops each into the core clock's domain.\n    \
+         reg [1:0] locked_sync = 2'b00;\n    \
+         reg [1:0] button_sync = 2'b00;\n    \
+         reg [{bits}:0] power_on = {width}'d0;\n    \
+         always @(posedge core_clock) begin\n        \
+         locked_sync <= {{locked_sync[0], pll_locked}};\n        \
+         button_sync <= {{button_sync[0], {pressed}}};\n        \
+         if (button_sync[1] || !locked_sync[1]) power_on <= {width}'d0;\n        \
+         else if (!power_on[{bits}]) power_on <= power_on + {width}'d1;\n    \
+         end\n    \
+         wire chip_reset = !power_on[{bits}];",
+        bits = POWER_ON_BITS,
+        width = POWER_ON_BITS + 1,
+    );
+    let _ = writeln!(
+        v,
+        "    top chip(.clock(core_clock), .reset(chip_reset), .uart_rx(uart_rx), \
+         .uart_tx(uart_tx), .active(active));"
     );
     for led in &board.leds {
         let lit = match led.role {
@@ -893,7 +934,8 @@ mod tests {
             let board = Board::named(name).unwrap_or_else(|e| panic!("{e}"));
             let v = board_verilog(&board).unwrap_or_else(|e| panic!("{e}"));
             for word in declared_names(&v) {
-                let led = board.leds.iter().any(|l| l.name == word);
+                let led = board.leds.iter().any(|l| l.name == word)
+                    || board.buttons.iter().any(|b| b.name == word);
                 assert!(
                     led || TOP_NAMES.contains(&word.as_str())
                         || VERILOG_KEYWORDS.contains(&word.as_str()),
@@ -923,6 +965,20 @@ mod tests {
             "{v}"
         );
         assert!(v.contains("assign led_red = !(active);"), "{v}");
+        // The chip's reset: the button (active low) and the lock (no PLL: at once) through
+        // two flip-flops, then 1,024 cycles.
+        assert!(v.contains("    input wire button\n"), "{v}");
+        assert!(v.contains("assign pll_locked = 1'b1;"), "{v}");
+        assert!(
+            v.contains("button_sync <= {button_sync[0], !button};"),
+            "{v}"
+        );
+        assert!(v.contains("reg [10:0] power_on = 11'd0;"), "{v}");
+        assert!(v.contains("wire chip_reset = !power_on[10];"), "{v}");
+        assert!(
+            v.contains("top chip(.clock(core_clock), .reset(chip_reset),"),
+            "{v}"
+        );
         assert!(v.contains("assign led_green = !(!active);"), "{v}");
         // The ULX3S core runs at 50 MHz from the ECP5 PLL (25 MHz / 1 * 2, VCO 600 MHz); at its
         // 25 MHz oscillator's clock it would take no PLL.
@@ -933,6 +989,11 @@ mod tests {
             "{v}"
         );
         assert!(v.contains("assign led0 = active;"), "{v}");
+        assert!(v.contains(".CLKOP(core_clock), .LOCK(pll_locked),"), "{v}");
+        assert!(
+            v.contains("button_sync <= {button_sync[0], !btn_pwr};"),
+            "{v}"
+        );
         let direct = Board {
             core_hz: 25_000_000,
             ..ulx3s
