@@ -3,9 +3,10 @@
 //! rust-hdl 0.46's `DFF` has no reset: its Verilog is a module of its own, ports `d`, `q` and
 //! `clock`, whose register takes `d` at every rising edge after an `initial` value. So the
 //! reset is added to the emitted Verilog, where no register can be forgotten: every `DFF`
-//! module and every module that holds one (at any depth), and the top module `top`, get an
-//! input [`RESET_PORT`], every instance of such a module passes it on, and every `DFF` module
-//! stores its initial value at a rising edge with the reset high instead of `d`.
+//! module and every module that holds one (at any depth) gets an input [`RESET_PORT`], every
+//! instance of such a module passes it on (in the top module `top`, which declares the port
+//! itself, the net [`TOP_RESET_NET`]), and every `DFF` module stores its initial value at a
+//! rising edge with the reset high instead of `d`.
 //! The memories (rust-hdl's `RAM` and this crate's `Ram`: ports `clock`, `read_address`,
 //! `read_enable`, `read_data`, `write_address`, `write_data`, `write_enable`) keep their
 //! contents (`docs/spec.md` §7.10). Any other clocked module is refused, named.
@@ -14,6 +15,10 @@ use std::fmt;
 
 /// The reset input every module of the chip gets: synchronous, active high.
 pub const RESET_PORT: &str = "reset";
+/// In the top module, the net the reset of its instances comes from: rust-hdl's `ChipTop`
+/// declares the input [`RESET_PORT`] and drives this net from it and the frame engine's
+/// request after a RESET.
+pub const TOP_RESET_NET: &str = "chip_reset";
 
 /// The ports of rust-hdl's `DFF` module.
 const DFF_PORTS: &str = "d,q,clock";
@@ -187,10 +192,23 @@ pub fn thread_reset(verilog: &str) -> Result<Threaded, ResetError> {
             module: module.name.to_string(),
             reason,
         };
-        let code = |line: &&str| mentions(line.split("//").next().unwrap_or(""), RESET_PORT);
-        if mentions(module.ports, RESET_PORT) || module.body.iter().any(code) {
+        let code = |name: &'static str| {
+            move |line: &&str| mentions(line.split("//").next().unwrap_or(""), name)
+        };
+        let is_top = module.name == "top";
+        if is_top {
+            // rust-hdl's `ChipTop`: the port and the net it drives.
+            let port = module.ports.split(',').any(|p| p.trim() == RESET_PORT);
+            if !port || !module.body.iter().any(code(TOP_RESET_NET)) {
+                return Err(refuse(format!(
+                    "the top module must have the input `{RESET_PORT}` and the net \
+                     `{TOP_RESET_NET}`"
+                )));
+            }
+        } else if mentions(module.ports, RESET_PORT) || module.body.iter().any(code(RESET_PORT)) {
             return Err(refuse(format!("it already names `{RESET_PORT}`")));
         }
+        let source = if is_top { TOP_RESET_NET } else { RESET_PORT };
         let ports = module.ports.replace(' ', "");
         let clocked = module.body.iter().any(|l| l.contains("always @(posedge"));
         let reset_value = if ports == DFF_PORTS {
@@ -206,7 +224,7 @@ pub fn thread_reset(verilog: &str) -> Result<Threaded, ResetError> {
             }
             None
         };
-        if reset.contains(&module.name) {
+        if reset.contains(&module.name) && !is_top {
             out.push_str(&format!(
                 "module {}({},{RESET_PORT});\n",
                 module.name, module.ports
@@ -235,7 +253,7 @@ pub fn thread_reset(verilog: &str) -> Result<Threaded, ResetError> {
             // An instance of a module that takes the reset.
             if instance_of(line, &names).is_some_and(|child| reset.contains(&child)) {
                 let indent = &line[..line.len() - line.trim_start().len()];
-                out.push_str(&format!("{indent}    .{RESET_PORT}({RESET_PORT}),\n"));
+                out.push_str(&format!("{indent}    .{RESET_PORT}({source}),\n"));
             }
         }
         if reset_value.is_some() && stores != 1 {
@@ -259,9 +277,13 @@ mod tests {
 
     fn top(body: &str) -> String {
         format!(
-            "module top(clock,x);\n    input wire clock;\n{body}endmodule // top\n\n{DFF}\n{ADDER}"
+            "module top(clock,x,reset);\n    input wire clock;\n    input wire reset;\n    \
+             reg chip_reset;\n{body}endmodule // top\n\n{DFF}\n{ADDER}\n{REGISTER}"
         )
     }
+
+    /// A module that holds a register.
+    const REGISTER: &str = "module top$r(clock,d,q);\n    top$a a(\n        .clock(clock),\n        .d(d),\n        .q(q)\n    );\nendmodule // top$r\n";
 
     /// A module without a register.
     const ADDER: &str = "module top$s(a,b,y);\n    assign y = a + b;\nendmodule // top$s\n";
@@ -270,15 +292,32 @@ mod tests {
     fn every_module_takes_the_reset_and_every_dff_stores_its_initial_value() {
         let verilog = top(
             "    top$a a(\n        .clock(clock),\n        .d(x),\n        .q(y)\n    );\n    \
-             top$s s(\n        .a(x),\n        .b(y),\n        .y(z)\n    );\n",
+             top$s s(\n        .a(x),\n        .b(y),\n        .y(z)\n    );\n    \
+             top$r r(\n        .clock(clock),\n        .d(x),\n        .q(w)\n    );\n",
         );
         let threaded = thread_reset(&verilog).unwrap_or_else(|e| panic!("{e}"));
         let v = &threaded.verilog;
-        assert!(v.contains("module top(clock,x,reset);"), "{v}");
-        assert!(v.contains("module top$a(d,q,clock,reset);"), "{v}");
-        assert_eq!(v.matches("input wire reset;").count(), 2, "{v}");
+        // The top module keeps its ports and gives its instances `chip_reset`; a module that
+        // holds a register passes its own port on.
         assert!(
-            v.contains("    top$a a(\n        .reset(reset),\n        .clock(clock),"),
+            v.contains("module top(clock,x,reset);\n    input wire clock;"),
+            "{v}"
+        );
+        assert!(v.contains("module top$a(d,q,clock,reset);"), "{v}");
+        assert!(v.contains("module top$r(clock,d,q,reset);"), "{v}");
+        assert_eq!(v.matches("input wire reset;").count(), 3, "{v}");
+        assert!(
+            v.contains("    top$a a(\n        .reset(chip_reset),\n        .clock(clock),"),
+            "{v}"
+        );
+        assert!(
+            v.contains("    top$r r(\n        .reset(chip_reset),\n        .clock(clock),"),
+            "{v}"
+        );
+        assert!(
+            v.contains(
+                "    top$a a(\n        .reset(reset),\n        .clock(clock),\n        .d(d),"
+            ),
             "{v}"
         );
         assert!(v.contains("if (reset) q <= 4'h5; else q <= d;"), "{v}");
@@ -286,6 +325,10 @@ mod tests {
         assert!(v.contains("module top$s(a,b,y);\n    assign"), "{v}");
         assert!(v.contains("    top$s s(\n        .a(x),"), "{v}");
         assert_eq!((threaded.registers, threaded.memories), (1, 0));
+        // A top module without the port or the net is refused.
+        let bare = verilog.replace("    reg chip_reset;\n", "");
+        let err = thread_reset(&bare).expect_err("a top module without chip_reset");
+        assert_eq!(err.module, "top");
     }
 
     #[test]
@@ -296,11 +339,17 @@ mod tests {
         );
         let err = thread_reset(&clocked).expect_err("a clocked module of no known kind");
         assert_eq!(err.module, "top$b");
-        let taken = top("    wire reset;\n");
+        let taken = format!(
+            "{}\nmodule top$c(a);\n    wire reset;\nendmodule\n",
+            top("")
+        );
         let err = thread_reset(&taken).expect_err("a module that names `reset`");
-        assert_eq!(err.to_string(), "module top: it already names `reset`");
+        assert_eq!(err.to_string(), "module top$c: it already names `reset`");
         // `reset_count` or `phase$reset` are other names.
-        let others = top("    wire reset_count;\n    wire phase$reset; // reset\n");
+        let others = format!(
+            "{}\nmodule top$c(a);\n    wire reset_count;\n    wire phase$reset; // reset\nendmodule\n",
+            top("")
+        );
         assert!(thread_reset(&others).is_ok());
     }
 }

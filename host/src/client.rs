@@ -700,6 +700,12 @@ impl Client {
         self.request(&Command::PhaseReset).map(drop)
     }
 
+    /// `RESET`: the chip answers, then returns every register to its power-up value; its
+    /// memories keep their contents, so the network must be loaded again before a step.
+    pub fn reset(&mut self) -> Result<(), ClientError> {
+        self.request(&Command::Reset).map(drop)
+    }
+
     /// One `STEP` with `word`.
     pub fn step(&mut self, word: u32) -> Result<(), ClientError> {
         self.request(&Command::Step { word }).map(drop)

@@ -32,6 +32,26 @@ fn json(path: &Path) -> serde_json::Value {
 }
 
 #[test]
+fn t_cli_reset_sim() {
+    let (stdout, stderr) = ok(&["reset", "--port", "sim"]);
+    assert!(
+        stdout.contains(
+            "reset: every register of the chip is at its power-up value (link counters 0 0 0 0)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("load the network before the next step"),
+        "{stdout}"
+    );
+    // IDENTIFY, RESET, LINK_STATUS: each answered at the first try.
+    assert!(
+        stderr.contains("link: 3 requests, 0 retransmissions"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn t_cli_identify_sim() {
     let (stdout, stderr) = ok(&["identify", "--port", "sim"]);
     assert!(

@@ -35,6 +35,8 @@ pub struct Chip {
     frame_len: usize,
     last: Option<Stored>,
     status: LinkStatus,
+    /// A `RESET` was answered: the chip resets at the end of the frame.
+    reset_pending: bool,
 }
 
 impl Chip {
@@ -49,16 +51,24 @@ impl Chip {
             frame_len: 0,
             last: None,
             status: LinkStatus::default(),
+            reset_pending: false,
         })
     }
 
     /// Receive `bytes`; return the bytes sent in answer (whole frames, each ending in 0x00).
+    /// After a `RESET` is answered the chip resets ([`Chip::reset`]) and the rest of `bytes`
+    /// is dropped: on the chip, bytes that arrive before the reset ends are lost, so a host
+    /// sends nothing after a `RESET` until its answer has arrived (`docs/spec.md` §7.10).
     pub fn feed(&mut self, bytes: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
         for &byte in bytes {
             if byte == DELIMITER {
                 if let Some(response) = self.frame_end() {
                     out.extend_from_slice(&response);
+                }
+                if self.reset_pending {
+                    self.reset();
+                    break;
                 }
             } else {
                 // Past the longest request nothing more is stored; the frame is too long.
@@ -69,6 +79,18 @@ impl Chip {
             }
         }
         out
+    }
+
+    /// The chip's reset (`docs/spec.md` §7.10): the link's counters 0, no stored response,
+    /// no frame being received, the core's registers at their power-up values
+    /// ([`CoreModel::reset`]); the memories keep their contents.
+    pub fn reset(&mut self) {
+        self.core.reset();
+        self.frame.clear();
+        self.frame_len = 0;
+        self.last = None;
+        self.status = LinkStatus::default();
+        self.reset_pending = false;
     }
 
     /// The learning core.
@@ -132,6 +154,10 @@ impl Chip {
         let payload = match command {
             Command::Identify => self.identity.clone(),
             Command::LinkStatus => self.status.encode(),
+            Command::Reset => {
+                self.reset_pending = true;
+                Vec::new()
+            }
             Command::Write {
                 space,
                 start,
@@ -242,6 +268,72 @@ mod tests {
         let response = send(chip, seq, &read);
         assert_eq!(response.status, Status::Ok);
         unpack_values(Space::Register, &response.payload)[0]
+    }
+
+    /// RESET answers OK, then every register is at its power-up value (the status
+    /// registers read 0, the link counters are 0, no response is stored) while the memories
+    /// keep their contents; the bytes after it in the same feed are dropped.
+    #[test]
+    fn reset_clears_the_registers_and_keeps_the_memories() {
+        let mut chip = chip();
+        let weight = Command::Write {
+            space: Space::Weight(LayerId::hidden(0)),
+            start: 3,
+            values: vec![17],
+        };
+        assert_eq!(send(&mut chip, 1, &weight).status, Status::Ok);
+        let seed = Command::Write {
+            space: Space::Register,
+            start: Register::EncoderState.id(),
+            values: vec![0x1234_5678],
+        };
+        assert_eq!(send(&mut chip, 2, &seed).status, Status::Ok);
+        chip.feed(&[0x03, 0x55, 0x00]);
+        assert_eq!(chip.link_status().link_errors, 1);
+        let read_seed = Command::Read {
+            space: Space::Register,
+            start: Register::EncoderState.id(),
+            count: 1,
+        };
+        let before = send(&mut chip, 3, &read_seed);
+        assert_eq!(
+            unpack_values(Space::Register, &before.payload),
+            [0x1234_5678]
+        );
+
+        let mut bytes = Command::Reset.request(4).encode().expect("request fits");
+        let answered = bytes.len();
+        bytes.extend(Command::Identify.request(5).encode().expect("request fits"));
+        let out = chip.feed(&bytes);
+        let all = responses(&out);
+        assert_eq!(all.len(), 1, "the IDENTIFY after RESET is dropped: {all:?}");
+        assert_eq!((all[0].seq, all[0].status), (4, Status::Ok));
+        assert!(all[0].payload.is_empty());
+        assert!(answered < bytes.len());
+
+        assert_eq!(chip.link_status(), LinkStatus::default());
+        // Executed again, not replayed: the register reads 0 now.
+        let after = send(&mut chip, 3, &read_seed);
+        assert_eq!(unpack_values(Space::Register, &after.payload), [0]);
+        assert_eq!(chip.link_status().replays, 0);
+        let read_weight = Command::Read {
+            space: Space::Weight(LayerId::hidden(0)),
+            start: 3,
+            count: 1,
+        };
+        let kept = send(&mut chip, 6, &read_weight);
+        assert_eq!(
+            unpack_values(Space::Weight(LayerId::hidden(0)), &kept.payload),
+            [17]
+        );
+        // RESET takes no payload.
+        let bad = Request {
+            seq: 7,
+            opcode: Opcode::Reset.code(),
+            payload: vec![0],
+        };
+        let wire = bad.encode().expect("request fits");
+        assert_eq!(one(&mut chip, &wire).status, Status::BadPayload);
     }
 
     #[test]

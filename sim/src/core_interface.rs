@@ -952,6 +952,17 @@ pub enum LayerField {
 }
 
 impl LayerField {
+    /// The fields the core holds in flip-flops, which a reset returns to 0; the others are in
+    /// its parameter memory and keep their values (`docs/spec.md` §7.10).
+    pub const IN_FLIP_FLOPS: [LayerField; 6] = [
+        LayerField::LeakShift,
+        LayerField::Refractory,
+        LayerField::HomeostasisDecayShift,
+        LayerField::TraceShift,
+        LayerField::LearnShift,
+        LayerField::DecayShift,
+    ];
+
     /// Every field, in id order.
     pub const ALL: [LayerField; 14] = [
         LayerField::LeakShift,

@@ -122,6 +122,29 @@ impl CoreModel {
         None
     }
 
+    /// The chip's reset (`docs/spec.md` §7.10): every register the core holds in flip-flops
+    /// returns to its power-up value 0: every layer's threshold offset, goodness and learning
+    /// generator, its fields of [`LayerField::IN_FLIP_FLOPS`], the encoder's generator,
+    /// `w_max`, the anneal and the prediction. The memories (pixels, weights, neuron state, the
+    /// other fields) keep their contents.
+    pub fn reset(&mut self) {
+        for layer in self.net.hidden.iter_mut().chain([&mut self.net.classifier]) {
+            let mut params = layer.params().clone();
+            for field in LayerField::IN_FLIP_FLOPS {
+                field.set(&mut params, 0);
+            }
+            layer.set_params(&params);
+            layer.theta_offset = 0;
+            layer.goodness = 0;
+        }
+        self.net.encoder = Xorshift32::from_state(0);
+        self.net.learn_rng.fill(Xorshift32::from_state(0));
+        self.net.classifier_rng = Xorshift32::from_state(0);
+        self.net.anneal = 0;
+        self.net.set_w_max(0);
+        self.prediction = 0;
+    }
+
     /// `PHASE_RESET`: clear `v`, `r`, `tr`, counts, spikes, goodness, threshold offsets and the
     /// prediction (weights, `h`, generators and parameters are kept).
     pub fn phase_reset(&mut self) {

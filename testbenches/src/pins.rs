@@ -9,6 +9,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use spikeforge_hdl::link::core_wait_cycles;
 use spikeforge_hdl::top::host_interface::StepCommand;
 use spikeforge_hdl::top::{cycles_per_step, phase_reset_cycles, CoreOptions, StateMachine};
 use spikeforge_sim::chip::Chip;
@@ -352,8 +353,8 @@ impl PinChip {
     /// The most cycles an exchange of `bytes` answered by `answer` bytes may take: both ways
     /// on the wire, the executor's budget per frame and value, the core's cycles of every
     /// request at its worst case (every input and hidden neuron spiking, learning on; a
-    /// `STEP` or `PHASE_RESET` up to the frame engine's bound on its wait for the core, twice
-    /// [`CoreShape::longest_command_cycles`]), then doubled, plus the quiet period.
+    /// `STEP` or `PHASE_RESET` up to the frame engine's bound on its wait for the core,
+    /// `core_wait_cycles`), then doubled, plus the quiet period.
     fn cycle_limit(&self, bytes: &[u8], answer: usize) -> u64 {
         let wide = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
         let bit = u64::from(self.clocks_per_bit);
@@ -367,7 +368,7 @@ impl PinChip {
         let hidden: Vec<u64> = cfg.hidden.iter().map(|layer| wide(layer.size)).collect();
         let shape = CoreShape::new(cfg)
             .unwrap_or_else(|err| panic!("the chip's network does not fit a core: {err}"));
-        let wait_bound = 2 * shape.longest_command_cycles() + 64;
+        let wait_bound = core_wait_cycles(&shape);
         let step = cycles_per_step(cfg, self.options, wide(cfg.inputs), &hidden, &worst);
         let step = step.max(wait_bound);
         let reset = phase_reset_cycles(cfg, self.options.lanes).max(wait_bound);

@@ -5,7 +5,7 @@
 //! request sent again with the `seq` and CRC of one answered before the reset (executed, not
 //! replayed: the stored response is gone), and a network loaded again and trained on three
 //! samples, its weights read back. The negative control: the same check without the reset
-//! must fail.
+//! must fail. And the RESET request, compared with the golden chip's RESET.
 
 use spikeforge_sim::core_interface::CoreShape;
 use spikeforge_sim::data::Dataset;
@@ -103,6 +103,34 @@ fn reset_mid_phase(reset: u64) {
 #[test]
 fn t_reset_mid_phase_returns_the_chip_to_power_up() {
     reset_mid_phase(RESET_CYCLES);
+}
+
+/// The RESET request: answered, then every register at its power-up value while the memories
+/// keep their contents, as in the golden chip after RESET: the counters, the status registers
+/// and the prediction read 0, the weights as learned; a phase run without loading anything
+/// (the parameters held in flip-flops are 0 on both), then the network loaded and trained
+/// again, every byte the golden chip's.
+#[test]
+fn t_reset_request_returns_the_registers_to_power_up() {
+    let data = stripes(5, 6, 0);
+    let mut session = Session::new(&CHIP_SMALL);
+    load_and_learn(&mut session, &data);
+    session.chip.exchange(&[0x03, 0x55, 0x00]);
+    session.request(&Command::Reset);
+    session.request(&Command::LinkStatus);
+    read_status_registers(&mut session);
+    session.request(&Command::ReadPrediction);
+    let learned = session.weights();
+    let steps = u16::try_from(session.config().steps).unwrap_or(u16::MAX);
+    session.request(&Command::RunPhase { word: 0, steps });
+    session.request(&Command::ReadPrediction);
+    assert_eq!(
+        session.weights(),
+        learned,
+        "an inference phase changed the weights"
+    );
+    load_and_learn(&mut session, &data);
+    session.weights();
 }
 
 #[test]

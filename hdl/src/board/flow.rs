@@ -994,6 +994,17 @@ mod tests {
             v.contains("button_sync <= {button_sync[0], !btn_pwr};"),
             "{v}"
         );
+        // The iCE40 PLL's lock holds the Alchitry Cu's chip in reset too.
+        let alchitry = Board::named("alchitry-cu").unwrap_or_else(|e| panic!("{e}"));
+        let v = board_verilog(&alchitry).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            v.contains(".PLLOUTGLOBAL(core_clock), .LOCK(pll_locked),"),
+            "{v}"
+        );
+        assert!(
+            v.contains("locked_sync <= {locked_sync[0], pll_locked};"),
+            "{v}"
+        );
         let direct = Board {
             core_hz: 25_000_000,
             ..ulx3s

@@ -93,10 +93,13 @@ enum EngineState {
     BlockEnd,
     /// Transmit the delimiter.
     SendDelimiter,
+    /// After the answer to RESET: wait for the transmitter to finish the delimiter, then
+    /// request the chip's reset.
+    ResetWait,
 }
 
 // Internal command codes (the `command` register): 1 IDENTIFY, 2 LINK_STATUS, 3 WRITE,
-// 4 READ, 5 PHASE_RESET, 6 STEP, 7 RUN_PHASE, 8 READ_PREDICTION. Status codes are those of
+// 4 READ, 5 PHASE_RESET, 6 STEP, 7 RUN_PHASE, 8 READ_PREDICTION, 9 RESET. Status codes are those of
 // `spikeforge_sim::wire::Status` (checked by a test): 0x10 BAD_LENGTH, 0x11 UNKNOWN_OPCODE,
 // 0x12 BAD_PAYLOAD, 0x13 UNKNOWN_SPACE, 0x14 OUT_OF_RANGE, 0x20 CORE_TIMEOUT.
 
@@ -117,7 +120,8 @@ enum EngineState {
 /// core's command port only while executing, and expects the core's timing (§6): read answers
 /// two cycles after the command, `busy` from the cycle after `PHASE_RESET` or `STEP`. A read
 /// without its answer, or a `STEP` or `PHASE_RESET` still busy after the wait bound (twice
-/// `CoreShape::longest_command_cycles`, and 64 more), is answered CORE_TIMEOUT. Every unused encoding of the state register returns to
+/// `CoreShape::longest_command_cycles`, and 64 more, rounded up to whole units of 65,536
+/// cycles, and one unit more), is answered CORE_TIMEOUT. Every unused encoding of the state register returns to
 /// receiving, so no upset of it wedges the engine.
 #[derive(LogicBlock)]
 pub struct FrameEngine {
@@ -155,6 +159,9 @@ pub struct FrameEngine {
     pub busy: Signal<In, Bit>,
     /// A request is being executed or answered (for a status LED), output.
     pub active: Signal<Out, Bit>,
+    /// The answer to a RESET request has left the transmitter: reset the chip (one cycle,
+    /// from a register, which the reset itself clears), output.
+    pub reset_request: Signal<Out, Bit>,
 
     request: Ram<Bits<8>, POSITION_BITS>,
     response: Ram<Bits<8>, POSITION_BITS>,
@@ -199,8 +206,9 @@ pub struct FrameEngine {
     value: DFF<Bits<32>>,
     response_length: DFF<Bits<16>>,
     steps_left: DFF<Bits<16>>,
-    // Cycles left before a `STEP` or `PHASE_RESET` of the core times out.
-    wait_left: DFF<Bits<32>>,
+    // Units of 65,536 cycles left before a `STEP` or `PHASE_RESET` of the core times out
+    // (`index` counts the cycles of a unit).
+    wait_left: DFF<Bits<16>>,
     write_op: DFF<Bits<5>>,
     read_op: DFF<Bits<5>>,
     core_op: DFF<Bits<5>>,
@@ -217,6 +225,7 @@ pub struct FrameEngine {
     left: DFF<Bits<8>>,
     code_full: DFF<Bit>,
     rom_index: DFF<Bits<8>>,
+    reset_pending: DFF<Bit>,
 
     // Sizes of this network's spaces and the register masks.
     pixels: Constant<Bits<17>>,
@@ -243,7 +252,7 @@ pub struct FrameEngine {
     max_payload: Constant<Bits<16>>,
     max_steps: Constant<Bits<16>>,
     max_encoded: Constant<Bits<POSITION_BITS>>,
-    wait_bound: Constant<Bits<32>>,
+    wait_bound: Constant<Bits<16>>,
     argument_at: Vec<Constant<Bits<POSITION_BITS>>>,
 
     // Combinational temporaries.
@@ -335,15 +344,26 @@ fn check_register_blocks(shape: &CoreShape, blocks: &[u16]) {
     }
 }
 
-/// Cycles the engine waits for the core to finish a `STEP` or `PHASE_RESET` before it
-/// answers CORE_TIMEOUT: twice the longest command of any core of `shape`, and 64 more.
+/// Cycles of one unit of the engine's wait for the core (`index` counts them).
+const WAIT_UNIT: u64 = 1 << 16;
+
+/// The units of [`WAIT_UNIT`] cycles the engine waits for the core to finish a `STEP` or
+/// `PHASE_RESET`, besides the first, before it answers CORE_TIMEOUT: twice the longest
+/// command of any core of `shape`, and 64 more, in whole units (at most 65,535, so the wait
+/// ends after at most 2^32 cycles).
 fn wait_bound(shape: &CoreShape) -> usize {
-    let bound = shape
+    let cycles = shape
         .longest_command_cycles()
         .saturating_mul(2)
-        .saturating_add(64)
-        .min(u64::from(u32::MAX));
-    usize::try_from(bound).unwrap_or(usize::MAX)
+        .saturating_add(64);
+    let units = cycles.div_ceil(WAIT_UNIT).min(u64::from(u16::MAX));
+    usize::try_from(units).unwrap_or(usize::MAX)
+}
+
+/// The most cycles the frame engine waits for a `STEP` or `PHASE_RESET` of a core of `shape`
+/// before it answers CORE_TIMEOUT.
+pub fn core_wait_cycles(shape: &CoreShape) -> u64 {
+    (u64::try_from(wait_bound(shape)).unwrap_or(u64::MAX) + 1) * WAIT_UNIT
 }
 
 fn rom(bytes: &[u8]) -> ROM<Bits<8>, 6> {
@@ -404,6 +424,7 @@ impl FrameEngine {
             rsp_data: Signal::default(),
             busy: Signal::default(),
             active: Signal::default(),
+            reset_request: Signal::default(),
             request: Ram::new(BUFFER_BYTES),
             response: Ram::new(BUFFER_BYTES),
             codes: Ram::new(BUFFER_BYTES),
@@ -457,6 +478,7 @@ impl FrameEngine {
             left: DFF::default(),
             code_full: DFF::default(),
             rom_index: DFF::default(),
+            reset_pending: DFF::default(),
             pixels: constant(shape.inputs),
             hidden_words: constant(shape.weight_words(LayerId::hidden(0))),
             classifier_words: constant(shape.weight_words(LayerId::CLASSIFIER)),
@@ -589,7 +611,8 @@ impl Logic for FrameEngine {
             tx_pointer,
             left,
             code_full,
-            rom_index
+            rom_index,
+            reset_pending
         );
         clock!(self, clock, request, response, codes);
         for i in 0..self.arguments.len() {
@@ -605,6 +628,7 @@ impl Logic for FrameEngine {
         self.cmd_op.next = bits::<5>(0);
         self.cmd_data.next = self.value.q.val();
         self.active.next = self.state.q.val() != EngineState::Receive;
+        self.reset_request.next = self.reset_pending.q.val();
         self.decoded_valid.next = false;
         self.decoded_byte.next = self.rx_data.val();
         self.link_error.next = false;
@@ -866,6 +890,12 @@ impl Logic for FrameEngine {
                                 self.status.d.next = bits::<8>(0x12);
                             }
                         }
+                        3 => {
+                            self.command.d.next = bits::<4>(9);
+                            if self.payload_length.val().any() {
+                                self.status.d.next = bits::<8>(0x12);
+                            }
+                        }
                         16 => {
                             self.command.d.next = bits::<4>(3);
                             self.count.d.next = self.write_count.val();
@@ -1037,6 +1067,9 @@ impl Logic for FrameEngine {
                                 8 => {
                                     self.state.d.next = EngineState::ReadIssue;
                                 }
+                                9 => {
+                                    self.state.d.next = EngineState::Crc;
+                                }
                                 _ => {
                                     self.state.d.next = EngineState::CoreIssue;
                                 }
@@ -1155,6 +1188,7 @@ impl Logic for FrameEngine {
                 self.cmd_valid.next = true;
                 self.cmd_op.next = self.core_op.q.val();
                 self.wait_left.d.next = self.wait_bound.val();
+                self.index.d.next = bits::<16>(0);
                 self.state.d.next = EngineState::CoreWait;
             }
             EngineState::CoreWait => {
@@ -1165,10 +1199,16 @@ impl Logic for FrameEngine {
                         self.core_op.d.next = bits::<5>(12);
                         self.state.d.next = EngineState::CoreIssue;
                     }
-                } else if !self.wait_left.q.val().any() {
-                    self.abort.next = true;
                 } else {
-                    self.wait_left.d.next = self.wait_left.q.val() - 1;
+                    // A unit ends as `index` wraps; after the last, the core has failed.
+                    self.index.d.next = self.index_next.val();
+                    if self.index.q.val().all() {
+                        if !self.wait_left.q.val().any() {
+                            self.abort.next = true;
+                        } else {
+                            self.wait_left.d.next = self.wait_left.q.val() - 1;
+                        }
+                    }
                 }
             }
             EngineState::Crc => {
@@ -1239,6 +1279,16 @@ impl Logic for FrameEngine {
                 if self.tx_ready.val() {
                     self.state.d.next = EngineState::Receive;
                     self.restart.next = true;
+                    if (self.command.q.val() == 9) && !self.status.q.val().any() {
+                        self.state.d.next = EngineState::ResetWait;
+                        self.restart.next = false;
+                    }
+                }
+            }
+            EngineState::ResetWait => {
+                // `tx_ready` again: the last cycle of the delimiter's stop bit.
+                if self.tx_ready.val() {
+                    self.reset_pending.d.next = true;
                 }
             }
             // An unused encoding of the state (an upset): back to receiving, the frame

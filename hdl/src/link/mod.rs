@@ -5,4 +5,4 @@ mod frame_engine;
 
 pub use crc16_step::Crc16Step;
 pub(crate) use frame_engine::frame_engine_states;
-pub use frame_engine::FrameEngine;
+pub use frame_engine::{core_wait_cycles, FrameEngine};

@@ -29,6 +29,8 @@ pub struct ChipCore {
     pub rx_overflow: Signal<In, Bit>,
     /// A request is being executed or answered, output.
     pub active: Signal<Out, Bit>,
+    /// The frame engine requests the chip's reset (after answering RESET), output.
+    pub reset_request: Signal<Out, Bit>,
     engine: FrameEngine,
     core: LearningCore,
 }
@@ -49,6 +51,7 @@ impl ChipCore {
             framing_error: Signal::default(),
             rx_overflow: Signal::default(),
             active: Signal::default(),
+            reset_request: Signal::default(),
             engine: FrameEngine::new(cfg),
             core,
         })
@@ -69,6 +72,7 @@ impl Logic for ChipCore {
         self.engine.framing_error.next = self.framing_error.val();
         self.engine.rx_overflow.next = self.rx_overflow.val();
         self.active.next = self.engine.active.val();
+        self.reset_request.next = self.engine.reset_request.val();
         self.core.cmd_valid.next = self.engine.cmd_valid.val();
         self.core.cmd_op.next = self.engine.cmd_op.val();
         self.core.cmd_addr.next = self.engine.cmd_addr.val();

@@ -68,6 +68,12 @@ pub struct ChipTop {
     pub uart_tx: Signal<Out, Bit>,
     /// A request is being executed or answered (a status LED), output.
     pub active: Signal<Out, Bit>,
+    /// Synchronous reset, active high: with the frame engine's request after a RESET, the
+    /// chip's reset, which `crate::sync_reset` threads into every register, input.
+    pub reset: Signal<In, Bit>,
+    /// The chip's reset: `reset` or the frame engine's request (read by the instances
+    /// `crate::sync_reset` connects it to).
+    chip_reset: Signal<Local, Bit>,
     receiver: UartRx,
     fifo: ByteFifo,
     chip: ChipCore,
@@ -87,6 +93,8 @@ impl ChipTop {
             uart_rx: Signal::default(),
             uart_tx: Signal::default(),
             active: Signal::default(),
+            reset: Signal::default(),
+            chip_reset: Signal::default(),
             receiver: UartRx::new(clocks_per_bit),
             fifo: ByteFifo::new(RX_FIFO_BYTES),
             chip: ChipCore::new(cfg, options)?,
@@ -115,5 +123,6 @@ impl Logic for ChipTop {
         self.chip.tx_ready.next = self.transmitter.ready.val();
         self.uart_tx.next = self.transmitter.tx.val();
         self.active.next = self.chip.active.val();
+        self.chip_reset.next = self.reset.val() | self.chip.reset_request.val();
     }
 }

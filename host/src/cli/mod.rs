@@ -19,6 +19,7 @@ mod infer;
 mod load;
 mod nir;
 mod plot;
+mod reset;
 mod train;
 mod verify;
 
@@ -35,6 +36,8 @@ pub struct Cli {
 enum Command {
     /// Print the chip's identity and link counters.
     Identify(identify::Cmd),
+    /// Reset the chip (every register to its power-up value; the memories are kept).
+    Reset(reset::Cmd),
     /// Load a network (and weights) onto the chip and read it back.
     Load(load::Cmd),
     /// Train on the chip; progress on stderr, test accuracy on stdout.
@@ -58,6 +61,7 @@ enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Identify(cmd) => cmd.run(),
+        Command::Reset(cmd) => cmd.run(),
         Command::Load(cmd) => cmd.run(),
         Command::Train(cmd) => cmd.run(),
         Command::Infer(cmd) => cmd.run(),

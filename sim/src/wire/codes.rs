@@ -13,6 +13,9 @@ pub enum Opcode {
     Identify = 0x01,
     /// The link's counters ([`super::LinkStatus`]).
     LinkStatus = 0x02,
+    /// Answer, then return every register of the chip to its power-up value; the memories
+    /// keep their contents (`docs/spec.md` §7.10).
+    Reset = 0x03,
     /// Write consecutive addresses of one memory space.
     Write = 0x10,
     /// Read consecutive addresses of one memory space.
@@ -29,9 +32,10 @@ pub enum Opcode {
 
 impl Opcode {
     /// Every opcode, in code order.
-    pub const ALL: [Opcode; 8] = [
+    pub const ALL: [Opcode; 9] = [
         Opcode::Identify,
         Opcode::LinkStatus,
+        Opcode::Reset,
         Opcode::Write,
         Opcode::Read,
         Opcode::PhaseReset,
@@ -55,6 +59,7 @@ impl Opcode {
         match self {
             Opcode::Identify => "IDENTIFY",
             Opcode::LinkStatus => "LINK_STATUS",
+            Opcode::Reset => "RESET",
             Opcode::Write => "WRITE",
             Opcode::Read => "READ",
             Opcode::PhaseReset => "PHASE_RESET",

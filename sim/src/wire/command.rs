@@ -20,6 +20,8 @@ pub enum Command {
     Identify,
     /// `LINK_STATUS`.
     LinkStatus,
+    /// `RESET`: answered, then every register returns to its power-up value.
+    Reset,
     /// `WRITE`: `values[i]` to address `start + i` of `space` (the low [`Space::width`] bytes
     /// of each value go on the wire).
     Write {
@@ -191,6 +193,10 @@ impl Command {
                 expect(len == 0, "no payload")?;
                 Command::LinkStatus
             }
+            Opcode::Reset => {
+                expect(len == 0, "no payload")?;
+                Command::Reset
+            }
             Opcode::PhaseReset => {
                 expect(len == 0, "no payload")?;
                 Command::PhaseReset
@@ -256,6 +262,7 @@ impl Command {
         match self {
             Command::Identify => Opcode::Identify,
             Command::LinkStatus => Opcode::LinkStatus,
+            Command::Reset => Opcode::Reset,
             Command::Write { .. } => Opcode::Write,
             Command::Read { .. } => Opcode::Read,
             Command::PhaseReset => Opcode::PhaseReset,
@@ -270,6 +277,7 @@ impl Command {
         match self {
             Command::Identify
             | Command::LinkStatus
+            | Command::Reset
             | Command::PhaseReset
             | Command::ReadPrediction => Vec::new(),
             Command::Write {
@@ -320,6 +328,7 @@ mod tests {
         let commands = [
             Command::Identify,
             Command::LinkStatus,
+            Command::Reset,
             Command::PhaseReset,
             Command::ReadPrediction,
             Command::Step { word: 0x0003_0F0B },

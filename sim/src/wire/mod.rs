@@ -30,7 +30,7 @@ pub use identity::{
 pub use map::{MemoryMap, RangeError};
 
 /// Version of the protocol in `IDENTIFY` (this document's §7).
-pub const PROTOCOL_VERSION: u8 = 1;
+pub const PROTOCOL_VERSION: u8 = 2;
 /// First bytes of the `IDENTIFY` payload.
 pub const MAGIC: [u8; 4] = *b"SPKF";
 /// Largest payload of a request or response, in bytes. Chosen so that the longest decoded
