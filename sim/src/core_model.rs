@@ -51,18 +51,16 @@ impl CoreModel {
             }
             layer.set_params(&params);
         }
-        net.encoder = Xorshift32::from_state(0);
-        net.learn_rng.fill(Xorshift32::from_state(0));
-        net.classifier_rng = Xorshift32::from_state(0);
-        net.anneal = 0;
-        net.set_w_max(0);
-        Ok(Self {
+        let mut core = Self {
             net,
             shape,
             pixels: vec![0; cfg.inputs],
             weight_bits: cfg.weight_bits,
             prediction: 0,
-        })
+        };
+        // The registers: the generators, `w_max`, the anneal.
+        core.reset();
+        Ok(core)
     }
 
     /// The network state the core holds (weights, neuron state, registers as parameters).

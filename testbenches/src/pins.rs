@@ -151,6 +151,28 @@ pub struct PinChip {
     /// `uart_tx` in the current cycle.
     tx: bool,
     stats: PinStats,
+    /// The most core cycles a `STEP` and a `PHASE_RESET` may take ([`PinChip::cycle_limit`]).
+    step_budget: u64,
+    reset_budget: u64,
+}
+
+/// The most core cycles a `STEP` and a `PHASE_RESET` of the chip of `cfg` built as `options`
+/// say may take: the worst case (every input and hidden neuron spiking, learning on), or the
+/// frame engine's bound on its wait for the core (`core_wait_cycles`), whichever is longer.
+fn core_budgets(cfg: &NetworkConfig, options: CoreOptions) -> (u64, u64) {
+    let wide = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
+    let worst = StepCommand {
+        csdp: Some(true),
+        classifier_label: Some(0),
+        label_input: Some(0),
+    };
+    let hidden: Vec<u64> = cfg.hidden.iter().map(|layer| wide(layer.size)).collect();
+    let shape = CoreShape::new(cfg)
+        .unwrap_or_else(|err| panic!("the chip's network does not fit a core: {err}"));
+    let wait_bound = core_wait_cycles(&shape);
+    let step = cycles_per_step(cfg, options, wide(cfg.inputs), &hidden, &worst);
+    let reset = phase_reset_cycles(cfg, options.lanes);
+    (step.max(wait_bound), reset.max(wait_bound))
 }
 
 impl PinChip {
@@ -162,6 +184,7 @@ impl PinChip {
         let golden =
             Chip::new(&cfg).unwrap_or_else(|err| panic!("golden model of {}: {err}", kind.name()));
         let clocks_per_bit = kind.clocks_per_bit();
+        let (step_budget, reset_budget) = core_budgets(&cfg, kind.options());
         Self {
             model: ChipModel::new(kind),
             golden,
@@ -172,6 +195,8 @@ impl PinChip {
             receiver: LineReceiver::new(clocks_per_bit),
             tx: true,
             stats: PinStats::default(),
+            step_budget,
+            reset_budget,
         }
     }
 
@@ -360,18 +385,7 @@ impl PinChip {
         let bit = u64::from(self.clocks_per_bit);
         let wire = wide(bytes.len() + answer) * u64::from(BITS_PER_BYTE) * bit;
         let cfg = &self.cfg;
-        let worst = StepCommand {
-            csdp: Some(true),
-            classifier_label: Some(0),
-            label_input: Some(0),
-        };
-        let hidden: Vec<u64> = cfg.hidden.iter().map(|layer| wide(layer.size)).collect();
-        let shape = CoreShape::new(cfg)
-            .unwrap_or_else(|err| panic!("the chip's network does not fit a core: {err}"));
-        let wait_bound = core_wait_cycles(&shape);
-        let step = cycles_per_step(cfg, self.options, wide(cfg.inputs), &hidden, &worst);
-        let step = step.max(wait_bound);
-        let reset = phase_reset_cycles(cfg, self.options.lanes).max(wait_bound);
+        let (step, reset) = (self.step_budget, self.reset_budget);
         let work: u64 = bytes
             .split(|&b| b == DELIMITER)
             .filter_map(|frame| decode_request(frame).ok())

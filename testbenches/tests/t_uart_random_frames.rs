@@ -357,7 +357,7 @@ impl Mix {
     }
 
     fn valid_uncounted(&mut self) -> Vec<u8> {
-        let opcode = Opcode::ALL[self.usize(0, Opcode::ALL.len() - 1)];
+        let opcode = self.opcode(true);
         let command = self.valid_command(opcode);
         self.request(&command)
     }
@@ -366,12 +366,18 @@ impl Mix {
     /// the receive FIFO (after a RESET, a host sends nothing until its answer has arrived,
     /// `docs/spec.md` §7.10: the bytes that arrive before the reset ends are lost).
     fn valid_not_reset(&mut self) -> Vec<u8> {
+        self.count("valid request");
+        let opcode = self.opcode(false);
+        let command = self.valid_command(opcode);
+        self.request(&command)
+    }
+
+    /// A random opcode; a RESET only if `reset`.
+    fn opcode(&mut self, reset: bool) -> Opcode {
         loop {
             let opcode = Opcode::ALL[self.usize(0, Opcode::ALL.len() - 1)];
-            if opcode != Opcode::Reset {
-                self.count("valid request");
-                let command = self.valid_command(opcode);
-                return self.request(&command);
+            if reset || opcode != Opcode::Reset {
+                return opcode;
             }
         }
     }
@@ -631,12 +637,7 @@ impl Mix {
     /// (a damage may leave a request intact, a 0x00 inserted before it, so a damaged frame that
     /// other frames follow within the receive FIFO is no RESET, `docs/spec.md` §7.10).
     fn damaged_pair(&mut self, reset: bool) -> (Vec<u8>, Vec<u8>) {
-        let opcode = loop {
-            let opcode = Opcode::ALL[self.usize(0, Opcode::ALL.len() - 1)];
-            if reset || opcode != Opcode::Reset {
-                break opcode;
-            }
-        };
+        let opcode = self.opcode(reset);
         let command = self.valid_command(opcode);
         let intact = self.request(&command);
         let mut bytes = intact.clone();
