@@ -1,7 +1,9 @@
 //! [`LearnEngine`]: stages 2 to 4 of the learning core's synapse pipeline in learning, one
 //! rule and one stochastic rounding per lane, and the router of the next weights to the
 //! weight banks.
-use crate::learning::{ClassifierDrive, CsdpDrive, SrClamp, SrDither, PARTIAL_BITS};
+use crate::learning::{
+    AnnealedShift, ClassifierDrive, CsdpDrive, SrClamp, SrDither, SrPlan, PARTIAL_BITS,
+};
 use crate::top::learning_core::{constant, replicate};
 use rust_hdl::prelude::*;
 
@@ -9,7 +11,10 @@ use rust_hdl::prelude::*;
 /// synapses (stage 1); the engine takes the words the memories deliver:
 ///
 /// - stage 2: each lane's drive from its trace, by the CSDP rule (`error`) or the classifier
-///   rule (`target`), and its weight, registered;
+///   rule (`target`), and its weight, registered; the layer's learning shift annealed
+///   ([`AnnealedShift`]) and its decay shift, registered, or with `split_rounding` the
+///   rounding plan ([`SrPlan`]) of them, registered;
+/// - stage 3 without `split_rounding`: the plan, from the registered shifts;
 /// - stage 3: the stochastic rounding of each lane with its draw, registered (with
 ///   `split_rounding`, only its first half, [`SrDither`]);
 /// - stage 4: the rest of the rounding ([`SrClamp`]) with `split_rounding`, and the bank
@@ -34,17 +39,12 @@ pub struct LearnEngine {
     pub classifier: Signal<In, Bit>,
     /// Stage 2: the contrastive error of the hidden layer that learns.
     pub error: Signal<In, Bits<10>>,
-    /// Stage 3: the rounding plan of the group's layer (`SrPlan` of its annealed learning
-    /// shift and its decay shift): the drive is divided first.
-    pub learn_first: Signal<In, Bit>,
-    /// Stage 3: decay is off.
-    pub decay_off: Signal<In, Bit>,
-    /// Stage 3: the dither mask.
-    pub mask: Signal<In, Bits<32>>,
-    /// Stage 3: the inner shift.
-    pub first_shift: Signal<In, Bits<5>>,
-    /// Stage 3: the outer shift.
-    pub round_shift: Signal<In, Bits<5>>,
+    /// Stage 2: the learning shift of the group's layer (before the anneal).
+    pub learn_shift: Signal<In, Bits<5>>,
+    /// Stage 2: the decay shift of the group's layer.
+    pub decay_shift: Signal<In, Bits<5>>,
+    /// The learning rate's anneal (a register the host writes while the core is idle).
+    pub anneal: Signal<In, Bits<8>>,
     /// Stage 3: lane `k`'s draw for its rounding.
     pub draw: Vec<Signal<In, Bits<32>>>,
     /// Stage 3: lane `k` holds a synapse of the row.
@@ -57,6 +57,23 @@ pub struct LearnEngine {
     pub bank_write: Vec<Signal<Out, Bit>>,
     /// Stage 4 (5 with `late_write`): the next weight bank `b` writes.
     pub bank_weight: Vec<Signal<Out, Bits<16>>>,
+    anneal_shift: AnnealedShift,
+    // The shifts of the group's layer, registered for stage 3; with `split_rounding` its
+    // rounding plan instead, made in stage 2 and registered.
+    shift_learn: DFF<Bits<5>>,
+    shift_decay: DFF<Bits<5>>,
+    sr_plan: SrPlan,
+    plan_learn_first: DFF<Bit>,
+    plan_decay_off: DFF<Bit>,
+    plan_mask: DFF<Bits<32>>,
+    plan_first_shift: DFF<Bits<5>>,
+    plan_round_shift: DFF<Bits<5>>,
+    // Stage 3: the plan.
+    learn_first: Signal<Local, Bit>,
+    decay_off: Signal<Local, Bit>,
+    mask: Signal<Local, Bits<32>>,
+    first_shift: Signal<Local, Bits<5>>,
+    round_shift: Signal<Local, Bits<5>>,
     csdp_drive: Vec<CsdpDrive>,
     classifier_drive: Vec<ClassifierDrive>,
     round_dither: Vec<SrDither>,
@@ -95,17 +112,29 @@ impl LearnEngine {
             target: replicate(lanes, Signal::default),
             classifier: Signal::default(),
             error: Signal::default(),
-            learn_first: Signal::default(),
-            decay_off: Signal::default(),
-            mask: Signal::default(),
-            first_shift: Signal::default(),
-            round_shift: Signal::default(),
+            learn_shift: Signal::default(),
+            decay_shift: Signal::default(),
+            anneal: Signal::default(),
             draw: replicate(lanes, Signal::default),
             lane_valid: replicate(lanes, Signal::default),
             bank_lane: replicate(lanes, Signal::default),
             w_max: Signal::default(),
             bank_write: replicate(lanes, Signal::default),
             bank_weight: replicate(lanes, Signal::default),
+            anneal_shift: AnnealedShift::new(),
+            shift_learn: DFF::default(),
+            shift_decay: DFF::default(),
+            sr_plan: SrPlan::new(),
+            plan_learn_first: DFF::default(),
+            plan_decay_off: DFF::default(),
+            plan_mask: DFF::default(),
+            plan_first_shift: DFF::default(),
+            plan_round_shift: DFF::default(),
+            learn_first: Signal::default(),
+            decay_off: Signal::default(),
+            mask: Signal::default(),
+            first_shift: Signal::default(),
+            round_shift: Signal::default(),
             csdp_drive: replicate(lanes, CsdpDrive::new),
             classifier_drive: replicate(lanes, ClassifierDrive::new),
             round_dither: replicate(lanes, SrDither::new),
@@ -135,6 +164,46 @@ impl LearnEngine {
 impl Logic for LearnEngine {
     #[hdl_gen]
     fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            shift_learn,
+            shift_decay,
+            plan_learn_first,
+            plan_decay_off,
+            plan_mask,
+            plan_first_shift,
+            plan_round_shift
+        );
+        // The rounding plan of the group's layer: made in stage 3 from its shifts registered
+        // in stage 2, or with `split_rounding` made in stage 2 and registered.
+        self.anneal_shift.shift.next = self.learn_shift.val();
+        self.anneal_shift.anneal.next = self.anneal.val();
+        self.shift_learn.d.next = self.anneal_shift.shift_next.val();
+        self.shift_decay.d.next = self.decay_shift.val();
+        self.sr_plan.learn_shift.next = self.shift_learn.q.val();
+        self.sr_plan.decay_shift.next = self.shift_decay.q.val();
+        if self.split_rounding.val() {
+            self.sr_plan.learn_shift.next = self.anneal_shift.shift_next.val();
+            self.sr_plan.decay_shift.next = self.decay_shift.val();
+        }
+        self.plan_learn_first.d.next = self.sr_plan.learn_first.val();
+        self.plan_decay_off.d.next = self.sr_plan.decay_off.val();
+        self.plan_mask.d.next = self.sr_plan.mask.val();
+        self.plan_first_shift.d.next = self.sr_plan.first_shift.val();
+        self.plan_round_shift.d.next = self.sr_plan.round_shift.val();
+        self.learn_first.next = self.sr_plan.learn_first.val();
+        self.decay_off.next = self.sr_plan.decay_off.val();
+        self.mask.next = self.sr_plan.mask.val();
+        self.first_shift.next = self.sr_plan.first_shift.val();
+        self.round_shift.next = self.sr_plan.round_shift.val();
+        if self.split_rounding.val() {
+            self.learn_first.next = self.plan_learn_first.q.val();
+            self.decay_off.next = self.plan_decay_off.q.val();
+            self.mask.next = self.plan_mask.q.val();
+            self.first_shift.next = self.plan_first_shift.q.val();
+            self.round_shift.next = self.plan_round_shift.q.val();
+        }
         self.stage4_shift.clock.next = self.clock.val();
         self.stage4_shift.d.next = self.round_shift.val();
         for k in 0..self.lane_id.len() {

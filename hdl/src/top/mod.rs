@@ -7,7 +7,9 @@ mod layer_fields;
 mod learn_engine;
 mod learning_core;
 mod neuron_engine;
+mod port_decoder;
 mod read_back;
+mod synapse_stages;
 
 pub use chip_core::ChipCore;
 pub(crate) use chip_top::enum_encodings;

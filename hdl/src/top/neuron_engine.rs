@@ -1,6 +1,7 @@
 //! [`NeuronEngine`]: the data stages of the learning core's neuron update, one neuron per
 //! cycle: the LIF rule, the homeostatic threshold, the trace, the spike count, the layer's
 //! goodness and the classifier's prediction.
+use crate::hw::SignExtend;
 use crate::neuron::{
     ArgmaxStep, GoodnessAccumulate, HomeostasisDecay, HomeostasisRaise, LifFire, LifLeak,
     TraceUpdate,
@@ -35,10 +36,14 @@ pub struct NeuronEngine {
     pub read_v: Signal<In, Bits<16>>,
     /// Its refractory counter.
     pub read_refractory: Signal<In, Bits<8>>,
-    /// Its input current, saturated to 16 bits.
-    pub read_current: Signal<In, Bits<16>>,
-    /// Its effective threshold (base, adaptive offset and homeostatic term), 18-bit signed.
-    pub read_threshold: Signal<In, Bits<18>>,
+    /// Its input current accumulator, 32-bit signed (saturated to 16 bits here).
+    pub read_current: Signal<In, Bits<32>>,
+    /// The layer had no event rows this step: no current.
+    pub no_events: Signal<In, Bit>,
+    /// The layer's base threshold, 16-bit signed.
+    pub threshold: Signal<In, Bits<16>>,
+    /// The layer's adaptive threshold offset, 16-bit signed.
+    pub offset: Signal<In, Bits<16>>,
     /// Its homeostatic term.
     pub read_h: Signal<In, Bits<16>>,
     /// Its spike count.
@@ -83,6 +88,15 @@ pub struct NeuronEngine {
     pub goodness: Signal<Out, Bits<32>>,
     /// The classifier's prediction.
     pub prediction: Signal<Out, Bits<16>>,
+    // The current saturated to 16 bits (it fits when bits 31..15 are all equal), and the
+    // effective threshold `threshold + offset + h` on 18 bits.
+    current_high: Signal<Local, Bits<17>>,
+    current: Signal<Local, Bits<16>>,
+    effective_threshold: Signal<Local, Bits<18>>,
+    threshold_wide: SignExtend<16, 18>,
+    offset_wide: SignExtend<16, 18>,
+    current_max: Constant<Bits<16>>,
+    current_min: Constant<Bits<16>>,
     lif_leak: LifLeak,
     lif: LifFire,
     decay: HomeostasisDecay,
@@ -90,8 +104,8 @@ pub struct NeuronEngine {
     trace_update: TraceUpdate,
     goodness_step: GoodnessAccumulate,
     argmax: ArgmaxStep,
-    // With `split_neuron`: the words, registered (the memories' outputs and the core's
-    // saturation and threshold sum take a cycle of their own).
+    // With `split_neuron`: the words, registered (the memories' outputs, the current's
+    // saturation and the threshold sum take a cycle of their own).
     word_valid: DFF<Bit>,
     word_neuron: DFF<Bits<16>>,
     word_address: DFF<Bits<16>>,
@@ -157,7 +171,9 @@ impl NeuronEngine {
             read_v: Signal::default(),
             read_refractory: Signal::default(),
             read_current: Signal::default(),
-            read_threshold: Signal::default(),
+            no_events: Signal::default(),
+            threshold: Signal::default(),
+            offset: Signal::default(),
             read_h: Signal::default(),
             read_count: Signal::default(),
             read_trace: Signal::default(),
@@ -181,6 +197,13 @@ impl NeuronEngine {
             spike: Signal::default(),
             goodness: Signal::default(),
             prediction: Signal::default(),
+            current_high: Signal::default(),
+            current: Signal::default(),
+            effective_threshold: Signal::default(),
+            threshold_wide: SignExtend::new(),
+            offset_wide: SignExtend::new(),
+            current_max: Constant::new(u64::from(i16::MAX.unsigned_abs()).into()),
+            current_min: Constant::new(0x8000u64.into()),
             lif_leak: LifLeak::new(),
             lif: LifFire::new(),
             decay: HomeostasisDecay::new(),
@@ -273,14 +296,33 @@ impl Logic for NeuronEngine {
             best_membrane,
             best_neuron
         );
+        // The current saturates to 16 bits (it fits when bits 31..15 are all equal); no event
+        // rows means no current.
+        self.current_high.next = self.read_current.val().get_bits::<17>(15);
+        self.current.next = self.read_current.val().get_bits::<16>(0);
+        if !self.current_high.val().all() && self.current_high.val().any() {
+            self.current.next = self.current_max.val();
+            if self.read_current.val().get_bit(31) {
+                self.current.next = self.current_min.val();
+            }
+        }
+        if self.no_events.val() {
+            self.current.next = bits::<16>(0);
+        }
+        // The effective threshold `theta + theta_a + h_n` on 18 bits.
+        self.threshold_wide.value.next = signed_cast(self.threshold.val());
+        self.offset_wide.value.next = signed_cast(self.offset.val());
+        self.effective_threshold.next = (unsigned_cast(self.threshold_wide.result.val())
+            + unsigned_cast(self.offset_wide.result.val()))
+            + bit_cast::<18, 16>(self.read_h.val());
         // The words, registered with `split_neuron`.
         self.word_valid.d.next = self.read_valid.val();
         self.word_neuron.d.next = self.read_neuron.val();
         self.word_address.d.next = self.read_address.val();
         self.word_v.d.next = self.read_v.val();
         self.word_refractory.d.next = self.read_refractory.val();
-        self.word_current.d.next = self.read_current.val();
-        self.word_threshold.d.next = self.read_threshold.val();
+        self.word_current.d.next = self.current.val();
+        self.word_threshold.d.next = self.effective_threshold.val();
         self.word_h.d.next = self.read_h.val();
         self.word_count.d.next = self.read_count.val();
         self.word_trace.d.next = self.read_trace.val();
@@ -289,8 +331,8 @@ impl Logic for NeuronEngine {
         self.first_address.next = self.read_address.val();
         self.first_v.next = self.read_v.val();
         self.first_refractory.next = self.read_refractory.val();
-        self.first_current.next = self.read_current.val();
-        self.first_threshold.next = self.read_threshold.val();
+        self.first_current.next = self.current.val();
+        self.first_threshold.next = self.effective_threshold.val();
         self.first_h.next = self.read_h.val();
         self.first_count.next = self.read_count.val();
         self.first_trace.next = self.read_trace.val();

@@ -2,18 +2,19 @@
 //! classifier, `lanes` synapses per clock, driven over a simple synchronous host interface.
 use crate::encoder::{BernoulliEncoder, Xorshift32Jump};
 use crate::hw::SignExtend;
-use crate::learning::{AnnealedShift, ContrastiveError, SrPlan};
-use crate::memory::{Ram, RamStyle, ICE40_UP_SPRAMS, SPRAM_BITS, SPRAM_WORDS};
+use crate::learning::ContrastiveError;
+use crate::memory::Ram;
 use crate::neuron::{AdaptChange, AdaptClamp, CHANGE_BITS};
 use crate::top::host_interface::{
-    parameter_id, CoreShape, Datapath, LayerField, LayerId, Op, Register, ShapeError, StepCommand,
-    CLASSIFIER_PARAMETERS,
+    parameter_id, LayerField, LayerId, Op, Register, CLASSIFIER_PARAMETERS,
 };
 use crate::top::lane_router::LaneRouter;
 use crate::top::layer_fields::LayerFields;
 use crate::top::learn_engine::LearnEngine;
 use crate::top::neuron_engine::NeuronEngine;
+use crate::top::port_decoder::PortDecoder;
 use crate::top::read_back::ReadBack;
+use crate::top::synapse_stages::SynapseStages;
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::rules::SIGMOID_ROM;
@@ -21,253 +22,20 @@ use spikeforge_sim::rules::SIGMOID_ROM;
 // The core's size limits are part of its host interface, defined once in `sim`.
 pub use spikeforge_sim::core_interface::{MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS};
 
-/// Why a network does not fit the learning core.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CoreError {
-    /// A size the core's addresses cannot hold (the shape's limits).
-    #[error(transparent)]
-    Shape(#[from] ShapeError),
-    /// A memory would need more than [`MAX_MEMORY_WORDS`] words.
-    #[error(
-        "{memory} would need {words} words; the learning core's 16-bit addresses reach \
-         {MAX_MEMORY_WORDS}"
-    )]
-    MemoryTooLarge {
-        /// The memory.
-        memory: &'static str,
-        /// Words it would need.
-        words: usize,
-    },
-    /// The hidden weights do not fit the SPRAMs of an iCE40 UltraPlus.
-    #[error(
-        "hidden_weights would need {words} words of {bits} bits in SPRAM ({sprams} SPRAMs with \
-         {lanes} lane(s)); an iCE40 UltraPlus has {ICE40_UP_SPRAMS} SPRAMs of {SPRAM_WORDS} x \
-         {SPRAM_BITS} bits"
-    )]
-    SpramTooSmall {
-        /// Words the hidden weights need.
-        words: usize,
-        /// Bits per weight.
-        bits: usize,
-        /// SPRAMs they would take: one bank per lane, each a whole number of SPRAMs.
-        sprams: usize,
-        /// Lanes (weight banks).
-        lanes: usize,
-    },
-    /// A lane count the core cannot be built with.
-    #[error(
-        "lanes = {lanes} is not supported: the learning core takes 1, 2, 4 or {MAX_LANES} lanes"
-    )]
-    Lanes {
-        /// The lanes asked for.
-        lanes: usize,
-    },
-}
+mod info;
+mod options;
+mod sizes;
+mod states;
 
-/// Block RAMs holding the layers' 16-bit parameters (see [`PARAMETER_LAYOUT`]).
-pub const PARAMETER_SLOTS: usize = 4;
-/// Groups of parameters read together: the neuron update's, the threshold adaptation's and
-/// the contrastive error's.
-const PARAMETER_GROUPS: usize = 3;
-/// The group of each slot word: group `g` of layer `i` (hidden layer `l` is `i = l`, the
-/// classifier `i = hidden layers`) is word `g * stride + i` of every slot, with `stride` the
-/// layers rounded up to a power of two ([`parameter_stride`]).
-const NEURON_GROUP: u64 = 0;
-const ADAPT_GROUP: u64 = 1;
-const GOODNESS_GROUP: u64 = 2;
-
-/// Words between two parameter groups of a slot in a core with `hidden_layers` hidden layers:
-/// the layers, rounded up to a power of two (so a group's word is `g * stride | i`).
-fn parameter_stride(hidden_layers: usize) -> usize {
-    (hidden_layers + 1).next_power_of_two()
-}
-
-/// Where each wide per-layer parameter lives: `(field, slot, group, high half)`. The
-/// parameters read together (by the neuron update, by the threshold adaptation, by the
-/// contrastive error) are in different slots of one group, so one read of every slot at the
-/// group's word of the layer gives them all a cycle later. The goodness
-/// threshold (32 bits, hidden layer only) takes slots 0 (bits 15..0) and 1 (bits 31..16). The
-/// narrow fields (shifts, refractory period) stay in registers.
-pub const PARAMETER_LAYOUT: [(LayerField, usize, u64, bool); 9] = [
-    (LayerField::Threshold, 0, NEURON_GROUP, false),
-    (LayerField::HomeostasisStep, 1, NEURON_GROUP, false),
-    (LayerField::HomeostasisMax, 2, NEURON_GROUP, false),
-    (LayerField::AdaptStep, 0, ADAPT_GROUP, false),
-    (LayerField::AdaptTarget, 1, ADAPT_GROUP, false),
-    (LayerField::AdaptMin, 2, ADAPT_GROUP, false),
-    (LayerField::AdaptMax, 3, ADAPT_GROUP, false),
-    (LayerField::GoodnessThreshold, 0, GOODNESS_GROUP, false),
-    (LayerField::GoodnessThreshold, 1, GOODNESS_GROUP, true),
-];
-
-/// Synapses per clock the core may process: [`CoreOptions::lanes`] is a power of two up to this.
-pub const MAX_LANES: usize = 8;
-
-/// How the core is built, beyond the network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CoreOptions {
-    /// Keep the hidden weights W in iCE40 UltraPlus SPRAM ([`RamStyle::Ice40Spram`]) instead of
-    /// block RAM: the Verilog then targets the iCE40 UP5K / UP3K only.
-    pub weights_in_spram: bool,
-    /// Synapses processed per clock in integration and learning (1, 2, 4 or 8): the weight,
-    /// trace and current memories are split into this many banks and each synapse rule is
-    /// instantiated this many times. The results do not depend on it, only the cycle count.
-    pub lanes: usize,
-    /// Split the neuron update over three stages: the first registers the neuron's words
-    /// (its state, saturated current and effective threshold), the second computes the LIF
-    /// leak ([`crate::neuron::LifLeak`]) and the homeostatic decay
-    /// ([`crate::neuron::HomeostasisDecay`]) and registers them, the third fires
-    /// ([`crate::neuron::LifFire`]) and updates the rest; the prediction's comparison takes a
-    /// stage of its own and the threshold adaptation two cycles. Three more cycles per layer
-    /// and about 300 more flip-flops, for a shorter critical path (the ECP5 and HX8K boards).
-    pub split_neuron: bool,
-    /// Register the stochastic rounding of learning halfway ([`crate::learning::SrDither`]'s
-    /// inner sum, the weight and the outer shift), so that stage 3 takes its first half and
-    /// stage 4 the rest with the write-back, and make the layer's rounding plan
-    /// ([`crate::learning::SrPlan`]) in stage 2. With the hidden weights in block RAM, the
-    /// lanes' next weights are also registered before their route to the banks, which takes a
-    /// stage 5 of its own ([`CoreOptions::late_write`]): one more cycle after learning. A
-    /// shorter critical path, for about 50 more flip-flops per lane and 40 per core (over 100
-    /// logic cells on the UP5K).
-    pub split_rounding: bool,
-}
-
-impl CoreOptions {
-    /// With `split_rounding` and dual-port weights, learning's write-back takes a stage of its
-    /// own (the route of the lanes' next weights to their banks): one more cycle after
-    /// learning. A single-port W keeps the write in stage 4, in the cycle without a read.
-    pub fn late_write(&self) -> bool {
-        self.split_rounding && !self.weights_in_spram
-    }
-
-    /// The datapath these options build, for the cycle formula.
-    pub fn datapath(&self) -> Datapath {
-        Datapath {
-            lanes: self.lanes,
-            single_port_weights: self.weights_in_spram,
-            split_neuron: self.split_neuron,
-            late_write: self.late_write(),
-        }
-    }
-}
-
-impl Default for CoreOptions {
-    /// Block RAM only, one lane.
-    fn default() -> Self {
-        Self {
-            weights_in_spram: false,
-            lanes: 1,
-            split_neuron: false,
-            split_rounding: false,
-        }
-    }
-}
-
-/// One port of the core's Verilog module.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PortInfo {
-    /// Port name.
-    pub name: &'static str,
-    /// `"in"` or `"out"`.
-    pub direction: &'static str,
-    /// Width in bits.
-    pub width: usize,
-}
-
-/// One memory of the core.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemoryInfo {
-    /// Memory name (the rust-hdl instance).
-    pub name: &'static str,
-    /// Words, all banks together.
-    pub words: usize,
-    /// Banks (one per lane for the banked memories, else 1), each of `words / banks` words.
-    pub banks: usize,
-    /// Bits stored per word.
-    pub width: usize,
-    /// Where the words are kept.
-    pub storage: RamStyle,
-}
-
-/// One register reachable with `WRITE_REG` / `READ_REG`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParameterInfo {
-    /// Register id (`cmd_addr`).
-    pub id: u16,
-    /// Name, e.g. `hidden.leak_shift` or `encoder_state`.
-    pub name: String,
-    /// Width in bits.
-    pub width: usize,
-    /// `"rw"` (status registers) or `"w"` (parameters).
-    pub access: &'static str,
-}
-
-/// What `gen-verilog` reports about a generated core.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CoreInfo {
-    /// Ports of the top module.
-    pub ports: Vec<PortInfo>,
-    /// Memories.
-    pub memories: Vec<MemoryInfo>,
-    /// Register ids.
-    pub parameters: Vec<ParameterInfo>,
-}
-
-/// States of the core's sequencer.
-#[derive(Copy, Clone, Debug, PartialEq, LogicState)]
-enum CoreState {
-    /// Waiting for a command; host reads and writes happen here.
-    Idle,
-    /// `PHASE_RESET`: clear the state of neuron `index` of both layers.
-    Clear,
-    /// Encode: address pixel `index`.
-    EncodeAddress,
-    /// Encode: draw, spike, append the row to the event lists.
-    EncodeData,
-    /// Label input `index`: append its row if it is the step's label input.
-    Label,
-    /// Integration of `layer`: address event `event_index`, or go on to the neuron update.
-    EventAddress,
-    /// Integration: latch the event's row base address.
-    EventData,
-    /// Integration: address weight `event_base + index` and current `index`; the group
-    /// addressed in the cycle before is added to its currents in the same cycle.
-    Integrate,
-    /// Neuron update, one neuron per cycle: address the state of neuron `index`; the data
-    /// stage updates the neuron addressed in the cycle before (LIF, homeostasis, trace,
-    /// goodness, count) and writes it back.
-    Neuron,
-    /// The last neuron's data stage (with `split_neuron`, its words are registered).
-    NeuronDrain,
-    /// With `split_neuron`: the last neuron's first data stage.
-    NeuronDrainFirst,
-    /// With `split_neuron`: the last neuron's second data stage.
-    NeuronDrainLast,
-    /// With `split_neuron`: the adaptive threshold's change, registered.
-    AdaptProduct,
-    /// The layer's adaptive threshold and goodness registers.
-    Adapt,
-    /// Before the learning of hidden layer `hidden_layer`: read its sigmoid word (its
-    /// contrastive error is latched in its first event fetch).
-    Error,
-    /// Learning of `layer`: address event `event_index`, or finish.
-    LearnEventAddress,
-    /// Learning: latch the event's row base address.
-    LearnEventData,
-    /// Learning: address weight `event_base + index` and trace `index`.
-    LearnAddress,
-    /// Learning with W in SPRAM: the cycle between two group addresses, without a W read.
-    LearnData,
-    /// After learning: the last group's stages 3 and 4 (two cycles).
-    Drain,
-    /// With a late write-back: the last group's stage 5.
-    DrainLate,
-}
-
-/// The sequencer's states and the width of its state register.
-pub(crate) fn core_states() -> (usize, usize) {
-    crate::top::enum_encodings::<CoreState>()
-}
+pub use options::{
+    cycles_per_step, phase_reset_cycles, CoreError, CoreInfo, CoreOptions, MemoryInfo,
+    ParameterInfo, PortInfo, MAX_LANES, PARAMETER_LAYOUT, PARAMETER_SLOTS,
+};
+use options::{parameter_stride, ADAPT_GROUP, GOODNESS_GROUP, NEURON_GROUP, PARAMETER_GROUPS};
+pub(in crate::top) use sizes::{constant, replicate};
+use sizes::{mask, Sizes};
+pub(crate) use states::core_states;
+use states::CoreState;
 
 /// The learning core: a network with one to four hidden (CSDP) layers and a delta-rule
 /// classifier, in block RAM (the hidden weights optionally in SPRAM), updated
@@ -411,13 +179,14 @@ pub struct LearningCore {
     neuron_engine: NeuronEngine,
     // The answers to host reads (`ReadBack`).
     read_back: ReadBack,
+    // Where a host command lands: its weight, neuron and parameter words (`PortDecoder`).
+    port_decoder: PortDecoder,
     // The threshold adaptation (`AdaptThreshold`) in two halves; with `split_neuron` the
     // change's magnitude and sign are registered between them (state `AdaptProduct`).
     adapt: AdaptChange,
     adapt_clamp: AdaptClamp,
     adapt_magnitude: DFF<Bits<CHANGE_BITS>>,
     adapt_negative: DFF<Bit>,
-    anneal_shift: AnnealedShift,
     // The narrow per-layer parameters (`LayerFields`).
     layer_fields: LayerFields,
     contrastive: ContrastiveError,
@@ -430,58 +199,18 @@ pub struct LearningCore {
     lane_router: LaneRouter,
     // The synapse pipeline. Stage 1 (the sequencer) addresses a group: its weights, and its
     // currents or traces. Stage 2 has the words: integration adds the weights to the
-    // currents and writes them back (`integrate_stage`); in learning (`learn_stage`), stage 3
-    // (`round_stage`) and stage 4 (`write_stage`), `learn_engine` registers the lanes'
-    // weights and drives, rounds them into the next weights, and routes those to their banks.
-    // Each stage carries the group's layer, lanes and banks.
-    integrate_stage: DFF<Bit>,
-    learn_stage: DFF<Bit>,
-    stage_first_row: DFF<Bit>,
-    stage_neuron_word: DFF<Bits<16>>,
+    // currents and writes them back; in learning, stage 3 and stage 4 (with a late
+    // write-back, 5), `learn_engine` registers the lanes' weights and drives, rounds them into
+    // the next weights, and routes those to their banks. `synapse_stages` carries each
+    // group's layer, lanes and banks down the stages.
+    synapse_stages: SynapseStages,
     neuron_stage: DFF<Bit>,
     stage_index: DFF<Bits<16>>,
     stage_address: DFF<Bits<16>>,
-    stage_layer: DFF<Bit>,
-    stage_hidden: DFF<Bits<2>>,
-    stage_lane_valid: Vec<DFF<Bit>>,
-    stage_lane_bank: Vec<DFF<Bits<16>>>,
-    stage_bank_lane: Vec<DFF<Bits<16>>>,
-    stage_bank_address: Vec<DFF<Bits<16>>>,
-    stage_target: Vec<DFF<Bit>>,
     // The draws of the group in stage 3, made in the cycle before from the stream's state
     // after the group then in stage 3 (or from the layer's generator register).
     draw: Vec<DFF<Bits<32>>>,
-    round_stage: DFF<Bit>,
-    round_layer: DFF<Bit>,
-    round_hidden: DFF<Bits<2>>,
-    round_lane_valid: Vec<DFF<Bit>>,
-    round_bank_lane: Vec<DFF<Bits<16>>>,
-    round_bank_address: Vec<DFF<Bits<16>>>,
-    write_stage: DFF<Bit>,
-    write_layer: DFF<Bit>,
-    write_bank_address: Vec<DFF<Bits<16>>>,
-    // With a late write-back (`CoreOptions::late_write`), stage 5 writes the banks: stage 4's
-    // layer and bank addresses, registered; `commit_*` are those of the stage that writes.
-    late_stage: DFF<Bit>,
-    late_layer: DFF<Bit>,
-    late_bank_address: Vec<DFF<Bits<16>>>,
-    commit_stage: Signal<Local, Bit>,
-    commit_layer: Signal<Local, Bit>,
-    commit_bank_address: Vec<Signal<Local, Bits<16>>>,
     late_write: Constant<Bit>,
-    learn_shift: DFF<Bits<5>>,
-    decay_shift: DFF<Bits<5>>,
-    // The rounding plan of the stage-2 group's layer, registered for stage 3 with
-    // `split_rounding` (else made in stage 3 from the registered shifts).
-    sr_plan: SrPlan,
-    plan_learn_first: DFF<Bit>,
-    plan_decay_off: DFF<Bit>,
-    plan_mask: DFF<Bits<32>>,
-    plan_first_shift: DFF<Bits<5>>,
-    plan_round_shift: DFF<Bits<5>>,
-    split_rounding: Constant<Bit>,
-    theta_wide: SignExtend<16, 18>,
-    offset_wide: SignExtend<16, 18>,
     weight_wide: Vec<SignExtend<16, 32>>,
 
     // Sequencer.
@@ -521,7 +250,6 @@ pub struct LearningCore {
     parameter_group: Signal<Local, Bits<5>>,
     parameter_layer: Signal<Local, Bits<5>>,
     host_parameter_group: Signal<Local, Bits<5>>,
-    host_parameter_layer: Signal<Local, Bits<5>>,
     hidden_parameter_layer: Signal<Local, Bits<5>>,
     classifier_parameter_layer: Constant<Bits<5>>,
     neuron_group: Constant<Bits<5>>,
@@ -549,7 +277,6 @@ pub struct LearningCore {
     // updates), the wire space of its weights, its register block (`id >> 4` of its
     // parameters) and its status register ids.
     hidden_id: Vec<Constant<Bits<2>>>,
-    hidden_parameter_id: Vec<Constant<Bits<5>>>,
     last_hidden: Constant<Bits<2>>,
     stacked: Constant<Bit>,
     split_neuron: Constant<Bit>,
@@ -562,15 +289,11 @@ pub struct LearningCore {
     c_mask: Constant<Bits<16>>,
     /// `READ_W` of hidden layer 0: the response of every hidden layer's weight read.
     hidden_read_op: Constant<Bits<5>>,
-    classifier_block: Constant<Bits<12>>,
     hidden_sizes: Vec<Constant<Bits<16>>>,
     hidden_neuron_base: Vec<Constant<Bits<16>>>,
     event_list_base: Vec<Constant<Bits<16>>>,
-    weight_base: Vec<Constant<Bits<16>>>,
     next_size: Vec<Constant<Bits<16>>>,
     next_weight_base: Vec<Constant<Bits<16>>>,
-    weight_space: Vec<Constant<Bits<5>>>,
-    parameter_block: Vec<Constant<Bits<12>>>,
     theta_id: Vec<Constant<Bits<16>>>,
     goodness_id: Vec<Constant<Bits<16>>>,
     learn_id: Vec<Constant<Bits<16>>>,
@@ -586,8 +309,6 @@ pub struct LearningCore {
     sees_input: Constant<Bit>,
     // W is a single-port SPRAM: hidden-layer learning reads and writes it in separate cycles.
     weights_single_port: Constant<Bit>,
-    current_max: Constant<Bits<16>>,
-    current_min: Constant<Bits<16>>,
 
     // Combinational temporaries.
     size: Signal<Local, Bits<16>>,
@@ -599,12 +320,6 @@ pub struct LearningCore {
     next_list_base: Signal<Local, Bits<16>>,
     next_list_count: Signal<Local, Bits<16>>,
     error_layer: Signal<Local, Bits<2>>,
-    host_space: Signal<Local, Bits<5>>,
-    host_hidden_weight: Signal<Local, Bit>,
-    host_weight_address: Signal<Local, Bits<16>>,
-    host_weight_base: Signal<Local, Bits<16>>,
-    host_state_neuron: Signal<Local, Bits<16>>,
-    host_parameter: Signal<Local, Bit>,
     index_q: Signal<Local, Bits<16>>,
     stage_index_q: Signal<Local, Bits<16>>,
     stage_address_q: Signal<Local, Bits<16>>,
@@ -630,189 +345,20 @@ pub struct LearningCore {
     layer_homeostasis_max: Signal<Local, Bits<16>>,
     layer_trace_shift: Signal<Local, Bits<3>>,
     neuron_address: Signal<Local, Bits<16>>,
-    host_neuron_base: Signal<Local, Bits<16>>,
-    host_neuron_address: Signal<Local, Bits<16>>,
     neuron_word: Signal<Local, Bits<16>>,
     neuron_lane: Signal<Local, Bits<16>>,
-    host_word: Signal<Local, Bits<16>>,
-    host_neuron_word: Signal<Local, Bits<16>>,
-    host_neuron_lane: Signal<Local, Bits<16>>,
-    host_lane: Signal<Local, Bits<16>>,
     index_next: Signal<Local, Bits<16>>,
     index_lanes_next: Signal<Local, Bits<16>>,
     event_next: Signal<Local, Bits<16>>,
     lanes_done: Signal<Local, Bit>,
-    lane_neuron: Vec<Signal<Local, Bits<16>>>,
     lane_current_base: Vec<Signal<Local, Bits<32>>>,
     lane_current_sum: Vec<Signal<Local, Bits<32>>>,
     learn_next_state: Signal<Local, Bits<32>>,
     current_read: Signal<Local, Bits<32>>,
     trace_read: Signal<Local, Bits<8>>,
-    current_high: Signal<Local, Bits<17>>,
-    current: Signal<Local, Bits<16>>,
-    threshold: Signal<Local, Bits<18>>,
     goodness_next: Signal<Local, Bits<32>>,
     label_input_wide: Signal<Local, Bits<16>>,
     classifier_label_wide: Signal<Local, Bits<16>>,
-}
-
-/// Words of each memory of a core for `cfg` (checked by [`LearningCore::new`]).
-struct Sizes {
-    inputs: usize,
-    labels: usize,
-    /// Neurons of each hidden layer.
-    hidden: Vec<usize>,
-    classes: usize,
-    /// Rows of each hidden layer's weights (its event list's words).
-    hidden_rows: Vec<usize>,
-    classifier_rows: usize,
-    lanes: usize,
-}
-
-impl Sizes {
-    fn of(cfg: &NetworkConfig, options: CoreOptions) -> Result<Self, CoreError> {
-        if !options.lanes.is_power_of_two() || options.lanes > MAX_LANES {
-            return Err(CoreError::Lanes {
-                lanes: options.lanes,
-            });
-        }
-        let shape = CoreShape::new(cfg)?;
-        let sizes = Sizes {
-            inputs: shape.inputs,
-            labels: shape.label_inputs,
-            hidden: shape.hidden.clone(),
-            classes: shape.classes,
-            hidden_rows: (0..shape.hidden_layers())
-                .map(|l| shape.rows(LayerId::hidden(l)))
-                .collect(),
-            classifier_rows: shape.classifier_rows,
-            lanes: options.lanes,
-        };
-        for memory in sizes.memories(cfg.weight_bits.into(), options) {
-            let bank_words = memory.words / memory.banks;
-            let sprams = memory.banks * bank_words.div_ceil(SPRAM_WORDS);
-            if memory.storage == RamStyle::Ice40Spram && sprams > ICE40_UP_SPRAMS {
-                return Err(CoreError::SpramTooSmall {
-                    words: memory.words,
-                    bits: memory.width,
-                    sprams,
-                    lanes: memory.banks,
-                });
-            }
-            if memory.words > MAX_MEMORY_WORDS {
-                return Err(CoreError::MemoryTooLarge {
-                    memory: memory.name,
-                    words: memory.words,
-                });
-            }
-        }
-        Ok(sizes)
-    }
-
-    /// The first neuron word of each hidden layer, each layer rounded up to whole lanes, then
-    /// the classifier's first word.
-    fn neuron_bases(&self) -> Vec<usize> {
-        prefix_sums(self.hidden.iter().map(|n| n.next_multiple_of(self.lanes)))
-    }
-
-    /// Words of each neuron memory (the hidden layers and the classifier, each from a whole
-    /// number of lanes; the sum rounded up to whole lanes).
-    fn neuron_words(&self) -> usize {
-        let classifier = self.neuron_bases().last().copied().unwrap_or(0);
-        (classifier + self.classes).next_multiple_of(self.lanes)
-    }
-
-    /// The first word of each hidden layer's weights in W, then W's words.
-    fn weight_bases(&self) -> Vec<usize> {
-        prefix_sums(
-            self.hidden_rows
-                .iter()
-                .zip(&self.hidden)
-                .map(|(r, n)| r * n),
-        )
-    }
-
-    /// The first word of each hidden layer's event list, then the lists' words.
-    fn event_list_bases(&self) -> Vec<usize> {
-        prefix_sums(self.hidden_rows.iter().copied())
-    }
-
-    /// Words per bank of a banked memory of `words` words.
-    fn bank_words(&self, words: usize) -> usize {
-        words.div_ceil(self.lanes)
-    }
-
-    fn memories(&self, weight_bits: usize, options: CoreOptions) -> Vec<MemoryInfo> {
-        let neurons = self.neuron_words();
-        let lanes = self.lanes;
-        let memory = |name, words, width| MemoryInfo {
-            name,
-            words,
-            banks: 1,
-            width,
-            storage: RamStyle::Inferred,
-        };
-        let banked = |name, words: usize, width| MemoryInfo {
-            name,
-            words: self.bank_words(words) * lanes,
-            banks: lanes,
-            width,
-            storage: RamStyle::Inferred,
-        };
-        let weight_storage = if options.weights_in_spram {
-            RamStyle::Ice40Spram
-        } else {
-            RamStyle::Inferred
-        };
-        let hidden_weights = self.weight_bases().last().copied().unwrap_or(0);
-        let hidden_events = self.event_list_bases().last().copied().unwrap_or(0);
-        vec![
-            memory("pixels", self.inputs, 8),
-            MemoryInfo {
-                storage: weight_storage,
-                ..banked("hidden_weights", hidden_weights, weight_bits)
-            },
-            banked(
-                "classifier_weights",
-                self.classifier_rows * self.classes,
-                weight_bits,
-            ),
-            memory("membrane", neurons, 16),
-            memory("refractory", neurons, 8),
-            banked("trace_mem", neurons, 8),
-            memory("homeostasis_mem", neurons, 16),
-            memory("count", neurons, 16),
-            banked("current_mem", neurons, 32),
-            memory("hidden_events", hidden_events, 16),
-            memory("classifier_events", self.classifier_rows, 16),
-        ]
-    }
-}
-
-/// `0, a0, a0 + a1, ...`: where each item starts when they are laid out one after the other,
-/// then the total.
-fn prefix_sums(items: impl Iterator<Item = usize>) -> Vec<usize> {
-    let mut sums = vec![0];
-    for item in items {
-        let last = sums.last().copied().unwrap_or(0);
-        sums.push(last + item);
-    }
-    sums
-}
-
-/// `count` of `make()`: one per lane or per hidden layer.
-pub(super) fn replicate<T>(count: usize, make: impl Fn() -> T) -> Vec<T> {
-    (0..count).map(|_| make()).collect()
-}
-
-/// The mask of the bits that hold every value up to `max` (all 16 from `2^15` on).
-fn mask(max: usize) -> Constant<Bits<16>> {
-    constant((max + 1).next_power_of_two().min(1 << 16) - 1)
-}
-
-pub(super) fn constant(value: usize) -> Constant<Bits<16>> {
-    // Sizes are checked against 2^16 before this is called.
-    Constant::new(((value & 0xFFFF) as u64).into())
 }
 
 impl LearningCore {
@@ -897,6 +443,7 @@ impl LearningCore {
             learn_engine: LearnEngine::new(lanes, options.split_rounding, options.late_write()),
             lane_router: LaneRouter::new(lanes),
             neuron_engine: NeuronEngine::new(options.split_neuron),
+            port_decoder: PortDecoder::new(&weight_bases[..hidden_layers], &neuron_bases, lanes),
             read_back: ReadBack::new(
                 lanes,
                 &register_ids(Register::ThetaOffset),
@@ -906,51 +453,14 @@ impl LearningCore {
             adapt_clamp: AdaptClamp::new(),
             adapt_magnitude: DFF::default(),
             adapt_negative: DFF::default(),
-            anneal_shift: AnnealedShift::new(),
             layer_fields: LayerFields::new(&parameter_blocks, CLASSIFIER_PARAMETERS >> 4),
             contrastive: ContrastiveError::new(),
-            integrate_stage: DFF::default(),
-            learn_stage: DFF::default(),
-            stage_first_row: DFF::default(),
-            stage_neuron_word: DFF::default(),
+            synapse_stages: SynapseStages::new(lanes, options.late_write()),
             neuron_stage: DFF::default(),
             stage_index: DFF::default(),
             stage_address: DFF::default(),
-            stage_layer: DFF::default(),
-            stage_hidden: DFF::default(),
-            stage_lane_valid: replicate(lanes, DFF::default),
-            stage_lane_bank: replicate(lanes, DFF::default),
-            stage_bank_lane: replicate(lanes, DFF::default),
-            stage_bank_address: replicate(lanes, DFF::default),
-            stage_target: replicate(lanes, DFF::default),
             draw: replicate(lanes, DFF::default),
-            round_stage: DFF::default(),
-            round_layer: DFF::default(),
-            round_hidden: DFF::default(),
-            round_lane_valid: replicate(lanes, DFF::default),
-            round_bank_lane: replicate(lanes, DFF::default),
-            round_bank_address: replicate(lanes, DFF::default),
-            write_stage: DFF::default(),
-            write_layer: DFF::default(),
-            write_bank_address: replicate(lanes, DFF::default),
-            late_stage: DFF::default(),
-            late_layer: DFF::default(),
-            late_bank_address: replicate(lanes, DFF::default),
-            commit_stage: Signal::default(),
-            commit_layer: Signal::default(),
-            commit_bank_address: replicate(lanes, Signal::default),
             late_write: Constant::new(options.late_write()),
-            learn_shift: DFF::default(),
-            decay_shift: DFF::default(),
-            sr_plan: SrPlan::new(),
-            plan_learn_first: DFF::default(),
-            plan_decay_off: DFF::default(),
-            plan_mask: DFF::default(),
-            plan_first_shift: DFF::default(),
-            plan_round_shift: DFF::default(),
-            split_rounding: Constant::new(options.split_rounding),
-            theta_wide: SignExtend::new(),
-            offset_wide: SignExtend::new(),
             weight_wide: replicate(lanes, SignExtend::new),
             state: DFF::default(),
             layer: DFF::default(),
@@ -990,9 +500,6 @@ impl LearningCore {
             hidden_id: (0..hidden_layers as u64)
                 .map(|l| Constant::new(l.into()))
                 .collect(),
-            hidden_parameter_id: (0..hidden_layers as u64)
-                .map(|l| Constant::new(l.into()))
-                .collect(),
             last_hidden: Constant::new((hidden_layers as u64 - 1).into()),
             stacked: Constant::new(hidden_layers > 1),
             split_neuron: Constant::new(options.split_neuron),
@@ -1018,23 +525,11 @@ impl LearningCore {
             hidden_read_op: Constant::new(
                 u64::from(Op::ReadWeight(LayerId::hidden(0)).code()).into(),
             ),
-            classifier_block: Constant::new(u64::from(CLASSIFIER_PARAMETERS >> 4).into()),
             hidden_sizes: layers(&|l| sizes.hidden[l]),
             hidden_neuron_base: layers(&|l| neuron_bases[l]),
             event_list_base: layers(&|l| list_bases[l]),
-            weight_base: layers(&|l| weight_bases[l]),
             next_size: layers(&|l| sizes.hidden.get(l + 1).copied().unwrap_or(0)),
             next_weight_base: layers(&|l| weight_bases[l + 1]),
-            weight_space: (0..hidden_layers)
-                .map(|l| {
-                    let code = Op::WriteWeight(LayerId::hidden(l)).code();
-                    Constant::new(u64::from((code - 1) >> 1).into())
-                })
-                .collect(),
-            parameter_block: parameter_blocks
-                .iter()
-                .map(|&b| Constant::new(u64::from(b).into()))
-                .collect(),
             theta_id: layers(&|l| Register::ThetaOffset(LayerId::hidden(l)).id().into()),
             goodness_id: layers(&|l| Register::Goodness(LayerId::hidden(l)).id().into()),
             learn_id: layers(&|l| Register::LearnState(LayerId::hidden(l)).id().into()),
@@ -1049,15 +544,12 @@ impl LearningCore {
             lane_number: (1..=lanes).map(constant).collect(),
             sees_input: Constant::new(cfg.classifier_sees_input),
             weights_single_port: Constant::new(options.weights_in_spram),
-            current_max: Constant::new(u64::from(i16::MAX.unsigned_abs()).into()),
-            current_min: Constant::new(0x8000u64.into()),
             parameters: (0..PARAMETER_SLOTS)
                 .map(|_| Ram::new(PARAMETER_GROUPS * stride))
                 .collect(),
             parameter_group: Signal::default(),
             parameter_layer: Signal::default(),
             host_parameter_group: Signal::default(),
-            host_parameter_layer: Signal::default(),
             hidden_parameter_layer: Signal::default(),
             classifier_parameter_layer: Constant::new((hidden_layers as u64).into()),
             neuron_group: Constant::new((NEURON_GROUP * stride as u64).into()),
@@ -1091,12 +583,6 @@ impl LearningCore {
             next_list_base: Signal::default(),
             next_list_count: Signal::default(),
             error_layer: Signal::default(),
-            host_space: Signal::default(),
-            host_hidden_weight: Signal::default(),
-            host_weight_address: Signal::default(),
-            host_weight_base: Signal::default(),
-            host_state_neuron: Signal::default(),
-            host_parameter: Signal::default(),
             index_q: Signal::default(),
             stage_index_q: Signal::default(),
             stage_address_q: Signal::default(),
@@ -1122,209 +608,22 @@ impl LearningCore {
             layer_homeostasis_max: Signal::default(),
             layer_trace_shift: Signal::default(),
             neuron_address: Signal::default(),
-            host_neuron_base: Signal::default(),
-            host_neuron_address: Signal::default(),
             neuron_word: Signal::default(),
             neuron_lane: Signal::default(),
-            host_word: Signal::default(),
-            host_neuron_word: Signal::default(),
-            host_neuron_lane: Signal::default(),
-            host_lane: Signal::default(),
             index_next: Signal::default(),
             index_lanes_next: Signal::default(),
             event_next: Signal::default(),
             lanes_done: Signal::default(),
-            lane_neuron: replicate(lanes, Signal::default),
             lane_current_base: replicate(lanes, Signal::default),
             lane_current_sum: replicate(lanes, Signal::default),
             learn_next_state: Signal::default(),
             current_read: Signal::default(),
             trace_read: Signal::default(),
-            current_high: Signal::default(),
-            current: Signal::default(),
-            threshold: Signal::default(),
             goodness_next: Signal::default(),
             label_input_wide: Signal::default(),
             classifier_label_wide: Signal::default(),
         })
     }
-
-    /// Ports, memories and register ids of this core.
-    pub fn info(&self) -> CoreInfo {
-        let port = |name, direction, width| PortInfo {
-            name,
-            direction,
-            width,
-        };
-        let ports = vec![
-            port("clock", "in", 1),
-            port("cmd_valid", "in", 1),
-            port("cmd_op", "in", 5),
-            port("cmd_addr", "in", 16),
-            port("cmd_data", "in", 32),
-            port("rsp_valid", "out", 1),
-            port("rsp_data", "out", 32),
-            port("busy", "out", 1),
-        ];
-        let memory = |name, words, width| MemoryInfo {
-            name,
-            words,
-            banks: 1,
-            width,
-            storage: RamStyle::Inferred,
-        };
-        let banked = |name, banks: &[Ram<Bits<16>, 16>]| MemoryInfo {
-            name,
-            words: banks.iter().map(Ram::depth).sum(),
-            banks: banks.len(),
-            width: banks.first().map_or(0, Ram::stored_bits),
-            storage: banks.first().map_or(RamStyle::Inferred, Ram::style),
-        };
-        let neuron_banks = |name, banks: usize, words: usize, width| MemoryInfo {
-            banks,
-            ..memory(name, words, width)
-        };
-        let memories = vec![
-            memory("pixels", self.pixels.depth(), self.pixels.stored_bits()),
-            banked("hidden_weights", &self.hidden_weights),
-            banked("classifier_weights", &self.classifier_weights),
-            memory("membrane", self.membrane.depth(), 16),
-            memory("refractory", self.refractory.depth(), 8),
-            neuron_banks(
-                "trace_mem",
-                self.trace_mem.len(),
-                self.trace_mem.iter().map(Ram::depth).sum(),
-                8,
-            ),
-            memory("homeostasis_mem", self.homeostasis_mem.depth(), 16),
-            memory("count", self.count.depth(), 16),
-            neuron_banks(
-                "current_mem",
-                self.current_mem.len(),
-                self.current_mem.iter().map(Ram::depth).sum(),
-                32,
-            ),
-            memory("hidden_events", self.hidden_events.depth(), 16),
-            memory("classifier_events", self.classifier_events.depth(), 16),
-            memory("sigmoid", self.sigmoid.depth(), 8),
-            MemoryInfo {
-                banks: self.parameters.len(),
-                ..memory(
-                    "parameters",
-                    self.parameters.iter().map(Ram::depth).sum(),
-                    16,
-                )
-            },
-        ];
-        let register = |id: u16, name: &str, width, access| ParameterInfo {
-            id,
-            name: name.to_string(),
-            width,
-            access,
-        };
-        let hidden_layers = self.hidden_id.len();
-        let hidden = |l: usize| {
-            if hidden_layers == 1 {
-                "hidden".to_string()
-            } else {
-                format!("hidden[{l}]")
-            }
-        };
-        let mut parameters = Vec::new();
-        for l in 0..hidden_layers {
-            let layer = LayerId::hidden(l);
-            let learn_state = if hidden_layers == 1 {
-                "learn_state".to_string()
-            } else {
-                format!("{}.learn_state", hidden(l))
-            };
-            parameters.extend([
-                register(
-                    Register::ThetaOffset(layer).id(),
-                    &format!("{}.theta_offset", hidden(l)),
-                    16,
-                    "rw",
-                ),
-                register(
-                    Register::Goodness(layer).id(),
-                    &format!("{}.goodness", hidden(l)),
-                    32,
-                    "rw",
-                ),
-                register(Register::LearnState(layer).id(), &learn_state, 32, "rw"),
-            ]);
-        }
-        parameters.extend([
-            register(
-                Register::ThetaOffset(LayerId::CLASSIFIER).id(),
-                "classifier.theta_offset",
-                16,
-                "rw",
-            ),
-            register(
-                Register::Goodness(LayerId::CLASSIFIER).id(),
-                "classifier.goodness",
-                32,
-                "rw",
-            ),
-            register(Register::EncoderState.id(), "encoder_state", 32, "rw"),
-            register(
-                Register::LearnState(LayerId::CLASSIFIER).id(),
-                "classifier_state",
-                32,
-                "rw",
-            ),
-            register(Register::WeightMax.id(), "w_max", 15, "w"),
-            register(Register::Anneal.id(), "anneal", 8, "w"),
-        ]);
-        let layers = (0..hidden_layers)
-            .map(|l| (LayerId::hidden(l), hidden(l)))
-            .chain([(LayerId::CLASSIFIER, "classifier".to_string())]);
-        for (layer_id, layer) in layers {
-            for field in LayerField::ALL {
-                if layer_id.is_classifier() && field == LayerField::GoodnessThreshold {
-                    continue;
-                }
-                parameters.push(register(
-                    parameter_id(layer_id, field),
-                    &format!("{layer}.{}", field.name()),
-                    field.width(),
-                    "w",
-                ));
-            }
-        }
-        parameters.sort_by_key(|p| p.id);
-        CoreInfo {
-            ports,
-            memories,
-            parameters,
-        }
-    }
-}
-
-/// Cycles `busy` stays high for a `STEP` of a core built with `options`: the exact count of
-/// the sequencer, [`CoreShape::cycles_per_step`] (`docs/spec.md` §6), with `input_events`
-/// spiking pixels and `hidden_events[l]` spiking neurons of hidden layer `l`. A group of
-/// `lanes` synapses takes one cycle (`u = 2` in hidden-layer learning with W in SPRAM), each
-/// event row two more to fetch its base address; a pixel and a neuron two; one cycle per label
-/// input, per layer's threshold adaptation and per hidden layer to latch its contrastive
-/// error.
-pub fn cycles_per_step(
-    cfg: &NetworkConfig,
-    options: CoreOptions,
-    input_events: u64,
-    hidden_events: &[u64],
-    step: &StepCommand,
-) -> u64 {
-    // The formula is the core's shape's, defined once in `sim`.
-    CoreShape::of(cfg).cycles_per_step(options.datapath(), input_events, hidden_events, step)
-}
-
-/// Cycles `busy` stays high for a `PHASE_RESET` of a core with `lanes` lanes: one per neuron
-/// word, each hidden layer rounded up to whole lanes, then the classifier, the sum rounded up
-/// to whole lanes.
-pub fn phase_reset_cycles(cfg: &NetworkConfig, lanes: usize) -> u64 {
-    CoreShape::of(cfg).phase_reset_cycles(lanes)
 }
 
 impl Logic for LearningCore {
@@ -1363,29 +662,9 @@ impl Logic for LearningCore {
             read_op,
             read_address,
             read_lane,
-            learn_shift,
-            decay_shift,
-            plan_learn_first,
-            plan_decay_off,
-            plan_mask,
-            plan_first_shift,
-            plan_round_shift,
-            integrate_stage,
-            learn_stage,
-            stage_first_row,
-            stage_neuron_word,
             neuron_stage,
             stage_index,
-            stage_address,
-            stage_layer,
-            stage_hidden,
-            round_stage,
-            round_layer,
-            round_hidden,
-            write_stage,
-            write_layer,
-            late_stage,
-            late_layer
+            stage_address
         );
         clock!(
             self,
@@ -1404,17 +683,7 @@ impl Logic for LearningCore {
             self.classifier_weights[b].clock.next = self.clock.val();
             self.trace_mem[b].clock.next = self.clock.val();
             self.current_mem[b].clock.next = self.clock.val();
-            self.stage_lane_valid[b].clock.next = self.clock.val();
-            self.stage_lane_bank[b].clock.next = self.clock.val();
-            self.stage_bank_lane[b].clock.next = self.clock.val();
-            self.stage_bank_address[b].clock.next = self.clock.val();
-            self.stage_target[b].clock.next = self.clock.val();
             self.draw[b].clock.next = self.clock.val();
-            self.round_lane_valid[b].clock.next = self.clock.val();
-            self.round_bank_lane[b].clock.next = self.clock.val();
-            self.round_bank_address[b].clock.next = self.clock.val();
-            self.write_bank_address[b].clock.next = self.clock.val();
-            self.late_bank_address[b].clock.next = self.clock.val();
         }
         for s in 0..self.parameters.len() {
             self.parameters[s].clock.next = self.clock.val();
@@ -1468,8 +737,8 @@ impl Logic for LearningCore {
         self.layer_fields.data.next = self.cmd_data.val().get_bits::<8>(0);
         self.layer_fields.classifier.next = self.layer.q.val();
         self.layer_fields.hidden.next = self.hidden_layer.q.val();
-        self.layer_fields.stage_classifier.next = self.stage_layer.q.val();
-        self.layer_fields.stage_hidden.next = self.stage_hidden.q.val();
+        self.layer_fields.stage_classifier.next = self.synapse_stages.stage_classifier.val();
+        self.layer_fields.stage_hidden.next = self.synapse_stages.stage_hidden.val();
         self.layer_leak_shift.next = self.layer_fields.leak_shift.val();
         self.layer_refractory.next = self.layer_fields.refractory.val();
         self.layer_homeostasis_decay.next = self.layer_fields.homeostasis_decay.val();
@@ -1516,41 +785,9 @@ impl Logic for LearningCore {
         self.neuron_address.next = self.neuron_base.val() + self.index_q.val();
         self.neuron_word.next = self.neuron_address.val() >> self.lane_shift.val();
         self.neuron_lane.next = self.neuron_address.val() & self.lane_mask.val();
-        // A state address: bit 15 the classifier, bits 11..0 its neuron; else, with one hidden
-        // layer, bits 11..0 the neuron, with more, bits 11..10 the hidden layer and 9..0 the
-        // neuron.
-        self.host_neuron_base.next = self.hidden_neuron_base[0].val();
-        self.host_state_neuron.next = bit_cast::<16, 12>(self.cmd_addr.val().get_bits::<12>(0));
-        if self.cmd_addr.val().get_bit(15) {
-            self.host_neuron_base.next = self.classifier_neuron_base.val();
-        } else if self.stacked.val() {
-            self.host_state_neuron.next = bit_cast::<16, 10>(self.cmd_addr.val().get_bits::<10>(0));
-            for l in 1..self.hidden_id.len() {
-                if self.cmd_addr.val().get_bits::<2>(10) == self.hidden_id[l].val() {
-                    self.host_neuron_base.next = self.hidden_neuron_base[l].val();
-                }
-            }
-        }
-        self.host_neuron_address.next = self.host_neuron_base.val() + self.host_state_neuron.val();
-        self.host_neuron_word.next = self.host_neuron_address.val() >> self.lane_shift.val();
-        self.host_neuron_lane.next = self.host_neuron_address.val() & self.lane_mask.val();
-        // A weight operation's space is (op - 1) >> 1: 1 hidden layer 0, 2 the classifier,
-        // 7 + l hidden layer l >= 1, whose weights start at its base in W.
-        self.host_space.next = (self.cmd_op.val() - 1) >> 1;
-        self.host_hidden_weight.next = false;
-        self.host_weight_base.next = bits::<16>(0);
-        for l in 0..self.hidden_id.len() {
-            if self.host_space.val() == self.weight_space[l].val() {
-                self.host_hidden_weight.next = true;
-                self.host_weight_base.next = self.weight_base[l].val();
-            }
-        }
-        self.host_weight_address.next = self.cmd_addr.val() + self.host_weight_base.val();
-        self.host_word.next = self.host_weight_address.val() >> self.lane_shift.val();
-        self.host_lane.next = self.host_weight_address.val() & self.lane_mask.val();
-        if self.cmd_op.val().index() == 8 {
-            self.host_lane.next = self.host_neuron_lane.val();
-        }
+        // Where a host command lands (`PortDecoder`).
+        self.port_decoder.op.next = self.cmd_op.val();
+        self.port_decoder.addr.next = self.cmd_addr.val();
         self.index_next.next = self.index_q.val() + 1;
         self.index_lanes_next.next = self.index_q.val() + self.lane_step.val();
         self.lanes_done.next = self.index_lanes_next.val() >= self.size.val();
@@ -1558,54 +795,30 @@ impl Logic for LearningCore {
         self.label_input_wide.next = bit_cast::<16, 6>(self.step_label_input.q.val());
         self.classifier_label_wide.next = bit_cast::<16, 6>(self.step_classifier_label.q.val());
 
-        // Lanes: lane `k` takes synapse `index + k` of the row (neuron `lane_neuron[k]`), its
+        // Lanes: lane `k` takes synapse `index + k` of the row its
         // weight from the bank the router gives it; lanes past the row's end do nothing.
         self.lane_router.row.next = self.event_base_q.val();
         self.lane_router.index.next = self.index_q.val();
         self.lane_router.size.next = self.size.val();
+        // The pipeline's later stages work on the groups addressed in the cycles before.
+        self.synapse_stages.clock.next = self.clock.val();
+        self.synapse_stages.integrate.next = false;
+        self.synapse_stages.learn.next = false;
+        self.synapse_stages.first_row.next = !self.event_index_q.val().any();
+        self.synapse_stages.neuron_word.next = self.neuron_word.val();
+        self.synapse_stages.classifier.next = self.layer.q.val();
+        self.synapse_stages.hidden.next = self.hidden_layer.q.val();
+        self.synapse_stages.index.next = self.index_q.val();
+        self.synapse_stages.label.next = self.classifier_label_wide.val();
         for k in 0..self.lane_id.len() {
-            self.lane_neuron[k].next = self.index_q.val() + self.lane_id[k].val();
-        }
-        // The pipeline's second stage works on the group addressed in the previous cycle.
-        self.integrate_stage.d.next = false;
-        self.learn_stage.d.next = false;
-        self.stage_first_row.d.next = !self.event_index_q.val().any();
-        self.stage_neuron_word.d.next = self.neuron_word.val();
-        self.stage_layer.d.next = self.layer.q.val();
-        self.stage_hidden.d.next = self.hidden_layer.q.val();
-        self.round_stage.d.next = self.learn_stage.q.val();
-        self.round_layer.d.next = self.stage_layer.q.val();
-        self.round_hidden.d.next = self.stage_hidden.q.val();
-        self.write_stage.d.next = self.round_stage.q.val();
-        self.write_layer.d.next = self.round_layer.q.val();
-        self.late_stage.d.next = self.write_stage.q.val();
-        self.late_layer.d.next = self.write_layer.q.val();
-        self.commit_stage.next = self.write_stage.q.val();
-        self.commit_layer.next = self.write_layer.q.val();
-        if self.late_write.val() {
-            self.commit_stage.next = self.late_stage.q.val();
-            self.commit_layer.next = self.late_layer.q.val();
-        }
-        for k in 0..self.lane_id.len() {
-            self.stage_lane_valid[k].d.next = self.lane_router.lane_valid[k].val();
-            self.stage_lane_bank[k].d.next = self.lane_router.lane_bank[k].val();
-            self.stage_bank_lane[k].d.next = self.lane_router.bank_lane[k].val();
-            self.stage_bank_address[k].d.next = self.lane_router.bank_address[k].val();
-            self.stage_target[k].d.next =
-                self.classifier_label_wide.val() == self.lane_neuron[k].val();
-            self.round_lane_valid[k].d.next = self.stage_lane_valid[k].q.val();
-            self.round_bank_lane[k].d.next = self.stage_bank_lane[k].q.val();
-            self.round_bank_address[k].d.next = self.stage_bank_address[k].q.val();
-            self.write_bank_address[k].d.next = self.round_bank_address[k].q.val();
-            self.late_bank_address[k].d.next = self.write_bank_address[k].q.val();
-            self.commit_bank_address[k].next = self.write_bank_address[k].q.val();
-            if self.late_write.val() {
-                self.commit_bank_address[k].next = self.late_bank_address[k].q.val();
-            }
+            self.synapse_stages.lane_valid[k].next = self.lane_router.lane_valid[k].val();
+            self.synapse_stages.lane_bank[k].next = self.lane_router.lane_bank[k].val();
+            self.synapse_stages.bank_lane[k].next = self.lane_router.bank_lane[k].val();
+            self.synapse_stages.bank_address[k].next = self.lane_router.bank_address[k].val();
         }
         self.lane_router.classifier.next = self.layer.q.val();
         for k in 0..self.lane_id.len() {
-            self.lane_router.weight_bank[k].next = self.stage_lane_bank[k].q.val();
+            self.lane_router.weight_bank[k].next = self.synapse_stages.stage_lane_bank[k].val();
             self.lane_router.hidden_weight[k].next = self.hidden_weights[k].read_data.val();
             self.lane_router.classifier_weight[k].next = self.classifier_weights[k].read_data.val();
         }
@@ -1614,7 +827,7 @@ impl Logic for LearningCore {
         for k in 0..self.lane_id.len() {
             self.weight_wide[k].value.next = signed_cast(self.lane_router.weight[k].val());
             self.lane_current_base[k].next = self.current_mem[k].read_data.val();
-            if self.stage_first_row.q.val() {
+            if self.synapse_stages.stage_first_row.val() {
                 self.lane_current_base[k].next = bits::<32>(0);
             }
             self.lane_current_sum[k].next =
@@ -1635,25 +848,6 @@ impl Logic for LearningCore {
             }
         }
 
-        // Neuron update. The current saturates to 16 bits (it fits when bits 31..15 are all
-        // equal); no event rows means no current.
-        self.current_high.next = self.current_read.val().get_bits::<17>(15);
-        self.current.next = self.current_read.val().get_bits::<16>(0);
-        if !self.current_high.val().all() && self.current_high.val().any() {
-            self.current.next = self.current_max.val();
-            if self.current_read.val().get_bit(31) {
-                self.current.next = self.current_min.val();
-            }
-        }
-        if !self.event_count.val().any() {
-            self.current.next = bits::<16>(0);
-        }
-        // Effective threshold theta + theta_a + h_n on 18 bits.
-        self.theta_wide.value.next = signed_cast(self.layer_threshold.val());
-        self.offset_wide.value.next = signed_cast(self.layer_offset.val());
-        self.threshold.next = (unsigned_cast(self.theta_wide.result.val())
-            + unsigned_cast(self.offset_wide.result.val()))
-            + bit_cast::<18, 16>(self.homeostasis_mem.read_data.val());
         // The neuron update's data stages.
         self.neuron_engine.clock.next = self.clock.val();
         self.neuron_engine.read_valid.next = self.neuron_stage.q.val();
@@ -1661,8 +855,10 @@ impl Logic for LearningCore {
         self.neuron_engine.read_address.next = self.stage_address_q.val();
         self.neuron_engine.read_v.next = self.membrane.read_data.val();
         self.neuron_engine.read_refractory.next = self.refractory.read_data.val();
-        self.neuron_engine.read_current.next = self.current.val();
-        self.neuron_engine.read_threshold.next = self.threshold.val();
+        self.neuron_engine.read_current.next = self.current_read.val();
+        self.neuron_engine.no_events.next = !self.event_count.val().any();
+        self.neuron_engine.threshold.next = self.layer_threshold.val();
+        self.neuron_engine.offset.next = self.layer_offset.val();
         self.neuron_engine.read_h.next = self.homeostasis_mem.read_data.val();
         self.neuron_engine.read_count.next = self.count.read_data.val();
         self.neuron_engine.read_trace.next = self.trace_read.val();
@@ -1722,19 +918,12 @@ impl Logic for LearningCore {
         self.sigmoid.write_address.next = bits::<8>(0);
         self.sigmoid.write_data.next = bits::<8>(0);
         self.sigmoid.write_enable.next = false;
-        // The shifts of the layer of the group in stage 2 (its learning shift annealed),
-        // registered for its rounding in stage 3 (host writes happen only while the pipeline
-        // is empty).
-        self.anneal_shift.shift.next = self.layer_fields.learn_shift.val();
-        self.anneal_shift.anneal.next = self.anneal.q.val();
-        self.learn_shift.d.next = self.anneal_shift.shift_next.val();
-        self.decay_shift.d.next = self.layer_fields.decay_shift.val();
         // Lane k's draw is the (k + 1)-th of the stream, so a group of synapses draws exactly
         // what the golden model draws for them one by one.
         // The stream's state after the group in stage 3 is the draw of its last valid lane.
         self.learn_next_state.next = self.draw[0].q.val();
         for k in 0..self.lane_id.len() {
-            if self.round_lane_valid[k].q.val() {
+            if self.synapse_stages.round_lane_valid[k].val() {
                 self.learn_next_state.next = self.draw[k].q.val();
             }
         }
@@ -1743,14 +932,14 @@ impl Logic for LearningCore {
         // generator register of the layer of the group in stage 2.
         self.draw_source.next = self.learn_state[0].q.val();
         for l in 1..self.hidden_id.len() {
-            if self.stage_hidden.q.val() == self.hidden_id[l].val() {
+            if self.synapse_stages.stage_hidden.val() == self.hidden_id[l].val() {
                 self.draw_source.next = self.learn_state[l].q.val();
             }
         }
-        if self.stage_layer.q.val() {
+        if self.synapse_stages.stage_classifier.val() {
             self.draw_source.next = self.classifier_state.q.val();
         }
-        if self.round_stage.q.val() {
+        if self.synapse_stages.round_stage.val() {
             self.draw_source.next = self.learn_next_state.val();
         }
         // (The generators take `draw_source` at the end of `update`, after the sequencer's
@@ -1759,39 +948,21 @@ impl Logic for LearningCore {
         self.encoder.random.next = self.generator[0].next_state.val();
         // Learning's stages 2 to 4: the lanes' rules and roundings, and the bank router.
         self.learn_engine.clock.next = self.clock.val();
-        self.learn_engine.classifier.next = self.stage_layer.q.val();
+        self.learn_engine.classifier.next = self.synapse_stages.stage_classifier.val();
         self.learn_engine.error.next = self.error.q.val();
-        self.sr_plan.learn_shift.next = self.learn_shift.q.val();
-        self.sr_plan.decay_shift.next = self.decay_shift.q.val();
-        if self.split_rounding.val() {
-            self.sr_plan.learn_shift.next = self.anneal_shift.shift_next.val();
-            self.sr_plan.decay_shift.next = self.layer_fields.decay_shift.val();
-        }
-        self.plan_learn_first.d.next = self.sr_plan.learn_first.val();
-        self.plan_decay_off.d.next = self.sr_plan.decay_off.val();
-        self.plan_mask.d.next = self.sr_plan.mask.val();
-        self.plan_first_shift.d.next = self.sr_plan.first_shift.val();
-        self.plan_round_shift.d.next = self.sr_plan.round_shift.val();
-        self.learn_engine.learn_first.next = self.sr_plan.learn_first.val();
-        self.learn_engine.decay_off.next = self.sr_plan.decay_off.val();
-        self.learn_engine.mask.next = self.sr_plan.mask.val();
-        self.learn_engine.first_shift.next = self.sr_plan.first_shift.val();
-        self.learn_engine.round_shift.next = self.sr_plan.round_shift.val();
-        if self.split_rounding.val() {
-            self.learn_engine.learn_first.next = self.plan_learn_first.q.val();
-            self.learn_engine.decay_off.next = self.plan_decay_off.q.val();
-            self.learn_engine.mask.next = self.plan_mask.q.val();
-            self.learn_engine.first_shift.next = self.plan_first_shift.q.val();
-            self.learn_engine.round_shift.next = self.plan_round_shift.q.val();
-        }
+        // The shifts of the layer of the group in stage 2 (host writes happen only while the
+        // pipeline is empty).
+        self.learn_engine.learn_shift.next = self.layer_fields.learn_shift.val();
+        self.learn_engine.decay_shift.next = self.layer_fields.decay_shift.val();
+        self.learn_engine.anneal.next = self.anneal.q.val();
         self.learn_engine.w_max.next = self.w_max.q.val();
         for k in 0..self.lane_id.len() {
             self.learn_engine.weight[k].next = self.lane_router.weight[k].val();
             self.learn_engine.trace[k].next = self.trace_mem[k].read_data.val();
-            self.learn_engine.target[k].next = self.stage_target[k].q.val();
+            self.learn_engine.target[k].next = self.synapse_stages.stage_target[k].val();
             self.learn_engine.draw[k].next = self.draw[k].q.val();
-            self.learn_engine.lane_valid[k].next = self.round_lane_valid[k].q.val();
-            self.learn_engine.bank_lane[k].next = self.round_bank_lane[k].q.val();
+            self.learn_engine.lane_valid[k].next = self.synapse_stages.round_lane_valid[k].val();
+            self.learn_engine.bank_lane[k].next = self.synapse_stages.round_bank_lane[k].val();
         }
 
         // Memory ports: the sequencer's addresses; every memory but W reads each cycle; no
@@ -1808,11 +979,13 @@ impl Logic for LearningCore {
             self.hidden_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
             self.classifier_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
             self.hidden_weights[b].read_address.next = self.lane_router.bank_address[b].val();
-            self.hidden_weights[b].write_address.next = self.commit_bank_address[b].val();
+            self.hidden_weights[b].write_address.next =
+                self.synapse_stages.commit_bank_address[b].val();
             self.hidden_weights[b].read_enable.next = false;
             self.hidden_weights[b].write_enable.next = false;
             self.classifier_weights[b].read_address.next = self.lane_router.bank_address[b].val();
-            self.classifier_weights[b].write_address.next = self.commit_bank_address[b].val();
+            self.classifier_weights[b].write_address.next =
+                self.synapse_stages.commit_bank_address[b].val();
             self.classifier_weights[b].read_enable.next = true;
             self.classifier_weights[b].write_enable.next = false;
             // Trace and current banks: the neuron word of the lane group or of the neuron
@@ -1823,7 +996,7 @@ impl Logic for LearningCore {
             self.trace_mem[b].read_enable.next = true;
             self.trace_mem[b].write_enable.next = false;
             self.current_mem[b].read_address.next = self.neuron_word.val();
-            self.current_mem[b].write_address.next = self.stage_neuron_word.q.val();
+            self.current_mem[b].write_address.next = self.synapse_stages.stage_neuron_word.val();
             self.current_mem[b].write_data.next = self.lane_current_sum[b].val();
             self.current_mem[b].read_enable.next = true;
             self.current_mem[b].write_enable.next = false;
@@ -1869,17 +1042,6 @@ impl Logic for LearningCore {
             self.parameter_layer.next = self.classifier_parameter_layer.val();
         }
         self.parameter_group.next = self.neuron_group.val();
-        self.host_parameter.next = false;
-        self.host_parameter_layer.next = self.classifier_parameter_layer.val();
-        if self.cmd_addr.val().get_bits::<12>(4) == self.classifier_block.val() {
-            self.host_parameter.next = true;
-        }
-        for l in 0..self.hidden_id.len() {
-            if self.cmd_addr.val().get_bits::<12>(4) == self.parameter_block[l].val() {
-                self.host_parameter.next = true;
-                self.host_parameter_layer.next = self.hidden_parameter_id[l].val();
-            }
-        }
         self.host_parameter_group.next = self.neuron_group.val();
         for s in 0..self.parameters.len() {
             self.parameters[s].read_enable.next = true;
@@ -1923,37 +1085,39 @@ impl Logic for LearningCore {
             CoreState::Idle => {
                 // The RAMs read what the host addresses.
                 self.pixels.read_address.next = self.cmd_addr.val();
-                self.read_lane.d.next = self.host_lane.val();
+                self.read_lane.d.next = self.port_decoder.lane.val();
                 for b in 0..self.lane_id.len() {
-                    self.hidden_weights[b].read_address.next = self.host_word.val();
-                    self.hidden_weights[b].write_address.next = self.host_word.val();
+                    self.hidden_weights[b].read_address.next = self.port_decoder.weight_word.val();
+                    self.hidden_weights[b].write_address.next = self.port_decoder.weight_word.val();
                     self.hidden_weights[b].write_data.next = self.cmd_data.val().get_bits::<16>(0);
-                    self.classifier_weights[b].read_address.next = self.host_word.val();
-                    self.classifier_weights[b].write_address.next = self.host_word.val();
+                    self.classifier_weights[b].read_address.next =
+                        self.port_decoder.weight_word.val();
+                    self.classifier_weights[b].write_address.next =
+                        self.port_decoder.weight_word.val();
                     self.classifier_weights[b].write_data.next =
                         self.cmd_data.val().get_bits::<16>(0);
-                    self.trace_mem[b].read_address.next = self.host_neuron_word.val();
-                    self.trace_mem[b].write_address.next = self.host_neuron_word.val();
+                    self.trace_mem[b].read_address.next = self.port_decoder.neuron_word.val();
+                    self.trace_mem[b].write_address.next = self.port_decoder.neuron_word.val();
                     self.trace_mem[b].write_data.next = self.cmd_data.val().get_bits::<8>(0);
                 }
-                self.membrane.read_address.next = self.host_neuron_address.val();
-                self.refractory.read_address.next = self.host_neuron_address.val();
-                self.homeostasis_mem.read_address.next = self.host_neuron_address.val();
-                self.count.read_address.next = self.host_neuron_address.val();
-                self.membrane.write_address.next = self.host_neuron_address.val();
+                self.membrane.read_address.next = self.port_decoder.neuron_address.val();
+                self.refractory.read_address.next = self.port_decoder.neuron_address.val();
+                self.homeostasis_mem.read_address.next = self.port_decoder.neuron_address.val();
+                self.count.read_address.next = self.port_decoder.neuron_address.val();
+                self.membrane.write_address.next = self.port_decoder.neuron_address.val();
                 self.membrane.write_data.next = self.cmd_data.val().get_bits::<16>(0);
-                self.refractory.write_address.next = self.host_neuron_address.val();
+                self.refractory.write_address.next = self.port_decoder.neuron_address.val();
                 self.refractory.write_data.next = self.cmd_data.val().get_bits::<8>(0);
-                self.homeostasis_mem.write_address.next = self.host_neuron_address.val();
+                self.homeostasis_mem.write_address.next = self.port_decoder.neuron_address.val();
                 self.homeostasis_mem.write_data.next = self.cmd_data.val().get_bits::<16>(0);
-                self.count.write_address.next = self.host_neuron_address.val();
+                self.count.write_address.next = self.port_decoder.neuron_address.val();
                 self.count.write_data.next = self.cmd_data.val().get_bits::<16>(0);
-                if self.cmd_valid.val() && self.host_hidden_weight.val() {
+                if self.cmd_valid.val() && self.port_decoder.hidden_weight.val() {
                     // WRITE / READ of a hidden layer's weights (odd codes write).
                     if self.cmd_op.val().get_bit(0) {
                         for b in 0..self.lane_id.len() {
                             self.hidden_weights[b].write_enable.next =
-                                self.host_lane.val() == self.lane_id[b].val();
+                                self.port_decoder.lane.val() == self.lane_id[b].val();
                         }
                     } else {
                         for b in 0..self.lane_id.len() {
@@ -1977,7 +1141,7 @@ impl Logic for LearningCore {
                         5 => {
                             for b in 0..self.lane_id.len() {
                                 self.classifier_weights[b].write_enable.next =
-                                    self.host_lane.val() == self.lane_id[b].val();
+                                    self.port_decoder.lane.val() == self.lane_id[b].val();
                             }
                         }
                         6 => {
@@ -1995,7 +1159,8 @@ impl Logic for LearningCore {
                             2 => {
                                 for b in 0..self.lane_id.len() {
                                     self.trace_mem[b].write_enable.next =
-                                        self.host_neuron_lane.val() == self.lane_id[b].val();
+                                        self.port_decoder.neuron_lane.val()
+                                            == self.lane_id[b].val();
                                 }
                             }
                             3 => {
@@ -2015,7 +1180,7 @@ impl Logic for LearningCore {
                             self.layer_fields.write.next = true;
                             // The wide layer parameters: bits 3..0 the field of a layer's
                             // parameter block.
-                            if self.host_parameter.val() {
+                            if self.port_decoder.in_parameter_block.val() {
                                 for s in 0..self.parameters.len() {
                                     for e in 0..self.layout_field.len() {
                                         if (self.layout_slot[e].val() == self.slot_id[s].val())
@@ -2236,7 +1401,7 @@ impl Logic for LearningCore {
                 for b in 0..self.lane_id.len() {
                     self.hidden_weights[b].read_enable.next = !self.layer.q.val();
                 }
-                self.integrate_stage.d.next = true;
+                self.synapse_stages.integrate.next = true;
                 self.index.d.next = self.index_lanes_next.val();
                 if self.lanes_done.val() {
                     self.event_index.d.next = self.event_next.val();
@@ -2362,7 +1527,7 @@ impl Logic for LearningCore {
                 for b in 0..self.lane_id.len() {
                     self.hidden_weights[b].read_enable.next = !self.layer.q.val();
                 }
-                self.learn_stage.d.next = true;
+                self.synapse_stages.learn.next = true;
                 if self.weights_single_port.val() && !self.layer.q.val() {
                     self.state.d.next = CoreState::LearnData;
                 } else {
@@ -2448,29 +1613,32 @@ impl Logic for LearningCore {
             }
         }
         // The later stages of the synapse pipeline: integration's stage 2, learning's 3 and 4.
-        if self.integrate_stage.q.val() {
+        if self.synapse_stages.integrate_stage.val() {
             for k in 0..self.lane_id.len() {
-                self.current_mem[k].write_enable.next = self.stage_lane_valid[k].q.val();
+                self.current_mem[k].write_enable.next =
+                    self.synapse_stages.stage_lane_valid[k].val();
             }
         }
-        if self.round_stage.q.val() {
-            if self.round_layer.q.val() {
+        if self.synapse_stages.round_stage.val() {
+            if self.synapse_stages.round_classifier.val() {
                 self.classifier_state.d.next = self.learn_next_state.val();
             } else {
                 for l in 0..self.hidden_id.len() {
-                    if self.round_hidden.q.val() == self.hidden_id[l].val() {
+                    if self.synapse_stages.round_hidden.val() == self.hidden_id[l].val() {
                         self.learn_state[l].d.next = self.learn_next_state.val();
                     }
                 }
             }
         }
-        if self.commit_stage.val() {
+        if self.synapse_stages.commit_stage.val() {
             for b in 0..self.lane_id.len() {
-                self.hidden_weights[b].write_address.next = self.commit_bank_address[b].val();
+                self.hidden_weights[b].write_address.next =
+                    self.synapse_stages.commit_bank_address[b].val();
                 self.hidden_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
-                self.classifier_weights[b].write_address.next = self.commit_bank_address[b].val();
+                self.classifier_weights[b].write_address.next =
+                    self.synapse_stages.commit_bank_address[b].val();
                 self.classifier_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
-                if self.commit_layer.val() {
+                if self.synapse_stages.commit_classifier.val() {
                     self.classifier_weights[b].write_enable.next =
                         self.learn_engine.bank_write[b].val();
                 } else {
@@ -2487,7 +1655,7 @@ impl Logic for LearningCore {
             self.parameters[s].read_address.next =
                 self.parameter_group.val() | self.parameter_layer.val();
             self.parameters[s].write_address.next =
-                self.host_parameter_group.val() | self.host_parameter_layer.val();
+                self.host_parameter_group.val() | self.port_decoder.parameter_layer.val();
         }
     }
 }

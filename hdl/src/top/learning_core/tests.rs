@@ -1,9 +1,11 @@
 //! The learning core against the golden model in rust-hdl's simulator: random networks and
 //! states, every phase, all state compared every step; and its synthesis.
 use super::*;
+use crate::memory::RamStyle;
 use crate::synth::{synthesize_text, Family};
 use crate::top::host_interface::{
-    memory_address, state_probes, state_writes, Op, CLASSIFIER_PARAMETERS, HIDDEN_PARAMETERS,
+    memory_address, state_probes, state_writes, Op, ShapeError, StepCommand, CLASSIFIER_PARAMETERS,
+    HIDDEN_PARAMETERS,
 };
 use spikeforge_sim::core_interface::{draw, random_state};
 use spikeforge_sim::model::{Learn, Polarity};
@@ -28,8 +30,13 @@ impl Host {
         host
     }
 
-    /// One clock cycle with the inputs already set.
+    /// One clock cycle with the inputs already set: they settle through the core's logic
+    /// (its sub-blocks included) before the rising edge, as they would in the hardware.
     fn tick(&mut self) {
+        assert!(
+            simulate(&mut self.core, SETTLE_PASSES),
+            "the core did not settle after its inputs changed"
+        );
         self.core.clock.next = Clock { clk: true };
         assert!(
             simulate(&mut self.core, SETTLE_PASSES),

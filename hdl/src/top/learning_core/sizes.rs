@@ -1,0 +1,166 @@
+//! The words of each memory of a learning core, and the constants its sequencer compares with.
+use super::{CoreError, CoreOptions, MemoryInfo, MAX_LANES};
+use crate::memory::{RamStyle, ICE40_UP_SPRAMS, SPRAM_WORDS};
+use crate::top::host_interface::{CoreShape, LayerId};
+use rust_hdl::prelude::*;
+use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::core_interface::MAX_MEMORY_WORDS;
+
+/// Words of each memory of a core for `cfg` (checked by [`LearningCore::new`]).
+pub(super) struct Sizes {
+    pub(super) inputs: usize,
+    pub(super) labels: usize,
+    /// Neurons of each hidden layer.
+    pub(super) hidden: Vec<usize>,
+    pub(super) classes: usize,
+    /// Rows of each hidden layer's weights (its event list's words).
+    pub(super) hidden_rows: Vec<usize>,
+    pub(super) classifier_rows: usize,
+    pub(super) lanes: usize,
+}
+
+impl Sizes {
+    pub(super) fn of(cfg: &NetworkConfig, options: CoreOptions) -> Result<Self, CoreError> {
+        if !options.lanes.is_power_of_two() || options.lanes > MAX_LANES {
+            return Err(CoreError::Lanes {
+                lanes: options.lanes,
+            });
+        }
+        let shape = CoreShape::new(cfg)?;
+        let sizes = Sizes {
+            inputs: shape.inputs,
+            labels: shape.label_inputs,
+            hidden: shape.hidden.clone(),
+            classes: shape.classes,
+            hidden_rows: (0..shape.hidden_layers())
+                .map(|l| shape.rows(LayerId::hidden(l)))
+                .collect(),
+            classifier_rows: shape.classifier_rows,
+            lanes: options.lanes,
+        };
+        for memory in sizes.memories(cfg.weight_bits.into(), options) {
+            let bank_words = memory.words / memory.banks;
+            let sprams = memory.banks * bank_words.div_ceil(SPRAM_WORDS);
+            if memory.storage == RamStyle::Ice40Spram && sprams > ICE40_UP_SPRAMS {
+                return Err(CoreError::SpramTooSmall {
+                    words: memory.words,
+                    bits: memory.width,
+                    sprams,
+                    lanes: memory.banks,
+                });
+            }
+            if memory.words > MAX_MEMORY_WORDS {
+                return Err(CoreError::MemoryTooLarge {
+                    memory: memory.name,
+                    words: memory.words,
+                });
+            }
+        }
+        Ok(sizes)
+    }
+
+    /// The first neuron word of each hidden layer, each layer rounded up to whole lanes, then
+    /// the classifier's first word.
+    pub(super) fn neuron_bases(&self) -> Vec<usize> {
+        prefix_sums(self.hidden.iter().map(|n| n.next_multiple_of(self.lanes)))
+    }
+
+    /// Words of each neuron memory (the hidden layers and the classifier, each from a whole
+    /// number of lanes; the sum rounded up to whole lanes).
+    pub(super) fn neuron_words(&self) -> usize {
+        let classifier = self.neuron_bases().last().copied().unwrap_or(0);
+        (classifier + self.classes).next_multiple_of(self.lanes)
+    }
+
+    /// The first word of each hidden layer's weights in W, then W's words.
+    pub(super) fn weight_bases(&self) -> Vec<usize> {
+        prefix_sums(
+            self.hidden_rows
+                .iter()
+                .zip(&self.hidden)
+                .map(|(r, n)| r * n),
+        )
+    }
+
+    /// The first word of each hidden layer's event list, then the lists' words.
+    pub(super) fn event_list_bases(&self) -> Vec<usize> {
+        prefix_sums(self.hidden_rows.iter().copied())
+    }
+
+    /// Words per bank of a banked memory of `words` words.
+    pub(super) fn bank_words(&self, words: usize) -> usize {
+        words.div_ceil(self.lanes)
+    }
+
+    fn memories(&self, weight_bits: usize, options: CoreOptions) -> Vec<MemoryInfo> {
+        let neurons = self.neuron_words();
+        let lanes = self.lanes;
+        let memory = |name, words, width| MemoryInfo {
+            name,
+            words,
+            banks: 1,
+            width,
+            storage: RamStyle::Inferred,
+        };
+        let banked = |name, words: usize, width| MemoryInfo {
+            name,
+            words: self.bank_words(words) * lanes,
+            banks: lanes,
+            width,
+            storage: RamStyle::Inferred,
+        };
+        let weight_storage = if options.weights_in_spram {
+            RamStyle::Ice40Spram
+        } else {
+            RamStyle::Inferred
+        };
+        let hidden_weights = self.weight_bases().last().copied().unwrap_or(0);
+        let hidden_events = self.event_list_bases().last().copied().unwrap_or(0);
+        vec![
+            memory("pixels", self.inputs, 8),
+            MemoryInfo {
+                storage: weight_storage,
+                ..banked("hidden_weights", hidden_weights, weight_bits)
+            },
+            banked(
+                "classifier_weights",
+                self.classifier_rows * self.classes,
+                weight_bits,
+            ),
+            memory("membrane", neurons, 16),
+            memory("refractory", neurons, 8),
+            banked("trace_mem", neurons, 8),
+            memory("homeostasis_mem", neurons, 16),
+            memory("count", neurons, 16),
+            banked("current_mem", neurons, 32),
+            memory("hidden_events", hidden_events, 16),
+            memory("classifier_events", self.classifier_rows, 16),
+        ]
+    }
+}
+
+/// `0, a0, a0 + a1, ...`: where each item starts when they are laid out one after the other,
+/// then the total.
+fn prefix_sums(items: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut sums = vec![0];
+    for item in items {
+        let last = sums.last().copied().unwrap_or(0);
+        sums.push(last + item);
+    }
+    sums
+}
+
+/// `count` of `make()`: one per lane or per hidden layer.
+pub(in crate::top) fn replicate<T>(count: usize, make: impl Fn() -> T) -> Vec<T> {
+    (0..count).map(|_| make()).collect()
+}
+
+/// The mask of the bits that hold every value up to `max` (all 16 from `2^15` on).
+pub(super) fn mask(max: usize) -> Constant<Bits<16>> {
+    constant((max + 1).next_power_of_two().min(1 << 16) - 1)
+}
+
+pub(in crate::top) fn constant(value: usize) -> Constant<Bits<16>> {
+    // Sizes are checked against 2^16 before this is called.
+    Constant::new(((value & 0xFFFF) as u64).into())
+}

@@ -1,0 +1,393 @@
+//! [`PortDecoder`]: where a host command of the learning core lands: the weight word and bank
+//! of a `READ_W` / `WRITE_W`, the neuron word and bank of a `READ_STATE` / `WRITE_STATE`, and
+//! the layer of a parameter write.
+use crate::top::host_interface::{parameter_id, LayerField, LayerId, Op, CLASSIFIER_PARAMETERS};
+use crate::top::learning_core::constant;
+use rust_hdl::prelude::*;
+
+/// Decodes the command's operation and address (`docs/spec.md` §6, host interface) into the
+/// memory words and banks the core's `Idle` state uses. Combinational.
+///
+/// - A weight operation's space is `(op - 1) >> 1`: hidden layer `l`'s weights are at its base
+///   in W, so its word is `base_l + addr`; any other weight (the classifier's C) is at `addr`.
+///   Word `a` is word `a >> s` of bank `a & (P - 1)`.
+/// - A state address: bit 15 the classifier, bits 11..0 its neuron; else, with one hidden
+///   layer, bits 11..0 the neuron, with more, bits 11..10 the hidden layer and 9..0 the
+///   neuron. The layer's first neuron word plus the neuron is the neuron word, in bank
+///   `word & (P - 1)`.
+/// - A register id's bits 15..4 name a layer's parameter block.
+#[derive(Debug, LogicBlock)]
+pub struct PortDecoder {
+    /// The command's operation code.
+    pub op: Signal<In, Bits<5>>,
+    /// The command's address or register id.
+    pub addr: Signal<In, Bits<16>>,
+    /// The operation reads or writes a hidden layer's weights.
+    pub hidden_weight: Signal<Out, Bit>,
+    /// The weight's word within its bank (W for a hidden layer, else C).
+    pub weight_word: Signal<Out, Bits<16>>,
+    /// The bank of the word the operation reads: the weight's, or for `READ_STATE` the
+    /// neuron's.
+    pub lane: Signal<Out, Bits<16>>,
+    /// The neuron word of a state address, in the unbanked neuron memories.
+    pub neuron_address: Signal<Out, Bits<16>>,
+    /// The neuron's word within its bank of the banked neuron memories (traces).
+    pub neuron_word: Signal<Out, Bits<16>>,
+    /// The neuron's bank.
+    pub neuron_lane: Signal<Out, Bits<16>>,
+    /// The register id is a layer's parameter.
+    pub in_parameter_block: Signal<Out, Bit>,
+    /// That layer: hidden layer `l` is `l`, the classifier the number of hidden layers.
+    pub parameter_layer: Signal<Out, Bits<5>>,
+    // Combinational temporaries.
+    space: Signal<Local, Bits<5>>,
+    weight_base: Signal<Local, Bits<16>>,
+    weight_address: Signal<Local, Bits<16>>,
+    state_neuron: Signal<Local, Bits<16>>,
+    neuron_base: Signal<Local, Bits<16>>,
+    // Per hidden layer: its number, weight space, first weight word, first neuron word and
+    // parameter block (`id >> 4`).
+    hidden_id: Vec<Constant<Bits<2>>>,
+    hidden_space: Vec<Constant<Bits<5>>>,
+    hidden_weight_base: Vec<Constant<Bits<16>>>,
+    hidden_neuron_base: Vec<Constant<Bits<16>>>,
+    parameter_block: Vec<Constant<Bits<12>>>,
+    parameter_id: Vec<Constant<Bits<5>>>,
+    classifier_neuron_base: Constant<Bits<16>>,
+    classifier_block: Constant<Bits<12>>,
+    classifier_layer: Constant<Bits<5>>,
+    stacked: Constant<Bit>,
+    lane_shift: Constant<Bits<16>>,
+    lane_mask: Constant<Bits<16>>,
+}
+
+/// `value` as a constant of `N` bits.
+fn small<const N: usize>(value: u64) -> Constant<Bits<N>> {
+    Constant::new(value.into())
+}
+
+impl PortDecoder {
+    /// The decoder of a core with `lanes` banks (a power of two) whose hidden layer `l` has its
+    /// weights from word `weight_bases[l]` of W and its neurons from word `neuron_bases[l]`;
+    /// the classifier's neurons start at `neuron_bases[hidden layers]`.
+    pub fn new(weight_bases: &[usize], neuron_bases: &[usize], lanes: usize) -> Self {
+        let hidden_layers = weight_bases.len();
+        assert!(
+            (1..=4).contains(&hidden_layers) && neuron_bases.len() == hidden_layers + 1,
+            "PortDecoder: {hidden_layers} hidden layers with {} neuron bases",
+            neuron_bases.len()
+        );
+        assert!(
+            lanes.is_power_of_two(),
+            "PortDecoder: lanes = {lanes} is not a power of two"
+        );
+        Self {
+            op: Signal::default(),
+            addr: Signal::default(),
+            hidden_weight: Signal::default(),
+            weight_word: Signal::default(),
+            lane: Signal::default(),
+            neuron_address: Signal::default(),
+            neuron_word: Signal::default(),
+            neuron_lane: Signal::default(),
+            in_parameter_block: Signal::default(),
+            parameter_layer: Signal::default(),
+            space: Signal::default(),
+            weight_base: Signal::default(),
+            weight_address: Signal::default(),
+            state_neuron: Signal::default(),
+            neuron_base: Signal::default(),
+            hidden_id: (0..hidden_layers as u64).map(small).collect(),
+            hidden_space: (0..hidden_layers)
+                .map(|l| {
+                    small(u64::from(
+                        (Op::WriteWeight(LayerId::hidden(l)).code() - 1) >> 1,
+                    ))
+                })
+                .collect(),
+            hidden_weight_base: weight_bases.iter().copied().map(constant).collect(),
+            hidden_neuron_base: neuron_bases[..hidden_layers]
+                .iter()
+                .copied()
+                .map(constant)
+                .collect(),
+            parameter_block: (0..hidden_layers)
+                .map(|l| {
+                    small(u64::from(
+                        parameter_id(LayerId::hidden(l), LayerField::ALL[0]) >> 4,
+                    ))
+                })
+                .collect(),
+            parameter_id: (0..hidden_layers as u64).map(small).collect(),
+            classifier_neuron_base: constant(neuron_bases[hidden_layers]),
+            classifier_block: small(u64::from(CLASSIFIER_PARAMETERS >> 4)),
+            classifier_layer: small(hidden_layers as u64),
+            stacked: Constant::new(hidden_layers > 1),
+            lane_shift: constant(lanes.trailing_zeros() as usize),
+            lane_mask: constant(lanes - 1),
+        }
+    }
+}
+
+impl Logic for PortDecoder {
+    #[hdl_gen]
+    fn update(&mut self) {
+        // A state address: its layer's first neuron word plus its neuron.
+        self.neuron_base.next = self.hidden_neuron_base[0].val();
+        self.state_neuron.next = bit_cast::<16, 12>(self.addr.val().get_bits::<12>(0));
+        if self.addr.val().get_bit(15) {
+            self.neuron_base.next = self.classifier_neuron_base.val();
+        } else if self.stacked.val() {
+            self.state_neuron.next = bit_cast::<16, 10>(self.addr.val().get_bits::<10>(0));
+            for l in 1..self.hidden_id.len() {
+                if self.addr.val().get_bits::<2>(10) == self.hidden_id[l].val() {
+                    self.neuron_base.next = self.hidden_neuron_base[l].val();
+                }
+            }
+        }
+        self.neuron_address.next = self.neuron_base.val() + self.state_neuron.val();
+        self.neuron_word.next = self.neuron_address.val() >> self.lane_shift.val();
+        self.neuron_lane.next = self.neuron_address.val() & self.lane_mask.val();
+        // A weight: its layer's base in W plus the address (C's words start at 0).
+        self.space.next = (self.op.val() - 1) >> 1;
+        self.hidden_weight.next = false;
+        self.weight_base.next = bits::<16>(0);
+        for l in 0..self.hidden_id.len() {
+            if self.space.val() == self.hidden_space[l].val() {
+                self.hidden_weight.next = true;
+                self.weight_base.next = self.hidden_weight_base[l].val();
+            }
+        }
+        self.weight_address.next = self.addr.val() + self.weight_base.val();
+        self.weight_word.next = self.weight_address.val() >> self.lane_shift.val();
+        self.lane.next = self.weight_address.val() & self.lane_mask.val();
+        if self.op.val().index() == 8 {
+            self.lane.next = self.neuron_lane.val();
+        }
+        // A parameter: the layer whose block holds the id.
+        self.in_parameter_block.next = false;
+        self.parameter_layer.next = self.classifier_layer.val();
+        if self.addr.val().get_bits::<12>(4) == self.classifier_block.val() {
+            self.in_parameter_block.next = true;
+        }
+        for l in 0..self.hidden_id.len() {
+            if self.addr.val().get_bits::<12>(4) == self.parameter_block[l].val() {
+                self.in_parameter_block.next = true;
+                self.parameter_layer.next = self.parameter_id[l].val();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth_check::assert_synthesizes_combinational;
+    use crate::test_vectors::{
+        assert_matches_golden, draw_cases, from_bit, from_bits, to_bits, Draw, GoldenCase, VECTORS,
+    };
+    use crate::top::host_interface::{CoreShape, StateField};
+
+    const SEED: u32 = 0x1A7E_0005;
+    /// The decoder under test: two hidden layers of 24 and 12 neurons after 16 pixels, 10
+    /// classes, 4 lanes.
+    const LANES: u16 = 4;
+    const HIDDEN: [usize; 2] = [24, 12];
+
+    fn shape() -> CoreShape {
+        CoreShape {
+            inputs: 16,
+            label_inputs: 0,
+            hidden: HIDDEN.to_vec(),
+            classes: 10,
+            classifier_rows: 36,
+            classifier_sees_input: false,
+        }
+    }
+
+    /// Layer `i` of the shape: hidden layer `i`, or the classifier after them.
+    fn layer(i: usize) -> LayerId {
+        if i < HIDDEN.len() {
+            LayerId::hidden(i)
+        } else {
+            LayerId::CLASSIFIER
+        }
+    }
+
+    /// The first weight word of each hidden layer in W: the layers' `rows * size` one after
+    /// the other.
+    fn weight_bases() -> Vec<usize> {
+        let shape = shape();
+        let mut bases = vec![0];
+        for (l, size) in HIDDEN.iter().enumerate() {
+            bases.push(bases[l] + shape.rows(LayerId::hidden(l)) * size);
+        }
+        bases.truncate(HIDDEN.len());
+        bases
+    }
+
+    /// The first neuron word of each hidden layer and of the classifier, each hidden layer
+    /// from a whole number of lanes.
+    fn neuron_bases() -> Vec<usize> {
+        let lanes = usize::from(LANES);
+        vec![
+            0,
+            HIDDEN[0].next_multiple_of(lanes),
+            HIDDEN[0].next_multiple_of(lanes) + HIDDEN[1].next_multiple_of(lanes),
+        ]
+    }
+
+    fn uut() -> PortDecoder {
+        let mut uut = PortDecoder::new(&weight_bases(), &neuron_bases(), usize::from(LANES));
+        uut.connect_all();
+        uut
+    }
+
+    #[derive(Debug)]
+    struct Case {
+        op: u8,
+        addr: u16,
+    }
+
+    /// A size or index as an `i64` for [`Draw::int`].
+    fn wide(x: usize) -> i64 {
+        i64::try_from(x).unwrap_or(i64::MAX)
+    }
+
+    fn narrow<T: TryFrom<i64>>(x: i64) -> T {
+        T::try_from(x).unwrap_or_else(|_| panic!("{x} is outside the drawn range"))
+    }
+
+    impl GoldenCase for Case {
+        type Widget = PortDecoder;
+
+        fn draw(draw: &mut Draw) -> Self {
+            let shape = shape();
+            let which = narrow::<usize>(draw.int(0, wide(HIDDEN.len())));
+            let id = layer(which);
+            match draw.int(0, 3) {
+                // A weight of a layer.
+                0 => {
+                    let op = if draw.int(0, 1) == 0 {
+                        Op::WriteWeight(id)
+                    } else {
+                        Op::ReadWeight(id)
+                    };
+                    let size = if id.is_classifier() {
+                        shape.classes
+                    } else {
+                        HIDDEN[which]
+                    };
+                    let words = shape.rows(id) * size;
+                    Self {
+                        op: op.code(),
+                        addr: narrow(draw.int(0, wide(words) - 1)),
+                    }
+                }
+                // A state word of a neuron.
+                1 => {
+                    let field = StateField::ALL[narrow::<usize>(draw.int(0, 4))];
+                    let size = if id.is_classifier() {
+                        shape.classes
+                    } else {
+                        HIDDEN[which]
+                    };
+                    let neuron = narrow::<usize>(draw.int(0, wide(size) - 1));
+                    let op = if draw.int(0, 1) == 0 {
+                        Op::WriteState
+                    } else {
+                        Op::ReadState
+                    };
+                    Self {
+                        op: op.code(),
+                        addr: shape.state_address(id, field, neuron),
+                    }
+                }
+                // A parameter of a layer.
+                2 => {
+                    let field = LayerField::ALL
+                        [narrow::<usize>(draw.int(0, wide(LayerField::ALL.len()) - 1))];
+                    Self {
+                        op: Op::WriteRegister.code(),
+                        addr: parameter_id(id, field),
+                    }
+                }
+                // Anything.
+                _ => Self {
+                    op: narrow(draw.int(0, 31)),
+                    addr: narrow(draw.int(0, 0xFFFF)),
+                },
+            }
+        }
+
+        fn drive(&self, uut: &mut PortDecoder) {
+            uut.op.next = to_bits(self.op.into());
+            uut.addr.next = to_bits(self.addr.into());
+        }
+
+        fn ports(&self) -> Vec<(&'static str, usize, i64)> {
+            vec![("op", 5, self.op.into()), ("addr", 16, self.addr.into())]
+        }
+
+        fn golden(&self) -> Vec<(&'static str, i64)> {
+            let shape = shape();
+            let layers = HIDDEN.len();
+            // A hidden layer's weight operation, read or write.
+            let weight_layer = (0..layers).find(|&l| {
+                let id = LayerId::hidden(l);
+                self.op == Op::WriteWeight(id).code() || self.op == Op::ReadWeight(id).code()
+            });
+            let weight_base = weight_layer.map_or(0, |l| weight_bases()[l]);
+            let weight_address = self.addr.wrapping_add(narrow(wide(weight_base)));
+            // A state address's layer (hidden layer 0 for a layer code the core lacks).
+            let state = shape.split_state_address(self.addr);
+            let base = match state.layer {
+                LayerId::Classifier => neuron_bases()[layers],
+                LayerId::Hidden(l) if usize::from(l) < layers => neuron_bases()[usize::from(l)],
+                LayerId::Hidden(_) => neuron_bases()[0],
+            };
+            let neuron_address = state.neuron.wrapping_add(narrow(wide(base)));
+            let mut lane = weight_address % LANES;
+            if self.op == Op::ReadState.code() {
+                lane = neuron_address % LANES;
+            }
+            let parameter_layer = (0..=layers)
+                .find(|&i| parameter_id(layer(i), LayerField::ALL[0]) >> 4 == self.addr >> 4);
+            vec![
+                ("hidden_weight", weight_layer.is_some().into()),
+                ("weight_word", (weight_address / LANES).into()),
+                ("lane", lane.into()),
+                ("neuron_address", neuron_address.into()),
+                ("neuron_word", (neuron_address / LANES).into()),
+                ("neuron_lane", (neuron_address % LANES).into()),
+                ("in_parameter_block", parameter_layer.is_some().into()),
+                ("parameter_layer", wide(parameter_layer.unwrap_or(layers))),
+            ]
+        }
+
+        fn read(uut: &PortDecoder) -> Vec<(&'static str, i64)> {
+            vec![
+                ("hidden_weight", from_bit(uut.hidden_weight.val())),
+                ("weight_word", from_bits(uut.weight_word.val())),
+                ("lane", from_bits(uut.lane.val())),
+                ("neuron_address", from_bits(uut.neuron_address.val())),
+                ("neuron_word", from_bits(uut.neuron_word.val())),
+                ("neuron_lane", from_bits(uut.neuron_lane.val())),
+                ("in_parameter_block", from_bit(uut.in_parameter_block.val())),
+                ("parameter_layer", from_bits(uut.parameter_layer.val())),
+            ]
+        }
+    }
+
+    #[test]
+    fn port_decoder_matches_the_wire_addresses() {
+        let cases: Vec<Case> = draw_cases(SEED, VECTORS);
+        assert_matches_golden("PortDecoder", &mut uut(), &cases);
+    }
+
+    #[test]
+    fn port_decoder_synthesizes() {
+        let cases: Vec<Case> = draw_cases(SEED, VECTORS);
+        assert_synthesizes_combinational("port_decoder", &uut(), &cases);
+    }
+}
