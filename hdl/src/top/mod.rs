@@ -3,7 +3,7 @@ mod chip_core;
 mod chip_top;
 pub mod host_interface;
 mod lane_router;
-mod layer_fields;
+mod layer_registers;
 mod learn_engine;
 mod learning_core;
 mod neuron_engine;

@@ -1,7 +1,6 @@
 //! [`PortDecoder`]: where a host command of the learning core lands: the weight word and bank
-//! of a `READ_W` / `WRITE_W`, the neuron word and bank of a `READ_STATE` / `WRITE_STATE`, and
-//! the layer of a parameter write.
-use crate::top::host_interface::{parameter_id, LayerField, LayerId, Op, CLASSIFIER_PARAMETERS};
+//! of a `READ_W` / `WRITE_W`, the neuron word and bank of a `READ_STATE` / `WRITE_STATE`.
+use crate::top::host_interface::{LayerId, Op};
 use crate::top::learning_core::constant;
 use rust_hdl::prelude::*;
 
@@ -15,7 +14,6 @@ use rust_hdl::prelude::*;
 ///   layer, bits 11..0 the neuron, with more, bits 11..10 the hidden layer and 9..0 the
 ///   neuron. The layer's first neuron word plus the neuron is the neuron word, in bank
 ///   `word & (P - 1)`.
-/// - A register id's bits 15..4 name a layer's parameter block.
 #[derive(Debug, LogicBlock)]
 pub struct PortDecoder {
     /// The command's operation code.
@@ -35,27 +33,18 @@ pub struct PortDecoder {
     pub neuron_word: Signal<Out, Bits<16>>,
     /// The neuron's bank.
     pub neuron_lane: Signal<Out, Bits<16>>,
-    /// The register id is a layer's parameter.
-    pub in_parameter_block: Signal<Out, Bit>,
-    /// That layer: hidden layer `l` is `l`, the classifier the number of hidden layers.
-    pub parameter_layer: Signal<Out, Bits<5>>,
     // Combinational temporaries.
     space: Signal<Local, Bits<5>>,
     weight_base: Signal<Local, Bits<16>>,
     weight_address: Signal<Local, Bits<16>>,
     state_neuron: Signal<Local, Bits<16>>,
     neuron_base: Signal<Local, Bits<16>>,
-    // Per hidden layer: its number, weight space, first weight word, first neuron word and
-    // parameter block (`id >> 4`).
+    // Per hidden layer: its number, weight space, first weight word and first neuron word.
     hidden_id: Vec<Constant<Bits<2>>>,
     hidden_space: Vec<Constant<Bits<5>>>,
     hidden_weight_base: Vec<Constant<Bits<16>>>,
     hidden_neuron_base: Vec<Constant<Bits<16>>>,
-    parameter_block: Vec<Constant<Bits<12>>>,
-    parameter_id: Vec<Constant<Bits<5>>>,
     classifier_neuron_base: Constant<Bits<16>>,
-    classifier_block: Constant<Bits<12>>,
-    classifier_layer: Constant<Bits<5>>,
     stacked: Constant<Bit>,
     lane_shift: Constant<Bits<16>>,
     lane_mask: Constant<Bits<16>>,
@@ -90,8 +79,6 @@ impl PortDecoder {
             neuron_address: Signal::default(),
             neuron_word: Signal::default(),
             neuron_lane: Signal::default(),
-            in_parameter_block: Signal::default(),
-            parameter_layer: Signal::default(),
             space: Signal::default(),
             weight_base: Signal::default(),
             weight_address: Signal::default(),
@@ -111,17 +98,7 @@ impl PortDecoder {
                 .copied()
                 .map(constant)
                 .collect(),
-            parameter_block: (0..hidden_layers)
-                .map(|l| {
-                    small(u64::from(
-                        parameter_id(LayerId::hidden(l), LayerField::ALL[0]) >> 4,
-                    ))
-                })
-                .collect(),
-            parameter_id: (0..hidden_layers as u64).map(small).collect(),
             classifier_neuron_base: constant(neuron_bases[hidden_layers]),
-            classifier_block: small(u64::from(CLASSIFIER_PARAMETERS >> 4)),
-            classifier_layer: small(hidden_layers as u64),
             stacked: Constant::new(hidden_layers > 1),
             lane_shift: constant(lanes.trailing_zeros() as usize),
             lane_mask: constant(lanes - 1),
@@ -163,18 +140,6 @@ impl Logic for PortDecoder {
         self.lane.next = self.weight_address.val() & self.lane_mask.val();
         if self.op.val().index() == 8 {
             self.lane.next = self.neuron_lane.val();
-        }
-        // A parameter: the layer whose block holds the id.
-        self.in_parameter_block.next = false;
-        self.parameter_layer.next = self.classifier_layer.val();
-        if self.addr.val().get_bits::<12>(4) == self.classifier_block.val() {
-            self.in_parameter_block.next = true;
-        }
-        for l in 0..self.hidden_id.len() {
-            if self.addr.val().get_bits::<12>(4) == self.parameter_block[l].val() {
-                self.in_parameter_block.next = true;
-                self.parameter_layer.next = self.parameter_id[l].val();
-            }
         }
     }
 }
@@ -265,7 +230,7 @@ mod tests {
             let shape = shape();
             let which = narrow::<usize>(draw.int(0, wide(HIDDEN.len())));
             let id = layer(which);
-            match draw.int(0, 3) {
+            match draw.int(0, 2) {
                 // A weight of a layer.
                 0 => {
                     let op = if draw.int(0, 1) == 0 {
@@ -301,15 +266,6 @@ mod tests {
                     Self {
                         op: op.code(),
                         addr: shape.state_address(id, field, neuron),
-                    }
-                }
-                // A parameter of a layer.
-                2 => {
-                    let field = LayerField::ALL
-                        [narrow::<usize>(draw.int(0, wide(LayerField::ALL.len()) - 1))];
-                    Self {
-                        op: Op::WriteRegister.code(),
-                        addr: parameter_id(id, field),
                     }
                 }
                 // Anything.
@@ -351,8 +307,6 @@ mod tests {
             if self.op == Op::ReadState.code() {
                 lane = neuron_address % LANES;
             }
-            let parameter_layer = (0..=layers)
-                .find(|&i| parameter_id(layer(i), LayerField::ALL[0]) >> 4 == self.addr >> 4);
             vec![
                 ("hidden_weight", weight_layer.is_some().into()),
                 ("weight_word", (weight_address / LANES).into()),
@@ -360,8 +314,6 @@ mod tests {
                 ("neuron_address", neuron_address.into()),
                 ("neuron_word", (neuron_address / LANES).into()),
                 ("neuron_lane", (neuron_address % LANES).into()),
-                ("in_parameter_block", parameter_layer.is_some().into()),
-                ("parameter_layer", wide(parameter_layer.unwrap_or(layers))),
             ]
         }
 
@@ -373,8 +325,6 @@ mod tests {
                 ("neuron_address", from_bits(uut.neuron_address.val())),
                 ("neuron_word", from_bits(uut.neuron_word.val())),
                 ("neuron_lane", from_bits(uut.neuron_lane.val())),
-                ("in_parameter_block", from_bit(uut.in_parameter_block.val())),
-                ("parameter_layer", from_bits(uut.parameter_layer.val())),
             ]
         }
     }

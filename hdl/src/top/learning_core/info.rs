@@ -40,6 +40,7 @@ impl LearningCore {
             banks,
             ..memory(name, words, width)
         };
+        let (parameter_slots, parameter_words) = self.layer_registers.parameter_memories();
         let memories = vec![
             memory("pixels", self.pixels.depth(), self.pixels.stored_bits()),
             banked("hidden_weights", &self.hidden_weights),
@@ -64,12 +65,8 @@ impl LearningCore {
             memory("classifier_events", self.classifier_events.depth(), 16),
             memory("sigmoid", self.sigmoid.depth(), 8),
             MemoryInfo {
-                banks: self.parameters.len(),
-                ..memory(
-                    "parameters",
-                    self.parameters.iter().map(Ram::depth).sum(),
-                    16,
-                )
+                banks: parameter_slots,
+                ..memory("parameters", parameter_slots * parameter_words, 16)
             },
         ];
         let register = |id: u16, name: &str, width, access| ParameterInfo {

@@ -9,7 +9,7 @@ use crate::top::host_interface::{
     parameter_id, LayerField, LayerId, Op, Register, CLASSIFIER_PARAMETERS,
 };
 use crate::top::lane_router::LaneRouter;
-use crate::top::layer_fields::LayerFields;
+use crate::top::layer_registers::LayerRegisters;
 use crate::top::learn_engine::LearnEngine;
 use crate::top::neuron_engine::NeuronEngine;
 use crate::top::port_decoder::PortDecoder;
@@ -31,7 +31,9 @@ pub use options::{
     cycles_per_step, phase_reset_cycles, CoreError, CoreInfo, CoreOptions, MemoryInfo,
     ParameterInfo, PortInfo, MAX_LANES, PARAMETER_LAYOUT, PARAMETER_SLOTS,
 };
-use options::{parameter_stride, ADAPT_GROUP, GOODNESS_GROUP, NEURON_GROUP, PARAMETER_GROUPS};
+pub(in crate::top) use options::{
+    parameter_stride, ADAPT_GROUP, GOODNESS_GROUP, NEURON_GROUP, PARAMETER_GROUPS,
+};
 pub(in crate::top) use sizes::{constant, replicate};
 use sizes::{mask, Sizes};
 pub(crate) use states::core_states;
@@ -187,8 +189,8 @@ pub struct LearningCore {
     adapt_clamp: AdaptClamp,
     adapt_magnitude: DFF<Bits<CHANGE_BITS>>,
     adapt_negative: DFF<Bit>,
-    // The narrow per-layer parameters (`LayerFields`).
-    layer_fields: LayerFields,
+    // The per-layer parameters (`LayerRegisters`).
+    layer_registers: LayerRegisters,
     contrastive: ContrastiveError,
     // Learning's stages 2 to 4 (`LearnEngine`): one rule pair and one stochastic rounding
     // per lane serve both rules (the hidden layers and the classifier never learn in the same
@@ -244,22 +246,11 @@ pub struct LearningCore {
     learn_state: Vec<DFF<Bits<32>>>,
     classifier_state: DFF<Bits<32>>,
 
-    // Parameters. The wide per-layer ones are in `parameters` (see [`PARAMETER_LAYOUT`]):
-    // slot `s` is read at a group's word each cycle, for the state after this one.
-    parameters: Vec<Ram<Bits<16>, 5>>,
-    parameter_group: Signal<Local, Bits<5>>,
-    parameter_layer: Signal<Local, Bits<5>>,
-    host_parameter_group: Signal<Local, Bits<5>>,
-    hidden_parameter_layer: Signal<Local, Bits<5>>,
-    classifier_parameter_layer: Constant<Bits<5>>,
-    neuron_group: Constant<Bits<5>>,
-    adapt_group: Constant<Bits<5>>,
-    goodness_group: Constant<Bits<5>>,
-    slot_id: Vec<Constant<Bits<3>>>,
-    layout_field: Vec<Constant<Bits<4>>>,
-    layout_slot: Vec<Constant<Bits<3>>>,
-    layout_group: Vec<Constant<Bits<5>>>,
-    layout_high: Vec<Constant<Bit>>,
+    // Parameters: the layers' in `layer_registers`; `w_max` and the anneal.
+    // The group of wide parameters read for the state after this one.
+    neuron_group: Constant<Bits<2>>,
+    adapt_group: Constant<Bits<2>>,
+    goodness_group: Constant<Bits<2>>,
     w_max: DFF<Bits<15>>,
     anneal: DFF<Bits<8>>,
 
@@ -333,16 +324,9 @@ pub struct LearningCore {
     event_base_q: Signal<Local, Bits<16>>,
     class_base_q: Signal<Local, Bits<16>>,
     layer_offset: Signal<Local, Bits<16>>,
-    layer_threshold: Signal<Local, Bits<16>>,
     layer_leak_shift: Signal<Local, Bits<4>>,
     layer_refractory: Signal<Local, Bits<8>>,
-    layer_adapt_step: Signal<Local, Bits<16>>,
-    layer_adapt_target: Signal<Local, Bits<16>>,
-    layer_adapt_min: Signal<Local, Bits<16>>,
-    layer_adapt_max: Signal<Local, Bits<16>>,
-    layer_homeostasis_step: Signal<Local, Bits<16>>,
     layer_homeostasis_decay: Signal<Local, Bits<4>>,
-    layer_homeostasis_max: Signal<Local, Bits<16>>,
     layer_trace_shift: Signal<Local, Bits<3>>,
     neuron_address: Signal<Local, Bits<16>>,
     neuron_word: Signal<Local, Bits<16>>,
@@ -382,7 +366,6 @@ impl LearningCore {
         let neuron_bases = sizes.neuron_bases();
         let weight_bases = sizes.weight_bases();
         let list_bases = sizes.event_list_bases();
-        let stride = parameter_stride(hidden_layers);
         let layers = |make: &dyn Fn(usize) -> usize| -> Vec<Constant<Bits<16>>> {
             (0..hidden_layers).map(|l| constant(make(l))).collect()
         };
@@ -453,7 +436,7 @@ impl LearningCore {
             adapt_clamp: AdaptClamp::new(),
             adapt_magnitude: DFF::default(),
             adapt_negative: DFF::default(),
-            layer_fields: LayerFields::new(&parameter_blocks, CLASSIFIER_PARAMETERS >> 4),
+            layer_registers: LayerRegisters::new(&parameter_blocks, CLASSIFIER_PARAMETERS >> 4),
             contrastive: ContrastiveError::new(),
             synapse_stages: SynapseStages::new(lanes, options.late_write()),
             neuron_stage: DFF::default(),
@@ -544,36 +527,9 @@ impl LearningCore {
             lane_number: (1..=lanes).map(constant).collect(),
             sees_input: Constant::new(cfg.classifier_sees_input),
             weights_single_port: Constant::new(options.weights_in_spram),
-            parameters: (0..PARAMETER_SLOTS)
-                .map(|_| Ram::new(PARAMETER_GROUPS * stride))
-                .collect(),
-            parameter_group: Signal::default(),
-            parameter_layer: Signal::default(),
-            host_parameter_group: Signal::default(),
-            hidden_parameter_layer: Signal::default(),
-            classifier_parameter_layer: Constant::new((hidden_layers as u64).into()),
-            neuron_group: Constant::new((NEURON_GROUP * stride as u64).into()),
-            adapt_group: Constant::new((ADAPT_GROUP * stride as u64).into()),
-            goodness_group: Constant::new((GOODNESS_GROUP * stride as u64).into()),
-            slot_id: (0..PARAMETER_SLOTS as u64)
-                .map(|s| Constant::new(s.into()))
-                .collect(),
-            layout_field: PARAMETER_LAYOUT
-                .iter()
-                .map(|&(field, ..)| Constant::new((field as u64).into()))
-                .collect(),
-            layout_slot: PARAMETER_LAYOUT
-                .iter()
-                .map(|&(_, slot, ..)| Constant::new((slot as u64).into()))
-                .collect(),
-            layout_group: PARAMETER_LAYOUT
-                .iter()
-                .map(|&(_, _, group, _)| Constant::new((group * stride as u64).into()))
-                .collect(),
-            layout_high: PARAMETER_LAYOUT
-                .iter()
-                .map(|&(.., high)| Constant::new(high))
-                .collect(),
+            neuron_group: Constant::new(NEURON_GROUP.into()),
+            adapt_group: Constant::new(ADAPT_GROUP.into()),
+            goodness_group: Constant::new(GOODNESS_GROUP.into()),
             size: Signal::default(),
             neuron_base: Signal::default(),
             event_count: Signal::default(),
@@ -596,16 +552,9 @@ impl LearningCore {
             event_base_q: Signal::default(),
             class_base_q: Signal::default(),
             layer_offset: Signal::default(),
-            layer_threshold: Signal::default(),
             layer_leak_shift: Signal::default(),
             layer_refractory: Signal::default(),
-            layer_adapt_step: Signal::default(),
-            layer_adapt_target: Signal::default(),
-            layer_adapt_min: Signal::default(),
-            layer_adapt_max: Signal::default(),
-            layer_homeostasis_step: Signal::default(),
             layer_homeostasis_decay: Signal::default(),
-            layer_homeostasis_max: Signal::default(),
             layer_trace_shift: Signal::default(),
             neuron_address: Signal::default(),
             neuron_word: Signal::default(),
@@ -685,9 +634,6 @@ impl Logic for LearningCore {
             self.current_mem[b].clock.next = self.clock.val();
             self.draw[b].clock.next = self.clock.val();
         }
-        for s in 0..self.parameters.len() {
-            self.parameters[s].clock.next = self.clock.val();
-        }
         // The per-layer registers keep their value unless a state below writes them.
         for l in 0..self.hidden_id.len() {
             self.sigmoid_index[l].clock.next = self.clock.val();
@@ -730,19 +676,19 @@ impl Logic for LearningCore {
         // (`has_next`: there is one) at `next_list_base + next_list_count`.
         self.hidden_next.next = self.hidden_layer.q.val() + 1;
         self.has_next.next = self.hidden_layer.q.val() != self.last_hidden.val();
-        self.hidden_parameter_layer.next = bit_cast::<5, 2>(self.hidden_layer.q.val());
-        self.layer_fields.clock.next = self.clock.val();
-        self.layer_fields.write.next = false;
-        self.layer_fields.addr.next = self.cmd_addr.val();
-        self.layer_fields.data.next = self.cmd_data.val().get_bits::<8>(0);
-        self.layer_fields.classifier.next = self.layer.q.val();
-        self.layer_fields.hidden.next = self.hidden_layer.q.val();
-        self.layer_fields.stage_classifier.next = self.synapse_stages.stage_classifier.val();
-        self.layer_fields.stage_hidden.next = self.synapse_stages.stage_hidden.val();
-        self.layer_leak_shift.next = self.layer_fields.leak_shift.val();
-        self.layer_refractory.next = self.layer_fields.refractory.val();
-        self.layer_homeostasis_decay.next = self.layer_fields.homeostasis_decay.val();
-        self.layer_trace_shift.next = self.layer_fields.trace_shift.val();
+        self.layer_registers.clock.next = self.clock.val();
+        self.layer_registers.write.next = false;
+        self.layer_registers.addr.next = self.cmd_addr.val();
+        self.layer_registers.data.next = self.cmd_data.val();
+        self.layer_registers.read_group.next = self.neuron_group.val();
+        self.layer_registers.classifier.next = self.layer.q.val();
+        self.layer_registers.hidden.next = self.hidden_layer.q.val();
+        self.layer_registers.stage_classifier.next = self.synapse_stages.stage_classifier.val();
+        self.layer_registers.stage_hidden.next = self.synapse_stages.stage_hidden.val();
+        self.layer_leak_shift.next = self.layer_registers.leak_shift.val();
+        self.layer_refractory.next = self.layer_registers.refractory.val();
+        self.layer_homeostasis_decay.next = self.layer_registers.homeostasis_decay.val();
+        self.layer_trace_shift.next = self.layer_registers.trace_shift.val();
         self.size.next = self.hidden_sizes[0].val();
         self.neuron_base.next = self.hidden_neuron_base[0].val();
         self.list_base.next = self.event_list_base[0].val();
@@ -769,15 +715,6 @@ impl Logic for LearningCore {
             self.event_count.next = self.classifier_event_count_q.val();
             self.layer_offset.next = self.classifier_offset.q.val();
         }
-
-        // The wide parameters of the layer, read at the group's word in the previous cycle.
-        self.layer_threshold.next = self.parameters[0].read_data.val();
-        self.layer_homeostasis_step.next = self.parameters[1].read_data.val();
-        self.layer_homeostasis_max.next = self.parameters[2].read_data.val();
-        self.layer_adapt_step.next = self.parameters[0].read_data.val();
-        self.layer_adapt_target.next = self.parameters[1].read_data.val();
-        self.layer_adapt_min.next = self.parameters[2].read_data.val();
-        self.layer_adapt_max.next = self.parameters[3].read_data.val();
 
         // Addresses and counters. A neuron word `a` is word `a >> s` of bank `a & mask`; in
         // integration and learning `neuron_base + index` is a whole number of lanes, so lane
@@ -857,16 +794,16 @@ impl Logic for LearningCore {
         self.neuron_engine.read_refractory.next = self.refractory.read_data.val();
         self.neuron_engine.read_current.next = self.current_read.val();
         self.neuron_engine.no_events.next = !self.event_count.val().any();
-        self.neuron_engine.threshold.next = self.layer_threshold.val();
+        self.neuron_engine.threshold.next = self.layer_registers.threshold.val();
         self.neuron_engine.offset.next = self.layer_offset.val();
         self.neuron_engine.read_h.next = self.homeostasis_mem.read_data.val();
         self.neuron_engine.read_count.next = self.count.read_data.val();
         self.neuron_engine.read_trace.next = self.trace_read.val();
         self.neuron_engine.leak_shift.next = self.layer_leak_shift.val();
         self.neuron_engine.refractory_period.next = self.layer_refractory.val();
-        self.neuron_engine.homeostasis_step.next = self.layer_homeostasis_step.val();
+        self.neuron_engine.homeostasis_step.next = self.layer_registers.homeostasis_step.val();
         self.neuron_engine.homeostasis_decay.next = self.layer_homeostasis_decay.val();
-        self.neuron_engine.homeostasis_max.next = self.layer_homeostasis_max.val();
+        self.neuron_engine.homeostasis_max.next = self.layer_registers.homeostasis_max.val();
         self.neuron_engine.trace_shift.next = self.layer_trace_shift.val();
         self.neuron_engine.classifier.next = self.layer.q.val();
         self.neuron_engine.start.next = false;
@@ -876,8 +813,8 @@ impl Logic for LearningCore {
         self.goodness_next.next = self.neuron_engine.goodness.val();
         // The layer's adaptive threshold offset.
         self.adapt.spikes.next = self.spike_total_q.val();
-        self.adapt.step.next = signed_cast(self.layer_adapt_step.val());
-        self.adapt.target.next = self.layer_adapt_target.val();
+        self.adapt.step.next = signed_cast(self.layer_registers.adapt_step.val());
+        self.adapt.target.next = self.layer_registers.adapt_target.val();
         self.adapt_magnitude.d.next = self.adapt.magnitude.val();
         self.adapt_negative.d.next = self.adapt.negative.val();
         self.adapt_clamp.offset.next = signed_cast(self.layer_offset.val());
@@ -887,8 +824,8 @@ impl Logic for LearningCore {
             self.adapt_clamp.magnitude.next = self.adapt_magnitude.q.val();
             self.adapt_clamp.negative.next = self.adapt_negative.q.val();
         }
-        self.adapt_clamp.min.next = signed_cast(self.layer_adapt_min.val());
-        self.adapt_clamp.max.next = signed_cast(self.layer_adapt_max.val());
+        self.adapt_clamp.min.next = signed_cast(self.layer_registers.adapt_min.val());
+        self.adapt_clamp.max.next = signed_cast(self.layer_registers.adapt_max.val());
 
         // Learning: contrastive error, annealed learning shifts (capped at 24), the two rules.
         // A hidden layer's sigmoid index is latched at the first event fetch of the layer
@@ -909,9 +846,7 @@ impl Logic for LearningCore {
                 self.sigmoid.read_address.next = self.sigmoid_index[l].q.val();
             }
         }
-        self.contrastive.threshold.next = (bit_cast::<32, 16>(self.parameters[1].read_data.val())
-            << 16)
-            | bit_cast::<32, 16>(self.parameters[0].read_data.val());
+        self.contrastive.threshold.next = self.layer_registers.goodness_threshold.val();
         self.contrastive.positive.next = self.step_positive.q.val();
         self.contrastive.sigmoid.next = self.sigmoid.read_data.val();
         self.sigmoid.read_enable.next = true;
@@ -952,8 +887,8 @@ impl Logic for LearningCore {
         self.learn_engine.error.next = self.error.q.val();
         // The shifts of the layer of the group in stage 2 (host writes happen only while the
         // pipeline is empty).
-        self.learn_engine.learn_shift.next = self.layer_fields.learn_shift.val();
-        self.learn_engine.decay_shift.next = self.layer_fields.decay_shift.val();
+        self.learn_engine.learn_shift.next = self.layer_registers.learn_shift.val();
+        self.learn_engine.decay_shift.next = self.layer_registers.decay_shift.val();
         self.learn_engine.anneal.next = self.anneal.q.val();
         self.learn_engine.w_max.next = self.w_max.q.val();
         for k in 0..self.lane_id.len() {
@@ -1032,22 +967,6 @@ impl Logic for LearningCore {
         self.classifier_events.write_data.next = self.class_base_q.val();
         self.classifier_events.read_enable.next = true;
         self.classifier_events.write_enable.next = false;
-
-        // Parameter slots: read at the neuron group of the layer unless a state below reads
-        // the group of the state after it; the host writes a layer's parameter `f` (id
-        // `16 + f` hidden layer 0, `32 + f` the classifier, `32 (l + 1) + 16 + f` hidden layer
-        // `l`: `id >> 4` is the layer's parameter block) at the field's group word.
-        self.parameter_layer.next = self.hidden_parameter_layer.val();
-        if self.layer.q.val() {
-            self.parameter_layer.next = self.classifier_parameter_layer.val();
-        }
-        self.parameter_group.next = self.neuron_group.val();
-        self.host_parameter_group.next = self.neuron_group.val();
-        for s in 0..self.parameters.len() {
-            self.parameters[s].read_enable.next = true;
-            self.parameters[s].write_data.next = self.cmd_data.val().get_bits::<16>(0);
-            self.parameters[s].write_enable.next = false;
-        }
 
         // Host reads: the word addressed in the command cycle is in the RAMs' read registers in
         // the next cycle, then in the response register.
@@ -1177,27 +1096,7 @@ impl Logic for LearningCore {
                             self.read_address.d.next = self.cmd_addr.val();
                         }
                         9 => {
-                            self.layer_fields.write.next = true;
-                            // The wide layer parameters: bits 3..0 the field of a layer's
-                            // parameter block.
-                            if self.port_decoder.in_parameter_block.val() {
-                                for s in 0..self.parameters.len() {
-                                    for e in 0..self.layout_field.len() {
-                                        if (self.layout_slot[e].val() == self.slot_id[s].val())
-                                            && (self.cmd_addr.val().get_bits::<4>(0)
-                                                == self.layout_field[e].val())
-                                        {
-                                            self.parameters[s].write_enable.next = true;
-                                            self.host_parameter_group.next =
-                                                self.layout_group[e].val();
-                                            if self.layout_high[e].val() {
-                                                self.parameters[s].write_data.next =
-                                                    self.cmd_data.val().get_bits::<16>(16);
-                                            }
-                                        }
-                                    }
-                                }
-                            }
+                            self.layer_registers.write.next = true;
                             for l in 0..self.hidden_id.len() {
                                 if self.cmd_addr.val() == self.theta_id[l].val() {
                                     self.hidden_offset[l].d.next =
@@ -1418,30 +1317,30 @@ impl Logic for LearningCore {
             CoreState::NeuronDrain => {
                 // Adapt follows (its parameters are read now), or with `split_neuron` the last
                 // neuron's data stages.
-                self.parameter_group.next = self.adapt_group.val();
+                self.layer_registers.read_group.next = self.adapt_group.val();
                 self.state.d.next = CoreState::Adapt;
                 if self.split_neuron.val() {
-                    self.parameter_group.next = self.neuron_group.val();
+                    self.layer_registers.read_group.next = self.neuron_group.val();
                     self.state.d.next = CoreState::NeuronDrainFirst;
                 }
             }
             CoreState::NeuronDrainFirst => {
-                self.parameter_group.next = self.neuron_group.val();
+                self.layer_registers.read_group.next = self.neuron_group.val();
                 self.state.d.next = CoreState::NeuronDrainLast;
             }
             CoreState::NeuronDrainLast => {
-                self.parameter_group.next = self.adapt_group.val();
+                self.layer_registers.read_group.next = self.adapt_group.val();
                 self.state.d.next = CoreState::AdaptProduct;
             }
             CoreState::AdaptProduct => {
                 // With `split_neuron`: the threshold's change is registered.
-                self.parameter_group.next = self.adapt_group.val();
+                self.layer_registers.read_group.next = self.adapt_group.val();
                 self.state.d.next = CoreState::Adapt;
             }
             CoreState::Adapt => {
                 // A hidden layer's goodness threshold, for its sigmoid index in the next state
                 // (the next layer's first event fetch).
-                self.parameter_group.next = self.goodness_group.val();
+                self.layer_registers.read_group.next = self.goodness_group.val();
                 self.event_index.d.next = bits::<16>(0);
                 if self.layer.q.val() {
                     self.classifier_offset.d.next =
@@ -1650,12 +1549,6 @@ impl Logic for LearningCore {
         for k in 0..self.lane_id.len() {
             self.generator[k].state.next = self.draw_source.val();
             self.draw[k].d.next = self.generator[k].next_state.val();
-        }
-        for s in 0..self.parameters.len() {
-            self.parameters[s].read_address.next =
-                self.parameter_group.val() | self.parameter_layer.val();
-            self.parameters[s].write_address.next =
-                self.host_parameter_group.val() | self.port_decoder.parameter_layer.val();
         }
     }
 }

@@ -52,17 +52,17 @@ pub enum CoreError {
 pub const PARAMETER_SLOTS: usize = 4;
 /// Groups of parameters read together: the neuron update's, the threshold adaptation's and
 /// the contrastive error's.
-pub(super) const PARAMETER_GROUPS: usize = 3;
+pub(in crate::top) const PARAMETER_GROUPS: usize = 3;
 /// The group of each slot word: group `g` of layer `i` (hidden layer `l` is `i = l`, the
 /// classifier `i = hidden layers`) is word `g * stride + i` of every slot, with `stride` the
 /// layers rounded up to a power of two ([`parameter_stride`]).
-pub(super) const NEURON_GROUP: u64 = 0;
-pub(super) const ADAPT_GROUP: u64 = 1;
-pub(super) const GOODNESS_GROUP: u64 = 2;
+pub(in crate::top) const NEURON_GROUP: u64 = 0;
+pub(in crate::top) const ADAPT_GROUP: u64 = 1;
+pub(in crate::top) const GOODNESS_GROUP: u64 = 2;
 
 /// Words between two parameter groups of a slot in a core with `hidden_layers` hidden layers:
 /// the layers, rounded up to a power of two (so a group's word is `g * stride | i`).
-pub(super) fn parameter_stride(hidden_layers: usize) -> usize {
+pub(in crate::top) fn parameter_stride(hidden_layers: usize) -> usize {
     (hidden_layers + 1).next_power_of_two()
 }
 
