@@ -9,6 +9,7 @@ mod learning_core;
 mod neuron_engine;
 mod port_decoder;
 mod read_back;
+mod status_registers;
 mod synapse_stages;
 
 pub use chip_core::ChipCore;

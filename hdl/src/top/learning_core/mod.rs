@@ -14,6 +14,7 @@ use crate::top::learn_engine::LearnEngine;
 use crate::top::neuron_engine::NeuronEngine;
 use crate::top::port_decoder::PortDecoder;
 use crate::top::read_back::ReadBack;
+use crate::top::status_registers::StatusRegisters;
 use crate::top::synapse_stages::SynapseStages;
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
@@ -237,22 +238,14 @@ pub struct LearningCore {
     spike_total: DFF<Bits<16>>,
     error: DFF<Bits<10>>,
 
-    // Status registers.
-    hidden_offset: Vec<DFF<Bits<16>>>,
-    hidden_goodness: Vec<DFF<Bits<32>>>,
-    classifier_offset: DFF<Bits<16>>,
-    classifier_goodness: DFF<Bits<32>>,
-    encoder_state: DFF<Bits<32>>,
-    learn_state: Vec<DFF<Bits<32>>>,
-    classifier_state: DFF<Bits<32>>,
+    // The registers the host reads and writes and the sequencer updates (`StatusRegisters`).
+    status: StatusRegisters,
 
     // Parameters: the layers' in `layer_registers`; `w_max` and the anneal.
     // The group of wide parameters read for the state after this one.
     neuron_group: Constant<Bits<2>>,
     adapt_group: Constant<Bits<2>>,
     goodness_group: Constant<Bits<2>>,
-    w_max: DFF<Bits<15>>,
-    anneal: DFF<Bits<8>>,
 
     // Host read pipeline.
     read_pending: DFF<Bit>,
@@ -285,9 +278,6 @@ pub struct LearningCore {
     event_list_base: Vec<Constant<Bits<16>>>,
     next_size: Vec<Constant<Bits<16>>>,
     next_weight_base: Vec<Constant<Bits<16>>>,
-    theta_id: Vec<Constant<Bits<16>>>,
-    goodness_id: Vec<Constant<Bits<16>>>,
-    learn_id: Vec<Constant<Bits<16>>>,
     classes: Constant<Bits<16>>,
     neuron_words: Constant<Bits<16>>,
     classifier_neuron_base: Constant<Bits<16>>,
@@ -323,7 +313,6 @@ pub struct LearningCore {
     row_base_q: Signal<Local, Bits<16>>,
     event_base_q: Signal<Local, Bits<16>>,
     class_base_q: Signal<Local, Bits<16>>,
-    layer_offset: Signal<Local, Bits<16>>,
     layer_leak_shift: Signal<Local, Bits<4>>,
     layer_refractory: Signal<Local, Bits<8>>,
     layer_homeostasis_decay: Signal<Local, Bits<4>>,
@@ -465,15 +454,7 @@ impl LearningCore {
             step_label_input: DFF::default(),
             spike_total: DFF::default(),
             error: DFF::default(),
-            hidden_offset: replicate(hidden_layers, DFF::default),
-            hidden_goodness: replicate(hidden_layers, DFF::default),
-            classifier_offset: DFF::default(),
-            classifier_goodness: DFF::default(),
-            encoder_state: DFF::default(),
-            learn_state: replicate(hidden_layers, DFF::default),
-            classifier_state: DFF::default(),
-            w_max: DFF::default(),
-            anneal: DFF::default(),
+            status: StatusRegisters::new(hidden_layers),
             read_pending: DFF::default(),
             read_op: DFF::default(),
             read_address: DFF::default(),
@@ -513,9 +494,6 @@ impl LearningCore {
             event_list_base: layers(&|l| list_bases[l]),
             next_size: layers(&|l| sizes.hidden.get(l + 1).copied().unwrap_or(0)),
             next_weight_base: layers(&|l| weight_bases[l + 1]),
-            theta_id: layers(&|l| Register::ThetaOffset(LayerId::hidden(l)).id().into()),
-            goodness_id: layers(&|l| Register::Goodness(LayerId::hidden(l)).id().into()),
-            learn_id: layers(&|l| Register::LearnState(LayerId::hidden(l)).id().into()),
             classes: constant(sizes.classes),
             neuron_words: constant(neurons),
             classifier_neuron_base: constant(neuron_bases[hidden_layers]),
@@ -551,7 +529,6 @@ impl LearningCore {
             row_base_q: Signal::default(),
             event_base_q: Signal::default(),
             class_base_q: Signal::default(),
-            layer_offset: Signal::default(),
             layer_leak_shift: Signal::default(),
             layer_refractory: Signal::default(),
             layer_homeostasis_decay: Signal::default(),
@@ -601,12 +578,6 @@ impl Logic for LearningCore {
             adapt_magnitude,
             adapt_negative,
             error,
-            classifier_offset,
-            classifier_goodness,
-            encoder_state,
-            classifier_state,
-            w_max,
-            anneal,
             read_pending,
             read_op,
             read_address,
@@ -640,12 +611,6 @@ impl Logic for LearningCore {
             self.sigmoid_index[l].d.next = self.sigmoid_index[l].q.val();
             self.hidden_event_count[l].clock.next = self.clock.val();
             self.hidden_event_count[l].d.next = self.hidden_event_count[l].q.val();
-            self.hidden_offset[l].clock.next = self.clock.val();
-            self.hidden_offset[l].d.next = self.hidden_offset[l].q.val();
-            self.hidden_goodness[l].clock.next = self.clock.val();
-            self.hidden_goodness[l].d.next = self.hidden_goodness[l].q.val();
-            self.learn_state[l].clock.next = self.clock.val();
-            self.learn_state[l].d.next = self.learn_state[l].q.val();
         }
         for l in 0..self.label_row.len() {
             self.label_row[l].clock.next = self.clock.val();
@@ -693,7 +658,6 @@ impl Logic for LearningCore {
         self.neuron_base.next = self.hidden_neuron_base[0].val();
         self.list_base.next = self.event_list_base[0].val();
         self.event_count.next = self.hidden_event_count_q[0].val();
-        self.layer_offset.next = self.hidden_offset[0].q.val();
         self.next_list_base.next = self.event_list_base[0].val();
         self.next_list_count.next = self.hidden_event_count_q[0].val();
         for l in 1..self.hidden_id.len() {
@@ -702,7 +666,6 @@ impl Logic for LearningCore {
                 self.neuron_base.next = self.hidden_neuron_base[l].val();
                 self.list_base.next = self.event_list_base[l].val();
                 self.event_count.next = self.hidden_event_count_q[l].val();
-                self.layer_offset.next = self.hidden_offset[l].q.val();
             }
             if self.hidden_next.val() == self.hidden_id[l].val() {
                 self.next_list_base.next = self.event_list_base[l].val();
@@ -713,7 +676,6 @@ impl Logic for LearningCore {
             self.size.next = self.classes.val();
             self.neuron_base.next = self.classifier_neuron_base.val();
             self.event_count.next = self.classifier_event_count_q.val();
-            self.layer_offset.next = self.classifier_offset.q.val();
         }
 
         // Addresses and counters. A neuron word `a` is word `a >> s` of bank `a & mask`; in
@@ -732,7 +694,7 @@ impl Logic for LearningCore {
         self.label_input_wide.next = bit_cast::<16, 6>(self.step_label_input.q.val());
         self.classifier_label_wide.next = bit_cast::<16, 6>(self.step_classifier_label.q.val());
 
-        // Lanes: lane `k` takes synapse `index + k` of the row its
+        // Lanes: lane `k` takes synapse `index + k` of the row, its
         // weight from the bank the router gives it; lanes past the row's end do nothing.
         self.lane_router.row.next = self.event_base_q.val();
         self.lane_router.index.next = self.index_q.val();
@@ -795,7 +757,7 @@ impl Logic for LearningCore {
         self.neuron_engine.read_current.next = self.current_read.val();
         self.neuron_engine.no_events.next = !self.event_count.val().any();
         self.neuron_engine.threshold.next = self.layer_registers.threshold.val();
-        self.neuron_engine.offset.next = self.layer_offset.val();
+        self.neuron_engine.offset.next = self.status.offset.val();
         self.neuron_engine.read_h.next = self.homeostasis_mem.read_data.val();
         self.neuron_engine.read_count.next = self.count.read_data.val();
         self.neuron_engine.read_trace.next = self.trace_read.val();
@@ -817,7 +779,7 @@ impl Logic for LearningCore {
         self.adapt.target.next = self.layer_registers.adapt_target.val();
         self.adapt_magnitude.d.next = self.adapt.magnitude.val();
         self.adapt_negative.d.next = self.adapt.negative.val();
-        self.adapt_clamp.offset.next = signed_cast(self.layer_offset.val());
+        self.adapt_clamp.offset.next = signed_cast(self.status.offset.val());
         self.adapt_clamp.magnitude.next = self.adapt.magnitude.val();
         self.adapt_clamp.negative.next = self.adapt.negative.val();
         if self.split_neuron.val() {
@@ -836,12 +798,9 @@ impl Logic for LearningCore {
         if self.layer.q.val() {
             self.error_layer.next = self.last_hidden.val();
         }
-        self.contrastive.goodness.next = self.hidden_goodness[0].q.val();
+        self.contrastive.goodness.next = self.status.error_goodness.val();
         self.sigmoid.read_address.next = self.sigmoid_index[0].q.val();
         for l in 1..self.hidden_id.len() {
-            if self.error_layer.val() == self.hidden_id[l].val() {
-                self.contrastive.goodness.next = self.hidden_goodness[l].q.val();
-            }
             if self.hidden_layer.q.val() == self.hidden_id[l].val() {
                 self.sigmoid.read_address.next = self.sigmoid_index[l].q.val();
             }
@@ -865,15 +824,7 @@ impl Logic for LearningCore {
         // The draws of the next group to reach stage 3 are made a cycle ahead and registered:
         // from the state after the group now in stage 3, or, with none there, from the
         // generator register of the layer of the group in stage 2.
-        self.draw_source.next = self.learn_state[0].q.val();
-        for l in 1..self.hidden_id.len() {
-            if self.synapse_stages.stage_hidden.val() == self.hidden_id[l].val() {
-                self.draw_source.next = self.learn_state[l].q.val();
-            }
-        }
-        if self.synapse_stages.stage_classifier.val() {
-            self.draw_source.next = self.classifier_state.q.val();
-        }
+        self.draw_source.next = self.status.stage_learn_state.val();
         if self.synapse_stages.round_stage.val() {
             self.draw_source.next = self.learn_next_state.val();
         }
@@ -889,8 +840,8 @@ impl Logic for LearningCore {
         // pipeline is empty).
         self.learn_engine.learn_shift.next = self.layer_registers.learn_shift.val();
         self.learn_engine.decay_shift.next = self.layer_registers.decay_shift.val();
-        self.learn_engine.anneal.next = self.anneal.q.val();
-        self.learn_engine.w_max.next = self.w_max.q.val();
+        self.learn_engine.anneal.next = self.status.anneal.val();
+        self.learn_engine.w_max.next = self.status.w_max.val();
         for k in 0..self.lane_id.len() {
             self.learn_engine.weight[k].next = self.lane_router.weight[k].val();
             self.learn_engine.trace[k].next = self.trace_mem[k].read_data.val();
@@ -968,6 +919,28 @@ impl Logic for LearningCore {
         self.classifier_events.read_enable.next = true;
         self.classifier_events.write_enable.next = false;
 
+        // The status registers: written by the host, `PHASE_RESET`, the encoder, the threshold
+        // adaptation and learning's stage 3 (the states below raise the strobes).
+        self.status.clock.next = self.clock.val();
+        self.status.host_write.next = false;
+        self.status.addr.next = self.cmd_addr.val();
+        self.status.data.next = self.cmd_data.val();
+        self.status.clear.next = false;
+        self.status.encoder_write.next = false;
+        self.status.encoder_next.next = self.generator[0].next_state.val();
+        self.status.classifier.next = self.layer.q.val();
+        self.status.hidden.next = self.hidden_layer.q.val();
+        self.status.adapt_write.next = false;
+        self.status.offset_next.next = unsigned_cast(self.adapt_clamp.offset_next.val());
+        self.status.goodness_next.next = self.goodness_next.val();
+        self.status.error_layer.next = self.error_layer.val();
+        self.status.stage_classifier.next = self.synapse_stages.stage_classifier.val();
+        self.status.stage_hidden.next = self.synapse_stages.stage_hidden.val();
+        self.status.round_write.next = self.synapse_stages.round_stage.val();
+        self.status.round_classifier.next = self.synapse_stages.round_classifier.val();
+        self.status.round_hidden.next = self.synapse_stages.round_hidden.val();
+        self.status.round_next.next = self.learn_next_state.val();
+
         // Host reads: the word addressed in the command cycle is in the RAMs' read registers in
         // the next cycle, then in the response register.
         self.read_pending.d.next = false;
@@ -987,14 +960,14 @@ impl Logic for LearningCore {
         self.read_back.homeostasis.next = self.homeostasis_mem.read_data.val();
         self.read_back.count.next = self.count.read_data.val();
         for l in 0..self.hidden_id.len() {
-            self.read_back.hidden_offset[l].next = self.hidden_offset[l].q.val();
-            self.read_back.hidden_goodness[l].next = self.hidden_goodness[l].q.val();
-            self.read_back.learn_state[l].next = self.learn_state[l].q.val();
+            self.read_back.hidden_offset[l].next = self.status.hidden_offset[l].val();
+            self.read_back.hidden_goodness[l].next = self.status.hidden_goodness[l].val();
+            self.read_back.learn_state[l].next = self.status.learn_state[l].val();
         }
-        self.read_back.classifier_offset.next = self.classifier_offset.q.val();
-        self.read_back.classifier_goodness.next = self.classifier_goodness.q.val();
-        self.read_back.classifier_state.next = self.classifier_state.q.val();
-        self.read_back.encoder_state.next = self.encoder_state.q.val();
+        self.read_back.classifier_offset.next = self.status.classifier_offset.val();
+        self.read_back.classifier_goodness.next = self.status.classifier_goodness.val();
+        self.read_back.classifier_state.next = self.status.classifier_state.val();
+        self.read_back.encoder_state.next = self.status.encoder_state.val();
         self.read_back.prediction.next = self.neuron_engine.prediction.val();
         self.rsp_valid.next = self.read_back.rsp_valid.val();
         self.rsp_data.next = self.read_back.rsp_data.val();
@@ -1097,40 +1070,7 @@ impl Logic for LearningCore {
                         }
                         9 => {
                             self.layer_registers.write.next = true;
-                            for l in 0..self.hidden_id.len() {
-                                if self.cmd_addr.val() == self.theta_id[l].val() {
-                                    self.hidden_offset[l].d.next =
-                                        self.cmd_data.val().get_bits::<16>(0);
-                                }
-                                if self.cmd_addr.val() == self.goodness_id[l].val() {
-                                    self.hidden_goodness[l].d.next = self.cmd_data.val();
-                                }
-                                if self.cmd_addr.val() == self.learn_id[l].val() {
-                                    self.learn_state[l].d.next = self.cmd_data.val();
-                                }
-                            }
-                            match self.cmd_addr.val().index() {
-                                2 => {
-                                    self.classifier_offset.d.next =
-                                        self.cmd_data.val().get_bits::<16>(0);
-                                }
-                                3 => {
-                                    self.classifier_goodness.d.next = self.cmd_data.val();
-                                }
-                                4 => {
-                                    self.encoder_state.d.next = self.cmd_data.val();
-                                }
-                                6 => {
-                                    self.classifier_state.d.next = self.cmd_data.val();
-                                }
-                                8 => {
-                                    self.w_max.d.next = self.cmd_data.val().get_bits::<15>(0);
-                                }
-                                9 => {
-                                    self.anneal.d.next = self.cmd_data.val().get_bits::<8>(0);
-                                }
-                                _ => {}
-                            }
+                            self.status.host_write.next = true;
                         }
                         10 => {
                             self.read_pending.d.next = true;
@@ -1143,13 +1083,10 @@ impl Logic for LearningCore {
                             self.layer.d.next = false;
                             self.hidden_layer.d.next = bits::<2>(0);
                             self.index.d.next = bits::<16>(0);
+                            self.status.clear.next = true;
                             for l in 0..self.hidden_id.len() {
-                                self.hidden_offset[l].d.next = bits::<16>(0);
-                                self.hidden_goodness[l].d.next = bits::<32>(0);
                                 self.hidden_event_count[l].d.next = bits::<16>(0);
                             }
-                            self.classifier_offset.d.next = bits::<16>(0);
-                            self.classifier_goodness.d.next = bits::<32>(0);
                             self.classifier_event_count.d.next = bits::<16>(0);
                             self.neuron_engine.clear_prediction.next = true;
                         }
@@ -1207,8 +1144,8 @@ impl Logic for LearningCore {
                 self.state.d.next = CoreState::EncodeData;
             }
             CoreState::EncodeData => {
-                self.draw_source.next = self.encoder_state.q.val();
-                self.encoder_state.d.next = self.generator[0].next_state.val();
+                self.draw_source.next = self.status.encoder_state.val();
+                self.status.encoder_write.next = true;
                 // Pixel rows go to hidden layer 0's event list.
                 self.hidden_events.write_address.next = self.hidden_event_count_q[0].val();
                 if self.encoder.spike.val() {
@@ -1342,10 +1279,8 @@ impl Logic for LearningCore {
                 // (the next layer's first event fetch).
                 self.layer_registers.read_group.next = self.goodness_group.val();
                 self.event_index.d.next = bits::<16>(0);
+                self.status.adapt_write.next = true;
                 if self.layer.q.val() {
-                    self.classifier_offset.d.next =
-                        unsigned_cast(self.adapt_clamp.offset_next.val());
-                    self.classifier_goodness.d.next = self.goodness_next.val();
                     self.state.d.next = CoreState::Idle;
                     if self.step_csdp.q.val() {
                         self.layer.d.next = false;
@@ -1354,13 +1289,6 @@ impl Logic for LearningCore {
                         self.state.d.next = CoreState::LearnEventAddress;
                     }
                 } else {
-                    for l in 0..self.hidden_id.len() {
-                        if self.hidden_layer.q.val() == self.hidden_id[l].val() {
-                            self.hidden_offset[l].d.next =
-                                unsigned_cast(self.adapt_clamp.offset_next.val());
-                            self.hidden_goodness[l].d.next = self.goodness_next.val();
-                        }
-                    }
                     self.state.d.next = CoreState::EventAddress;
                     if self.stacked.val() && self.has_next.val() {
                         // The next hidden layer; its label input's row follows its rows of
@@ -1516,17 +1444,6 @@ impl Logic for LearningCore {
             for k in 0..self.lane_id.len() {
                 self.current_mem[k].write_enable.next =
                     self.synapse_stages.stage_lane_valid[k].val();
-            }
-        }
-        if self.synapse_stages.round_stage.val() {
-            if self.synapse_stages.round_classifier.val() {
-                self.classifier_state.d.next = self.learn_next_state.val();
-            } else {
-                for l in 0..self.hidden_id.len() {
-                    if self.synapse_stages.round_hidden.val() == self.hidden_id[l].val() {
-                        self.learn_state[l].d.next = self.learn_next_state.val();
-                    }
-                }
             }
         }
         if self.synapse_stages.commit_stage.val() {
