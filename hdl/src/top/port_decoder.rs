@@ -1,12 +1,17 @@
-//! [`PortDecoder`]: where a host command of the learning core lands: the weight word and bank
-//! of a `READ_W` / `WRITE_W`, the neuron word and bank of a `READ_STATE` / `WRITE_STATE`.
+//! [`PortDecoder`]: what a host command of the learning core does and where it lands: the
+//! memory it reads or writes, its weight word and bank or its neuron word and bank.
 use crate::top::host_interface::{LayerId, Op};
 use crate::top::learning_core::constant;
 use rust_hdl::prelude::*;
 
 /// Decodes the command's operation and address (`docs/spec.md` §6, host interface) into the
-/// memory words and banks the core's `Idle` state uses. Combinational.
+/// strobes and the memory words and banks the core's `Idle` state uses. Combinational.
 ///
+/// - A valid command raises the strobe of its operation: the memory it writes (a state write
+///   the memory of its field, bits 14..12), a read (`read`, with the code `read_op` the
+///   answer is made for: every hidden layer's weight read answers as hidden layer 0's),
+///   a register write, `PHASE_RESET` or `STEP`. Codes of layers the core lacks and unknown
+///   codes raise none.
 /// - A weight operation's space is `(op - 1) >> 1`: hidden layer `l`'s weights are at its base
 ///   in W, so its word is `base_l + addr`; any other weight (the classifier's C) is at `addr`.
 ///   Word `a` is word `a >> s` of bank `a & (P - 1)`.
@@ -20,6 +25,36 @@ pub struct PortDecoder {
     pub op: Signal<In, Bits<5>>,
     /// The command's address or register id.
     pub addr: Signal<In, Bits<16>>,
+    /// The command is valid (and the core idle).
+    pub valid: Signal<In, Bit>,
+    /// `WRITE_PIXEL`.
+    pub write_pixel: Signal<Out, Bit>,
+    /// A write of a hidden layer's weight.
+    pub write_hidden_weight: Signal<Out, Bit>,
+    /// A read of a hidden layer's weight.
+    pub read_hidden_weight: Signal<Out, Bit>,
+    /// A write of a classifier weight.
+    pub write_classifier_weight: Signal<Out, Bit>,
+    /// `WRITE_STATE` of a membrane.
+    pub write_membrane: Signal<Out, Bit>,
+    /// `WRITE_STATE` of a refractory counter.
+    pub write_refractory: Signal<Out, Bit>,
+    /// `WRITE_STATE` of a trace.
+    pub write_trace: Signal<Out, Bit>,
+    /// `WRITE_STATE` of a homeostatic term.
+    pub write_homeostasis: Signal<Out, Bit>,
+    /// `WRITE_STATE` of a spike count.
+    pub write_count: Signal<Out, Bit>,
+    /// `WRITE_REG`.
+    pub write_register: Signal<Out, Bit>,
+    /// `PHASE_RESET`.
+    pub phase_reset: Signal<Out, Bit>,
+    /// `STEP`.
+    pub step: Signal<Out, Bit>,
+    /// A read: the answer follows two cycles later.
+    pub read: Signal<Out, Bit>,
+    /// The read's code for the answer.
+    pub read_op: Signal<Out, Bits<5>>,
     /// The operation reads or writes a hidden layer's weights.
     pub hidden_weight: Signal<Out, Bit>,
     /// The weight's word within its bank (W for a hidden layer, else C).
@@ -45,6 +80,7 @@ pub struct PortDecoder {
     hidden_weight_base: Vec<Constant<Bits<16>>>,
     hidden_neuron_base: Vec<Constant<Bits<16>>>,
     classifier_neuron_base: Constant<Bits<16>>,
+    hidden_read_op: Constant<Bits<5>>,
     stacked: Constant<Bit>,
     lane_shift: Constant<Bits<16>>,
     lane_mask: Constant<Bits<16>>,
@@ -73,6 +109,21 @@ impl PortDecoder {
         Self {
             op: Signal::default(),
             addr: Signal::default(),
+            valid: Signal::default(),
+            write_pixel: Signal::default(),
+            write_hidden_weight: Signal::default(),
+            read_hidden_weight: Signal::default(),
+            write_classifier_weight: Signal::default(),
+            write_membrane: Signal::default(),
+            write_refractory: Signal::default(),
+            write_trace: Signal::default(),
+            write_homeostasis: Signal::default(),
+            write_count: Signal::default(),
+            write_register: Signal::default(),
+            phase_reset: Signal::default(),
+            step: Signal::default(),
+            read: Signal::default(),
+            read_op: Signal::default(),
             hidden_weight: Signal::default(),
             weight_word: Signal::default(),
             lane: Signal::default(),
@@ -99,6 +150,7 @@ impl PortDecoder {
                 .map(constant)
                 .collect(),
             classifier_neuron_base: constant(neuron_bases[hidden_layers]),
+            hidden_read_op: small(u64::from(Op::ReadWeight(LayerId::hidden(0)).code())),
             stacked: Constant::new(hidden_layers > 1),
             lane_shift: constant(lanes.trailing_zeros() as usize),
             lane_mask: constant(lanes - 1),
@@ -140,6 +192,84 @@ impl Logic for PortDecoder {
         self.lane.next = self.weight_address.val() & self.lane_mask.val();
         if self.op.val().index() == 8 {
             self.lane.next = self.neuron_lane.val();
+        }
+        // The operation's strobes.
+        self.write_pixel.next = false;
+        self.write_hidden_weight.next = false;
+        self.read_hidden_weight.next = false;
+        self.write_classifier_weight.next = false;
+        self.write_membrane.next = false;
+        self.write_refractory.next = false;
+        self.write_trace.next = false;
+        self.write_homeostasis.next = false;
+        self.write_count.next = false;
+        self.write_register.next = false;
+        self.phase_reset.next = false;
+        self.step.next = false;
+        self.read.next = false;
+        self.read_op.next = self.op.val();
+        if self.valid.val() {
+            if self.hidden_weight.val() {
+                // A hidden layer's weight: odd codes write.
+                if self.op.val().get_bit(0) {
+                    self.write_hidden_weight.next = true;
+                } else {
+                    self.read_hidden_weight.next = true;
+                    self.read.next = true;
+                    self.read_op.next = self.hidden_read_op.val();
+                }
+            }
+            match self.op.val().index() {
+                1 => {
+                    self.write_pixel.next = true;
+                }
+                2 => {
+                    self.read.next = true;
+                }
+                5 => {
+                    self.write_classifier_weight.next = true;
+                }
+                6 => {
+                    self.read.next = true;
+                }
+                7 => match self.addr.val().get_bits::<3>(12).index() {
+                    0 => {
+                        self.write_membrane.next = true;
+                    }
+                    1 => {
+                        self.write_refractory.next = true;
+                    }
+                    2 => {
+                        self.write_trace.next = true;
+                    }
+                    3 => {
+                        self.write_homeostasis.next = true;
+                    }
+                    4 => {
+                        self.write_count.next = true;
+                    }
+                    _ => {}
+                },
+                8 => {
+                    self.read.next = true;
+                }
+                9 => {
+                    self.write_register.next = true;
+                }
+                10 => {
+                    self.read.next = true;
+                }
+                11 => {
+                    self.phase_reset.next = true;
+                }
+                12 => {
+                    self.step.next = true;
+                }
+                13 => {
+                    self.read.next = true;
+                }
+                _ => {}
+            }
         }
     }
 }
@@ -212,6 +342,7 @@ mod tests {
     struct Case {
         op: u8,
         addr: u16,
+        valid: bool,
     }
 
     /// A size or index as an `i64` for [`Draw::int`].
@@ -247,6 +378,7 @@ mod tests {
                     Self {
                         op: op.code(),
                         addr: narrow(draw.int(0, wide(words) - 1)),
+                        valid: draw.int(0, 3) > 0,
                     }
                 }
                 // A state word of a neuron.
@@ -266,12 +398,14 @@ mod tests {
                     Self {
                         op: op.code(),
                         addr: shape.state_address(id, field, neuron),
+                        valid: draw.int(0, 3) > 0,
                     }
                 }
                 // Anything.
                 _ => Self {
                     op: narrow(draw.int(0, 31)),
                     addr: narrow(draw.int(0, 0xFFFF)),
+                    valid: draw.int(0, 3) > 0,
                 },
             }
         }
@@ -279,10 +413,15 @@ mod tests {
         fn drive(&self, uut: &mut PortDecoder) {
             uut.op.next = to_bits(self.op.into());
             uut.addr.next = to_bits(self.addr.into());
+            uut.valid.next = self.valid;
         }
 
         fn ports(&self) -> Vec<(&'static str, usize, i64)> {
-            vec![("op", 5, self.op.into()), ("addr", 16, self.addr.into())]
+            vec![
+                ("op", 5, self.op.into()),
+                ("addr", 16, self.addr.into()),
+                ("valid", 1, self.valid.into()),
+            ]
         }
 
         fn golden(&self) -> Vec<(&'static str, i64)> {
@@ -307,7 +446,45 @@ mod tests {
             if self.op == Op::ReadState.code() {
                 lane = neuron_address % LANES;
             }
+            // The operation, if the core has it.
+            let op = Op::from_code(self.op)
+                .filter(|op| match op {
+                    Op::WriteWeight(LayerId::Hidden(l)) | Op::ReadWeight(LayerId::Hidden(l)) => {
+                        usize::from(*l) < layers
+                    }
+                    _ => true,
+                })
+                .filter(|_| self.valid);
+            let is = |want: Op| op == Some(want);
+            let field =
+                |want: StateField| is(Op::WriteState) && (self.addr >> 12) & 0x7 == want as u16;
+            let hidden_read = matches!(op, Some(Op::ReadWeight(LayerId::Hidden(_))));
+            let read_op = if hidden_read {
+                Op::ReadWeight(LayerId::hidden(0)).code()
+            } else {
+                self.op
+            };
             vec![
+                ("write_pixel", is(Op::WritePixel).into()),
+                (
+                    "write_hidden_weight",
+                    matches!(op, Some(Op::WriteWeight(LayerId::Hidden(_)))).into(),
+                ),
+                ("read_hidden_weight", hidden_read.into()),
+                (
+                    "write_classifier_weight",
+                    is(Op::WriteWeight(LayerId::Classifier)).into(),
+                ),
+                ("write_membrane", field(StateField::Membrane).into()),
+                ("write_refractory", field(StateField::Refractory).into()),
+                ("write_trace", field(StateField::Trace).into()),
+                ("write_homeostasis", field(StateField::Homeostasis).into()),
+                ("write_count", field(StateField::Count).into()),
+                ("write_register", is(Op::WriteRegister).into()),
+                ("phase_reset", is(Op::PhaseReset).into()),
+                ("step", is(Op::Step).into()),
+                ("read", op.is_some_and(Op::is_read).into()),
+                ("read_op", read_op.into()),
                 ("hidden_weight", weight_layer.is_some().into()),
                 ("weight_word", (weight_address / LANES).into()),
                 ("lane", lane.into()),
@@ -319,6 +496,26 @@ mod tests {
 
         fn read(uut: &PortDecoder) -> Vec<(&'static str, i64)> {
             vec![
+                ("write_pixel", from_bit(uut.write_pixel.val())),
+                (
+                    "write_hidden_weight",
+                    from_bit(uut.write_hidden_weight.val()),
+                ),
+                ("read_hidden_weight", from_bit(uut.read_hidden_weight.val())),
+                (
+                    "write_classifier_weight",
+                    from_bit(uut.write_classifier_weight.val()),
+                ),
+                ("write_membrane", from_bit(uut.write_membrane.val())),
+                ("write_refractory", from_bit(uut.write_refractory.val())),
+                ("write_trace", from_bit(uut.write_trace.val())),
+                ("write_homeostasis", from_bit(uut.write_homeostasis.val())),
+                ("write_count", from_bit(uut.write_count.val())),
+                ("write_register", from_bit(uut.write_register.val())),
+                ("phase_reset", from_bit(uut.phase_reset.val())),
+                ("step", from_bit(uut.step.val())),
+                ("read", from_bit(uut.read.val())),
+                ("read_op", from_bits(uut.read_op.val())),
                 ("hidden_weight", from_bit(uut.hidden_weight.val())),
                 ("weight_word", from_bits(uut.weight_word.val())),
                 ("lane", from_bits(uut.lane.val())),

@@ -6,7 +6,7 @@ use crate::learning::ContrastiveError;
 use crate::memory::Ram;
 use crate::neuron::{AdaptChange, AdaptClamp, CHANGE_BITS};
 use crate::top::host_interface::{
-    parameter_id, LayerField, LayerId, Op, Register, CLASSIFIER_PARAMETERS,
+    parameter_id, LayerField, LayerId, Register, CLASSIFIER_PARAMETERS,
 };
 use crate::top::lane_router::LaneRouter;
 use crate::top::layer_registers::LayerRegisters;
@@ -271,8 +271,6 @@ pub struct LearningCore {
     rows_mask: Constant<Bits<16>>,
     w_mask: Constant<Bits<16>>,
     c_mask: Constant<Bits<16>>,
-    /// `READ_W` of hidden layer 0: the response of every hidden layer's weight read.
-    hidden_read_op: Constant<Bits<5>>,
     hidden_sizes: Vec<Constant<Bits<16>>>,
     hidden_neuron_base: Vec<Constant<Bits<16>>>,
     event_list_base: Vec<Constant<Bits<16>>>,
@@ -486,9 +484,6 @@ impl LearningCore {
             ),
             w_mask: mask(weight_bases[hidden_layers]),
             c_mask: mask(sizes.classifier_rows * sizes.classes),
-            hidden_read_op: Constant::new(
-                u64::from(Op::ReadWeight(LayerId::hidden(0)).code()).into(),
-            ),
             hidden_sizes: layers(&|l| sizes.hidden[l]),
             hidden_neuron_base: layers(&|l| neuron_bases[l]),
             event_list_base: layers(&|l| list_bases[l]),
@@ -687,6 +682,8 @@ impl Logic for LearningCore {
         // Where a host command lands (`PortDecoder`).
         self.port_decoder.op.next = self.cmd_op.val();
         self.port_decoder.addr.next = self.cmd_addr.val();
+        self.port_decoder.valid.next =
+            self.cmd_valid.val() && (self.state.q.val() == CoreState::Idle);
         self.index_next.next = self.index_q.val() + 1;
         self.index_lanes_next.next = self.index_q.val() + self.lane_step.val();
         self.lanes_done.next = self.index_lanes_next.val() >= self.size.val();
@@ -1004,123 +1001,64 @@ impl Logic for LearningCore {
                 self.homeostasis_mem.write_data.next = self.cmd_data.val().get_bits::<16>(0);
                 self.count.write_address.next = self.port_decoder.neuron_address.val();
                 self.count.write_data.next = self.cmd_data.val().get_bits::<16>(0);
-                if self.cmd_valid.val() && self.port_decoder.hidden_weight.val() {
-                    // WRITE / READ of a hidden layer's weights (odd codes write).
-                    if self.cmd_op.val().get_bit(0) {
-                        for b in 0..self.lane_id.len() {
-                            self.hidden_weights[b].write_enable.next =
-                                self.port_decoder.lane.val() == self.lane_id[b].val();
-                        }
-                    } else {
-                        for b in 0..self.lane_id.len() {
-                            self.hidden_weights[b].read_enable.next = true;
-                        }
-                        self.read_pending.d.next = true;
-                        self.read_op.d.next = self.hidden_read_op.val();
-                        self.read_address.d.next = self.cmd_addr.val();
-                    }
+                // The command's strobes (`PortDecoder`).
+                for b in 0..self.lane_id.len() {
+                    self.hidden_weights[b].write_enable.next =
+                        self.port_decoder.write_hidden_weight.val()
+                            && (self.port_decoder.lane.val() == self.lane_id[b].val());
+                    self.hidden_weights[b].read_enable.next =
+                        self.port_decoder.read_hidden_weight.val();
+                    self.classifier_weights[b].write_enable.next =
+                        self.port_decoder.write_classifier_weight.val()
+                            && (self.port_decoder.lane.val() == self.lane_id[b].val());
+                    self.trace_mem[b].write_enable.next = self.port_decoder.write_trace.val()
+                        && (self.port_decoder.neuron_lane.val() == self.lane_id[b].val());
                 }
-                if self.cmd_valid.val() {
-                    match self.cmd_op.val().index() {
-                        1 => {
-                            self.pixels.write_enable.next = true;
-                        }
-                        2 => {
-                            self.read_pending.d.next = true;
-                            self.read_op.d.next = self.cmd_op.val();
-                            self.read_address.d.next = self.cmd_addr.val();
-                        }
-                        5 => {
-                            for b in 0..self.lane_id.len() {
-                                self.classifier_weights[b].write_enable.next =
-                                    self.port_decoder.lane.val() == self.lane_id[b].val();
-                            }
-                        }
-                        6 => {
-                            self.read_pending.d.next = true;
-                            self.read_op.d.next = self.cmd_op.val();
-                            self.read_address.d.next = self.cmd_addr.val();
-                        }
-                        7 => match self.cmd_addr.val().get_bits::<3>(12).index() {
-                            0 => {
-                                self.membrane.write_enable.next = true;
-                            }
-                            1 => {
-                                self.refractory.write_enable.next = true;
-                            }
-                            2 => {
-                                for b in 0..self.lane_id.len() {
-                                    self.trace_mem[b].write_enable.next =
-                                        self.port_decoder.neuron_lane.val()
-                                            == self.lane_id[b].val();
-                                }
-                            }
-                            3 => {
-                                self.homeostasis_mem.write_enable.next = true;
-                            }
-                            4 => {
-                                self.count.write_enable.next = true;
-                            }
-                            _ => {}
-                        },
-                        8 => {
-                            self.read_pending.d.next = true;
-                            self.read_op.d.next = self.cmd_op.val();
-                            self.read_address.d.next = self.cmd_addr.val();
-                        }
-                        9 => {
-                            self.layer_registers.write.next = true;
-                            self.status.host_write.next = true;
-                        }
-                        10 => {
-                            self.read_pending.d.next = true;
-                            self.read_op.d.next = self.cmd_op.val();
-                            self.read_address.d.next = self.cmd_addr.val();
-                        }
-                        11 => {
-                            // PHASE_RESET.
-                            self.state.d.next = CoreState::Clear;
-                            self.layer.d.next = false;
-                            self.hidden_layer.d.next = bits::<2>(0);
-                            self.index.d.next = bits::<16>(0);
-                            self.status.clear.next = true;
-                            for l in 0..self.hidden_id.len() {
-                                self.hidden_event_count[l].d.next = bits::<16>(0);
-                            }
-                            self.classifier_event_count.d.next = bits::<16>(0);
-                            self.neuron_engine.clear_prediction.next = true;
-                        }
-                        12 => {
-                            // STEP.
-                            self.state.d.next = CoreState::EncodeAddress;
-                            self.step_csdp.d.next = self.cmd_data.val().get_bit(0);
-                            self.step_positive.d.next = self.cmd_data.val().get_bit(1);
-                            self.step_classifier_learn.d.next = self.cmd_data.val().get_bit(2);
-                            self.step_label_enable.d.next = self.cmd_data.val().get_bit(3);
-                            self.step_classifier_label.d.next =
-                                self.cmd_data.val().get_bits::<6>(8);
-                            self.step_label_input.d.next = self.cmd_data.val().get_bits::<6>(16);
-                            self.layer.d.next = false;
-                            self.hidden_layer.d.next = bits::<2>(0);
-                            self.index.d.next = bits::<16>(0);
-                            self.row_base.d.next = bits::<16>(0);
-                            self.class_base.d.next = bits::<16>(0);
-                            for l in 0..self.hidden_id.len() {
-                                self.hidden_event_count[l].d.next = bits::<16>(0);
-                            }
-                            self.label_seen.d.next = false;
-                            for l in 0..self.label_row.len() {
-                                self.label_row[l].d.next = bits::<16>(0);
-                            }
-                            self.classifier_event_count.d.next = bits::<16>(0);
-                        }
-                        13 => {
-                            self.read_pending.d.next = true;
-                            self.read_op.d.next = self.cmd_op.val();
-                            self.read_address.d.next = self.cmd_addr.val();
-                        }
-                        _ => {}
+                self.pixels.write_enable.next = self.port_decoder.write_pixel.val();
+                self.membrane.write_enable.next = self.port_decoder.write_membrane.val();
+                self.refractory.write_enable.next = self.port_decoder.write_refractory.val();
+                self.homeostasis_mem.write_enable.next = self.port_decoder.write_homeostasis.val();
+                self.count.write_enable.next = self.port_decoder.write_count.val();
+                self.layer_registers.write.next = self.port_decoder.write_register.val();
+                self.status.host_write.next = self.port_decoder.write_register.val();
+                if self.port_decoder.read.val() {
+                    self.read_pending.d.next = true;
+                    self.read_op.d.next = self.port_decoder.read_op.val();
+                    self.read_address.d.next = self.cmd_addr.val();
+                }
+                if self.port_decoder.phase_reset.val() {
+                    self.state.d.next = CoreState::Clear;
+                    self.layer.d.next = false;
+                    self.hidden_layer.d.next = bits::<2>(0);
+                    self.index.d.next = bits::<16>(0);
+                    self.status.clear.next = true;
+                    for l in 0..self.hidden_id.len() {
+                        self.hidden_event_count[l].d.next = bits::<16>(0);
                     }
+                    self.classifier_event_count.d.next = bits::<16>(0);
+                    self.neuron_engine.clear_prediction.next = true;
+                }
+                if self.port_decoder.step.val() {
+                    self.state.d.next = CoreState::EncodeAddress;
+                    self.step_csdp.d.next = self.cmd_data.val().get_bit(0);
+                    self.step_positive.d.next = self.cmd_data.val().get_bit(1);
+                    self.step_classifier_learn.d.next = self.cmd_data.val().get_bit(2);
+                    self.step_label_enable.d.next = self.cmd_data.val().get_bit(3);
+                    self.step_classifier_label.d.next = self.cmd_data.val().get_bits::<6>(8);
+                    self.step_label_input.d.next = self.cmd_data.val().get_bits::<6>(16);
+                    self.layer.d.next = false;
+                    self.hidden_layer.d.next = bits::<2>(0);
+                    self.index.d.next = bits::<16>(0);
+                    self.row_base.d.next = bits::<16>(0);
+                    self.class_base.d.next = bits::<16>(0);
+                    for l in 0..self.hidden_id.len() {
+                        self.hidden_event_count[l].d.next = bits::<16>(0);
+                    }
+                    self.label_seen.d.next = false;
+                    for l in 0..self.label_row.len() {
+                        self.label_row[l].d.next = bits::<16>(0);
+                    }
+                    self.classifier_event_count.d.next = bits::<16>(0);
                 }
             }
             CoreState::Clear => {
