@@ -66,7 +66,7 @@ use states::CoreState;
 /// | 7 / 8 | WRITE / READ_STATE | bit 15: classifier; bits 14..12: field 0 `v` (16 signed), 1 `r` (8), 2 `tr` (8), 3 `h` (16), 4 count (16); bits 11..0: neuron (with more than one hidden layer, a hidden layer's bits 11..10 are the layer, 9..0 the neuron) | field value |
 /// | 9 / 10 | WRITE / READ_REG | register id, see below | register value |
 /// | 11 | PHASE_RESET | — | — |
-/// | 12 | STEP | — | [`StepCommand`] word: bit 0 `csdp_learn`, 1 `positive`, 2 `classifier_learn`, 3 `label_input_enable`, 13..8 classifier label, 21..16 label input |
+/// | 12 | STEP | — | [`StepCommand`](crate::top::host_interface::StepCommand) word: bit 0 `csdp_learn`, 1 `positive`, 2 `classifier_learn`, 3 `label_input_enable`, 13..8 classifier label, 21..16 label input |
 /// | 13 | READ_PREDICTION | — | class, bits 5..0 |
 ///
 /// Other codes are NOPs. Register ids (see [`host_interface`](crate::top::host_interface);
@@ -99,7 +99,7 @@ use states::CoreState;
 /// Every memory is a [`Ram`] (block RAM, one cycle of read latency). The sequencer never uses
 /// a read of the word written at the same clock edge, which the RAM leaves undefined. With
 /// [`CoreOptions::weights_in_spram`], W is kept in iCE40 UltraPlus SPRAM
-/// ([`RamStyle::Ice40Spram`], single port): the sequencer reads W only in the cycles whose word
+/// ([`RamStyle::Ice40Spram`](crate::memory::RamStyle::Ice40Spram), single port): the sequencer reads W only in the cycles whose word
 /// it uses (the host's `READ_W`, integration and learning of the hidden layer) and never in a
 /// cycle that writes W (the host's `WRITE_W`, the write-back of learning).
 ///
