@@ -1,6 +1,7 @@
 //! Top-level cores built from the rule widgets and memories, and their host interface.
 mod chip_core;
 mod chip_top;
+mod event_lists;
 pub mod host_interface;
 mod lane_router;
 mod layer_registers;

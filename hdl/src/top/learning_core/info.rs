@@ -41,6 +41,7 @@ impl LearningCore {
             ..memory(name, words, width)
         };
         let (parameter_slots, parameter_words) = self.layer_registers.parameter_memories();
+        let (hidden_events, classifier_events) = self.event_lists.words();
         let memories = vec![
             memory("pixels", self.pixels.depth(), self.pixels.stored_bits()),
             banked("hidden_weights", &self.hidden_weights),
@@ -61,8 +62,8 @@ impl LearningCore {
                 self.current_mem.iter().map(Ram::depth).sum(),
                 32,
             ),
-            memory("hidden_events", self.hidden_events.depth(), 16),
-            memory("classifier_events", self.classifier_events.depth(), 16),
+            memory("hidden_events", hidden_events, 16),
+            memory("classifier_events", classifier_events, 16),
             memory("sigmoid", self.sigmoid.depth(), 8),
             MemoryInfo {
                 banks: parameter_slots,

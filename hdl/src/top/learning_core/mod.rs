@@ -5,6 +5,7 @@ use crate::hw::SignExtend;
 use crate::learning::ContrastiveError;
 use crate::memory::Ram;
 use crate::neuron::{AdaptChange, AdaptClamp, CHANGE_BITS};
+use crate::top::event_lists::{EventLists, ListShape};
 use crate::top::host_interface::{
     parameter_id, LayerField, LayerId, Register, CLASSIFIER_PARAMETERS,
 };
@@ -163,8 +164,6 @@ pub struct LearningCore {
     homeostasis_mem: Ram<Bits<16>, 16>,
     count: Ram<Bits<16>, 16>,
     current_mem: Vec<Ram<Bits<32>, 16>>,
-    hidden_events: Ram<Bits<16>, 16>,
-    classifier_events: Ram<Bits<16>, 16>,
     // `SIGMOID_ROM` in block RAM, read at `sigmoid_index`: the hidden layer's contrastive
     // index, latched once the hidden goodness and its threshold are known (the classifier's
     // first event fetch), long before `Error` uses the word.
@@ -190,6 +189,8 @@ pub struct LearningCore {
     adapt_clamp: AdaptClamp,
     adapt_magnitude: DFF<Bits<CHANGE_BITS>>,
     adapt_negative: DFF<Bit>,
+    // The event lists of the layers (`EventLists`).
+    event_lists: EventLists,
     // The per-layer parameters (`LayerRegisters`).
     layer_registers: LayerRegisters,
     contrastive: ContrastiveError,
@@ -223,12 +224,6 @@ pub struct LearningCore {
     index: DFF<Bits<16>>,
     event_index: DFF<Bits<16>>,
     event_base: DFF<Bits<16>>,
-    row_base: DFF<Bits<16>>,
-    class_base: DFF<Bits<16>>,
-    hidden_event_count: Vec<DFF<Bits<16>>>,
-    label_seen: DFF<Bit>,
-    label_row: Vec<DFF<Bits<16>>>,
-    classifier_event_count: DFF<Bits<16>>,
     step_csdp: DFF<Bit>,
     step_positive: DFF<Bit>,
     step_classifier_learn: DFF<Bit>,
@@ -273,31 +268,22 @@ pub struct LearningCore {
     c_mask: Constant<Bits<16>>,
     hidden_sizes: Vec<Constant<Bits<16>>>,
     hidden_neuron_base: Vec<Constant<Bits<16>>>,
-    event_list_base: Vec<Constant<Bits<16>>>,
-    next_size: Vec<Constant<Bits<16>>>,
-    next_weight_base: Vec<Constant<Bits<16>>>,
     classes: Constant<Bits<16>>,
     neuron_words: Constant<Bits<16>>,
     classifier_neuron_base: Constant<Bits<16>>,
-    hidden_class_base: Constant<Bits<16>>,
     lane_step: Constant<Bits<16>>,
     lane_shift: Constant<Bits<16>>,
     lane_mask: Constant<Bits<16>>,
     lane_id: Vec<Constant<Bits<16>>>,
     lane_number: Vec<Constant<Bits<16>>>,
-    sees_input: Constant<Bit>,
     // W is a single-port SPRAM: hidden-layer learning reads and writes it in separate cycles.
     weights_single_port: Constant<Bit>,
 
     // Combinational temporaries.
     size: Signal<Local, Bits<16>>,
     neuron_base: Signal<Local, Bits<16>>,
-    event_count: Signal<Local, Bits<16>>,
     hidden_next: Signal<Local, Bits<2>>,
     has_next: Signal<Local, Bit>,
-    list_base: Signal<Local, Bits<16>>,
-    next_list_base: Signal<Local, Bits<16>>,
-    next_list_count: Signal<Local, Bits<16>>,
     error_layer: Signal<Local, Bits<2>>,
     index_q: Signal<Local, Bits<16>>,
     stage_index_q: Signal<Local, Bits<16>>,
@@ -305,12 +291,7 @@ pub struct LearningCore {
     stage_lane: Signal<Local, Bits<16>>,
     spike_total_q: Signal<Local, Bits<16>>,
     event_index_q: Signal<Local, Bits<16>>,
-    classifier_event_count_q: Signal<Local, Bits<16>>,
-    hidden_event_count_q: Vec<Signal<Local, Bits<16>>>,
-    label_row_q: Vec<Signal<Local, Bits<16>>>,
-    row_base_q: Signal<Local, Bits<16>>,
     event_base_q: Signal<Local, Bits<16>>,
-    class_base_q: Signal<Local, Bits<16>>,
     layer_leak_shift: Signal<Local, Bits<4>>,
     layer_refractory: Signal<Local, Bits<8>>,
     layer_homeostasis_decay: Signal<Local, Bits<4>>,
@@ -370,6 +351,26 @@ impl LearningCore {
         let parameter_blocks: Vec<u16> = (0..hidden_layers)
             .map(|l| parameter_id(LayerId::hidden(l), LayerField::ALL[0]) >> 4)
             .collect();
+        let lists = ListShape {
+            hidden: sizes.hidden.clone(),
+            list_bases: list_bases.clone(),
+            weight_bases: weight_bases.clone(),
+            classes: sizes.classes,
+            classifier_rows: sizes.classifier_rows,
+            classifier_input_rows: offset,
+            sees_input: cfg.classifier_sees_input,
+            rows_mask: mask(
+                sizes
+                    .hidden_rows
+                    .iter()
+                    .copied()
+                    .chain([sizes.classifier_rows])
+                    .max()
+                    .unwrap_or(0),
+            ),
+            w_mask: mask(weight_bases[hidden_layers]),
+            c_mask: mask(sizes.classifier_rows * sizes.classes),
+        };
         Ok(Self {
             clock: Signal::default(),
             cmd_valid: Signal::default(),
@@ -397,8 +398,6 @@ impl LearningCore {
             homeostasis_mem: Ram::new(neurons),
             count: Ram::new(neurons),
             current_mem: (0..lanes).map(|_| Ram::new(neuron_bank)).collect(),
-            hidden_events: Ram::new(list_bases[hidden_layers]),
-            classifier_events: Ram::new(sizes.classifier_rows),
             sigmoid: Ram::with_contents(
                 SIGMOID_ROM
                     .iter()
@@ -423,6 +422,7 @@ impl LearningCore {
             adapt_clamp: AdaptClamp::new(),
             adapt_magnitude: DFF::default(),
             adapt_negative: DFF::default(),
+            event_lists: EventLists::new(&lists),
             layer_registers: LayerRegisters::new(&parameter_blocks, CLASSIFIER_PARAMETERS >> 4),
             contrastive: ContrastiveError::new(),
             synapse_stages: SynapseStages::new(lanes, options.late_write()),
@@ -438,12 +438,6 @@ impl LearningCore {
             index: DFF::default(),
             event_index: DFF::default(),
             event_base: DFF::default(),
-            row_base: DFF::default(),
-            class_base: DFF::default(),
-            hidden_event_count: replicate(hidden_layers, DFF::default),
-            label_seen: DFF::default(),
-            label_row: replicate(hidden_layers - 1, DFF::default),
-            classifier_event_count: DFF::default(),
             step_csdp: DFF::default(),
             step_positive: DFF::default(),
             step_classifier_learn: DFF::default(),
@@ -473,44 +467,27 @@ impl LearningCore {
                     .unwrap_or(0)
                     + lanes,
             ),
-            rows_mask: mask(
-                sizes
-                    .hidden_rows
-                    .iter()
-                    .copied()
-                    .chain([sizes.classifier_rows])
-                    .max()
-                    .unwrap_or(0),
-            ),
-            w_mask: mask(weight_bases[hidden_layers]),
-            c_mask: mask(sizes.classifier_rows * sizes.classes),
+            rows_mask: lists.rows_mask,
+            w_mask: lists.w_mask,
+            c_mask: lists.c_mask,
             hidden_sizes: layers(&|l| sizes.hidden[l]),
             hidden_neuron_base: layers(&|l| neuron_bases[l]),
-            event_list_base: layers(&|l| list_bases[l]),
-            next_size: layers(&|l| sizes.hidden.get(l + 1).copied().unwrap_or(0)),
-            next_weight_base: layers(&|l| weight_bases[l + 1]),
             classes: constant(sizes.classes),
             neuron_words: constant(neurons),
             classifier_neuron_base: constant(neuron_bases[hidden_layers]),
-            hidden_class_base: constant(offset * sizes.classes),
             lane_step: constant(lanes),
             lane_shift: constant(lanes.trailing_zeros() as usize),
             lane_mask: constant(lanes - 1),
             lane_id: (0..lanes).map(constant).collect(),
             lane_number: (1..=lanes).map(constant).collect(),
-            sees_input: Constant::new(cfg.classifier_sees_input),
             weights_single_port: Constant::new(options.weights_in_spram),
             neuron_group: Constant::new(NEURON_GROUP.into()),
             adapt_group: Constant::new(ADAPT_GROUP.into()),
             goodness_group: Constant::new(GOODNESS_GROUP.into()),
             size: Signal::default(),
             neuron_base: Signal::default(),
-            event_count: Signal::default(),
             hidden_next: Signal::default(),
             has_next: Signal::default(),
-            list_base: Signal::default(),
-            next_list_base: Signal::default(),
-            next_list_count: Signal::default(),
             error_layer: Signal::default(),
             index_q: Signal::default(),
             stage_index_q: Signal::default(),
@@ -518,12 +495,7 @@ impl LearningCore {
             stage_lane: Signal::default(),
             spike_total_q: Signal::default(),
             event_index_q: Signal::default(),
-            classifier_event_count_q: Signal::default(),
-            hidden_event_count_q: replicate(hidden_layers, Signal::default),
-            label_row_q: replicate(hidden_layers - 1, Signal::default),
-            row_base_q: Signal::default(),
             event_base_q: Signal::default(),
-            class_base_q: Signal::default(),
             layer_leak_shift: Signal::default(),
             layer_refractory: Signal::default(),
             layer_homeostasis_decay: Signal::default(),
@@ -559,10 +531,6 @@ impl Logic for LearningCore {
             index,
             event_index,
             event_base,
-            row_base,
-            class_base,
-            label_seen,
-            classifier_event_count,
             step_csdp,
             step_positive,
             step_classifier_learn,
@@ -589,8 +557,6 @@ impl Logic for LearningCore {
             refractory,
             homeostasis_mem,
             count,
-            hidden_events,
-            classifier_events,
             sigmoid
         );
         for b in 0..self.hidden_weights.len() {
@@ -604,12 +570,6 @@ impl Logic for LearningCore {
         for l in 0..self.hidden_id.len() {
             self.sigmoid_index[l].clock.next = self.clock.val();
             self.sigmoid_index[l].d.next = self.sigmoid_index[l].q.val();
-            self.hidden_event_count[l].clock.next = self.clock.val();
-            self.hidden_event_count[l].d.next = self.hidden_event_count[l].q.val();
-        }
-        for l in 0..self.label_row.len() {
-            self.label_row[l].clock.next = self.clock.val();
-            self.label_row[l].d.next = self.label_row[l].q.val();
         }
 
         // Counters and addresses, read through their masks.
@@ -618,18 +578,7 @@ impl Logic for LearningCore {
         self.stage_address_q.next = self.stage_address.q.val() & self.count_mask.val();
         self.spike_total_q.next = self.spike_total.q.val() & self.count_mask.val();
         self.event_index_q.next = self.event_index.q.val() & self.rows_mask.val();
-        self.classifier_event_count_q.next =
-            self.classifier_event_count.q.val() & self.rows_mask.val();
-        for l in 0..self.hidden_id.len() {
-            self.hidden_event_count_q[l].next =
-                self.hidden_event_count[l].q.val() & self.rows_mask.val();
-        }
-        for l in 0..self.label_row.len() {
-            self.label_row_q[l].next = self.label_row[l].q.val() & self.w_mask.val();
-        }
-        self.row_base_q.next = self.row_base.q.val() & self.w_mask.val();
         self.event_base_q.next = self.event_base.q.val() & (self.w_mask.val() | self.c_mask.val());
-        self.class_base_q.next = self.class_base.q.val() & self.c_mask.val();
 
         // The layer being processed: hidden layer `hidden_layer`, or the classifier. While a
         // hidden layer `l` updates, its spikes are appended to the event list of layer `l + 1`
@@ -651,26 +600,15 @@ impl Logic for LearningCore {
         self.layer_trace_shift.next = self.layer_registers.trace_shift.val();
         self.size.next = self.hidden_sizes[0].val();
         self.neuron_base.next = self.hidden_neuron_base[0].val();
-        self.list_base.next = self.event_list_base[0].val();
-        self.event_count.next = self.hidden_event_count_q[0].val();
-        self.next_list_base.next = self.event_list_base[0].val();
-        self.next_list_count.next = self.hidden_event_count_q[0].val();
         for l in 1..self.hidden_id.len() {
             if self.hidden_layer.q.val() == self.hidden_id[l].val() {
                 self.size.next = self.hidden_sizes[l].val();
                 self.neuron_base.next = self.hidden_neuron_base[l].val();
-                self.list_base.next = self.event_list_base[l].val();
-                self.event_count.next = self.hidden_event_count_q[l].val();
-            }
-            if self.hidden_next.val() == self.hidden_id[l].val() {
-                self.next_list_base.next = self.event_list_base[l].val();
-                self.next_list_count.next = self.hidden_event_count_q[l].val();
             }
         }
         if self.layer.q.val() {
             self.size.next = self.classes.val();
             self.neuron_base.next = self.classifier_neuron_base.val();
-            self.event_count.next = self.classifier_event_count_q.val();
         }
 
         // Addresses and counters. A neuron word `a` is word `a >> s` of bank `a & mask`; in
@@ -752,7 +690,7 @@ impl Logic for LearningCore {
         self.neuron_engine.read_v.next = self.membrane.read_data.val();
         self.neuron_engine.read_refractory.next = self.refractory.read_data.val();
         self.neuron_engine.read_current.next = self.current_read.val();
-        self.neuron_engine.no_events.next = !self.event_count.val().any();
+        self.neuron_engine.no_events.next = !self.event_lists.event_count.val().any();
         self.neuron_engine.threshold.next = self.layer_registers.threshold.val();
         self.neuron_engine.offset.next = self.status.offset.val();
         self.neuron_engine.read_h.next = self.homeostasis_mem.read_data.val();
@@ -904,17 +842,24 @@ impl Logic for LearningCore {
         self.count.write_data.next = self.neuron_engine.count_next.val();
         self.count.read_enable.next = true;
         self.count.write_enable.next = false;
-        self.hidden_events.read_address.next = self.list_base.val() + self.event_index_q.val();
-        self.hidden_events.write_address.next =
-            self.next_list_base.val() + self.next_list_count.val();
-        self.hidden_events.write_data.next = self.row_base_q.val();
-        self.hidden_events.read_enable.next = true;
-        self.hidden_events.write_enable.next = false;
-        self.classifier_events.read_address.next = self.event_index_q.val();
-        self.classifier_events.write_address.next = self.classifier_event_count_q.val();
-        self.classifier_events.write_data.next = self.class_base_q.val();
-        self.classifier_events.read_enable.next = true;
-        self.classifier_events.write_enable.next = false;
+        // The event lists: the sequencer's strobes (raised by the states below).
+        self.event_lists.clock.next = self.clock.val();
+        self.event_lists.start.next = false;
+        self.event_lists.phase_reset.next = false;
+        self.event_lists.classifier.next = self.layer.q.val();
+        self.event_lists.hidden.next = self.hidden_layer.q.val();
+        self.event_lists.has_next.next = self.has_next.val();
+        self.event_lists.event_index.next = self.event_index_q.val();
+        self.event_lists.pixel.next = false;
+        self.event_lists.pixel_spike.next = self.encoder.spike.val();
+        self.event_lists.label.next = false;
+        self.event_lists.label_hit.next =
+            self.step_label_enable.q.val() && (self.label_input_wide.val() == self.index_q.val());
+        self.event_lists.label_above.next = self.label_input_wide.val() > self.index_q.val();
+        self.event_lists.layer_end.next = false;
+        self.event_lists.label_append.next = false;
+        self.event_lists.neuron.next = self.neuron_engine.valid.val() && !self.layer.q.val();
+        self.event_lists.neuron_spike.next = self.neuron_engine.spike.val();
 
         // The status registers: written by the host, `PHASE_RESET`, the encoder, the threshold
         // adaptation and learning's stage 3 (the states below raise the strobes).
@@ -1032,10 +977,7 @@ impl Logic for LearningCore {
                     self.hidden_layer.d.next = bits::<2>(0);
                     self.index.d.next = bits::<16>(0);
                     self.status.clear.next = true;
-                    for l in 0..self.hidden_id.len() {
-                        self.hidden_event_count[l].d.next = bits::<16>(0);
-                    }
-                    self.classifier_event_count.d.next = bits::<16>(0);
+                    self.event_lists.phase_reset.next = true;
                     self.neuron_engine.clear_prediction.next = true;
                 }
                 if self.port_decoder.step.val() {
@@ -1049,16 +991,7 @@ impl Logic for LearningCore {
                     self.layer.d.next = false;
                     self.hidden_layer.d.next = bits::<2>(0);
                     self.index.d.next = bits::<16>(0);
-                    self.row_base.d.next = bits::<16>(0);
-                    self.class_base.d.next = bits::<16>(0);
-                    for l in 0..self.hidden_id.len() {
-                        self.hidden_event_count[l].d.next = bits::<16>(0);
-                    }
-                    self.label_seen.d.next = false;
-                    for l in 0..self.label_row.len() {
-                        self.label_row[l].d.next = bits::<16>(0);
-                    }
-                    self.classifier_event_count.d.next = bits::<16>(0);
+                    self.event_lists.start.next = true;
                 }
             }
             CoreState::Clear => {
@@ -1084,19 +1017,7 @@ impl Logic for LearningCore {
             CoreState::EncodeData => {
                 self.draw_source.next = self.status.encoder_state.val();
                 self.status.encoder_write.next = true;
-                // Pixel rows go to hidden layer 0's event list.
-                self.hidden_events.write_address.next = self.hidden_event_count_q[0].val();
-                if self.encoder.spike.val() {
-                    self.hidden_events.write_enable.next = true;
-                    self.hidden_event_count[0].d.next = self.hidden_event_count_q[0].val() + 1;
-                    if self.sees_input.val() {
-                        self.classifier_events.write_enable.next = true;
-                        self.classifier_event_count.d.next =
-                            self.classifier_event_count_q.val() + 1;
-                    }
-                }
-                self.row_base.d.next = self.row_base_q.val() + self.hidden_sizes[0].val();
-                self.class_base.d.next = self.class_base_q.val() + self.classes.val();
+                self.event_lists.pixel.next = true;
                 self.index.d.next = self.index_next.val();
                 self.state.d.next = CoreState::EncodeAddress;
                 if self.index_next.val() == self.inputs.val() {
@@ -1110,23 +1031,7 @@ impl Logic for LearningCore {
                 }
             }
             CoreState::Label => {
-                // The label input's row of hidden layer 0; for each later layer `l`, its
-                // offset `label * N_l` within that layer's label rows.
-                self.hidden_events.write_address.next = self.hidden_event_count_q[0].val();
-                if self.step_label_enable.q.val()
-                    && (self.label_input_wide.val() == self.index_q.val())
-                {
-                    self.hidden_events.write_enable.next = true;
-                    self.hidden_event_count[0].d.next = self.hidden_event_count_q[0].val() + 1;
-                    self.label_seen.d.next = true;
-                }
-                for l in 0..self.label_row.len() {
-                    if self.label_input_wide.val() > self.index_q.val() {
-                        self.label_row[l].d.next =
-                            self.label_row_q[l].val() + self.hidden_sizes[l + 1].val();
-                    }
-                }
-                self.row_base.d.next = self.row_base_q.val() + self.hidden_sizes[0].val();
+                self.event_lists.label.next = true;
                 self.index.d.next = self.index_next.val();
                 if self.index_next.val() == self.labels.val() {
                     self.state.d.next = CoreState::EventAddress;
@@ -1145,28 +1050,16 @@ impl Logic for LearningCore {
                     }
                 }
                 self.state.d.next = CoreState::EventData;
-                if self.event_index_q.val() == self.event_count.val() {
+                if self.event_index_q.val() == self.event_lists.event_count.val() {
                     self.state.d.next = CoreState::Neuron;
                     self.index.d.next = bits::<16>(0);
                     self.neuron_engine.start.next = true;
                     self.spike_total.d.next = bits::<16>(0);
-                    // The classifier's rows of hidden neurons follow its pixel rows, layer
-                    // after layer; the rows of layer `l + 1` start at its weights' base.
-                    if !self.hidden_layer.q.val().any() {
-                        self.class_base.d.next = self.hidden_class_base.val();
-                    }
-                    for l in 0..self.hidden_id.len() {
-                        if self.hidden_layer.q.val() == self.hidden_id[l].val() {
-                            self.row_base.d.next = self.next_weight_base[l].val();
-                        }
-                    }
+                    self.event_lists.layer_end.next = true;
                 }
             }
             CoreState::EventData => {
-                self.event_base.d.next = self.hidden_events.read_data.val();
-                if self.layer.q.val() {
-                    self.event_base.d.next = self.classifier_events.read_data.val();
-                }
+                self.event_base.d.next = self.event_lists.row.val();
                 self.index.d.next = bits::<16>(0);
                 self.state.d.next = CoreState::Integrate;
             }
@@ -1232,17 +1125,7 @@ impl Logic for LearningCore {
                         // The next hidden layer; its label input's row follows its rows of
                         // this layer's neurons.
                         self.hidden_layer.d.next = self.hidden_next.val();
-                        for l in 1..self.hidden_id.len() {
-                            if self.hidden_next.val() == self.hidden_id[l].val() {
-                                self.hidden_events.write_data.next =
-                                    self.row_base_q.val() + self.label_row_q[l - 1].val();
-                                if self.label_seen.q.val() {
-                                    self.hidden_events.write_enable.next = true;
-                                    self.hidden_event_count[l].d.next =
-                                        self.hidden_event_count_q[l].val() + 1;
-                                }
-                            }
-                        }
+                        self.event_lists.label_append.next = true;
                     } else {
                         self.layer.d.next = true;
                         if self.stacked.val() {
@@ -1261,7 +1144,7 @@ impl Logic for LearningCore {
                     self.error.d.next = unsigned_cast(self.contrastive.error.val());
                 }
                 self.state.d.next = CoreState::LearnEventData;
-                if self.event_index_q.val() == self.event_count.val() {
+                if self.event_index_q.val() == self.event_lists.event_count.val() {
                     self.index.d.next = bits::<16>(0);
                     self.state.d.next = CoreState::Drain;
                     if !self.layer.q.val() {
@@ -1278,10 +1161,7 @@ impl Logic for LearningCore {
                 }
             }
             CoreState::LearnEventData => {
-                self.event_base.d.next = self.hidden_events.read_data.val();
-                if self.layer.q.val() {
-                    self.event_base.d.next = self.classifier_events.read_data.val();
-                }
+                self.event_base.d.next = self.event_lists.row.val();
                 self.index.d.next = bits::<16>(0);
                 self.state.d.next = CoreState::LearnAddress;
             }
@@ -1350,31 +1230,6 @@ impl Logic for LearningCore {
             self.homeostasis_mem.write_enable.next = self.step_csdp.q.val();
             if self.neuron_engine.spike.val() {
                 self.spike_total.d.next = self.spike_total_q.val() + 1;
-            }
-            if !self.layer.q.val() {
-                // Hidden spikes are the classifier's event rows, and those of the next hidden
-                // layer.
-                if self.neuron_engine.spike.val() {
-                    self.classifier_events.write_enable.next = true;
-                    self.classifier_event_count.d.next = self.classifier_event_count_q.val() + 1;
-                }
-                self.class_base.d.next = self.class_base_q.val() + self.classes.val();
-                if self.stacked.val() && self.has_next.val() {
-                    self.hidden_events.write_enable.next = self.neuron_engine.spike.val();
-                    for l in 1..self.hidden_id.len() {
-                        if self.neuron_engine.spike.val()
-                            && (self.hidden_next.val() == self.hidden_id[l].val())
-                        {
-                            self.hidden_event_count[l].d.next =
-                                self.hidden_event_count_q[l].val() + 1;
-                        }
-                    }
-                    for l in 0..self.hidden_id.len() {
-                        if self.hidden_layer.q.val() == self.hidden_id[l].val() {
-                            self.row_base.d.next = self.row_base_q.val() + self.next_size[l].val();
-                        }
-                    }
-                }
             }
         }
         // The later stages of the synapse pipeline: integration's stage 2, learning's 3 and 4.
