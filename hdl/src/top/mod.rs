@@ -8,6 +8,7 @@ mod layer_registers;
 mod learn_engine;
 mod learning_core;
 mod neuron_engine;
+mod neuron_memories;
 mod port_decoder;
 mod read_back;
 mod status_registers;

@@ -42,26 +42,18 @@ impl LearningCore {
         };
         let (parameter_slots, parameter_words) = self.layer_registers.parameter_memories();
         let (hidden_events, classifier_events) = self.event_lists.words();
+        let (neuron_words, bank_words) = self.neuron_memories.words();
+        let lanes = self.hidden_weights.len();
         let memories = vec![
             memory("pixels", self.pixels.depth(), self.pixels.stored_bits()),
             banked("hidden_weights", &self.hidden_weights),
             banked("classifier_weights", &self.classifier_weights),
-            memory("membrane", self.membrane.depth(), 16),
-            memory("refractory", self.refractory.depth(), 8),
-            neuron_banks(
-                "trace_mem",
-                self.trace_mem.len(),
-                self.trace_mem.iter().map(Ram::depth).sum(),
-                8,
-            ),
-            memory("homeostasis_mem", self.homeostasis_mem.depth(), 16),
-            memory("count", self.count.depth(), 16),
-            neuron_banks(
-                "current_mem",
-                self.current_mem.len(),
-                self.current_mem.iter().map(Ram::depth).sum(),
-                32,
-            ),
+            memory("membrane", neuron_words, 16),
+            memory("refractory", neuron_words, 8),
+            neuron_banks("trace_mem", lanes, lanes * bank_words, 8),
+            memory("homeostasis_mem", neuron_words, 16),
+            memory("count", neuron_words, 16),
+            neuron_banks("current_mem", lanes, lanes * bank_words, 32),
             memory("hidden_events", hidden_events, 16),
             memory("classifier_events", classifier_events, 16),
             memory("sigmoid", self.sigmoid.depth(), 8),

@@ -1,7 +1,6 @@
 //! [`LearningCore`]: the chip's learning core for one to four hidden (CSDP) layers and the
 //! classifier, `lanes` synapses per clock, driven over a simple synchronous host interface.
 use crate::encoder::{BernoulliEncoder, Xorshift32Jump};
-use crate::hw::SignExtend;
 use crate::learning::ContrastiveError;
 use crate::memory::Ram;
 use crate::neuron::{AdaptChange, AdaptClamp, CHANGE_BITS};
@@ -13,6 +12,7 @@ use crate::top::lane_router::LaneRouter;
 use crate::top::layer_registers::LayerRegisters;
 use crate::top::learn_engine::LearnEngine;
 use crate::top::neuron_engine::NeuronEngine;
+use crate::top::neuron_memories::NeuronMemories;
 use crate::top::port_decoder::PortDecoder;
 use crate::top::read_back::ReadBack;
 use crate::top::status_registers::StatusRegisters;
@@ -158,12 +158,6 @@ pub struct LearningCore {
     // word `a` of the trace and current memories likewise (`s = log2 lanes`).
     hidden_weights: Vec<Ram<Bits<16>, 16>>,
     classifier_weights: Vec<Ram<Bits<16>, 16>>,
-    membrane: Ram<Bits<16>, 16>,
-    refractory: Ram<Bits<8>, 16>,
-    trace_mem: Vec<Ram<Bits<8>, 16>>,
-    homeostasis_mem: Ram<Bits<16>, 16>,
-    count: Ram<Bits<16>, 16>,
-    current_mem: Vec<Ram<Bits<32>, 16>>,
     // `SIGMOID_ROM` in block RAM, read at `sigmoid_index`: the hidden layer's contrastive
     // index, latched once the hidden goodness and its threshold are known (the classifier's
     // first event fetch), long before `Error` uses the word.
@@ -189,6 +183,8 @@ pub struct LearningCore {
     adapt_clamp: AdaptClamp,
     adapt_magnitude: DFF<Bits<CHANGE_BITS>>,
     adapt_negative: DFF<Bit>,
+    // The neuron state and current accumulators (`NeuronMemories`).
+    neuron_memories: NeuronMemories,
     // The event lists of the layers (`EventLists`).
     event_lists: EventLists,
     // The per-layer parameters (`LayerRegisters`).
@@ -215,7 +211,6 @@ pub struct LearningCore {
     // after the group then in stage 3 (or from the layer's generator register).
     draw: Vec<DFF<Bits<32>>>,
     late_write: Constant<Bit>,
-    weight_wide: Vec<SignExtend<16, 32>>,
 
     // Sequencer.
     state: DFF<CoreState>,
@@ -288,7 +283,6 @@ pub struct LearningCore {
     index_q: Signal<Local, Bits<16>>,
     stage_index_q: Signal<Local, Bits<16>>,
     stage_address_q: Signal<Local, Bits<16>>,
-    stage_lane: Signal<Local, Bits<16>>,
     spike_total_q: Signal<Local, Bits<16>>,
     event_index_q: Signal<Local, Bits<16>>,
     event_base_q: Signal<Local, Bits<16>>,
@@ -303,11 +297,7 @@ pub struct LearningCore {
     index_lanes_next: Signal<Local, Bits<16>>,
     event_next: Signal<Local, Bits<16>>,
     lanes_done: Signal<Local, Bit>,
-    lane_current_base: Vec<Signal<Local, Bits<32>>>,
-    lane_current_sum: Vec<Signal<Local, Bits<32>>>,
     learn_next_state: Signal<Local, Bits<32>>,
-    current_read: Signal<Local, Bits<32>>,
-    trace_read: Signal<Local, Bits<8>>,
     goodness_next: Signal<Local, Bits<32>>,
     label_input_wide: Signal<Local, Bits<16>>,
     classifier_label_wide: Signal<Local, Bits<16>>,
@@ -392,12 +382,6 @@ impl LearningCore {
             classifier_weights: banks(&|| {
                 Ram::new(classifier_bank).with_signed_storage(weight_bits)
             }),
-            membrane: Ram::new(neurons),
-            refractory: Ram::new(neurons),
-            trace_mem: (0..lanes).map(|_| Ram::new(neuron_bank)).collect(),
-            homeostasis_mem: Ram::new(neurons),
-            count: Ram::new(neurons),
-            current_mem: (0..lanes).map(|_| Ram::new(neuron_bank)).collect(),
             sigmoid: Ram::with_contents(
                 SIGMOID_ROM
                     .iter()
@@ -422,6 +406,7 @@ impl LearningCore {
             adapt_clamp: AdaptClamp::new(),
             adapt_magnitude: DFF::default(),
             adapt_negative: DFF::default(),
+            neuron_memories: NeuronMemories::new(neurons, lanes, neuron_bank),
             event_lists: EventLists::new(&lists),
             layer_registers: LayerRegisters::new(&parameter_blocks, CLASSIFIER_PARAMETERS >> 4),
             contrastive: ContrastiveError::new(),
@@ -431,7 +416,6 @@ impl LearningCore {
             stage_address: DFF::default(),
             draw: replicate(lanes, DFF::default),
             late_write: Constant::new(options.late_write()),
-            weight_wide: replicate(lanes, SignExtend::new),
             state: DFF::default(),
             layer: DFF::default(),
             hidden_layer: DFF::default(),
@@ -492,7 +476,6 @@ impl LearningCore {
             index_q: Signal::default(),
             stage_index_q: Signal::default(),
             stage_address_q: Signal::default(),
-            stage_lane: Signal::default(),
             spike_total_q: Signal::default(),
             event_index_q: Signal::default(),
             event_base_q: Signal::default(),
@@ -507,11 +490,7 @@ impl LearningCore {
             index_lanes_next: Signal::default(),
             event_next: Signal::default(),
             lanes_done: Signal::default(),
-            lane_current_base: replicate(lanes, Signal::default),
-            lane_current_sum: replicate(lanes, Signal::default),
             learn_next_state: Signal::default(),
-            current_read: Signal::default(),
-            trace_read: Signal::default(),
             goodness_next: Signal::default(),
             label_input_wide: Signal::default(),
             classifier_label_wide: Signal::default(),
@@ -549,21 +528,10 @@ impl Logic for LearningCore {
             stage_index,
             stage_address
         );
-        clock!(
-            self,
-            clock,
-            pixels,
-            membrane,
-            refractory,
-            homeostasis_mem,
-            count,
-            sigmoid
-        );
+        clock!(self, clock, pixels, sigmoid);
         for b in 0..self.hidden_weights.len() {
             self.hidden_weights[b].clock.next = self.clock.val();
             self.classifier_weights[b].clock.next = self.clock.val();
-            self.trace_mem[b].clock.next = self.clock.val();
-            self.current_mem[b].clock.next = self.clock.val();
             self.draw[b].clock.next = self.clock.val();
         }
         // The per-layer registers keep their value unless a state below writes them.
@@ -657,45 +625,58 @@ impl Logic for LearningCore {
             self.lane_router.classifier_weight[k].next = self.classifier_weights[k].read_data.val();
         }
 
-        // Integration: j = (first event row ? 0 : j) + w, exact on 32 bits, per lane.
-        for k in 0..self.lane_id.len() {
-            self.weight_wide[k].value.next = signed_cast(self.lane_router.weight[k].val());
-            self.lane_current_base[k].next = self.current_mem[k].read_data.val();
-            if self.synapse_stages.stage_first_row.val() {
-                self.lane_current_base[k].next = bits::<32>(0);
-            }
-            self.lane_current_sum[k].next =
-                self.lane_current_base[k].val() + unsigned_cast(self.weight_wide[k].result.val());
-        }
-
         // The neuron in the data stage (addressed in the cycle before), from its banks.
         self.neuron_stage.d.next = false;
         self.stage_index.d.next = self.index_q.val();
         self.stage_address.d.next = self.neuron_address.val();
-        self.stage_lane.next = self.stage_address_q.val() & self.lane_mask.val();
-        self.current_read.next = bits::<32>(0);
-        self.trace_read.next = bits::<8>(0);
-        for b in 0..self.lane_id.len() {
-            if self.stage_lane.val() == self.lane_id[b].val() {
-                self.current_read.next = self.current_mem[b].read_data.val();
-                self.trace_read.next = self.trace_mem[b].read_data.val();
-            }
+        // The neuron memories: the sequencer's words, the host's, the neuron update's
+        // write-back and integration's stage 2 (`NeuronMemories`).
+        self.neuron_memories.clock.next = self.clock.val();
+        self.neuron_memories.host.next = self.state.q.val() == CoreState::Idle;
+        self.neuron_memories.host_address.next = self.port_decoder.neuron_address.val();
+        self.neuron_memories.host_word.next = self.port_decoder.neuron_word.val();
+        self.neuron_memories.host_lane.next = self.port_decoder.neuron_lane.val();
+        self.neuron_memories.data.next = self.cmd_data.val();
+        self.neuron_memories.write_membrane.next = self.port_decoder.write_membrane.val();
+        self.neuron_memories.write_refractory.next = self.port_decoder.write_refractory.val();
+        self.neuron_memories.write_trace.next = self.port_decoder.write_trace.val();
+        self.neuron_memories.write_homeostasis.next = self.port_decoder.write_homeostasis.val();
+        self.neuron_memories.write_count.next = self.port_decoder.write_count.val();
+        self.neuron_memories.address.next = self.neuron_address.val();
+        self.neuron_memories.word.next = self.neuron_word.val();
+        self.neuron_memories.lane.next = self.neuron_lane.val();
+        self.neuron_memories.clear.next = self.state.q.val() == CoreState::Clear;
+        self.neuron_memories.writeback.next = self.neuron_engine.valid.val();
+        self.neuron_memories.at.next = self.neuron_engine.at.val();
+        self.neuron_memories.v_next.next = self.neuron_engine.v_next.val();
+        self.neuron_memories.refractory_next.next = self.neuron_engine.refractory_next.val();
+        self.neuron_memories.h_next.next = self.neuron_engine.h_next.val();
+        self.neuron_memories.h_write.next = self.step_csdp.q.val();
+        self.neuron_memories.count_next.next = self.neuron_engine.count_next.val();
+        self.neuron_memories.trace_next.next = self.neuron_engine.trace_next.val();
+        self.neuron_memories.integrate.next = self.synapse_stages.integrate_stage.val();
+        self.neuron_memories.stage_word.next = self.synapse_stages.stage_neuron_word.val();
+        self.neuron_memories.first_row.next = self.synapse_stages.stage_first_row.val();
+        for k in 0..self.lane_id.len() {
+            self.neuron_memories.lane_valid[k].next = self.synapse_stages.stage_lane_valid[k].val();
+            self.neuron_memories.weight[k].next = self.lane_router.weight[k].val();
         }
+        self.neuron_memories.stage_address.next = self.stage_address_q.val();
 
         // The neuron update's data stages.
         self.neuron_engine.clock.next = self.clock.val();
         self.neuron_engine.read_valid.next = self.neuron_stage.q.val();
         self.neuron_engine.read_neuron.next = self.stage_index_q.val();
         self.neuron_engine.read_address.next = self.stage_address_q.val();
-        self.neuron_engine.read_v.next = self.membrane.read_data.val();
-        self.neuron_engine.read_refractory.next = self.refractory.read_data.val();
-        self.neuron_engine.read_current.next = self.current_read.val();
+        self.neuron_engine.read_v.next = self.neuron_memories.v.val();
+        self.neuron_engine.read_refractory.next = self.neuron_memories.refractory.val();
+        self.neuron_engine.read_current.next = self.neuron_memories.stage_current.val();
         self.neuron_engine.no_events.next = !self.event_lists.event_count.val().any();
         self.neuron_engine.threshold.next = self.layer_registers.threshold.val();
         self.neuron_engine.offset.next = self.status.offset.val();
-        self.neuron_engine.read_h.next = self.homeostasis_mem.read_data.val();
-        self.neuron_engine.read_count.next = self.count.read_data.val();
-        self.neuron_engine.read_trace.next = self.trace_read.val();
+        self.neuron_engine.read_h.next = self.neuron_memories.h.val();
+        self.neuron_engine.read_count.next = self.neuron_memories.count.val();
+        self.neuron_engine.read_trace.next = self.neuron_memories.stage_trace.val();
         self.neuron_engine.leak_shift.next = self.layer_leak_shift.val();
         self.neuron_engine.refractory_period.next = self.layer_refractory.val();
         self.neuron_engine.homeostasis_step.next = self.layer_registers.homeostasis_step.val();
@@ -779,7 +760,7 @@ impl Logic for LearningCore {
         self.learn_engine.w_max.next = self.status.w_max.val();
         for k in 0..self.lane_id.len() {
             self.learn_engine.weight[k].next = self.lane_router.weight[k].val();
-            self.learn_engine.trace[k].next = self.trace_mem[k].read_data.val();
+            self.learn_engine.trace[k].next = self.neuron_memories.trace[k].val();
             self.learn_engine.target[k].next = self.synapse_stages.stage_target[k].val();
             self.learn_engine.draw[k].next = self.draw[k].q.val();
             self.learn_engine.lane_valid[k].next = self.synapse_stages.round_lane_valid[k].val();
@@ -809,39 +790,7 @@ impl Logic for LearningCore {
                 self.synapse_stages.commit_bank_address[b].val();
             self.classifier_weights[b].read_enable.next = true;
             self.classifier_weights[b].write_enable.next = false;
-            // Trace and current banks: the neuron word of the lane group or of the neuron
-            // being updated.
-            self.trace_mem[b].read_address.next = self.neuron_word.val();
-            self.trace_mem[b].write_address.next = self.neuron_word.val();
-            self.trace_mem[b].write_data.next = self.neuron_engine.trace_next.val();
-            self.trace_mem[b].read_enable.next = true;
-            self.trace_mem[b].write_enable.next = false;
-            self.current_mem[b].read_address.next = self.neuron_word.val();
-            self.current_mem[b].write_address.next = self.synapse_stages.stage_neuron_word.val();
-            self.current_mem[b].write_data.next = self.lane_current_sum[b].val();
-            self.current_mem[b].read_enable.next = true;
-            self.current_mem[b].write_enable.next = false;
         }
-        self.membrane.read_address.next = self.neuron_address.val();
-        self.membrane.write_address.next = self.neuron_address.val();
-        self.membrane.write_data.next = self.neuron_engine.v_next.val();
-        self.membrane.read_enable.next = true;
-        self.membrane.write_enable.next = false;
-        self.refractory.read_address.next = self.neuron_address.val();
-        self.refractory.write_address.next = self.neuron_address.val();
-        self.refractory.write_data.next = self.neuron_engine.refractory_next.val();
-        self.refractory.read_enable.next = true;
-        self.refractory.write_enable.next = false;
-        self.homeostasis_mem.read_address.next = self.neuron_address.val();
-        self.homeostasis_mem.write_address.next = self.neuron_address.val();
-        self.homeostasis_mem.write_data.next = self.neuron_engine.h_next.val();
-        self.homeostasis_mem.read_enable.next = true;
-        self.homeostasis_mem.write_enable.next = false;
-        self.count.read_address.next = self.neuron_address.val();
-        self.count.write_address.next = self.neuron_address.val();
-        self.count.write_data.next = self.neuron_engine.count_next.val();
-        self.count.read_enable.next = true;
-        self.count.write_enable.next = false;
         // The event lists: the sequencer's strobes (raised by the states below).
         self.event_lists.clock.next = self.clock.val();
         self.event_lists.start.next = false;
@@ -895,12 +844,12 @@ impl Logic for LearningCore {
         for b in 0..self.lane_id.len() {
             self.read_back.weight[b].next = self.hidden_weights[b].read_data.val();
             self.read_back.classifier_weight[b].next = self.classifier_weights[b].read_data.val();
-            self.read_back.trace[b].next = self.trace_mem[b].read_data.val();
+            self.read_back.trace[b].next = self.neuron_memories.trace[b].val();
         }
-        self.read_back.membrane.next = self.membrane.read_data.val();
-        self.read_back.refractory.next = self.refractory.read_data.val();
-        self.read_back.homeostasis.next = self.homeostasis_mem.read_data.val();
-        self.read_back.count.next = self.count.read_data.val();
+        self.read_back.membrane.next = self.neuron_memories.v.val();
+        self.read_back.refractory.next = self.neuron_memories.refractory.val();
+        self.read_back.homeostasis.next = self.neuron_memories.h.val();
+        self.read_back.count.next = self.neuron_memories.count.val();
         for l in 0..self.hidden_id.len() {
             self.read_back.hidden_offset[l].next = self.status.hidden_offset[l].val();
             self.read_back.hidden_goodness[l].next = self.status.hidden_goodness[l].val();
@@ -930,22 +879,7 @@ impl Logic for LearningCore {
                         self.port_decoder.weight_word.val();
                     self.classifier_weights[b].write_data.next =
                         self.cmd_data.val().get_bits::<16>(0);
-                    self.trace_mem[b].read_address.next = self.port_decoder.neuron_word.val();
-                    self.trace_mem[b].write_address.next = self.port_decoder.neuron_word.val();
-                    self.trace_mem[b].write_data.next = self.cmd_data.val().get_bits::<8>(0);
                 }
-                self.membrane.read_address.next = self.port_decoder.neuron_address.val();
-                self.refractory.read_address.next = self.port_decoder.neuron_address.val();
-                self.homeostasis_mem.read_address.next = self.port_decoder.neuron_address.val();
-                self.count.read_address.next = self.port_decoder.neuron_address.val();
-                self.membrane.write_address.next = self.port_decoder.neuron_address.val();
-                self.membrane.write_data.next = self.cmd_data.val().get_bits::<16>(0);
-                self.refractory.write_address.next = self.port_decoder.neuron_address.val();
-                self.refractory.write_data.next = self.cmd_data.val().get_bits::<8>(0);
-                self.homeostasis_mem.write_address.next = self.port_decoder.neuron_address.val();
-                self.homeostasis_mem.write_data.next = self.cmd_data.val().get_bits::<16>(0);
-                self.count.write_address.next = self.port_decoder.neuron_address.val();
-                self.count.write_data.next = self.cmd_data.val().get_bits::<16>(0);
                 // The command's strobes (`PortDecoder`).
                 for b in 0..self.lane_id.len() {
                     self.hidden_weights[b].write_enable.next =
@@ -956,14 +890,8 @@ impl Logic for LearningCore {
                     self.classifier_weights[b].write_enable.next =
                         self.port_decoder.write_classifier_weight.val()
                             && (self.port_decoder.lane.val() == self.lane_id[b].val());
-                    self.trace_mem[b].write_enable.next = self.port_decoder.write_trace.val()
-                        && (self.port_decoder.neuron_lane.val() == self.lane_id[b].val());
                 }
                 self.pixels.write_enable.next = self.port_decoder.write_pixel.val();
-                self.membrane.write_enable.next = self.port_decoder.write_membrane.val();
-                self.refractory.write_enable.next = self.port_decoder.write_refractory.val();
-                self.homeostasis_mem.write_enable.next = self.port_decoder.write_homeostasis.val();
-                self.count.write_enable.next = self.port_decoder.write_count.val();
                 self.layer_registers.write.next = self.port_decoder.write_register.val();
                 self.status.host_write.next = self.port_decoder.write_register.val();
                 if self.port_decoder.read.val() {
@@ -995,17 +923,6 @@ impl Logic for LearningCore {
                 }
             }
             CoreState::Clear => {
-                self.membrane.write_data.next = bits::<16>(0);
-                self.membrane.write_enable.next = true;
-                self.refractory.write_data.next = bits::<8>(0);
-                self.refractory.write_enable.next = true;
-                for b in 0..self.lane_id.len() {
-                    self.trace_mem[b].write_data.next = bits::<8>(0);
-                    self.trace_mem[b].write_enable.next =
-                        self.neuron_lane.val() == self.lane_id[b].val();
-                }
-                self.count.write_data.next = bits::<16>(0);
-                self.count.write_enable.next = true;
                 self.index.d.next = self.index_next.val();
                 if self.index_next.val() == self.neuron_words.val() {
                     self.state.d.next = CoreState::Idle;
@@ -1214,31 +1131,11 @@ impl Logic for LearningCore {
         }
         // The neuron update's data stage: the neuron addressed in the cycle before.
         if self.neuron_engine.valid.val() {
-            self.membrane.write_address.next = self.neuron_engine.at.val();
-            self.refractory.write_address.next = self.neuron_engine.at.val();
-            self.homeostasis_mem.write_address.next = self.neuron_engine.at.val();
-            self.count.write_address.next = self.neuron_engine.at.val();
-            self.membrane.write_enable.next = true;
-            self.refractory.write_enable.next = true;
-            for b in 0..self.lane_id.len() {
-                self.trace_mem[b].write_address.next =
-                    self.neuron_engine.at.val() >> self.lane_shift.val();
-                self.trace_mem[b].write_enable.next =
-                    (self.neuron_engine.at.val() & self.lane_mask.val()) == self.lane_id[b].val();
-            }
-            self.count.write_enable.next = true;
-            self.homeostasis_mem.write_enable.next = self.step_csdp.q.val();
             if self.neuron_engine.spike.val() {
                 self.spike_total.d.next = self.spike_total_q.val() + 1;
             }
         }
         // The later stages of the synapse pipeline: integration's stage 2, learning's 3 and 4.
-        if self.synapse_stages.integrate_stage.val() {
-            for k in 0..self.lane_id.len() {
-                self.current_mem[k].write_enable.next =
-                    self.synapse_stages.stage_lane_valid[k].val();
-            }
-        }
         if self.synapse_stages.commit_stage.val() {
             for b in 0..self.lane_id.len() {
                 self.hidden_weights[b].write_address.next =
