@@ -1129,13 +1129,11 @@ impl Logic for LearningCore {
                 self.state.d.next = CoreState::Idle;
             }
         }
-        // The neuron update's data stage: the neuron addressed in the cycle before.
-        if self.neuron_engine.valid.val() {
-            if self.neuron_engine.spike.val() {
-                self.spike_total.d.next = self.spike_total_q.val() + 1;
-            }
+        // The layer's spikes, counted at the neuron update's write-back.
+        if self.neuron_engine.valid.val() && self.neuron_engine.spike.val() {
+            self.spike_total.d.next = self.spike_total_q.val() + 1;
         }
-        // The later stages of the synapse pipeline: integration's stage 2, learning's 3 and 4.
+        // Learning's write-back to the weight banks.
         if self.synapse_stages.commit_stage.val() {
             for b in 0..self.lane_id.len() {
                 self.hidden_weights[b].write_address.next =
