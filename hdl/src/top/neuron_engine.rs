@@ -3,8 +3,8 @@
 //! goodness and the classifier's prediction.
 use crate::hw::SignExtend;
 use crate::neuron::{
-    ArgmaxStep, GoodnessAccumulate, HomeostasisDecay, HomeostasisRaise, LifFire, LifLeak,
-    TraceUpdate,
+    AdaptChange, AdaptClamp, ArgmaxStep, GoodnessAccumulate, HomeostasisDecay, HomeostasisRaise,
+    LifFire, LifLeak, TraceUpdate, CHANGE_BITS,
 };
 use rust_hdl::prelude::*;
 
@@ -17,6 +17,10 @@ use rust_hdl::prelude::*;
 /// with the words, the second fires ([`LifFire`]), raises the homeostatic term
 /// ([`HomeostasisRaise`]) and updates the rest, and the prediction's comparison takes the
 /// cycle after it. The layer's parameters hold over both stages.
+///
+/// The engine counts the layer's spikes and gives its adaptive threshold's next offset from
+/// them ([`AdaptChange`], [`AdaptClamp`]; with `split_neuron` the change is registered between
+/// the two, a cycle before the core stores it).
 ///
 /// The engine also sums the layer's goodness (a cycle behind the neurons: `goodness` includes
 /// the last neuron's term from the cycle after its data stage on) and tracks the classifier's
@@ -62,6 +66,14 @@ pub struct NeuronEngine {
     pub homeostasis_max: Signal<In, Bits<16>>,
     /// The layer's trace shift.
     pub trace_shift: Signal<In, Bits<3>>,
+    /// The layer's adaptive threshold step.
+    pub adapt_step: Signal<In, Bits<16>>,
+    /// The layer's target spike count.
+    pub adapt_target: Signal<In, Bits<16>>,
+    /// The layer's least offset.
+    pub adapt_min: Signal<In, Bits<16>>,
+    /// The layer's greatest offset.
+    pub adapt_max: Signal<In, Bits<16>>,
     /// The layer is the classifier (its neurons rank for the prediction).
     pub classifier: Signal<In, Bit>,
     /// A layer's update starts: its goodness sum restarts at 0.
@@ -86,6 +98,8 @@ pub struct NeuronEngine {
     pub spike: Signal<Out, Bit>,
     /// The layer's goodness: the saturating sum of the squared next traces so far.
     pub goodness: Signal<Out, Bits<32>>,
+    /// The layer's next adaptive threshold offset, from its spikes so far.
+    pub offset_next: Signal<Out, Bits<16>>,
     /// The classifier's prediction.
     pub prediction: Signal<Out, Bits<16>>,
     // The current saturated to 16 bits (it fits when bits 31..15 are all equal), and the
@@ -157,12 +171,21 @@ pub struct NeuronEngine {
     best_count: DFF<Bits<16>>,
     best_membrane: DFF<Bits<16>>,
     best_neuron: DFF<Bits<16>>,
+    // The layer's spikes (restarting with it) and its threshold adaptation.
+    spike_total: DFF<Bits<16>>,
+    spike_total_q: Signal<Local, Bits<16>>,
+    count_mask: Constant<Bits<16>>,
+    adapt: AdaptChange,
+    adapt_clamp: AdaptClamp,
+    adapt_magnitude: DFF<Bits<CHANGE_BITS>>,
+    adapt_negative: DFF<Bit>,
     split_neuron: Constant<Bit>,
 }
 
 impl NeuronEngine {
-    /// The engine; with `split_neuron`, two data stages and a ranking stage.
-    pub fn new(split_neuron: bool) -> Self {
+    /// The engine; with `split_neuron`, two data stages and a ranking stage. The layer's
+    /// spike count is read through `count_mask` (the bits of the largest layer's count).
+    pub fn new(split_neuron: bool, count_mask: Constant<Bits<16>>) -> Self {
         Self {
             clock: Signal::default(),
             read_valid: Signal::default(),
@@ -183,6 +206,11 @@ impl NeuronEngine {
             homeostasis_decay: Signal::default(),
             homeostasis_max: Signal::default(),
             trace_shift: Signal::default(),
+            adapt_step: Signal::default(),
+            adapt_target: Signal::default(),
+            adapt_min: Signal::default(),
+            adapt_max: Signal::default(),
+            offset_next: Signal::default(),
             classifier: Signal::default(),
             start: Signal::default(),
             clear_prediction: Signal::default(),
@@ -254,6 +282,13 @@ impl NeuronEngine {
             best_count: DFF::default(),
             best_membrane: DFF::default(),
             best_neuron: DFF::default(),
+            spike_total: DFF::default(),
+            spike_total_q: Signal::default(),
+            count_mask,
+            adapt: AdaptChange::new(),
+            adapt_clamp: AdaptClamp::new(),
+            adapt_magnitude: DFF::default(),
+            adapt_negative: DFF::default(),
             split_neuron: Constant::new(split_neuron),
         }
     }
@@ -294,7 +329,10 @@ impl Logic for NeuronEngine {
             rank_neuron,
             best_count,
             best_membrane,
-            best_neuron
+            best_neuron,
+            spike_total,
+            adapt_magnitude,
+            adapt_negative
         );
         // The current saturates to 16 bits (it fits when bits 31..15 are all equal); no event
         // rows means no current.
@@ -449,5 +487,28 @@ impl Logic for NeuronEngine {
             self.best_neuron.d.next = bits::<16>(0);
         }
         self.prediction.next = self.best_neuron.q.val();
+        // The layer's spikes, counted at the write-back, and its threshold adaptation.
+        self.spike_total_q.next = self.spike_total.q.val() & self.count_mask.val();
+        if self.start.val() {
+            self.spike_total.d.next = bits::<16>(0);
+        }
+        if self.valid.val() && self.spike.val() {
+            self.spike_total.d.next = self.spike_total_q.val() + 1;
+        }
+        self.adapt.spikes.next = self.spike_total_q.val();
+        self.adapt.step.next = signed_cast(self.adapt_step.val());
+        self.adapt.target.next = self.adapt_target.val();
+        self.adapt_magnitude.d.next = self.adapt.magnitude.val();
+        self.adapt_negative.d.next = self.adapt.negative.val();
+        self.adapt_clamp.offset.next = signed_cast(self.offset.val());
+        self.adapt_clamp.magnitude.next = self.adapt.magnitude.val();
+        self.adapt_clamp.negative.next = self.adapt.negative.val();
+        if self.split_neuron.val() {
+            self.adapt_clamp.magnitude.next = self.adapt_magnitude.q.val();
+            self.adapt_clamp.negative.next = self.adapt_negative.q.val();
+        }
+        self.adapt_clamp.min.next = signed_cast(self.adapt_min.val());
+        self.adapt_clamp.max.next = signed_cast(self.adapt_max.val());
+        self.offset_next.next = unsigned_cast(self.adapt_clamp.offset_next.val());
     }
 }

@@ -3,7 +3,6 @@
 use crate::encoder::{BernoulliEncoder, Xorshift32Jump};
 use crate::learning::ContrastiveError;
 use crate::memory::Ram;
-use crate::neuron::{AdaptChange, AdaptClamp, CHANGE_BITS};
 use crate::top::event_lists::{EventLists, ListShape};
 use crate::top::host_interface::{
     parameter_id, LayerField, LayerId, Register, CLASSIFIER_PARAMETERS,
@@ -179,10 +178,6 @@ pub struct LearningCore {
     port_decoder: PortDecoder,
     // The threshold adaptation (`AdaptThreshold`) in two halves; with `split_neuron` the
     // change's magnitude and sign are registered between them (state `AdaptProduct`).
-    adapt: AdaptChange,
-    adapt_clamp: AdaptClamp,
-    adapt_magnitude: DFF<Bits<CHANGE_BITS>>,
-    adapt_negative: DFF<Bit>,
     // The neuron state and current accumulators (`NeuronMemories`).
     neuron_memories: NeuronMemories,
     // The event lists of the layers (`EventLists`).
@@ -225,7 +220,6 @@ pub struct LearningCore {
     step_label_enable: DFF<Bit>,
     step_classifier_label: DFF<Bits<6>>,
     step_label_input: DFF<Bits<6>>,
-    spike_total: DFF<Bits<16>>,
     error: DFF<Bits<10>>,
 
     // The registers the host reads and writes and the sequencer updates (`StatusRegisters`).
@@ -283,7 +277,6 @@ pub struct LearningCore {
     index_q: Signal<Local, Bits<16>>,
     stage_index_q: Signal<Local, Bits<16>>,
     stage_address_q: Signal<Local, Bits<16>>,
-    spike_total_q: Signal<Local, Bits<16>>,
     event_index_q: Signal<Local, Bits<16>>,
     event_base_q: Signal<Local, Bits<16>>,
     layer_leak_shift: Signal<Local, Bits<4>>,
@@ -298,7 +291,6 @@ pub struct LearningCore {
     event_next: Signal<Local, Bits<16>>,
     lanes_done: Signal<Local, Bit>,
     learn_next_state: Signal<Local, Bits<32>>,
-    goodness_next: Signal<Local, Bits<32>>,
     label_input_wide: Signal<Local, Bits<16>>,
     classifier_label_wide: Signal<Local, Bits<16>>,
 }
@@ -341,6 +333,15 @@ impl LearningCore {
         let parameter_blocks: Vec<u16> = (0..hidden_layers)
             .map(|l| parameter_id(LayerId::hidden(l), LayerField::ALL[0]) >> 4)
             .collect();
+        // The bits of a count of neurons, pixels or synapses.
+        let count_mask = mask(
+            [sizes.inputs, sizes.labels, sizes.classes, neurons]
+                .into_iter()
+                .chain(sizes.hidden.iter().copied())
+                .max()
+                .unwrap_or(0)
+                + lanes,
+        );
         let lists = ListShape {
             hidden: sizes.hidden.clone(),
             list_bases: list_bases.clone(),
@@ -392,10 +393,9 @@ impl LearningCore {
             generator: (1..=lanes).map(Xorshift32Jump::new).collect(),
             draw_source: Signal::default(),
             encoder: BernoulliEncoder::new(),
-            adapt: AdaptChange::new(),
             learn_engine: LearnEngine::new(lanes, options.split_rounding, options.late_write()),
             lane_router: LaneRouter::new(lanes),
-            neuron_engine: NeuronEngine::new(options.split_neuron),
+            neuron_engine: NeuronEngine::new(options.split_neuron, count_mask),
             port_decoder: PortDecoder::new(&weight_bases[..hidden_layers], &neuron_bases, lanes),
             read_back: ReadBack::new(
                 lanes,
@@ -403,9 +403,6 @@ impl LearningCore {
                 &register_ids(Register::Goodness),
                 &register_ids(Register::LearnState),
             ),
-            adapt_clamp: AdaptClamp::new(),
-            adapt_magnitude: DFF::default(),
-            adapt_negative: DFF::default(),
             neuron_memories: NeuronMemories::new(neurons, lanes, neuron_bank),
             event_lists: EventLists::new(&lists),
             layer_registers: LayerRegisters::new(&parameter_blocks, CLASSIFIER_PARAMETERS >> 4),
@@ -428,7 +425,6 @@ impl LearningCore {
             step_label_enable: DFF::default(),
             step_classifier_label: DFF::default(),
             step_label_input: DFF::default(),
-            spike_total: DFF::default(),
             error: DFF::default(),
             status: StatusRegisters::new(hidden_layers),
             read_pending: DFF::default(),
@@ -443,14 +439,7 @@ impl LearningCore {
             last_hidden: Constant::new((hidden_layers as u64 - 1).into()),
             stacked: Constant::new(hidden_layers > 1),
             split_neuron: Constant::new(options.split_neuron),
-            count_mask: mask(
-                [sizes.inputs, sizes.labels, sizes.classes, neurons]
-                    .into_iter()
-                    .chain(sizes.hidden.iter().copied())
-                    .max()
-                    .unwrap_or(0)
-                    + lanes,
-            ),
+            count_mask,
             rows_mask: lists.rows_mask,
             w_mask: lists.w_mask,
             c_mask: lists.c_mask,
@@ -476,7 +465,6 @@ impl LearningCore {
             index_q: Signal::default(),
             stage_index_q: Signal::default(),
             stage_address_q: Signal::default(),
-            spike_total_q: Signal::default(),
             event_index_q: Signal::default(),
             event_base_q: Signal::default(),
             layer_leak_shift: Signal::default(),
@@ -491,7 +479,6 @@ impl LearningCore {
             event_next: Signal::default(),
             lanes_done: Signal::default(),
             learn_next_state: Signal::default(),
-            goodness_next: Signal::default(),
             label_input_wide: Signal::default(),
             classifier_label_wide: Signal::default(),
         })
@@ -516,9 +503,6 @@ impl Logic for LearningCore {
             step_label_enable,
             step_classifier_label,
             step_label_input,
-            spike_total,
-            adapt_magnitude,
-            adapt_negative,
             error,
             read_pending,
             read_op,
@@ -544,7 +528,6 @@ impl Logic for LearningCore {
         self.index_q.next = self.index.q.val() & self.count_mask.val();
         self.stage_index_q.next = self.stage_index.q.val() & self.count_mask.val();
         self.stage_address_q.next = self.stage_address.q.val() & self.count_mask.val();
-        self.spike_total_q.next = self.spike_total.q.val() & self.count_mask.val();
         self.event_index_q.next = self.event_index.q.val() & self.rows_mask.val();
         self.event_base_q.next = self.event_base.q.val() & (self.w_mask.val() | self.c_mask.val());
 
@@ -686,24 +669,10 @@ impl Logic for LearningCore {
         self.neuron_engine.classifier.next = self.layer.q.val();
         self.neuron_engine.start.next = false;
         self.neuron_engine.clear_prediction.next = false;
-        // The layer's goodness with the last neuron's term (pending in Adapt, which stores
-        // it).
-        self.goodness_next.next = self.neuron_engine.goodness.val();
-        // The layer's adaptive threshold offset.
-        self.adapt.spikes.next = self.spike_total_q.val();
-        self.adapt.step.next = signed_cast(self.layer_registers.adapt_step.val());
-        self.adapt.target.next = self.layer_registers.adapt_target.val();
-        self.adapt_magnitude.d.next = self.adapt.magnitude.val();
-        self.adapt_negative.d.next = self.adapt.negative.val();
-        self.adapt_clamp.offset.next = signed_cast(self.status.offset.val());
-        self.adapt_clamp.magnitude.next = self.adapt.magnitude.val();
-        self.adapt_clamp.negative.next = self.adapt.negative.val();
-        if self.split_neuron.val() {
-            self.adapt_clamp.magnitude.next = self.adapt_magnitude.q.val();
-            self.adapt_clamp.negative.next = self.adapt_negative.q.val();
-        }
-        self.adapt_clamp.min.next = signed_cast(self.layer_registers.adapt_min.val());
-        self.adapt_clamp.max.next = signed_cast(self.layer_registers.adapt_max.val());
+        self.neuron_engine.adapt_step.next = self.layer_registers.adapt_step.val();
+        self.neuron_engine.adapt_target.next = self.layer_registers.adapt_target.val();
+        self.neuron_engine.adapt_min.next = self.layer_registers.adapt_min.val();
+        self.neuron_engine.adapt_max.next = self.layer_registers.adapt_max.val();
 
         // Learning: contrastive error, annealed learning shifts (capped at 24), the two rules.
         // A hidden layer's sigmoid index is latched at the first event fetch of the layer
@@ -822,8 +791,9 @@ impl Logic for LearningCore {
         self.status.classifier.next = self.layer.q.val();
         self.status.hidden.next = self.hidden_layer.q.val();
         self.status.adapt_write.next = false;
-        self.status.offset_next.next = unsigned_cast(self.adapt_clamp.offset_next.val());
-        self.status.goodness_next.next = self.goodness_next.val();
+        self.status.offset_next.next = self.neuron_engine.offset_next.val();
+        // The layer's goodness with the last neuron's term (pending in Adapt, which stores it).
+        self.status.goodness_next.next = self.neuron_engine.goodness.val();
         self.status.error_layer.next = self.error_layer.val();
         self.status.stage_classifier.next = self.synapse_stages.stage_classifier.val();
         self.status.stage_hidden.next = self.synapse_stages.stage_hidden.val();
@@ -971,7 +941,6 @@ impl Logic for LearningCore {
                     self.state.d.next = CoreState::Neuron;
                     self.index.d.next = bits::<16>(0);
                     self.neuron_engine.start.next = true;
-                    self.spike_total.d.next = bits::<16>(0);
                     self.event_lists.layer_end.next = true;
                 }
             }
@@ -1128,10 +1097,6 @@ impl Logic for LearningCore {
             _ => {
                 self.state.d.next = CoreState::Idle;
             }
-        }
-        // The layer's spikes, counted at the neuron update's write-back.
-        if self.neuron_engine.valid.val() && self.neuron_engine.spike.val() {
-            self.spike_total.d.next = self.spike_total_q.val() + 1;
         }
         // Learning's write-back to the weight banks.
         if self.synapse_stages.commit_stage.val() {
