@@ -13,8 +13,9 @@ use rust_hdl::prelude::*;
 /// - `start` (`STEP`): every list empty, the row bases at 0; `phase_reset`: every list empty;
 /// - `pixel` (one per pixel, in order): a spiking pixel (`pixel_spike`) to hidden layer 0's list
 ///   and, if the classifier sees the input, to the classifier's;
-/// - `label` (one per label input `index`, in order): the label input (`label_hit`) to hidden
-///   layer 0's list; each later layer's label row offset grows while `label_above`;
+/// - `label` (one per label input `index`, in order): the step's label input (`label_enable`,
+///   `label_input`) to hidden layer 0's list; each later layer's label row offset grows while
+///   `index` is below it;
 /// - `layer_end` (the processed layer's events are done): the row bases of the next layer's
 ///   neurons;
 /// - `label_append` (a hidden layer's threshold adaptation, when a hidden layer follows): the
@@ -43,10 +44,12 @@ pub struct EventLists {
     pub pixel: Signal<In, Bit>,
     /// A label input.
     pub label: Signal<In, Bit>,
-    /// The label input is the step's.
-    pub label_hit: Signal<In, Bit>,
-    /// The step's label input is above this one.
-    pub label_above: Signal<In, Bit>,
+    /// The step has a label input, ...
+    pub label_enable: Signal<In, Bit>,
+    /// ... this one.
+    pub label_input: Signal<In, Bits<16>>,
+    /// The label input the sequencer is at.
+    pub index: Signal<In, Bits<16>>,
     /// The processed layer's events are done.
     pub layer_end: Signal<In, Bit>,
     /// The processed hidden layer's threshold adaptation.
@@ -142,8 +145,9 @@ impl EventLists {
             event_index: Signal::default(),
             pixel: Signal::default(),
             label: Signal::default(),
-            label_hit: Signal::default(),
-            label_above: Signal::default(),
+            label_enable: Signal::default(),
+            label_input: Signal::default(),
+            index: Signal::default(),
             layer_end: Signal::default(),
             label_append: Signal::default(),
             neuron: Signal::default(),
@@ -224,7 +228,9 @@ impl Logic for EventLists {
         self.event_count.next = self.hidden_count_q[0].val();
         self.next_list_base.next = self.list_start[0].val();
         self.next_list_count.next = self.hidden_count_q[0].val();
-        for l in 1..self.hidden_id.len() {
+        // (The comparisons with layer 0 fold away and keep the signals used with one hidden
+        // layer.)
+        for l in 0..self.hidden_id.len() {
             if self.hidden.val() == self.hidden_id[l].val() {
                 self.list_base.next = self.list_start[l].val();
                 self.event_count.next = self.hidden_count_q[l].val();
@@ -291,13 +297,13 @@ impl Logic for EventLists {
             // The label input's row of hidden layer 0; for each later layer `l`, its offset
             // `label * N_l` within that layer's label rows.
             self.hidden_events.write_address.next = self.hidden_count_q[0].val();
-            if self.label_hit.val() {
+            if self.label_enable.val() && (self.label_input.val() == self.index.val()) {
                 self.hidden_events.write_enable.next = true;
                 self.hidden_count[0].d.next = self.hidden_count_q[0].val() + 1;
                 self.label_seen.d.next = true;
             }
             for l in 0..self.label_row.len() {
-                if self.label_above.val() {
+                if self.label_input.val() > self.index.val() {
                     self.label_row[l].d.next =
                         self.label_row_q[l].val() + self.hidden_size[l + 1].val();
                 }

@@ -1,6 +1,8 @@
 //! Top-level cores built from the rule widgets and memories, and their host interface.
 mod chip_core;
 mod chip_top;
+mod draws;
+mod error_stage;
 mod event_lists;
 pub mod host_interface;
 mod lane_router;

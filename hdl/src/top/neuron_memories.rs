@@ -36,8 +36,8 @@ pub struct NeuronMemories {
     pub host_word: Signal<In, Bits<16>>,
     /// The host's bank.
     pub host_lane: Signal<In, Bits<16>>,
-    /// The host's value.
-    pub data: Signal<In, Bits<32>>,
+    /// The host's value (its low 16 bits).
+    pub data: Signal<In, Bits<16>>,
     /// The host writes a membrane.
     pub write_membrane: Signal<In, Bit>,
     /// The host writes a refractory counter.
@@ -235,7 +235,7 @@ impl Logic for NeuronMemories {
         if self.host.val() {
             self.membrane_mem.read_address.next = self.host_address.val();
             self.membrane_mem.write_address.next = self.host_address.val();
-            self.membrane_mem.write_data.next = self.data.val().get_bits::<16>(0);
+            self.membrane_mem.write_data.next = self.data.val();
             self.membrane_mem.write_enable.next = self.write_membrane.val();
             self.refractory_mem.read_address.next = self.host_address.val();
             self.refractory_mem.write_address.next = self.host_address.val();
@@ -243,11 +243,11 @@ impl Logic for NeuronMemories {
             self.refractory_mem.write_enable.next = self.write_refractory.val();
             self.homeostasis_mem.read_address.next = self.host_address.val();
             self.homeostasis_mem.write_address.next = self.host_address.val();
-            self.homeostasis_mem.write_data.next = self.data.val().get_bits::<16>(0);
+            self.homeostasis_mem.write_data.next = self.data.val();
             self.homeostasis_mem.write_enable.next = self.write_homeostasis.val();
             self.count_mem.read_address.next = self.host_address.val();
             self.count_mem.write_address.next = self.host_address.val();
-            self.count_mem.write_data.next = self.data.val().get_bits::<16>(0);
+            self.count_mem.write_data.next = self.data.val();
             self.count_mem.write_enable.next = self.write_count.val();
             for b in 0..self.lane_id.len() {
                 self.trace_mem[b].read_address.next = self.host_word.val();

@@ -55,8 +55,6 @@ pub struct PortDecoder {
     pub read: Signal<Out, Bit>,
     /// The read's code for the answer.
     pub read_op: Signal<Out, Bits<5>>,
-    /// The operation reads or writes a hidden layer's weights.
-    pub hidden_weight: Signal<Out, Bit>,
     /// The weight's word within its bank (W for a hidden layer, else C).
     pub weight_word: Signal<Out, Bits<16>>,
     /// The bank of the word the operation reads: the weight's, or for `READ_STATE` the
@@ -68,7 +66,8 @@ pub struct PortDecoder {
     pub neuron_word: Signal<Out, Bits<16>>,
     /// The neuron's bank.
     pub neuron_lane: Signal<Out, Bits<16>>,
-    // Combinational temporaries.
+    // Combinational temporaries: the operation reads or writes a hidden layer's weights, ...
+    hidden_weight: Signal<Local, Bit>,
     space: Signal<Local, Bits<5>>,
     weight_base: Signal<Local, Bits<16>>,
     weight_address: Signal<Local, Bits<16>>,
@@ -485,7 +484,6 @@ mod tests {
                 ("step", is(Op::Step).into()),
                 ("read", op.is_some_and(Op::is_read).into()),
                 ("read_op", read_op.into()),
-                ("hidden_weight", weight_layer.is_some().into()),
                 ("weight_word", (weight_address / LANES).into()),
                 ("lane", lane.into()),
                 ("neuron_address", neuron_address.into()),
@@ -516,7 +514,6 @@ mod tests {
                 ("step", from_bit(uut.step.val())),
                 ("read", from_bit(uut.read.val())),
                 ("read_op", from_bits(uut.read_op.val())),
-                ("hidden_weight", from_bit(uut.hidden_weight.val())),
                 ("weight_word", from_bits(uut.weight_word.val())),
                 ("lane", from_bits(uut.lane.val())),
                 ("neuron_address", from_bits(uut.neuron_address.val())),

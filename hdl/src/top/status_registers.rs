@@ -260,11 +260,12 @@ impl Logic for StatusRegisters {
                 }
             }
         }
-        // Each reader's layer's register (hidden layer 0's when no other matches).
+        // Each reader's layer's register (hidden layer 0's when none matches; the comparisons
+        // with layer 0 fold away and keep the inputs used with one hidden layer).
         self.offset.next = self.hidden_offset_q[0].q.val();
         self.error_goodness.next = self.hidden_goodness_q[0].q.val();
         self.stage_learn_state.next = self.learn_state_q[0].q.val();
-        for l in 1..self.hidden_id.len() {
+        for l in 0..self.hidden_id.len() {
             if self.hidden.val() == self.hidden_id[l].val() {
                 self.offset.next = self.hidden_offset_q[l].q.val();
             }

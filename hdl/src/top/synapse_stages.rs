@@ -47,8 +47,6 @@ pub struct SynapseStages {
     pub bank_address: Vec<Signal<In, Bits<16>>>,
     /// Stage 2: integration.
     pub integrate_stage: Signal<Out, Bit>,
-    /// Stage 2: learning.
-    pub learn_stage: Signal<Out, Bit>,
     /// Stage 2: the first event row.
     pub stage_first_row: Signal<Out, Bit>,
     /// Stage 2: the neuron word.
@@ -126,7 +124,6 @@ impl SynapseStages {
             bank_lane: replicate(lanes, Signal::default),
             bank_address: replicate(lanes, Signal::default),
             integrate_stage: Signal::default(),
-            learn_stage: Signal::default(),
             stage_first_row: Signal::default(),
             stage_neuron_word: Signal::default(),
             stage_classifier: Signal::default(),
@@ -235,7 +232,6 @@ impl Logic for SynapseStages {
         }
         // Outputs.
         self.integrate_stage.next = self.integrate_q.q.val();
-        self.learn_stage.next = self.learn_q.q.val();
         self.stage_first_row.next = self.first_row_q.q.val();
         self.stage_neuron_word.next = self.neuron_word_q.q.val();
         self.stage_classifier.next = self.classifier_q.q.val();

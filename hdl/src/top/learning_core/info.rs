@@ -56,7 +56,7 @@ impl LearningCore {
             neuron_banks("current_mem", lanes, lanes * bank_words, 32),
             memory("hidden_events", hidden_events, 16),
             memory("classifier_events", classifier_events, 16),
-            memory("sigmoid", self.sigmoid.depth(), 8),
+            memory("sigmoid", self.error_stage.sigmoid_words(), 8),
             MemoryInfo {
                 banks: parameter_slots,
                 ..memory("parameters", parameter_slots * parameter_words, 16)

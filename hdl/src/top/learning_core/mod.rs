@@ -1,8 +1,9 @@
 //! [`LearningCore`]: the chip's learning core for one to four hidden (CSDP) layers and the
 //! classifier, `lanes` synapses per clock, driven over a simple synchronous host interface.
-use crate::encoder::{BernoulliEncoder, Xorshift32Jump};
-use crate::learning::ContrastiveError;
+use crate::encoder::BernoulliEncoder;
 use crate::memory::Ram;
+use crate::top::draws::Draws;
+use crate::top::error_stage::ErrorStage;
 use crate::top::event_lists::{EventLists, ListShape};
 use crate::top::host_interface::{
     parameter_id, LayerField, LayerId, Register, CLASSIFIER_PARAMETERS,
@@ -18,7 +19,6 @@ use crate::top::status_registers::StatusRegisters;
 use crate::top::synapse_stages::SynapseStages;
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
-use spikeforge_sim::rules::SIGMOID_ROM;
 
 // The core's size limits are part of its host interface, defined once in `sim`.
 pub use spikeforge_sim::core_interface::{MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS};
@@ -110,7 +110,7 @@ use states::CoreState;
 /// its weight comes from bank `(row_base + index + k) & (P-1)` through a rotation of the bank
 /// outputs, its trace and current from bank `k` (`index` and the classifier's first neuron
 /// word are multiples of `P`). The generator is unrolled: lane `k` draws the `(k+1)`-th
-/// number of the stream (`k + 1` steps at once, [`Xorshift32Jump`]), and the stream advances by the lanes inside the row, so the draws
+/// number of the stream (`k + 1` steps at once, [`Xorshift32Jump`](crate::encoder::Xorshift32Jump)), and the stream advances by the lanes inside the row, so the draws
 /// are those of the golden model. Memory sizes round up to whole lanes.
 ///
 /// # Time step
@@ -157,17 +157,8 @@ pub struct LearningCore {
     // word `a` of the trace and current memories likewise (`s = log2 lanes`).
     hidden_weights: Vec<Ram<Bits<16>, 16>>,
     classifier_weights: Vec<Ram<Bits<16>, 16>>,
-    // `SIGMOID_ROM` in block RAM, read at `sigmoid_index`: the hidden layer's contrastive
-    // index, latched once the hidden goodness and its threshold are known (the classifier's
-    // first event fetch), long before `Error` uses the word.
-    sigmoid: Ram<Bits<8>, 8>,
-    /// Each hidden layer's sigmoid ROM address, from its goodness after the forward pass.
-    sigmoid_index: Vec<DFF<Bits<8>>>,
 
     // Rule widgets: one instance of the neuron rules, one per lane of the synapse rules.
-    // `generator[k]` draws the `k + 1`-th number after the stream's state `draw_source`.
-    generator: Vec<Xorshift32Jump>,
-    draw_source: Signal<Local, Bits<32>>,
     encoder: BernoulliEncoder,
     // The neuron update's data stages (`NeuronEngine`): LIF, homeostasis, trace, count,
     // goodness and the prediction.
@@ -180,11 +171,14 @@ pub struct LearningCore {
     // change's magnitude and sign are registered between them (state `AdaptProduct`).
     // The neuron state and current accumulators (`NeuronMemories`).
     neuron_memories: NeuronMemories,
+    // The generators' draws (`Draws`).
+    draws: Draws,
+    // Each hidden layer's contrastive error (`ErrorStage`).
+    error_stage: ErrorStage,
     // The event lists of the layers (`EventLists`).
     event_lists: EventLists,
     // The per-layer parameters (`LayerRegisters`).
     layer_registers: LayerRegisters,
-    contrastive: ContrastiveError,
     // Learning's stages 2 to 4 (`LearnEngine`): one rule pair and one stochastic rounding
     // per lane serve both rules (the hidden layers and the classifier never learn in the same
     // cycle), and the router to the weight banks.
@@ -202,9 +196,6 @@ pub struct LearningCore {
     neuron_stage: DFF<Bit>,
     stage_index: DFF<Bits<16>>,
     stage_address: DFF<Bits<16>>,
-    // The draws of the group in stage 3, made in the cycle before from the stream's state
-    // after the group then in stage 3 (or from the layer's generator register).
-    draw: Vec<DFF<Bits<32>>>,
     late_write: Constant<Bit>,
 
     // Sequencer.
@@ -220,7 +211,6 @@ pub struct LearningCore {
     step_label_enable: DFF<Bit>,
     step_classifier_label: DFF<Bits<6>>,
     step_label_input: DFF<Bits<6>>,
-    error: DFF<Bits<10>>,
 
     // The registers the host reads and writes and the sequencer updates (`StatusRegisters`).
     status: StatusRegisters,
@@ -273,7 +263,6 @@ pub struct LearningCore {
     neuron_base: Signal<Local, Bits<16>>,
     hidden_next: Signal<Local, Bits<2>>,
     has_next: Signal<Local, Bit>,
-    error_layer: Signal<Local, Bits<2>>,
     index_q: Signal<Local, Bits<16>>,
     stage_index_q: Signal<Local, Bits<16>>,
     stage_address_q: Signal<Local, Bits<16>>,
@@ -290,7 +279,6 @@ pub struct LearningCore {
     index_lanes_next: Signal<Local, Bits<16>>,
     event_next: Signal<Local, Bits<16>>,
     lanes_done: Signal<Local, Bit>,
-    learn_next_state: Signal<Local, Bits<32>>,
     label_input_wide: Signal<Local, Bits<16>>,
     classifier_label_wide: Signal<Local, Bits<16>>,
 }
@@ -383,15 +371,6 @@ impl LearningCore {
             classifier_weights: banks(&|| {
                 Ram::new(classifier_bank).with_signed_storage(weight_bits)
             }),
-            sigmoid: Ram::with_contents(
-                SIGMOID_ROM
-                    .iter()
-                    .map(|&p| Bits::<8>::from(u64::from(p)))
-                    .collect(),
-            ),
-            sigmoid_index: replicate(hidden_layers, DFF::default),
-            generator: (1..=lanes).map(Xorshift32Jump::new).collect(),
-            draw_source: Signal::default(),
             encoder: BernoulliEncoder::new(),
             learn_engine: LearnEngine::new(lanes, options.split_rounding, options.late_write()),
             lane_router: LaneRouter::new(lanes),
@@ -404,14 +383,14 @@ impl LearningCore {
                 &register_ids(Register::LearnState),
             ),
             neuron_memories: NeuronMemories::new(neurons, lanes, neuron_bank),
+            draws: Draws::new(lanes),
+            error_stage: ErrorStage::new(hidden_layers),
             event_lists: EventLists::new(&lists),
             layer_registers: LayerRegisters::new(&parameter_blocks, CLASSIFIER_PARAMETERS >> 4),
-            contrastive: ContrastiveError::new(),
             synapse_stages: SynapseStages::new(lanes, options.late_write()),
             neuron_stage: DFF::default(),
             stage_index: DFF::default(),
             stage_address: DFF::default(),
-            draw: replicate(lanes, DFF::default),
             late_write: Constant::new(options.late_write()),
             state: DFF::default(),
             layer: DFF::default(),
@@ -425,7 +404,6 @@ impl LearningCore {
             step_label_enable: DFF::default(),
             step_classifier_label: DFF::default(),
             step_label_input: DFF::default(),
-            error: DFF::default(),
             status: StatusRegisters::new(hidden_layers),
             read_pending: DFF::default(),
             read_op: DFF::default(),
@@ -461,7 +439,6 @@ impl LearningCore {
             neuron_base: Signal::default(),
             hidden_next: Signal::default(),
             has_next: Signal::default(),
-            error_layer: Signal::default(),
             index_q: Signal::default(),
             stage_index_q: Signal::default(),
             stage_address_q: Signal::default(),
@@ -478,7 +455,6 @@ impl LearningCore {
             index_lanes_next: Signal::default(),
             event_next: Signal::default(),
             lanes_done: Signal::default(),
-            learn_next_state: Signal::default(),
             label_input_wide: Signal::default(),
             classifier_label_wide: Signal::default(),
         })
@@ -503,7 +479,6 @@ impl Logic for LearningCore {
             step_label_enable,
             step_classifier_label,
             step_label_input,
-            error,
             read_pending,
             read_op,
             read_address,
@@ -512,16 +487,10 @@ impl Logic for LearningCore {
             stage_index,
             stage_address
         );
-        clock!(self, clock, pixels, sigmoid);
+        clock!(self, clock, pixels);
         for b in 0..self.hidden_weights.len() {
             self.hidden_weights[b].clock.next = self.clock.val();
             self.classifier_weights[b].clock.next = self.clock.val();
-            self.draw[b].clock.next = self.clock.val();
-        }
-        // The per-layer registers keep their value unless a state below writes them.
-        for l in 0..self.hidden_id.len() {
-            self.sigmoid_index[l].clock.next = self.clock.val();
-            self.sigmoid_index[l].d.next = self.sigmoid_index[l].q.val();
         }
 
         // Counters and addresses, read through their masks.
@@ -619,7 +588,7 @@ impl Logic for LearningCore {
         self.neuron_memories.host_address.next = self.port_decoder.neuron_address.val();
         self.neuron_memories.host_word.next = self.port_decoder.neuron_word.val();
         self.neuron_memories.host_lane.next = self.port_decoder.neuron_lane.val();
-        self.neuron_memories.data.next = self.cmd_data.val();
+        self.neuron_memories.data.next = self.cmd_data.val().get_bits::<16>(0);
         self.neuron_memories.write_membrane.next = self.port_decoder.write_membrane.val();
         self.neuron_memories.write_refractory.next = self.port_decoder.write_refractory.val();
         self.neuron_memories.write_trace.next = self.port_decoder.write_trace.val();
@@ -679,48 +648,30 @@ impl Logic for LearningCore {
         // after it (`error_layer`), from its goodness and its goodness threshold (read in its
         // Adapt); its error in the Error state before its learning, from the sigmoid word
         // read at its index (addressed in the cycle before).
-        self.error_layer.next = self.hidden_layer.q.val() - 1;
-        if self.layer.q.val() {
-            self.error_layer.next = self.last_hidden.val();
-        }
-        self.contrastive.goodness.next = self.status.error_goodness.val();
-        self.sigmoid.read_address.next = self.sigmoid_index[0].q.val();
-        for l in 1..self.hidden_id.len() {
-            if self.hidden_layer.q.val() == self.hidden_id[l].val() {
-                self.sigmoid.read_address.next = self.sigmoid_index[l].q.val();
-            }
-        }
-        self.contrastive.threshold.next = self.layer_registers.goodness_threshold.val();
-        self.contrastive.positive.next = self.step_positive.q.val();
-        self.contrastive.sigmoid.next = self.sigmoid.read_data.val();
-        self.sigmoid.read_enable.next = true;
-        self.sigmoid.write_address.next = bits::<8>(0);
-        self.sigmoid.write_data.next = bits::<8>(0);
-        self.sigmoid.write_enable.next = false;
-        // Lane k's draw is the (k + 1)-th of the stream, so a group of synapses draws exactly
-        // what the golden model draws for them one by one.
-        // The stream's state after the group in stage 3 is the draw of its last valid lane.
-        self.learn_next_state.next = self.draw[0].q.val();
+        self.error_stage.clock.next = self.clock.val();
+        self.error_stage.classifier.next = self.layer.q.val();
+        self.error_stage.hidden.next = self.hidden_layer.q.val();
+        self.error_stage.goodness.next = self.status.error_goodness.val();
+        self.error_stage.threshold.next = self.layer_registers.goodness_threshold.val();
+        self.error_stage.positive.next = self.step_positive.q.val();
+        self.error_stage.latch_index.next = false;
+        self.error_stage.latch_error.next = false;
+        // The generators' draws (`Draws`): the encoder's, and the learning lanes' for the
+        // group reaching stage 3.
+        self.draws.clock.next = self.clock.val();
+        self.draws.encode.next = false;
+        self.draws.encoder_state.next = self.status.encoder_state.val();
+        self.draws.stage_state.next = self.status.stage_learn_state.val();
+        self.draws.round_stage.next = self.synapse_stages.round_stage.val();
         for k in 0..self.lane_id.len() {
-            if self.synapse_stages.round_lane_valid[k].val() {
-                self.learn_next_state.next = self.draw[k].q.val();
-            }
+            self.draws.round_lane_valid[k].next = self.synapse_stages.round_lane_valid[k].val();
         }
-        // The draws of the next group to reach stage 3 are made a cycle ahead and registered:
-        // from the state after the group now in stage 3, or, with none there, from the
-        // generator register of the layer of the group in stage 2.
-        self.draw_source.next = self.status.stage_learn_state.val();
-        if self.synapse_stages.round_stage.val() {
-            self.draw_source.next = self.learn_next_state.val();
-        }
-        // (The generators take `draw_source` at the end of `update`, after the sequencer's
-        // states, one of which sets it.)
         self.encoder.intensity.next = self.pixels.read_data.val();
-        self.encoder.random.next = self.generator[0].next_state.val();
+        self.encoder.random.next = self.draws.encoder_next.val();
         // Learning's stages 2 to 4: the lanes' rules and roundings, and the bank router.
         self.learn_engine.clock.next = self.clock.val();
         self.learn_engine.classifier.next = self.synapse_stages.stage_classifier.val();
-        self.learn_engine.error.next = self.error.q.val();
+        self.learn_engine.error.next = self.error_stage.error.val();
         // The shifts of the layer of the group in stage 2 (host writes happen only while the
         // pipeline is empty).
         self.learn_engine.learn_shift.next = self.layer_registers.learn_shift.val();
@@ -731,7 +682,7 @@ impl Logic for LearningCore {
             self.learn_engine.weight[k].next = self.lane_router.weight[k].val();
             self.learn_engine.trace[k].next = self.neuron_memories.trace[k].val();
             self.learn_engine.target[k].next = self.synapse_stages.stage_target[k].val();
-            self.learn_engine.draw[k].next = self.draw[k].q.val();
+            self.learn_engine.draw[k].next = self.draws.draw[k].val();
             self.learn_engine.lane_valid[k].next = self.synapse_stages.round_lane_valid[k].val();
             self.learn_engine.bank_lane[k].next = self.synapse_stages.round_bank_lane[k].val();
         }
@@ -771,9 +722,9 @@ impl Logic for LearningCore {
         self.event_lists.pixel.next = false;
         self.event_lists.pixel_spike.next = self.encoder.spike.val();
         self.event_lists.label.next = false;
-        self.event_lists.label_hit.next =
-            self.step_label_enable.q.val() && (self.label_input_wide.val() == self.index_q.val());
-        self.event_lists.label_above.next = self.label_input_wide.val() > self.index_q.val();
+        self.event_lists.label_enable.next = self.step_label_enable.q.val();
+        self.event_lists.label_input.next = self.label_input_wide.val();
+        self.event_lists.index.next = self.index_q.val();
         self.event_lists.layer_end.next = false;
         self.event_lists.label_append.next = false;
         self.event_lists.neuron.next = self.neuron_engine.valid.val() && !self.layer.q.val();
@@ -787,20 +738,20 @@ impl Logic for LearningCore {
         self.status.data.next = self.cmd_data.val();
         self.status.clear.next = false;
         self.status.encoder_write.next = false;
-        self.status.encoder_next.next = self.generator[0].next_state.val();
+        self.status.encoder_next.next = self.draws.encoder_next.val();
         self.status.classifier.next = self.layer.q.val();
         self.status.hidden.next = self.hidden_layer.q.val();
         self.status.adapt_write.next = false;
         self.status.offset_next.next = self.neuron_engine.offset_next.val();
         // The layer's goodness with the last neuron's term (pending in Adapt, which stores it).
         self.status.goodness_next.next = self.neuron_engine.goodness.val();
-        self.status.error_layer.next = self.error_layer.val();
+        self.status.error_layer.next = self.error_stage.error_layer.val();
         self.status.stage_classifier.next = self.synapse_stages.stage_classifier.val();
         self.status.stage_hidden.next = self.synapse_stages.stage_hidden.val();
         self.status.round_write.next = self.synapse_stages.round_stage.val();
         self.status.round_classifier.next = self.synapse_stages.round_classifier.val();
         self.status.round_hidden.next = self.synapse_stages.round_hidden.val();
-        self.status.round_next.next = self.learn_next_state.val();
+        self.status.round_next.next = self.draws.next_state.val();
 
         // Host reads: the word addressed in the command cycle is in the RAMs' read registers in
         // the next cycle, then in the response register.
@@ -902,7 +853,7 @@ impl Logic for LearningCore {
                 self.state.d.next = CoreState::EncodeData;
             }
             CoreState::EncodeData => {
-                self.draw_source.next = self.status.encoder_state.val();
+                self.draws.encode.next = true;
                 self.status.encoder_write.next = true;
                 self.event_lists.pixel.next = true;
                 self.index.d.next = self.index_next.val();
@@ -927,15 +878,9 @@ impl Logic for LearningCore {
             CoreState::EventAddress => {
                 // The first event fetch of a layer after a hidden one: that layer's goodness
                 // is final and its goodness threshold read (in its Adapt).
-                if (self.layer.q.val() || self.hidden_layer.q.val().any())
-                    && !self.event_index_q.val().any()
-                {
-                    for l in 0..self.hidden_id.len() {
-                        if self.error_layer.val() == self.hidden_id[l].val() {
-                            self.sigmoid_index[l].d.next = self.contrastive.index.val();
-                        }
-                    }
-                }
+                self.error_stage.latch_index.next = (self.layer.q.val()
+                    || self.hidden_layer.q.val().any())
+                    && !self.event_index_q.val().any();
                 self.state.d.next = CoreState::EventData;
                 if self.event_index_q.val() == self.event_lists.event_count.val() {
                     self.state.d.next = CoreState::Neuron;
@@ -1026,9 +971,9 @@ impl Logic for LearningCore {
                 self.state.d.next = CoreState::LearnEventAddress;
             }
             CoreState::LearnEventAddress => {
-                if !self.layer.q.val() && !self.event_index_q.val().any() {
-                    self.error.d.next = unsigned_cast(self.contrastive.error.val());
-                }
+                // A hidden layer's error, from its sigmoid word.
+                self.error_stage.latch_error.next =
+                    !self.layer.q.val() && !self.event_index_q.val().any();
                 self.state.d.next = CoreState::LearnEventData;
                 if self.event_index_q.val() == self.event_lists.event_count.val() {
                     self.index.d.next = bits::<16>(0);
@@ -1115,10 +1060,6 @@ impl Logic for LearningCore {
                         self.learn_engine.bank_write[b].val();
                 }
             }
-        }
-        for k in 0..self.lane_id.len() {
-            self.generator[k].state.next = self.draw_source.val();
-            self.draw[k].d.next = self.generator[k].next_state.val();
         }
     }
 }
