@@ -1493,7 +1493,7 @@ mod tests {
     }
 
     /// The regression anchor: with one hidden layer every code, address and id is that of
-    /// the core the RTL implements (`hdl/src/top/learning_core.rs`).
+    /// the core the RTL implements (`hdl/src/top/learning_core/`).
     #[test]
     fn one_hidden_layer_numbers_are_those_of_the_rtl() {
         let (h, c) = (LayerId::hidden(0), LayerId::CLASSIFIER);

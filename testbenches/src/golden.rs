@@ -1,6 +1,6 @@
 //! [`Bench`]: a core and the golden model loaded with the same random state through the host
 //! interface, stepped together phase by phase and compared on all state after every step
-//! (the approach of `run_against_golden` in `hdl/src/top/learning_core.rs`).
+//! (the approach of `run_against_golden` in `hdl/src/top/learning_core/tests.rs`).
 
 use spikeforge_hdl::top::host_interface::{state_writes, Op, StepCommand};
 use spikeforge_hdl::top::{cycles_per_step, phase_reset_cycles, CoreOptions};
