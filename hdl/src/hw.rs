@@ -62,6 +62,8 @@ pub struct ShiftRightArith<const N: usize> {
     /// `value >>> shift`, `N`-bit two's complement, output.
     pub result: Signal<Out, Signed<N>>,
     raw: Signal<Local, Bits<N>>,
+    // The value with its bits flipped when negative (so non-negative), shifted logically.
+    folded: Signal<Local, Bits<N>>,
     shifted: Signal<Local, Bits<N>>,
     sign_bit: Constant<Bits<8>>,
 }
@@ -75,6 +77,7 @@ impl<const N: usize> ShiftRightArith<N> {
             shift: Signal::default(),
             result: Signal::default(),
             raw: Signal::default(),
+            folded: Signal::default(),
             shifted: Signal::default(),
             sign_bit: sign_bit_index(N),
         }
@@ -90,12 +93,18 @@ impl<const N: usize> Default for ShiftRightArith<N> {
 impl<const N: usize> Logic for ShiftRightArith<N> {
     #[hdl_gen]
     fn update(&mut self) {
+        // `x >>> s = !((!x) >> s)` for negative `x`: one logical shifter serves both signs,
+        // between two conditional inversions (an XOR with the sign each).
         self.raw.next = unsigned_cast(self.value.val());
-        self.shifted.next = self.raw.val() >> self.shift.val();
+        self.folded.next = self.raw.val();
         if self.raw.val().get_bit(self.sign_bit.val().index()) {
-            self.shifted.next = !((!self.raw.val()) >> self.shift.val());
+            self.folded.next = !self.raw.val();
         }
+        self.shifted.next = self.folded.val() >> self.shift.val();
         self.result.next = signed_cast(self.shifted.val());
+        if self.raw.val().get_bit(self.sign_bit.val().index()) {
+            self.result.next = signed_cast(!self.shifted.val());
+        }
     }
 }
 
