@@ -254,7 +254,6 @@ pub struct LearningCore {
     lane_shift: Constant<Bits<16>>,
     lane_mask: Constant<Bits<16>>,
     lane_id: Vec<Constant<Bits<16>>>,
-    lane_number: Vec<Constant<Bits<16>>>,
     // W is a single-port SPRAM: hidden-layer learning reads and writes it in separate cycles.
     weights_single_port: Constant<Bit>,
 
@@ -430,7 +429,6 @@ impl LearningCore {
             lane_shift: constant(lanes.trailing_zeros() as usize),
             lane_mask: constant(lanes - 1),
             lane_id: (0..lanes).map(constant).collect(),
-            lane_number: (1..=lanes).map(constant).collect(),
             weights_single_port: Constant::new(options.weights_in_spram),
             neuron_group: Constant::new(NEURON_GROUP.into()),
             adapt_group: Constant::new(ADAPT_GROUP.into()),
