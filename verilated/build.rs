@@ -179,9 +179,10 @@ fn variants() -> Vec<Variant> {
         // stages: the ULX3S's build.
         variant("default_lanes8", None, split(lanes(block_ram, 8))),
         // The networks and datapaths of the boards that do not build the default network
-        // with one of the cores above (the throughput bench): the iCEBreaker's 8-bit profile
-        // with W in SPRAM, the Alchitry Cu's 64 hidden neurons with both splits.
-        variant("up5k_spram", Some("../networks/up5k.toml"), spram),
+        // with one of the cores above (the throughput bench): the iCEBreaker's default
+        // network with its weights in SPRAM, the Alchitry Cu's 64 hidden neurons with both
+        // splits.
+        variant("digits_spram", None, spram),
         variant("hx8k", Some("../networks/hx8k.toml"), split(block_ram)),
         // Stacked hidden layers: supervised 10-7-5-3 (each hidden layer sees the label input)
         // with 1 lane, and with 8 lanes and both splits; self-supervised
@@ -950,10 +951,16 @@ fn gate_input(
 /// (`O = LUT_INIT[{I3, I2, I1, I0}]`). The mutant then sends a 1 data bit as 0 with the start
 /// and stop bits intact: its first answer's first byte arrives with its 1 bits cleared.
 /// The cells are found by the registers' names, which come from the RTL, not by Yosys's
-/// instance names; a netlist in which that LUT does not read the data bit fails the build.
+/// instance names (a register's output net is `NAME.q` or, where ABC maps the flip-flops
+/// too, `NAME$q`); a netlist in which that LUT does not read the data bit fails the build.
 fn mutate(netlist: &str) -> BuildResult<(String, String)> {
-    const LINE: &str = "\\transmitter.line_low.q ";
-    const DATA_BIT: &str = "\\transmitter.shift.q [0]";
+    // The registers' output nets in the netlist's naming.
+    let dollar = netlist.contains(".Q(\\transmitter.line_low$q )");
+    let (line, data_bit) = if dollar {
+        ("\\transmitter.line_low$q ", "\\transmitter.shift$q [0]")
+    } else {
+        ("\\transmitter.line_low.q ", "\\transmitter.shift.q [0]")
+    };
     // The text of the iCE40 cell around byte `at`: from its type to its closing `);`.
     let cell_around = |at: usize| -> BuildResult<(usize, usize)> {
         let start = netlist[..at]
@@ -964,8 +971,8 @@ fn mutate(netlist: &str) -> BuildResult<(String, String)> {
         Ok((start, end))
     };
     let q = netlist
-        .find(&format!(".Q({LINE})"))
-        .ok_or_else(|| format!("no flip-flop has Q {LINE}"))?;
+        .find(&format!(".Q({line})"))
+        .ok_or_else(|| format!("no flip-flop has Q {line}"))?;
     let (start, end) = cell_around(q)?;
     let flip_flop = &netlist[start..end];
     let d = flip_flop
@@ -973,10 +980,10 @@ fn mutate(netlist: &str) -> BuildResult<(String, String)> {
         .map(|i| &flip_flop[i + 3..])
         .and_then(|rest| rest.split_once(')'))
         .map(|(net, _)| net)
-        .ok_or_else(|| format!("the flip-flop of {LINE} has no D: {flip_flop}"))?;
+        .ok_or_else(|| format!("the flip-flop of {line} has no D: {flip_flop}"))?;
     let o = netlist
         .find(&format!(".O({d})"))
-        .ok_or_else(|| format!("no cell drives {d}, the D of {LINE}"))?;
+        .ok_or_else(|| format!("no cell drives {d}, the D of {line}"))?;
     let (start, end) = cell_around(o)?;
     let cell = &netlist[start..end];
     let init_at = cell
@@ -994,13 +1001,13 @@ fn mutate(netlist: &str) -> BuildResult<(String, String)> {
             .find(&pin)
             .ok_or_else(|| format!("the LUT of {d} has no input I{input}: {cell}"))?;
         let net = &cell[at + pin.len()..];
-        if net.starts_with(DATA_BIT) || net.starts_with("1'h1") {
-            reads_data_bit |= net.starts_with(DATA_BIT);
+        if net.starts_with(data_bit) || net.starts_with("1'h1") {
+            reads_data_bit |= net.starts_with(data_bit);
             row |= 1 << input;
         }
     }
     if !reads_data_bit {
-        return Err(format!("the LUT of {d} does not read {DATA_BIT}: {cell}"));
+        return Err(format!("the LUT of {d} does not read {data_bit}: {cell}"));
     }
     let name = cell
         .split(") ")

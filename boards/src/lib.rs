@@ -35,10 +35,6 @@ pub const NETWORKS: &[(&str, &str)] = &[
         include_str!("../../networks/digits.toml"),
     ),
     (
-        "networks/up5k.toml",
-        include_str!("../../networks/up5k.toml"),
-    ),
-    (
         "networks/hx8k.toml",
         include_str!("../../networks/hx8k.toml"),
     ),
@@ -210,7 +206,7 @@ pub struct Board {
     pub flash_args: Vec<String>,
     /// Network profile: one of [`NETWORKS`] (a path relative to the repository root).
     pub network: String,
-    /// Hidden weights in SPRAM.
+    /// The weights (hidden and classifier) in SPRAM.
     pub spram: bool,
     /// Synapses per clock.
     pub lanes: usize,
@@ -690,10 +686,10 @@ mod tests {
                     .name
             })
             .collect();
-        assert_eq!(names, ["digits-up5k", "digits", "digits", "digits-hx8k"]);
+        assert_eq!(names, ["digits", "digits", "digits", "digits-hx8k"]);
         let good = BOARDS[0].1;
         let err = Board::from_toml_str(
-            &good.replace("networks/up5k.toml", "networks/mine.toml"),
+            &good.replace("networks/digits.toml", "networks/mine.toml"),
             "test.toml",
         )
         .err()
@@ -702,7 +698,7 @@ mod tests {
             err.as_deref(),
             Some(
                 "test.toml: network = \"networks/mine.toml\": the embedded profiles are \
-                 networks/digits.toml, networks/up5k.toml, networks/hx8k.toml"
+                 networks/digits.toml, networks/hx8k.toml"
             )
         );
         let mut board = Board::named("icebreaker").unwrap_or_else(|e| panic!("{e}"));

@@ -223,8 +223,9 @@ mod tests {
     fn default_network_generates_with_weights_in_spram() {
         let cfg = NetworkConfig::default_network().expect("default network");
         let generated = generate_with(&cfg, SPRAM).expect("default network generates");
-        // 64 x 256 weights: one SPRAM of 16,384 words.
-        assert_eq!(generated.verilog.matches("SB_SPRAM256KA spram_").count(), 1);
+        // 64 x 256 hidden weights: one SPRAM of 16,384 words; 256 x 10 classifier weights in
+        // a second.
+        assert_eq!(generated.verilog.matches("SB_SPRAM256KA spram_").count(), 2);
         let d = &generated.description;
         assert_eq!(d["options"]["weights_in_spram"], true);
         let storage: Vec<(&str, &str)> = d["memories"]
@@ -234,20 +235,28 @@ mod tests {
             .filter_map(|m| Some((m["name"].as_str()?, m["storage"].as_str()?)))
             .filter(|&(_, storage)| storage != "inferred")
             .collect();
-        assert_eq!(storage, [("hidden_weights", "ice40_spram")]);
+        assert_eq!(
+            storage,
+            [
+                ("hidden_weights", "ice40_spram"),
+                ("classifier_weights", "ice40_spram")
+            ]
+        );
     }
 
     #[test]
-    fn refuses_hidden_weights_beyond_four_sprams() {
+    fn refuses_weights_beyond_four_sprams() {
         let cfg = NetworkConfig::default_network().expect("default network");
-        let options = CoreOptions { lanes: 8, ..SPRAM };
+        // Two lanes: two banks of W and two of C, one SPRAM each.
+        generate_with(&cfg, CoreOptions { lanes: 2, ..SPRAM }).expect("two lanes fit");
+        let options = CoreOptions { lanes: 4, ..SPRAM };
         let err = generate_with(&cfg, options).err().map(|e| e.to_string());
         assert_eq!(
             err.as_deref(),
             Some(
-                "network \"digits\" cannot be generated: hidden_weights would need 16384 words \
-                 of 10 bits in SPRAM (8 SPRAMs with 8 lane(s)); an iCE40 UltraPlus has 4 SPRAMs \
-                 of 16384 x 16 bits"
+                "network \"digits\" cannot be generated: the weights would need 8 SPRAMs: \
+                 hidden_weights 16384 and classifier_weights 2560 words of 10 bits, each in 4 \
+                 bank(s) of whole SPRAMs; an iCE40 UltraPlus has 4 SPRAMs of 16384 x 16 bits"
             )
         );
     }

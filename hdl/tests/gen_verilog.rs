@@ -107,7 +107,7 @@ fn generates_the_core_of_two_hidden_layers() {
 }
 
 #[test]
-fn spram_places_the_hidden_weights_in_spram() {
+fn spram_places_the_weights_in_spram() {
     let dir = temp_dir("spram");
     let out = dir.join("build");
     let output = gen_verilog(&[&"--spram", &"--out", &out]);
@@ -117,8 +117,8 @@ fn spram_places_the_hidden_weights_in_spram() {
         String::from_utf8_lossy(&output.stderr)
     );
     let verilog = std::fs::read_to_string(out.join("spikeforge.v")).expect("spikeforge.v");
-    // 64 x 256 weights: one SPRAM of 16,384 words.
-    assert_eq!(verilog.matches("SB_SPRAM256KA spram_").count(), 1);
+    // 64 x 256 hidden weights: one SPRAM of 16,384 words; 256 x 10 classifier weights: one more.
+    assert_eq!(verilog.matches("SB_SPRAM256KA spram_").count(), 2);
     assert!(
         !verilog.contains("module SB_SPRAM256KA"),
         "the generated Verilog carries no model of the primitive"
@@ -131,18 +131,18 @@ fn spram_places_the_hidden_weights_in_spram() {
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
-/// The default network's W in 8 lanes: one bank of at least one SPRAM per lane.
+/// The default network's W and C in 8 lanes: one bank of at least one SPRAM per lane each.
 #[test]
-fn spram_refuses_hidden_weights_beyond_four_sprams() {
+fn spram_refuses_weights_beyond_four_sprams() {
     let dir = temp_dir("spram-refuse");
     let out = dir.join("build");
     let output = gen_verilog(&[&"--spram", &"--lanes", &"8", &"--out", &out]);
     assert!(!output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "error: network \"digits\" cannot be generated: hidden_weights would need 16384 words \
-         of 10 bits in SPRAM (8 SPRAMs with 8 lane(s)); an iCE40 UltraPlus has 4 SPRAMs of 16384 \
-         x 16 bits\n"
+        "error: network \"digits\" cannot be generated: the weights would need 16 SPRAMs: \
+         hidden_weights 16384 and classifier_weights 2560 words of 10 bits, each in 8 bank(s) of \
+         whole SPRAMs; an iCE40 UltraPlus has 4 SPRAMs of 16384 x 16 bits\n"
     );
     assert!(!out.exists(), "nothing is written for a refused network");
     std::fs::remove_dir_all(&dir).expect("clean up");
@@ -216,7 +216,7 @@ fn a_network_too_large_for_a_board_is_refused_before_synthesis() {
 }
 
 /// `--board` takes the board's network profile from the binary, whatever the working
-/// directory: the iCEBreaker's chip is the one of `networks/up5k.toml` given as a file, not
+/// directory: the iCEBreaker's chip is the one of `networks/digits.toml` given as a file, not
 /// the one of another profile.
 #[test]
 fn a_board_build_takes_its_embedded_network_profile() {
@@ -241,7 +241,7 @@ fn a_board_build_takes_its_embedded_network_profile() {
         std::fs::read_to_string(dir.join(out).join("icebreaker/spikeforge.v")).expect("Verilog")
     };
     let embedded = chip(None, "embedded");
-    assert!(embedded == chip(Some("up5k.toml"), "up5k"));
+    assert!(embedded == chip(Some("digits.toml"), "digits"));
     assert!(embedded != chip(Some("hx8k.toml"), "hx8k"));
     std::fs::remove_dir_all(&dir).expect("clean up");
 }

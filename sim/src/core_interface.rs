@@ -169,8 +169,9 @@ pub enum ShapeError {
 pub struct Datapath {
     /// Synapses per clock in integration and learning: 1, 2, 4 or 8.
     pub lanes: usize,
-    /// The hidden weights are in single-port memory (iCE40 SPRAM): learning reads a group's
-    /// weights and writes them back in separate cycles, two cycles per group.
+    /// The weights (the hidden layers' and the classifier's) are in single-port memory (iCE40
+    /// SPRAM): learning reads a group's weights and writes them back in separate cycles, two
+    /// cycles per group.
     pub single_port_weights: bool,
     /// The neuron update registers the neuron's words and has two data stages, and the
     /// threshold adaptation takes two cycles: three more cycles per layer.
@@ -191,7 +192,7 @@ impl Datapath {
         }
     }
 
-    /// A datapath at least as slow as any core's: one lane, hidden weights in single-port
+    /// A datapath at least as slow as any core's: one lane, weights in single-port
     /// memory, two neuron data stages and a late write-back (no core has both of the last:
     /// the late write-back needs dual-port weights).
     pub fn slowest() -> Self {
@@ -425,9 +426,9 @@ impl CoreShape {
     ///
     /// `2 N_in + L + sum over hidden layers l of ([E_l (G(N_l) + 2) + N_l + 3 + s]
     ///  + csdp * [E_l (u G(N_l) + 2) + 2]) + [E_c (G(K) + 2) + K + 3 + s]
-    ///  + classifier_learn * [E_c (G(K) + 2) + 1] + (2 + r) (csdp or classifier_learn)`
+    ///  + classifier_learn * [E_c (u G(K) + 2) + 1] + (2 + r) (csdp or classifier_learn)`
     ///
-    /// with `u = 2` if the hidden weights are in single-port memory, else 1, `s = 3` with the
+    /// with `u = 2` if the weights are in single-port memory, else 1, `s = 3` with the
     /// neuron's words registered and two neuron data stages ([`Datapath::split_neuron`]),
     /// else 0, `r = 1` with a late write-back ([`Datapath::late_write`]), else 0,
     /// `E_0 = input_events + [label input spikes]` event rows of hidden layer 0, `E_l =
@@ -472,7 +473,7 @@ impl CoreShape {
             };
         cycles += layer(e_c, classes);
         if step.classifier_label.is_some() {
-            cycles += e_c * (groups(classes) + 2) + 1;
+            cycles += e_c * (write_cycles * groups(classes) + 2) + 1;
         }
         // The last group's rounding and write-back after learning.
         if step.csdp.is_some() || step.classifier_label.is_some() {
@@ -483,7 +484,7 @@ impl CoreShape {
 
     /// The most cycles `busy` stays high for one `STEP` or `PHASE_RESET` of any core of this
     /// shape: a `STEP` that learns everywhere with every input and hidden neuron spiking and
-    /// the label input on, on the slowest datapath (one lane, single-port hidden weights, the
+    /// the label input on, on the slowest datapath (one lane, single-port weights, the
     /// split neuron update and the late write-back). The frame engine's wait for the core is
     /// bounded by twice this (`docs/spec.md` §7.6).
     pub fn longest_command_cycles(&self) -> u64 {
@@ -1772,14 +1773,15 @@ mod tests {
         // Learning ends with two cycles for the last group's rounding and write-back.
         let want = 2 * 64 + 10 + layer(17, 256) + layer(5, 10) + (17 * 258 + 2) + (5 * 12 + 1) + 2;
         assert_eq!(one.cycles_per_step(lane, 16, &[5], &worst), want);
-        // Single-port hidden weights: two cycles per group in hidden-layer learning only.
+        // Single-port weights: two cycles per group in learning, the hidden layer's (17 rows
+        // of 256) and the classifier's (5 rows of 10).
         let spram = Datapath {
             single_port_weights: true,
             ..lane
         };
         assert_eq!(
             one.cycles_per_step(spram, 16, &[5], &worst),
-            want + 17 * 256
+            want + 17 * 256 + 5 * 10
         );
         // The neuron's words registered, two neuron data stages and two adaptation cycles:
         // three more cycles per layer.
@@ -1806,7 +1808,7 @@ mod tests {
         // The slowest datapath has all three.
         assert_eq!(
             one.cycles_per_step(Datapath::slowest(), 16, &[5], &worst),
-            want + 17 * 256 + 6 + 1
+            want + 17 * 256 + 5 * 10 + 6 + 1
         );
         // The label-row network with 16 spiking pixels and 5 hidden spikes (spec section 6).
         let csdp = StepCommand {

@@ -1,6 +1,6 @@
 //! `gen-verilog`: emit the learning core of a network as Verilog plus a JSON description, after
 //! rust-hdl's connection checks; `--report` synthesises it for iCE40 and ECP5 with Yosys and
-//! lints it with Verilator. `--spram` keeps the hidden weights in iCE40 UltraPlus SPRAM (the
+//! lints it with Verilator. `--spram` keeps the weights in iCE40 UltraPlus SPRAM (the
 //! report then synthesises for iCE40 only). `--lanes N` processes N synapses per clock.
 
 use std::path::{Path, PathBuf};
@@ -33,8 +33,9 @@ struct Args {
     /// resource figures from Yosys's statistics.
     #[arg(long)]
     report: bool,
-    /// Place the hidden weights in iCE40 UltraPlus SPRAM (iCE40 UP5K/UP3K only): at most
-    /// 4 x 16,384 weights; `--report` then skips ECP5.
+    /// Place the weights (hidden and classifier) in iCE40 UltraPlus SPRAM (iCE40 UP5K/UP3K
+    /// only): each memory, each lane's bank of it, in whole SPRAMs of 16,384 words, at most 4
+    /// in all; learning then takes two cycles per group; `--report` then skips ECP5.
     #[arg(long)]
     spram: bool,
     /// Synapses processed per clock in integration and learning: 1, 2, 4 or 8. More lanes

@@ -517,9 +517,9 @@ mod tests {
         let ice40 =
             crate::synth::synthesize_text("chip_core_ice40", &verilog, crate::synth::Family::Ice40);
         println!("{ice40}");
-        // The core's block RAMs (W, 64 x 256 words, in one SPRAM) and the engine's request,
-        // response and code buffers.
-        assert_eq!(ice40.cells("SB_SPRAM256KA"), 1, "{ice40}");
+        // The core's weights in two SPRAMs (W, 64 x 256 words, and C, 256 x 10), its block
+        // RAMs and the engine's request, response and code buffers.
+        assert_eq!(ice40.cells("SB_SPRAM256KA"), 2, "{ice40}");
         assert!(ice40.cells("SB_RAM40_4K") >= 23, "{ice40}");
     }
 }

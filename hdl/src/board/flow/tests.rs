@@ -48,7 +48,9 @@ fn board_synthesis_leaves_out_only_the_share_pass() {
             "{script}"
         );
         let mapping = match board.family {
-            BoardFamily::Ice40 if board.device == "up5k" => "-run map_ram: -abc9 -device u ",
+            BoardFamily::Ice40 if board.device == "up5k" => {
+                "-run map_ram: -abc2 -abc9 -dff -device u "
+            }
             BoardFamily::Ice40 => "-run map_ram: -abc9 -device hx ",
             BoardFamily::Ecp5 => "-run map_ram: ",
         };
@@ -124,15 +126,20 @@ fn a_network_too_large_for_the_board_is_refused_before_synthesis() {
     .unwrap_or_else(|e| panic!("{e}"));
     check_fit(&board, &small).unwrap_or_else(|e| panic!("{e}"));
 
-    // The iCEBreaker: the default network's 10-bit classifier weights take 10 block RAMs
-    // and the chip 34; its UP5K profile (8-bit weights) fits.
+    // The iCEBreaker: with its weights in SPRAM the default network fits; in block RAM its
+    // weights would take 74 block RAMs and the chip 98.
     let icebreaker = Board::named("icebreaker").unwrap_or_else(|e| panic!("{e}"));
-    let err = check_fit(&icebreaker, &cfg)
+    check_fit(&icebreaker, &cfg).unwrap_or_else(|e| panic!("{e}"));
+    let block_ram = Board {
+        spram: false,
+        ..icebreaker.clone()
+    };
+    let err = check_fit(&block_ram, &cfg)
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(
-        err.contains("it needs 34 block RAMs (classifier_weights 10,")
+        err.contains("it needs 98 block RAMs (hidden_weights 64, classifier_weights 10,")
             && err.ends_with("the up5k has 30"),
         "{err}"
     );

@@ -98,10 +98,12 @@ use states::CoreState;
 ///
 /// Every memory is a [`Ram`] (block RAM, one cycle of read latency). The sequencer never uses
 /// a read of the word written at the same clock edge, which the RAM leaves undefined. With
-/// [`CoreOptions::weights_in_spram`], W is kept in iCE40 UltraPlus SPRAM
-/// ([`RamStyle::Ice40Spram`](crate::memory::RamStyle::Ice40Spram), single port): the sequencer reads W only in the cycles whose word
-/// it uses (the host's `READ_W`, integration and learning of the hidden layer) and never in a
-/// cycle that writes W (the host's `WRITE_W`, the write-back of learning).
+/// [`CoreOptions::weights_in_spram`], W and C are kept in iCE40 UltraPlus SPRAM
+/// ([`RamStyle::Ice40Spram`](crate::memory::RamStyle::Ice40Spram), single port): the sequencer
+/// reads W only in the cycles whose word it uses (the host's `READ_W`, integration and learning
+/// of a hidden layer), C only in the classifier's integration and learning and in idle cycles
+/// without a `WRITE_C`, and neither in a cycle that writes it (the host's writes, the
+/// write-back of learning).
 ///
 /// # Lanes
 ///
@@ -254,7 +256,7 @@ pub struct LearningCore {
     lane_shift: Constant<Bits<16>>,
     lane_mask: Constant<Bits<16>>,
     lane_id: Vec<Constant<Bits<16>>>,
-    // W is a single-port SPRAM: hidden-layer learning reads and writes it in separate cycles.
+    // W and C are single-port SPRAMs: learning reads and writes them in separate cycles.
     weights_single_port: Constant<Bit>,
 
     // Combinational temporaries.
@@ -368,7 +370,12 @@ impl LearningCore {
                 }
             }),
             classifier_weights: banks(&|| {
-                Ram::new(classifier_bank).with_signed_storage(weight_bits)
+                let bank = Ram::new(classifier_bank).with_signed_storage(weight_bits);
+                if options.weights_in_spram {
+                    bank.in_ice40_spram()
+                } else {
+                    bank
+                }
             }),
             encoder: BernoulliEncoder::new(),
             learn_engine: LearnEngine::new(lanes, options.split_rounding, options.late_write()),
@@ -693,8 +700,8 @@ impl Logic for LearningCore {
         self.pixels.read_enable.next = true;
         self.pixels.write_enable.next = false;
         // Weight banks: bank b reads and writes the word of lane `bank_lane[b]`. W is read only
-        // where its word is used, never in a cycle that writes it (it may be a single-port
-        // SPRAM).
+        // where its word is used, C in every cycle unless it is single-port; neither in a cycle
+        // that writes it (they may be single-port SPRAMs).
         for b in 0..self.lane_id.len() {
             self.hidden_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
             self.classifier_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
@@ -706,7 +713,7 @@ impl Logic for LearningCore {
             self.classifier_weights[b].read_address.next = self.lane_router.bank_address[b].val();
             self.classifier_weights[b].write_address.next =
                 self.synapse_stages.commit_bank_address[b].val();
-            self.classifier_weights[b].read_enable.next = true;
+            self.classifier_weights[b].read_enable.next = !self.weights_single_port.val();
             self.classifier_weights[b].write_enable.next = false;
         }
         // The event lists: the sequencer's strobes (raised by the states below).
@@ -809,6 +816,8 @@ impl Logic for LearningCore {
                     self.classifier_weights[b].write_enable.next =
                         self.port_decoder.write_classifier_weight.val()
                             && (self.port_decoder.lane.val() == self.lane_id[b].val());
+                    self.classifier_weights[b].read_enable.next = !(self.weights_single_port.val()
+                        && self.port_decoder.write_classifier_weight.val());
                 }
                 self.pixels.write_enable.next = self.port_decoder.write_pixel.val();
                 self.layer_registers.write.next = self.port_decoder.write_register.val();
@@ -896,6 +905,8 @@ impl Logic for LearningCore {
                 // Address this group; the previous one is summed in the second stage.
                 for b in 0..self.lane_id.len() {
                     self.hidden_weights[b].read_enable.next = !self.layer.q.val();
+                    self.classifier_weights[b].read_enable.next =
+                        self.layer.q.val() || !self.weights_single_port.val();
                 }
                 self.synapse_stages.integrate.next = true;
                 self.index.d.next = self.index_lanes_next.val();
@@ -996,13 +1007,15 @@ impl Logic for LearningCore {
             }
             CoreState::LearnAddress => {
                 // Address this group's weights and traces; stages 2-4 follow in the next
-                // cycles. A single-port W reads in every other cycle (LearnData does not), so
-                // that stage 4 writes it in a cycle without a read.
+                // cycles. Single-port weights are read in every other cycle (LearnData does
+                // not), so that stage 4 writes them in a cycle without a read.
                 for b in 0..self.lane_id.len() {
                     self.hidden_weights[b].read_enable.next = !self.layer.q.val();
+                    self.classifier_weights[b].read_enable.next =
+                        self.layer.q.val() || !self.weights_single_port.val();
                 }
                 self.synapse_stages.learn.next = true;
-                if self.weights_single_port.val() && !self.layer.q.val() {
+                if self.weights_single_port.val() {
                     self.state.d.next = CoreState::LearnData;
                 } else {
                     self.index.d.next = self.index_lanes_next.val();

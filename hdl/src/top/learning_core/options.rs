@@ -22,20 +22,24 @@ pub enum CoreError {
         /// Words it would need.
         words: usize,
     },
-    /// The hidden weights do not fit the SPRAMs of an iCE40 UltraPlus.
+    /// The weights (W and C) do not fit the SPRAMs of an iCE40 UltraPlus.
     #[error(
-        "hidden_weights would need {words} words of {bits} bits in SPRAM ({sprams} SPRAMs with \
-         {lanes} lane(s)); an iCE40 UltraPlus has {ICE40_UP_SPRAMS} SPRAMs of {SPRAM_WORDS} x \
+        "the weights would need {sprams} SPRAMs: hidden_weights {hidden_words} and \
+         classifier_weights {classifier_words} words of {bits} bits, each in {lanes} bank(s) of \
+         whole SPRAMs; an iCE40 UltraPlus has {ICE40_UP_SPRAMS} SPRAMs of {SPRAM_WORDS} x \
          {SPRAM_BITS} bits"
     )]
     SpramTooSmall {
-        /// Words the hidden weights need.
-        words: usize,
+        /// Words of the hidden weights W.
+        hidden_words: usize,
+        /// Words of the classifier weights C.
+        classifier_words: usize,
         /// Bits per weight.
         bits: usize,
-        /// SPRAMs they would take: one bank per lane, each a whole number of SPRAMs.
+        /// SPRAMs they would take: one bank per lane in each memory, each a whole number of
+        /// SPRAMs.
         sprams: usize,
-        /// Lanes (weight banks).
+        /// Lanes (banks of each memory).
         lanes: usize,
     },
     /// A lane count the core cannot be built with.
@@ -90,8 +94,9 @@ pub const MAX_LANES: usize = 8;
 /// How the core is built, beyond the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CoreOptions {
-    /// Keep the hidden weights W in iCE40 UltraPlus SPRAM ([`RamStyle::Ice40Spram`]) instead of
-    /// block RAM: the Verilog then targets the iCE40 UP5K / UP3K only.
+    /// Keep the weights, W and C, in iCE40 UltraPlus SPRAM ([`RamStyle::Ice40Spram`]) instead
+    /// of block RAM: the Verilog then targets the iCE40 UP5K / UP3K only. Learning then reads
+    /// and writes the weights in separate cycles (two cycles per group).
     pub weights_in_spram: bool,
     /// Synapses processed per clock in integration and learning (1, 2, 4 or 8): the weight,
     /// trace and current memories are split into this many banks and each synapse rule is

@@ -38,23 +38,34 @@ impl Sizes {
             classifier_rows: shape.classifier_rows,
             lanes: options.lanes,
         };
-        for memory in sizes.memories(cfg.weight_bits.into(), options) {
-            let bank_words = memory.words / memory.banks;
-            let sprams = memory.banks * bank_words.div_ceil(SPRAM_WORDS);
-            if memory.storage == RamStyle::Ice40Spram && sprams > ICE40_UP_SPRAMS {
-                return Err(CoreError::SpramTooSmall {
-                    words: memory.words,
-                    bits: memory.width,
-                    sprams,
-                    lanes: memory.banks,
-                });
+        let memories = sizes.memories(cfg.weight_bits.into(), options);
+        let mut sprams = 0;
+        for memory in &memories {
+            if memory.storage == RamStyle::Ice40Spram {
+                let bank_words = memory.words / memory.banks;
+                sprams += memory.banks * bank_words.div_ceil(SPRAM_WORDS);
             }
-            if memory.words > MAX_MEMORY_WORDS {
-                return Err(CoreError::MemoryTooLarge {
-                    memory: memory.name,
-                    words: memory.words,
-                });
-            }
+        }
+        if sprams > ICE40_UP_SPRAMS {
+            let words = |name| {
+                memories
+                    .iter()
+                    .find(|m| m.name == name)
+                    .map_or(0, |m| m.words)
+            };
+            return Err(CoreError::SpramTooSmall {
+                hidden_words: words("hidden_weights"),
+                classifier_words: words("classifier_weights"),
+                bits: cfg.weight_bits.into(),
+                sprams,
+                lanes: sizes.lanes,
+            });
+        }
+        if let Some(memory) = memories.iter().find(|m| m.words > MAX_MEMORY_WORDS) {
+            return Err(CoreError::MemoryTooLarge {
+                memory: memory.name,
+                words: memory.words,
+            });
         }
         Ok(sizes)
     }
@@ -122,11 +133,14 @@ impl Sizes {
                 storage: weight_storage,
                 ..banked("hidden_weights", hidden_weights, weight_bits)
             },
-            banked(
-                "classifier_weights",
-                self.classifier_rows * self.classes,
-                weight_bits,
-            ),
+            MemoryInfo {
+                storage: weight_storage,
+                ..banked(
+                    "classifier_weights",
+                    self.classifier_rows * self.classes,
+                    weight_bits,
+                )
+            },
             memory("membrane", neurons, 16),
             memory("refractory", neurons, 8),
             banked("trace_mem", neurons, 8),

@@ -494,9 +494,9 @@ fn default_core_with_weights_in_spram_fits_an_ice40_up5k() {
     let verilog = generate_verilog(&core);
     let ice40 = synthesize_text("learning_core_spram_ice40", &verilog, Family::Ice40);
     println!("{ice40}");
-    // W (16,384 x 10 bits) in one of the UP5K's 4 SPRAMs; the other memories in at most
-    // its 30 block RAMs; the logic within its 5,280 LUTs and 8 DSPs.
-    assert_eq!(ice40.cells("SB_SPRAM256KA"), 1, "{ice40}");
+    // W (16,384 x 10 bits) and C (2,560 x 10 bits) in two of the UP5K's 4 SPRAMs; the other
+    // memories in at most its 30 block RAMs; the logic within its 5,280 LUTs and 8 DSPs.
+    assert_eq!(ice40.cells("SB_SPRAM256KA"), 2, "{ice40}");
     assert!(ice40.cells("SB_RAM40_4K") <= 30, "{ice40}");
     assert!(ice40.luts <= 5_280, "{ice40}");
     assert!(ice40.dsps <= 8, "{ice40}");
@@ -572,27 +572,30 @@ fn refuses_weight_memories_beyond_16_bit_addresses() {
     assert_eq!(
         err,
         Some(CoreError::SpramTooSmall {
-            words: 68_800,
+            hidden_words: 68_800,
+            classifier_words: 6_400,
             bits: 10,
-            sprams: 5,
+            sprams: 6,
             lanes: 1,
         })
     );
     assert_eq!(
         err.map(|e| e.to_string()).unwrap_or_default(),
-        "hidden_weights would need 68800 words of 10 bits in SPRAM (5 SPRAMs with 1 lane(s)); \
-         an iCE40 UltraPlus has 4 SPRAMs of 16384 x 16 bits"
+        "the weights would need 6 SPRAMs: hidden_weights 68800 and classifier_weights 6400 \
+         words of 10 bits, each in 1 bank(s) of whole SPRAMs; an iCE40 UltraPlus has 4 SPRAMs \
+         of 16384 x 16 bits"
     );
     // Each lane's bank is a whole number of SPRAMs: 8 lanes of the supervised network's
-    // 18,944 weights would take 8.
+    // 18,944 hidden and 2,560 classifier weights would take 16.
     let err =
         LearningCore::with_options(&supervised_network(), CoreOptions { lanes: 8, ..SPRAM }).err();
     assert_eq!(
         err,
         Some(CoreError::SpramTooSmall {
-            words: 18_944,
+            hidden_words: 18_944,
+            classifier_words: 2_560,
             bits: 10,
-            sprams: 8,
+            sprams: 16,
             lanes: 8,
         })
     );
