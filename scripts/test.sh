@@ -27,6 +27,27 @@ fi
 cargo clippy -p spikeforge-host --no-default-features --all-targets --locked -- -D warnings
 cargo test -p spikeforge-host --no-default-features --locked --test t_cli -- without_the_feature
 
+# Bitstreams of every board: yosys, nextpnr (--freq = the core clock), icepack / ecppack.
+# gen-verilog fails unless the design fits and meets timing; check-report.py checks
+# report.json and the bitstream's size. nextpnr is single-threaded, so the boards build side
+# by side (each in build/<board>/, its output in build/<board>.log, printed when it ends) and
+# beside the --report steps below. The ULX3S's 16 lanes are the longest job (about 12 minutes
+# of place and route): it starts first, and the other boards run at a lower priority.
+boards=(ulx3s-85f icebreaker orangecrab-25f alchitry-cu)
+step "gen-verilog --board NAME --bitstream: ${boards[*]}, started in the background"
+cargo build --release --locked -p spikeforge-hdl --bin gen-verilog
+mkdir -p build
+pids=()
+for board in "${boards[@]}"; do
+    priority=0
+    [[ $board == "${boards[0]}" ]] || priority=10
+    nice -n "$priority" target/release/gen-verilog --out build --board "$board" --bitstream \
+        >"build/$board.log" 2>&1 &
+    pids+=("$!")
+done
+# A failing step below ends the run: the board builds end with it.
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+
 step "gen-verilog: default core, Verilator lint, Yosys synth_ice40 -dsp and synth_ecp5"
 cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build --report
 step "gen-verilog --spram: the iCE40 UP5K variant, lint and synth_ice40"
@@ -35,18 +56,6 @@ step "gen-verilog: a core of two hidden layers (verilated/networks/deep.toml), l
 cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build/deep \
     --network verilated/networks/deep.toml --report
 
-# Bitstreams of every board: yosys, nextpnr (--freq = the core clock), icepack / ecppack.
-# gen-verilog fails unless the design fits and meets timing; check-report.py checks
-# report.json and the bitstream's size. nextpnr is single-threaded, so the boards build side
-# by side (each in build/<board>/, its output in build/<board>.log, printed when it ends).
-boards=(icebreaker ulx3s-85f orangecrab-25f alchitry-cu)
-step "gen-verilog --board NAME --bitstream: ${boards[*]}, side by side"
-cargo build --release --locked -p spikeforge-hdl --bin gen-verilog
-pids=()
-for board in "${boards[@]}"; do
-    target/release/gen-verilog --out build --board "$board" --bitstream >"build/$board.log" 2>&1 &
-    pids+=("$!")
-done
 failed=()
 for i in "${!boards[@]}"; do
     board=${boards[$i]}
@@ -58,6 +67,7 @@ for i in "${!boards[@]}"; do
         failed+=("$board")
     fi
 done
+trap - EXIT
 if ((${#failed[@]} > 0)); then
     echo "board builds failed: ${failed[*]}" >&2
     exit 1

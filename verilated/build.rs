@@ -175,9 +175,14 @@ fn variants() -> Vec<Variant> {
             lanes(spram, 2),
         ),
         variant("default_lanes4", None, split(lanes(block_ram, 4))),
-        // The default network with 8 lanes, two neuron data stages and the rounding over two
-        // stages: the ULX3S's build.
-        variant("default_lanes8", None, split(lanes(block_ram, 8))),
+        // The default network with 16 lanes, two neuron data stages and the rounding over two
+        // stages: the ULX3S's build. Rows of 12 and 4 synapses in 16 banks.
+        variant("default_lanes16", None, split(lanes(block_ram, 16))),
+        variant(
+            "wide_lanes16",
+            Some("networks/wide.toml"),
+            split(lanes(block_ram, 16)),
+        ),
         // The networks and datapaths of the boards that do not build the default network
         // with one of the cores above (the throughput bench): the iCEBreaker's default
         // network with its weights in SPRAM, the Alchitry Cu's 64 hidden neurons with both

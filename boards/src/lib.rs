@@ -398,7 +398,7 @@ impl Board {
         if family == BoardFamily::Ecp5 && core_hz != clock_hz {
             clock::ecp5_pll(clock_hz, core_hz).map_err(|e| invalid("core_hz", &core_hz, &e))?;
         }
-        let lanes = positive("lanes", raw.lanes, 8)?;
+        let lanes = positive("lanes", raw.lanes, 16)?;
         let count = |field: &str, value: i64| -> Result<u64, BoardError> {
             u64::try_from(value).map_err(|_| invalid(field, &value, "must not be negative"))
         };

@@ -157,7 +157,7 @@ fn refuses_lane_counts_the_core_cannot_take() {
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
         "error: network \"digits\" cannot be generated: lanes = 3 is not supported: the \
-         learning core takes 1, 2, 4 or 8 lanes\n"
+         learning core takes 1, 2, 4, 8 or 16 lanes\n"
     );
     assert!(!out.exists(), "nothing is written for a refused option");
     std::fs::remove_dir_all(&dir).expect("clean up");

@@ -32,7 +32,7 @@ use spikeforge_sim::wire::{
 use crate::transport::{Transport, TransportError};
 
 /// Lanes of the widest core `gen-verilog` generates: the phase-reset bound covers its rounding.
-pub const MAX_LANES: u64 = 8;
+pub const MAX_LANES: u64 = 16;
 /// The bound on a request's time is multiplied by this before it becomes the timeout.
 pub const TIMEOUT_FACTOR: u32 = 2;
 /// Added to every timeout: operating-system scheduling and a USB adapter's latency timer

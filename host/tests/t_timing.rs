@@ -44,7 +44,7 @@ fn t_timing_bounds_match_the_core_cycle_formula() {
             core.cycles_per_step(datapath, cfg.inputs as u64, &hidden, &worst)
         };
         assert_eq!(max_step_cycles(&id), cycles(1, true, true, true), "{cfg:?}");
-        for lanes in [1, 2, 4, 8] {
+        for lanes in [1, 2, 4, 8, 16] {
             for (spram, split) in [(false, false), (true, false), (false, true), (true, true)] {
                 // A late write-back needs dual-port weights.
                 for late in [false, !spram] {

@@ -167,7 +167,7 @@ pub enum ShapeError {
 /// How a core's datapath is built, as far as its cycle count goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Datapath {
-    /// Synapses per clock in integration and learning: 1, 2, 4 or 8.
+    /// Synapses per clock in integration and learning: 1, 2, 4, 8 or 16.
     pub lanes: usize,
     /// The weights (the hidden layers' and the classifier's) are in single-port memory (iCE40
     /// SPRAM): learning reads a group's weights and writes them back in separate cycles, two
@@ -1722,7 +1722,7 @@ mod tests {
         for shape in &shapes {
             let longest = shape.longest_command_cycles();
             let all: Vec<u64> = shape.hidden.iter().map(|&n| n as u64).collect();
-            for lanes in [1, 2, 4, 8] {
+            for lanes in [1, 2, 4, 8, 16] {
                 assert!(shape.phase_reset_cycles(lanes) <= longest);
                 for single_port_weights in [false, true] {
                     for split_neuron in [false, true] {

@@ -38,7 +38,7 @@ struct Args {
     /// in all; learning then takes two cycles per group; `--report` then skips ECP5.
     #[arg(long)]
     spram: bool,
-    /// Synapses processed per clock in integration and learning: 1, 2, 4 or 8. More lanes
+    /// Synapses processed per clock in integration and learning: 1, 2, 4, 8 or 16. More lanes
     /// take fewer cycles per time step and more logic; the results are the same.
     #[arg(long, default_value_t = 1)]
     lanes: usize,

@@ -44,7 +44,7 @@ pub enum CoreError {
     },
     /// A lane count the core cannot be built with.
     #[error(
-        "lanes = {lanes} is not supported: the learning core takes 1, 2, 4 or {MAX_LANES} lanes"
+        "lanes = {lanes} is not supported: the learning core takes 1, 2, 4, 8 or {MAX_LANES} lanes"
     )]
     Lanes {
         /// The lanes asked for.
@@ -89,7 +89,7 @@ pub const PARAMETER_LAYOUT: [(LayerField, usize, u64, bool); 9] = [
 ];
 
 /// Synapses per clock the core may process: [`CoreOptions::lanes`] is a power of two up to this.
-pub const MAX_LANES: usize = 8;
+pub const MAX_LANES: usize = 16;
 
 /// How the core is built, beyond the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,7 +98,7 @@ pub struct CoreOptions {
     /// of block RAM: the Verilog then targets the iCE40 UP5K / UP3K only. Learning then reads
     /// and writes the weights in separate cycles (two cycles per group).
     pub weights_in_spram: bool,
-    /// Synapses processed per clock in integration and learning (1, 2, 4 or 8): the weight,
+    /// Synapses processed per clock in integration and learning (1, 2, 4, 8 or 16): the weight,
     /// trace and current memories are split into this many banks and each synapse rule is
     /// instantiated this many times. The results do not depend on it, only the cycle count.
     pub lanes: usize,

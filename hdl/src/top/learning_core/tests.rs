@@ -439,15 +439,15 @@ fn supervised_core_with_2_lanes_and_weights_in_spram_matches_golden_model() {
 }
 
 #[test]
-fn refuses_lane_counts_other_than_powers_of_two_up_to_8() {
+fn refuses_lane_counts_other_than_powers_of_two_up_to_16() {
     let cfg = default_network();
-    for bad in [0, 3, 16] {
+    for bad in [0, 3, 12, 32] {
         let err = LearningCore::with_options(&cfg, lanes(bad)).err();
         assert_eq!(err, Some(CoreError::Lanes { lanes: bad }));
     }
     assert_eq!(
         CoreError::Lanes { lanes: 3 }.to_string(),
-        "lanes = 3 is not supported: the learning core takes 1, 2, 4 or 8 lanes"
+        "lanes = 3 is not supported: the learning core takes 1, 2, 4, 8 or 16 lanes"
     );
 }
 
