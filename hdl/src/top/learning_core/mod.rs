@@ -4,10 +4,7 @@ use crate::encoder::BernoulliEncoder;
 use crate::memory::Ram;
 use crate::top::draws::Draws;
 use crate::top::error_stage::ErrorStage;
-use crate::top::event_lists::{EventLists, ListShape};
-use crate::top::host_interface::{
-    parameter_id, LayerField, LayerId, Register, CLASSIFIER_PARAMETERS,
-};
+use crate::top::event_lists::EventLists;
 use crate::top::lane_router::LaneRouter;
 use crate::top::layer_registers::LayerRegisters;
 use crate::top::learn_engine::LearnEngine;
@@ -18,12 +15,12 @@ use crate::top::read_back::ReadBack;
 use crate::top::status_registers::StatusRegisters;
 use crate::top::synapse_stages::SynapseStages;
 use rust_hdl::prelude::*;
-use spikeforge_sim::config::NetworkConfig;
 
 // The core's size limits are part of its host interface, defined once in `sim`.
 pub use spikeforge_sim::core_interface::{MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS};
 
 mod info;
+mod new;
 mod options;
 mod sizes;
 mod states;
@@ -36,7 +33,6 @@ pub(in crate::top) use options::{
     parameter_stride, ADAPT_GROUP, GOODNESS_GROUP, NEURON_GROUP, PARAMETER_GROUPS,
 };
 pub(in crate::top) use sizes::{constant, replicate};
-use sizes::{mask, Sizes};
 pub(crate) use states::core_states;
 use states::CoreState;
 
@@ -75,7 +71,7 @@ use states::CoreState;
 /// (16 signed), 1 hidden goodness (32), 2 classifier `theta_a`, 3 classifier goodness,
 /// 4 encoder generator, 5 hidden learning generator, 6 classifier generator (32 each; read and
 /// write); write-only: 8 `w_max` (15), 9 anneal (8), `16 + f` hidden and `32 + f` classifier
-/// [`LayerField`] `f` (0 `leak_shift`, 1 `threshold`, 2 `refractory`, 3 `adapt_step`,
+/// [`LayerField`](crate::top::host_interface::LayerField) `f` (0 `leak_shift`, 1 `threshold`, 2 `refractory`, 3 `adapt_step`,
 /// 4 `adapt_target`, 5 `adapt_min`, 6 `adapt_max`, 7 `homeostasis_step`,
 /// 8 `homeostasis_decay_shift`, 9 `homeostasis_max`, 10 `trace_shift`, 11 `goodness_threshold`
 /// (hidden only), 12 `learn_shift`, 13 `decay_shift`). Other ids read 0 and ignore writes.
@@ -282,188 +278,6 @@ pub struct LearningCore {
     lanes_done: Signal<Local, Bit>,
     label_input_wide: Signal<Local, Bits<16>>,
     classifier_label_wide: Signal<Local, Bits<16>>,
-}
-
-impl LearningCore {
-    /// A core for `cfg` with every memory in block RAM, or why it does not fit: exactly one
-    /// hidden layer, at most [`MAX_LAYER_SIZE`] hidden neurons, [`MAX_CLASSES`] classes and
-    /// [`MAX_MEMORY_WORDS`] words per memory.
-    pub fn new(cfg: &NetworkConfig) -> Result<Self, CoreError> {
-        Self::with_options(cfg, CoreOptions::default())
-    }
-
-    /// A core for `cfg` built as `options` say, or why it does not fit: the limits of
-    /// [`LearningCore::new`], and with [`CoreOptions::weights_in_spram`] at most
-    /// `4 x 16,384` hidden weights of at most 16 bits.
-    pub fn with_options(cfg: &NetworkConfig, options: CoreOptions) -> Result<Self, CoreError> {
-        let sizes = Sizes::of(cfg, options)?;
-        let weight_bits = usize::from(cfg.weight_bits);
-        let neurons = sizes.neuron_words();
-        let lanes = sizes.lanes;
-        let offset = cfg.classifier_input_offset();
-        let hidden_layers = sizes.hidden.len();
-        let neuron_bases = sizes.neuron_bases();
-        let weight_bases = sizes.weight_bases();
-        let list_bases = sizes.event_list_bases();
-        let layers = |make: &dyn Fn(usize) -> usize| -> Vec<Constant<Bits<16>>> {
-            (0..hidden_layers).map(|l| constant(make(l))).collect()
-        };
-        let hidden_bank = sizes.bank_words(weight_bases[hidden_layers]);
-        let classifier_bank = sizes.bank_words(sizes.classifier_rows * sizes.classes);
-        let neuron_bank = sizes.bank_words(neurons);
-        let banks = |make: &dyn Fn() -> Ram<Bits<16>, 16>| (0..lanes).map(|_| make()).collect();
-        // Each hidden layer's id of a status register.
-        let register_ids = |register: fn(LayerId) -> Register| -> Vec<u16> {
-            (0..hidden_layers)
-                .map(|l| register(LayerId::hidden(l)).id())
-                .collect()
-        };
-        // Each hidden layer's parameter block: its register ids `>> 4`.
-        let parameter_blocks: Vec<u16> = (0..hidden_layers)
-            .map(|l| parameter_id(LayerId::hidden(l), LayerField::ALL[0]) >> 4)
-            .collect();
-        // The bits of a count of neurons, pixels or synapses.
-        let count_mask = mask(
-            [sizes.inputs, sizes.labels, sizes.classes, neurons]
-                .into_iter()
-                .chain(sizes.hidden.iter().copied())
-                .max()
-                .unwrap_or(0)
-                + lanes,
-        );
-        let lists = ListShape {
-            hidden: sizes.hidden.clone(),
-            list_bases: list_bases.clone(),
-            weight_bases: weight_bases.clone(),
-            classes: sizes.classes,
-            classifier_rows: sizes.classifier_rows,
-            classifier_input_rows: offset,
-            sees_input: cfg.classifier_sees_input,
-            rows_mask: mask(
-                sizes
-                    .hidden_rows
-                    .iter()
-                    .copied()
-                    .chain([sizes.classifier_rows])
-                    .max()
-                    .unwrap_or(0),
-            ),
-            w_mask: mask(weight_bases[hidden_layers]),
-            c_mask: mask(sizes.classifier_rows * sizes.classes),
-        };
-        Ok(Self {
-            clock: Signal::default(),
-            cmd_valid: Signal::default(),
-            cmd_op: Signal::default(),
-            cmd_addr: Signal::default(),
-            cmd_data: Signal::default(),
-            rsp_valid: Signal::default(),
-            rsp_data: Signal::default(),
-            busy: Signal::default(),
-            pixels: Ram::new(sizes.inputs),
-            hidden_weights: banks(&|| {
-                let bank = Ram::new(hidden_bank).with_signed_storage(weight_bits);
-                if options.weights_in_spram {
-                    bank.in_ice40_spram()
-                } else {
-                    bank
-                }
-            }),
-            classifier_weights: banks(&|| {
-                let bank = Ram::new(classifier_bank).with_signed_storage(weight_bits);
-                if options.weights_in_spram {
-                    bank.in_ice40_spram()
-                } else {
-                    bank
-                }
-            }),
-            encoder: BernoulliEncoder::new(),
-            learn_engine: LearnEngine::new(lanes, options.split_rounding, options.late_write()),
-            lane_router: LaneRouter::new(lanes),
-            neuron_engine: NeuronEngine::new(options.split_neuron, count_mask),
-            port_decoder: PortDecoder::new(&weight_bases[..hidden_layers], &neuron_bases, lanes),
-            read_back: ReadBack::new(
-                lanes,
-                &register_ids(Register::ThetaOffset),
-                &register_ids(Register::Goodness),
-                &register_ids(Register::LearnState),
-            ),
-            neuron_memories: NeuronMemories::new(neurons, lanes, neuron_bank),
-            draws: Draws::new(lanes),
-            error_stage: ErrorStage::new(hidden_layers),
-            event_lists: EventLists::new(&lists),
-            layer_registers: LayerRegisters::new(&parameter_blocks, CLASSIFIER_PARAMETERS >> 4),
-            synapse_stages: SynapseStages::new(lanes, options.late_write()),
-            neuron_stage: DFF::default(),
-            stage_index: DFF::default(),
-            stage_address: DFF::default(),
-            late_write: Constant::new(options.late_write()),
-            state: DFF::default(),
-            layer: DFF::default(),
-            hidden_layer: DFF::default(),
-            index: DFF::default(),
-            event_index: DFF::default(),
-            event_base: DFF::default(),
-            step_csdp: DFF::default(),
-            step_positive: DFF::default(),
-            step_classifier_learn: DFF::default(),
-            step_label_enable: DFF::default(),
-            step_classifier_label: DFF::default(),
-            step_label_input: DFF::default(),
-            status: StatusRegisters::new(hidden_layers),
-            read_pending: DFF::default(),
-            read_op: DFF::default(),
-            read_address: DFF::default(),
-            read_lane: DFF::default(),
-            inputs: constant(sizes.inputs),
-            labels: constant(sizes.labels),
-            hidden_id: (0..hidden_layers as u64)
-                .map(|l| Constant::new(l.into()))
-                .collect(),
-            last_hidden: Constant::new((hidden_layers as u64 - 1).into()),
-            stacked: Constant::new(hidden_layers > 1),
-            split_neuron: Constant::new(options.split_neuron),
-            count_mask,
-            rows_mask: lists.rows_mask,
-            w_mask: lists.w_mask,
-            c_mask: lists.c_mask,
-            hidden_sizes: layers(&|l| sizes.hidden[l]),
-            hidden_neuron_base: layers(&|l| neuron_bases[l]),
-            classes: constant(sizes.classes),
-            neuron_words: constant(neurons),
-            classifier_neuron_base: constant(neuron_bases[hidden_layers]),
-            lane_step: constant(lanes),
-            lane_shift: constant(lanes.trailing_zeros() as usize),
-            lane_mask: constant(lanes - 1),
-            lane_id: (0..lanes).map(constant).collect(),
-            weights_single_port: Constant::new(options.weights_in_spram),
-            neuron_group: Constant::new(NEURON_GROUP.into()),
-            adapt_group: Constant::new(ADAPT_GROUP.into()),
-            goodness_group: Constant::new(GOODNESS_GROUP.into()),
-            size: Signal::default(),
-            neuron_base: Signal::default(),
-            hidden_next: Signal::default(),
-            has_next: Signal::default(),
-            index_q: Signal::default(),
-            stage_index_q: Signal::default(),
-            stage_address_q: Signal::default(),
-            event_index_q: Signal::default(),
-            event_base_q: Signal::default(),
-            layer_leak_shift: Signal::default(),
-            layer_refractory: Signal::default(),
-            layer_homeostasis_decay: Signal::default(),
-            layer_trace_shift: Signal::default(),
-            neuron_address: Signal::default(),
-            neuron_word: Signal::default(),
-            neuron_lane: Signal::default(),
-            index_next: Signal::default(),
-            index_lanes_next: Signal::default(),
-            event_next: Signal::default(),
-            lanes_done: Signal::default(),
-            label_input_wide: Signal::default(),
-            classifier_label_wide: Signal::default(),
-        })
-    }
 }
 
 impl Logic for LearningCore {

@@ -4,9 +4,10 @@ use super::*;
 use crate::memory::RamStyle;
 use crate::synth::{synthesize_text, Family};
 use crate::top::host_interface::{
-    memory_address, state_probes, state_writes, Op, ShapeError, StepCommand, CLASSIFIER_PARAMETERS,
-    HIDDEN_PARAMETERS,
+    memory_address, state_probes, state_writes, LayerField, Op, ShapeError, StepCommand,
+    CLASSIFIER_PARAMETERS, HIDDEN_PARAMETERS,
 };
+use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::core_interface::{draw, random_state};
 use spikeforge_sim::model::{Learn, Polarity};
 use spikeforge_sim::network::Network;
