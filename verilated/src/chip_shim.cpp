@@ -69,8 +69,8 @@ CData* state_net(Root& root, uint8_t machine, bool next) {
             return next ? &root.top__DOT__chip__DOT__engine__DOT__state__024d
                         : &root.top__DOT__chip__DOT__engine__DOT__state__024q;
         case 1:
-            return next ? &root.top__DOT__chip__DOT__core__DOT__state__024d
-                        : &root.top__DOT__chip__DOT__core__DOT__state__024q;
+            return next ? &root.top__DOT__chip__DOT__core__DOT__sequencer__DOT__state__024d
+                        : &root.top__DOT__chip__DOT__core__DOT__sequencer__DOT__state__024q;
         case 2:
             return next ? &root.top__DOT__receiver__DOT__state__024d
                         : &root.top__DOT__receiver__DOT__state__024q;

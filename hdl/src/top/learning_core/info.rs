@@ -68,7 +68,7 @@ impl LearningCore {
             width,
             access,
         };
-        let hidden_layers = self.hidden_id.len();
+        let hidden_layers = self.status.hidden_offset.len();
         let hidden = |l: usize| {
             if hidden_layers == 1 {
                 "hidden".to_string()

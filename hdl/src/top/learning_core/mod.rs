@@ -15,6 +15,7 @@ use crate::top::read_back::ReadBack;
 use crate::top::status_registers::StatusRegisters;
 use crate::top::synapse_stages::SynapseStages;
 use rust_hdl::prelude::*;
+use sequencer::Sequencer;
 
 // The core's size limits are part of its host interface, defined once in `sim`.
 pub use spikeforge_sim::core_interface::{MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS};
@@ -22,6 +23,7 @@ pub use spikeforge_sim::core_interface::{MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY
 mod info;
 mod new;
 mod options;
+mod sequencer;
 mod sizes;
 mod states;
 
@@ -34,7 +36,6 @@ pub(in crate::top) use options::{
 };
 pub(in crate::top) use sizes::{constant, replicate};
 pub(crate) use states::core_states;
-use states::CoreState;
 
 /// The learning core: a network with one to four hidden (CSDP) layers and a delta-rule
 /// classifier, in block RAM (the hidden weights optionally in SPRAM), updated
@@ -165,8 +166,6 @@ pub struct LearningCore {
     read_back: ReadBack,
     // Where a host command lands: its weight, neuron and parameter words (`PortDecoder`).
     port_decoder: PortDecoder,
-    // The threshold adaptation (`AdaptThreshold`) in two halves; with `split_neuron` the
-    // change's magnitude and sign are registered between them (state `AdaptProduct`).
     // The neuron state and current accumulators (`NeuronMemories`).
     neuron_memories: NeuronMemories,
     // The generators' draws (`Draws`).
@@ -191,33 +190,11 @@ pub struct LearningCore {
     // the next weights, and routes those to their banks. `synapse_stages` carries each
     // group's layer, lanes and banks down the stages.
     synapse_stages: SynapseStages,
-    neuron_stage: DFF<Bit>,
-    stage_index: DFF<Bits<16>>,
-    stage_address: DFF<Bits<16>>,
-    late_write: Constant<Bit>,
-
-    // Sequencer.
-    state: DFF<CoreState>,
-    layer: DFF<Bit>,
-    hidden_layer: DFF<Bits<2>>,
-    index: DFF<Bits<16>>,
-    event_index: DFF<Bits<16>>,
-    event_base: DFF<Bits<16>>,
-    step_csdp: DFF<Bit>,
-    step_positive: DFF<Bit>,
-    step_classifier_learn: DFF<Bit>,
-    step_label_enable: DFF<Bit>,
-    step_classifier_label: DFF<Bits<6>>,
-    step_label_input: DFF<Bits<6>>,
+    // The state machine, its counters and strobes (`Sequencer`).
+    sequencer: Sequencer,
 
     // The registers the host reads and writes and the sequencer updates (`StatusRegisters`).
     status: StatusRegisters,
-
-    // Parameters: the layers' in `layer_registers`; `w_max` and the anneal.
-    // The group of wide parameters read for the state after this one.
-    neuron_group: Constant<Bits<2>>,
-    adapt_group: Constant<Bits<2>>,
-    goodness_group: Constant<Bits<2>>,
 
     // Host read pipeline.
     read_pending: DFF<Bit>,
@@ -225,185 +202,78 @@ pub struct LearningCore {
     read_address: DFF<Bits<16>>,
     read_lane: DFF<Bits<16>>,
 
-    // Sizes of the network (run-time constants).
-    inputs: Constant<Bits<16>>,
-    labels: Constant<Bits<16>>,
-    // Per hidden layer `l`: its number, size, first neuron word, first event-list word, first
-    // weight word, the size and first weight word of layer `l + 1` (rows appended while `l`
-    // updates), the wire space of its weights, its register block (`id >> 4` of its
-    // parameters) and its status register ids.
-    hidden_id: Vec<Constant<Bits<2>>>,
-    last_hidden: Constant<Bits<2>>,
-    stacked: Constant<Bit>,
-    split_neuron: Constant<Bit>,
-    // Masks of the counters' and addresses' bits the network uses: of a count of neurons,
-    // pixels or synapses, of an event count, of a W address, of a C address. The registers
-    // are read only through them (`*_q`), so synthesis drops the bits above.
-    count_mask: Constant<Bits<16>>,
-    rows_mask: Constant<Bits<16>>,
-    w_mask: Constant<Bits<16>>,
-    c_mask: Constant<Bits<16>>,
-    hidden_sizes: Vec<Constant<Bits<16>>>,
-    hidden_neuron_base: Vec<Constant<Bits<16>>>,
-    classes: Constant<Bits<16>>,
-    neuron_words: Constant<Bits<16>>,
-    classifier_neuron_base: Constant<Bits<16>>,
-    lane_step: Constant<Bits<16>>,
-    lane_shift: Constant<Bits<16>>,
-    lane_mask: Constant<Bits<16>>,
+    // Each lane's number, and whether W and C are single-port SPRAMs (learning reads and
+    // writes them in separate cycles).
     lane_id: Vec<Constant<Bits<16>>>,
-    // W and C are single-port SPRAMs: learning reads and writes them in separate cycles.
     weights_single_port: Constant<Bit>,
-
-    // Combinational temporaries.
-    size: Signal<Local, Bits<16>>,
-    neuron_base: Signal<Local, Bits<16>>,
-    hidden_next: Signal<Local, Bits<2>>,
-    has_next: Signal<Local, Bit>,
-    index_q: Signal<Local, Bits<16>>,
-    stage_index_q: Signal<Local, Bits<16>>,
-    stage_address_q: Signal<Local, Bits<16>>,
-    event_index_q: Signal<Local, Bits<16>>,
-    event_base_q: Signal<Local, Bits<16>>,
-    layer_leak_shift: Signal<Local, Bits<4>>,
-    layer_refractory: Signal<Local, Bits<8>>,
-    layer_homeostasis_decay: Signal<Local, Bits<4>>,
-    layer_trace_shift: Signal<Local, Bits<3>>,
-    neuron_address: Signal<Local, Bits<16>>,
-    neuron_word: Signal<Local, Bits<16>>,
-    neuron_lane: Signal<Local, Bits<16>>,
-    index_next: Signal<Local, Bits<16>>,
-    index_lanes_next: Signal<Local, Bits<16>>,
-    event_next: Signal<Local, Bits<16>>,
-    lanes_done: Signal<Local, Bit>,
-    label_input_wide: Signal<Local, Bits<16>>,
-    classifier_label_wide: Signal<Local, Bits<16>>,
 }
 
 impl Logic for LearningCore {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self,
-            clock,
-            state,
-            layer,
-            hidden_layer,
-            index,
-            event_index,
-            event_base,
-            step_csdp,
-            step_positive,
-            step_classifier_learn,
-            step_label_enable,
-            step_classifier_label,
-            step_label_input,
-            read_pending,
-            read_op,
-            read_address,
-            read_lane,
-            neuron_stage,
-            stage_index,
-            stage_address
-        );
+        dff_setup!(self, clock, read_pending, read_op, read_address, read_lane);
         clock!(self, clock, pixels);
         for b in 0..self.hidden_weights.len() {
             self.hidden_weights[b].clock.next = self.clock.val();
             self.classifier_weights[b].clock.next = self.clock.val();
         }
 
-        // Counters and addresses, read through their masks.
-        self.index_q.next = self.index.q.val() & self.count_mask.val();
-        self.stage_index_q.next = self.stage_index.q.val() & self.count_mask.val();
-        self.stage_address_q.next = self.stage_address.q.val() & self.count_mask.val();
-        self.event_index_q.next = self.event_index.q.val() & self.rows_mask.val();
-        self.event_base_q.next = self.event_base.q.val() & (self.w_mask.val() | self.c_mask.val());
-
-        // The layer being processed: hidden layer `hidden_layer`, or the classifier. While a
-        // hidden layer `l` updates, its spikes are appended to the event list of layer `l + 1`
-        // (`has_next`: there is one) at `next_list_base + next_list_count`.
-        self.hidden_next.next = self.hidden_layer.q.val() + 1;
-        self.has_next.next = self.hidden_layer.q.val() != self.last_hidden.val();
+        // The sequencer: its commands from the host, the processed layer's events.
+        self.sequencer.clock.next = self.clock.val();
+        self.sequencer.phase_reset.next = self.port_decoder.phase_reset.val();
+        self.sequencer.step.next = self.port_decoder.step.val();
+        self.sequencer.step_flags.next = self.cmd_data.val().get_bits::<4>(0);
+        self.sequencer.step_label.next = self.cmd_data.val().get_bits::<6>(8);
+        self.sequencer.step_input.next = self.cmd_data.val().get_bits::<6>(16);
+        self.sequencer.event_count.next = self.event_lists.event_count.val();
+        self.sequencer.event_row.next = self.event_lists.row.val();
         self.layer_registers.clock.next = self.clock.val();
         self.layer_registers.write.next = false;
         self.layer_registers.addr.next = self.cmd_addr.val();
         self.layer_registers.data.next = self.cmd_data.val();
-        self.layer_registers.read_group.next = self.neuron_group.val();
-        self.layer_registers.classifier.next = self.layer.q.val();
-        self.layer_registers.hidden.next = self.hidden_layer.q.val();
+        self.layer_registers.read_group.next = self.sequencer.read_group.val();
+        self.layer_registers.classifier.next = self.sequencer.classifier.val();
+        self.layer_registers.hidden.next = self.sequencer.hidden.val();
         self.layer_registers.stage_classifier.next = self.synapse_stages.stage_classifier.val();
         self.layer_registers.stage_hidden.next = self.synapse_stages.stage_hidden.val();
-        self.layer_leak_shift.next = self.layer_registers.leak_shift.val();
-        self.layer_refractory.next = self.layer_registers.refractory.val();
-        self.layer_homeostasis_decay.next = self.layer_registers.homeostasis_decay.val();
-        self.layer_trace_shift.next = self.layer_registers.trace_shift.val();
-        self.size.next = self.hidden_sizes[0].val();
-        self.neuron_base.next = self.hidden_neuron_base[0].val();
-        for l in 1..self.hidden_id.len() {
-            if self.hidden_layer.q.val() == self.hidden_id[l].val() {
-                self.size.next = self.hidden_sizes[l].val();
-                self.neuron_base.next = self.hidden_neuron_base[l].val();
-            }
-        }
-        if self.layer.q.val() {
-            self.size.next = self.classes.val();
-            self.neuron_base.next = self.classifier_neuron_base.val();
-        }
 
-        // Addresses and counters. A neuron word `a` is word `a >> s` of bank `a & mask`; in
-        // integration and learning `neuron_base + index` is a whole number of lanes, so lane
-        // `k` works on bank `k`.
-        self.neuron_address.next = self.neuron_base.val() + self.index_q.val();
-        self.neuron_word.next = self.neuron_address.val() >> self.lane_shift.val();
-        self.neuron_lane.next = self.neuron_address.val() & self.lane_mask.val();
         // Where a host command lands (`PortDecoder`).
         self.port_decoder.op.next = self.cmd_op.val();
         self.port_decoder.addr.next = self.cmd_addr.val();
-        self.port_decoder.valid.next =
-            self.cmd_valid.val() && (self.state.q.val() == CoreState::Idle);
-        self.index_next.next = self.index_q.val() + 1;
-        self.index_lanes_next.next = self.index_q.val() + self.lane_step.val();
-        self.lanes_done.next = self.index_lanes_next.val() >= self.size.val();
-        self.event_next.next = self.event_index_q.val() + 1;
-        self.label_input_wide.next = bit_cast::<16, 6>(self.step_label_input.q.val());
-        self.classifier_label_wide.next = bit_cast::<16, 6>(self.step_classifier_label.q.val());
+        self.port_decoder.valid.next = self.cmd_valid.val() && self.sequencer.idle.val();
 
         // Lanes: lane `k` takes synapse `index + k` of the row, its
         // weight from the bank the router gives it; lanes past the row's end do nothing.
-        self.lane_router.row.next = self.event_base_q.val();
-        self.lane_router.index.next = self.index_q.val();
-        self.lane_router.size.next = self.size.val();
+        self.lane_router.row.next = self.sequencer.event_base.val();
+        self.lane_router.index.next = self.sequencer.index.val();
+        self.lane_router.size.next = self.sequencer.size.val();
         // The pipeline's later stages work on the groups addressed in the cycles before.
         self.synapse_stages.clock.next = self.clock.val();
-        self.synapse_stages.integrate.next = false;
-        self.synapse_stages.learn.next = false;
-        self.synapse_stages.first_row.next = !self.event_index_q.val().any();
-        self.synapse_stages.neuron_word.next = self.neuron_word.val();
-        self.synapse_stages.classifier.next = self.layer.q.val();
-        self.synapse_stages.hidden.next = self.hidden_layer.q.val();
-        self.synapse_stages.index.next = self.index_q.val();
-        self.synapse_stages.label.next = self.classifier_label_wide.val();
+        self.synapse_stages.integrate.next = self.sequencer.integrate.val();
+        self.synapse_stages.learn.next = self.sequencer.learn.val();
+        self.synapse_stages.first_row.next = !self.sequencer.event_index.val().any();
+        self.synapse_stages.neuron_word.next = self.sequencer.neuron_word.val();
+        self.synapse_stages.classifier.next = self.sequencer.classifier.val();
+        self.synapse_stages.hidden.next = self.sequencer.hidden.val();
+        self.synapse_stages.index.next = self.sequencer.index.val();
+        self.synapse_stages.label.next = self.sequencer.classifier_label.val();
         for k in 0..self.lane_id.len() {
             self.synapse_stages.lane_valid[k].next = self.lane_router.lane_valid[k].val();
             self.synapse_stages.lane_bank[k].next = self.lane_router.lane_bank[k].val();
             self.synapse_stages.bank_lane[k].next = self.lane_router.bank_lane[k].val();
             self.synapse_stages.bank_address[k].next = self.lane_router.bank_address[k].val();
         }
-        self.lane_router.classifier.next = self.layer.q.val();
+        self.lane_router.classifier.next = self.sequencer.classifier.val();
         for k in 0..self.lane_id.len() {
             self.lane_router.weight_bank[k].next = self.synapse_stages.stage_lane_bank[k].val();
             self.lane_router.hidden_weight[k].next = self.hidden_weights[k].read_data.val();
             self.lane_router.classifier_weight[k].next = self.classifier_weights[k].read_data.val();
         }
 
-        // The neuron in the data stage (addressed in the cycle before), from its banks.
-        self.neuron_stage.d.next = false;
-        self.stage_index.d.next = self.index_q.val();
-        self.stage_address.d.next = self.neuron_address.val();
         // The neuron memories: the sequencer's words, the host's, the neuron update's
         // write-back and integration's stage 2 (`NeuronMemories`).
         self.neuron_memories.clock.next = self.clock.val();
-        self.neuron_memories.host.next = self.state.q.val() == CoreState::Idle;
+        self.neuron_memories.host.next = self.sequencer.idle.val();
         self.neuron_memories.host_address.next = self.port_decoder.neuron_address.val();
         self.neuron_memories.host_word.next = self.port_decoder.neuron_word.val();
         self.neuron_memories.host_lane.next = self.port_decoder.neuron_lane.val();
@@ -413,16 +283,16 @@ impl Logic for LearningCore {
         self.neuron_memories.write_trace.next = self.port_decoder.write_trace.val();
         self.neuron_memories.write_homeostasis.next = self.port_decoder.write_homeostasis.val();
         self.neuron_memories.write_count.next = self.port_decoder.write_count.val();
-        self.neuron_memories.address.next = self.neuron_address.val();
-        self.neuron_memories.word.next = self.neuron_word.val();
-        self.neuron_memories.lane.next = self.neuron_lane.val();
-        self.neuron_memories.clear.next = self.state.q.val() == CoreState::Clear;
+        self.neuron_memories.address.next = self.sequencer.neuron_address.val();
+        self.neuron_memories.word.next = self.sequencer.neuron_word.val();
+        self.neuron_memories.lane.next = self.sequencer.neuron_lane.val();
+        self.neuron_memories.clear.next = self.sequencer.clear.val();
         self.neuron_memories.writeback.next = self.neuron_engine.valid.val();
         self.neuron_memories.at.next = self.neuron_engine.at.val();
         self.neuron_memories.v_next.next = self.neuron_engine.v_next.val();
         self.neuron_memories.refractory_next.next = self.neuron_engine.refractory_next.val();
         self.neuron_memories.h_next.next = self.neuron_engine.h_next.val();
-        self.neuron_memories.h_write.next = self.step_csdp.q.val();
+        self.neuron_memories.h_write.next = self.sequencer.csdp.val();
         self.neuron_memories.count_next.next = self.neuron_engine.count_next.val();
         self.neuron_memories.trace_next.next = self.neuron_engine.trace_next.val();
         self.neuron_memories.integrate.next = self.synapse_stages.integrate_stage.val();
@@ -432,13 +302,13 @@ impl Logic for LearningCore {
             self.neuron_memories.lane_valid[k].next = self.synapse_stages.stage_lane_valid[k].val();
             self.neuron_memories.weight[k].next = self.lane_router.weight[k].val();
         }
-        self.neuron_memories.stage_address.next = self.stage_address_q.val();
+        self.neuron_memories.stage_address.next = self.sequencer.stage_address.val();
 
         // The neuron update's data stages.
         self.neuron_engine.clock.next = self.clock.val();
-        self.neuron_engine.read_valid.next = self.neuron_stage.q.val();
-        self.neuron_engine.read_neuron.next = self.stage_index_q.val();
-        self.neuron_engine.read_address.next = self.stage_address_q.val();
+        self.neuron_engine.read_valid.next = self.sequencer.neuron_valid.val();
+        self.neuron_engine.read_neuron.next = self.sequencer.stage_index.val();
+        self.neuron_engine.read_address.next = self.sequencer.stage_address.val();
         self.neuron_engine.read_v.next = self.neuron_memories.v.val();
         self.neuron_engine.read_refractory.next = self.neuron_memories.refractory.val();
         self.neuron_engine.read_current.next = self.neuron_memories.stage_current.val();
@@ -448,15 +318,15 @@ impl Logic for LearningCore {
         self.neuron_engine.read_h.next = self.neuron_memories.h.val();
         self.neuron_engine.read_count.next = self.neuron_memories.count.val();
         self.neuron_engine.read_trace.next = self.neuron_memories.stage_trace.val();
-        self.neuron_engine.leak_shift.next = self.layer_leak_shift.val();
-        self.neuron_engine.refractory_period.next = self.layer_refractory.val();
+        self.neuron_engine.leak_shift.next = self.layer_registers.leak_shift.val();
+        self.neuron_engine.refractory_period.next = self.layer_registers.refractory.val();
         self.neuron_engine.homeostasis_step.next = self.layer_registers.homeostasis_step.val();
-        self.neuron_engine.homeostasis_decay.next = self.layer_homeostasis_decay.val();
+        self.neuron_engine.homeostasis_decay.next = self.layer_registers.homeostasis_decay.val();
         self.neuron_engine.homeostasis_max.next = self.layer_registers.homeostasis_max.val();
-        self.neuron_engine.trace_shift.next = self.layer_trace_shift.val();
-        self.neuron_engine.classifier.next = self.layer.q.val();
-        self.neuron_engine.start.next = false;
-        self.neuron_engine.clear_prediction.next = false;
+        self.neuron_engine.trace_shift.next = self.layer_registers.trace_shift.val();
+        self.neuron_engine.classifier.next = self.sequencer.classifier.val();
+        self.neuron_engine.start.next = self.sequencer.layer_end.val();
+        self.neuron_engine.clear_prediction.next = self.port_decoder.phase_reset.val();
         self.neuron_engine.adapt_step.next = self.layer_registers.adapt_step.val();
         self.neuron_engine.adapt_target.next = self.layer_registers.adapt_target.val();
         self.neuron_engine.adapt_min.next = self.layer_registers.adapt_min.val();
@@ -468,17 +338,17 @@ impl Logic for LearningCore {
         // Adapt); its error in the Error state before its learning, from the sigmoid word
         // read at its index (addressed in the cycle before).
         self.error_stage.clock.next = self.clock.val();
-        self.error_stage.classifier.next = self.layer.q.val();
-        self.error_stage.hidden.next = self.hidden_layer.q.val();
+        self.error_stage.classifier.next = self.sequencer.classifier.val();
+        self.error_stage.hidden.next = self.sequencer.hidden.val();
         self.error_stage.goodness.next = self.status.error_goodness.val();
         self.error_stage.threshold.next = self.layer_registers.goodness_threshold.val();
-        self.error_stage.positive.next = self.step_positive.q.val();
-        self.error_stage.latch_index.next = false;
-        self.error_stage.latch_error.next = false;
+        self.error_stage.positive.next = self.sequencer.positive.val();
+        self.error_stage.latch_index.next = self.sequencer.latch_index.val();
+        self.error_stage.latch_error.next = self.sequencer.latch_error.val();
         // The generators' draws (`Draws`): the encoder's, and the learning lanes' for the
         // group reaching stage 3.
         self.draws.clock.next = self.clock.val();
-        self.draws.encode.next = false;
+        self.draws.encode.next = self.sequencer.encode.val();
         self.draws.encoder_state.next = self.status.encoder_state.val();
         self.draws.stage_state.next = self.status.stage_learn_state.val();
         self.draws.round_stage.next = self.synapse_stages.round_stage.val();
@@ -508,7 +378,7 @@ impl Logic for LearningCore {
 
         // Memory ports: the sequencer's addresses; every memory but W reads each cycle; no
         // writes unless a state below enables one.
-        self.pixels.read_address.next = self.index_q.val();
+        self.pixels.read_address.next = self.sequencer.index.val();
         self.pixels.write_address.next = self.cmd_addr.val();
         self.pixels.write_data.next = self.cmd_data.val().get_bits::<8>(0);
         self.pixels.read_enable.next = true;
@@ -532,35 +402,36 @@ impl Logic for LearningCore {
         }
         // The event lists: the sequencer's strobes (raised by the states below).
         self.event_lists.clock.next = self.clock.val();
-        self.event_lists.start.next = false;
-        self.event_lists.phase_reset.next = false;
-        self.event_lists.classifier.next = self.layer.q.val();
-        self.event_lists.hidden.next = self.hidden_layer.q.val();
-        self.event_lists.has_next.next = self.has_next.val();
-        self.event_lists.event_index.next = self.event_index_q.val();
-        self.event_lists.pixel.next = false;
+        self.event_lists.start.next = self.port_decoder.step.val();
+        self.event_lists.phase_reset.next = self.port_decoder.phase_reset.val();
+        self.event_lists.classifier.next = self.sequencer.classifier.val();
+        self.event_lists.hidden.next = self.sequencer.hidden.val();
+        self.event_lists.has_next.next = self.sequencer.has_next.val();
+        self.event_lists.event_index.next = self.sequencer.event_index.val();
+        self.event_lists.pixel.next = self.sequencer.encode.val();
         self.event_lists.pixel_spike.next = self.encoder.spike.val();
-        self.event_lists.label.next = false;
-        self.event_lists.label_enable.next = self.step_label_enable.q.val();
-        self.event_lists.label_input.next = self.label_input_wide.val();
-        self.event_lists.index.next = self.index_q.val();
-        self.event_lists.layer_end.next = false;
-        self.event_lists.label_append.next = false;
-        self.event_lists.neuron.next = self.neuron_engine.valid.val() && !self.layer.q.val();
+        self.event_lists.label.next = self.sequencer.label.val();
+        self.event_lists.label_enable.next = self.sequencer.label_enable.val();
+        self.event_lists.label_input.next = self.sequencer.label_input.val();
+        self.event_lists.index.next = self.sequencer.index.val();
+        self.event_lists.layer_end.next = self.sequencer.layer_end.val();
+        self.event_lists.label_append.next = self.sequencer.label_append.val();
+        self.event_lists.neuron.next =
+            self.neuron_engine.valid.val() && !self.sequencer.classifier.val();
         self.event_lists.neuron_spike.next = self.neuron_engine.spike.val();
 
         // The status registers: written by the host, `PHASE_RESET`, the encoder, the threshold
-        // adaptation and learning's stage 3 (the states below raise the strobes).
+        // adaptation and learning's stage 3.
         self.status.clock.next = self.clock.val();
         self.status.host_write.next = false;
         self.status.addr.next = self.cmd_addr.val();
         self.status.data.next = self.cmd_data.val();
-        self.status.clear.next = false;
-        self.status.encoder_write.next = false;
+        self.status.clear.next = self.port_decoder.phase_reset.val();
+        self.status.encoder_write.next = self.sequencer.encode.val();
         self.status.encoder_next.next = self.draws.encoder_next.val();
-        self.status.classifier.next = self.layer.q.val();
-        self.status.hidden.next = self.hidden_layer.q.val();
-        self.status.adapt_write.next = false;
+        self.status.classifier.next = self.sequencer.classifier.val();
+        self.status.hidden.next = self.sequencer.hidden.val();
+        self.status.adapt_write.next = self.sequencer.adapt.val();
         self.status.offset_next.next = self.neuron_engine.offset_next.val();
         // The layer's goodness with the last neuron's term (pending in Adapt, which stores it).
         self.status.goodness_next.next = self.neuron_engine.goodness.val();
@@ -590,7 +461,7 @@ impl Logic for LearningCore {
         self.read_back.refractory.next = self.neuron_memories.refractory.val();
         self.read_back.homeostasis.next = self.neuron_memories.h.val();
         self.read_back.count.next = self.neuron_memories.count.val();
-        for l in 0..self.hidden_id.len() {
+        for l in 0..self.status.hidden_offset.len() {
             self.read_back.hidden_offset[l].next = self.status.hidden_offset[l].val();
             self.read_back.hidden_goodness[l].next = self.status.hidden_goodness[l].val();
             self.read_back.learn_state[l].next = self.status.learn_state[l].val();
@@ -602,270 +473,49 @@ impl Logic for LearningCore {
         self.read_back.prediction.next = self.neuron_engine.prediction.val();
         self.rsp_valid.next = self.read_back.rsp_valid.val();
         self.rsp_data.next = self.read_back.rsp_data.val();
-        self.busy.next = self.state.q.val() != CoreState::Idle;
+        self.busy.next = !self.sequencer.idle.val();
 
-        match self.state.q.val() {
-            CoreState::Idle => {
-                // The RAMs read what the host addresses.
-                self.pixels.read_address.next = self.cmd_addr.val();
-                self.read_lane.d.next = self.port_decoder.lane.val();
-                for b in 0..self.lane_id.len() {
-                    self.hidden_weights[b].read_address.next = self.port_decoder.weight_word.val();
-                    self.hidden_weights[b].write_address.next = self.port_decoder.weight_word.val();
-                    self.hidden_weights[b].write_data.next = self.cmd_data.val().get_bits::<16>(0);
-                    self.classifier_weights[b].read_address.next =
-                        self.port_decoder.weight_word.val();
-                    self.classifier_weights[b].write_address.next =
-                        self.port_decoder.weight_word.val();
-                    self.classifier_weights[b].write_data.next =
-                        self.cmd_data.val().get_bits::<16>(0);
-                }
-                // The command's strobes (`PortDecoder`).
-                for b in 0..self.lane_id.len() {
-                    self.hidden_weights[b].write_enable.next =
-                        self.port_decoder.write_hidden_weight.val()
-                            && (self.port_decoder.lane.val() == self.lane_id[b].val());
-                    self.hidden_weights[b].read_enable.next =
-                        self.port_decoder.read_hidden_weight.val();
-                    self.classifier_weights[b].write_enable.next =
-                        self.port_decoder.write_classifier_weight.val()
-                            && (self.port_decoder.lane.val() == self.lane_id[b].val());
-                    self.classifier_weights[b].read_enable.next = !(self.weights_single_port.val()
-                        && self.port_decoder.write_classifier_weight.val());
-                }
-                self.pixels.write_enable.next = self.port_decoder.write_pixel.val();
-                self.layer_registers.write.next = self.port_decoder.write_register.val();
-                self.status.host_write.next = self.port_decoder.write_register.val();
-                if self.port_decoder.read.val() {
-                    self.read_pending.d.next = true;
-                    self.read_op.d.next = self.port_decoder.read_op.val();
-                    self.read_address.d.next = self.cmd_addr.val();
-                }
-                if self.port_decoder.phase_reset.val() {
-                    self.state.d.next = CoreState::Clear;
-                    self.layer.d.next = false;
-                    self.hidden_layer.d.next = bits::<2>(0);
-                    self.index.d.next = bits::<16>(0);
-                    self.status.clear.next = true;
-                    self.event_lists.phase_reset.next = true;
-                    self.neuron_engine.clear_prediction.next = true;
-                }
-                if self.port_decoder.step.val() {
-                    self.state.d.next = CoreState::EncodeAddress;
-                    self.step_csdp.d.next = self.cmd_data.val().get_bit(0);
-                    self.step_positive.d.next = self.cmd_data.val().get_bit(1);
-                    self.step_classifier_learn.d.next = self.cmd_data.val().get_bit(2);
-                    self.step_label_enable.d.next = self.cmd_data.val().get_bit(3);
-                    self.step_classifier_label.d.next = self.cmd_data.val().get_bits::<6>(8);
-                    self.step_label_input.d.next = self.cmd_data.val().get_bits::<6>(16);
-                    self.layer.d.next = false;
-                    self.hidden_layer.d.next = bits::<2>(0);
-                    self.index.d.next = bits::<16>(0);
-                    self.event_lists.start.next = true;
-                }
+        // While idle, the RAMs read what the host addresses and its writes land.
+        if self.sequencer.idle.val() {
+            self.pixels.read_address.next = self.cmd_addr.val();
+            self.read_lane.d.next = self.port_decoder.lane.val();
+            for b in 0..self.lane_id.len() {
+                self.hidden_weights[b].read_address.next = self.port_decoder.weight_word.val();
+                self.hidden_weights[b].write_address.next = self.port_decoder.weight_word.val();
+                self.hidden_weights[b].write_data.next = self.cmd_data.val().get_bits::<16>(0);
+                self.classifier_weights[b].read_address.next = self.port_decoder.weight_word.val();
+                self.classifier_weights[b].write_address.next = self.port_decoder.weight_word.val();
+                self.classifier_weights[b].write_data.next = self.cmd_data.val().get_bits::<16>(0);
             }
-            CoreState::Clear => {
-                self.index.d.next = self.index_next.val();
-                if self.index_next.val() == self.neuron_words.val() {
-                    self.state.d.next = CoreState::Idle;
-                }
+            // The command's strobes (`PortDecoder`).
+            for b in 0..self.lane_id.len() {
+                self.hidden_weights[b].write_enable.next =
+                    self.port_decoder.write_hidden_weight.val()
+                        && (self.port_decoder.lane.val() == self.lane_id[b].val());
+                self.hidden_weights[b].read_enable.next =
+                    self.port_decoder.read_hidden_weight.val();
+                self.classifier_weights[b].write_enable.next =
+                    self.port_decoder.write_classifier_weight.val()
+                        && (self.port_decoder.lane.val() == self.lane_id[b].val());
+                self.classifier_weights[b].read_enable.next = !(self.weights_single_port.val()
+                    && self.port_decoder.write_classifier_weight.val());
             }
-            CoreState::EncodeAddress => {
-                self.state.d.next = CoreState::EncodeData;
+            self.pixels.write_enable.next = self.port_decoder.write_pixel.val();
+            self.layer_registers.write.next = self.port_decoder.write_register.val();
+            self.status.host_write.next = self.port_decoder.write_register.val();
+            if self.port_decoder.read.val() {
+                self.read_pending.d.next = true;
+                self.read_op.d.next = self.port_decoder.read_op.val();
+                self.read_address.d.next = self.cmd_addr.val();
             }
-            CoreState::EncodeData => {
-                self.draws.encode.next = true;
-                self.status.encoder_write.next = true;
-                self.event_lists.pixel.next = true;
-                self.index.d.next = self.index_next.val();
-                self.state.d.next = CoreState::EncodeAddress;
-                if self.index_next.val() == self.inputs.val() {
-                    self.index.d.next = bits::<16>(0);
-                    self.event_index.d.next = bits::<16>(0);
-                    if self.labels.val().any() {
-                        self.state.d.next = CoreState::Label;
-                    } else {
-                        self.state.d.next = CoreState::EventAddress;
-                    }
-                }
-            }
-            CoreState::Label => {
-                self.event_lists.label.next = true;
-                self.index.d.next = self.index_next.val();
-                if self.index_next.val() == self.labels.val() {
-                    self.state.d.next = CoreState::EventAddress;
-                }
-            }
-            CoreState::EventAddress => {
-                // The first event fetch of a layer after a hidden one: that layer's goodness
-                // is final and its goodness threshold read (in its Adapt).
-                self.error_stage.latch_index.next = (self.layer.q.val()
-                    || self.hidden_layer.q.val().any())
-                    && !self.event_index_q.val().any();
-                self.state.d.next = CoreState::EventData;
-                if self.event_index_q.val() == self.event_lists.event_count.val() {
-                    self.state.d.next = CoreState::Neuron;
-                    self.index.d.next = bits::<16>(0);
-                    self.neuron_engine.start.next = true;
-                    self.event_lists.layer_end.next = true;
-                }
-            }
-            CoreState::EventData => {
-                self.event_base.d.next = self.event_lists.row.val();
-                self.index.d.next = bits::<16>(0);
-                self.state.d.next = CoreState::Integrate;
-            }
-            CoreState::Integrate => {
-                // Address this group; the previous one is summed in the second stage.
-                for b in 0..self.lane_id.len() {
-                    self.hidden_weights[b].read_enable.next = !self.layer.q.val();
-                    self.classifier_weights[b].read_enable.next =
-                        self.layer.q.val() || !self.weights_single_port.val();
-                }
-                self.synapse_stages.integrate.next = true;
-                self.index.d.next = self.index_lanes_next.val();
-                if self.lanes_done.val() {
-                    self.event_index.d.next = self.event_next.val();
-                    self.state.d.next = CoreState::EventAddress;
-                }
-            }
-            CoreState::Neuron => {
-                self.neuron_stage.d.next = true;
-                self.index.d.next = self.index_next.val();
-                if self.index_next.val() == self.size.val() {
-                    self.state.d.next = CoreState::NeuronDrain;
-                }
-            }
-            CoreState::NeuronDrain => {
-                // Adapt follows (its parameters are read now), or with `split_neuron` the last
-                // neuron's data stages.
-                self.layer_registers.read_group.next = self.adapt_group.val();
-                self.state.d.next = CoreState::Adapt;
-                if self.split_neuron.val() {
-                    self.layer_registers.read_group.next = self.neuron_group.val();
-                    self.state.d.next = CoreState::NeuronDrainFirst;
-                }
-            }
-            CoreState::NeuronDrainFirst => {
-                self.layer_registers.read_group.next = self.neuron_group.val();
-                self.state.d.next = CoreState::NeuronDrainLast;
-            }
-            CoreState::NeuronDrainLast => {
-                self.layer_registers.read_group.next = self.adapt_group.val();
-                self.state.d.next = CoreState::AdaptProduct;
-            }
-            CoreState::AdaptProduct => {
-                // With `split_neuron`: the threshold's change is registered.
-                self.layer_registers.read_group.next = self.adapt_group.val();
-                self.state.d.next = CoreState::Adapt;
-            }
-            CoreState::Adapt => {
-                // A hidden layer's goodness threshold, for its sigmoid index in the next state
-                // (the next layer's first event fetch).
-                self.layer_registers.read_group.next = self.goodness_group.val();
-                self.event_index.d.next = bits::<16>(0);
-                self.status.adapt_write.next = true;
-                if self.layer.q.val() {
-                    self.state.d.next = CoreState::Idle;
-                    if self.step_csdp.q.val() {
-                        self.layer.d.next = false;
-                        self.state.d.next = CoreState::Error;
-                    } else if self.step_classifier_learn.q.val() {
-                        self.state.d.next = CoreState::LearnEventAddress;
-                    }
-                } else {
-                    self.state.d.next = CoreState::EventAddress;
-                    if self.stacked.val() && self.has_next.val() {
-                        // The next hidden layer; its label input's row follows its rows of
-                        // this layer's neurons.
-                        self.hidden_layer.d.next = self.hidden_next.val();
-                        self.event_lists.label_append.next = true;
-                    } else {
-                        self.layer.d.next = true;
-                        if self.stacked.val() {
-                            self.hidden_layer.d.next = bits::<2>(0);
-                        }
-                    }
-                }
-            }
-            CoreState::Error => {
-                // Hidden layer `hidden_layer`'s sigmoid word is read (latched as its error in
-                // its first event fetch).
-                self.state.d.next = CoreState::LearnEventAddress;
-            }
-            CoreState::LearnEventAddress => {
-                // A hidden layer's error, from its sigmoid word.
-                self.error_stage.latch_error.next =
-                    !self.layer.q.val() && !self.event_index_q.val().any();
-                self.state.d.next = CoreState::LearnEventData;
-                if self.event_index_q.val() == self.event_lists.event_count.val() {
-                    self.index.d.next = bits::<16>(0);
-                    self.state.d.next = CoreState::Drain;
-                    if !self.layer.q.val() {
-                        if self.stacked.val() && self.has_next.val() {
-                            self.hidden_layer.d.next = self.hidden_next.val();
-                            self.event_index.d.next = bits::<16>(0);
-                            self.state.d.next = CoreState::Error;
-                        } else if self.step_classifier_learn.q.val() {
-                            self.layer.d.next = true;
-                            self.event_index.d.next = bits::<16>(0);
-                            self.state.d.next = CoreState::LearnEventAddress;
-                        }
-                    }
-                }
-            }
-            CoreState::LearnEventData => {
-                self.event_base.d.next = self.event_lists.row.val();
-                self.index.d.next = bits::<16>(0);
-                self.state.d.next = CoreState::LearnAddress;
-            }
-            CoreState::LearnAddress => {
-                // Address this group's weights and traces; stages 2-4 follow in the next
-                // cycles. Single-port weights are read in every other cycle (LearnData does
-                // not), so that stage 4 writes them in a cycle without a read.
-                for b in 0..self.lane_id.len() {
-                    self.hidden_weights[b].read_enable.next = !self.layer.q.val();
-                    self.classifier_weights[b].read_enable.next =
-                        self.layer.q.val() || !self.weights_single_port.val();
-                }
-                self.synapse_stages.learn.next = true;
-                if self.weights_single_port.val() {
-                    self.state.d.next = CoreState::LearnData;
-                } else {
-                    self.index.d.next = self.index_lanes_next.val();
-                    if self.lanes_done.val() {
-                        self.event_index.d.next = self.event_next.val();
-                        self.state.d.next = CoreState::LearnEventAddress;
-                    }
-                }
-            }
-            CoreState::Drain => {
-                // Two cycles for the last group's stages 3 and 4, and one for its stage 5 with
-                // a late write-back.
-                self.index.d.next = self.index_next.val();
-                if self.index_q.val().any() {
-                    self.state.d.next = CoreState::Idle;
-                    if self.late_write.val() {
-                        self.state.d.next = CoreState::DrainLate;
-                    }
-                }
-            }
-            CoreState::DrainLate => {
-                self.state.d.next = CoreState::Idle;
-            }
-            CoreState::LearnData => {
-                self.index.d.next = self.index_lanes_next.val();
-                self.state.d.next = CoreState::LearnAddress;
-                if self.lanes_done.val() {
-                    self.event_index.d.next = self.event_next.val();
-                    self.state.d.next = CoreState::LearnEventAddress;
-                }
-            }
-            // An unused encoding of the state (an upset): back to idle. Rust never reaches
-            // this arm; the Verilog's `default` does.
-            #[allow(unreachable_patterns)]
-            _ => {
-                self.state.d.next = CoreState::Idle;
+        }
+        // Integration and learning read the group's weights: W for a hidden layer, C for the
+        // classifier (and in every cycle unless it is single-port).
+        if self.sequencer.synapse_read.val() {
+            for b in 0..self.lane_id.len() {
+                self.hidden_weights[b].read_enable.next = !self.sequencer.classifier.val();
+                self.classifier_weights[b].read_enable.next =
+                    self.sequencer.classifier.val() || !self.weights_single_port.val();
             }
         }
         // Learning's write-back to the weight banks.

@@ -1,7 +1,8 @@
 //! [`LearningCore::new`] and [`LearningCore::with_options`]: the core's blocks, memories and
 //! run-time constants for a network.
+use super::sequencer::{CounterMasks, Sequencer};
 use super::sizes::{constant, mask, Sizes};
-use super::{CoreError, CoreOptions, LearningCore, ADAPT_GROUP, GOODNESS_GROUP, NEURON_GROUP};
+use super::{CoreError, CoreOptions, LearningCore};
 #[cfg(doc)]
 use super::{MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS};
 use crate::encoder::BernoulliEncoder;
@@ -47,9 +48,6 @@ impl LearningCore {
         let neuron_bases = sizes.neuron_bases();
         let weight_bases = sizes.weight_bases();
         let list_bases = sizes.event_list_bases();
-        let layers = |make: &dyn Fn(usize) -> usize| -> Vec<Constant<Bits<16>>> {
-            (0..hidden_layers).map(|l| constant(make(l))).collect()
-        };
         let hidden_bank = sizes.bank_words(weight_bases[hidden_layers]);
         let classifier_bank = sizes.bank_words(sizes.classifier_rows * sizes.classes);
         let neuron_bank = sizes.bank_words(neurons);
@@ -136,74 +134,23 @@ impl LearningCore {
             event_lists: EventLists::new(&lists),
             layer_registers: LayerRegisters::new(&parameter_blocks, CLASSIFIER_PARAMETERS >> 4),
             synapse_stages: SynapseStages::new(lanes, options.late_write()),
-            neuron_stage: DFF::default(),
-            stage_index: DFF::default(),
-            stage_address: DFF::default(),
-            late_write: Constant::new(options.late_write()),
-            state: DFF::default(),
-            layer: DFF::default(),
-            hidden_layer: DFF::default(),
-            index: DFF::default(),
-            event_index: DFF::default(),
-            event_base: DFF::default(),
-            step_csdp: DFF::default(),
-            step_positive: DFF::default(),
-            step_classifier_learn: DFF::default(),
-            step_label_enable: DFF::default(),
-            step_classifier_label: DFF::default(),
-            step_label_input: DFF::default(),
+            sequencer: Sequencer::new(
+                &sizes,
+                options,
+                CounterMasks {
+                    count: count_mask,
+                    rows: lists.rows_mask,
+                    hidden_weights: lists.w_mask,
+                    classifier_weights: lists.c_mask,
+                },
+            ),
             status: StatusRegisters::new(hidden_layers),
             read_pending: DFF::default(),
             read_op: DFF::default(),
             read_address: DFF::default(),
             read_lane: DFF::default(),
-            inputs: constant(sizes.inputs),
-            labels: constant(sizes.labels),
-            hidden_id: (0..hidden_layers as u64)
-                .map(|l| Constant::new(l.into()))
-                .collect(),
-            last_hidden: Constant::new((hidden_layers as u64 - 1).into()),
-            stacked: Constant::new(hidden_layers > 1),
-            split_neuron: Constant::new(options.split_neuron),
-            count_mask,
-            rows_mask: lists.rows_mask,
-            w_mask: lists.w_mask,
-            c_mask: lists.c_mask,
-            hidden_sizes: layers(&|l| sizes.hidden[l]),
-            hidden_neuron_base: layers(&|l| neuron_bases[l]),
-            classes: constant(sizes.classes),
-            neuron_words: constant(neurons),
-            classifier_neuron_base: constant(neuron_bases[hidden_layers]),
-            lane_step: constant(lanes),
-            lane_shift: constant(lanes.trailing_zeros() as usize),
-            lane_mask: constant(lanes - 1),
             lane_id: (0..lanes).map(constant).collect(),
             weights_single_port: Constant::new(options.weights_in_spram),
-            neuron_group: Constant::new(NEURON_GROUP.into()),
-            adapt_group: Constant::new(ADAPT_GROUP.into()),
-            goodness_group: Constant::new(GOODNESS_GROUP.into()),
-            size: Signal::default(),
-            neuron_base: Signal::default(),
-            hidden_next: Signal::default(),
-            has_next: Signal::default(),
-            index_q: Signal::default(),
-            stage_index_q: Signal::default(),
-            stage_address_q: Signal::default(),
-            event_index_q: Signal::default(),
-            event_base_q: Signal::default(),
-            layer_leak_shift: Signal::default(),
-            layer_refractory: Signal::default(),
-            layer_homeostasis_decay: Signal::default(),
-            layer_trace_shift: Signal::default(),
-            neuron_address: Signal::default(),
-            neuron_word: Signal::default(),
-            neuron_lane: Signal::default(),
-            index_next: Signal::default(),
-            index_lanes_next: Signal::default(),
-            event_next: Signal::default(),
-            lanes_done: Signal::default(),
-            label_input_wide: Signal::default(),
-            classifier_label_wide: Signal::default(),
         })
     }
 }
