@@ -40,7 +40,8 @@ pub struct NeuronEngine {
     pub read_v: Signal<In, Bits<16>>,
     /// Its refractory counter.
     pub read_refractory: Signal<In, Bits<8>>,
-    /// Its input current accumulator, 32-bit signed (saturated to 16 bits here).
+    /// Its input current accumulator, signed, sign-extended to 32 bits (saturated to 16 bits
+    /// here).
     pub read_current: Signal<In, Bits<32>>,
     /// The layer had no event rows this step: no current.
     pub no_events: Signal<In, Bit>,

@@ -20,7 +20,8 @@ use rust_hdl::prelude::*;
 /// - the neuron update's write-back (`writeback`): the neuron at `at` gets `*_next`, its
 ///   homeostatic term only while learning (`h_write`);
 /// - integration's stage 2 (`integrate`): each valid lane's current, `j + w` (or `w` in the
-///   layer's first event row) on 32 bits, at the stage's word `stage_word`.
+///   layer's first event row) on the stored bits (every sum of the network fits them), at the
+///   stage's word `stage_word`.
 ///
 /// For the neuron update's data stage, it gives the current and trace of the neuron word
 /// `stage_address` (addressed in the cycle before) from its bank.
@@ -115,8 +116,9 @@ pub struct NeuronMemories {
 
 impl NeuronMemories {
     /// The memories of `words` neuron words over `lanes` banks (a power of two); each bank of
-    /// `bank_words` words.
-    pub fn new(words: usize, lanes: usize, bank_words: usize) -> Self {
+    /// `bank_words` words; the current accumulators stored on `current_bits` bits (2 to 32:
+    /// enough for every sum of the network, which the caller bounds).
+    pub fn new(words: usize, lanes: usize, bank_words: usize, current_bits: usize) -> Self {
         Self {
             clock: Signal::default(),
             host: Signal::default(),
@@ -159,7 +161,9 @@ impl NeuronMemories {
             homeostasis_mem: Ram::new(words),
             count_mem: Ram::new(words),
             trace_mem: replicate(lanes, || Ram::new(bank_words)),
-            current_mem: replicate(lanes, || Ram::new(bank_words)),
+            current_mem: replicate(lanes, || {
+                Ram::new(bank_words).with_signed_storage(current_bits)
+            }),
             weight_wide: replicate(lanes, SignExtend::new),
             current_base: replicate(lanes, Signal::default),
             stage_lane: Signal::default(),
@@ -175,6 +179,11 @@ impl NeuronMemories {
             self.membrane_mem.depth(),
             self.trace_mem.first().map_or(0, Ram::depth),
         )
+    }
+
+    /// Bits stored per current accumulator.
+    pub fn current_bits(&self) -> usize {
+        self.current_mem.first().map_or(32, Ram::stored_bits)
     }
 }
 
@@ -223,7 +232,8 @@ impl Logic for NeuronMemories {
             self.current_mem[b].write_address.next = self.stage_word.val();
             self.current_mem[b].read_enable.next = true;
             self.current_mem[b].write_enable.next = false;
-            // Integration: j = (first event row ? 0 : j) + w, exact on 32 bits, per lane.
+            // Integration: j = (first event row ? 0 : j) + w, exact on the stored bits (which
+            // hold every sum of the network), per lane.
             self.weight_wide[b].value.next = signed_cast(self.weight[b].val());
             self.current_base[b].next = self.current_mem[b].read_data.val();
             if self.first_row.val() {

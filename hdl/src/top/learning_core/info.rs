@@ -53,7 +53,12 @@ impl LearningCore {
             neuron_banks("trace_mem", lanes, lanes * bank_words, 8),
             memory("homeostasis_mem", neuron_words, 16),
             memory("count", neuron_words, 16),
-            neuron_banks("current_mem", lanes, lanes * bank_words, 32),
+            neuron_banks(
+                "current_mem",
+                lanes,
+                lanes * bank_words,
+                self.neuron_memories.current_bits(),
+            ),
             memory("hidden_events", hidden_events, 16),
             memory("classifier_events", classifier_events, 16),
             memory("sigmoid", self.error_stage.sigmoid_words(), 8),

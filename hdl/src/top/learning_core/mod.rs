@@ -87,7 +87,7 @@ pub(crate) use states::core_states;
 /// | `hidden_weights` (W) | `sum_l R_l N_l` | `weight_bits` | the hidden layers' weights one after the other, `W_l[row * N_l + n]` at `B_l + row * N_l + n`; sign-extended to 16 on read |
 /// | `classifier_weights` (C) | `R_c K` | `weight_bits` | `C[row * K + k]`, `R_c = (classifier_sees_input ? N_in : 0) + sum_l N_l` |
 /// | `membrane`, `refractory`, `trace_mem`, `homeostasis_mem`, `count` | `sum_l N_l + K` (1 lane) | 16, 8, 8, 16, 16 | the layers one after the other, each from a whole lane (`ceil(N_l / P) P` words each) |
-/// | `current_mem` | as above | 32 | current accumulators `j` of the step |
+/// | `current_mem` | as above | `J` | current accumulators `j` of the step on `weight_bits + ceil(log2 R)` bits (at most 32; `R` the most rows of a layer), which hold every sum exactly; sign-extended on read |
 /// | `hidden_events` | `sum_l R_l` | 16 | each hidden layer's event list in turn: this step's spiking rows (pixels or the previous layer's neurons, then the label input) as W addresses `B_l + row * N_l` |
 /// | `classifier_events` | `R_c` | 16 | the classifier's event rows (spiking pixels if it sees the input, then each hidden layer's spiking neurons) as `row * K` |
 /// | `sigmoid` | 256 | 8 | `SIGMOID_ROM`, read at each hidden layer's contrastive index, latched in the next layer's first event fetch |
@@ -116,7 +116,7 @@ pub(crate) use states::core_states;
 ///
 /// `STEP` runs `Network::step` of the golden model: encode (one encoder draw per pixel, in
 /// order, then the label input), then for each hidden layer in turn integrate its events into
-/// the 32-bit current accumulators (exact sums, saturated to 16 bits when read), update each
+/// the current accumulators (exact sums, saturated to 16 bits when read), update each
 /// of its neurons (LIF against `threshold + theta_a + h_n`, homeostasis in CSDP steps, trace,
 /// goodness, count; a spike appends the neuron's rows to the next layer's and the classifier's
 /// event lists) and adapt its threshold offset; the same for the classifier (homeostasis

@@ -128,7 +128,12 @@ impl LearningCore {
                 &register_ids(Register::Goodness),
                 &register_ids(Register::LearnState),
             ),
-            neuron_memories: NeuronMemories::new(neurons, lanes, neuron_bank),
+            neuron_memories: NeuronMemories::new(
+                neurons,
+                lanes,
+                neuron_bank,
+                sizes.current_bits(weight_bits),
+            ),
             draws: Draws::new(lanes),
             error_stage: ErrorStage::new(hidden_layers),
             event_lists: EventLists::new(&lists),

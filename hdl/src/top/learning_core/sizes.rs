@@ -98,6 +98,21 @@ impl Sizes {
         prefix_sums(self.hidden_rows.iter().copied())
     }
 
+    /// Bits of a current accumulator: a layer's current is the exact sum of one weight of
+    /// `weight_bits` bits per event row, so `weight_bits + ceil(log2 rows)` bits hold it for
+    /// the layer with the most rows (`|sum| <= rows 2^(weight_bits - 1)`); at most 32.
+    pub(super) fn current_bits(&self, weight_bits: usize) -> usize {
+        let rows = self
+            .hidden_rows
+            .iter()
+            .copied()
+            .chain([self.classifier_rows])
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        (weight_bits + rows.next_power_of_two().trailing_zeros() as usize).min(32)
+    }
+
     /// Words per bank of a banked memory of `words` words.
     pub(super) fn bank_words(&self, words: usize) -> usize {
         words.div_ceil(self.lanes)
@@ -146,7 +161,7 @@ impl Sizes {
             banked("trace_mem", neurons, 8),
             memory("homeostasis_mem", neurons, 16),
             memory("count", neurons, 16),
-            banked("current_mem", neurons, 32),
+            banked("current_mem", neurons, self.current_bits(weight_bits)),
             memory("hidden_events", hidden_events, 16),
             memory("classifier_events", self.classifier_rows, 16),
         ]

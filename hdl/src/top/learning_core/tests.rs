@@ -439,6 +439,76 @@ fn supervised_core_with_2_lanes_and_weights_in_spram_matches_golden_model() {
     run_against_golden(SUPERVISED, 0x5EED_C002, CoreOptions { lanes: 2, ..SPRAM });
 }
 
+/// A network whose hidden layer sums 10 weights of 4 bits: its current accumulators take
+/// `4 + ceil(log2 10) = 8` bits, and the extreme sums (`10 x -8 = -80`, `10 x 7 = 70`) need
+/// all of them (7 bits hold -64 to 63).
+const EXTREME_SUMS: &str = r#"
+    name = "extreme-sums"
+    inputs = 10
+    classes = 2
+    steps = 2
+    negatives = "self-supervised"
+    seed = 3
+    weight_bits = 4
+    anneal_every = 0
+
+    [[hidden]]
+    size = 3
+    init_range = 7
+    leak_shift = 0
+    threshold = 100
+    trace_shift = 1
+    goodness_threshold = 100
+    learn_shift = 8
+
+    [classifier]
+    init_range = 7
+    leak_shift = 0
+    threshold = 100
+    trace_shift = 1
+    learn_shift = 8
+"#;
+
+#[test]
+fn current_accumulators_hold_the_extreme_sums_of_a_layer() {
+    let cfg = NetworkConfig::from_toml_str(EXTREME_SUMS, "<test network>")
+        .unwrap_or_else(|err| panic!("test network: {err}"));
+    for options in [CoreOptions::default(), lanes(4)] {
+        let core = LearningCore::with_options(&cfg, options)
+            .unwrap_or_else(|err| panic!("{}: {err}", cfg.name));
+        let bits = core.neuron_memories.current_bits();
+        assert_eq!(bits, 8, "current accumulator bits");
+        for weight in [-8i16, 7] {
+            // The sum needs every bit: it does not fit one bit fewer.
+            let sum = 10 * i64::from(weight);
+            let half = 1i64 << (bits - 2);
+            assert!(sum < -half || sum >= half, "{sum} fits {} bits", bits - 1);
+
+            let (mut net, _) = random_state(&cfg, &mut Xorshift32::new(0x5EED));
+            net.hidden[0].weights.fill(weight);
+            let pixels = vec![255u8; cfg.inputs];
+            let mut host = Host::new(&cfg, options);
+            for (op, addr, data) in state_writes(&cfg, &net, &pixels) {
+                host.write(op, addr, data);
+            }
+            net.reset_phase();
+            host.run(Op::PhaseReset, 0);
+            for step in 0..cfg.steps {
+                net.encode(&pixels, None);
+                net.step(Learn::OFF);
+                host.run(Op::Step, StepCommand::default().word());
+                let when = format!("weights {weight}, {} lanes, step {step}", options.lanes);
+                assert_state_matches(&mut host, &net, true, &when);
+            }
+            // Every pixel spiked, so the hidden currents were the extreme sums.
+            assert!(
+                net.input_spikes[..cfg.inputs].iter().all(|&s| s),
+                "weights {weight}: not every pixel spiked"
+            );
+        }
+    }
+}
+
 #[test]
 fn refuses_lane_counts_other_than_powers_of_two_up_to_16() {
     let cfg = default_network();
