@@ -12,6 +12,29 @@ bash scripts/install-tools.sh --boards
 step "rustfmt"
 cargo fmt --all -- --check
 
+# Bitstreams of every board: yosys, nextpnr (--freq = the core clock), icepack / ecppack.
+# gen-verilog fails unless the design fits and meets timing; check-report.py checks
+# report.json and the bitstream's size. nextpnr is single-threaded, so the boards build in
+# the background (each in build/<board>/, its output in build/<board>.log, printed when it
+# ends) beside every step below, and are collected before the closing line. The ULX3S's 16
+# lanes are the longest job (about 12 minutes of place and route): it starts first, and the
+# other boards run at a lower priority.
+boards=(ulx3s-85f icebreaker orangecrab-25f alchitry-cu)
+step "gen-verilog --board NAME --bitstream: ${boards[*]}, started in the background"
+cargo build --release --locked -p spikeforge-hdl --bin gen-verilog
+mkdir -p build
+pids=()
+for board in "${boards[@]}"; do
+    priority=0
+    [[ $board == "${boards[0]}" ]] || priority=10
+    nice -n "$priority" target/release/gen-verilog --out build --board "$board" --bitstream \
+        >"build/$board.log" 2>&1 &
+    pids+=("$!")
+done
+# A failing step below ends the run: the board builds end with it.
+log=$(mktemp)
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -f "$log"' EXIT
+
 step "clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
@@ -27,27 +50,6 @@ fi
 cargo clippy -p spikeforge-host --no-default-features --all-targets --locked -- -D warnings
 cargo test -p spikeforge-host --no-default-features --locked --test t_cli -- without_the_feature
 
-# Bitstreams of every board: yosys, nextpnr (--freq = the core clock), icepack / ecppack.
-# gen-verilog fails unless the design fits and meets timing; check-report.py checks
-# report.json and the bitstream's size. nextpnr is single-threaded, so the boards build side
-# by side (each in build/<board>/, its output in build/<board>.log, printed when it ends) and
-# beside the --report steps below. The ULX3S's 16 lanes are the longest job (about 12 minutes
-# of place and route): it starts first, and the other boards run at a lower priority.
-boards=(ulx3s-85f icebreaker orangecrab-25f alchitry-cu)
-step "gen-verilog --board NAME --bitstream: ${boards[*]}, started in the background"
-cargo build --release --locked -p spikeforge-hdl --bin gen-verilog
-mkdir -p build
-pids=()
-for board in "${boards[@]}"; do
-    priority=0
-    [[ $board == "${boards[0]}" ]] || priority=10
-    nice -n "$priority" target/release/gen-verilog --out build --board "$board" --bitstream \
-        >"build/$board.log" 2>&1 &
-    pids+=("$!")
-done
-# A failing step below ends the run: the board builds end with it.
-trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
-
 step "gen-verilog: default core, Verilator lint, Yosys synth_ice40 -dsp and synth_ecp5"
 cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build --report
 step "gen-verilog --spram: the iCE40 UP5K variant, lint and synth_ice40"
@@ -55,6 +57,10 @@ cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build/
 step "gen-verilog: a core of two hidden layers (verilated/networks/deep.toml), lint and synth"
 cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build/deep \
     --network verilated/networks/deep.toml --report
+
+step "tests"
+status=0
+cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
 
 failed=()
 for i in "${!boards[@]}"; do
@@ -67,17 +73,10 @@ for i in "${!boards[@]}"; do
         failed+=("$board")
     fi
 done
-trap - EXIT
 if ((${#failed[@]} > 0)); then
     echo "board builds failed: ${failed[*]}" >&2
-    exit 1
+    status=1
 fi
-
-step "tests"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-status=0
-cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
 # One closing line for the whole run, summed over every test binary.
 awk '/^test result:/ { p += $4; f += $6 } END { printf "\ntests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"
