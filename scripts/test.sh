@@ -16,8 +16,8 @@ cargo fmt --all -- --check
 # gen-verilog fails unless the design fits and meets timing; check-report.py checks
 # report.json and the bitstream's size. nextpnr is single-threaded, so the boards build in
 # the background (each in build/<board>/, its output in build/<board>.log, printed when it
-# ends) beside every step below, and are collected before the closing line. The ULX3S's 16
-# lanes are the longest job (about 12 minutes of place and route): it starts first, and the
+# ends) beside every step below, and are collected before the closing line. The ULX3S is the
+# longest job (about 5 minutes of place and route with its 4 lanes): it starts first, and the
 # other boards run at a lower priority.
 boards=(ulx3s-85f icebreaker orangecrab-25f alchitry-cu)
 step "gen-verilog --board NAME --bitstream: ${boards[*]}, started in the background"

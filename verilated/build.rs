@@ -158,7 +158,7 @@ fn variants() -> Vec<Variant> {
         ),
         // Lanes: rows of 7 and 3 synapses in 4 banks; 12 and 4 in 2 banks; 5 and 4 in 2
         // SPRAM banks; the default network with 4 lanes, two neuron data stages and the
-        // rounding over two stages (the OrangeCrab's build).
+        // rounding over two stages (the OrangeCrab's and the ULX3S's builds).
         variant(
             "small_lanes4",
             Some("networks/small.toml"),
@@ -176,7 +176,7 @@ fn variants() -> Vec<Variant> {
         ),
         variant("default_lanes4", None, split(lanes(block_ram, 4))),
         // The default network with 16 lanes, two neuron data stages and the rounding over two
-        // stages: the ULX3S's build. Rows of 12 and 4 synapses in 16 banks.
+        // stages: the ULX3S's build with `--lanes 16`. Rows of 12 and 4 synapses in 16 banks.
         variant("default_lanes16", None, split(lanes(block_ram, 16))),
         variant(
             "wide_lanes16",

@@ -215,6 +215,77 @@ fn a_network_too_large_for_a_board_is_refused_before_synthesis() {
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
+/// With `--board`, `--lanes` replaces the board file's lanes and says so, a lane count the core
+/// cannot take and SPRAM on a device without it are refused before anything is written, and
+/// the options of a bare core that a board fixes itself are refused.
+#[test]
+fn a_board_build_takes_the_lanes_of_the_command_line() {
+    let dir = temp_dir("board-lanes");
+    let board_verilog = |lanes: Option<&str>, out: &str| {
+        let out = dir.join(out);
+        let mut args: Vec<&dyn AsRef<OsStr>> = vec![&"--board", &"orangecrab-25f", &"--out", &out];
+        if let Some(lanes) = &lanes {
+            args.extend([&"--lanes" as &dyn AsRef<OsStr>, lanes]);
+        }
+        let output = gen_verilog(&args);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let verilog =
+            std::fs::read_to_string(out.join("orangecrab-25f/spikeforge.v")).expect("spikeforge.v");
+        (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            verilog,
+        )
+    };
+    let (said, from_file) = board_verilog(None, "file");
+    assert!(!said.contains("built with"), "{said}");
+    // The board file says 4 lanes: the same core, nothing announced.
+    let (said, four) = board_verilog(Some("4"), "four");
+    assert!(!said.contains("built with"), "{said}");
+    assert!(four == from_file);
+    let (said, two) = board_verilog(Some("2"), "two");
+    assert!(
+        said.starts_with("orangecrab-25f: built with 2 lanes (the board file: 4)\n"),
+        "{said}"
+    );
+    assert!(two != from_file);
+
+    let refused = |args: &[&dyn AsRef<OsStr>], stderr: &str| {
+        let out = dir.join("refused");
+        let mut all: Vec<&dyn AsRef<OsStr>> = vec![&"--out", &out];
+        all.extend(args);
+        let output = gen_verilog(&all);
+        assert!(!output.status.success());
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(stderr),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!out.exists(), "nothing is written for a refused option");
+    };
+    refused(
+        &[&"--board", &"orangecrab-25f", &"--lanes", &"3"],
+        "error: --lanes: lanes = 3 is not supported: the learning core takes 1, 2, 4, 8 or 16 \
+         lanes\n",
+    );
+    refused(
+        &[&"--board", &"orangecrab-25f", &"--spram"],
+        "error: --spram: board orangecrab-25f (",
+    );
+    refused(
+        &[&"--board", &"orangecrab-25f", &"--clock-hz", &"24000000"],
+        "the argument '--board <BOARD>' cannot be used with '--clock-hz <CLOCK_HZ>'",
+    );
+    refused(
+        &[&"--board", &"orangecrab-25f", &"--chip"],
+        "the argument '--board <BOARD>' cannot be used with '--chip'",
+    );
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
 /// `--board` takes the board's network profile from the binary, whatever the working
 /// directory: the iCEBreaker's chip is the one of `networks/digits.toml` given as a file, not
 /// the one of another profile.

@@ -2,6 +2,8 @@
 //! rust-hdl's connection checks; `--report` synthesises it for iCE40 and ECP5 with Yosys and
 //! lints it with Verilator. `--spram` keeps the weights in iCE40 UltraPlus SPRAM (the
 //! report then synthesises for iCE40 only). `--lanes N` processes N synapses per clock.
+//! With `--board`, `--lanes` replaces the board file's lanes and `--spram`, `--split-neuron`
+//! and `--split-rounding` turn its options on.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,7 +15,7 @@ use spikeforge_hdl::board::{Board, BOARDS};
 use spikeforge_hdl::generate::{generate_chip, generate_with, lif_lane_verilog, Generated};
 use spikeforge_hdl::lint::lint;
 use spikeforge_hdl::synth::{synthesize, Family};
-use spikeforge_hdl::top::CoreOptions;
+use spikeforge_hdl::top::{check_lanes, CoreOptions};
 use spikeforge_hdl::uart::clocks_per_bit;
 use spikeforge_sim::config::NetworkConfig;
 
@@ -35,33 +37,38 @@ struct Args {
     report: bool,
     /// Place the weights (hidden and classifier) in iCE40 UltraPlus SPRAM (iCE40 UP5K/UP3K
     /// only): each memory, each lane's bank of it, in whole SPRAMs of 16,384 words, at most 4
-    /// in all; learning then takes two cycles per group; `--report` then skips ECP5.
+    /// in all; learning then takes two cycles per group; `--report` then skips ECP5. With
+    /// `--board`, turns the board's option on.
     #[arg(long)]
     spram: bool,
     /// Synapses processed per clock in integration and learning: 1, 2, 4, 8 or 16. More lanes
-    /// take fewer cycles per time step and more logic; the results are the same.
-    #[arg(long, default_value_t = 1)]
-    lanes: usize,
+    /// take fewer cycles per time step and more logic; the results are the same. 1 when left
+    /// out; with `--board`, the board file's lanes when left out, else replacing them.
+    #[arg(long)]
+    lanes: Option<usize>,
     /// Register the neuron's words after their reads, and the LIF leak and homeostatic decay
     /// before the firing, and the threshold adaptation's change: three more cycles per layer
-    /// and a shorter critical path (the ECP5 and HX8K boards build it).
+    /// and a shorter critical path (the ECP5 and HX8K boards build it). With `--board`, turns
+    /// the board's option on.
     #[arg(long)]
     split_neuron: bool,
     /// Register the stochastic rounding of learning halfway and, with the hidden weights in
     /// block RAM, the next weights before their route to the banks (one more cycle after
     /// learning): a shorter critical path, about 50 more flip-flops per lane (the ECP5 and
-    /// HX8K boards build it).
+    /// HX8K boards build it). With `--board`, turns the board's option on.
     #[arg(long)]
     split_rounding: bool,
     /// Emit the whole chip at its pins (UART, receive FIFO, frame engine and the core; ports
-    /// `clock`, `reset`, `uart_rx`, `uart_tx`, `active`) instead of the core alone.
-    #[arg(long)]
+    /// `clock`, `reset`, `uart_rx`, `uart_tx`, `active`) instead of the core alone (a board
+    /// build always emits the chip).
+    #[arg(long, conflicts_with = "board")]
     chip: bool,
-    /// Clock of the chip in Hz (with `--chip`): sets the UART's cycles per bit.
-    #[arg(long, default_value_t = 12_000_000)]
+    /// Clock of the chip in Hz (with `--chip`): sets the UART's cycles per bit (a board's
+    /// clock is its file's `core_hz`).
+    #[arg(long, default_value_t = 12_000_000, conflicts_with = "board")]
     clock_hz: u64,
-    /// UART baud rate (with `--chip`).
-    #[arg(long, default_value_t = 3_000_000)]
+    /// UART baud rate (with `--chip`; a board's is its file's `baud`).
+    #[arg(long, default_value_t = 3_000_000, conflicts_with = "board")]
     baud: u64,
     /// Build for a board of `boards/` (icebreaker, ulx3s-85f, orangecrab-25f, alchitry-cu):
     /// the chip at the board's clock and baud, its top level and constraints, written to
@@ -126,7 +133,7 @@ fn run() -> anyhow::Result<()> {
     };
     let options = CoreOptions {
         weights_in_spram: args.spram,
-        lanes: args.lanes,
+        lanes: args.lanes.unwrap_or(1),
         split_neuron: args.split_neuron,
         split_rounding: args.split_rounding,
     };
@@ -152,6 +159,48 @@ fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `board` with the datapath options of the command line: `--lanes` replaces the board file's
+/// lanes, `--spram`, `--split-neuron` and `--split-rounding` turn its options on. Each change
+/// is printed, so that a build never differs from its board file unannounced.
+fn with_datapath(mut board: Board, args: &Args) -> anyhow::Result<Board> {
+    let mut changes = Vec::new();
+    if let Some(lanes) = args.lanes {
+        check_lanes(lanes).context("--lanes")?;
+        if lanes != board.lanes {
+            changes.push(format!("{lanes} lanes (the board file: {})", board.lanes));
+            board.lanes = lanes;
+        }
+    }
+    if args.spram && !board.spram {
+        if board.resources.spram_blocks == 0 {
+            anyhow::bail!(
+                "--spram: board {} ({}) has no SPRAM",
+                board.name,
+                board.description
+            );
+        }
+        changes.push("the weights in SPRAM (the board file: block RAM)".to_string());
+        board.spram = true;
+    }
+    for (flag, on, field) in [
+        ("--split-neuron", args.split_neuron, &mut board.split_neuron),
+        (
+            "--split-rounding",
+            args.split_rounding,
+            &mut board.split_rounding,
+        ),
+    ] {
+        if on && !*field {
+            changes.push(format!("{flag} (the board file leaves it off)"));
+            *field = true;
+        }
+    }
+    if !changes.is_empty() {
+        println!("{}: built with {}", board.name, changes.join(", "));
+    }
+    Ok(board)
+}
+
 /// The repository root, where `constraints/` is (`--write-constraints` works in a checkout).
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -170,7 +219,7 @@ fn write_constraints() -> anyhow::Result<()> {
 }
 
 fn board_build(args: &Args, name: &str) -> anyhow::Result<()> {
-    let board = Board::named(name)?;
+    let board = with_datapath(Board::named(name)?, args)?;
     let network = match &args.network {
         Some(path) => NetworkConfig::from_file(path)?,
         None => board.network_config()?,

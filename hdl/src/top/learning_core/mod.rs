@@ -28,7 +28,7 @@ mod sizes;
 mod states;
 
 pub use options::{
-    cycles_per_step, phase_reset_cycles, CoreError, CoreInfo, CoreOptions, MemoryInfo,
+    check_lanes, cycles_per_step, phase_reset_cycles, CoreError, CoreInfo, CoreOptions, MemoryInfo,
     ParameterInfo, PortInfo, MAX_LANES, PARAMETER_LAYOUT, PARAMETER_SLOTS,
 };
 pub(in crate::top) use options::{

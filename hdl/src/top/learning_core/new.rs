@@ -145,8 +145,7 @@ impl LearningCore {
                 CounterMasks {
                     count: count_mask,
                     rows: lists.rows_mask,
-                    hidden_weights: lists.w_mask,
-                    classifier_weights: lists.c_mask,
+                    row_base: Constant::new(lists.w_mask.val() | lists.c_mask.val()),
                 },
             ),
             status: StatusRegisters::new(hidden_layers),

@@ -91,6 +91,16 @@ pub const PARAMETER_LAYOUT: [(LayerField, usize, u64, bool); 9] = [
 /// Synapses per clock the core may process: [`CoreOptions::lanes`] is a power of two up to this.
 pub const MAX_LANES: usize = 16;
 
+/// `lanes` if the core can be built with it (a power of two up to [`MAX_LANES`]), else
+/// [`CoreError::Lanes`].
+pub fn check_lanes(lanes: usize) -> Result<usize, CoreError> {
+    if lanes.is_power_of_two() && lanes <= MAX_LANES {
+        Ok(lanes)
+    } else {
+        Err(CoreError::Lanes { lanes })
+    }
+}
+
 /// How the core is built, beyond the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CoreOptions {

@@ -12,10 +12,8 @@ pub(super) struct CounterMasks {
     pub(super) count: Constant<Bits<16>>,
     /// Of an event count.
     pub(super) rows: Constant<Bits<16>>,
-    /// Of a W address.
-    pub(super) hidden_weights: Constant<Bits<16>>,
-    /// Of a C address.
-    pub(super) classifier_weights: Constant<Bits<16>>,
+    /// Of a row's base address: a W or a C address.
+    pub(super) row_base: Constant<Bits<16>>,
 }
 
 /// The core's sequencer (`docs/spec.md` §6, Time step): the state register ([`CoreState`]),
@@ -141,8 +139,7 @@ pub struct Sequencer {
     lane_mask: Constant<Bits<16>>,
     count_mask: Constant<Bits<16>>,
     rows_mask: Constant<Bits<16>>,
-    w_mask: Constant<Bits<16>>,
-    c_mask: Constant<Bits<16>>,
+    row_base_mask: Constant<Bits<16>>,
     // The options that change the states' order.
     split_neuron: Constant<Bit>,
     weights_single_port: Constant<Bit>,
@@ -242,8 +239,7 @@ impl Sequencer {
             lane_mask: constant(lanes - 1),
             count_mask: masks.count,
             rows_mask: masks.rows,
-            w_mask: masks.hidden_weights,
-            c_mask: masks.classifier_weights,
+            row_base_mask: masks.row_base,
             split_neuron: Constant::new(options.split_neuron),
             weights_single_port: Constant::new(options.weights_in_spram),
             late_write: Constant::new(options.late_write()),
@@ -287,7 +283,7 @@ impl Logic for Sequencer {
         self.stage_index.next = self.stage_index_q.q.val() & self.count_mask.val();
         self.stage_address.next = self.stage_address_q.q.val() & self.count_mask.val();
         self.event_index.next = self.event_index_q.q.val() & self.rows_mask.val();
-        self.event_base.next = self.event_base_q.q.val() & (self.w_mask.val() | self.c_mask.val());
+        self.event_base.next = self.event_base_q.q.val() & self.row_base_mask.val();
         self.idle.next = self.state.q.val() == CoreState::Idle;
         self.clear.next = self.state.q.val() == CoreState::Clear;
         self.classifier.next = self.layer.q.val();

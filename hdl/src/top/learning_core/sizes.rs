@@ -1,5 +1,5 @@
 //! The words of each memory of a learning core, and the constants its sequencer compares with.
-use super::{CoreError, CoreOptions, MemoryInfo, MAX_LANES};
+use super::{check_lanes, CoreError, CoreOptions, MemoryInfo};
 use crate::memory::{RamStyle, ICE40_UP_SPRAMS, SPRAM_WORDS};
 use crate::top::host_interface::{CoreShape, LayerId};
 use rust_hdl::prelude::*;
@@ -21,11 +21,7 @@ pub(super) struct Sizes {
 
 impl Sizes {
     pub(super) fn of(cfg: &NetworkConfig, options: CoreOptions) -> Result<Self, CoreError> {
-        if !options.lanes.is_power_of_two() || options.lanes > MAX_LANES {
-            return Err(CoreError::Lanes {
-                lanes: options.lanes,
-            });
-        }
+        check_lanes(options.lanes)?;
         let shape = CoreShape::new(cfg)?;
         let sizes = Sizes {
             inputs: shape.inputs,
