@@ -24,6 +24,7 @@ step "gen-verilog --board NAME --bitstream: ${boards[*]}, started in the backgro
 cargo build --release --locked -p spikeforge-hdl --bin gen-verilog
 mkdir -p build
 pids=()
+long_pids=()
 for board in "${boards[@]}"; do
     priority=0
     [[ $board == "${boards[0]}" ]] || priority=10
@@ -33,7 +34,7 @@ for board in "${boards[@]}"; do
 done
 # A failing step below ends the run: the board builds end with it.
 log=$(mktemp)
-trap 'kill "${pids[@]}" 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill "${pids[@]}" "${long_pids[@]}" 2>/dev/null || true; rm -f "$log" "$log".*' EXIT
 
 step "clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -60,7 +61,30 @@ cargo run --release --locked -p spikeforge-hdl --bin gen-verilog -- --out build/
 
 step "tests"
 status=0
-cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
+cargo test --workspace --locked --no-run
+# The two longest tests, each a co-simulated chip learning digits on one core for three to
+# four minutes, run beside the others (which skip them); their output follows the others'.
+# Each is its test binary and its name; `--workspace` keeps the features of the build above.
+long_tests=(
+    "t_pty t_pty_cosim_chip_trains_200_samples_and_verifies"
+    "t_train_digits_cosim t_train_digits_cosim"
+)
+skips=()
+for i in "${!long_tests[@]}"; do
+    read -r binary test <<<"${long_tests[$i]}"
+    cargo test --workspace --locked --test "$binary" -- --exact "$test" >"$log.$i" 2>&1 &
+    long_pids+=("$!")
+    skips+=(--skip "$test")
+done
+cargo test --workspace --locked -- "${skips[@]}" 2>&1 | tee "$log" || status=$?
+for i in "${!long_tests[@]}"; do
+    long_status=0
+    wait "${long_pids[$i]}" || long_status=$?
+    step "tests: ${long_tests[$i]} (exit $long_status)"
+    cat "$log.$i"
+    cat "$log.$i" >>"$log"
+    ((long_status == 0)) || status=1
+done
 
 failed=()
 for i in "${!boards[@]}"; do

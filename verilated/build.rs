@@ -25,6 +25,10 @@
 //! The `VERILATOR` environment variable names the binary (default `verilator`). A missing
 //! Verilator fails the build; it is installed by `scripts/install-tools.sh`.
 //!
+//! Under Clippy ([`checked_only`]) the crate is only checked, never linked: `models.rs`
+//! declares every model as above, and nothing is generated, synthesised, verilated or
+//! compiled.
+//!
 //! `SPIKEFORGE_WAVES=vcd` or `SPIKEFORGE_WAVES=fst` at build time verilates with `--trace` or
 //! `--trace-fst` and compiles the shim with a waveform writer (FST links zlib); every model
 //! instance then writes a waveform under `build/waves/` (see `src/model.rs`). Unset or empty,
@@ -374,6 +378,24 @@ fn run() -> BuildResult<()> {
     // The gate-level models' netlists so far: model name, family, file.
     let mut netlists: Vec<(&str, BoardFamily, PathBuf)> = Vec::new();
     let all: Vec<Variant> = variants().into_iter().chain(chips()?).collect();
+    if checked_only() {
+        let (mut core_statics, mut chip_statics) = (Vec::new(), Vec::new());
+        for variant in &all {
+            let (cfg, toml_path) = network(variant, &manifest_dir)?;
+            models_rs.push_str(&declarations(
+                variant,
+                &cfg.name,
+                toml_path.as_deref(),
+                "not built: the crate was only checked (cargo clippy)",
+            ));
+            match variant.top {
+                Top::Core => core_statics.push(static_of(variant.name)),
+                Top::Chip { .. } => chip_statics.push(static_of(variant.name)),
+            }
+        }
+        models_rs.push_str(&model_lists(&core_statics, &chip_statics));
+        return write(&out_dir.join("models.rs"), &models_rs);
+    }
     // Every synthesis starts first: Yosys runs beside the verilation of the models before its
     // own, on a core of its own.
     let mut syntheses = Vec::new();
@@ -504,42 +526,19 @@ fn run() -> BuildResult<()> {
             None => jobs.push(job),
             Some(_) => jobs.insert(0, job),
         }
-        let toml = toml_path.as_deref();
+        models_rs.push_str(&declarations(
+            &variant,
+            &cfg.name,
+            toml_path.as_deref(),
+            &description,
+        ));
         let shim = match variant.top {
-            Top::Core => {
-                models_rs.push_str(&rust_declarations(
-                    name,
-                    &cfg.name,
-                    toml,
-                    &variant.options,
-                    &description,
-                ));
-                &mut cores
-            }
-            Top::Chip { clocks_per_bit } => {
-                models_rs.push_str(&chip_declarations(
-                    name,
-                    &cfg.name,
-                    toml,
-                    &variant.options,
-                    clocks_per_bit,
-                    variant.source == Source::Rtl,
-                    &description,
-                ));
-                &mut chips_shim
-            }
+            Top::Core => &mut cores,
+            Top::Chip { .. } => &mut chips_shim,
         };
         shim.add(name, mdir, variant.top, variant.source);
     }
-    let _ = writeln!(
-        models_rs,
-        "\n/// Every core built into this crate, in the order of `build.rs`.\n\
-         pub static ALL: &[&CoreKind] = &[{}];\n\
-         \n/// Every chip built into this crate, in the order of `build.rs`.\n\
-         pub static CHIPS: &[&ChipKind] = &[{}];",
-        cores.statics.join(", "),
-        chips_shim.statics.join(", ")
-    );
+    models_rs.push_str(&model_lists(&cores.statics, &chips_shim.statics));
     write(&out_dir.join("models.rs"), &models_rs)?;
     for (shim, source, inc) in [
         (cores, "src/shim.cpp", "models.inc"),
@@ -593,6 +592,58 @@ fn run() -> BuildResult<()> {
     write(&out_dir.join("build-times.txt"), &times)
 }
 
+/// Whether the crate is only checked, never linked: under Clippy, which Cargo runs for the
+/// workspace's crates as their `RUSTC_WORKSPACE_WRAPPER` (`clippy-driver`) and names to build
+/// scripts in that variable. `cargo clippy` then needs `models.rs` only; building the models
+/// would repeat about five minutes of Yosys, Verilator and C++ that `cargo build` and
+/// `cargo test` do in their own build directory.
+fn checked_only() -> bool {
+    std::env::var_os("RUSTC_WORKSPACE_WRAPPER").is_some_and(|wrapper| {
+        Path::new(&wrapper)
+            .file_stem()
+            .is_some_and(|stem| stem == "clippy-driver")
+    })
+}
+
+/// The Rust declarations of `variant`'s model (`models.rs`), whose network is `network` (from
+/// `toml`, `None` for the embedded default) and whose Verilog is `description`.
+fn declarations(
+    variant: &Variant,
+    network: &str,
+    toml: Option<&Path>,
+    description: &str,
+) -> String {
+    match variant.top {
+        Top::Core => rust_declarations(variant.name, network, toml, &variant.options, description),
+        Top::Chip { clocks_per_bit } => chip_declarations(
+            variant.name,
+            network,
+            toml,
+            &variant.options,
+            clocks_per_bit,
+            variant.source == Source::Rtl,
+            description,
+        ),
+    }
+}
+
+/// The Rust static of model `name`, as `ALL` and `CHIPS` list it.
+fn static_of(name: &str) -> String {
+    format!("&{}", name.to_uppercase())
+}
+
+/// `models.rs`'s lists of every core and every chip, in the order of `build.rs`.
+fn model_lists(cores: &[String], chips: &[String]) -> String {
+    format!(
+        "\n/// Every core built into this crate, in the order of `build.rs`.\n\
+         pub static ALL: &[&CoreKind] = &[{}];\n\
+         \n/// Every chip built into this crate, in the order of `build.rs`.\n\
+         pub static CHIPS: &[&ChipKind] = &[{}];\n",
+        cores.join(", "),
+        chips.join(", ")
+    )
+}
+
 /// What one shim is compiled with: the directories of its models, its `.inc` (one
 /// `#include "V<name>.h"` and one `SPIKEFORGE_MODEL(<name>)` / `SPIKEFORGE_CHIP(<name>)` per
 /// model) and the Rust statics of its models.
@@ -618,7 +669,7 @@ impl Shim {
             );
         }
         self.model_dirs.push(mdir);
-        self.statics.push(format!("&{}", name.to_uppercase()));
+        self.statics.push(static_of(name));
     }
 }
 
