@@ -358,25 +358,11 @@ fn run() -> BuildResult<()> {
     let manifest_dir = PathBuf::from(env("CARGO_MANIFEST_DIR")?);
     let verilator = std::env::var(VERILATOR_ENV).unwrap_or_else(|_| "verilator".to_string());
     let waves = Waves::from_env()?;
-    let root = verilator_root(&verilator)?;
-    let include = root.join("include");
-
-    let waivers = out_dir.join("waivers.vlt");
-    write(&waivers, WAIVERS)?;
-
-    let mut jobs = Vec::new();
-    let mut runtime = Vec::new();
-    let mut times = String::new();
     let mut models_rs = format!(
         "/// The waveform format the models were built with (`SPIKEFORGE_WAVES`), `None` for \
          none.\npub const WAVES: Option<&str> = {};\n",
         waves.rust()
     );
-    // Per shim: the model directories on its include path, its `.inc` and the statics.
-    let mut cores = Shim::default();
-    let mut chips_shim = Shim::default();
-    // The gate-level models' netlists so far: model name, family, file.
-    let mut netlists: Vec<(&str, BoardFamily, PathBuf)> = Vec::new();
     let all: Vec<Variant> = variants().into_iter().chain(chips()?).collect();
     if checked_only() {
         let (mut core_statics, mut chip_statics) = (Vec::new(), Vec::new());
@@ -396,6 +382,20 @@ fn run() -> BuildResult<()> {
         models_rs.push_str(&model_lists(&core_statics, &chip_statics));
         return write(&out_dir.join("models.rs"), &models_rs);
     }
+    let root = verilator_root(&verilator)?;
+    let include = root.join("include");
+
+    let waivers = out_dir.join("waivers.vlt");
+    write(&waivers, WAIVERS)?;
+
+    let mut jobs = Vec::new();
+    let mut runtime = Vec::new();
+    let mut times = String::new();
+    // Per shim: the model directories on its include path, its `.inc` and the statics.
+    let mut cores = Shim::default();
+    let mut chips_shim = Shim::default();
+    // The gate-level models' netlists so far: model name, family, file.
+    let mut netlists: Vec<(&str, BoardFamily, PathBuf)> = Vec::new();
     // Every synthesis starts first: Yosys runs beside the verilation of the models before its
     // own, on a core of its own.
     let mut syntheses = Vec::new();
