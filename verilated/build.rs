@@ -151,8 +151,13 @@ fn variants() -> Vec<Variant> {
         variant("tiny", Some("networks/tiny.toml"), block_ram),
         // W in one SPRAM: the small network (8-bit weights in 16-bit words).
         variant("small_spram", Some("networks/small.toml"), spram),
-        // W in one SPRAM: self-supervised 13-5-4, 16-bit weights, the classifier sees the input.
-        variant("mixed_spram", Some("networks/mixed.toml"), spram),
+        // W in one SPRAM: self-supervised 13-5-4, 16-bit weights, the classifier sees the
+        // input; the rounding over two stages (as the iCEBreaker's build).
+        variant(
+            "mixed_spram",
+            Some("networks/mixed.toml"),
+            split_rounding(spram),
+        ),
         // W in two SPRAMs (18,944 words): the default network's supervised variant, whose
         // label rows lie in the second SPRAM.
         variant(
@@ -189,9 +194,9 @@ fn variants() -> Vec<Variant> {
         ),
         // The networks and datapaths of the boards that do not build the default network
         // with one of the cores above (the throughput bench): the iCEBreaker's default
-        // network with its weights in SPRAM, the Alchitry Cu's 64 hidden neurons with both
-        // splits.
-        variant("digits_spram", None, spram),
+        // network with its weights in SPRAM and the rounding over two stages, the Alchitry
+        // Cu's 64 hidden neurons with both splits.
+        variant("digits_spram", None, split_rounding(spram)),
         variant("hx8k", Some("../networks/hx8k.toml"), split(block_ram)),
         // Stacked hidden layers: supervised 10-7-5-3 (each hidden layer sees the label input)
         // with 1 lane, and with 8 lanes and both splits; self-supervised
@@ -285,6 +290,13 @@ fn lanes(options: CoreOptions, n: usize) -> CoreOptions {
 fn split(options: CoreOptions) -> CoreOptions {
     CoreOptions {
         split_neuron: true,
+        ..split_rounding(options)
+    }
+}
+
+/// `options` with the rounding over two stages (as the iCEBreaker).
+fn split_rounding(options: CoreOptions) -> CoreOptions {
+    CoreOptions {
         split_rounding: true,
         ..options
     }

@@ -842,7 +842,7 @@ mod tests {
             ),
             (good.replace("lanes = 1", "lanes = 0"), "lanes = 0"),
             (
-                good.replace("core_hz = 6_000_000", "core_hz = 5_000_000"),
+                good.replace("core_hz = 12_000_000", "core_hz = 5_000_000"),
                 "core_hz = 5000000",
             ),
             (

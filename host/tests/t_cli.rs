@@ -163,11 +163,11 @@ fn t_cli_weights_files_old_layout_and_bad_homeostasis() {
     );
 }
 
-/// `--board` takes the board's core clock (6 MHz on the iCEBreaker) and baud rate.
+/// `--board` takes the board's core clock (50 MHz on the ULX3S) and baud rate.
 #[test]
 fn t_cli_identify_sim_on_a_board() {
-    let (stdout, _) = ok(&["identify", "--port", "sim", "--board", "icebreaker"]);
-    assert!(stdout.contains("ms at 6000000 Hz"), "{stdout}");
+    let (stdout, _) = ok(&["identify", "--port", "sim", "--board", "ulx3s-85f"]);
+    assert!(stdout.contains("ms at 50000000 Hz"), "{stdout}");
     let (stdout, _) = ok(&["identify", "--port", "sim"]);
     assert!(stdout.contains("ms at 12000000 Hz"), "{stdout}");
 }

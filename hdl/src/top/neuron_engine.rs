@@ -15,8 +15,10 @@ use rust_hdl::prelude::*;
 /// to the event lists. With `split_neuron` the data stage is two: the first computes the LIF
 /// leak ([`LifLeak`]) and the homeostatic decay ([`HomeostasisDecay`]) and registers them
 /// with the words, the second fires ([`LifFire`]), raises the homeostatic term
-/// ([`HomeostasisRaise`]) and updates the rest, and the prediction's comparison takes the
-/// cycle after it. The layer's parameters hold over both stages.
+/// ([`HomeostasisRaise`]) and updates the rest. The layer's parameters hold over both stages.
+/// The prediction's comparison takes the cycle after the last data stage, from its results
+/// registered (the ranking stage: it takes the chip's critical path at the UP5K's 12 MHz,
+/// the spike count's and membrane's comparisons after the LIF update, out of one cycle).
 ///
 /// The engine counts the layer's spikes and gives its adaptive threshold's next offset from
 /// them ([`AdaptChange`], [`AdaptClamp`]; with `split_neuron` the change is registered between
@@ -163,8 +165,8 @@ pub struct NeuronEngine {
     goodness_acc: DFF<Bits<32>>,
     goodness_trace: DFF<Bits<8>>,
     goodness_pending: DFF<Bit>,
-    // With `split_neuron`, the prediction's comparison is a stage of its own: the
-    // classifier neuron's count, membrane and index, registered.
+    // The prediction's comparison is a stage of its own: the classifier neuron's count,
+    // membrane and index, registered.
     rank_valid: DFF<Bit>,
     rank_count: DFF<Bits<16>>,
     rank_v: DFF<Bits<16>>,
@@ -184,7 +186,7 @@ pub struct NeuronEngine {
 }
 
 impl NeuronEngine {
-    /// The engine; with `split_neuron`, two data stages and a ranking stage. The layer's
+    /// The engine; with `split_neuron`, two data stages (and always a ranking stage). The layer's
     /// spike count is read through `count_mask` (the bits of the largest layer's count).
     pub fn new(split_neuron: bool, count_mask: Constant<Bits<16>>) -> Self {
         Self {
@@ -458,31 +460,20 @@ impl Logic for NeuronEngine {
         self.goodness_trace.d.next = self.trace_update.trace_next.val();
         self.goodness_pending.d.next = self.valid.val();
         // Prediction: (count, v) lexicographically above the best so far, or the first
-        // neuron; with `split_neuron` a cycle after the data stage.
+        // neuron, ranked in the cycle after the data stage.
         self.rank_valid.d.next = self.valid.val() && self.classifier.val();
         self.rank_count.d.next = self.count_next.val();
         self.rank_v.d.next = unsigned_cast(self.lif.v_next.val());
         self.rank_neuron.d.next = self.neuron.val();
-        self.argmax.count.next = self.count_next.val();
-        self.argmax.v.next = self.lif.v_next.val();
-        self.argmax.first.next = !self.neuron.val().any();
-        if self.split_neuron.val() {
-            self.argmax.count.next = self.rank_count.q.val();
-            self.argmax.v.next = signed_cast(self.rank_v.q.val());
-            self.argmax.first.next = !self.rank_neuron.q.val().any();
-        }
+        self.argmax.count.next = self.rank_count.q.val();
+        self.argmax.v.next = signed_cast(self.rank_v.q.val());
+        self.argmax.first.next = !self.rank_neuron.q.val().any();
         self.argmax.best_count.next = self.best_count.q.val();
         self.argmax.best_v.next = signed_cast(self.best_membrane.q.val());
-        if self.split_neuron.val() {
-            if self.rank_valid.q.val() && self.argmax.better.val() {
-                self.best_count.d.next = self.rank_count.q.val();
-                self.best_membrane.d.next = self.rank_v.q.val();
-                self.best_neuron.d.next = self.rank_neuron.q.val();
-            }
-        } else if self.valid.val() && self.classifier.val() && self.argmax.better.val() {
-            self.best_count.d.next = self.count_next.val();
-            self.best_membrane.d.next = unsigned_cast(self.lif.v_next.val());
-            self.best_neuron.d.next = self.neuron.val();
+        if self.rank_valid.q.val() && self.argmax.better.val() {
+            self.best_count.d.next = self.rank_count.q.val();
+            self.best_membrane.d.next = self.rank_v.q.val();
+            self.best_neuron.d.next = self.rank_neuron.q.val();
         }
         if self.clear_prediction.val() {
             self.best_neuron.d.next = bits::<16>(0);

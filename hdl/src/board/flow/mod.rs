@@ -218,8 +218,8 @@ fn run(tool: &str, args: &[String], dir: &Path, log: &str) -> Result<(), FlowErr
 /// for the UltraPlus, `hx` or `lp` for the others): on the iCEBreaker it takes about 190 fewer
 /// logic cells than the default ABC script, which the UP5K needs. The UltraPlus also maps
 /// with two ABC passes and the flip-flops inside ABC's network (`-abc2 -dff`): about 100 fewer
-/// cells again on the iCEBreaker (5,277 to 5,174 with the default network), for a longer
-/// critical path that its 6 MHz core clock leaves room for.
+/// cells again on the iCEBreaker (5,277 to 5,174 with the default network). iCE40 boards
+/// also build comparisons with a constant from lookup tables ([`CONST_COMPARE_MAP`]).
 pub fn synth_script(board: &Board) -> String {
     synth_script_of(
         board,
@@ -229,11 +229,28 @@ pub fn synth_script(board: &Board) -> String {
     )
 }
 
+/// The iCE40 flow's technology map of comparisons with a constant (`<`, `<=`, `>`, `>=`):
+/// Yosys builds every comparison as an adder's carry chain, and when one side is constant the
+/// chain's lookup tables fold away while its carries stay, one logic cell per bit. The map
+/// builds such a comparison from lookup tables instead (on the iCEBreaker about 130 fewer
+/// logic cells). Comparisons of two signals keep the chain. The ECP5, whose carry cells take
+/// two bits each, keeps its chains.
+pub const CONST_COMPARE_MAP: &str = include_str!("const_compare.v");
+
 /// [`synth_script`] for other designs: the same passes on `sources` (read in the script's
 /// directory) with top module `top`, `output` appended to the last `synth_ice40` /
 /// `synth_ecp5` command (its `-json` or `-blif` option, or nothing). The gate-level models
 /// of `spikeforge-verilated` synthesise the chip with it and write the netlist after it.
 pub fn synth_script_of(board: &Board, sources: &[&str], top: &str, output: &str) -> String {
+    // iCE40: comparisons with a constant from lookup tables (`CONST_COMPARE_MAP`), the map
+    // read and stashed before the design.
+    let (maps, compare) = match board.family {
+        BoardFamily::Ice40 => (
+            format!("read_verilog <<EOT\n{CONST_COMPARE_MAP}EOT\ndesign -stash const_compare\n"),
+            "techmap -map %const_compare\n",
+        ),
+        BoardFamily::Ecp5 => (String::new(), ""),
+    };
     let (command, dsp) = match board.family {
         BoardFamily::Ice40 if board.resources.dsp_blocks > 0 => (
             "synth_ice40 -dsp",
@@ -268,6 +285,7 @@ pub fn synth_script_of(board: &Board, sources: &[&str], top: &str, output: &str)
     };
     format!(
         "# Board {name}: {command} without its share pass (see spikeforge-hdl board::flow).\n\
+         {maps}\
          read_verilog {sources}\n\
          {command} -top {top} -run begin:coarse\n\
          proc\n\
@@ -284,6 +302,7 @@ pub fn synth_script_of(board: &Board, sources: &[&str], top: &str, output: &str)
          peepopt\n\
          opt_clean\n\
          techmap -map +/cmp2lut.v -D LUT_WIDTH=4\n\
+         {compare}\
          opt_expr\n\
          opt_clean\n\
          {dsp}\

@@ -36,10 +36,32 @@ fn board_synthesis_leaves_out_only_the_share_pass() {
         assert!(!commands
             .iter()
             .any(|c| c.split_whitespace().next() == Some("share")));
+        let first = commands
+            .iter()
+            .position(|c| c.starts_with("synth_"))
+            .expect("a synth command");
         assert!(
-            commands[1].ends_with("-top board_top -run begin:coarse"),
+            commands[first].ends_with("-top board_top -run begin:coarse"),
             "{script}"
         );
+        // The iCE40 map of comparisons with a constant: stashed before the design is read,
+        // applied after the small comparisons become lookup tables and before `alumacc`
+        // builds the rest as carry chains.
+        let at = |command: &str| commands.iter().position(|c| *c == command);
+        let compare = at("techmap -map %const_compare");
+        if board.family == BoardFamily::Ice40 {
+            let stash = at("design -stash const_compare").expect("the map stashed");
+            let read = at("read_verilog spikeforge.v board.v").expect("the design read");
+            let compare = compare.expect("the map applied");
+            assert!(stash < read && read < first, "{script}");
+            assert!(
+                at("techmap -map +/cmp2lut.v -D LUT_WIDTH=4").is_some_and(|c| c < compare)
+                    && at("alumacc").is_some_and(|a| compare < a),
+                "{script}"
+            );
+        } else {
+            assert_eq!(compare, None, "{script}");
+        }
         assert!(
             commands
                 .last()
@@ -187,14 +209,30 @@ fn declared_names(verilog: &str) -> Vec<String> {
     names
 }
 
+/// The iCEBreaker with its core at 6 MHz, which takes a fabric divider (the board file runs
+/// it at the oscillator's 12 MHz).
+fn icebreaker_at_6_mhz() -> Board {
+    let (_, file) = BOARDS
+        .iter()
+        .find(|(name, _)| *name == "icebreaker")
+        .expect("the iCEBreaker's board file");
+    let text = file.replace("core_hz = 12_000_000", "core_hz = 6_000_000");
+    assert_ne!(&text, file, "the board file names its core clock");
+    Board::from_toml_str(&text, "icebreaker-6mhz.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// Every name `board_top` writes besides the LEDs is in `TOP_NAMES` (so the boards crate
 /// refuses an LED or button of that name) or a keyword, and every one of `TOP_NAMES` is
-/// written by some board.
+/// written by some board (or by the iCEBreaker at 6 MHz, for the divider).
 #[test]
 fn board_top_declares_only_the_names_the_board_files_reserve() {
     let mut seen = std::collections::BTreeSet::new();
-    for (name, _) in BOARDS {
-        let board = Board::named(name).unwrap_or_else(|e| panic!("{e}"));
+    let boards = BOARDS
+        .iter()
+        .map(|(name, _)| Board::named(name).unwrap_or_else(|e| panic!("{e}")))
+        .chain([icebreaker_at_6_mhz()]);
+    for board in boards {
+        let name = &board.name;
         let v = board_verilog(&board).unwrap_or_else(|e| panic!("{e}"));
         for word in declared_names(&v) {
             let led = board.leds.iter().any(|l| l.name == word)
@@ -219,11 +257,17 @@ fn board_top_declares_only_the_names_the_board_files_reserve() {
 fn board_verilog_drives_leds_with_their_polarity() {
     let board = Board::named("icebreaker").unwrap_or_else(|e| panic!("{e}"));
     let v = board_verilog(&board).unwrap_or_else(|e| panic!("{e}"));
-    // 6 MHz: the 12 MHz oscillator halved by a one-bit counter on a global buffer.
-    assert!(v.contains("reg [0:0] divider = 1'd0;"), "{v}");
+    // The core at the oscillator's 12 MHz: the pin's clock, neither divider nor PLL.
+    assert!(v.contains("assign core_clock = clock_in;"), "{v}");
+    assert!(!v.contains("divider") && !v.contains("SB_PLL40"), "{v}");
+    // At 6 MHz: the 12 MHz oscillator halved by a one-bit counter on a global buffer.
+    let slow = board_verilog(&icebreaker_at_6_mhz()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(slow.contains("reg [0:0] divider = 1'd0;"), "{slow}");
     assert!(
-        v.contains(".USER_SIGNAL_TO_GLOBAL_BUFFER(divider[0]), .GLOBAL_BUFFER_OUTPUT(core_clock)"),
-        "{v}"
+        slow.contains(
+            ".USER_SIGNAL_TO_GLOBAL_BUFFER(divider[0]), .GLOBAL_BUFFER_OUTPUT(core_clock)"
+        ),
+        "{slow}"
     );
     assert!(v.contains("assign led_red = !(active);"), "{v}");
     // The chip's reset: the button (active low) and the lock (no PLL: at once) through
@@ -272,4 +316,85 @@ fn board_verilog_drives_leds_with_their_polarity() {
     };
     let v = board_verilog(&direct).unwrap_or_else(|e| panic!("{e}"));
     assert!(v.contains("assign core_clock = clock_in;"), "{v}");
+}
+
+/// Yosys proves `map` equivalent to its own comparisons on a module of comparisons with a
+/// constant on either side: unsigned, signed and mixed, of different widths, each of `<`,
+/// `<=`, `>`, `>=`, against constants at the ends of the range and inside it, and of two
+/// signals (which the map leaves to the carry chain: the 16 cells that remain). `Err` has
+/// Yosys's log.
+fn prove_compare_map(map: &str, name: &str) -> Result<(), String> {
+    let mut checks = Vec::new();
+    let operands = [
+        ("a", "5'd0"),
+        ("a", "5'd31"),
+        ("a", "5'd9"),
+        ("sa", "-5'sd16"),
+        ("sa", "5'sd15"),
+        ("sa", "-5'sd3"),
+        ("sa", "5'sd0"),
+        ("wide", "33'h1_0000_0003"),
+        ("swide", "-33'sd5"),
+        ("a", "9'd300"),
+        ("sa", "-9'sd200"),
+        ("a", "sa"),
+        ("a", "b"),
+    ];
+    for (x, c) in operands {
+        for op in ["<", "<=", ">", ">="] {
+            checks.push(format!("{x} {op} {c}"));
+            checks.push(format!("{c} {op} {x}"));
+        }
+    }
+    let width = checks.len();
+    let body: String = checks
+        .iter()
+        .enumerate()
+        .map(|(i, check)| format!("  assign y[{i}] = {check};\n"))
+        .collect();
+    let design = format!(
+        "module compare(input [4:0] a, input [4:0] b, input signed [4:0] sa,\n\
+         input [32:0] wide, input signed [32:0] swide, output [{}:0] y);\n{body}endmodule\n",
+        width - 1
+    );
+    let dir = std::env::temp_dir().join(format!(
+        "spikeforge-compare-map-{}-{name}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("compare.v"), design).map_err(|e| e.to_string())?;
+    let script = format!(
+        "read_verilog <<EOT\n{map}EOT\ndesign -stash const_compare\n\
+         read_verilog compare.v\nproc\nopt_clean\nrename compare gold\n\
+         read_verilog compare.v\nproc\nopt_clean\nrename compare gate\n\
+         techmap -map %const_compare gate\nopt_expr gate\nopt_clean gate\n\
+         select -assert-count 16 gate/t:$lt gate/t:$le gate/t:$gt gate/t:$ge\n\
+         miter -equiv -flatten -make_assert gold gate miter\n\
+         sat -verify -prove-asserts miter\n"
+    );
+    std::fs::write(dir.join("prove.ys"), script).map_err(|e| e.to_string())?;
+    let output = std::process::Command::new("yosys")
+        .args(["-q", "prove.ys"])
+        .current_dir(&dir)
+        .output()
+        .map_err(|e| format!("yosys could not be run: {e}"))?;
+    let log = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(log)
+    }
+}
+
+#[test]
+fn comparisons_with_a_constant_map_to_logic_that_yosys_proves_equivalent() {
+    if let Err(log) = prove_compare_map(CONST_COMPARE_MAP, "map") {
+        panic!("the map differs from Yosys's comparisons:\n{log}");
+    }
+    // Negative control: `<=` and `>=` left un-negated must be caught.
+    let broken = CONST_COMPARE_MAP.replace("below[W+1] ^ NEGATE", "below[W+1]");
+    assert_ne!(broken, CONST_COMPARE_MAP);
+    assert!(prove_compare_map(&broken, "broken").is_err());
 }
