@@ -237,6 +237,12 @@ pub fn synth_script(board: &Board) -> String {
 /// two bits each, keeps its chains.
 pub const CONST_COMPARE_MAP: &str = include_str!("const_compare.v");
 
+/// The Yosys commands that read `map` (the text of [`CONST_COMPARE_MAP`]) and stash it as the
+/// design `const_compare`, for `techmap -map %const_compare`; run before the design is read.
+pub(crate) fn stashed_compare_map(map: &str) -> String {
+    format!("read_verilog <<EOT\n{map}EOT\ndesign -stash const_compare\n")
+}
+
 /// [`synth_script`] for other designs: the same passes on `sources` (read in the script's
 /// directory) with top module `top`, `output` appended to the last `synth_ice40` /
 /// `synth_ecp5` command (its `-json` or `-blif` option, or nothing). The gate-level models
@@ -246,7 +252,7 @@ pub fn synth_script_of(board: &Board, sources: &[&str], top: &str, output: &str)
     // read and stashed before the design.
     let (maps, compare) = match board.family {
         BoardFamily::Ice40 => (
-            format!("read_verilog <<EOT\n{CONST_COMPARE_MAP}EOT\ndesign -stash const_compare\n"),
+            stashed_compare_map(CONST_COMPARE_MAP),
             "techmap -map %const_compare\n",
         ),
         BoardFamily::Ecp5 => (String::new(), ""),

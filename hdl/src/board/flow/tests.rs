@@ -364,13 +364,13 @@ fn prove_compare_map(map: &str, name: &str) -> Result<(), String> {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("compare.v"), design).map_err(|e| e.to_string())?;
     let script = format!(
-        "read_verilog <<EOT\n{map}EOT\ndesign -stash const_compare\n\
-         read_verilog compare.v\nproc\nopt_clean\nrename compare gold\n\
+        "{}read_verilog compare.v\nproc\nopt_clean\nrename compare gold\n\
          read_verilog compare.v\nproc\nopt_clean\nrename compare gate\n\
          techmap -map %const_compare gate\nopt_expr gate\nopt_clean gate\n\
          select -assert-count 16 gate/t:$lt gate/t:$le gate/t:$gt gate/t:$ge\n\
          miter -equiv -flatten -make_assert gold gate miter\n\
-         sat -verify -prove-asserts miter\n"
+         sat -verify -prove-asserts miter\n",
+        stashed_compare_map(map)
     );
     std::fs::write(dir.join("prove.ys"), script).map_err(|e| e.to_string())?;
     let output = std::process::Command::new("yosys")
