@@ -196,7 +196,7 @@ fn variants() -> Vec<Variant> {
         // with one of the cores above (the throughput bench): the iCEBreaker's default
         // network with its weights in SPRAM and the rounding over two stages, the Alchitry
         // Cu's 64 hidden neurons with both splits.
-        variant("digits_spram", None, split_rounding(spram)),
+        variant("digits_spram", None, split(spram)),
         variant("hx8k", Some("../networks/hx8k.toml"), split(block_ram)),
         // Stacked hidden layers: supervised 10-7-5-3 (each hidden layer sees the label input)
         // with 1 lane, and with 8 lanes and both splits; self-supervised

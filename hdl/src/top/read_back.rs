@@ -7,7 +7,8 @@ use rust_hdl::prelude::*;
 /// command cycle (`pending`, with its `op`, register or memory `address` and weight or trace
 /// `lane`) and addresses the memories; a cycle later their words are here, and the engine
 /// registers the addressed one, widened to 32 bits (signed values sign-extended), as the
-/// response of the next cycle (`rsp_valid`, `rsp_data`).
+/// response of the next cycle (`rsp_valid`, `rsp_data`), which holds it until the next read's
+/// answer.
 #[derive(Debug, LogicBlock)]
 pub struct ReadBack {
     /// The core's clock.

@@ -12,6 +12,14 @@ pub use spikeforge_sim::wire::line::{
     clocks_per_bit, BaudError, MAX_BAUD_ERROR_PERMILLE, MAX_CLOCKS_PER_BIT, MIN_CLOCKS_PER_BIT,
 };
 
+/// The mask of a bit-time counter that counts from 0 to `last` and restarts: the bits that
+/// `last` reaches. The counter is 16 bits wide (the widest bit time); masking its increment
+/// leaves the bits above constant 0, and synthesis removes them (4 bits at 12 clocks per bit).
+pub(crate) fn count_mask(last: u16) -> rust_hdl::prelude::Constant<rust_hdl::prelude::Bits<16>> {
+    let bits = u16::BITS - last.leading_zeros();
+    rust_hdl::prelude::Constant::new(((1u64 << bits) - 1).into())
+}
+
 /// Test support: clock a widget and build serial waveforms.
 #[cfg(test)]
 pub(crate) mod test_support {

@@ -57,6 +57,8 @@ pub struct UartRx {
     error_out: DFF<Bit>,
     half: Constant<Bits<16>>,
     last: Constant<Bits<16>>,
+    // The bits of `count` that reach `last` (`super::count_mask`).
+    count_mask: Constant<Bits<16>>,
     top_bit: Constant<Bits<8>>,
     sample: Signal<Local, Bits<8>>,
 }
@@ -86,6 +88,7 @@ impl UartRx {
             error_out: DFF::default(),
             half: Constant::new(u64::from(clocks_per_bit / 2 - 1).into()),
             last: Constant::new(u64::from(clocks_per_bit - 1).into()),
+            count_mask: super::count_mask(clocks_per_bit - 1),
             top_bit: Constant::new(0x80u64.into()),
             sample: Signal::default(),
         }
@@ -109,7 +112,8 @@ impl Logic for UartRx {
         }
         self.valid_out.d.next = false;
         self.error_out.d.next = false;
-        self.count.d.next = self.count.q.val() + 1;
+        // `count` never passes `last`: the bits above it stay 0.
+        self.count.d.next = (self.count.q.val() + 1) & self.count_mask.val();
         match self.state.q.val() {
             RxState::Idle => {
                 self.count.d.next = bits::<16>(0);

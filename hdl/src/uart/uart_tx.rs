@@ -30,6 +30,8 @@ pub struct UartTx {
     bits_left: DFF<Bits<4>>,
     count: DFF<Bits<16>>,
     last: Constant<Bits<16>>,
+    // The bits of `count` that reach `last` (`super::count_mask`).
+    count_mask: Constant<Bits<16>>,
     bit_end: Signal<Local, Bit>,
     accept: Signal<Local, Bit>,
     take: Signal<Local, Bit>,
@@ -55,6 +57,7 @@ impl UartTx {
             bits_left: DFF::default(),
             count: DFF::default(),
             last: Constant::new(u64::from(clocks_per_bit - 1).into()),
+            count_mask: super::count_mask(clocks_per_bit - 1),
             bit_end: Signal::default(),
             accept: Signal::default(),
             take: Signal::default(),
@@ -72,7 +75,8 @@ impl Logic for UartTx {
             !self.busy.q.val() || (self.bit_end.val() && !self.bits_left.q.val().any());
         self.take.next = self.accept.val() && self.valid.val();
 
-        self.count.d.next = self.count.q.val() + 1;
+        // `count` never passes `last`: the bits above it stay 0.
+        self.count.d.next = (self.count.q.val() + 1) & self.count_mask.val();
         if self.bit_end.val() || !self.busy.q.val() {
             self.count.d.next = bits::<16>(0);
         }

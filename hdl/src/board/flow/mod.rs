@@ -25,8 +25,9 @@ fn ram_block_shapes(family: BoardFamily) -> &'static [(u64, u64)] {
     }
 }
 
-/// Block RAMs the frame engine and the receive FIFO take besides the core (four 512 x 8).
-const LINK_BUFFERS: u64 = 4;
+/// Block RAMs the frame engine and the receive FIFO take besides the core: four 512 x 8
+/// buffers and the engine's ROM (the identity and the link-error responses).
+const LINK_BUFFERS: u64 = 5;
 
 /// Why no bitstream was made.
 #[derive(Debug, thiserror::Error)]
@@ -237,6 +238,14 @@ pub fn synth_script(board: &Board) -> String {
 /// two bits each, keeps its chains.
 pub const CONST_COMPARE_MAP: &str = include_str!("const_compare.v");
 
+/// The iCE40 flow's command that keeps every memory of the design in block RAM, run after the
+/// design is read: Yosys would build a small memory that is never written (a ROM, such as the
+/// frame engine's identity and link-error responses) from lookup tables, about 45 logic cells
+/// more on the iCEBreaker than the block RAM it spares. The iCE40 has no LUT RAM, so every
+/// other memory is in block RAM (or SPRAM) already. The ECP5 keeps Yosys's choice: its LUT
+/// RAM and ROM are cheap.
+pub const BLOCK_RAM_MEMORIES: &str = "setattr -set ram_style \"block\" m:*\n";
+
 /// The Yosys commands that read `map` (the text of [`CONST_COMPARE_MAP`]) and stash it as the
 /// design `const_compare`, for `techmap -map %const_compare`; run before the design is read.
 pub(crate) fn stashed_compare_map(map: &str) -> String {
@@ -249,13 +258,14 @@ pub(crate) fn stashed_compare_map(map: &str) -> String {
 /// of `spikeforge-verilated` synthesise the chip with it and write the netlist after it.
 pub fn synth_script_of(board: &Board, sources: &[&str], top: &str, output: &str) -> String {
     // iCE40: comparisons with a constant from lookup tables (`CONST_COMPARE_MAP`), the map
-    // read and stashed before the design.
-    let (maps, compare) = match board.family {
+    // read and stashed before the design; every memory in block RAM (`BLOCK_RAM_MEMORIES`).
+    let (maps, compare, memories) = match board.family {
         BoardFamily::Ice40 => (
             stashed_compare_map(CONST_COMPARE_MAP),
             "techmap -map %const_compare\n",
+            BLOCK_RAM_MEMORIES,
         ),
-        BoardFamily::Ecp5 => (String::new(), ""),
+        BoardFamily::Ecp5 => (String::new(), "", ""),
     };
     let (command, dsp) = match board.family {
         BoardFamily::Ice40 if board.resources.dsp_blocks > 0 => (
@@ -293,6 +303,7 @@ pub fn synth_script_of(board: &Board, sources: &[&str], top: &str, output: &str)
         "# Board {name}: {command} without its share pass (see spikeforge-hdl board::flow).\n\
          {maps}\
          read_verilog {sources}\n\
+         {memories}\
          {command} -top {top} -run begin:coarse\n\
          proc\n\
          flatten\n\

@@ -54,6 +54,12 @@ fn board_synthesis_leaves_out_only_the_share_pass() {
             let read = at("read_verilog spikeforge.v board.v").expect("the design read");
             let compare = compare.expect("the map applied");
             assert!(stash < read && read < first, "{script}");
+            // Every memory in block RAM, set between reading the design and synthesising it.
+            assert_eq!(
+                at(BLOCK_RAM_MEMORIES.trim_end()),
+                Some(read + 1),
+                "{script}"
+            );
             assert!(
                 at("techmap -map +/cmp2lut.v -D LUT_WIDTH=4").is_some_and(|c| c < compare)
                     && at("alumacc").is_some_and(|a| compare < a),
@@ -61,6 +67,7 @@ fn board_synthesis_leaves_out_only_the_share_pass() {
             );
         } else {
             assert_eq!(compare, None, "{script}");
+            assert_eq!(at(BLOCK_RAM_MEMORIES.trim_end()), None, "{script}");
         }
         assert!(
             commands
@@ -149,7 +156,7 @@ fn a_network_too_large_for_the_board_is_refused_before_synthesis() {
     check_fit(&board, &small).unwrap_or_else(|e| panic!("{e}"));
 
     // The iCEBreaker: with its weights in SPRAM the default network fits; in block RAM its
-    // weights would take 74 block RAMs and the chip 98.
+    // weights would take 74 block RAMs and the chip 99.
     let icebreaker = Board::named("icebreaker").unwrap_or_else(|e| panic!("{e}"));
     check_fit(&icebreaker, &cfg).unwrap_or_else(|e| panic!("{e}"));
     let block_ram = Board {
@@ -161,7 +168,7 @@ fn a_network_too_large_for_the_board_is_refused_before_synthesis() {
         .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(
-        err.contains("it needs 98 block RAMs (hidden_weights 64, classifier_weights 10,")
+        err.contains("it needs 99 block RAMs (hidden_weights 64, classifier_weights 10,")
             && err.ends_with("the up5k has 30"),
         "{err}"
     );
@@ -357,12 +364,6 @@ fn prove_compare_map(map: &str, name: &str) -> Result<(), String> {
          input [32:0] wide, input signed [32:0] swide, output [{}:0] y);\n{body}endmodule\n",
         width - 1
     );
-    let dir = std::env::temp_dir().join(format!(
-        "spikeforge-compare-map-{}-{name}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("compare.v"), design).map_err(|e| e.to_string())?;
     let script = format!(
         "{}read_verilog compare.v\nproc\nopt_clean\nrename compare gold\n\
          read_verilog compare.v\nproc\nopt_clean\nrename compare gate\n\
@@ -372,9 +373,22 @@ fn prove_compare_map(map: &str, name: &str) -> Result<(), String> {
          sat -verify -prove-asserts miter\n",
         stashed_compare_map(map)
     );
-    std::fs::write(dir.join("prove.ys"), script).map_err(|e| e.to_string())?;
+    run_yosys(
+        &format!("compare-map-{name}"),
+        ("compare.v", &design),
+        &script,
+    )
+}
+
+/// Runs Yosys (`-q`) on `script` in a directory of its own that holds `source` (its name and
+/// text); `Err` holds Yosys's output when it fails.
+fn run_yosys(name: &str, source: (&str, &str), script: &str) -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!("spikeforge-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join(source.0), source.1).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("script.ys"), script).map_err(|e| e.to_string())?;
     let output = std::process::Command::new("yosys")
-        .args(["-q", "prove.ys"])
+        .args(["-q", "script.ys"])
         .current_dir(&dir)
         .output()
         .map_err(|e| format!("yosys could not be run: {e}"))?;
@@ -397,4 +411,35 @@ fn comparisons_with_a_constant_map_to_logic_that_yosys_proves_equivalent() {
     let broken = CONST_COMPARE_MAP.replace("below[W+1] ^ NEGATE", "below[W+1]");
     assert_ne!(broken, CONST_COMPARE_MAP);
     assert!(prove_compare_map(&broken, "broken").is_err());
+}
+
+/// Runs the iCE40 board script `script` on a 98-byte ROM (a memory with contents that is
+/// never written, read a cycle after its address) and asserts that it takes one block RAM.
+fn rom_in_block_ram(script: &str, name: &str) -> Result<(), String> {
+    let bytes: String = (0..98u32)
+        .map(|i| format!("    mem[{i}] = 8'd{};\n", (i * 37 + 11) % 256))
+        .collect();
+    let design = format!(
+        "module rom(input clock, input [6:0] address, output reg [7:0] data);\n\
+         reg [7:0] mem [0:97];\ninitial begin\n{bytes}end\n\
+         always @(posedge clock) data <= mem[address];\nendmodule\n"
+    );
+    run_yosys(
+        &format!("rom-block-ram-{name}"),
+        ("rom.v", &design),
+        &format!("{script}select -assert-count 1 t:SB_RAM40_4K\n"),
+    )
+}
+
+#[test]
+fn ice40_boards_keep_a_rom_in_block_ram() {
+    let board = Board::named("icebreaker").unwrap_or_else(|e| panic!("{e}"));
+    let script = synth_script_of(&board, &["rom.v"], "rom", "");
+    if let Err(log) = rom_in_block_ram(&script, "board") {
+        panic!("the iCE40 board script builds the ROM from logic:\n{log}");
+    }
+    // Negative control: without the command Yosys builds this ROM from lookup tables.
+    let without = script.replace(BLOCK_RAM_MEMORIES, "");
+    assert_ne!(without, script);
+    assert!(rom_in_block_ram(&without, "without").is_err());
 }

@@ -1,11 +1,18 @@
 //! [`Executor`]: the frame engine's command checks and execution: a request's checks, the
-//! response header and the payloads it builds from the identity ROM, the link's counters and
+//! response header and the payloads it builds from the identity (in the engine's ROM), the link's counters and
 //! the core's answers, the loops of core commands and the wait for a `STEP` or `PHASE_RESET`.
 use super::address_map::AddressMap;
-use super::{constant, rom, EngineState, POSITION_BITS};
+use super::{constant, EngineState, IDENTITY_AT, POSITION_BITS, ROM_BITS};
 use rust_hdl::prelude::*;
 use spikeforge_sim::core_interface::CoreShape;
 use spikeforge_sim::wire::{MAX_PAYLOAD, MAX_RUN_STEPS};
+
+/// Width of the counts of a request's values and of a response's payload bytes: up to
+/// [`MAX_PAYLOAD`].
+const COUNT_BITS: usize = 9;
+/// Width of the count of a RUN_PHASE's steps: up to [`MAX_RUN_STEPS`].
+const STEPS_BITS: usize = 11;
+const _: () = assert!(MAX_PAYLOAD < 1 << COUNT_BITS && (MAX_RUN_STEPS as usize) < 1 << STEPS_BITS);
 
 /// The executing side of the frame engine (`docs/spec.md` §7.4-§7.6, checks 7 to 9).
 ///
@@ -19,7 +26,7 @@ use spikeforge_sim::wire::{MAX_PAYLOAD, MAX_RUN_STEPS};
 /// states, and expects the core's timing (§6): read answers two cycles after the command,
 /// `busy` from the cycle after `PHASE_RESET` or `STEP`. A read without its answer, or a `STEP`
 /// or `PHASE_RESET` still busy after the wait bound, is an `abort`.
-#[derive(LogicBlock)]
+#[derive(Debug, LogicBlock)]
 pub struct Executor {
     /// Clock, input.
     pub clock: Signal<In, Clock>,
@@ -65,7 +72,7 @@ pub struct Executor {
     pub cmd_data: Signal<Out, Bits<32>>,
     /// Core read answer strobe, input.
     pub rsp_valid: Signal<In, Bit>,
-    /// Core read answer, input.
+    /// Core read answer, held until the next read's answer (`docs/spec.md` §6), input.
     pub rsp_data: Signal<In, Bits<32>>,
     /// The core is running a `STEP` or `PHASE_RESET`, input.
     pub busy: Signal<In, Bit>,
@@ -89,6 +96,10 @@ pub struct Executor {
     pub header_done: Signal<Out, Bit>,
     /// `Identify`: the identity's last byte, output.
     pub identity_done: Signal<Out, Bit>,
+    /// The engine's ROM address to read at this edge (the identity's next byte), output.
+    pub rom_address: Signal<Out, Bits<ROM_BITS>>,
+    /// The engine's ROM byte at the address read at the last edge, input.
+    pub rom_data: Signal<In, Bits<8>>,
     /// `LinkStatus`: the counters' last byte, output.
     pub counters_done: Signal<Out, Bit>,
     /// `WriteByte`, `ReadOut`: a value's last byte, output.
@@ -99,19 +110,21 @@ pub struct Executor {
     pub more_steps: Signal<Out, Bit>,
 
     address_map: AddressMap,
-    identity: ROM<Bits<8>, 6>,
     status: DFF<Bits<8>>,
     command_q: DFF<Bits<4>>,
     space: DFF<Bits<8>>,
     start: DFF<Bits<16>>,
-    count: DFF<Bits<16>>,
+    // Values of a READ or WRITE: at most MAX_PAYLOAD (256, one byte each).
+    count: DFF<Bits<COUNT_BITS>>,
     width: DFF<Bits<3>>,
     index: DFF<Bits<16>>,
     byte_index: DFF<Bits<3>>,
     pointer: DFF<Bits<POSITION_BITS>>,
     value: DFF<Bits<32>>,
-    response_length: DFF<Bits<16>>,
-    steps_left: DFF<Bits<16>>,
+    // Payload bytes of the response: at most MAX_PAYLOAD.
+    response_length: DFF<Bits<COUNT_BITS>>,
+    // STEPs of a RUN_PHASE left to issue: at most MAX_RUN_STEPS (1,024).
+    steps_left: DFF<Bits<STEPS_BITS>>,
     // Units of 65,536 cycles left before a `STEP` or `PHASE_RESET` of the core times out
     // (`index` counts the cycles of a unit).
     wait_left: DFF<Bits<16>>,
@@ -120,26 +133,18 @@ pub struct Executor {
     core_op: DFF<Bits<5>>,
 
     identity_last: Constant<Bits<16>>,
+    identity_length: Constant<Bits<COUNT_BITS>>,
+    identity_at: Constant<Bits<ROM_BITS>>,
     max_payload: Constant<Bits<16>>,
     max_steps: Constant<Bits<16>>,
     wait_bound: Constant<Bits<16>>,
 
     values_length: Signal<Local, Bits<16>>,
-    read_length: Signal<Local, Bits<16>>,
+    read_length: Signal<Local, Bits<COUNT_BITS>>,
     index_next: Signal<Local, Bits<16>>,
     byte_next: Signal<Local, Bits<3>>,
     value_byte: Signal<Local, Bits<8>>,
     data_wide: Signal<Local, Bits<32>>,
-}
-
-impl std::fmt::Debug for Executor {
-    // rust-hdl's `ROM` has no `Debug`; the ROM holds the identity.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Executor")
-            .field("cmd_valid", &self.cmd_valid)
-            .field("emit_valid", &self.emit_valid)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Executor {
@@ -182,12 +187,13 @@ impl Executor {
             registers_done: Signal::default(),
             header_done: Signal::default(),
             identity_done: Signal::default(),
+            rom_address: Signal::default(),
+            rom_data: Signal::default(),
             counters_done: Signal::default(),
             value_done: Signal::default(),
             last_value: Signal::default(),
             more_steps: Signal::default(),
             address_map: AddressMap::new(shape),
-            identity: rom(identity),
             status: DFF::default(),
             command_q: DFF::default(),
             space: DFF::default(),
@@ -205,6 +211,8 @@ impl Executor {
             read_op: DFF::default(),
             core_op: DFF::default(),
             identity_last: constant(identity.len() - 1),
+            identity_length: constant(identity.len()),
+            identity_at: constant(IDENTITY_AT),
             max_payload: constant(MAX_PAYLOAD),
             max_steps: constant(usize::from(MAX_RUN_STEPS)),
             wait_bound: constant(wait_bound),
@@ -264,7 +272,7 @@ impl Logic for Executor {
         self.address_map.values_length.next = self.values_length.val();
         self.address_map.space.next = self.space.q.val();
         self.address_map.start.next = self.start.q.val();
-        self.address_map.count.next = self.count.q.val();
+        self.address_map.count.next = bit_cast::<16, COUNT_BITS>(self.count.q.val());
         self.address_map.index.next = self.index.q.val();
         self.address_map.write.next = self.command_q.q.val() == 3;
         self.cmd_addr.next = self.address_map.address.val();
@@ -279,29 +287,35 @@ impl Logic for Executor {
         self.index_next.next = self.index.q.val() + 1;
         self.byte_next.next = self.byte_index.q.val() + 1;
         self.value_done.next = self.byte_next.val() == self.width.q.val();
-        self.last_value.next = self.index_next.val() == self.count.q.val();
+        self.last_value.next =
+            self.index_next.val() == bit_cast::<16, COUNT_BITS>(self.count.q.val());
         self.more_steps.next = (self.command_q.q.val() == 7) && self.steps_left.q.val().any();
-        self.value_byte.next = self.value.q.val().get_bits::<8>(0);
+        // A read's answer is sent from the core's response, which holds it until the next
+        // read.
+        self.value_byte.next = self.rsp_data.val().get_bits::<8>(0);
         match self.byte_index.q.val().index() {
             1 => {
-                self.value_byte.next = self.value.q.val().get_bits::<8>(8);
+                self.value_byte.next = self.rsp_data.val().get_bits::<8>(8);
             }
             2 => {
-                self.value_byte.next = self.value.q.val().get_bits::<8>(16);
+                self.value_byte.next = self.rsp_data.val().get_bits::<8>(16);
             }
             3 => {
-                self.value_byte.next = self.value.q.val().get_bits::<8>(24);
+                self.value_byte.next = self.rsp_data.val().get_bits::<8>(24);
             }
             _ => {}
         }
         self.data_wide.next = bit_cast::<32, 8>(self.request_data.val());
         self.request_address.next = self.pointer.q.val();
-        self.identity.address.next = self.index.q.val().get_bits::<6>(0);
+        // The identity's byte `index` (the next one in `Identify`) is read at this edge, so
+        // that the ROM holds byte `index` in each `Identify` cycle.
+        self.rom_address.next =
+            self.identity_at.val() | bit_cast::<ROM_BITS, 6>(self.index.q.val().get_bits::<6>(0));
 
         match self.state.val() {
             EngineState::Check => {
                 self.status.d.next = bits::<8>(0);
-                self.response_length.d.next = bits::<16>(0);
+                self.response_length.d.next = bits::<COUNT_BITS>(0);
                 self.command_q.d.next = bits::<4>(0);
                 self.index.d.next = bits::<16>(0);
                 self.byte_index.d.next = bits::<3>(0);
@@ -318,14 +332,14 @@ impl Logic for Executor {
                     match self.opcode.val().index() {
                         1 => {
                             self.command_q.d.next = bits::<4>(1);
-                            self.response_length.d.next = self.identity_last.val() + 1;
+                            self.response_length.d.next = self.identity_length.val();
                             if self.payload_length.val().any() {
                                 self.status.d.next = bits::<8>(0x12);
                             }
                         }
                         2 => {
                             self.command_q.d.next = bits::<4>(2);
-                            self.response_length.d.next = bits::<16>(8);
+                            self.response_length.d.next = bits::<COUNT_BITS>(8);
                             if self.payload_length.val().any() {
                                 self.status.d.next = bits::<8>(0x12);
                             }
@@ -338,7 +352,8 @@ impl Logic for Executor {
                         }
                         16 => {
                             self.command_q.d.next = bits::<4>(3);
-                            self.count.d.next = self.address_map.write_count.val();
+                            self.count.d.next =
+                                self.address_map.write_count.val().get_bits::<COUNT_BITS>(0);
                             self.pointer.d.next = bits::<POSITION_BITS>(7);
                             if self.payload_length.val() < 3 {
                                 self.status.d.next = bits::<8>(0x12);
@@ -355,7 +370,8 @@ impl Logic for Executor {
                         }
                         17 => {
                             self.command_q.d.next = bits::<4>(4);
-                            self.count.d.next = self.argument_count.val();
+                            // Kept only when it is at most `max_count`.
+                            self.count.d.next = self.argument_count.val().get_bits::<COUNT_BITS>(0);
                             if self.payload_length.val() != 5 {
                                 self.status.d.next = bits::<8>(0x12);
                             } else if !self.address_map.known.val() {
@@ -387,7 +403,9 @@ impl Logic for Executor {
                             self.command_q.d.next = bits::<4>(7);
                             self.core_op.d.next = bits::<5>(11);
                             self.value.d.next = self.argument_word.val();
-                            self.steps_left.d.next = self.argument_steps.val();
+                            // Kept only when it is at most `max_steps`.
+                            self.steps_left.d.next =
+                                self.argument_steps.val().get_bits::<STEPS_BITS>(0);
                             if (self.payload_length.val() != 6)
                                 || (self.argument_steps.val() > self.max_steps.val())
                             {
@@ -396,10 +414,10 @@ impl Logic for Executor {
                         }
                         35 => {
                             self.command_q.d.next = bits::<4>(8);
-                            self.response_length.d.next = bits::<16>(1);
+                            self.response_length.d.next = bits::<COUNT_BITS>(1);
                             self.read_op.d.next = bits::<5>(13);
                             self.width.d.next = bits::<3>(1);
-                            self.count.d.next = bits::<16>(1);
+                            self.count.d.next = bits::<COUNT_BITS>(1);
                             self.start.d.next = bits::<16>(0);
                             if self.payload_length.val().any() {
                                 self.status.d.next = bits::<8>(0x12);
@@ -453,7 +471,8 @@ impl Logic for Executor {
                     }
                     _ => {
                         if !self.status.q.val().any() {
-                            self.emit_byte.next = self.response_length.q.val().get_bits::<8>(8);
+                            self.emit_byte.next =
+                                bit_cast::<8, 1>(self.response_length.q.val().get_bits::<1>(8));
                         }
                         self.byte_index.d.next = bits::<3>(0);
                         self.header_done.next = true;
@@ -462,7 +481,9 @@ impl Logic for Executor {
             }
             EngineState::Identify => {
                 self.emit_valid.next = true;
-                self.emit_byte.next = self.identity.data.val();
+                self.emit_byte.next = self.rom_data.val();
+                self.rom_address.next = self.identity_at.val()
+                    | bit_cast::<ROM_BITS, 6>(self.index_next.val().get_bits::<6>(0));
                 self.index.d.next = self.index_next.val();
                 self.identity_done.next = self.index.q.val() == self.identity_last.val();
             }
@@ -531,7 +552,6 @@ impl Logic for Executor {
                 // The core answers two cycles after the command, in this cycle; a core that
                 // does not has failed.
                 if self.rsp_valid.val() {
-                    self.value.d.next = self.rsp_data.val();
                     self.byte_index.d.next = bits::<3>(0);
                 } else {
                     self.abort.next = true;

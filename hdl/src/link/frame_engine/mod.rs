@@ -9,8 +9,9 @@ mod receiver;
 mod sender;
 pub use new::core_wait_cycles;
 
+use crate::memory::Ram;
 use executor::Executor;
-use new::{constant, rom};
+use new::constant;
 use receiver::Receiver;
 use rust_hdl::prelude::*;
 use sender::Sender;
@@ -21,6 +22,10 @@ const BUFFER_BYTES: usize = 512;
 /// Width of the buffer positions and of the frame's byte counts: they count to
 /// [`BUFFER_BYTES`] and saturate at 1,023, above the longest frame on the wire.
 const POSITION_BITS: usize = 10;
+/// Address width of the engine's ROM: the link-error responses, then the identity.
+const ROM_BITS: usize = 7;
+/// Address of the identity's first byte in the engine's ROM.
+const IDENTITY_AT: usize = 64;
 
 /// States of the engine.
 #[derive(Copy, Clone, Debug, PartialEq, LogicState)]
@@ -151,6 +156,8 @@ pub struct FrameEngine {
     receiver: Receiver,
     executor: Executor,
     sender: Sender,
+    // The bytes the engine sends from constants: the link-error responses and the identity.
+    rom: Ram<Bits<8>, ROM_BITS>,
     state: DFF<EngineState>,
     restart: Signal<Local, Bit>,
 }
@@ -170,6 +177,22 @@ impl Logic for FrameEngine {
         self.receiver.state.next = self.state.q.val();
         self.executor.state.next = self.state.q.val();
         self.sender.state.next = self.state.q.val();
+
+        // The ROM: the sender reads the link-error responses while it sends one (and in
+        // `FrameEnd`, their first byte), the executor the identity otherwise.
+        clock!(self, clock, rom);
+        self.rom.read_enable.next = true;
+        self.rom.read_address.next = self.executor.rom_address.val();
+        if (self.state.q.val() == EngineState::FrameEnd)
+            || (self.state.q.val() == EngineState::LinkSend)
+        {
+            self.rom.read_address.next = self.sender.rom_address.val();
+        }
+        self.rom.write_address.next = bits::<ROM_BITS>(0);
+        self.rom.write_data.next = bits::<8>(0);
+        self.rom.write_enable.next = false;
+        self.executor.rom_data.next = self.rom.read_data.val();
+        self.sender.rom_data.next = self.rom.read_data.val();
 
         // The receiver: bytes from the FIFO, and the link's events.
         self.receiver.rx_data.next = self.rx_data.val();

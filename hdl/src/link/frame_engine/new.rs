@@ -32,10 +32,24 @@ pub fn core_wait_cycles(shape: &CoreShape) -> u64 {
     (u64::try_from(wait_bound(shape)).unwrap_or(u64::MAX) + 1) * WAIT_UNIT
 }
 
-/// A ROM of up to 64 bytes, `bytes` from address 0.
-pub(super) fn rom(bytes: &[u8]) -> ROM<Bits<8>, 6> {
-    assert!(bytes.len() <= 1 << 6, "{} ROM bytes exceed 64", bytes.len());
-    ROM::from(bytes.iter().map(|&b| Bits::<8>::from(u64::from(b))))
+/// The engine's ROM (one block RAM, read a cycle after its address): the link-error
+/// responses from address 0 and the encoded `identity` from [`IDENTITY_AT`].
+fn engine_rom(identity: &[u8]) -> Ram<Bits<8>, ROM_BITS> {
+    let mut bytes = sender::link_error_bytes();
+    assert!(
+        bytes.len() <= IDENTITY_AT,
+        "{} link-error bytes run into the identity at ROM address {IDENTITY_AT}",
+        bytes.len()
+    );
+    assert!(
+        (1..=(1 << ROM_BITS) - IDENTITY_AT).contains(&identity.len()),
+        "an identity of {} bytes: the ROM holds 1 to {}",
+        identity.len(),
+        (1 << ROM_BITS) - IDENTITY_AT
+    );
+    bytes.resize(IDENTITY_AT, 0);
+    bytes.extend_from_slice(identity);
+    Ram::with_contents(bytes.iter().map(|&b| u64::from(b).into()).collect())
 }
 
 impl FrameEngine {
@@ -74,6 +88,7 @@ impl FrameEngine {
             receiver: Receiver::new(),
             executor: Executor::new(shape, &identity, wait_bound(shape)),
             sender: Sender::new(),
+            rom: engine_rom(&identity),
             state: DFF::default(),
             restart: Signal::default(),
         }

@@ -1,7 +1,7 @@
 //! [`Sender`]: the frame engine's response side: the response buffer, its CRC and COBS block
 //! codes as the bytes are emitted, their transmission, the link-error ROM and the chip's
 //! reset after the answer to RESET.
-use super::{rom, EngineState, BUFFER_BYTES, POSITION_BITS};
+use super::{EngineState, BUFFER_BYTES, POSITION_BITS, ROM_BITS};
 use crate::link::Crc16Step;
 use crate::memory::Ram;
 use rust_hdl::prelude::*;
@@ -23,11 +23,11 @@ const LINK_ERROR_WIRE_BYTES: usize = 9;
 /// |---|---|
 /// | response | each byte emitted (`emit_valid`, and the CRC in `Crc` and `CrcHigh`) is written decoded into the response buffer, one byte per clock, CRC ([`Crc16Step`]) alongside; the COBS block codes go to a third buffer as blocks close (`Finish` closes the last), so no byte is read twice |
 /// | transmission | per block: its code, then its data bytes, skipping the zero the block stands for; then the delimiter. A replay sends the stored buffers again |
-/// | link errors | the nine bytes of each link-error response are a ROM built from `Response::link_error`, sent from the position the receiver names |
+/// | link errors | the nine bytes of each link-error response are in the engine's ROM, built from `Response::link_error`, sent from the position the receiver names |
 ///
 /// After the answer to RESET, in `ResetWait`, it requests the chip's reset as the transmitter
 /// takes the delimiter's stop bit.
-#[derive(LogicBlock)]
+#[derive(Debug, LogicBlock)]
 pub struct Sender {
     /// Clock, input.
     pub clock: Signal<In, Clock>,
@@ -61,11 +61,15 @@ pub struct Sender {
     pub last_block: Signal<Out, Bit>,
     /// Reset the chip (from a register, which the reset itself clears), output.
     pub reset_request: Signal<Out, Bit>,
+    /// The engine's ROM address to read at this edge (the link-error byte to send next),
+    /// output.
+    pub rom_address: Signal<Out, Bits<ROM_BITS>>,
+    /// The engine's ROM byte at the address read at the last edge, input.
+    pub rom_data: Signal<In, Bits<8>>,
 
     response: Ram<Bits<8>, POSITION_BITS>,
     codes: Ram<Bits<8>, POSITION_BITS>,
     crc_step: Crc16Step,
-    link_rom: ROM<Bits<8>, 6>,
     // Building the response.
     out_count: DFF<Bits<POSITION_BITS>>,
     run: DFF<Bits<8>>,
@@ -85,31 +89,27 @@ pub struct Sender {
     out_byte: Signal<Local, Bits<8>>,
     run_next: Signal<Local, Bits<8>>,
     code_minus_one: Signal<Local, Bits<8>>,
+    rom_next: Signal<Local, Bits<8>>,
 }
 
-impl std::fmt::Debug for Sender {
-    // rust-hdl's `ROM` and `Ram` have no `Debug`; the ROM holds the link-error frames.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sender")
-            .field("emit_valid", &self.emit_valid)
-            .field("tx_valid", &self.tx_valid)
-            .finish_non_exhaustive()
-    }
+/// The link-error responses on the wire, one after the other in the order of
+/// [`LINK_ERRORS`]: the link-error part of the engine's ROM, from its address 0.
+pub(super) fn link_error_bytes() -> Vec<u8> {
+    LINK_ERRORS
+        .iter()
+        .flat_map(|&status| {
+            let bytes = Response::link_error(status)
+                .encode()
+                .unwrap_or_else(|err| panic!("link-error response: {err}"));
+            assert_eq!(bytes.len(), LINK_ERROR_WIRE_BYTES, "a link-error response");
+            bytes
+        })
+        .collect()
 }
 
 impl Sender {
     /// The sender of responses up to [`BUFFER_BYTES`] bytes.
     pub fn new() -> Self {
-        let link_errors: Vec<u8> = LINK_ERRORS
-            .iter()
-            .flat_map(|&status| {
-                let bytes = Response::link_error(status)
-                    .encode()
-                    .unwrap_or_else(|err| panic!("link-error response: {err}"));
-                assert_eq!(bytes.len(), LINK_ERROR_WIRE_BYTES, "a link-error response");
-                bytes
-            })
-            .collect();
         Self {
             clock: Signal::default(),
             state: Signal::default(),
@@ -130,7 +130,6 @@ impl Sender {
             response: Ram::new(BUFFER_BYTES),
             codes: Ram::new(BUFFER_BYTES),
             crc_step: Crc16Step::new(),
-            link_rom: rom(&link_errors),
             out_count: DFF::default(),
             run: DFF::default(),
             blocks: DFF::default(),
@@ -147,6 +146,9 @@ impl Sender {
             out_byte: Signal::default(),
             run_next: Signal::default(),
             code_minus_one: Signal::default(),
+            rom_next: Signal::default(),
+            rom_address: Signal::default(),
+            rom_data: Signal::default(),
         }
     }
 }
@@ -196,16 +198,18 @@ impl Logic for Sender {
         self.codes.write_address.next = self.blocks.q.val();
         self.codes.write_data.next = bits::<8>(1);
         self.codes.write_enable.next = false;
-        self.link_rom.address.next = self.rom_index.q.val().get_bits::<6>(0);
         self.code_minus_one.next = self.codes.read_data.val() - 1;
-        self.link_delimiter.next = !self.link_rom.data.val().any();
+        self.link_delimiter.next = !self.rom_data.val().any();
+        // The link-error ROM is read at the next `rom_index`, so that it holds the byte at
+        // `rom_index` in each `LinkSend` cycle.
+        self.rom_next.next = self.rom_index.q.val();
         self.block_empty.next = !self.code_minus_one.val().any();
         self.block_sent.next = self.left.q.val() == 1;
         self.last_block.next = (self.block.q.val() + 1) == self.blocks.q.val();
 
         match self.state.val() {
             EngineState::FrameEnd => {
-                self.rom_index.d.next = self.link_error_at.val();
+                self.rom_next.next = self.link_error_at.val();
                 if !self.link_error.val() {
                     if self.replay.val() {
                         // A retransmission: send the stored response again.
@@ -221,9 +225,9 @@ impl Logic for Sender {
             }
             EngineState::LinkSend => {
                 self.tx_valid.next = true;
-                self.tx_data.next = self.link_rom.data.val();
+                self.tx_data.next = self.rom_data.val();
                 if self.tx_ready.val() {
-                    self.rom_index.d.next = self.rom_index.q.val() + 1;
+                    self.rom_next.next = self.rom_index.q.val() + 1;
                 }
             }
             EngineState::Check => {
@@ -281,6 +285,8 @@ impl Logic for Sender {
         if (self.state.val() == EngineState::ResetWait) && self.tx_ready.val() {
             self.reset_pending.d.next = true;
         }
+        self.rom_index.d.next = self.rom_next.val();
+        self.rom_address.next = self.rom_next.val().get_bits::<ROM_BITS>(0);
 
         // The core failed: the CORE_TIMEOUT response is built from scratch.
         if self.abort.val() {
