@@ -64,6 +64,7 @@ pub const TOP_NAMES: &[&str] = &[
     "top",
     "SB_GB",
     "SB_PLL40_CORE",
+    "SB_PLL40_PAD",
     "EHXPLLL",
 ];
 
@@ -194,6 +195,10 @@ pub struct Board {
     pub clock_hz: u64,
     /// Core clock: the oscillator, or an ECP5 PLL output.
     pub core_hz: u64,
+    /// The oscillator's pin is the iCE40 PLL's own pad (the iCEBreaker's pin 35): a PLL takes
+    /// the pin directly (`SB_PLL40_PAD`), since nextpnr cannot place `SB_PLL40_CORE`, which
+    /// takes the clock from the fabric, beside it. Used when the core clock comes from the PLL.
+    pub pll_pad: bool,
     /// UART baud rate.
     pub baud: u64,
     /// FPGA input from the host's transmitter.
@@ -266,6 +271,8 @@ struct RawBoard {
     clock_pin: String,
     clock_hz: i64,
     core_hz: i64,
+    #[serde(default)]
+    pll_pad: bool,
     baud: i64,
     uart_rx_pin: String,
     uart_tx_pin: String,
@@ -389,6 +396,13 @@ impl Board {
         let clock_hz = positive("clock_hz", raw.clock_hz, 1_000_000_000)?;
         let core_hz = positive("core_hz", raw.core_hz, 1_000_000_000)?;
         let baud = positive("baud", raw.baud, 100_000_000)?;
+        if raw.pll_pad && family != BoardFamily::Ice40 {
+            return Err(invalid(
+                "pll_pad",
+                &raw.pll_pad,
+                "only an iCE40's PLL has a pad of its own (SB_PLL40_PAD)",
+            ));
+        }
         if core_hz != clock_hz && family == BoardFamily::Ice40 {
             clock::ice40_clock(clock_hz, core_hz).map_err(|e| invalid("core_hz", &core_hz, &e))?;
         }
@@ -487,6 +501,7 @@ impl Board {
             clock_pin: raw.clock_pin,
             clock_hz,
             core_hz,
+            pll_pad: raw.pll_pad,
             baud,
             uart_rx_pin: raw.uart_rx_pin,
             uart_tx_pin: raw.uart_tx_pin,
@@ -842,8 +857,15 @@ mod tests {
             ),
             (good.replace("lanes = 1", "lanes = 0"), "lanes = 0"),
             (
-                good.replace("core_hz = 12_000_000", "core_hz = 5_000_000"),
+                good.replace("core_hz = 18_000_000", "core_hz = 5_000_000"),
                 "core_hz = 5000000",
+            ),
+            (
+                BOARDS[1].1.replace(
+                    "core_hz = 50_000_000",
+                    "core_hz = 50_000_000\npll_pad = true",
+                ),
+                "pll_pad = true: only an iCE40's PLL has a pad of its own",
             ),
             (
                 good.replace("shows = \"active\"", "shows = \"blink\""),

@@ -57,7 +57,7 @@ const EXEC_CYCLES_PER_VALUE: u64 = 3;
 /// an explicit timeout for a chip whose pace is not its clock's.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Timing {
-    /// The chip's clock in Hz (the board's oscillator; 12 MHz on the iCE40 boards).
+    /// The chip's core clock in Hz (a board's `core_hz`; 12 MHz when no board is named).
     pub clock_hz: u64,
     /// The host's turnaround per request (§7.9 `T_host`).
     pub turnaround: Duration,

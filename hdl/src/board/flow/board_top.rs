@@ -65,11 +65,17 @@ pub fn board_verilog(board: &Board) -> Result<String, String> {
             }
             Ice40Clock::Oscillator => unreachable!("core_hz differs from clock_hz"),
         };
+        // The PLL's own pad takes the pin; elsewhere the PLL takes the clock from the fabric.
+        let (primitive, reference) = if board.pll_pad {
+            ("SB_PLL40_PAD", "PACKAGEPIN")
+        } else {
+            ("SB_PLL40_CORE", "REFERENCECLK")
+        };
         let _ = writeln!(
             v,
             "    // {} MHz from the {} MHz oscillator: VCO {} MHz.\n    \
-             SB_PLL40_CORE #(.FEEDBACK_PATH(\"SIMPLE\"), .DIVR(4'd{}), .DIVF(7'd{}), \
-             .DIVQ(3'd{}), .FILTER_RANGE(3'd{})) pll (\n        .REFERENCECLK(clock_in), \
+             {primitive} #(.FEEDBACK_PATH(\"SIMPLE\"), .DIVR(4'd{}), .DIVF(7'd{}), \
+             .DIVQ(3'd{}), .FILTER_RANGE(3'd{})) pll (\n        .{reference}(clock_in), \
              .PLLOUTGLOBAL(core_clock), .LOCK(pll_locked), .RESETB(1'b1), .BYPASS(1'b0));",
             mhz(board.core_hz),
             mhz(board.clock_hz),

@@ -216,28 +216,29 @@ fn declared_names(verilog: &str) -> Vec<String> {
     names
 }
 
-/// The iCEBreaker with its core at 6 MHz, which takes a fabric divider (the board file runs
-/// it at the oscillator's 12 MHz).
-fn icebreaker_at_6_mhz() -> Board {
+/// The iCEBreaker with its core at `mhz` MHz (the board file runs it at 18 MHz from the
+/// PLL): 12 MHz is the oscillator's pin, 6 MHz takes a fabric divider.
+fn icebreaker_at(mhz: u64) -> Board {
     let (_, file) = BOARDS
         .iter()
         .find(|(name, _)| *name == "icebreaker")
         .expect("the iCEBreaker's board file");
-    let text = file.replace("core_hz = 12_000_000", "core_hz = 6_000_000");
+    let text = file.replace("core_hz = 18_000_000", &format!("core_hz = {mhz}_000_000"));
     assert_ne!(&text, file, "the board file names its core clock");
-    Board::from_toml_str(&text, "icebreaker-6mhz.toml").unwrap_or_else(|e| panic!("{e}"))
+    Board::from_toml_str(&text, &format!("icebreaker-{mhz}mhz.toml"))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Every name `board_top` writes besides the LEDs is in `TOP_NAMES` (so the boards crate
 /// refuses an LED or button of that name) or a keyword, and every one of `TOP_NAMES` is
-/// written by some board (or by the iCEBreaker at 6 MHz, for the divider).
+/// written by some board (or by the iCEBreaker at 6 MHz, for the divider, or 12 MHz).
 #[test]
 fn board_top_declares_only_the_names_the_board_files_reserve() {
     let mut seen = std::collections::BTreeSet::new();
     let boards = BOARDS
         .iter()
         .map(|(name, _)| Board::named(name).unwrap_or_else(|e| panic!("{e}")))
-        .chain([icebreaker_at_6_mhz()]);
+        .chain([icebreaker_at(6), icebreaker_at(12)]);
     for board in boards {
         let name = &board.name;
         let v = board_verilog(&board).unwrap_or_else(|e| panic!("{e}"));
@@ -264,11 +265,36 @@ fn board_top_declares_only_the_names_the_board_files_reserve() {
 fn board_verilog_drives_leds_with_their_polarity() {
     let board = Board::named("icebreaker").unwrap_or_else(|e| panic!("{e}"));
     let v = board_verilog(&board).unwrap_or_else(|e| panic!("{e}"));
-    // The core at the oscillator's 12 MHz: the pin's clock, neither divider nor PLL.
-    assert!(v.contains("assign core_clock = clock_in;"), "{v}");
-    assert!(!v.contains("divider") && !v.contains("SB_PLL40"), "{v}");
+    // The core at 18 MHz from the PLL, which takes the oscillator's pin, its own pad.
+    assert!(
+        v.contains(
+            "SB_PLL40_PAD #(.FEEDBACK_PATH(\"SIMPLE\"), .DIVR(4'd0), .DIVF(7'd47), \
+             .DIVQ(3'd5), .FILTER_RANGE(3'd1)) pll (\n        .PACKAGEPIN(clock_in), \
+             .PLLOUTGLOBAL(core_clock), .LOCK(pll_locked)"
+        ),
+        "{v}"
+    );
+    assert!(
+        !v.contains("divider") && !v.contains("SB_PLL40_CORE"),
+        "{v}"
+    );
+    // Elsewhere the PLL takes the clock from the fabric (the Alchitry Cu: 30 from 100 MHz).
+    let alchitry = Board::named("alchitry-cu").unwrap_or_else(|e| panic!("{e}"));
+    let core_pll = board_verilog(&alchitry).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        core_pll.contains("SB_PLL40_CORE #(") && core_pll.contains(".REFERENCECLK(clock_in)"),
+        "{core_pll}"
+    );
+    // At the oscillator's 12 MHz: the pin's clock, neither divider nor PLL.
+    let pin = board_verilog(&icebreaker_at(12)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(pin.contains("assign core_clock = clock_in;"), "{pin}");
+    assert!(
+        !pin.contains("divider") && !pin.contains("SB_PLL40"),
+        "{pin}"
+    );
+    assert!(pin.contains("assign pll_locked = 1'b1;"), "{pin}");
     // At 6 MHz: the 12 MHz oscillator halved by a one-bit counter on a global buffer.
-    let slow = board_verilog(&icebreaker_at_6_mhz()).unwrap_or_else(|e| panic!("{e}"));
+    let slow = board_verilog(&icebreaker_at(6)).unwrap_or_else(|e| panic!("{e}"));
     assert!(slow.contains("reg [0:0] divider = 1'd0;"), "{slow}");
     assert!(
         slow.contains(
@@ -277,10 +303,9 @@ fn board_verilog_drives_leds_with_their_polarity() {
         "{slow}"
     );
     assert!(v.contains("assign led_red = !(active);"), "{v}");
-    // The chip's reset: the button (active low) and the lock (no PLL: at once) through
-    // two flip-flops, then 1,024 cycles.
+    // The chip's reset: the button (active low) and the PLL's lock through two flip-flops,
+    // then 1,024 cycles.
     assert!(v.contains("    input wire button\n"), "{v}");
-    assert!(v.contains("assign pll_locked = 1'b1;"), "{v}");
     assert!(
         v.contains("button_sync <= {button_sync[0], !button};"),
         "{v}"
