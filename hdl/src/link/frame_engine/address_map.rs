@@ -1,7 +1,7 @@
 //! [`AddressMap`]: the core's address spaces as the frame engine checks them: a request's
 //! space code, its values' width and count limit, and whether a range of addresses or a
 //! register id lies in the network's memory map.
-use super::constant;
+use super::{constant, COUNT_BITS, VALUES_BITS};
 use rust_hdl::prelude::*;
 use spikeforge_sim::core_interface::{
     weight_space_code, CoreShape, LayerId, Register, StateField, MAX_HIDDEN_LAYERS,
@@ -67,8 +67,9 @@ fn check_register_blocks(shape: &CoreShape, blocks: &[u16]) {
 pub struct AddressMap {
     /// A request's space code (its payload byte 0), input.
     pub code: Signal<In, Bits<8>>,
-    /// A WRITE's payload bytes after its space and start, input.
-    pub values_length: Signal<In, Bits<16>>,
+    /// A WRITE's payload bytes after its space and start (at most `MAX_PAYLOAD - 3` when
+    /// the request passes the checks), input.
+    pub values_length: Signal<In, Bits<VALUES_BITS>>,
     /// The space of the range, input.
     pub space: Signal<In, Bits<8>>,
     /// The first address or register id of the range, input.
@@ -86,7 +87,7 @@ pub struct AddressMap {
     /// `width - 1`: the payload bytes that do not fill a value, output.
     pub width_mask: Signal<Out, Bits<16>>,
     /// Values of space `code` in `values_length` bytes, output.
-    pub write_count: Signal<Out, Bits<16>>,
+    pub write_count: Signal<Out, Bits<COUNT_BITS>>,
     /// The most values of space `code` one READ answers, output.
     pub max_count: Signal<Out, Bits<16>>,
     /// The range lies in `space` (a range of register ids: always), output.
@@ -221,18 +222,18 @@ impl Logic for AddressMap {
         self.width.next = bits::<3>(2);
         self.width_mask.next = bits::<16>(1);
         self.max_count.next = bits::<16>(128);
-        self.write_count.next = self.values_length.val() >> 1;
+        self.write_count.next = self.values_length.val().get_bits::<COUNT_BITS>(1);
         if !self.code.val().any() {
             self.width.next = bits::<3>(1);
             self.width_mask.next = bits::<16>(0);
             self.max_count.next = bits::<16>(256);
-            self.write_count.next = self.values_length.val();
+            self.write_count.next = self.values_length.val().get_bits::<COUNT_BITS>(0);
         }
         if self.code.val() == 4 {
             self.width.next = bits::<3>(4);
             self.width_mask.next = bits::<16>(3);
             self.max_count.next = bits::<16>(64);
-            self.write_count.next = self.values_length.val() >> 2;
+            self.write_count.next = self.values_length.val().get_bits::<COUNT_BITS>(2);
         }
 
         // The end of the range; in the STATE space, of the neuron numbers (bits 11..0 of the

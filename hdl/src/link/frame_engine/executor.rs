@@ -1,18 +1,16 @@
 //! [`Executor`]: the frame engine's command checks and execution: a request's checks, the
-//! response header and the payloads it builds from the identity (in the engine's ROM), the link's counters and
-//! the core's answers, the loops of core commands and the wait for a `STEP` or `PHASE_RESET`.
+//! response header and the payloads it builds from the identity (in the engine's ROM), the
+//! link's counters and the core's answers, the loops of core commands and the wait for a
+//! `STEP` or `PHASE_RESET`.
 use super::address_map::AddressMap;
-use super::{constant, EngineState, IDENTITY_AT, POSITION_BITS, ROM_BITS};
+use super::{constant, EngineState, COUNT_BITS, IDENTITY_AT, POSITION_BITS, ROM_BITS, VALUES_BITS};
 use rust_hdl::prelude::*;
 use spikeforge_sim::core_interface::CoreShape;
 use spikeforge_sim::wire::{MAX_PAYLOAD, MAX_RUN_STEPS};
 
-/// Width of the counts of a request's values and of a response's payload bytes: up to
-/// [`MAX_PAYLOAD`].
-const COUNT_BITS: usize = 9;
 /// Width of the count of a RUN_PHASE's steps: up to [`MAX_RUN_STEPS`].
 const STEPS_BITS: usize = 11;
-const _: () = assert!(MAX_PAYLOAD < 1 << COUNT_BITS && (MAX_RUN_STEPS as usize) < 1 << STEPS_BITS);
+const _: () = assert!((MAX_RUN_STEPS as usize) < 1 << STEPS_BITS);
 
 /// The executing side of the frame engine (`docs/spec.md` §7.4-§7.6, checks 7 to 9).
 ///
@@ -269,7 +267,8 @@ impl Logic for Executor {
         // The space and range the address map checks.
         self.values_length.next = self.payload_length.val() - 3;
         self.address_map.code.next = self.argument_space.val();
-        self.address_map.values_length.next = self.values_length.val();
+        // Kept only when it is at most MAX_PAYLOAD - 3 (checks 7 and 8).
+        self.address_map.values_length.next = self.values_length.val().get_bits::<VALUES_BITS>(0);
         self.address_map.space.next = self.space.q.val();
         self.address_map.start.next = self.start.q.val();
         self.address_map.count.next = bit_cast::<16, COUNT_BITS>(self.count.q.val());
@@ -352,8 +351,7 @@ impl Logic for Executor {
                         }
                         16 => {
                             self.command_q.d.next = bits::<4>(3);
-                            self.count.d.next =
-                                self.address_map.write_count.val().get_bits::<COUNT_BITS>(0);
+                            self.count.d.next = self.address_map.write_count.val();
                             self.pointer.d.next = bits::<POSITION_BITS>(7);
                             if self.payload_length.val() < 3 {
                                 self.status.d.next = bits::<8>(0x12);

@@ -22,6 +22,13 @@ const BUFFER_BYTES: usize = 512;
 /// Width of the buffer positions and of the frame's byte counts: they count to
 /// [`BUFFER_BYTES`] and saturate at 1,023, above the longest frame on the wire.
 const POSITION_BITS: usize = 10;
+/// Width of the executor's counts of a request's values and of a response's payload bytes:
+/// up to `MAX_PAYLOAD` (256).
+const COUNT_BITS: usize = 9;
+/// Width of the value bytes of a WRITE the address map counts values in: up to
+/// `MAX_PAYLOAD - 3`.
+const VALUES_BITS: usize = COUNT_BITS + 2;
+const _: () = assert!(spikeforge_sim::wire::MAX_PAYLOAD < 1 << COUNT_BITS);
 /// Address width of the engine's ROM: the link-error responses, then the identity.
 const ROM_BITS: usize = 7;
 /// Address of the identity's first byte in the engine's ROM.

@@ -1,6 +1,6 @@
 //! [`Sender`]: the frame engine's response side: the response buffer, its CRC and COBS block
-//! codes as the bytes are emitted, their transmission, the link-error ROM and the chip's
-//! reset after the answer to RESET.
+//! codes as the bytes are emitted, their transmission, the link-error responses (from the
+//! engine's ROM) and the chip's reset after the answer to RESET.
 use super::{EngineState, BUFFER_BYTES, POSITION_BITS, ROM_BITS};
 use crate::link::Crc16Step;
 use crate::memory::Ram;
