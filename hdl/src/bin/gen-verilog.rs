@@ -48,14 +48,14 @@ struct Args {
     lanes: Option<usize>,
     /// Register the neuron's words after their reads, and the LIF leak and homeostatic decay
     /// before the firing, and the threshold adaptation's change: three more cycles per layer
-    /// and a shorter critical path (the ECP5 and HX8K boards build it). With `--board`, turns
+    /// and a shorter critical path (every board builds it). With `--board`, turns
     /// the board's option on.
     #[arg(long)]
     split_neuron: bool,
     /// Register the stochastic rounding of learning halfway and, with the hidden weights in
     /// block RAM, the next weights before their route to the banks (one more cycle after
-    /// learning): a shorter critical path, about 50 more flip-flops per lane (the ECP5 and
-    /// HX8K boards build it). With `--board`, turns the board's option on.
+    /// learning): a shorter critical path, about 50 more flip-flops per lane (every board
+    /// builds it). With `--board`, turns the board's option on.
     #[arg(long)]
     split_rounding: bool,
     /// Emit the whole chip at its pins (UART, receive FIFO, frame engine and the core; ports

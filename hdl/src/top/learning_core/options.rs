@@ -118,7 +118,7 @@ pub struct CoreOptions {
     /// ([`crate::neuron::HomeostasisDecay`]) and registers them, the third fires
     /// ([`crate::neuron::LifFire`]) and updates the rest; the prediction's comparison takes a
     /// stage of its own and the threshold adaptation two cycles. Three more cycles per layer
-    /// and about 300 more flip-flops, for a shorter critical path (the ECP5 and HX8K boards).
+    /// and about 300 more flip-flops, for a shorter critical path (every board builds it).
     pub split_neuron: bool,
     /// Register the stochastic rounding of learning halfway ([`crate::learning::SrDither`]'s
     /// inner sum, the weight and the outer shift), so that stage 3 takes its first half and
