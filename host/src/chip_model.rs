@@ -12,7 +12,9 @@ use spikeforge_sim::core_interface::{
 };
 use spikeforge_sim::model::{Fnv1a, Learn, Model, PhaseResult};
 use spikeforge_sim::network::{Layer, Learned, Network};
-use spikeforge_sim::wire::{Identity, Space, FLAG_CLASSIFIER_SEES_INPUT, MAX_RUN_STEPS};
+use spikeforge_sim::wire::{
+    parameter_hash, Identity, Space, FLAG_CLASSIFIER_SEES_INPUT, MAX_RUN_STEPS,
+};
 
 use crate::client::{Client, ClientError};
 use crate::snapshot::{signed16, Snapshot};
@@ -41,7 +43,9 @@ pub enum LoadError {
 
 /// Check that the chip `id` was generated for the sizes of `cfg` (the run-time parameters
 /// are registers the host writes; fewer weight bits than the chip stores are allowed, as they
-/// only lower `w_max`).
+/// only lower `w_max`). A chip whose parameters are fixed in its logic
+/// ([`FLAG_FIXED_PARAMETERS`](spikeforge_sim::wire::FLAG_FIXED_PARAMETERS)) takes only networks with the parameters it was generated for:
+/// `cfg`'s [`parameter_hash`] must be the chip's (the seed and the other fields may differ).
 pub fn check_fits(id: &Identity, cfg: &NetworkConfig, link: &str) -> Result<(), LoadError> {
     let chip_hidden = id.hidden_sizes();
     let mut fields: Vec<(String, usize, usize)> = vec![
@@ -83,6 +87,18 @@ pub fn check_fits(id: &Identity, cfg: &NetworkConfig, link: &str) -> Result<(), 
             cfg.classifier_sees_input.to_string(),
             sees.to_string(),
         ));
+    }
+    if let Some(chip) = id.parameter_hash {
+        let wanted = parameter_hash(cfg);
+        if wanted != chip {
+            return Err(mismatch(
+                "parameter hash (the chip's layer parameters are fixed in its logic: load the \
+                 network it was generated for, or generate it for this one)"
+                    .into(),
+                format!("{wanted:016x}"),
+                format!("{chip:016x}"),
+            ));
+        }
     }
     if cfg.weight_bits > id.weight_bits {
         return Err(mismatch(
@@ -149,7 +165,8 @@ fn write_layer(
 
 /// Load `net` (a network of `cfg`) onto the chip: `pixels`, the weights and every neuron
 /// state field of every layer, the status registers (threshold offsets, goodness, generator
-/// states), every parameter of `parameter_writes` with `net.anneal`. Consecutive register ids
+/// states), every parameter of `parameter_writes` with `net.anneal` that the chip can write
+/// (none of the layers' parameters when they are fixed in its logic). Consecutive register ids
 /// go in one `WRITE`.
 pub fn load(
     client: &mut Client,
@@ -182,7 +199,11 @@ pub fn load(
         .filter(|r| r.readable())
         .map(|r| (r.id(), r.value(net)));
     let mut run: Option<(u16, Vec<u32>)> = None;
-    for (id, value) in status.chain(parameter_writes(cfg, net.anneal)) {
+    let chip = client.identity().shape();
+    let parameters = parameter_writes(cfg, net.anneal)
+        .into_iter()
+        .filter(|&(id, _)| chip.register_writable(id));
+    for (id, value) in status.chain(parameters) {
         match &mut run {
             Some((start, values)) if usize::from(*start) + values.len() == usize::from(id) => {
                 values.push(value);

@@ -22,7 +22,7 @@
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use spikeforge_sim::core_interface::{Datapath, StepCommand, MAX_HIDDEN_LAYERS};
+use spikeforge_sim::core_interface::{Datapath, StepCommand};
 use spikeforge_sim::wire::{
     decode_response, max_read_count, max_wire_bytes, max_write_count, unpack_values, Command,
     Direction, FrameError, Identity, LinkStatus, Response, Space, Status, DELIMITER, MAGIC,
@@ -301,8 +301,8 @@ pub fn max_core_cycles(id: &Identity, command: &Command) -> u64 {
     }
 }
 
-/// The longest identity: that of a core with the most hidden layers.
-const MAX_IDENTITY: usize = Identity::LEN + 2 * (MAX_HIDDEN_LAYERS - 1);
+/// The longest identity: that of a core with the most hidden layers and fixed parameters.
+const MAX_IDENTITY: usize = Identity::MAX_LEN;
 
 /// Payload bytes of the OK response to `command` (for `IDENTIFY`, the longest identity; its
 /// own size follows from its flags and is checked when it is decoded).

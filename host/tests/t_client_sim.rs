@@ -523,3 +523,50 @@ fn t_client_an_explicit_timeout_replaces_the_computed_ones() {
         "IDENTIFY (seq 0): no valid response after 2 attempts; last: no response within 120ms"
     );
 }
+
+/// A chip whose parameters are fixed in its logic: the host loads its network without
+/// writing them (the chip refuses those writes, as a WRITE here shows) and the chip holds the
+/// network's values; a network with other parameters is refused before anything is written,
+/// naming the parameter hash, while a chip with its parameters in registers takes it, and so
+/// does the fixed chip with the same parameters and another seed.
+#[test]
+fn a_chip_with_fixed_parameters_takes_only_its_network() {
+    use spikeforge_host::chip_model::{ChipModel, LoadError};
+    use spikeforge_sim::core_interface::{parameter_id, LayerField};
+    use spikeforge_sim::network::Network;
+
+    let cfg = cfg();
+    let fixed = || SimChip::build(&cfg, true).expect("chip");
+    let client = Client::connect(Box::new(fixed()), Timing::default()).expect("IDENTIFY");
+    assert!(client.identity().shape().fixed_parameters);
+    let chip = ChipModel::load(client, &cfg, &Network::new(&cfg)).expect("load");
+    let threshold = parameter_id(LayerId::hidden(0), LayerField::Threshold);
+    let err = chip
+        .client()
+        .write(Space::Register, threshold.into(), &[1])
+        .expect_err("a parameter write");
+    assert!(
+        matches!(
+            err,
+            ClientError::Refused {
+                status: Status::OutOfRange,
+                ..
+            }
+        ),
+        "{err}"
+    );
+
+    let mut other = cfg.clone();
+    other.hidden[0].threshold += 1;
+    let client = Client::connect(Box::new(fixed()), Timing::default()).expect("IDENTIFY");
+    let err = ChipModel::load(client, &other, &Network::new(&other)).expect_err("refused");
+    assert!(matches!(err, LoadError::Mismatch { .. }), "{err}");
+    assert!(err.to_string().contains("parameter hash"), "{err}");
+    // Another seed, the same parameters: loaded.
+    let mut reseeded = cfg.clone();
+    reseeded.seed += 1;
+    let client = Client::connect(Box::new(fixed()), Timing::default()).expect("IDENTIFY");
+    ChipModel::load(client, &reseeded, &Network::new(&reseeded)).expect("another seed");
+    let registers = Client::connect(Box::new(sim()), Timing::default()).expect("IDENTIFY");
+    ChipModel::load(registers, &other, &Network::new(&other)).expect("registers take it");
+}

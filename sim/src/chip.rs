@@ -42,11 +42,17 @@ pub struct Chip {
 impl Chip {
     /// The chip generated for `cfg`, at power-up.
     pub fn new(cfg: &NetworkConfig) -> Result<Self, CoreModelError> {
-        let core = CoreModel::new(cfg)?;
+        Self::build(cfg, false)
+    }
+
+    /// The chip generated for `cfg` with its layers' parameters fixed (`fixed_parameters`,
+    /// the network's values: writes of them are refused) or in registers, at power-up.
+    pub fn build(cfg: &NetworkConfig, fixed_parameters: bool) -> Result<Self, CoreModelError> {
+        let core = CoreModel::build(cfg, fixed_parameters)?;
         Ok(Self {
             map: MemoryMap::new(core.shape().clone()),
+            identity: Identity::of_shape(cfg, core.shape()).encode(),
             core,
-            identity: Identity::of(cfg).encode(),
             frame: Vec::with_capacity(Direction::Request.max_encoded_len() + 1),
             frame_len: 0,
             last: None,

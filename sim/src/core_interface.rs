@@ -222,6 +222,9 @@ pub struct CoreShape {
     pub classifier_rows: usize,
     /// The classifier sees the pixels.
     pub classifier_sees_input: bool,
+    /// The layers' parameters are fixed when the core is generated (the network's values,
+    /// constants in the logic): no parameter id is writable, and a reset keeps them.
+    pub fixed_parameters: bool,
 }
 
 /// A state address split into its fields (the layer may be one the core does not have).
@@ -308,6 +311,15 @@ impl CoreShape {
             classes: cfg.classes,
             classifier_rows: cfg.classifier_inputs(),
             classifier_sees_input: cfg.classifier_sees_input,
+            fixed_parameters: false,
+        }
+    }
+
+    /// This shape with the layers' parameters fixed at generation (`fixed`) or writable.
+    pub fn with_fixed_parameters(self, fixed: bool) -> Self {
+        Self {
+            fixed_parameters: fixed,
+            ..self
         }
     }
 
@@ -556,11 +568,11 @@ impl CoreShape {
         Register::from_id(id).is_some_and(|r| r.readable() && self.has_register(r))
     }
 
-    /// Whether `WRITE_REG` of `id` stores something (a [`Register`] or a parameter of one of
-    /// the core's layers); writes to every other id are ignored.
+    /// Whether `WRITE_REG` of `id` stores something (a [`Register`], or a parameter of one of
+    /// the core's layers unless they are fixed); writes to every other id are ignored.
     pub fn register_writable(&self, id: u16) -> bool {
         Register::from_id(id).is_some_and(|r| self.has_register(r))
-            || self.parameter_field(id).is_some()
+            || (!self.fixed_parameters && self.parameter_field(id).is_some())
     }
 }
 
@@ -954,7 +966,8 @@ pub enum LayerField {
 
 impl LayerField {
     /// The fields the core holds in flip-flops, which a reset returns to 0; the others are in
-    /// its parameter memory and keep their values (`docs/spec.md` §7.10).
+    /// its parameter memory and keep their values (`docs/spec.md` §7.10). A core with
+    /// [`CoreShape::fixed_parameters`] keeps them all.
     pub const IN_FLIP_FLOPS: [LayerField; 6] = [
         LayerField::LeakShift,
         LayerField::Refractory,
@@ -1972,6 +1985,25 @@ mod tests {
                 probe.index
             );
         }
+    }
+
+    /// Fixed parameters take exactly the layers' parameter ids out of the writable ones.
+    #[test]
+    fn fixed_parameters_are_not_writable() {
+        let three = network(&[20, 8, 6]);
+        let registers = CoreShape::new(&three).expect("fits");
+        let fixed = registers.clone().with_fixed_parameters(true);
+        for id in 0..=u16::MAX {
+            let parameter = registers.parameter_field(id).is_some();
+            assert_eq!(
+                fixed.register_writable(id),
+                registers.register_writable(id) && !parameter,
+                "id {id}"
+            );
+            assert_eq!(fixed.register_readable(id), registers.register_readable(id));
+        }
+        assert!(fixed.register_writable(Register::Anneal.id()));
+        assert!(fixed.register_writable(Register::WeightMax.id()));
     }
 
     #[test]

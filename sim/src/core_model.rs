@@ -18,7 +18,8 @@
 
 use crate::config::NetworkConfig;
 use crate::core_interface::{
-    CoreShape, LayerField, LayerId, Op, Register, ShapeError, StateField, StepCommand,
+    parameter_writes, CoreShape, LayerField, LayerId, Op, Register, ShapeError, StateField,
+    StepCommand,
 };
 use crate::network::{Layer, Network};
 use crate::rng::Xorshift32;
@@ -40,6 +41,13 @@ pub struct CoreModel {
 impl CoreModel {
     /// The core generated for `cfg`, at power-up: every memory, register and parameter 0.
     pub fn new(cfg: &NetworkConfig) -> Result<Self, CoreModelError> {
+        Self::build(cfg, false)
+    }
+
+    /// The core generated for `cfg` with its layers' parameters fixed (`fixed_parameters`,
+    /// [`CoreShape::fixed_parameters`]: `cfg`'s values, which no write changes) or in registers
+    /// (0 at power-up, as [`CoreModel::new`]), at power-up: every memory and register 0.
+    pub fn build(cfg: &NetworkConfig, fixed_parameters: bool) -> Result<Self, CoreModelError> {
         let shape = CoreShape::new(cfg)?;
         let mut net = Network::new(cfg);
         for layer in net.hidden.iter_mut().chain([&mut net.classifier]) {
@@ -60,6 +68,15 @@ impl CoreModel {
         };
         // The registers: the generators, `w_max`, the anneal.
         core.reset();
+        if fixed_parameters {
+            // The values a host would write, which the generator makes constants.
+            for (id, value) in parameter_writes(cfg, 0) {
+                if core.shape.parameter_field(id).is_some() {
+                    core.write_register(id, value);
+                }
+            }
+            core.shape = core.shape.clone().with_fixed_parameters(true);
+        }
         Ok(core)
     }
 
@@ -126,12 +143,15 @@ impl CoreModel {
     /// `w_max`, the anneal and the prediction. The memories (pixels, weights, neuron state, the
     /// other fields) keep their contents.
     pub fn reset(&mut self) {
+        let fixed = self.shape.fixed_parameters;
         for layer in self.net.hidden.iter_mut().chain([&mut self.net.classifier]) {
-            let mut params = layer.params().clone();
-            for field in LayerField::IN_FLIP_FLOPS {
-                field.set(&mut params, 0);
+            if !fixed {
+                let mut params = layer.params().clone();
+                for field in LayerField::IN_FLIP_FLOPS {
+                    field.set(&mut params, 0);
+                }
+                layer.set_params(&params);
             }
-            layer.set_params(&params);
             layer.theta_offset = 0;
             layer.goodness = 0;
         }
@@ -399,6 +419,37 @@ mod tests {
         assert_eq!(core.network().w_max(), 127);
         core.command(Op::WriteRegister, HIDDEN_PARAMETERS + 1, 0xFFFF);
         assert_eq!(core.network().hidden[0].params().threshold, -1);
+    }
+
+    /// A core with fixed parameters holds the network's from power-up, ignores writes of
+    /// them and keeps them over a reset; `w_max` and the anneal stay registers.
+    #[test]
+    fn fixed_parameters_are_the_networks_and_ignore_writes() {
+        let cfg = default_network();
+        let mut core = CoreModel::build(&cfg, true).expect("default core");
+        assert!(core.shape().fixed_parameters);
+        let mut want = cfg.hidden[0].clone();
+        want.init_range = 0;
+        let mut loaded = CoreModel::new(&cfg).expect("default core");
+        for (id, value) in parameter_writes(&cfg, 0) {
+            loaded.command(Op::WriteRegister, id, value);
+        }
+        for layer in [H, C] {
+            let of = |core: &CoreModel| layer.of(core.network()).map(|l| l.params().clone());
+            assert_eq!(of(&core), of(&loaded), "{layer:?}");
+        }
+        assert_eq!(core.network().hidden[0].params(), &want);
+        core.command(Op::WriteRegister, HIDDEN_PARAMETERS + 1, 0xFFFF);
+        core.command(Op::WriteRegister, HIDDEN_PARAMETERS, 7);
+        core.reset();
+        assert_eq!(core.network().hidden[0].params(), &want);
+        core.command(Op::WriteRegister, Register::Anneal.id(), 2);
+        core.command(Op::WriteRegister, Register::WeightMax.id(), 100);
+        assert_eq!((core.network().anneal, core.network().w_max()), (2, 100));
+        // With its parameters in registers, the core starts at 0 and a reset clears the shifts.
+        assert_eq!(loaded.network().hidden[0].params(), &want);
+        loaded.reset();
+        assert_eq!(loaded.network().hidden[0].params().leak_shift, 0);
     }
 
     /// Load the state of `net` and its parameters into `core` through the command port.

@@ -181,8 +181,8 @@ impl PinChip {
         let cfg = kind
             .config()
             .unwrap_or_else(|err| panic!("network of chip {}: {err}", kind.name()));
-        let golden =
-            Chip::new(&cfg).unwrap_or_else(|err| panic!("golden model of {}: {err}", kind.name()));
+        let golden = Chip::build(&cfg, kind.options().fixed_parameters)
+            .unwrap_or_else(|err| panic!("golden model of {}: {err}", kind.name()));
         let clocks_per_bit = kind.clocks_per_bit();
         let (step_budget, reset_budget) = core_budgets(&cfg, kind.options());
         Self {
@@ -366,7 +366,7 @@ impl PinChip {
             self.tx = self.model.cycle_reset(true, true).uart_tx;
             self.stats.cycles += 1;
         }
-        self.golden = Chip::new(&self.cfg)
+        self.golden = Chip::build(&self.cfg, self.options.fixed_parameters)
             .unwrap_or_else(|err| panic!("golden model of {}: {err}", self.cfg.name));
     }
 

@@ -52,7 +52,7 @@ impl Session {
     /// `IDENTIFY`, whose answer must describe the chip's network.
     fn greet(&mut self) {
         let identity = self.request(&Command::Identify);
-        let want = Identity::of(&self.phases.cfg).encode();
+        let want = Identity::of_shape(&self.phases.cfg, self.chip.golden().core().shape()).encode();
         assert_eq!(
             identity, want,
             "IDENTIFY of the chip of {}",
@@ -148,8 +148,8 @@ impl Session {
 
     /// Load `net` as `golden::load` writes it through the core's port, in frames: pixels, the
     /// weights and every neuron-state field of every layer, every layer's offset and goodness,
-    /// every parameter of `parameter_writes` and the generator seeds (each group of registers
-    /// in id order).
+    /// every parameter of `parameter_writes` the chip can write and the generator seeds (each
+    /// group of registers in id order).
     pub fn load(&mut self, net: &Network, pixels: &[u8]) {
         let cfg = self.phases.cfg.clone();
         self.write_pixels(pixels);
@@ -203,7 +203,13 @@ impl Session {
             .flat_map(|layer| [Register::ThetaOffset(layer), Register::Goodness(layer)])
             .collect();
         self.write_registers(&values(status));
-        self.write_registers(&parameter_writes(&cfg, net.anneal));
+        // Every parameter the chip can write (none of a chip whose parameters are fixed).
+        let chip = self.chip.golden().core().shape().clone();
+        let parameters: Vec<(u16, u32)> = parameter_writes(&cfg, net.anneal)
+            .into_iter()
+            .filter(|&(id, _)| chip.register_writable(id))
+            .collect();
+        self.write_registers(&parameters);
         let generators = shape
             .layers()
             .map(Register::LearnState)

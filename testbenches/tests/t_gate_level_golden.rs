@@ -7,7 +7,8 @@
 //! script (`spikeforge_hdl::board::flow::synth_script_of`) and simulated with Yosys's models
 //! of the primitives:
 //! - `gate_ice40`: the iCEBreaker's script (iCE40 UP5K, ABC9, DSPs), the hidden weights in
-//!   SPRAM (Yosys's own `SB_SPRAM256KA` model, not this project's);
+//!   SPRAM (Yosys's own `SB_SPRAM256KA` model, not this project's) and the layers' parameters
+//!   fixed (so the session's load writes none of them, as a host does);
 //! - `gate_ecp5`: the ULX3S's script (ECP5), with `verilated/verilog/DP16KD.v` and
 //!   `MULT18X18D.v` for the block RAMs and multipliers Yosys does not model;
 //! - `gate_ice40_mutant`: `gate_ice40`'s netlist with one bit of one LUT flipped (build.rs's
@@ -20,8 +21,8 @@
 //! classified, `LINK_STATUS`; every response byte equal to the golden `Chip`'s, then the
 //! weights and the accuracy equal to `train::train`'s and every layer's weights changed.
 //!
-//! `gate_core_ice40` is the small network's core with W in SPRAM, synthesised with the
-//! iCEBreaker's script: random state loaded through the host interface, then the phases of
+//! `gate_core_ice40` is the small network's core with W in SPRAM and its parameters fixed,
+//! synthesised with the iCEBreaker's script: random state loaded through the host interface, then the phases of
 //! one sample (positive with the label input, classifier, negative, inference), all state and
 //! the cycles compared with the golden model after every step (`golden::Bench`).
 

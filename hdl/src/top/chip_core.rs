@@ -52,7 +52,7 @@ impl ChipCore {
             rx_overflow: Signal::default(),
             active: Signal::default(),
             reset_request: Signal::default(),
-            engine: FrameEngine::new(cfg),
+            engine: FrameEngine::new(cfg, options.fixed_parameters),
             core,
         })
     }
@@ -88,12 +88,14 @@ mod tests {
     use super::*;
     use spikeforge_sim::chip::Chip;
     use spikeforge_sim::core_interface::{
-        parameter_id, parameter_writes, CoreShape, LayerField, LayerId, Register, StateField,
+        parameter_field, parameter_id, parameter_writes, CoreShape, LayerField, LayerId, Register,
+        StateField,
     };
     use spikeforge_sim::network::Network;
     use spikeforge_sim::rng::Xorshift32;
     use spikeforge_sim::wire::{
-        cobs, crc16, decode_response, pack_values, Opcode, Request, Space, Status, MAX_PAYLOAD,
+        cobs, crc16, decode_response, pack_values, Identity, Opcode, Request, Space, Status,
+        FLAG_FIXED_PARAMETERS, MAX_PAYLOAD,
     };
 
     const SETTLE_PASSES: usize = 1_000;
@@ -105,9 +107,9 @@ mod tests {
     }
 
     impl Bench {
-        fn new(cfg: &NetworkConfig) -> Self {
-            let mut chip = ChipCore::new(cfg, CoreOptions::default())
-                .unwrap_or_else(|err| panic!("{}: {err}", cfg.name));
+        fn new(cfg: &NetworkConfig, options: CoreOptions) -> Self {
+            let mut chip =
+                ChipCore::new(cfg, options).unwrap_or_else(|err| panic!("{}: {err}", cfg.name));
             chip.connect_all();
             chip.tx_ready.next = true;
             Self { chip, cycles: 0 }
@@ -186,8 +188,18 @@ mod tests {
     /// Run `session` (one element per exchange) through the RTL and the golden `Chip`, and
     /// require the same bytes back for every exchange; the statuses of the responses.
     fn assert_same_answers(cfg: &NetworkConfig, session: &[Vec<u8>]) -> Vec<Status> {
-        let mut bench = Bench::new(cfg);
-        let mut model = Chip::new(cfg).unwrap_or_else(|err| panic!("{err}"));
+        assert_same_answers_of(cfg, CoreOptions::default(), session)
+    }
+
+    /// [`assert_same_answers`] with the chip's core built as `options` say.
+    fn assert_same_answers_of(
+        cfg: &NetworkConfig,
+        options: CoreOptions,
+        session: &[Vec<u8>],
+    ) -> Vec<Status> {
+        let mut bench = Bench::new(cfg, options);
+        let mut model =
+            Chip::build(cfg, options.fixed_parameters).unwrap_or_else(|err| panic!("{err}"));
         let mut statuses = Vec::new();
         for (i, bytes) in session.iter().enumerate() {
             let rtl = bench.feed(bytes);
@@ -344,6 +356,46 @@ mod tests {
     fn reads_writes_and_a_run_match_the_golden_chip() {
         let cfg = small();
         assert_same_answers(&cfg, &load_run_and_read_back(&cfg));
+    }
+
+    /// A chip whose layers' parameters are fixed: its identity says so, every write of a
+    /// parameter is refused (OUT_OF_RANGE) while `w_max`, the anneal and the generators are
+    /// taken, and it learns as the golden chip of the network's parameters.
+    #[test]
+    fn a_chip_with_fixed_parameters_refuses_their_writes_and_learns_as_the_golden_chip() {
+        let cfg = small();
+        let fixed = CoreOptions {
+            fixed_parameters: true,
+            ..CoreOptions::default()
+        };
+        let mut session = vec![request(1, Opcode::Identify, vec![])];
+        session.extend(load_run_and_read_back(&cfg));
+        let statuses = assert_same_answers_of(&cfg, fixed, &session);
+        let parameters = parameter_writes(&cfg, 0)
+            .iter()
+            .filter(|&&(id, _)| parameter_field(id).is_some())
+            .count();
+        assert!(parameters > 20, "{parameters} parameter writes");
+        // The parameters, then the session's read past W and its read of an unreadable id.
+        let refused = statuses
+            .iter()
+            .filter(|&&s| s == Status::OutOfRange)
+            .count();
+        assert_eq!(refused, parameters + 2, "{statuses:?}");
+        // The RTL answered IDENTIFY as the golden chip, whose identity has the flag.
+        let mut golden = Chip::build(&cfg, true).unwrap_or_else(|err| panic!("{err}"));
+        let answer = golden.feed(&session[0]);
+        let frame = answer.split(|&b| b == 0).find(|frame| !frame.is_empty());
+        let response = decode_response(frame.unwrap_or_default())
+            .unwrap_or_else(|err| panic!("IDENTIFY: {err}"));
+        let identity =
+            Identity::decode(&response.payload).unwrap_or_else(|err| panic!("identity: {err}"));
+        assert!(
+            identity.shape().fixed_parameters,
+            "flags {:#x}",
+            identity.flags
+        );
+        assert_ne!(identity.flags & FLAG_FIXED_PARAMETERS, 0);
     }
 
     #[test]

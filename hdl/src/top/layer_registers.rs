@@ -2,10 +2,12 @@
 //! read by layer index: the narrow ones (shifts and periods) in registers, the wide ones in the
 //! parameter RAMs.
 use crate::memory::Ram;
+use crate::top::host_interface::{parameter_id, parameter_writes, LayerField, LayerId};
 use crate::top::learning_core::{
     parameter_stride, replicate, PARAMETER_GROUPS, PARAMETER_LAYOUT, PARAMETER_SLOTS,
 };
 use rust_hdl::prelude::*;
+use spikeforge_sim::config::NetworkConfig;
 
 /// Every layer's parameter block (`docs/spec.md` §6).
 ///
@@ -103,16 +105,88 @@ pub struct LayerRegisters {
     // The layers the sequencer and learning's stage 2 work on, as indices of the above.
     index: Signal<Local, Bits<3>>,
     stage_index: Signal<Local, Bits<3>>,
+    // Fixed parameters: every output is the constant of its layer, the wide fields that of the
+    // layer indexed a cycle before (as the RAMs read); the registers and RAMs above are then
+    // left unread and synthesis removes them. Without, the constants are 0 and unread.
+    fixed: Constant<Bit>,
+    wide_index: DFF<Bits<3>>,
+    fixed_threshold: Vec<Constant<Bits<16>>>,
+    fixed_homeostasis_step: Vec<Constant<Bits<16>>>,
+    fixed_homeostasis_max: Vec<Constant<Bits<16>>>,
+    fixed_adapt_step: Vec<Constant<Bits<16>>>,
+    fixed_adapt_target: Vec<Constant<Bits<16>>>,
+    fixed_adapt_min: Vec<Constant<Bits<16>>>,
+    fixed_adapt_max: Vec<Constant<Bits<16>>>,
+    fixed_goodness_threshold: Vec<Constant<Bits<32>>>,
+    fixed_leak_shift: Vec<Constant<Bits<4>>>,
+    fixed_refractory: Vec<Constant<Bits<8>>>,
+    fixed_homeostasis_decay: Vec<Constant<Bits<4>>>,
+    fixed_trace_shift: Vec<Constant<Bits<3>>>,
+    fixed_learn_shift: Vec<Constant<Bits<5>>>,
+    fixed_decay_shift: Vec<Constant<Bits<5>>>,
+}
+
+/// The value of every parameter of every layer (the hidden layers in order, then the
+/// classifier), as a host writes them (`parameter_writes`; 0 for the fields it does not
+/// write), in the field's register bits: the constants of a core whose parameters are fixed.
+fn fixed_values(cfg: &NetworkConfig, layers: usize) -> Vec<[u64; LayerField::ALL.len()]> {
+    let writes = parameter_writes(cfg, 0);
+    LayerId::all(layers - 1)
+        .map(|layer| {
+            LayerField::ALL.map(|field| {
+                let id = parameter_id(layer, field);
+                writes
+                    .iter()
+                    .find(|&&(w, _)| w == id)
+                    .map_or(0, |&(_, value)| u64::from(value))
+            })
+        })
+        .collect()
+}
+
+/// The constants of `field` for every layer (0 for all unless `values`), in `N` bits.
+fn constants<const N: usize>(
+    values: Option<&[[u64; LayerField::ALL.len()]]>,
+    layers: usize,
+    field: LayerField,
+) -> Vec<Constant<Bits<N>>> {
+    let mask = if N >= 64 { u64::MAX } else { (1 << N) - 1 };
+    (0..layers)
+        .map(|i| {
+            let value = values.map_or(0, |v| v[i][field as usize]);
+            Constant::new((value & mask).into())
+        })
+        .collect()
 }
 
 impl LayerRegisters {
     /// The parameters of hidden layers whose parameter blocks are `blocks` (register id
-    /// `>> 4`) and of the classifier, whose block is `classifier_block`.
-    pub fn new(blocks: &[u16], classifier_block: u16) -> Self {
+    /// `>> 4`) and of the classifier, whose block is `classifier_block`: in registers the host
+    /// writes, or fixed at the values of `fixed` (its layers' parameters as a host writes
+    /// them), which ignores host writes.
+    pub fn new(blocks: &[u16], classifier_block: u16, fixed: Option<&NetworkConfig>) -> Self {
         let hidden = blocks.len();
         let layers = hidden + 1;
         let stride = parameter_stride(hidden);
+        let values = fixed.map(|cfg| fixed_values(cfg, layers));
+        let values = values.as_deref();
         Self {
+            fixed: Constant::new(fixed.is_some()),
+            wide_index: DFF::default(),
+            fixed_threshold: constants(values, layers, LayerField::Threshold),
+            fixed_homeostasis_step: constants(values, layers, LayerField::HomeostasisStep),
+            fixed_homeostasis_max: constants(values, layers, LayerField::HomeostasisMax),
+            fixed_adapt_step: constants(values, layers, LayerField::AdaptStep),
+            fixed_adapt_target: constants(values, layers, LayerField::AdaptTarget),
+            fixed_adapt_min: constants(values, layers, LayerField::AdaptMin),
+            fixed_adapt_max: constants(values, layers, LayerField::AdaptMax),
+            fixed_goodness_threshold: constants(values, layers, LayerField::GoodnessThreshold),
+            fixed_leak_shift: constants(values, layers, LayerField::LeakShift),
+            fixed_refractory: constants(values, layers, LayerField::Refractory),
+            fixed_homeostasis_decay: constants(values, layers, LayerField::HomeostasisDecayShift),
+            fixed_trace_shift: constants(values, layers, LayerField::TraceShift),
+            fixed_learn_shift: constants(values, layers, LayerField::LearnShift),
+            fixed_decay_shift: constants(values, layers, LayerField::DecayShift),
             clock: Signal::default(),
             write: Signal::default(),
             addr: Signal::default(),
@@ -186,12 +260,21 @@ impl LayerRegisters {
         }
     }
 
-    /// The parameter RAMs: their number and the words of each.
+    /// The parameter RAMs: their number and the words of each (none when the parameters are
+    /// fixed: synthesis removes the unread RAMs).
     pub fn parameter_memories(&self) -> (usize, usize) {
+        if self.fixed() {
+            return (0, 0);
+        }
         (
             self.parameters.len(),
             self.parameters.first().map_or(0, Ram::depth),
         )
+    }
+
+    /// Whether the parameters are fixed at the network's values.
+    pub fn fixed(&self) -> bool {
+        self.fixed.val()
     }
 }
 
@@ -317,6 +400,49 @@ impl Logic for LayerRegisters {
             if self.stage_index.val() == self.layer_id[l].val() {
                 self.learn_shift.next = self.learn_shift_of[l].q.val();
                 self.decay_shift.next = self.decay_shift_of[l].q.val();
+            }
+        }
+        // Fixed parameters: the constants, the wide fields a cycle after their layer's index.
+        self.wide_index.clock.next = self.clock.val();
+        self.wide_index.d.next = self.index.val();
+        if self.fixed.val() {
+            // Hidden layer 0's unless another layer's index matches, so that no output depends
+            // on the registers or RAMs whatever the index's unused codes.
+            self.threshold.next = self.fixed_threshold[0].val();
+            self.homeostasis_step.next = self.fixed_homeostasis_step[0].val();
+            self.homeostasis_max.next = self.fixed_homeostasis_max[0].val();
+            self.adapt_step.next = self.fixed_adapt_step[0].val();
+            self.adapt_target.next = self.fixed_adapt_target[0].val();
+            self.adapt_min.next = self.fixed_adapt_min[0].val();
+            self.adapt_max.next = self.fixed_adapt_max[0].val();
+            self.goodness_threshold.next = self.fixed_goodness_threshold[0].val();
+            self.leak_shift.next = self.fixed_leak_shift[0].val();
+            self.refractory.next = self.fixed_refractory[0].val();
+            self.homeostasis_decay.next = self.fixed_homeostasis_decay[0].val();
+            self.trace_shift.next = self.fixed_trace_shift[0].val();
+            self.learn_shift.next = self.fixed_learn_shift[0].val();
+            self.decay_shift.next = self.fixed_decay_shift[0].val();
+            for l in 0..self.layer_id.len() {
+                if self.wide_index.q.val() == self.layer_id[l].val() {
+                    self.threshold.next = self.fixed_threshold[l].val();
+                    self.homeostasis_step.next = self.fixed_homeostasis_step[l].val();
+                    self.homeostasis_max.next = self.fixed_homeostasis_max[l].val();
+                    self.adapt_step.next = self.fixed_adapt_step[l].val();
+                    self.adapt_target.next = self.fixed_adapt_target[l].val();
+                    self.adapt_min.next = self.fixed_adapt_min[l].val();
+                    self.adapt_max.next = self.fixed_adapt_max[l].val();
+                    self.goodness_threshold.next = self.fixed_goodness_threshold[l].val();
+                }
+                if self.index.val() == self.layer_id[l].val() {
+                    self.leak_shift.next = self.fixed_leak_shift[l].val();
+                    self.refractory.next = self.fixed_refractory[l].val();
+                    self.homeostasis_decay.next = self.fixed_homeostasis_decay[l].val();
+                    self.trace_shift.next = self.fixed_trace_shift[l].val();
+                }
+                if self.stage_index.val() == self.layer_id[l].val() {
+                    self.learn_shift.next = self.fixed_learn_shift[l].val();
+                    self.decay_shift.next = self.fixed_decay_shift[l].val();
+                }
             }
         }
     }

@@ -296,6 +296,7 @@ mod tests {
             classes: 10,
             classifier_rows: 36,
             classifier_sees_input: false,
+            fixed_parameters: false,
         }
     }
 

@@ -4,6 +4,8 @@
 mod uart_rx;
 mod uart_tx;
 
+use rust_hdl::prelude::{Bits, Constant};
+
 pub(crate) use uart_rx::receiver_states;
 pub use uart_rx::UartRx;
 pub use uart_tx::UartTx;
@@ -15,9 +17,9 @@ pub use spikeforge_sim::wire::line::{
 /// The mask of a bit-time counter that counts from 0 to `last` and restarts: the bits that
 /// `last` reaches. The counter is 16 bits wide (the widest bit time); masking its increment
 /// leaves the bits above constant 0, and synthesis removes them (4 bits at 12 clocks per bit).
-pub(crate) fn count_mask(last: u16) -> rust_hdl::prelude::Constant<rust_hdl::prelude::Bits<16>> {
+pub(crate) fn count_mask(last: u16) -> Constant<Bits<16>> {
     let bits = u16::BITS - last.leading_zeros();
-    rust_hdl::prelude::Constant::new(((1u64 << bits) - 1).into())
+    Constant::new(((1u64 << bits) - 1).into())
 }
 
 /// Test support: clock a widget and build serial waveforms.

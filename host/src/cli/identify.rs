@@ -49,6 +49,16 @@ impl Cmd {
                 "no"
             }
         );
+        println!(
+            "layer parameters: {}",
+            match id.parameter_hash {
+                Some(hash) => format!(
+                    "fixed in the logic (parameter hash {hash:016x}: only networks with these \
+                     parameters load)"
+                ),
+                None => "registers the host writes".to_string(),
+            }
+        );
         let widths: Vec<String> = Space::ALL
             .iter()
             .zip(id.widths)

@@ -20,7 +20,13 @@ pub struct SimChip {
 impl SimChip {
     /// The chip generated for `cfg`, at power-up.
     pub fn new(cfg: &NetworkConfig) -> Result<Self, TransportError> {
-        let chip = Chip::new(cfg).map_err(|err| TransportError::Setup {
+        Self::build(cfg, false)
+    }
+
+    /// The chip generated for `cfg` with its layers' parameters fixed in its logic
+    /// (`fixed_parameters`) or in registers, at power-up.
+    pub fn build(cfg: &NetworkConfig, fixed_parameters: bool) -> Result<Self, TransportError> {
+        let chip = Chip::build(cfg, fixed_parameters).map_err(|err| TransportError::Setup {
             link: "sim".to_string(),
             reason: format!("network {:?} has no chip: {err}", cfg.name),
         })?;

@@ -4,7 +4,7 @@
 use super::codes::Space;
 use super::{MAGIC, MAX_PAYLOAD, PROTOCOL_VERSION};
 use crate::config::NetworkConfig;
-use crate::core_interface::CoreShape;
+use crate::core_interface::{parameter_field, parameter_writes, CoreShape, MAX_HIDDEN_LAYERS};
 use crate::model::Fnv1a;
 
 /// A payload of the wrong size.
@@ -27,7 +27,8 @@ pub struct Identity {
     /// [`PROTOCOL_VERSION`].
     pub version: u8,
     /// Bit 0: the classifier sees the pixels (`classifier_sees_input`); bits 2..1: hidden
-    /// layers − 1 ([`FLAG_HIDDEN_LAYERS_SHIFT`]); other bits 0.
+    /// layers − 1 ([`FLAG_HIDDEN_LAYERS_SHIFT`]); bit 3: the layers' parameters are fixed
+    /// ([`FLAG_FIXED_PARAMETERS`]); other bits 0.
     pub flags: u8,
     /// `MAX_PAYLOAD`.
     pub max_payload: u16,
@@ -52,6 +53,9 @@ pub struct Identity {
     /// Neurons of hidden layers 1, 2, ... (after the build hash, u16 LE each; none in the
     /// identity of a core with one hidden layer, which is 34 bytes as in protocol version 1).
     pub more_hidden: Vec<u16>,
+    /// [`parameter_hash`] of the parameters fixed in the chip's logic, after the hidden sizes
+    /// (u64 LE): present exactly when the flags have [`FLAG_FIXED_PARAMETERS`].
+    pub parameter_hash: Option<u64>,
 }
 
 /// [`Identity::flags`] bit: the classifier sees the pixels.
@@ -60,6 +64,27 @@ pub const FLAG_CLASSIFIER_SEES_INPUT: u8 = 1;
 pub const FLAG_HIDDEN_LAYERS_SHIFT: u32 = 1;
 /// [`Identity::flags`] mask of the hidden layers − 1 (after the shift).
 pub const FLAG_HIDDEN_LAYERS_MASK: u8 = 0x3;
+/// [`Identity::flags`] bit: the layers' parameters are fixed in the chip's logic
+/// ([`CoreShape::fixed_parameters`]), the network's values; the chip refuses writes of them.
+pub const FLAG_FIXED_PARAMETERS: u8 = 1 << 3;
+
+/// FNV-1a (64-bit) of the layers' parameters of `cfg` as a host writes them: each parameter id
+/// of `parameter_writes` and its value, u16 and u32 little-endian, in id order. Two networks
+/// with the same parameter hash run the same on a chip whose parameters are fixed, whatever
+/// their other fields (seed, epochs, name).
+pub fn parameter_hash(cfg: &NetworkConfig) -> u64 {
+    let mut writes: Vec<(u16, u32)> = parameter_writes(cfg, 0)
+        .into_iter()
+        .filter(|&(id, _)| parameter_field(id).is_some())
+        .collect();
+    writes.sort_unstable();
+    let mut hash = Fnv1a::new();
+    for (id, value) in writes {
+        hash.write(&id.to_le_bytes());
+        hash.write(&value.to_le_bytes());
+    }
+    hash.finish()
+}
 
 /// FNV-1a (64-bit) of the network's validated configuration as JSON (every field, in
 /// declaration order): it names the network a core was generated for.
@@ -75,6 +100,10 @@ impl Identity {
     /// Payload bytes of the identity of a core with one hidden layer; each further hidden
     /// layer adds 2.
     pub const LEN: usize = 34;
+
+    /// Payload bytes of the longest identity: a core of [`MAX_HIDDEN_LAYERS`] hidden layers
+    /// with fixed parameters.
+    pub const MAX_LEN: usize = Self::LEN + 2 * (MAX_HIDDEN_LAYERS - 1) + 8;
 
     /// The identity of the core for `cfg` (sizes above 65,535 read as 65,535; the core's
     /// limits keep them far below).
@@ -106,7 +135,18 @@ impl Identity {
             widths,
             build_hash: build_hash(cfg),
             more_hidden: cfg.hidden.iter().skip(1).map(|l| small(l.size)).collect(),
+            parameter_hash: None,
         }
+    }
+
+    /// The identity of the core for `cfg` whose shape is `shape` (its parameters fixed or not).
+    pub fn of_shape(cfg: &NetworkConfig, shape: &CoreShape) -> Self {
+        let mut identity = Self::of(cfg);
+        if shape.fixed_parameters {
+            identity.flags |= FLAG_FIXED_PARAMETERS;
+            identity.parameter_hash = Some(parameter_hash(cfg));
+        }
+        identity
     }
 
     /// Hidden layers of the core (bits 2..1 of the flags, plus 1).
@@ -131,12 +171,13 @@ impl Identity {
             classes: self.classes.into(),
             classifier_rows: self.classifier_rows.into(),
             classifier_sees_input: self.flags & FLAG_CLASSIFIER_SEES_INPUT != 0,
+            fixed_parameters: self.flags & FLAG_FIXED_PARAMETERS != 0,
         }
     }
 
     /// Payload bytes of this identity.
     pub fn len(&self) -> usize {
-        Self::LEN + 2 * self.more_hidden.len()
+        Self::LEN + 2 * self.more_hidden.len() + if self.parameter_hash.is_some() { 8 } else { 0 }
     }
 
     /// Whether the payload is empty (never: it is at least [`Identity::LEN`] bytes).
@@ -167,16 +208,20 @@ impl Identity {
         for size in &self.more_hidden {
             out.extend_from_slice(&size.to_le_bytes());
         }
+        if let Some(hash) = self.parameter_hash {
+            out.extend_from_slice(&hash.to_le_bytes());
+        }
         out
     }
 
-    /// Parse a payload: [`Identity::LEN`] bytes, and 2 more per hidden layer beyond the first
-    /// (bits 2..1 of the flags byte).
+    /// Parse a payload: [`Identity::LEN`] bytes, 2 more per hidden layer beyond the first
+    /// (bits 2..1 of the flags byte) and 8 more with fixed parameters (bit 3).
     pub fn decode(bytes: &[u8]) -> Result<Self, PayloadSizeError> {
-        let extra = bytes.get(5).map_or(0, |flags| {
-            usize::from((flags >> FLAG_HIDDEN_LAYERS_SHIFT) & FLAG_HIDDEN_LAYERS_MASK)
-        });
-        let expected = Self::LEN + 2 * extra;
+        let flags = bytes.get(5).copied().unwrap_or(0);
+        let extra = usize::from((flags >> FLAG_HIDDEN_LAYERS_SHIFT) & FLAG_HIDDEN_LAYERS_MASK);
+        let fixed = flags & FLAG_FIXED_PARAMETERS != 0;
+        let sizes_end = Self::LEN + 2 * extra;
+        let expected = sizes_end + if fixed { 8 } else { 0 };
         if bytes.len() != expected {
             return Err(PayloadSizeError {
                 what: "IDENTIFY",
@@ -189,8 +234,11 @@ impl Identity {
         magic.copy_from_slice(&bytes[..4]);
         let mut widths = [0u8; 5];
         widths.copy_from_slice(&bytes[21..26]);
-        let mut hash = [0u8; 8];
-        hash.copy_from_slice(&bytes[26..34]);
+        let u64_at = |at: usize| {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&bytes[at..at + 8]);
+            u64::from_le_bytes(word)
+        };
         Ok(Self {
             magic,
             version: bytes[4],
@@ -204,8 +252,9 @@ impl Identity {
             weight_bits: bytes[18],
             steps: u16_at(19),
             widths,
-            build_hash: u64::from_le_bytes(hash),
+            build_hash: u64_at(26),
             more_hidden: (0..extra).map(|i| u16_at(Self::LEN + 2 * i)).collect(),
+            parameter_hash: fixed.then(|| u64_at(sizes_end)),
         })
     }
 }
@@ -263,6 +312,7 @@ impl LinkStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core_interface::HIDDEN_PARAMETERS;
 
     fn default_network() -> NetworkConfig {
         crate::config::supervised_digits()
@@ -286,6 +336,34 @@ mod tests {
                 expected: 34,
                 len: 33
             })
+        );
+    }
+
+    #[test]
+    fn identity_of_a_chip_with_fixed_parameters_says_so() {
+        let cfg = default_network();
+        let fixed = CoreShape::of(&cfg).with_fixed_parameters(true);
+        let identity = Identity::of_shape(&cfg, &fixed);
+        let bytes = identity.encode();
+        assert_eq!(bytes[5], FLAG_FIXED_PARAMETERS);
+        assert_eq!(bytes.len(), Identity::LEN + 8);
+        assert_eq!(bytes[34..], parameter_hash(&cfg).to_le_bytes());
+        let decoded = Identity::decode(&bytes).expect("decodes");
+        assert_eq!(decoded, identity);
+        assert_eq!(decoded.shape(), fixed);
+        assert!(Identity::decode(&bytes[..Identity::LEN]).is_err());
+        // The parameter hash ignores the seed and the name, and sees every parameter.
+        let mut other = cfg.clone();
+        other.seed += 1;
+        other.name = "other".to_string();
+        assert_eq!(parameter_hash(&other), parameter_hash(&cfg));
+        other.classifier.learn_shift += 1;
+        assert_ne!(parameter_hash(&other), parameter_hash(&cfg));
+        assert!(!fixed.register_writable(HIDDEN_PARAMETERS));
+        assert!(CoreShape::of(&cfg).register_writable(HIDDEN_PARAMETERS));
+        assert_eq!(
+            Identity::of_shape(&cfg, &CoreShape::of(&cfg)),
+            Identity::of(&cfg)
         );
     }
 

@@ -24,8 +24,8 @@ pub use command::{
 pub use crc::crc16;
 pub use frame::{decode_request, decode_response, Direction, Frame, FrameError, Request, Response};
 pub use identity::{
-    build_hash, Identity, LinkStatus, PayloadSizeError, FLAG_CLASSIFIER_SEES_INPUT,
-    FLAG_HIDDEN_LAYERS_MASK, FLAG_HIDDEN_LAYERS_SHIFT,
+    build_hash, parameter_hash, Identity, LinkStatus, PayloadSizeError, FLAG_CLASSIFIER_SEES_INPUT,
+    FLAG_FIXED_PARAMETERS, FLAG_HIDDEN_LAYERS_MASK, FLAG_HIDDEN_LAYERS_SHIFT,
 };
 pub use map::{MemoryMap, RangeError};
 

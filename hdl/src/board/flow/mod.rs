@@ -96,6 +96,7 @@ pub fn core_options(board: &Board) -> CoreOptions {
         lanes: board.lanes,
         split_neuron: board.split_neuron,
         split_rounding: board.split_rounding,
+        fixed_parameters: board.fixed_parameters,
     }
 }
 
@@ -533,6 +534,7 @@ pub fn build_bitstream(
             "lanes": board.lanes,
             "split_neuron": board.split_neuron,
             "split_rounding": board.split_rounding,
+            "fixed_parameters": board.fixed_parameters,
         },
         "logic_used": used(lc),
         "logic_total": total(lc),

@@ -140,6 +140,8 @@ pub struct Executor {
     values_length: Signal<Local, Bits<16>>,
     read_length: Signal<Local, Bits<COUNT_BITS>>,
     index_next: Signal<Local, Bits<16>>,
+    // The identity byte the ROM reads at this edge: `index`, the next one in `Identify`.
+    rom_index: Signal<Local, Bits<6>>,
     byte_next: Signal<Local, Bits<3>>,
     value_byte: Signal<Local, Bits<8>>,
     data_wide: Signal<Local, Bits<32>>,
@@ -217,6 +219,7 @@ impl Executor {
             values_length: Signal::default(),
             read_length: Signal::default(),
             index_next: Signal::default(),
+            rom_index: Signal::default(),
             byte_next: Signal::default(),
             value_byte: Signal::default(),
             data_wide: Signal::default(),
@@ -308,8 +311,7 @@ impl Logic for Executor {
         self.request_address.next = self.pointer.q.val();
         // The identity's byte `index` (the next one in `Identify`) is read at this edge, so
         // that the ROM holds byte `index` in each `Identify` cycle.
-        self.rom_address.next =
-            self.identity_at.val() | bit_cast::<ROM_BITS, 6>(self.index.q.val().get_bits::<6>(0));
+        self.rom_index.next = self.index.q.val().get_bits::<6>(0);
 
         match self.state.val() {
             EngineState::Check => {
@@ -480,8 +482,7 @@ impl Logic for Executor {
             EngineState::Identify => {
                 self.emit_valid.next = true;
                 self.emit_byte.next = self.rom_data.val();
-                self.rom_address.next = self.identity_at.val()
-                    | bit_cast::<ROM_BITS, 6>(self.index_next.val().get_bits::<6>(0));
+                self.rom_index.next = self.index_next.val().get_bits::<6>(0);
                 self.index.d.next = self.index_next.val();
                 self.identity_done.next = self.index.q.val() == self.identity_last.val();
             }
@@ -589,6 +590,8 @@ impl Logic for Executor {
             }
             _ => {}
         }
+        self.rom_address.next =
+            self.identity_at.val() | bit_cast::<ROM_BITS, 6>(self.rom_index.val());
 
         // The core failed (§7.6): the response is rebuilt as CORE_TIMEOUT from its header.
         if self.abort.val() {

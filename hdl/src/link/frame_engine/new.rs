@@ -53,12 +53,13 @@ fn engine_rom(identity: &[u8]) -> Ram<Bits<8>, ROM_BITS> {
 }
 
 impl FrameEngine {
-    /// The engine of the chip generated for `cfg`: the identity, the memory map and the
+    /// The engine of the chip generated for `cfg`, its layers' parameters fixed in the core
+    /// (`fixed_parameters`: not writable) or not: the identity, the memory map and the
     /// register masks are fixed here.
-    pub fn new(cfg: &NetworkConfig) -> Self {
-        let map = MemoryMap::of(cfg);
+    pub fn new(cfg: &NetworkConfig, fixed_parameters: bool) -> Self {
+        let map = MemoryMap::new(CoreShape::of(cfg).with_fixed_parameters(fixed_parameters));
         let shape = map.shape();
-        let identity = Identity::of(cfg).encode();
+        let identity = Identity::of_shape(cfg, shape).encode();
         let saturated = (1 << POSITION_BITS) - 1;
         assert!(
             BUFFER_BYTES < saturated && Direction::Request.max_encoded_len() < saturated,

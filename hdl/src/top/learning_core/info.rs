@@ -44,7 +44,7 @@ impl LearningCore {
         let (hidden_events, classifier_events) = self.event_lists.words();
         let (neuron_words, bank_words) = self.neuron_memories.words();
         let lanes = self.hidden_weights.len();
-        let memories = vec![
+        let mut memories = vec![
             memory("pixels", self.pixels.depth(), self.pixels.stored_bits()),
             banked("hidden_weights", &self.hidden_weights),
             banked("classifier_weights", &self.classifier_weights),
@@ -62,11 +62,14 @@ impl LearningCore {
             memory("hidden_events", hidden_events, 16),
             memory("classifier_events", classifier_events, 16),
             memory("sigmoid", self.error_stage.sigmoid_words(), 8),
-            MemoryInfo {
+        ];
+        let fixed = self.layer_registers.fixed();
+        if !fixed {
+            memories.push(MemoryInfo {
                 banks: parameter_slots,
                 ..memory("parameters", parameter_slots * parameter_words, 16)
-            },
-        ];
+            });
+        }
         let register = |id: u16, name: &str, width, access| ParameterInfo {
             id,
             name: name.to_string(),
@@ -128,9 +131,11 @@ impl LearningCore {
             register(Register::WeightMax.id(), "w_max", 15, "w"),
             register(Register::Anneal.id(), "anneal", 8, "w"),
         ]);
+        // Fixed parameters are constants, not registers.
         let layers = (0..hidden_layers)
             .map(|l| (LayerId::hidden(l), hidden(l)))
-            .chain([(LayerId::CLASSIFIER, "classifier".to_string())]);
+            .chain([(LayerId::CLASSIFIER, "classifier".to_string())])
+            .filter(|_| !fixed);
         for (layer_id, layer) in layers {
             for field in LayerField::ALL {
                 if layer_id.is_classifier() && field == LayerField::GoodnessThreshold {

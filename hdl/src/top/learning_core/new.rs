@@ -137,7 +137,11 @@ impl LearningCore {
             draws: Draws::new(lanes),
             error_stage: ErrorStage::new(hidden_layers),
             event_lists: EventLists::new(&lists),
-            layer_registers: LayerRegisters::new(&parameter_blocks, CLASSIFIER_PARAMETERS >> 4),
+            layer_registers: LayerRegisters::new(
+                &parameter_blocks,
+                CLASSIFIER_PARAMETERS >> 4,
+                options.fixed_parameters.then_some(cfg),
+            ),
             synapse_stages: SynapseStages::new(lanes, options.late_write()),
             sequencer: Sequencer::new(
                 &sizes,

@@ -129,6 +129,13 @@ pub struct CoreOptions {
     /// shorter critical path, for about 50 more flip-flops per lane and 40 per core (over 100
     /// logic cells on the UP5K).
     pub split_rounding: bool,
+    /// Fix the layers' parameters (thresholds, shifts, homeostasis, adaptation, goodness
+    /// thresholds) at the network's values: constants in the logic instead of registers and
+    /// parameter RAMs the host writes. The shifts by them then cost no logic (about 900 logic
+    /// cells fewer on the UP5K), but the chip takes only networks with these parameters: its
+    /// parameter ids are not writable ([`CoreShape::fixed_parameters`]) and its identity says
+    /// so, with their hash. `w_max` and the anneal stay registers.
+    pub fixed_parameters: bool,
 }
 
 impl CoreOptions {
@@ -151,13 +158,14 @@ impl CoreOptions {
 }
 
 impl Default for CoreOptions {
-    /// Block RAM only, one lane.
+    /// Block RAM only, one lane, parameters in registers.
     fn default() -> Self {
         Self {
             weights_in_spram: false,
             lanes: 1,
             split_neuron: false,
             split_rounding: false,
+            fixed_parameters: false,
         }
     }
 }

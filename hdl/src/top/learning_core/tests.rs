@@ -4,8 +4,8 @@ use super::*;
 use crate::memory::RamStyle;
 use crate::synth::{synthesize_text, Family};
 use crate::top::host_interface::{
-    memory_address, state_probes, state_writes, LayerField, Op, ShapeError, StepCommand,
-    CLASSIFIER_PARAMETERS, HIDDEN_PARAMETERS,
+    memory_address, parameter_field, parameter_writes, state_probes, state_writes, LayerField, Op,
+    ShapeError, StepCommand, CLASSIFIER_PARAMETERS, HIDDEN_PARAMETERS,
 };
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::core_interface::{draw, random_state};
@@ -131,6 +131,18 @@ fn assert_state_matches(host: &mut Host, net: &Network, prediction: bool, when: 
 /// after every step. With W in SPRAM, the RAM model also panics on a cycle that reads and
 /// writes W, and makes a read of W after a write of it undefined.
 fn run_against_golden(toml: &str, seed: u32, options: CoreOptions) {
+    run_against_golden_after(toml, seed, options, options.fixed_parameters);
+}
+
+/// [`run_against_golden`], with every layer's parameter then written with another value
+/// (its lowest bit flipped) if `overwrite_parameters`: a core whose parameters are fixed
+/// ignores those writes, so the golden model keeps the network's values.
+fn run_against_golden_after(
+    toml: &str,
+    seed: u32,
+    options: CoreOptions,
+    overwrite_parameters: bool,
+) {
     let cfg = NetworkConfig::from_toml_str(toml, "<test network>")
         .unwrap_or_else(|err| panic!("test network: {err}"));
     let mut rng = Xorshift32::new(seed);
@@ -139,6 +151,13 @@ fn run_against_golden(toml: &str, seed: u32, options: CoreOptions) {
     let mut host = Host::new(&cfg, options);
     for (op, addr, data) in state_writes(&cfg, &net, &pixels) {
         host.write(op, addr, data);
+    }
+    if overwrite_parameters {
+        for (id, value) in parameter_writes(&cfg, 0) {
+            if parameter_field(id).is_some() {
+                host.write(Op::WriteRegister, id, value ^ 1);
+            }
+        }
     }
     let requests: Vec<(Op, u16)> = (0..cfg.inputs)
         .map(|i| (Op::ReadPixel, memory_address(i)))
@@ -309,6 +328,7 @@ const SPRAM: CoreOptions = CoreOptions {
     lanes: 1,
     split_neuron: false,
     split_rounding: false,
+    fixed_parameters: false,
 };
 
 fn lanes(lanes: usize) -> CoreOptions {
@@ -367,6 +387,35 @@ fn cores_with_two_neuron_data_stages_match_golden_model() {
     run_against_golden(SELF_SUPERVISED, 0x5B17_0002, split(lanes(4)));
     let toml = with_hidden_layer(SUPERVISED, 5, 0, 1);
     run_against_golden(&toml, 0x5B17_0003, split(SPRAM));
+}
+
+/// Parameters fixed at the network's values: the supervised network uses every feature
+/// (adaptive thresholds, homeostasis, refractory periods, weight decay, every shift), with one
+/// and two hidden layers, lanes, SPRAM and both splits; writes of other values to every
+/// parameter id change nothing. Negative control: a core with its parameters in registers
+/// takes those writes and so differs from the golden model.
+#[test]
+fn cores_with_fixed_parameters_ignore_their_writes_and_match_golden_model() {
+    let fixed = |options: CoreOptions| CoreOptions {
+        fixed_parameters: true,
+        ..options
+    };
+    let both_splits = CoreOptions {
+        split_neuron: true,
+        split_rounding: true,
+        ..SPRAM
+    };
+    run_against_golden(SUPERVISED, 0xF1ED_0001, fixed(CoreOptions::default()));
+    run_against_golden(SELF_SUPERVISED, 0xF1ED_0002, fixed(lanes(4)));
+    let toml = with_hidden_layer(SUPERVISED, 5, 0, 1);
+    run_against_golden(&toml, 0xF1ED_0003, fixed(both_splits));
+    let registers = std::panic::catch_unwind(|| {
+        run_against_golden_after(SUPERVISED, 0xF1ED_0001, CoreOptions::default(), true);
+    });
+    assert!(
+        registers.is_err(),
+        "a core with its parameters in registers ignored writes of other values"
+    );
 }
 
 /// The rounding over stages 3 and 4: one lane and eight, block RAM (with the write-back in a
@@ -703,6 +752,19 @@ fn info_lists_ports_memories_and_registers() {
         .parameters
         .iter()
         .any(|p| p.id == CLASSIFIER_PARAMETERS && p.name == "classifier.leak_shift"));
+    assert!(info.memories.iter().any(|m| m.name == "parameters"));
+    // Fixed parameters: neither registers nor RAMs.
+    let fixed = LearningCore::with_options(
+        &cfg,
+        CoreOptions {
+            fixed_parameters: true,
+            ..SPRAM
+        },
+    )
+    .unwrap_or_else(|err| panic!("default network: {err}"))
+    .info();
+    assert_eq!(fixed.parameters.len(), 7 + 2);
+    assert!(fixed.memories.iter().all(|m| m.name != "parameters"));
 }
 
 #[test]
