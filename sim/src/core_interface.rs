@@ -1110,6 +1110,17 @@ pub fn parameter_writes(cfg: &NetworkConfig, anneal: u8) -> Vec<(u16, u32)> {
     writes
 }
 
+/// The layers' parameters of [`parameter_writes`] alone (no `w_max`, no anneal), in id order:
+/// the values a core with fixed parameters holds as constants.
+pub fn layer_parameter_writes(cfg: &NetworkConfig) -> Vec<(u16, u32)> {
+    let mut writes: Vec<(u16, u32)> = parameter_writes(cfg, 0)
+        .into_iter()
+        .filter(|&(id, _)| parameter_field(id).is_some())
+        .collect();
+    writes.sort_unstable();
+    writes
+}
+
 /// The control word of [`Op::Step`] (`cmd_data`).
 ///
 /// | bits | field |

@@ -18,7 +18,7 @@
 
 use crate::config::NetworkConfig;
 use crate::core_interface::{
-    parameter_writes, CoreShape, LayerField, LayerId, Op, Register, ShapeError, StateField,
+    layer_parameter_writes, CoreShape, LayerField, LayerId, Op, Register, ShapeError, StateField,
     StepCommand,
 };
 use crate::network::{Layer, Network};
@@ -70,10 +70,8 @@ impl CoreModel {
         core.reset();
         if fixed_parameters {
             // The values a host would write, which the generator makes constants.
-            for (id, value) in parameter_writes(cfg, 0) {
-                if core.shape.parameter_field(id).is_some() {
-                    core.write_register(id, value);
-                }
+            for (id, value) in layer_parameter_writes(cfg) {
+                core.write_register(id, value);
             }
             core.shape = core.shape.clone().with_fixed_parameters(true);
         }

@@ -88,8 +88,8 @@ mod tests {
     use super::*;
     use spikeforge_sim::chip::Chip;
     use spikeforge_sim::core_interface::{
-        parameter_field, parameter_id, parameter_writes, CoreShape, LayerField, LayerId, Register,
-        StateField,
+        layer_parameter_writes, parameter_id, parameter_writes, CoreShape, LayerField, LayerId,
+        Register, StateField,
     };
     use spikeforge_sim::network::Network;
     use spikeforge_sim::rng::Xorshift32;
@@ -371,10 +371,7 @@ mod tests {
         let mut session = vec![request(1, Opcode::Identify, vec![])];
         session.extend(load_run_and_read_back(&cfg));
         let statuses = assert_same_answers_of(&cfg, fixed, &session);
-        let parameters = parameter_writes(&cfg, 0)
-            .iter()
-            .filter(|&&(id, _)| parameter_field(id).is_some())
-            .count();
+        let parameters = layer_parameter_writes(&cfg).len();
         assert!(parameters > 20, "{parameters} parameter writes");
         // The parameters, then the session's read past W and its read of an unreadable id.
         let refused = statuses

@@ -2,7 +2,7 @@
 //! read by layer index: the narrow ones (shifts and periods) in registers, the wide ones in the
 //! parameter RAMs.
 use crate::memory::Ram;
-use crate::top::host_interface::{parameter_id, parameter_writes, LayerField, LayerId};
+use crate::top::host_interface::{layer_parameter_writes, parameter_id, LayerField, LayerId};
 use crate::top::learning_core::{
     parameter_stride, replicate, PARAMETER_GROUPS, PARAMETER_LAYOUT, PARAMETER_SLOTS,
 };
@@ -127,10 +127,10 @@ pub struct LayerRegisters {
 }
 
 /// The value of every parameter of every layer (the hidden layers in order, then the
-/// classifier), as a host writes them (`parameter_writes`; 0 for the fields it does not
-/// write), in the field's register bits: the constants of a core whose parameters are fixed.
+/// classifier), as a host writes them (`layer_parameter_writes`; 0 for the fields it does not
+/// write): the constants of a core whose parameters are fixed.
 fn fixed_values(cfg: &NetworkConfig, layers: usize) -> Vec<[u64; LayerField::ALL.len()]> {
-    let writes = parameter_writes(cfg, 0);
+    let writes = layer_parameter_writes(cfg);
     LayerId::all(layers - 1)
         .map(|layer| {
             LayerField::ALL.map(|field| {

@@ -4,7 +4,7 @@
 use super::codes::Space;
 use super::{MAGIC, MAX_PAYLOAD, PROTOCOL_VERSION};
 use crate::config::NetworkConfig;
-use crate::core_interface::{parameter_field, parameter_writes, CoreShape, MAX_HIDDEN_LAYERS};
+use crate::core_interface::{layer_parameter_writes, CoreShape, MAX_HIDDEN_LAYERS};
 use crate::model::Fnv1a;
 
 /// A payload of the wrong size.
@@ -69,17 +69,12 @@ pub const FLAG_HIDDEN_LAYERS_MASK: u8 = 0x3;
 pub const FLAG_FIXED_PARAMETERS: u8 = 1 << 3;
 
 /// FNV-1a (64-bit) of the layers' parameters of `cfg` as a host writes them: each parameter id
-/// of `parameter_writes` and its value, u16 and u32 little-endian, in id order. Two networks
+/// of `layer_parameter_writes` and its value, u16 and u32 little-endian, in id order. Two networks
 /// with the same parameter hash run the same on a chip whose parameters are fixed, whatever
 /// their other fields (seed, epochs, name).
 pub fn parameter_hash(cfg: &NetworkConfig) -> u64 {
-    let mut writes: Vec<(u16, u32)> = parameter_writes(cfg, 0)
-        .into_iter()
-        .filter(|&(id, _)| parameter_field(id).is_some())
-        .collect();
-    writes.sort_unstable();
     let mut hash = Fnv1a::new();
-    for (id, value) in writes {
+    for (id, value) in layer_parameter_writes(cfg) {
         hash.write(&id.to_le_bytes());
         hash.write(&value.to_le_bytes());
     }

@@ -4,8 +4,8 @@ use super::*;
 use crate::memory::RamStyle;
 use crate::synth::{synthesize_text, Family};
 use crate::top::host_interface::{
-    memory_address, parameter_field, parameter_writes, state_probes, state_writes, LayerField, Op,
-    ShapeError, StepCommand, CLASSIFIER_PARAMETERS, HIDDEN_PARAMETERS,
+    layer_parameter_writes, memory_address, state_probes, state_writes, LayerField, Op, ShapeError,
+    StepCommand, CLASSIFIER_PARAMETERS, HIDDEN_PARAMETERS,
 };
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::core_interface::{draw, random_state};
@@ -153,10 +153,8 @@ fn run_against_golden_after(
         host.write(op, addr, data);
     }
     if overwrite_parameters {
-        for (id, value) in parameter_writes(&cfg, 0) {
-            if parameter_field(id).is_some() {
-                host.write(Op::WriteRegister, id, value ^ 1);
-            }
+        for (id, value) in layer_parameter_writes(&cfg) {
+            host.write(Op::WriteRegister, id, value ^ 1);
         }
     }
     let requests: Vec<(Op, u16)> = (0..cfg.inputs)
