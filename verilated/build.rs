@@ -194,9 +194,9 @@ fn variants() -> Vec<Variant> {
         ),
         // The networks and datapaths of the boards that do not build the default network
         // with one of the cores above (the throughput bench): the iCEBreaker's default
-        // network with its weights in SPRAM, both splits and its parameters fixed, the Alchitry
-        // Cu's 64 hidden neurons with both splits.
-        variant("digits_spram", None, fixed(split(spram))),
+        // network with its weights in paired SPRAM banks, both splits and its parameters
+        // fixed, the Alchitry Cu's 64 hidden neurons with both splits.
+        variant("digits_spram", None, fixed(split(paired(spram)))),
         variant("hx8k", Some("../networks/hx8k.toml"), split(block_ram)),
         // Stacked hidden layers: supervised 10-7-5-3 (each hidden layer sees the label input)
         // with 1 lane, and with 8 lanes and both splits; self-supervised
@@ -212,13 +212,31 @@ fn variants() -> Vec<Variant> {
             Some("networks/deep3.toml"),
             lanes(spram, 2),
         ),
-        // Gate level: the small network's core with W in SPRAM and its parameters fixed,
-        // synthesised as the iCEBreaker's build synthesises (iCE40 UP5K, DSPs).
+        // Paired SPRAM banks (one learning cycle per synapse): the mixed network (5 hidden
+        // neurons, odd: a cycle more after each learning row; 4 classes, even: none) with the
+        // rounding over two stages, and the three hidden layers of 6, 5 and 4 and 2 classes.
+        variant(
+            "mixed_spram_paired",
+            Some("networks/mixed.toml"),
+            split_rounding(paired(spram)),
+        ),
+        variant(
+            "deep3_spram_paired",
+            Some("networks/deep3.toml"),
+            paired(spram),
+        ),
+        // Gate level: the small network's core with W and C in paired SPRAM banks and its
+        // parameters fixed, synthesised as the iCEBreaker's build synthesises (iCE40 UP5K,
+        // DSPs). Its layers (7 hidden neurons, 3 classes) take the extra cycle between rows.
         Variant {
             source: Source::Gates {
                 board: "icebreaker",
             },
-            ..variant("gate_core_ice40", Some("networks/small.toml"), fixed(spram))
+            ..variant(
+                "gate_core_ice40",
+                Some("networks/small.toml"),
+                fixed(paired(spram)),
+            )
         },
     ]
 }
@@ -255,13 +273,14 @@ fn chips() -> BuildResult<Vec<Variant>> {
         // spaces, state addresses and register ids.
         chip("chip_deep", Some("networks/deep.toml")),
         // Gate level: the small network's chip synthesised as the iCEBreaker's build
-        // synthesises (iCE40 UP5K, DSPs, W in SPRAM, parameters fixed) and as the ULX3S's
+        // synthesises (iCE40 UP5K, DSPs, W and C in paired SPRAM banks, parameters fixed)
+        // and as the ULX3S's
         // (ECP5, parameters in registers), and the
         // iCE40 netlist with one LUT changed. Each costs a Yosys run (about 40 s) and about
         // 45 s of C++.
         gates(
             "gate_ice40",
-            fixed(spram),
+            fixed(paired(spram)),
             Source::Gates {
                 board: "icebreaker",
             },
@@ -273,7 +292,7 @@ fn chips() -> BuildResult<Vec<Variant>> {
         ),
         gates(
             "gate_ice40_mutant",
-            fixed(spram),
+            fixed(paired(spram)),
             Source::Mutant { of: "gate_ice40" },
         ),
     ])
@@ -283,6 +302,14 @@ fn chips() -> BuildResult<Vec<Variant>> {
 fn fixed(options: CoreOptions) -> CoreOptions {
     CoreOptions {
         fixed_parameters: true,
+        ..options
+    }
+}
+
+/// `options` with the weights in paired banks (as the iCEBreaker).
+fn paired(options: CoreOptions) -> CoreOptions {
+    CoreOptions {
+        paired_banks: true,
         ..options
     }
 }

@@ -213,6 +213,9 @@ pub struct Board {
     pub network: String,
     /// The weights (hidden and classifier) in SPRAM.
     pub spram: bool,
+    /// With `spram`: each lane's weights in two banks, so that learning reads one while it
+    /// writes the other (the core option `paired_banks`): one cycle per group of synapses.
+    pub paired_banks: bool,
     /// Synapses per clock.
     pub lanes: usize,
     /// Two neuron data stages (the core option `split_neuron`).
@@ -283,6 +286,8 @@ struct RawBoard {
     flash_args: Vec<String>,
     network: String,
     spram: bool,
+    #[serde(default)]
+    paired_banks: bool,
     lanes: i64,
     #[serde(default)]
     split_neuron: bool,
@@ -430,6 +435,13 @@ impl Board {
         if raw.spram && resources.spram_blocks == 0 {
             return Err(invalid("spram", &raw.spram, "the device has no SPRAM"));
         }
+        if raw.paired_banks && !raw.spram {
+            return Err(invalid(
+                "paired_banks",
+                &raw.paired_banks,
+                "paired banks serve weights in SPRAM, and spram = false",
+            ));
+        }
         let mut pins = vec![
             ("clock_pin".to_string(), raw.clock_pin.clone()),
             ("uart_rx_pin".to_string(), raw.uart_rx_pin.clone()),
@@ -514,6 +526,7 @@ impl Board {
             flash_args: raw.flash_args,
             network: raw.network,
             spram: raw.spram,
+            paired_banks: raw.paired_banks,
             lanes: usize::try_from(lanes).unwrap_or(1),
             split_neuron: raw.split_neuron,
             split_rounding: raw.split_rounding,
@@ -872,6 +885,10 @@ mod tests {
                     "core_hz = 50_000_000\npll_pad = true",
                 ),
                 "pll_pad = true: only an iCE40's PLL has a pad of its own",
+            ),
+            (
+                good.replace("spram = true", "spram = false"),
+                "paired_banks = true: paired banks serve weights in SPRAM, and spram = false",
             ),
             (
                 good.replace("shows = \"active\"", "shows = \"blink\""),

@@ -52,8 +52,8 @@ pub enum GenerateError {
 
 /// The cycle count of one time step as a formula (see [`cycles_per_step`]).
 pub const CYCLES_FORMULA: &str = "2*N_in + L + sum over hidden layers l of ([E_l*(G(N_l)+2) + \
-     N_l + 3 + s] + csdp*[E_l*(u*G(N_l)+2) + 2]) + [E_c*(G(K)+2) + K + 3 + s] + \
-     classifier_learn*[E_c*(G(K)+2) + 1] + (2+r)*(csdp or classifier_learn)";
+     N_l + 3 + s] + csdp*[E_l*(u*G(N_l)+2+g(N_l)) + 2]) + [E_c*(G(K)+2) + K + 3 + s] + \
+     classifier_learn*[E_c*(u*G(K)+2+g(K)) + 1] + (2+r)*(csdp or classifier_learn)";
 
 /// Verilog of one LIF lane (the `LifUpdate` next-state block), for its resource figure.
 pub fn lif_lane_verilog() -> String {
@@ -155,6 +155,7 @@ fn describe(cfg: &NetworkConfig, options: CoreOptions, core: &LearningCore) -> V
         "lanes": options.lanes,
         "options": {
             "weights_in_spram": options.weights_in_spram,
+            "paired_banks": options.paired_banks,
             "lanes": options.lanes,
             "split_neuron": options.split_neuron,
             "split_rounding": options.split_rounding,
@@ -174,7 +175,9 @@ fn describe(cfg: &NetworkConfig, options: CoreOptions, core: &LearningCore) -> V
         })).collect::<Vec<_>>(),
         "cycles": {
             "per_step_formula": CYCLES_FORMULA,
-            "symbols": "G(n) = ceil(n / lanes); u = 2 with the hidden weights in SPRAM, else 1; \
+            "symbols": "G(n) = ceil(n / lanes); u = 2 with the weights in SPRAM without paired \
+                        banks, else 1; g(n) = 1 with paired banks if n is not a multiple of \
+                        2 lanes, else 0; \
                         s = 3 with the neuron's words registered, two neuron data stages and two \
                         adaptation cycles (split_neuron), else 0; r = 1 with learning's \
                         write-back in a stage of its own (split_rounding with block RAM \
@@ -215,6 +218,7 @@ mod tests {
 
     const SPRAM: CoreOptions = CoreOptions {
         weights_in_spram: true,
+        paired_banks: false,
         lanes: 1,
         split_neuron: false,
         split_rounding: false,
@@ -264,6 +268,54 @@ mod tests {
     }
 
     #[test]
+    fn paired_banks_take_twice_the_sprams_and_need_them() {
+        let cfg = NetworkConfig::default_network().expect("default network");
+        let paired = CoreOptions {
+            paired_banks: true,
+            ..SPRAM
+        };
+        // W in two banks of 8,192 words, C in two of 1,280: one SPRAM each.
+        let generated = generate_with(&cfg, paired).expect("paired banks fit with one lane");
+        assert_eq!(generated.verilog.matches("SB_SPRAM256KA spram_").count(), 4);
+        let d = &generated.description;
+        assert_eq!(d["options"]["paired_banks"], true);
+        let weights = d["memories"]
+            .as_array()
+            .and_then(|m| m.iter().find(|m| m["name"] == "hidden_weights"))
+            .expect("hidden_weights memory");
+        assert_eq!(weights["banks"], 2);
+        // Learning takes one cycle per group: the worst step is the dual-port one's.
+        let dual = generate_with(&cfg, CoreOptions::default()).expect("block RAM");
+        assert_eq!(
+            d["cycles"]["learning_step_worst_case"],
+            dual.description["cycles"]["learning_step_worst_case"]
+        );
+        let err = generate_with(&cfg, CoreOptions { lanes: 2, ..paired })
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref().is_some_and(
+                |e| e.contains("would need 8 SPRAMs") && e.contains("each in 4 bank(s)")
+            ),
+            "{err:?}"
+        );
+        let err = generate_with(
+            &cfg,
+            CoreOptions {
+                weights_in_spram: false,
+                ..paired
+            },
+        )
+        .err()
+        .map(|e| e.to_string());
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.contains("paired_banks needs the weights in SPRAM")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
     fn default_core_passes_verilator_lint() {
         assert_lints_clean(CoreOptions::default(), "block-ram");
     }
@@ -271,6 +323,20 @@ mod tests {
     #[test]
     fn default_core_with_weights_in_spram_passes_verilator_lint() {
         assert_lints_clean(SPRAM, "spram");
+    }
+
+    #[test]
+    fn default_core_with_paired_banks_passes_verilator_lint() {
+        assert_lints_clean(
+            CoreOptions {
+                paired_banks: true,
+                split_rounding: true,
+                split_neuron: true,
+                fixed_parameters: true,
+                ..SPRAM
+            },
+            "paired-banks",
+        );
     }
 
     #[test]

@@ -131,6 +131,38 @@ fn spram_places_the_weights_in_spram() {
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
+/// `--paired-banks` with `--spram`: W and C in two SPRAMs each; without `--spram` it is
+/// refused.
+#[test]
+fn paired_banks_split_the_weights_over_four_sprams() {
+    let dir = temp_dir("paired");
+    let out = dir.join("build");
+    let output = gen_verilog(&[&"--spram", &"--paired-banks", &"--out", &out]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let verilog = std::fs::read_to_string(out.join("spikeforge.v")).expect("spikeforge.v");
+    assert_eq!(verilog.matches("SB_SPRAM256KA spram_").count(), 4);
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("spikeforge.json")).expect("spikeforge.json"),
+    )
+    .expect("valid JSON");
+    assert_eq!(json["options"]["paired_banks"], true);
+    let refused = dir.join("refused");
+    let output = gen_verilog(&[&"--paired-banks", &"--out", &refused]);
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("paired_banks needs the weights in SPRAM (weights_in_spram, --spram)"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!refused.exists(), "nothing is written for a refused option");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
 /// The default network's W and C in 8 lanes: one bank of at least one SPRAM per lane each.
 #[test]
 fn spram_refuses_weights_beyond_four_sprams() {
@@ -274,6 +306,11 @@ fn a_board_build_takes_the_lanes_of_the_command_line() {
     refused(
         &[&"--board", &"orangecrab-25f", &"--spram"],
         "error: --spram: board orangecrab-25f (",
+    );
+    refused(
+        &[&"--board", &"orangecrab-25f", &"--paired-banks"],
+        "error: --paired-banks: board orangecrab-25f keeps its weights in block RAM; paired \
+         banks need them in SPRAM (--spram)\n",
     );
     refused(
         &[&"--board", &"orangecrab-25f", &"--clock-hz", &"24000000"],

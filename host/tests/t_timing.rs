@@ -34,24 +34,32 @@ fn t_timing_bounds_match_the_core_cycle_formula() {
             label_input: (cfg.label_inputs() > 0).then_some(0),
         };
         let core = CoreShape::of(&cfg);
-        let cycles = |lanes, single_port_weights, split_neuron, late_write| {
+        let cycles = |lanes, single_port_weights, paired_banks, split_neuron, late_write| {
             let datapath = Datapath {
                 lanes,
                 single_port_weights,
+                paired_banks,
                 split_neuron,
                 late_write,
             };
             core.cycles_per_step(datapath, cfg.inputs as u64, &hidden, &worst)
         };
-        assert_eq!(max_step_cycles(&id), cycles(1, true, true, true), "{cfg:?}");
+        assert_eq!(
+            max_step_cycles(&id),
+            cycles(1, true, false, true, true),
+            "{cfg:?}"
+        );
         for lanes in [1, 2, 4, 8, 16] {
             for (spram, split) in [(false, false), (true, false), (false, true), (true, true)] {
                 // A late write-back needs dual-port weights.
                 for late in [false, !spram] {
-                    assert!(
-                        max_step_cycles(&id) >= cycles(lanes, spram, split, late),
-                        "{lanes} lanes, SPRAM {spram}, split neuron {split}, late write {late}"
-                    );
+                    for paired in [false, spram] {
+                        assert!(
+                            max_step_cycles(&id) >= cycles(lanes, spram, paired, split, late),
+                            "{lanes} lanes, SPRAM {spram}, paired banks {paired}, split neuron \
+                             {split}, late write {late}"
+                        );
+                    }
                 }
             }
             assert!(max_phase_reset_cycles(&id) >= core.phase_reset_cycles(lanes));

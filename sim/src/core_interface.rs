@@ -173,6 +173,12 @@ pub struct Datapath {
     /// SPRAM): learning reads a group's weights and writes them back in separate cycles, two
     /// cycles per group.
     pub single_port_weights: bool,
+    /// With single-port weights: each lane's weights are split over two banks (word `a` of W
+    /// or C in bank `a mod 2P`), so that learning reads a group's bank while it writes back the
+    /// group three cycles before it from the other one: one cycle per group. A row of a layer
+    /// of `n` neurons with `n mod 2P != 0` takes one more cycle (its last write-back could
+    /// meet the next row's first read).
+    pub paired_banks: bool,
     /// The neuron update registers the neuron's words and has two data stages, and the
     /// threshold adaptation takes two cycles: three more cycles per layer.
     pub split_neuron: bool,
@@ -187,6 +193,7 @@ impl Datapath {
         Self {
             lanes,
             single_port_weights: false,
+            paired_banks: false,
             split_neuron: false,
             late_write: false,
         }
@@ -199,9 +206,29 @@ impl Datapath {
         Self {
             lanes: 1,
             single_port_weights: true,
+            paired_banks: false,
             split_neuron: true,
             late_write: true,
         }
+    }
+
+    /// Cycles learning takes per group of synapses: 2 from single-port weights, unless they
+    /// are in paired banks; else 1.
+    pub fn learn_cycles_per_group(&self) -> u64 {
+        if self.single_port_weights && !self.paired_banks {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// Cycles learning takes between two rows of a layer of `size` neurons beyond the two of
+    /// the event fetch: 1 with paired banks when `size` is not a multiple of twice the lanes
+    /// (the last group's write-back would meet the next row's first read in one bank), else 0.
+    pub fn learn_row_gap(&self, size: usize) -> u64 {
+        u64::from(
+            self.single_port_weights && self.paired_banks && size % (2 * self.lanes.max(1)) != 0,
+        )
     }
 }
 
@@ -437,10 +464,12 @@ impl CoreShape {
     /// `G(n) = ceil(n / lanes)` groups of synapses per row of `n` (`docs/spec.md` §6):
     ///
     /// `2 N_in + L + sum over hidden layers l of ([E_l (G(N_l) + 2) + N_l + 3 + s]
-    ///  + csdp * [E_l (u G(N_l) + 2) + 2]) + [E_c (G(K) + 2) + K + 3 + s]
-    ///  + classifier_learn * [E_c (u G(K) + 2) + 1] + (2 + r) (csdp or classifier_learn)`
+    ///  + csdp * [E_l (u G(N_l) + 2 + g(N_l)) + 2]) + [E_c (G(K) + 2) + K + 3 + s]
+    ///  + classifier_learn * [E_c (u G(K) + 2 + g(K)) + 1] + (2 + r) (csdp or classifier_learn)`
     ///
-    /// with `u = 2` if the weights are in single-port memory, else 1, `s = 3` with the
+    /// with `u = 2` if the weights are in single-port memory without paired banks, else 1,
+    /// `g(n) = 1` with paired banks ([`Datapath::paired_banks`]) when `n` is not a multiple
+    /// of `2 lanes`, else 0, `s = 3` with the
     /// neuron's words registered and two neuron data stages ([`Datapath::split_neuron`]),
     /// else 0, `r = 1` with a late write-back ([`Datapath::late_write`]), else 0,
     /// `E_0 = input_events + [label input spikes]` event rows of hidden layer 0, `E_l =
@@ -461,7 +490,7 @@ impl CoreShape {
         let labels = wide(self.label_inputs);
         let classes = wide(self.classes);
         let groups = |n: u64| n.div_ceil(wide(datapath.lanes.max(1)));
-        let write_cycles = if datapath.single_port_weights { 2 } else { 1 };
+        let write_cycles = datapath.learn_cycles_per_group();
         let label_event = step
             .label_input
             .map_or(0, |k| u64::from(u64::from(k) < labels));
@@ -474,7 +503,8 @@ impl CoreShape {
             let e_l = previous + label_event;
             cycles += layer(e_l, size);
             if step.csdp.is_some() {
-                cycles += e_l * (write_cycles * groups(size) + 2) + 2;
+                let gap = datapath.learn_row_gap(self.hidden[l]);
+                cycles += e_l * (write_cycles * groups(size) + 2 + gap) + 2;
             }
         }
         let e_c = (0..self.hidden_layers()).map(spiked).sum::<u64>()
@@ -485,7 +515,8 @@ impl CoreShape {
             };
         cycles += layer(e_c, classes);
         if step.classifier_label.is_some() {
-            cycles += e_c * (write_cycles * groups(classes) + 2) + 1;
+            let gap = datapath.learn_row_gap(self.classes);
+            cycles += e_c * (write_cycles * groups(classes) + 2 + gap) + 1;
         }
         // The last group's rounding and write-back after learning.
         if step.csdp.is_some() || step.classifier_label.is_some() {
@@ -500,12 +531,7 @@ impl CoreShape {
     /// split neuron update and the late write-back). The frame engine's wait for the core is
     /// bounded by twice this (`docs/spec.md` §7.6).
     pub fn longest_command_cycles(&self) -> u64 {
-        let slowest = Datapath {
-            lanes: 1,
-            single_port_weights: true,
-            split_neuron: true,
-            late_write: true,
-        };
+        let slowest = Datapath::slowest();
         let everything = StepCommand {
             csdp: Some(true),
             classifier_label: Some(0),
@@ -1748,11 +1774,14 @@ mod tests {
             let all: Vec<u64> = shape.hidden.iter().map(|&n| n as u64).collect();
             for lanes in [1, 2, 4, 8, 16] {
                 assert!(shape.phase_reset_cycles(lanes) <= longest);
-                for single_port_weights in [false, true] {
+                for (single_port_weights, paired_banks) in
+                    [(false, false), (true, false), (true, true)]
+                {
                     for split_neuron in [false, true] {
                         let datapath = Datapath {
                             lanes,
                             single_port_weights,
+                            paired_banks,
                             split_neuron,
                             late_write: true,
                         };
@@ -1767,12 +1796,7 @@ mod tests {
         }
         // The slowest datapath with everything spiking and learning reaches the bound.
         let one = shape(&[256]);
-        let slowest = Datapath {
-            lanes: 1,
-            single_port_weights: true,
-            split_neuron: true,
-            late_write: true,
-        };
+        let slowest = Datapath::slowest();
         let worst = StepCommand {
             csdp: Some(true),
             classifier_label: Some(0),
@@ -1806,6 +1830,25 @@ mod tests {
         assert_eq!(
             one.cycles_per_step(spram, 16, &[5], &worst),
             want + 17 * 256 + 5 * 10
+        );
+        // Paired banks: one cycle per group again; 256 and 10 are multiples of 2, so no row
+        // takes a cycle more. With 2 lanes 10 is not a multiple of 4: each of the classifier's
+        // 5 rows takes one more.
+        let paired = Datapath {
+            paired_banks: true,
+            ..spram
+        };
+        assert_eq!(one.cycles_per_step(paired, 16, &[5], &worst), want);
+        let two = |d: Datapath| Datapath { lanes: 2, ..d };
+        assert_eq!(
+            one.cycles_per_step(two(paired), 16, &[5], &worst),
+            one.cycles_per_step(two(lane), 16, &[5], &worst) + 5
+        );
+        // An odd layer: each of its 17 rows takes one more.
+        let odd = shape(&[255]);
+        assert_eq!(
+            odd.cycles_per_step(paired, 16, &[5], &worst),
+            odd.cycles_per_step(lane, 16, &[5], &worst) + 17
         );
         // The neuron's words registered, two neuron data stages and two adaptation cycles:
         // three more cycles per layer.

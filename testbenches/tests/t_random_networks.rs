@@ -1,5 +1,6 @@
 //! Random networks and inputs in co-simulation: 1024 proptest cases, each on one of the tiny
-//! prebuilt cores (1 to 3 hidden layers, 1, 2, 4, 8 or 16 lanes, block RAM and SPRAM, supervised
+//! prebuilt cores (1 to 3 hidden layers, 1, 2, 4, 8 or 16 lanes, block RAM, SPRAM and paired
+//! SPRAM banks, supervised
 //! and self-supervised, 2- to 16-bit weights),
 //! with every run-time parameter drawn within the ranges `sim/src/config.rs` validates (and
 //! validated), `w_max` from a weight width up to the core's, random anneal, weights, neuron
@@ -29,8 +30,9 @@ use spikeforge_sim::rng::Xorshift32;
 use spikeforge_sim::rules::weight_max;
 use spikeforge_testbenches::golden::{draw, Bench, Phase};
 use spikeforge_testbenches::model::{
-    CoreKind, DEEP, DEEP3_SPRAM_LANES2, DEEP_LANES8, MIXED_SPRAM, MIXED_SPRAM_LANES2, SELFSUP,
-    SMALL, SMALL_LANES4, SMALL_SPRAM, TINY, WIDE, WIDE_LANES16, WIDE_LANES2,
+    CoreKind, DEEP, DEEP3_SPRAM_LANES2, DEEP3_SPRAM_PAIRED, DEEP_LANES8, MIXED_SPRAM,
+    MIXED_SPRAM_LANES2, MIXED_SPRAM_PAIRED, SELFSUP, SMALL, SMALL_LANES4, SMALL_SPRAM, TINY, WIDE,
+    WIDE_LANES16, WIDE_LANES2,
 };
 
 /// Cases drawn.
@@ -40,7 +42,7 @@ const RUNNER_SEED: u64 = 0x5EED_0FC0_5131;
 
 /// The cores the cases run on: every tiny variant (the default network's cores are covered by
 /// their own tests; reading all their state every step would cost seconds per case).
-static CORES: [&CoreKind; 13] = [
+static CORES: [&CoreKind; 15] = [
     &SMALL,
     &SELFSUP,
     &WIDE,
@@ -54,6 +56,8 @@ static CORES: [&CoreKind; 13] = [
     &DEEP,
     &DEEP_LANES8,
     &DEEP3_SPRAM_LANES2,
+    &MIXED_SPRAM_PAIRED,
+    &DEEP3_SPRAM_PAIRED,
 ];
 
 /// The run-time parameters of one layer (the fields the core holds in registers).

@@ -41,6 +41,11 @@ struct Args {
     /// `--board`, turns the board's option on.
     #[arg(long)]
     spram: bool,
+    /// With `--spram`: split each lane's weights over two banks (each a whole number of
+    /// SPRAMs), so that learning reads one while it writes back the other: one cycle per group
+    /// of synapses instead of two. With `--board`, turns the board's option on.
+    #[arg(long)]
+    paired_banks: bool,
     /// Synapses processed per clock in integration and learning: 1, 2, 4, 8 or 16. More lanes
     /// take fewer cycles per time step and more logic; the results are the same. 1 when left
     /// out; with `--board`, the board file's lanes when left out, else replacing them.
@@ -140,6 +145,7 @@ fn run() -> anyhow::Result<()> {
     };
     let options = CoreOptions {
         weights_in_spram: args.spram,
+        paired_banks: args.paired_banks,
         lanes: args.lanes.unwrap_or(1),
         split_neuron: args.split_neuron,
         split_rounding: args.split_rounding,
@@ -168,8 +174,8 @@ fn run() -> anyhow::Result<()> {
 }
 
 /// `board` with the datapath options of the command line: `--lanes` replaces the board file's
-/// lanes, `--spram`, `--split-neuron`, `--split-rounding` and `--fixed-parameters` turn its
-/// options on. Each change
+/// lanes, `--spram`, `--paired-banks`, `--split-neuron`, `--split-rounding` and
+/// `--fixed-parameters` turn its options on. Each change
 /// is printed, so that a build never differs from its board file unannounced.
 fn with_datapath(mut board: Board, args: &Args) -> anyhow::Result<Board> {
     let mut changes = Vec::new();
@@ -190,6 +196,17 @@ fn with_datapath(mut board: Board, args: &Args) -> anyhow::Result<Board> {
         }
         changes.push("the weights in SPRAM (the board file: block RAM)".to_string());
         board.spram = true;
+    }
+    if args.paired_banks && !board.paired_banks {
+        if !board.spram {
+            anyhow::bail!(
+                "--paired-banks: board {} keeps its weights in block RAM; paired banks need \
+                 them in SPRAM (--spram)",
+                board.name
+            );
+        }
+        changes.push("--paired-banks (the board file leaves it off)".to_string());
+        board.paired_banks = true;
     }
     for (flag, on, field) in [
         ("--split-neuron", args.split_neuron, &mut board.split_neuron),

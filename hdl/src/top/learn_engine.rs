@@ -97,14 +97,16 @@ pub struct LearnEngine {
     route_valid: Vec<Signal<Local, Bit>>,
     route_bank_lane: Vec<Signal<Local, Bits<16>>>,
     lane_id: Vec<Constant<Bits<16>>>,
+    bank_id: Vec<Constant<Bits<16>>>,
     split_rounding: Constant<Bit>,
     late_write: Constant<Bit>,
 }
 
 impl LearnEngine {
-    /// The engine of `lanes` lanes; with `split_rounding` the rounding spans stages 3 and 4,
-    /// with `late_write` the router has a stage 5 of its own.
-    pub fn new(lanes: usize, split_rounding: bool, late_write: bool) -> Self {
+    /// The engine of `lanes` lanes writing `banks` weight banks (the lanes, or twice them with
+    /// paired banks); with `split_rounding` the rounding spans stages 3 and 4, with
+    /// `late_write` the router has a stage 5 of its own.
+    pub fn new(lanes: usize, banks: usize, split_rounding: bool, late_write: bool) -> Self {
         Self {
             clock: Signal::default(),
             weight: replicate(lanes, Signal::default),
@@ -117,10 +119,10 @@ impl LearnEngine {
             anneal: Signal::default(),
             draw: replicate(lanes, Signal::default),
             lane_valid: replicate(lanes, Signal::default),
-            bank_lane: replicate(lanes, Signal::default),
+            bank_lane: replicate(banks, Signal::default),
             w_max: Signal::default(),
-            bank_write: replicate(lanes, Signal::default),
-            bank_weight: replicate(lanes, Signal::default),
+            bank_write: replicate(banks, Signal::default),
+            bank_weight: replicate(banks, Signal::default),
             anneal_shift: AnnealedShift::new(),
             shift_learn: DFF::default(),
             shift_decay: DFF::default(),
@@ -146,15 +148,16 @@ impl LearnEngine {
             partial_weight: replicate(lanes, DFF::default),
             stage4_shift: DFF::default(),
             write_valid: replicate(lanes, DFF::default),
-            write_bank_lane: replicate(lanes, DFF::default),
+            write_bank_lane: replicate(banks, DFF::default),
             lane_next: replicate(lanes, Signal::default),
             late_next: replicate(lanes, DFF::default),
             late_valid: replicate(lanes, DFF::default),
-            late_bank_lane: replicate(lanes, DFF::default),
+            late_bank_lane: replicate(banks, DFF::default),
             route_next: replicate(lanes, Signal::default),
             route_valid: replicate(lanes, Signal::default),
-            route_bank_lane: replicate(lanes, Signal::default),
+            route_bank_lane: replicate(banks, Signal::default),
             lane_id: (0..lanes).map(constant).collect(),
+            bank_id: (0..banks).map(constant).collect(),
             split_rounding: Constant::new(split_rounding),
             late_write: Constant::new(late_write),
         }
@@ -213,10 +216,8 @@ impl Logic for LearnEngine {
             self.partial[k].clock.next = self.clock.val();
             self.partial_weight[k].clock.next = self.clock.val();
             self.write_valid[k].clock.next = self.clock.val();
-            self.write_bank_lane[k].clock.next = self.clock.val();
             self.late_next[k].clock.next = self.clock.val();
             self.late_valid[k].clock.next = self.clock.val();
-            self.late_bank_lane[k].clock.next = self.clock.val();
             // Stage 2: the drive by the layer's rule, and the weight, registered.
             self.csdp_drive[k].error.next = signed_cast(self.error.val());
             self.csdp_drive[k].trace.next = self.trace[k].val();
@@ -251,22 +252,29 @@ impl Logic for LearnEngine {
                 self.lane_next[k].next = unsigned_cast(self.round_clamp[k].w_next.val());
             }
             self.write_valid[k].d.next = self.lane_valid[k].val();
-            self.write_bank_lane[k].d.next = self.bank_lane[k].val();
             // With `late_write`, stage 4's results are registered for the router.
             self.late_next[k].d.next = self.lane_next[k].val();
             self.late_valid[k].d.next = self.write_valid[k].q.val();
-            self.late_bank_lane[k].d.next = self.write_bank_lane[k].q.val();
             self.route_next[k].next = self.lane_next[k].val();
             self.route_valid[k].next = self.write_valid[k].q.val();
-            self.route_bank_lane[k].next = self.write_bank_lane[k].q.val();
             if self.late_write.val() {
                 self.route_next[k].next = self.late_next[k].q.val();
                 self.route_valid[k].next = self.late_valid[k].q.val();
-                self.route_bank_lane[k].next = self.late_bank_lane[k].q.val();
             }
         }
-        // Stage 4 (5): each bank writes the next weight of its lane.
-        for b in 0..self.lane_id.len() {
+        for b in 0..self.bank_id.len() {
+            self.write_bank_lane[b].clock.next = self.clock.val();
+            self.late_bank_lane[b].clock.next = self.clock.val();
+            self.write_bank_lane[b].d.next = self.bank_lane[b].val();
+            self.late_bank_lane[b].d.next = self.write_bank_lane[b].q.val();
+            self.route_bank_lane[b].next = self.write_bank_lane[b].q.val();
+            if self.late_write.val() {
+                self.route_bank_lane[b].next = self.late_bank_lane[b].q.val();
+            }
+        }
+        // Stage 4 (5): each bank writes the next weight of its lane (with paired banks, the
+        // banks of lanes `>= P` are none of the group's and write nothing).
+        for b in 0..self.bank_id.len() {
             self.bank_write[b].next = false;
             self.bank_weight[b].next = bits::<16>(0);
             for k in 0..self.lane_id.len() {

@@ -55,7 +55,8 @@ pub struct PortDecoder {
     pub read: Signal<Out, Bit>,
     /// The read's code for the answer.
     pub read_op: Signal<Out, Bits<5>>,
-    /// The weight's word within its bank (W for a hidden layer, else C).
+    /// The weight's word within its bank (W for a hidden layer, else C; with paired banks,
+    /// twice the lanes).
     pub weight_word: Signal<Out, Bits<16>>,
     /// The bank of the word the operation reads: the weight's, or for `READ_STATE` the
     /// neuron's.
@@ -83,6 +84,8 @@ pub struct PortDecoder {
     stacked: Constant<Bit>,
     lane_shift: Constant<Bits<16>>,
     lane_mask: Constant<Bits<16>>,
+    bank_shift: Constant<Bits<16>>,
+    bank_mask: Constant<Bits<16>>,
 }
 
 /// `value` as a constant of `N` bits.
@@ -91,10 +94,11 @@ fn small<const N: usize>(value: u64) -> Constant<Bits<N>> {
 }
 
 impl PortDecoder {
-    /// The decoder of a core with `lanes` banks (a power of two) whose hidden layer `l` has its
-    /// weights from word `weight_bases[l]` of W and its neurons from word `neuron_bases[l]`;
-    /// the classifier's neurons start at `neuron_bases[hidden layers]`.
-    pub fn new(weight_bases: &[usize], neuron_bases: &[usize], lanes: usize) -> Self {
+    /// The decoder of a core with `lanes` banks of its neuron memories and `banks` of each
+    /// weight memory (powers of two) whose hidden layer `l` has its weights from word
+    /// `weight_bases[l]` of W and its neurons from word `neuron_bases[l]`; the classifier's
+    /// neurons start at `neuron_bases[hidden layers]`.
+    pub fn new(weight_bases: &[usize], neuron_bases: &[usize], lanes: usize, banks: usize) -> Self {
         let hidden_layers = weight_bases.len();
         assert!(
             (1..=4).contains(&hidden_layers) && neuron_bases.len() == hidden_layers + 1,
@@ -102,8 +106,8 @@ impl PortDecoder {
             neuron_bases.len()
         );
         assert!(
-            lanes.is_power_of_two(),
-            "PortDecoder: lanes = {lanes} is not a power of two"
+            lanes.is_power_of_two() && banks.is_power_of_two(),
+            "PortDecoder: lanes = {lanes} or banks = {banks} is not a power of two"
         );
         Self {
             op: Signal::default(),
@@ -153,6 +157,8 @@ impl PortDecoder {
             stacked: Constant::new(hidden_layers > 1),
             lane_shift: constant(lanes.trailing_zeros() as usize),
             lane_mask: constant(lanes - 1),
+            bank_shift: constant(banks.trailing_zeros() as usize),
+            bank_mask: constant(banks - 1),
         }
     }
 }
@@ -187,8 +193,8 @@ impl Logic for PortDecoder {
             }
         }
         self.weight_address.next = self.addr.val() + self.weight_base.val();
-        self.weight_word.next = self.weight_address.val() >> self.lane_shift.val();
-        self.lane.next = self.weight_address.val() & self.lane_mask.val();
+        self.weight_word.next = self.weight_address.val() >> self.bank_shift.val();
+        self.lane.next = self.weight_address.val() & self.bank_mask.val();
         if self.op.val().index() == 8 {
             self.lane.next = self.neuron_lane.val();
         }
@@ -284,8 +290,9 @@ mod tests {
 
     const SEED: u32 = 0x1A7E_0005;
     /// The decoder under test: two hidden layers of 24 and 12 neurons after 16 pixels, 10
-    /// classes, 4 lanes.
+    /// classes, 4 lanes, 8 banks of each weight memory (paired banks).
     const LANES: u16 = 4;
+    const BANKS: u16 = 8;
     const HIDDEN: [usize; 2] = [24, 12];
 
     fn shape() -> CoreShape {
@@ -333,7 +340,12 @@ mod tests {
     }
 
     fn uut() -> PortDecoder {
-        let mut uut = PortDecoder::new(&weight_bases(), &neuron_bases(), usize::from(LANES));
+        let mut uut = PortDecoder::new(
+            &weight_bases(),
+            &neuron_bases(),
+            usize::from(LANES),
+            usize::from(BANKS),
+        );
         uut.connect_all();
         uut
     }
@@ -442,7 +454,7 @@ mod tests {
                 LayerId::Hidden(_) => neuron_bases()[0],
             };
             let neuron_address = state.neuron.wrapping_add(narrow(wide(base)));
-            let mut lane = weight_address % LANES;
+            let mut lane = weight_address % BANKS;
             if self.op == Op::ReadState.code() {
                 lane = neuron_address % LANES;
             }
@@ -485,7 +497,7 @@ mod tests {
                 ("step", is(Op::Step).into()),
                 ("read", op.is_some_and(Op::is_read).into()),
                 ("read_op", read_op.into()),
-                ("weight_word", (weight_address / LANES).into()),
+                ("weight_word", (weight_address / BANKS).into()),
                 ("lane", lane.into()),
                 ("neuron_address", neuron_address.into()),
                 ("neuron_word", (neuron_address / LANES).into()),

@@ -65,15 +65,23 @@ pub struct ReadBack {
     half: Signal<Local, Bits<16>>,
     wide: SignExtend<16, 32>,
     lane_id: Vec<Constant<Bits<16>>>,
+    bank_id: Vec<Constant<Bits<16>>>,
     theta_id: Vec<Constant<Bits<16>>>,
     goodness_id: Vec<Constant<Bits<16>>>,
     learn_id: Vec<Constant<Bits<16>>>,
 }
 
 impl ReadBack {
-    /// The read-back of a core with `lanes` banks and hidden layers whose offset, goodness
-    /// and generator registers have the ids `theta_id`, `goodness_id` and `learn_id`.
-    pub fn new(lanes: usize, theta_id: &[u16], goodness_id: &[u16], learn_id: &[u16]) -> Self {
+    /// The read-back of a core with `lanes` banks of traces, `banks` of each weight memory,
+    /// and hidden layers whose offset, goodness and generator registers have the ids
+    /// `theta_id`, `goodness_id` and `learn_id`.
+    pub fn new(
+        lanes: usize,
+        banks: usize,
+        theta_id: &[u16],
+        goodness_id: &[u16],
+        learn_id: &[u16],
+    ) -> Self {
         let layers = theta_id.len();
         let ids = |ids: &[u16]| ids.iter().map(|&id| constant(id.into())).collect();
         Self {
@@ -83,8 +91,8 @@ impl ReadBack {
             address: Signal::default(),
             lane: Signal::default(),
             pixel: Signal::default(),
-            weight: replicate(lanes, Signal::default),
-            classifier_weight: replicate(lanes, Signal::default),
+            weight: replicate(banks, Signal::default),
+            classifier_weight: replicate(banks, Signal::default),
             trace: replicate(lanes, Signal::default),
             membrane: Signal::default(),
             refractory: Signal::default(),
@@ -108,6 +116,7 @@ impl ReadBack {
             half: Signal::default(),
             wide: SignExtend::new(),
             lane_id: (0..lanes).map(constant).collect(),
+            bank_id: (0..banks).map(constant).collect(),
             theta_id: ids(theta_id),
             goodness_id: ids(goodness_id),
             learn_id: ids(learn_id),
@@ -124,10 +133,14 @@ impl Logic for ReadBack {
         self.read_weight.next = bits::<16>(0);
         self.read_classifier_weight.next = bits::<16>(0);
         self.read_trace.next = bits::<8>(0);
-        for b in 0..self.lane_id.len() {
-            if self.lane.val() == self.lane_id[b].val() {
+        for b in 0..self.bank_id.len() {
+            if self.lane.val() == self.bank_id[b].val() {
                 self.read_weight.next = self.weight[b].val();
                 self.read_classifier_weight.next = self.classifier_weight[b].val();
+            }
+        }
+        for b in 0..self.lane_id.len() {
+            if self.lane.val() == self.lane_id[b].val() {
                 self.read_trace.next = self.trace[b].val();
             }
         }

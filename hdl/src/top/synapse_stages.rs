@@ -103,12 +103,13 @@ pub struct SynapseStages {
     late_bank_address_q: Vec<DFF<Bits<16>>>,
     late_write: Constant<Bit>,
     lane_id: Vec<Constant<Bits<16>>>,
+    bank_id: Vec<Constant<Bits<16>>>,
 }
 
 impl SynapseStages {
-    /// The stages of a pipeline of `lanes` lanes, writing back in stage 5 with `late_write`
-    /// (else in stage 4).
-    pub fn new(lanes: usize, late_write: bool) -> Self {
+    /// The stages of a pipeline of `lanes` lanes and `banks` weight banks, writing back in
+    /// stage 5 with `late_write` (else in stage 4).
+    pub fn new(lanes: usize, banks: usize, late_write: bool) -> Self {
         Self {
             clock: Signal::default(),
             integrate: Signal::default(),
@@ -121,8 +122,8 @@ impl SynapseStages {
             label: Signal::default(),
             lane_valid: replicate(lanes, Signal::default),
             lane_bank: replicate(lanes, Signal::default),
-            bank_lane: replicate(lanes, Signal::default),
-            bank_address: replicate(lanes, Signal::default),
+            bank_lane: replicate(banks, Signal::default),
+            bank_address: replicate(banks, Signal::default),
             integrate_stage: Signal::default(),
             stage_first_row: Signal::default(),
             stage_neuron_word: Signal::default(),
@@ -135,10 +136,10 @@ impl SynapseStages {
             round_classifier: Signal::default(),
             round_hidden: Signal::default(),
             round_lane_valid: replicate(lanes, Signal::default),
-            round_bank_lane: replicate(lanes, Signal::default),
+            round_bank_lane: replicate(banks, Signal::default),
             commit_stage: Signal::default(),
             commit_classifier: Signal::default(),
-            commit_bank_address: replicate(lanes, Signal::default),
+            commit_bank_address: replicate(banks, Signal::default),
             integrate_q: DFF::default(),
             learn_q: DFF::default(),
             first_row_q: DFF::default(),
@@ -147,23 +148,24 @@ impl SynapseStages {
             hidden_q: DFF::default(),
             lane_valid_q: replicate(lanes, DFF::default),
             lane_bank_q: replicate(lanes, DFF::default),
-            bank_lane_q: replicate(lanes, DFF::default),
-            bank_address_q: replicate(lanes, DFF::default),
+            bank_lane_q: replicate(banks, DFF::default),
+            bank_address_q: replicate(banks, DFF::default),
             target_q: replicate(lanes, DFF::default),
             round_q: DFF::default(),
             round_classifier_q: DFF::default(),
             round_hidden_q: DFF::default(),
             round_lane_valid_q: replicate(lanes, DFF::default),
-            round_bank_lane_q: replicate(lanes, DFF::default),
-            round_bank_address_q: replicate(lanes, DFF::default),
+            round_bank_lane_q: replicate(banks, DFF::default),
+            round_bank_address_q: replicate(banks, DFF::default),
             write_q: DFF::default(),
             write_classifier_q: DFF::default(),
-            write_bank_address_q: replicate(lanes, DFF::default),
+            write_bank_address_q: replicate(banks, DFF::default),
             late_q: DFF::default(),
             late_classifier_q: DFF::default(),
-            late_bank_address_q: replicate(lanes, DFF::default),
+            late_bank_address_q: replicate(banks, DFF::default),
             late_write: Constant::new(late_write),
             lane_id: (0..lanes).map(constant).collect(),
+            bank_id: (0..banks).map(constant).collect(),
         }
     }
 }
@@ -191,14 +193,16 @@ impl Logic for SynapseStages {
         for k in 0..self.lane_id.len() {
             self.lane_valid_q[k].clock.next = self.clock.val();
             self.lane_bank_q[k].clock.next = self.clock.val();
-            self.bank_lane_q[k].clock.next = self.clock.val();
-            self.bank_address_q[k].clock.next = self.clock.val();
             self.target_q[k].clock.next = self.clock.val();
             self.round_lane_valid_q[k].clock.next = self.clock.val();
-            self.round_bank_lane_q[k].clock.next = self.clock.val();
-            self.round_bank_address_q[k].clock.next = self.clock.val();
-            self.write_bank_address_q[k].clock.next = self.clock.val();
-            self.late_bank_address_q[k].clock.next = self.clock.val();
+        }
+        for b in 0..self.bank_id.len() {
+            self.bank_lane_q[b].clock.next = self.clock.val();
+            self.bank_address_q[b].clock.next = self.clock.val();
+            self.round_bank_lane_q[b].clock.next = self.clock.val();
+            self.round_bank_address_q[b].clock.next = self.clock.val();
+            self.write_bank_address_q[b].clock.next = self.clock.val();
+            self.late_bank_address_q[b].clock.next = self.clock.val();
         }
         // Stage 1 -> 2.
         self.integrate_q.d.next = self.integrate.val();
@@ -210,10 +214,12 @@ impl Logic for SynapseStages {
         for k in 0..self.lane_id.len() {
             self.lane_valid_q[k].d.next = self.lane_valid[k].val();
             self.lane_bank_q[k].d.next = self.lane_bank[k].val();
-            self.bank_lane_q[k].d.next = self.bank_lane[k].val();
-            self.bank_address_q[k].d.next = self.bank_address[k].val();
             self.target_q[k].d.next =
                 self.label.val() == (self.index.val() + self.lane_id[k].val());
+        }
+        for b in 0..self.bank_id.len() {
+            self.bank_lane_q[b].d.next = self.bank_lane[b].val();
+            self.bank_address_q[b].d.next = self.bank_address[b].val();
         }
         // Stage 2 -> 3 (learning only), 3 -> 4, 4 -> 5.
         self.round_q.d.next = self.learn_q.q.val();
@@ -225,10 +231,12 @@ impl Logic for SynapseStages {
         self.late_classifier_q.d.next = self.write_classifier_q.q.val();
         for k in 0..self.lane_id.len() {
             self.round_lane_valid_q[k].d.next = self.lane_valid_q[k].q.val();
-            self.round_bank_lane_q[k].d.next = self.bank_lane_q[k].q.val();
-            self.round_bank_address_q[k].d.next = self.bank_address_q[k].q.val();
-            self.write_bank_address_q[k].d.next = self.round_bank_address_q[k].q.val();
-            self.late_bank_address_q[k].d.next = self.write_bank_address_q[k].q.val();
+        }
+        for b in 0..self.bank_id.len() {
+            self.round_bank_lane_q[b].d.next = self.bank_lane_q[b].q.val();
+            self.round_bank_address_q[b].d.next = self.bank_address_q[b].q.val();
+            self.write_bank_address_q[b].d.next = self.round_bank_address_q[b].q.val();
+            self.late_bank_address_q[b].d.next = self.write_bank_address_q[b].q.val();
         }
         // Outputs.
         self.integrate_stage.next = self.integrate_q.q.val();
@@ -250,10 +258,12 @@ impl Logic for SynapseStages {
             self.stage_lane_bank[k].next = self.lane_bank_q[k].q.val();
             self.stage_target[k].next = self.target_q[k].q.val();
             self.round_lane_valid[k].next = self.round_lane_valid_q[k].q.val();
-            self.round_bank_lane[k].next = self.round_bank_lane_q[k].q.val();
-            self.commit_bank_address[k].next = self.write_bank_address_q[k].q.val();
+        }
+        for b in 0..self.bank_id.len() {
+            self.round_bank_lane[b].next = self.round_bank_lane_q[b].q.val();
+            self.commit_bank_address[b].next = self.write_bank_address_q[b].q.val();
             if self.late_write.val() {
-                self.commit_bank_address[k].next = self.late_bank_address_q[k].q.val();
+                self.commit_bank_address[b].next = self.late_bank_address_q[b].q.val();
             }
         }
     }

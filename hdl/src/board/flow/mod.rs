@@ -93,6 +93,7 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> FlowError + '_ {
 pub fn core_options(board: &Board) -> CoreOptions {
     CoreOptions {
         weights_in_spram: board.spram,
+        paired_banks: board.paired_banks,
         lanes: board.lanes,
         split_neuron: board.split_neuron,
         split_rounding: board.split_rounding,

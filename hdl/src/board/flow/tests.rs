@@ -162,6 +162,7 @@ fn a_network_too_large_for_the_board_is_refused_before_synthesis() {
     check_fit(&icebreaker, &cfg).unwrap_or_else(|e| panic!("{e}"));
     let block_ram = Board {
         spram: false,
+        paired_banks: false,
         ..icebreaker.clone()
     };
     let err = check_fit(&block_ram, &cfg)

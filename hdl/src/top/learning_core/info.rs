@@ -43,7 +43,7 @@ impl LearningCore {
         let (parameter_slots, parameter_words) = self.layer_registers.parameter_memories();
         let (hidden_events, classifier_events) = self.event_lists.words();
         let (neuron_words, bank_words) = self.neuron_memories.words();
-        let lanes = self.hidden_weights.len();
+        let lanes = self.lane_id.len();
         let mut memories = vec![
             memory("pixels", self.pixels.depth(), self.pixels.stored_bits()),
             banked("hidden_weights", &self.hidden_weights),

@@ -100,14 +100,17 @@ pub(crate) use states::core_states;
 /// reads W only in the cycles whose word it uses (the host's `READ_W`, integration and learning
 /// of a hidden layer), C only in the classifier's integration and learning and in idle cycles
 /// without a `WRITE_C`, and neither in a cycle that writes it (the host's writes, the
-/// write-back of learning).
+/// write-back of learning). With [`CoreOptions::paired_banks`] each lane's bank of W and of C
+/// is two (`2P` banks, word `a` in bank `a mod 2P`): integration and learning read only the
+/// banks of the group's words, and learning's write-back, three cycles after its group's
+/// read, goes to the other banks.
 ///
 /// # Lanes
 ///
-/// With `P` lanes (`s = log2 P`), W, C, `trace_mem` and `current_mem` have `P` banks: word
-/// `a` is word `a >> s` of bank `a & (P-1)`. Lane `k` handles synapse `index + k` of a row:
-/// its weight comes from bank `(row_base + index + k) & (P-1)` through a rotation of the bank
-/// outputs, its trace and current from bank `k` (`index` and the classifier's first neuron
+/// With `P` lanes (`s = log2 P`), W, C, `trace_mem` and `current_mem` have `P` banks (W and
+/// C `B = 2P` with paired banks, else `B = P`): word `a` is word `a >> log2 B` of bank
+/// `a & (B-1)`. Lane `k` handles synapse `index + k` of a row: its weight comes from bank
+/// `(row_base + index + k) & (B-1)` through a rotation of the bank outputs, its trace and current from bank `k` (`index` and the classifier's first neuron
 /// word are multiples of `P`). The generator is unrolled: lane `k` draws the `(k+1)`-th
 /// number of the stream (`k + 1` steps at once, [`Xorshift32Jump`](crate::encoder::Xorshift32Jump)), and the stream advances by the lanes inside the row, so the draws
 /// are those of the golden model. Memory sizes round up to whole lanes.
@@ -125,8 +128,8 @@ pub(crate) use states::core_states;
 /// ascending) and the classifier's delta rule (one classifier draw per synapse). Pixels take
 /// two cycles each (address, then data); neurons one each, pipelined (the neuron addressed in
 /// one cycle is updated and written back in the next, beside the next neuron's address). The
-/// synapse loops are pipelined too, one group of `P` synapses per cycle (two in hidden-layer
-/// learning with W in SPRAM): the group addressed in one cycle is summed into its currents in
+/// synapse loops are pipelined too, one group of `P` synapses per cycle (two in learning with
+/// the weights in SPRAM without paired banks): the group addressed in one cycle is summed into its currents in
 /// the next; in learning its weights and drives are registered in the next, rounded in the one
 /// after and written back in the fourth, beside the addresses of the groups after it. The
 /// prediction (argmax of count, then membrane, lowest index) is tracked during the classifier's update; it is 0 after `PHASE_RESET` and does not
@@ -202,9 +205,11 @@ pub struct LearningCore {
     read_address: DFF<Bits<16>>,
     read_lane: DFF<Bits<16>>,
 
-    // Each lane's number, and whether W and C are single-port SPRAMs (learning reads and
-    // writes them in separate cycles).
+    // Each lane's number, each weight bank's (the lanes, or twice them with paired banks),
+    // and whether W and C are single-port SPRAMs (learning reads and writes them in separate
+    // cycles, or separate banks).
     lane_id: Vec<Constant<Bits<16>>>,
+    bank_id: Vec<Constant<Bits<16>>>,
     weights_single_port: Constant<Bit>,
 }
 
@@ -260,14 +265,18 @@ impl Logic for LearningCore {
         for k in 0..self.lane_id.len() {
             self.synapse_stages.lane_valid[k].next = self.lane_router.lane_valid[k].val();
             self.synapse_stages.lane_bank[k].next = self.lane_router.lane_bank[k].val();
-            self.synapse_stages.bank_lane[k].next = self.lane_router.bank_lane[k].val();
-            self.synapse_stages.bank_address[k].next = self.lane_router.bank_address[k].val();
+        }
+        for b in 0..self.bank_id.len() {
+            self.synapse_stages.bank_lane[b].next = self.lane_router.bank_lane[b].val();
+            self.synapse_stages.bank_address[b].next = self.lane_router.bank_address[b].val();
         }
         self.lane_router.classifier.next = self.sequencer.classifier.val();
         for k in 0..self.lane_id.len() {
             self.lane_router.weight_bank[k].next = self.synapse_stages.stage_lane_bank[k].val();
-            self.lane_router.hidden_weight[k].next = self.hidden_weights[k].read_data.val();
-            self.lane_router.classifier_weight[k].next = self.classifier_weights[k].read_data.val();
+        }
+        for b in 0..self.bank_id.len() {
+            self.lane_router.hidden_weight[b].next = self.hidden_weights[b].read_data.val();
+            self.lane_router.classifier_weight[b].next = self.classifier_weights[b].read_data.val();
         }
 
         // The neuron memories: the sequencer's words, the host's, the neuron update's
@@ -373,7 +382,9 @@ impl Logic for LearningCore {
             self.learn_engine.target[k].next = self.synapse_stages.stage_target[k].val();
             self.learn_engine.draw[k].next = self.draws.draw[k].val();
             self.learn_engine.lane_valid[k].next = self.synapse_stages.round_lane_valid[k].val();
-            self.learn_engine.bank_lane[k].next = self.synapse_stages.round_bank_lane[k].val();
+        }
+        for b in 0..self.bank_id.len() {
+            self.learn_engine.bank_lane[b].next = self.synapse_stages.round_bank_lane[b].val();
         }
 
         // Memory ports: the sequencer's addresses; every memory but W reads each cycle; no
@@ -386,7 +397,7 @@ impl Logic for LearningCore {
         // Weight banks: bank b reads and writes the word of lane `bank_lane[b]`. W is read only
         // where its word is used, C in every cycle unless it is single-port; neither in a cycle
         // that writes it (they may be single-port SPRAMs).
-        for b in 0..self.lane_id.len() {
+        for b in 0..self.bank_id.len() {
             self.hidden_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
             self.classifier_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();
             self.hidden_weights[b].read_address.next = self.lane_router.bank_address[b].val();
@@ -452,10 +463,12 @@ impl Logic for LearningCore {
         self.read_back.address.next = self.read_address.q.val();
         self.read_back.lane.next = self.read_lane.q.val();
         self.read_back.pixel.next = self.pixels.read_data.val();
-        for b in 0..self.lane_id.len() {
+        for b in 0..self.bank_id.len() {
             self.read_back.weight[b].next = self.hidden_weights[b].read_data.val();
             self.read_back.classifier_weight[b].next = self.classifier_weights[b].read_data.val();
-            self.read_back.trace[b].next = self.neuron_memories.trace[b].val();
+        }
+        for k in 0..self.lane_id.len() {
+            self.read_back.trace[k].next = self.neuron_memories.trace[k].val();
         }
         self.read_back.membrane.next = self.neuron_memories.v.val();
         self.read_back.refractory.next = self.neuron_memories.refractory.val();
@@ -479,7 +492,7 @@ impl Logic for LearningCore {
         if self.sequencer.idle.val() {
             self.pixels.read_address.next = self.cmd_addr.val();
             self.read_lane.d.next = self.port_decoder.lane.val();
-            for b in 0..self.lane_id.len() {
+            for b in 0..self.bank_id.len() {
                 self.hidden_weights[b].read_address.next = self.port_decoder.weight_word.val();
                 self.hidden_weights[b].write_address.next = self.port_decoder.weight_word.val();
                 self.hidden_weights[b].write_data.next = self.cmd_data.val().get_bits::<16>(0);
@@ -488,15 +501,15 @@ impl Logic for LearningCore {
                 self.classifier_weights[b].write_data.next = self.cmd_data.val().get_bits::<16>(0);
             }
             // The command's strobes (`PortDecoder`).
-            for b in 0..self.lane_id.len() {
+            for b in 0..self.bank_id.len() {
                 self.hidden_weights[b].write_enable.next =
                     self.port_decoder.write_hidden_weight.val()
-                        && (self.port_decoder.lane.val() == self.lane_id[b].val());
+                        && (self.port_decoder.lane.val() == self.bank_id[b].val());
                 self.hidden_weights[b].read_enable.next =
                     self.port_decoder.read_hidden_weight.val();
                 self.classifier_weights[b].write_enable.next =
                     self.port_decoder.write_classifier_weight.val()
-                        && (self.port_decoder.lane.val() == self.lane_id[b].val());
+                        && (self.port_decoder.lane.val() == self.bank_id[b].val());
                 self.classifier_weights[b].read_enable.next = !(self.weights_single_port.val()
                     && self.port_decoder.write_classifier_weight.val());
             }
@@ -510,17 +523,20 @@ impl Logic for LearningCore {
             }
         }
         // Integration and learning read the group's weights: W for a hidden layer, C for the
-        // classifier (and in every cycle unless it is single-port).
+        // classifier (and in every cycle unless it is single-port); with paired banks only
+        // the group's banks, so that learning writes the others.
         if self.sequencer.synapse_read.val() {
-            for b in 0..self.lane_id.len() {
-                self.hidden_weights[b].read_enable.next = !self.sequencer.classifier.val();
-                self.classifier_weights[b].read_enable.next =
-                    self.sequencer.classifier.val() || !self.weights_single_port.val();
+            for b in 0..self.bank_id.len() {
+                self.hidden_weights[b].read_enable.next =
+                    !self.sequencer.classifier.val() && self.lane_router.bank_read[b].val();
+                self.classifier_weights[b].read_enable.next = (self.sequencer.classifier.val()
+                    && self.lane_router.bank_read[b].val())
+                    || !self.weights_single_port.val();
             }
         }
         // Learning's write-back to the weight banks.
         if self.synapse_stages.commit_stage.val() {
-            for b in 0..self.lane_id.len() {
+            for b in 0..self.bank_id.len() {
                 self.hidden_weights[b].write_address.next =
                     self.synapse_stages.commit_bank_address[b].val();
                 self.hidden_weights[b].write_data.next = self.learn_engine.bank_weight[b].val();

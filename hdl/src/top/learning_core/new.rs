@@ -48,10 +48,12 @@ impl LearningCore {
         let neuron_bases = sizes.neuron_bases();
         let weight_bases = sizes.weight_bases();
         let list_bases = sizes.event_list_bases();
-        let hidden_bank = sizes.bank_words(weight_bases[hidden_layers]);
-        let classifier_bank = sizes.bank_words(sizes.classifier_rows * sizes.classes);
+        let weight_banks = sizes.weight_banks;
+        let hidden_bank = sizes.weight_bank_words(weight_bases[hidden_layers]);
+        let classifier_bank = sizes.weight_bank_words(sizes.classifier_rows * sizes.classes);
         let neuron_bank = sizes.bank_words(neurons);
-        let banks = |make: &dyn Fn() -> Ram<Bits<16>, 16>| (0..lanes).map(|_| make()).collect();
+        let banks =
+            |make: &dyn Fn() -> Ram<Bits<16>, 16>| (0..weight_banks).map(|_| make()).collect();
         // Each hidden layer's id of a status register.
         let register_ids = |register: fn(LayerId) -> Register| -> Vec<u16> {
             (0..hidden_layers)
@@ -118,12 +120,23 @@ impl LearningCore {
                 }
             }),
             encoder: BernoulliEncoder::new(),
-            learn_engine: LearnEngine::new(lanes, options.split_rounding, options.late_write()),
-            lane_router: LaneRouter::new(lanes),
+            learn_engine: LearnEngine::new(
+                lanes,
+                weight_banks,
+                options.split_rounding,
+                options.late_write(),
+            ),
+            lane_router: LaneRouter::new(lanes, weight_banks),
             neuron_engine: NeuronEngine::new(options.split_neuron, count_mask),
-            port_decoder: PortDecoder::new(&weight_bases[..hidden_layers], &neuron_bases, lanes),
+            port_decoder: PortDecoder::new(
+                &weight_bases[..hidden_layers],
+                &neuron_bases,
+                lanes,
+                weight_banks,
+            ),
             read_back: ReadBack::new(
                 lanes,
+                weight_banks,
                 &register_ids(Register::ThetaOffset),
                 &register_ids(Register::Goodness),
                 &register_ids(Register::LearnState),
@@ -142,7 +155,7 @@ impl LearningCore {
                 CLASSIFIER_PARAMETERS >> 4,
                 options.fixed_parameters.then_some(cfg),
             ),
-            synapse_stages: SynapseStages::new(lanes, options.late_write()),
+            synapse_stages: SynapseStages::new(lanes, weight_banks, options.late_write()),
             sequencer: Sequencer::new(
                 &sizes,
                 options,
@@ -158,6 +171,7 @@ impl LearningCore {
             read_address: DFF::default(),
             read_lane: DFF::default(),
             lane_id: (0..lanes).map(constant).collect(),
+            bank_id: (0..weight_banks).map(constant).collect(),
             weights_single_port: Constant::new(options.weights_in_spram),
         })
     }

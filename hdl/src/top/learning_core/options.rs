@@ -36,12 +36,19 @@ pub enum CoreError {
         classifier_words: usize,
         /// Bits per weight.
         bits: usize,
-        /// SPRAMs they would take: one bank per lane in each memory, each a whole number of
-        /// SPRAMs.
+        /// SPRAMs they would take: one bank per lane (two with paired banks) in each memory,
+        /// each a whole number of SPRAMs.
         sprams: usize,
-        /// Lanes (banks of each memory).
+        /// Banks of each memory.
         lanes: usize,
     },
+    /// Paired banks asked for without the weights in SPRAM (they serve only single-port
+    /// weights).
+    #[error(
+        "paired_banks needs the weights in SPRAM (weights_in_spram, --spram): dual-port \
+         weights learn one group per cycle without them"
+    )]
+    PairedBanksWithoutSpram,
     /// A lane count the core cannot be built with.
     #[error(
         "lanes = {lanes} is not supported: the learning core takes 1, 2, 4, 8 or {MAX_LANES} lanes"
@@ -106,8 +113,17 @@ pub fn check_lanes(lanes: usize) -> Result<usize, CoreError> {
 pub struct CoreOptions {
     /// Keep the weights, W and C, in iCE40 UltraPlus SPRAM ([`RamStyle::Ice40Spram`]) instead
     /// of block RAM: the Verilog then targets the iCE40 UP5K / UP3K only. Learning then reads
-    /// and writes the weights in separate cycles (two cycles per group).
+    /// and writes the weights in separate cycles (two cycles per group), unless they are in
+    /// paired banks ([`CoreOptions::paired_banks`]).
     pub weights_in_spram: bool,
+    /// With the weights in SPRAM: split each lane's bank of W and of C into two, by the
+    /// parity of the word's group (word `a` in bank `a mod 2P` of `2P`), so that learning
+    /// reads one group's banks while it writes back the group three cycles before it to the
+    /// others: one cycle per group, as from dual-port memory. The banks take twice the SPRAMs
+    /// (each a whole number of them), and a row of a layer whose size is not a multiple of
+    /// `2P` takes one cycle more in learning (its last write-back could meet the next row's
+    /// first read).
+    pub paired_banks: bool,
     /// Synapses processed per clock in integration and learning (1, 2, 4, 8 or 16): the weight,
     /// trace and current memories are split into this many banks and each synapse rule is
     /// instantiated this many times. The results do not depend on it, only the cycle count.
@@ -146,11 +162,23 @@ impl CoreOptions {
         self.split_rounding && !self.weights_in_spram
     }
 
+    /// Banks of each weight memory, W and C: one per lane, two with paired banks.
+    pub fn weight_banks(&self) -> usize {
+        self.lanes * if self.paired_banks { 2 } else { 1 }
+    }
+
+    /// Learning addresses a group every other cycle: single-port weights without paired
+    /// banks.
+    pub fn alternate_learning(&self) -> bool {
+        self.weights_in_spram && !self.paired_banks
+    }
+
     /// The datapath these options build, for the cycle formula.
     pub fn datapath(&self) -> Datapath {
         Datapath {
             lanes: self.lanes,
             single_port_weights: self.weights_in_spram,
+            paired_banks: self.paired_banks,
             split_neuron: self.split_neuron,
             late_write: self.late_write(),
         }
@@ -162,6 +190,7 @@ impl Default for CoreOptions {
     fn default() -> Self {
         Self {
             weights_in_spram: false,
+            paired_banks: false,
             lanes: 1,
             split_neuron: false,
             split_rounding: false,

@@ -130,6 +130,9 @@ pub struct Sequencer {
     last_hidden: Constant<Bits<2>>,
     stacked: Constant<Bit>,
     hidden_sizes: Vec<Constant<Bits<16>>>,
+    // With paired banks: a row of the layer takes a cycle more in learning (`LearnGap`).
+    hidden_gap: Vec<Constant<Bit>>,
+    classifier_gap: Constant<Bit>,
     hidden_neuron_base: Vec<Constant<Bits<16>>>,
     classes: Constant<Bits<16>>,
     classifier_neuron_base: Constant<Bits<16>>,
@@ -142,7 +145,7 @@ pub struct Sequencer {
     row_base_mask: Constant<Bits<16>>,
     // The options that change the states' order.
     split_neuron: Constant<Bit>,
-    weights_single_port: Constant<Bit>,
+    alternate_learning: Constant<Bit>,
     late_write: Constant<Bit>,
     neuron_group: Constant<Bits<2>>,
     adapt_group: Constant<Bits<2>>,
@@ -150,6 +153,7 @@ pub struct Sequencer {
 
     // Combinational temporaries.
     neuron_base: Signal<Local, Bits<16>>,
+    row_gap: Signal<Local, Bit>,
     hidden_next: Signal<Local, Bits<2>>,
     index_next: Signal<Local, Bits<16>>,
     index_lanes_next: Signal<Local, Bits<16>>,
@@ -227,6 +231,12 @@ impl Sequencer {
             last_hidden: Constant::new((hidden_layers as u64 - 1).into()),
             stacked: Constant::new(hidden_layers > 1),
             hidden_sizes: sizes.hidden.iter().map(|&n| constant(n)).collect(),
+            hidden_gap: sizes
+                .hidden
+                .iter()
+                .map(|&n| Constant::new(options.datapath().learn_row_gap(n) == 1))
+                .collect(),
+            classifier_gap: Constant::new(options.datapath().learn_row_gap(sizes.classes) == 1),
             hidden_neuron_base: neuron_bases[..hidden_layers]
                 .iter()
                 .map(|&b| constant(b))
@@ -241,18 +251,31 @@ impl Sequencer {
             rows_mask: masks.rows,
             row_base_mask: masks.row_base,
             split_neuron: Constant::new(options.split_neuron),
-            weights_single_port: Constant::new(options.weights_in_spram),
+            alternate_learning: Constant::new(options.alternate_learning()),
             late_write: Constant::new(options.late_write()),
             neuron_group: Constant::new(NEURON_GROUP.into()),
             adapt_group: Constant::new(ADAPT_GROUP.into()),
             goodness_group: Constant::new(GOODNESS_GROUP.into()),
             neuron_base: Signal::default(),
+            row_gap: Signal::default(),
             hidden_next: Signal::default(),
             index_next: Signal::default(),
             index_lanes_next: Signal::default(),
             event_next: Signal::default(),
             lanes_done: Signal::default(),
         }
+    }
+}
+
+#[cfg(test)]
+impl Sequencer {
+    /// A negative control's broken sequencer: no learning row takes the paired banks' extra
+    /// cycle, whatever its layer's size.
+    pub(super) fn without_row_gaps(&mut self) {
+        for gap in &mut self.hidden_gap {
+            *gap = Constant::new(false);
+        }
+        self.classifier_gap = Constant::new(false);
     }
 }
 
@@ -302,15 +325,18 @@ impl Logic for Sequencer {
         self.has_next.next = self.hidden_layer.q.val() != self.last_hidden.val();
         self.size.next = self.hidden_sizes[0].val();
         self.neuron_base.next = self.hidden_neuron_base[0].val();
+        self.row_gap.next = self.hidden_gap[0].val();
         for l in 1..self.hidden_id.len() {
             if self.hidden_layer.q.val() == self.hidden_id[l].val() {
                 self.size.next = self.hidden_sizes[l].val();
                 self.neuron_base.next = self.hidden_neuron_base[l].val();
+                self.row_gap.next = self.hidden_gap[l].val();
             }
         }
         if self.layer.q.val() {
             self.size.next = self.classes.val();
             self.neuron_base.next = self.classifier_neuron_base.val();
+            self.row_gap.next = self.classifier_gap.val();
         }
 
         // A neuron word `a` is word `a >> s` of bank `a & mask`; in integration and learning
@@ -511,16 +537,22 @@ impl Logic for Sequencer {
             CoreState::LearnAddress => {
                 // Address this group's weights and traces; stages 2-4 follow in the next
                 // cycles. Single-port weights are read in every other cycle (LearnData does
-                // not), so that stage 4 writes them in a cycle without a read.
+                // not), so that stage 4 writes them in a cycle without a read, unless they
+                // are in paired banks: then stage 4 writes the other banks, and a row of a
+                // layer whose size is not a multiple of twice the lanes ends with a cycle
+                // without a read (LearnGap), for its last group's write-back.
                 self.synapse_read.next = true;
                 self.learn.next = true;
-                if self.weights_single_port.val() {
+                if self.alternate_learning.val() {
                     self.state.d.next = CoreState::LearnData;
                 } else {
                     self.index_q.d.next = self.index_lanes_next.val();
                     if self.lanes_done.val() {
                         self.event_index_q.d.next = self.event_next.val();
                         self.state.d.next = CoreState::LearnEventAddress;
+                        if self.row_gap.val() {
+                            self.state.d.next = CoreState::LearnGap;
+                        }
                     }
                 }
             }
@@ -537,6 +569,9 @@ impl Logic for Sequencer {
             }
             CoreState::DrainLate => {
                 self.state.d.next = CoreState::Idle;
+            }
+            CoreState::LearnGap => {
+                self.state.d.next = CoreState::LearnEventAddress;
             }
             CoreState::LearnData => {
                 self.index_q.d.next = self.index_lanes_next.val();

@@ -17,11 +17,16 @@ pub(super) struct Sizes {
     pub(super) hidden_rows: Vec<usize>,
     pub(super) classifier_rows: usize,
     pub(super) lanes: usize,
+    /// Banks of each weight memory (W and C): the lanes, or twice them with paired banks.
+    pub(super) weight_banks: usize,
 }
 
 impl Sizes {
     pub(super) fn of(cfg: &NetworkConfig, options: CoreOptions) -> Result<Self, CoreError> {
         check_lanes(options.lanes)?;
+        if options.paired_banks && !options.weights_in_spram {
+            return Err(CoreError::PairedBanksWithoutSpram);
+        }
         let shape = CoreShape::new(cfg)?;
         let sizes = Sizes {
             inputs: shape.inputs,
@@ -33,6 +38,7 @@ impl Sizes {
                 .collect(),
             classifier_rows: shape.classifier_rows,
             lanes: options.lanes,
+            weight_banks: options.weight_banks(),
         };
         let memories = sizes.memories(cfg.weight_bits.into(), options);
         let mut sprams = 0;
@@ -54,7 +60,7 @@ impl Sizes {
                 classifier_words: words("classifier_weights"),
                 bits: cfg.weight_bits.into(),
                 sprams,
-                lanes: sizes.lanes,
+                lanes: sizes.weight_banks,
             });
         }
         if let Some(memory) = memories.iter().find(|m| m.words > MAX_MEMORY_WORDS) {
@@ -109,9 +115,14 @@ impl Sizes {
         (weight_bits + rows.next_power_of_two().trailing_zeros() as usize).min(32)
     }
 
-    /// Words per bank of a banked memory of `words` words.
+    /// Words per bank of a banked neuron memory of `words` words.
     pub(super) fn bank_words(&self, words: usize) -> usize {
         words.div_ceil(self.lanes)
+    }
+
+    /// Words per bank of a weight memory of `words` words.
+    pub(super) fn weight_bank_words(&self, words: usize) -> usize {
+        words.div_ceil(self.weight_banks)
     }
 
     fn memories(&self, weight_bits: usize, options: CoreOptions) -> Vec<MemoryInfo> {
@@ -131,27 +142,23 @@ impl Sizes {
             width,
             storage: RamStyle::Inferred,
         };
-        let weight_storage = if options.weights_in_spram {
-            RamStyle::Ice40Spram
-        } else {
-            RamStyle::Inferred
+        let weights = |name, words: usize| MemoryInfo {
+            name,
+            words: self.weight_bank_words(words) * self.weight_banks,
+            banks: self.weight_banks,
+            width: weight_bits,
+            storage: if options.weights_in_spram {
+                RamStyle::Ice40Spram
+            } else {
+                RamStyle::Inferred
+            },
         };
         let hidden_weights = self.weight_bases().last().copied().unwrap_or(0);
         let hidden_events = self.event_list_bases().last().copied().unwrap_or(0);
         vec![
             memory("pixels", self.inputs, 8),
-            MemoryInfo {
-                storage: weight_storage,
-                ..banked("hidden_weights", hidden_weights, weight_bits)
-            },
-            MemoryInfo {
-                storage: weight_storage,
-                ..banked(
-                    "classifier_weights",
-                    self.classifier_rows * self.classes,
-                    weight_bits,
-                )
-            },
+            weights("hidden_weights", hidden_weights),
+            weights("classifier_weights", self.classifier_rows * self.classes),
             memory("membrane", neurons, 16),
             memory("refractory", neurons, 8),
             banked("trace_mem", neurons, 8),

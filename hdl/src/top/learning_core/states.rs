@@ -50,6 +50,9 @@ pub(super) enum CoreState {
     Drain,
     /// With a late write-back: the last group's stage 5.
     DrainLate,
+    /// Learning with paired banks, after a row of a layer whose size is not a multiple of
+    /// twice the lanes: a cycle without a weight read, for the row's last write-back.
+    LearnGap,
 }
 
 /// The sequencer's states and the width of its state register.
