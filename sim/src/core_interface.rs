@@ -174,8 +174,8 @@ pub struct Datapath {
     /// cycles per group.
     pub single_port_weights: bool,
     /// With single-port weights: each lane's weights are split over two banks (word `a` of W
-    /// or C in bank `a mod 2P`), so that learning reads a group's bank while it writes back the
-    /// group three cycles before it from the other one: one cycle per group. A row of a layer
+    /// or C in bank `a mod 2P`), so that learning reads a group's banks while it writes back the
+    /// group three cycles before it to the others: one cycle per group. A row of a layer
     /// of `n` neurons with `n mod 2P != 0` takes one more cycle (its last write-back could
     /// meet the next row's first read).
     pub paired_banks: bool,

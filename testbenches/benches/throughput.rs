@@ -162,7 +162,11 @@ fn main() {
             "| {label} | {} | {} | {} | {:.3} MHz | {:.0} | {:.1} | {:.0} | {:.1} | {:.0} | {:.0} | {:.3} |",
             board.network,
             board.lanes,
-            if board.spram { "SPRAM" } else { "block RAM" },
+            match (board.spram, board.paired_banks) {
+                (true, true) => "SPRAM, paired banks",
+                (true, false) => "SPRAM",
+                (false, _) => "block RAM",
+            },
             hz / 1e6,
             chip.train,
             chip_train,

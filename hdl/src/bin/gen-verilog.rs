@@ -37,8 +37,8 @@ struct Args {
     report: bool,
     /// Place the weights (hidden and classifier) in iCE40 UltraPlus SPRAM (iCE40 UP5K/UP3K
     /// only): each memory, each lane's bank of it, in whole SPRAMs of 16,384 words, at most 4
-    /// in all; learning then takes two cycles per group; `--report` then skips ECP5. With
-    /// `--board`, turns the board's option on.
+    /// in all; learning then takes two cycles per group (one with `--paired-banks`);
+    /// `--report` then skips ECP5. With `--board`, turns the board's option on.
     #[arg(long)]
     spram: bool,
     /// With `--spram`: split each lane's weights over two banks (each a whole number of

@@ -100,7 +100,7 @@ pub(crate) use states::core_states;
 /// reads W only in the cycles whose word it uses (the host's `READ_W`, integration and learning
 /// of a hidden layer), C only in the classifier's integration and learning and in idle cycles
 /// without a `WRITE_C`, and neither in a cycle that writes it (the host's writes, the
-/// write-back of learning). With [`CoreOptions::paired_banks`] each lane's bank of W and of C
+/// write-back of learning; with paired banks, no bank in a cycle that writes it). With [`CoreOptions::paired_banks`] each lane's bank of W and of C
 /// is two (`2P` banks, word `a` in bank `a mod 2P`): integration and learning read only the
 /// banks of the group's words, and learning's write-back, three cycles after its group's
 /// read, goes to the other banks.
