@@ -222,13 +222,11 @@ impl Datapath {
         }
     }
 
-    /// Cycles learning takes between two rows of a layer of `size` neurons beyond the two of
-    /// the event fetch: 1 with paired banks when `size` is not a multiple of twice the lanes
-    /// (the last group's write-back would meet the next row's first read in one bank), else 0.
-    pub fn learn_row_gap(&self, size: usize) -> u64 {
-        u64::from(
-            self.single_port_weights && self.paired_banks && size % (2 * self.lanes.max(1)) != 0,
-        )
+    /// Learning takes one cycle between two rows of a layer of `size` neurons beyond the two
+    /// of the event fetch: with paired banks when `size` is not a multiple of twice the lanes
+    /// (the last group's write-back would meet the next row's first read in one bank).
+    pub fn learn_row_gap(&self, size: usize) -> bool {
+        self.single_port_weights && self.paired_banks && size % (2 * self.lanes.max(1)) != 0
     }
 }
 
@@ -503,7 +501,7 @@ impl CoreShape {
             let e_l = previous + label_event;
             cycles += layer(e_l, size);
             if step.csdp.is_some() {
-                let gap = datapath.learn_row_gap(self.hidden[l]);
+                let gap = u64::from(datapath.learn_row_gap(self.hidden[l]));
                 cycles += e_l * (write_cycles * groups(size) + 2 + gap) + 2;
             }
         }
@@ -515,7 +513,7 @@ impl CoreShape {
             };
         cycles += layer(e_c, classes);
         if step.classifier_label.is_some() {
-            let gap = datapath.learn_row_gap(self.classes);
+            let gap = u64::from(datapath.learn_row_gap(self.classes));
             cycles += e_c * (write_cycles * groups(classes) + 2 + gap) + 1;
         }
         // The last group's rounding and write-back after learning.

@@ -25,7 +25,7 @@ pub enum CoreError {
     /// The weights (W and C) do not fit the SPRAMs of an iCE40 UltraPlus.
     #[error(
         "the weights would need {sprams} SPRAMs: hidden_weights {hidden_words} and \
-         classifier_weights {classifier_words} words of {bits} bits, each in {lanes} bank(s) of \
+         classifier_weights {classifier_words} words of {bits} bits, each in {banks} bank(s) of \
          whole SPRAMs; an iCE40 UltraPlus has {ICE40_UP_SPRAMS} SPRAMs of {SPRAM_WORDS} x \
          {SPRAM_BITS} bits"
     )]
@@ -39,8 +39,8 @@ pub enum CoreError {
         /// SPRAMs they would take: one bank per lane (two with paired banks) in each memory,
         /// each a whole number of SPRAMs.
         sprams: usize,
-        /// Banks of each memory.
-        lanes: usize,
+        /// Banks of each memory (the lanes, twice them with paired banks).
+        banks: usize,
     },
     /// Paired banks asked for without the weights in SPRAM (they serve only single-port
     /// weights).

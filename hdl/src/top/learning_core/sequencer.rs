@@ -234,9 +234,9 @@ impl Sequencer {
             hidden_gap: sizes
                 .hidden
                 .iter()
-                .map(|&n| Constant::new(options.datapath().learn_row_gap(n) == 1))
+                .map(|&n| Constant::new(options.datapath().learn_row_gap(n)))
                 .collect(),
-            classifier_gap: Constant::new(options.datapath().learn_row_gap(sizes.classes) == 1),
+            classifier_gap: Constant::new(options.datapath().learn_row_gap(sizes.classes)),
             hidden_neuron_base: neuron_bases[..hidden_layers]
                 .iter()
                 .map(|&b| constant(b))

@@ -60,7 +60,7 @@ impl Sizes {
                 classifier_words: words("classifier_weights"),
                 bits: cfg.weight_bits.into(),
                 sprams,
-                lanes: sizes.weight_banks,
+                banks: sizes.weight_banks,
             });
         }
         if let Some(memory) = memories.iter().find(|m| m.words > MAX_MEMORY_WORDS) {

@@ -754,7 +754,7 @@ fn refuses_weight_memories_beyond_16_bit_addresses() {
             classifier_words: 6_400,
             bits: 10,
             sprams: 6,
-            lanes: 1,
+            banks: 1,
         })
     );
     assert_eq!(
@@ -774,7 +774,7 @@ fn refuses_weight_memories_beyond_16_bit_addresses() {
             classifier_words: 2_560,
             bits: 10,
             sprams: 16,
-            lanes: 8,
+            banks: 8,
         })
     );
 }
