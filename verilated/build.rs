@@ -147,6 +147,8 @@ fn variants() -> Vec<Variant> {
         variant("selfsup", Some("networks/selfsup.toml"), block_ram),
         // Supervised 16-12-4, 4-bit weights, the classifier sees the hidden layer only.
         variant("wide", Some("networks/wide.toml"), block_ram),
+        // Self-supervised 1100-64-4, 8-bit weights: W of 70,400 words, past 16-bit addresses.
+        variant("large", Some("networks/large.toml"), block_ram),
         // Supervised 3-1-2, 2-bit weights (w_max 1), the classifier sees the input.
         variant("tiny", Some("networks/tiny.toml"), block_ram),
         // W in one SPRAM: the small network (8-bit weights in 16-bit words).
@@ -1245,7 +1247,7 @@ fn rust_declarations(
 extern "C" {{
     fn tb_{name}_new() -> *mut c_void;
     fn tb_{name}_delete(shim: *mut c_void);
-    fn tb_{name}_set_inputs(shim: *mut c_void, clock: u8, cmd_valid: u8, cmd_op: u8, cmd_addr: u16, cmd_data: u32);
+    fn tb_{name}_set_inputs(shim: *mut c_void, clock: u8, cmd_valid: u8, cmd_op: u8, cmd_addr: u32, cmd_data: u32);
     fn tb_{name}_eval(shim: *mut c_void);
     fn tb_{name}_outputs(shim: *const c_void, rsp_valid: *mut u8, rsp_data: *mut u32, busy: *mut u8);
     fn tb_{name}_open_waves(shim: *mut c_void, path: *const c_char) -> u8;

@@ -13,6 +13,19 @@ fn gen_verilog(args: &[&dyn AsRef<OsStr>]) -> Output {
         .expect("run gen-verilog")
 }
 
+/// The JSON description a successful run wrote to `out`; panics with its error otherwise.
+fn described(output: &Output, out: &Path) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(
+        &std::fs::read_to_string(out.join("spikeforge.json")).expect("spikeforge.json"),
+    )
+    .expect("JSON")
+}
+
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "spikeforge-gen-verilog-{}-{name}",
@@ -60,21 +73,88 @@ fn two_layer_network(dir: &Path, size: usize) -> PathBuf {
     network
 }
 
-/// Two hidden layers of 256: their weights (64 x 256 and 256 x 256 words) share the core's
-/// weight memory of 16-bit addresses, which they overflow.
+/// Two hidden layers of 1,024: their weights (64 x 1,024 and 1,024 x 1,024 words) share the
+/// core's weight memory of 20-bit addresses, which they overflow.
 #[test]
 fn refuses_a_network_the_core_cannot_hold() {
     let dir = temp_dir("refuse");
-    let network = two_layer_network(&dir, 256);
+    let network = two_layer_network(&dir, 1024);
+    let both = std::fs::read_to_string(&network)
+        .expect("read network")
+        .replace("\nsize = 256\n", "\nsize = 1024\n");
+    std::fs::write(&network, both).expect("write network");
     let out = dir.join("build");
     let output = gen_verilog(&[&"--network", &network, &"--out", &out]);
     assert!(!output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "error: network \"digits\" cannot be generated: hidden_weights would need 81920 words; \
-         the learning core's 16-bit addresses reach 65536\n"
+        "error: network \"digits\" cannot be generated: hidden_weights would need 1114112 \
+         words; the learning core's 20-bit addresses reach 1048576\n"
     );
     assert!(!out.exists(), "nothing is written for a refused network");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// `networks/mnist.toml`: W of 784 x 384 = 301,056 words, past 16-bit addresses, in a core
+/// whose `cmd_addr` is 20 bits and whose event lists keep 19-bit W addresses.
+#[test]
+fn generates_the_mnist_network() {
+    let dir = temp_dir("mnist");
+    let out = dir.join("build");
+    let network = concat!(env!("CARGO_MANIFEST_DIR"), "/../networks/mnist.toml");
+    let output = gen_verilog(&[&"--network", &network, &"--out", &out, &"--lanes", &"4"]);
+    let description = described(&output, &out);
+    let find = |list: &str, name: &str| {
+        description[list]
+            .as_array()
+            .and_then(|items| items.iter().find(|m| m["name"] == name).cloned())
+            .unwrap_or_else(|| panic!("{list} has no {name}"))
+    };
+    assert_eq!(find("ports", "cmd_addr")["width"], 20);
+    let w = find("memories", "hidden_weights");
+    assert_eq!(
+        (&w["words"], &w["banks"], &w["width"]),
+        (&301_056.into(), &4.into(), &9.into())
+    );
+    assert_eq!(find("memories", "hidden_events")["width"], 19);
+    let verilog = std::fs::read_to_string(out.join("spikeforge.v")).expect("spikeforge.v");
+    assert!(
+        verilog.contains("input wire  [19:0] cmd_addr;"),
+        "a 20-bit cmd_addr"
+    );
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// The chip's READ and WRITE reach 2^16 words of a space: the MNIST network's W (301,056
+/// words) is refused for a chip and a board, naming the space, before anything is written.
+#[test]
+fn refuses_a_chip_whose_weight_space_the_wire_cannot_reach() {
+    let dir = temp_dir("wire-refuse");
+    let network = concat!(env!("CARGO_MANIFEST_DIR"), "/../networks/mnist.toml");
+    let out = dir.join("build");
+    let expected = "the chip's weight space W would hold 301056 words; a READ or WRITE's \
+                    16-bit start reaches 65536, so only the core alone (gen-verilog without \
+                    --chip or --board) is built for it\n";
+    let chip = gen_verilog(&[&"--chip", &"--network", &network, &"--out", &out]);
+    assert!(!chip.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&chip.stderr),
+        format!("error: network \"mnist\" cannot be generated: {expected}")
+    );
+    let board = gen_verilog(&[
+        &"--board",
+        &"ulx3s-85f",
+        &"--network",
+        &network,
+        &"--out",
+        &out,
+    ]);
+    assert!(!board.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&board.stderr),
+        format!("error: network \"mnist\" cannot be generated: {expected}")
+    );
+    assert!(!out.exists(), "nothing is written for a refused chip");
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
@@ -84,15 +164,7 @@ fn generates_the_core_of_two_hidden_layers() {
     let network = two_layer_network(&dir, 32);
     let out = dir.join("build");
     let output = gen_verilog(&[&"--network", &network, &"--out", &out]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let description: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("spikeforge.json")).expect("spikeforge.json"),
-    )
-    .expect("JSON");
+    let description = described(&output, &out);
     let weights = description["memories"]
         .as_array()
         .expect("memories")
@@ -240,8 +312,9 @@ fn a_network_too_large_for_a_board_is_refused_before_synthesis() {
     assert!(!output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "error: network \"digits\" does not fit board icebreaker: hidden_weights words = 75776 \
-         is above the learning core's limit of 65536\n"
+        "error: network \"digits\" does not fit board icebreaker: the weights would need 8 \
+         SPRAMs: hidden_weights 75776 and classifier_weights 11840 words of 10 bits, each in 2 \
+         bank(s) of whole SPRAMs; an iCE40 UltraPlus has 4 SPRAMs of 16384 x 16 bits\n"
     );
     assert!(!out.exists(), "no tool ran and nothing was written");
     std::fs::remove_dir_all(&dir).expect("clean up");

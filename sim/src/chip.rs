@@ -174,7 +174,7 @@ impl Chip {
                 }
                 let (write, _) = space.core_ops();
                 for (addr, value) in (start..).zip(values) {
-                    self.core.command(write, addr, value);
+                    self.core.command(write, u32::from(addr), value);
                 }
                 Vec::new()
             }
@@ -189,7 +189,7 @@ impl Chip {
                 let (_, read) = space.core_ops();
                 let values: Vec<u32> = (start..)
                     .take(count.into())
-                    .map(|addr| self.core.command(read, addr, 0).unwrap_or(0))
+                    .map(|addr| self.core.command(read, u32::from(addr), 0).unwrap_or(0))
                     .collect();
                 pack_values(space, &values)
             }

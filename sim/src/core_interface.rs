@@ -12,8 +12,15 @@ use crate::network::{Layer, Network};
 use crate::rng::Xorshift32;
 use crate::rules::weight_max;
 
-/// Words a memory of the core may hold: `cmd_addr` is 16 bits.
-pub const MAX_MEMORY_WORDS: usize = 1 << 16;
+/// Bits of the core's `cmd_addr`: a weight memory's word address. State and register
+/// operations read only its bits 15..0.
+pub const ADDRESS_BITS: usize = 20;
+/// Words a weight memory of the core may hold (W, the hidden layers' weights one after the
+/// other, and C): `cmd_addr` is [`ADDRESS_BITS`] bits.
+pub const MAX_MEMORY_WORDS: usize = 1 << ADDRESS_BITS;
+/// Pixels a core may have: the sequencer counts them, and the event lists their rows, in 16
+/// bits.
+pub const MAX_INPUTS: usize = 1 << 16;
 /// Neurons a layer may have: a state address holds the neuron in 12 bits.
 pub const MAX_LAYER_SIZE: usize = 1 << 12;
 /// Neurons each hidden layer of a core with more than one hidden layer may have: its state
@@ -314,7 +321,7 @@ impl CoreShape {
             }
         }
         too_large("classes".into(), shape.classes, MAX_CLASSES, "")?;
-        too_large("inputs".into(), shape.inputs, MAX_MEMORY_WORDS, "")?;
+        too_large("inputs".into(), shape.inputs, MAX_INPUTS, "")?;
         for layer in shape.layers() {
             let what = match layer {
                 LayerId::Hidden(0) if count == 1 => "hidden_weights words".to_string(),
@@ -1220,10 +1227,15 @@ impl StepCommand {
     }
 }
 
-/// A word address of a core memory as the 16-bit `cmd_addr`; the core refuses larger
-/// memories ([`MAX_MEMORY_WORDS`]), so a larger `x` is a caller's bug and panics.
-pub fn memory_address(x: usize) -> u16 {
-    u16::try_from(x).unwrap_or_else(|_| panic!("address {x} exceeds 16 bits"))
+/// A word address of a core memory as the `cmd_addr` of [`ADDRESS_BITS`] bits; the core
+/// refuses larger memories ([`MAX_MEMORY_WORDS`]), so a larger `x` is a caller's bug and
+/// panics.
+pub fn memory_address(x: usize) -> u32 {
+    assert!(
+        x < MAX_MEMORY_WORDS,
+        "address {x} exceeds the {ADDRESS_BITS}-bit cmd_addr"
+    );
+    x as u32
 }
 
 /// The neuron-state fields of neuron `n` of `layer`: field, whether it is signed, its value
@@ -1289,7 +1301,7 @@ pub struct StateProbe {
     /// The read operation.
     pub op: Op,
     /// Its address.
-    pub addr: u16,
+    pub addr: u32,
     /// Whether the value is signed (it is read sign-extended to 32 bits).
     pub signed: bool,
     /// The golden model's value.
@@ -1331,7 +1343,7 @@ pub fn state_probes(net: &Network, prediction: bool) -> Vec<StateProbe> {
             for (field, signed, want) in neuron_fields(layer, n) {
                 let addr = shape.state_address(layer_id, field, n);
                 let name = format!("{}.{}", layer_id.name(), field.name());
-                add(name, n, Op::ReadState, addr, signed, want);
+                add(name, n, Op::ReadState, addr.into(), signed, want);
             }
         }
     }
@@ -1341,7 +1353,7 @@ pub fn state_probes(net: &Network, prediction: bool) -> Vec<StateProbe> {
             register.name(),
             0,
             Op::ReadRegister,
-            register.id(),
+            register.id().into(),
             signed,
             want,
         );
@@ -1408,11 +1420,11 @@ pub fn random_state(cfg: &NetworkConfig, rng: &mut Xorshift32) -> (Network, Vec<
 /// The writes that load `net` with `pixels` into a core built for `cfg`: pixels, the weights
 /// of every layer, all neuron state, the status registers (offsets, goodness, generator
 /// seeds) and every parameter, as (operation, address, data).
-pub fn state_writes(cfg: &NetworkConfig, net: &Network, pixels: &[u8]) -> Vec<(Op, u16, u32)> {
+pub fn state_writes(cfg: &NetworkConfig, net: &Network, pixels: &[u8]) -> Vec<(Op, u32, u32)> {
     let shape = CoreShape::of(cfg);
     // A value as the data word of its write: the low bits of its two's complement.
     let word = |x: i64| x as u32;
-    let mut writes: Vec<(Op, u16, u32)> = Vec::new();
+    let mut writes: Vec<(Op, u32, u32)> = Vec::new();
     for (i, &p) in pixels.iter().enumerate() {
         writes.push((Op::WritePixel, memory_address(i), p.into()));
     }
@@ -1438,15 +1450,19 @@ pub fn state_writes(cfg: &NetworkConfig, net: &Network, pixels: &[u8]) -> Vec<(O
                     word(value)
                 };
                 let addr = shape.state_address(layer_id, field, n);
-                writes.push((Op::WriteState, addr, data));
+                writes.push((Op::WriteState, u32::from(addr), data));
             }
         }
     }
     for (register, _) in status_registers(&shape, net) {
-        writes.push((Op::WriteRegister, register.id(), register.value(net)));
+        writes.push((
+            Op::WriteRegister,
+            u32::from(register.id()),
+            register.value(net),
+        ));
     }
     for (id, value) in parameter_writes(cfg, net.anneal) {
-        writes.push((Op::WriteRegister, id, value));
+        writes.push((Op::WriteRegister, u32::from(id), value));
     }
     writes
 }
@@ -1727,7 +1743,13 @@ mod tests {
         let err = narrow(&[1024, 1024]).expect_err("W1 too large");
         assert_eq!(
             err.to_string(),
-            "hidden[1] weight words = 1058816 is above the learning core's limit of 65536"
+            "hidden[1] weight words = 1058816 is above the learning core's limit of 1048576"
+        );
+        let mut wide = network(&[4]);
+        wide.inputs = MAX_INPUTS + 1;
+        assert_eq!(
+            CoreShape::new(&wide).map_err(|e| e.to_string()),
+            Err("inputs = 65537 is above the learning core's limit of 65536".to_string())
         );
     }
 

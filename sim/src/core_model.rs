@@ -101,8 +101,10 @@ impl CoreModel {
     /// One command on the port: `op` with `cmd_addr = addr` and `cmd_data = data`. Reads return
     /// `rsp_data`; other operations return `None` (`PHASE_RESET` and `STEP` run to completion).
     /// Weight operations of a layer the core does not have read 0 and write nothing.
-    pub fn command(&mut self, op: Op, addr: u16, data: u32) -> Option<u32> {
-        let index = usize::from(addr);
+    /// State and register operations read bits 15..0 of `addr` (`docs/spec.md` §6).
+    pub fn command(&mut self, op: Op, addr: u32, data: u32) -> Option<u32> {
+        let index = addr as usize;
+        let id = addr as u16;
         match op {
             Op::Nop => {}
             Op::WritePixel => {
@@ -124,10 +126,10 @@ impl CoreModel {
                 let w = layer.of(&self.net).and_then(|l| l.weights.get(index));
                 return Some(w.map_or(0, |&w| sign_extend(w)));
             }
-            Op::WriteState => self.write_state(addr, data),
-            Op::ReadState => return Some(self.read_state(addr)),
-            Op::WriteRegister => self.write_register(addr, data),
-            Op::ReadRegister => return Some(self.read_register(addr)),
+            Op::WriteState => self.write_state(id, data),
+            Op::ReadState => return Some(self.read_state(id)),
+            Op::WriteRegister => self.write_register(id, data),
+            Op::ReadRegister => return Some(self.read_register(id)),
             Op::PhaseReset => self.phase_reset(),
             Op::Step => self.step(data),
             Op::ReadPrediction => return Some(self.prediction.into()),
@@ -357,14 +359,17 @@ mod tests {
         core.command(Op::WriteWeight(C), 7, 0x7F);
         assert_eq!(core.command(Op::ReadWeight(C), 7, 0), Some(0x7F));
         let v = state_address(C, StateField::Membrane, 2);
-        core.command(Op::WriteState, v, 0xABCD_8001);
-        assert_eq!(core.command(Op::ReadState, v, 0), Some(0xFFFF_8001));
+        core.command(Op::WriteState, u32::from(v), 0xABCD_8001);
+        assert_eq!(
+            core.command(Op::ReadState, u32::from(v), 0),
+            Some(0xFFFF_8001)
+        );
         let r = state_address(H, StateField::Refractory, 9);
-        core.command(Op::WriteState, r, 0x1234);
-        assert_eq!(core.command(Op::ReadState, r, 0), Some(0x34));
+        core.command(Op::WriteState, u32::from(r), 0x1234);
+        assert_eq!(core.command(Op::ReadState, u32::from(r), 0), Some(0x34));
         let h = state_address(H, StateField::Homeostasis, 9);
-        core.command(Op::WriteState, h, 0xF_FFFF);
-        assert_eq!(core.command(Op::ReadState, h, 0), Some(0xFFFF));
+        core.command(Op::WriteState, u32::from(h), 0xF_FFFF);
+        assert_eq!(core.command(Op::ReadState, u32::from(h), 0), Some(0xFFFF));
         core.command(Op::WriteRegister, 0, 0x0001_FFFE);
         assert_eq!(core.command(Op::ReadRegister, 0, 0), Some(0xFFFF_FFFE));
         core.command(Op::WriteRegister, 4, 0);
@@ -380,17 +385,21 @@ mod tests {
             assert_eq!(core.command(Op::ReadRegister, id, 0), Some(0), "id {id}");
         }
         // Write-only registers read 0.
-        core.command(Op::WriteRegister, Register::WeightMax.id(), 100);
+        core.command(Op::WriteRegister, u32::from(Register::WeightMax.id()), 100);
         assert_eq!(core.command(Op::ReadRegister, 8, 0), Some(0));
         assert_eq!(core.network().w_max(), 100);
         let field5 = (5 << 12) | 3;
         core.command(Op::WriteState, field5, 0xFFFF);
         assert_eq!(core.command(Op::ReadState, field5, 0), Some(0));
         // Beyond both layers: nothing changes.
-        core.command(Op::WriteState, state_address(C, StateField::Count, 10), 9);
+        core.command(
+            Op::WriteState,
+            u32::from(state_address(C, StateField::Count, 10)),
+            9,
+        );
         core.command(Op::WriteWeight(H), 18_944, 9);
         assert_eq!(core.command(Op::ReadWeight(H), 18_944, 0), Some(0));
-        core.command(Op::WriteRegister, Register::WeightMax.id(), 0);
+        core.command(Op::WriteRegister, u32::from(Register::WeightMax.id()), 0);
         assert_eq!(core.network(), &before);
     }
 
@@ -398,7 +407,11 @@ mod tests {
     fn hidden_state_addresses_past_the_layer_reach_the_classifier() {
         let mut core = CoreModel::new(&default_network()).expect("default core");
         // Hidden neuron 256 + 3 is classifier neuron 3 (one neuron memory for both layers).
-        core.command(Op::WriteState, state_address(H, StateField::Trace, 259), 77);
+        core.command(
+            Op::WriteState,
+            u32::from(state_address(H, StateField::Trace, 259)),
+            77,
+        );
         assert_eq!(core.network().classifier.trace[3], 77);
     }
 
@@ -408,14 +421,14 @@ mod tests {
         let mut core = CoreModel::new(&cfg).expect("default core");
         assert_eq!(core.network().hidden[0].params().threshold, 0);
         for (id, value) in parameter_writes(&cfg, 3) {
-            core.command(Op::WriteRegister, id, value);
+            core.command(Op::WriteRegister, u32::from(id), value);
         }
         let mut want = cfg.hidden[0].clone();
         want.init_range = 0;
         assert_eq!(core.network().hidden[0].params(), &want);
         assert_eq!(core.network().anneal, 3);
         assert_eq!(core.network().w_max(), 127);
-        core.command(Op::WriteRegister, HIDDEN_PARAMETERS + 1, 0xFFFF);
+        core.command(Op::WriteRegister, u32::from(HIDDEN_PARAMETERS + 1), 0xFFFF);
         assert_eq!(core.network().hidden[0].params().threshold, -1);
     }
 
@@ -430,19 +443,19 @@ mod tests {
         want.init_range = 0;
         let mut loaded = CoreModel::new(&cfg).expect("default core");
         for (id, value) in parameter_writes(&cfg, 0) {
-            loaded.command(Op::WriteRegister, id, value);
+            loaded.command(Op::WriteRegister, u32::from(id), value);
         }
         for layer in [H, C] {
             let of = |core: &CoreModel| layer.of(core.network()).map(|l| l.params().clone());
             assert_eq!(of(&core), of(&loaded), "{layer:?}");
         }
         assert_eq!(core.network().hidden[0].params(), &want);
-        core.command(Op::WriteRegister, HIDDEN_PARAMETERS + 1, 0xFFFF);
-        core.command(Op::WriteRegister, HIDDEN_PARAMETERS, 7);
+        core.command(Op::WriteRegister, u32::from(HIDDEN_PARAMETERS + 1), 0xFFFF);
+        core.command(Op::WriteRegister, u32::from(HIDDEN_PARAMETERS), 7);
         core.reset();
         assert_eq!(core.network().hidden[0].params(), &want);
-        core.command(Op::WriteRegister, Register::Anneal.id(), 2);
-        core.command(Op::WriteRegister, Register::WeightMax.id(), 100);
+        core.command(Op::WriteRegister, u32::from(Register::Anneal.id()), 2);
+        core.command(Op::WriteRegister, u32::from(Register::WeightMax.id()), 100);
         assert_eq!((core.network().anneal, core.network().w_max()), (2, 100));
         // With its parameters in registers, the core starts at 0 and a reset clears the shifts.
         assert_eq!(loaded.network().hidden[0].params(), &want);
@@ -454,16 +467,16 @@ mod tests {
     fn load(core: &mut CoreModel, cfg: &NetworkConfig, net: &Network, pixels: &[u8]) {
         let address = |i: usize| u16::try_from(i).expect("address fits 16 bits");
         for (i, &p) in pixels.iter().enumerate() {
-            core.command(Op::WritePixel, address(i), p.into());
+            core.command(Op::WritePixel, u32::from(address(i)), p.into());
         }
         for (i, &w) in net.hidden[0].weights.iter().enumerate() {
-            core.command(Op::WriteWeight(H), address(i), sign_extend(w));
+            core.command(Op::WriteWeight(H), u32::from(address(i)), sign_extend(w));
         }
         for (i, &w) in net.classifier.weights.iter().enumerate() {
-            core.command(Op::WriteWeight(C), address(i), sign_extend(w));
+            core.command(Op::WriteWeight(C), u32::from(address(i)), sign_extend(w));
         }
         for (id, value) in parameter_writes(cfg, net.anneal) {
-            core.command(Op::WriteRegister, id, value);
+            core.command(Op::WriteRegister, u32::from(id), value);
         }
         let seeds = [
             (Register::EncoderState, net.encoder.state()),
@@ -471,7 +484,7 @@ mod tests {
             (Register::LearnState(C), net.classifier_rng.state()),
         ];
         for (register, seed) in seeds {
-            core.command(Op::WriteRegister, register.id(), seed);
+            core.command(Op::WriteRegister, u32::from(register.id()), seed);
         }
     }
 
@@ -541,7 +554,11 @@ mod tests {
         let before = core.command(Op::ReadPrediction, 0, 0);
         for k in 0..cfg.classes {
             let count = state_address(C, StateField::Count, k);
-            core.command(Op::WriteState, count, if k == 7 { 999 } else { 0 });
+            core.command(
+                Op::WriteState,
+                u32::from(count),
+                if k == 7 { 999 } else { 0 },
+            );
         }
         assert_eq!(core.command(Op::ReadPrediction, 0, 0), before);
         core.command(Op::Step, 0, 0);
@@ -614,10 +631,18 @@ mod tests {
         let pixels = vec![255u8; cfg.inputs];
         let mut core = CoreModel::new(&cfg).expect("default core");
         load(&mut core, &cfg, &net, &pixels);
-        core.command(Op::WriteRegister, Register::WeightMax.id(), 32_767);
+        core.command(
+            Op::WriteRegister,
+            u32::from(Register::WeightMax.id()),
+            32_767,
+        );
         // Fast learning: learn_shift 1 for the classifier, toward class 0. The first update of
         // a weight of class 0 is 255 * 256 / 2 = 32,640 = 0x7F80, stored as 0x80 = -128.
-        core.command(Op::WriteRegister, 32 + LayerField::LearnShift as u16, 1);
+        core.command(
+            Op::WriteRegister,
+            u32::from(32 + LayerField::LearnShift as u16),
+            1,
+        );
         core.command(Op::PhaseReset, 0, 0);
         let toward_zero = StepCommand {
             classifier_label: Some(0),

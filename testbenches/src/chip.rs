@@ -53,7 +53,7 @@ impl Chip {
     /// The hidden weights W, then the classifier weights C, read back from the core.
     pub fn weights(&self) -> (Vec<i16>, Vec<i16>) {
         let words = |host: &mut Host, op: Op, n: usize| -> Vec<i16> {
-            let requests: Vec<(Op, u16)> = (0..n).map(|i| (op, address(i))).collect();
+            let requests: Vec<(Op, u32)> = (0..n).map(|i| (op, address(i))).collect();
             host.reads(&requests)
                 .into_iter()
                 // Weights arrive sign-extended to 32 bits: the low half is the value.
@@ -112,11 +112,11 @@ impl Model for Chip {
         let layer_spikes = shape
             .layers()
             .map(|layer| {
-                let requests: Vec<(Op, u16)> = (0..shape.size(layer))
+                let requests: Vec<(Op, u32)> = (0..shape.size(layer))
                     .map(|n| {
                         (
                             Op::ReadState,
-                            shape.state_address(layer, StateField::Count, n),
+                            shape.state_address(layer, StateField::Count, n).into(),
                         )
                     })
                     .collect();
@@ -143,8 +143,10 @@ impl Model for Chip {
     }
 
     fn set_anneal(&mut self, halvings: u8) {
-        self.host
-            .get_mut()
-            .write(Op::WriteRegister, Register::Anneal.id(), halvings.into());
+        self.host.get_mut().write(
+            Op::WriteRegister,
+            Register::Anneal.id().into(),
+            halvings.into(),
+        );
     }
 }

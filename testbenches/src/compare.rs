@@ -37,7 +37,7 @@ impl fmt::Display for Mismatch {
 
 impl std::error::Error for Mismatch {}
 
-/// A memory address as the 16-bit `cmd_addr` (the core refuses larger memories).
+/// A memory address as the `cmd_addr` (the core refuses larger memories).
 pub use spikeforge_sim::core_interface::memory_address as address;
 
 /// Read all state back from the core (every W and C word, every neuron-state field of both
@@ -50,7 +50,7 @@ pub fn compare(
     step: &str,
 ) -> Result<(), Mismatch> {
     let probes = state_probes(net, prediction);
-    let requests: Vec<(Op, u16)> = probes.iter().map(|p| (p.op, p.addr)).collect();
+    let requests: Vec<(Op, u32)> = probes.iter().map(|p| (p.op, p.addr)).collect();
     let answers = host.reads(&requests);
     let mut mismatches = probes.iter().zip(&answers).filter_map(|(probe, &word)| {
         let rtl = probe.value(word);

@@ -181,7 +181,7 @@ impl Bench {
         assert_eq!(pixels.len(), cfg.inputs, "pixels for network {}", cfg.name);
         let mut host = Host::new(kind);
         load(&mut host, &cfg, &net, &pixels);
-        let requests: Vec<(Op, u16)> = (0..cfg.inputs)
+        let requests: Vec<(Op, u32)> = (0..cfg.inputs)
             .map(|i| (Op::ReadPixel, address(i)))
             .collect();
         let want: Vec<u32> = pixels.iter().map(|&p| p.into()).collect();

@@ -68,7 +68,7 @@ impl Host {
         (self.busy_cycles, self.busy_time)
     }
 
-    fn present(&mut self, op: Op, addr: u16, data: u32) {
+    fn present(&mut self, op: Op, addr: u32, data: u32) {
         self.inputs.cmd_valid = true;
         self.inputs.cmd_op = op.code();
         self.inputs.cmd_addr = addr;
@@ -83,7 +83,7 @@ impl Host {
     }
 
     /// A command without response (a write, or the start of `STEP` / `PHASE_RESET`).
-    pub fn write(&mut self, op: Op, addr: u16, data: u32) {
+    pub fn write(&mut self, op: Op, addr: u32, data: u32) {
         assert!(
             !self.outputs.busy,
             "{op:?} to {addr} while busy (cycle {})",
@@ -95,12 +95,12 @@ impl Host {
     }
 
     /// One read: command in cycle `t`, answer in cycle `t + 2`.
-    pub fn read(&mut self, op: Op, addr: u16) -> u32 {
+    pub fn read(&mut self, op: Op, addr: u32) -> u32 {
         self.reads(&[(op, addr)])[0]
     }
 
     /// Reads issued back to back; each answer arrives two cycles after its command.
-    pub fn reads(&mut self, requests: &[(Op, u16)]) -> Vec<u32> {
+    pub fn reads(&mut self, requests: &[(Op, u32)]) -> Vec<u32> {
         assert!(
             !self.outputs.busy,
             "reads while busy (cycle {})",

@@ -15,7 +15,6 @@ use spikeforge_sim::wire::{
 };
 
 use crate::chip::step_command;
-use crate::compare::address;
 use crate::model::ChipKind;
 use crate::pins::PinChip;
 
@@ -104,7 +103,7 @@ impl Session {
     /// `values` to `space` from address `start` on, in WRITEs of as many values as fit.
     pub fn write(&mut self, space: Space, start: u16, values: &[u32]) {
         for (i, chunk) in values.chunks(max_write_count(space)).enumerate() {
-            let start = start + address(i * max_write_count(space));
+            let start = start + wire_u16(i * max_write_count(space));
             let values = chunk.to_vec();
             self.request(&Command::Write {
                 space,
@@ -123,8 +122,8 @@ impl Session {
             let n = (count - first).min(most);
             let payload = self.request(&Command::Read {
                 space,
-                start: start + address(first),
-                count: address(n),
+                start: start + wire_u16(first),
+                count: wire_u16(n),
             });
             values.extend(unpack_values(space, &payload));
         }
@@ -343,4 +342,9 @@ impl Model for Phases {
     fn set_anneal(&mut self, halvings: u8) {
         panic!("the phase recorder was asked to anneal by {halvings}: learn_sample does not")
     }
+}
+
+/// An offset or count of a READ or WRITE as the wire's u16 (the sessions stay below 2^16).
+fn wire_u16(x: usize) -> u16 {
+    u16::try_from(x).unwrap_or_else(|_| panic!("{x} is past the wire's 16-bit start and count"))
 }

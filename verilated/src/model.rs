@@ -35,7 +35,7 @@ use spikeforge_sim::config::{ConfigError, NetworkConfig};
 struct Functions {
     new: unsafe extern "C" fn() -> *mut c_void,
     delete: unsafe extern "C" fn(*mut c_void),
-    set_inputs: unsafe extern "C" fn(*mut c_void, u8, u8, u8, u16, u32),
+    set_inputs: unsafe extern "C" fn(*mut c_void, u8, u8, u8, u32, u32),
     eval: unsafe extern "C" fn(*mut c_void),
     outputs: unsafe extern "C" fn(*const c_void, *mut u8, *mut u32, *mut u8),
     open_waves: unsafe extern "C" fn(*mut c_void, *const c_char) -> u8,
@@ -272,8 +272,8 @@ pub struct Inputs {
     pub cmd_valid: bool,
     /// `cmd_op`, 5 bits.
     pub cmd_op: u8,
-    /// `cmd_addr`, 16 bits.
-    pub cmd_addr: u16,
+    /// `cmd_addr`, `ADDRESS_BITS` (20) bits.
+    pub cmd_addr: u32,
     /// `cmd_data`, 32 bits.
     pub cmd_data: u32,
 }

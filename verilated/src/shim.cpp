@@ -22,7 +22,7 @@ struct Shim : spikeforge::Harness<Model> {
     Shim() : spikeforge::Harness<Model>(10000) {}
 
     // Inputs are copied to the ports; nothing is evaluated until `eval`.
-    void set_inputs(uint8_t clock, uint8_t cmd_valid, uint8_t cmd_op, uint16_t cmd_addr,
+    void set_inputs(uint8_t clock, uint8_t cmd_valid, uint8_t cmd_op, uint32_t cmd_addr,
                     uint32_t cmd_data) {
         model.clock = clock;
         model.cmd_valid = cmd_valid;
@@ -46,7 +46,7 @@ struct Shim : spikeforge::Harness<Model> {
     extern "C" void* tb_##name##_new() { return new Shim<V##name>(); }                     \
     extern "C" void tb_##name##_delete(void* shim) { delete static_cast<Shim<V##name>*>(shim); } \
     extern "C" void tb_##name##_set_inputs(void* shim, uint8_t clock, uint8_t cmd_valid,    \
-                                           uint8_t cmd_op, uint16_t cmd_addr,               \
+                                           uint8_t cmd_op, uint32_t cmd_addr,               \
                                            uint32_t cmd_data) {                             \
         static_cast<Shim<V##name>*>(shim)->set_inputs(clock, cmd_valid, cmd_op, cmd_addr,   \
                                                       cmd_data);                            \

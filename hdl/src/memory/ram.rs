@@ -99,6 +99,7 @@ pub struct Ram<D: Synth, const A: usize> {
     _initial: bool,
     _stored_bits: usize,
     _store: fn(D, usize) -> D,
+    _signed: bool,
     _style: RamStyle,
     _undefined: fn(D) -> D,
 }
@@ -113,6 +114,15 @@ fn same<D>(word: D) -> D {
 
 fn complement<const N: usize>(word: Bits<N>) -> Bits<N> {
     !word
+}
+
+/// The low `bits` of `word`, zero-extended to `N` bits.
+fn narrow_unsigned<const N: usize>(word: Bits<N>, bits: usize) -> Bits<N> {
+    if bits == 64 {
+        word
+    } else {
+        (word.to_u64() & ((1u64 << bits) - 1)).into()
+    }
 }
 
 /// The low `bits` of `word`, sign-extended to `N` bits.
@@ -160,6 +170,7 @@ impl<D: Synth, const A: usize> Ram<D, A> {
             _initial: false,
             _stored_bits: D::BITS,
             _store: keep::<D>,
+            _signed: false,
             _style: RamStyle::Inferred,
             _undefined: same::<D>,
         }
@@ -178,7 +189,8 @@ impl<D: Synth, const A: usize> Ram<D, A> {
         self._words.len()
     }
 
-    /// Bits stored per word (the data width, or `S` of [`Ram::with_signed_storage`]).
+    /// Bits stored per word (the data width, or `S` of [`Ram::with_signed_storage`] or
+    /// [`Ram::with_unsigned_storage`]).
     pub fn stored_bits(&self) -> usize {
         self._stored_bits
     }
@@ -203,8 +215,31 @@ impl<const N: usize, const A: usize> Ram<Bits<N>, A> {
         );
         self._stored_bits = bits;
         self._store = narrow_signed::<N>;
+        self._signed = true;
         let words = std::mem::take(&mut self._words);
         self._words = words.into_iter().map(|w| narrow_signed(w, bits)).collect();
+        self
+    }
+
+    /// Store only the low `bits` of each word and zero-extend them on read (`1 <= bits <= N`,
+    /// `N <= 64`). Words written must be below `2^bits` to read back unchanged.
+    pub fn with_unsigned_storage(mut self, bits: usize) -> Self {
+        assert!(
+            N <= 64,
+            "Ram: unsigned storage needs a data width <= 64, not {N}"
+        );
+        assert!(
+            (1..=N).contains(&bits),
+            "Ram: stored width = {bits} is out of range 1..={N}"
+        );
+        self._stored_bits = bits;
+        self._store = narrow_unsigned::<N>;
+        self._signed = false;
+        let words = std::mem::take(&mut self._words);
+        self._words = words
+            .into_iter()
+            .map(|w| narrow_unsigned(w, bits))
+            .collect();
         self
     }
 
@@ -325,11 +360,16 @@ impl<D: Synth, const A: usize> Ram<D, A> {
                 "reg [{top}:0] stored;\n\
                  always @(posedge clock) begin\n    if (read_enable) begin\n        \
                  stored <= mem[{read}];\n    end\nend\n\
-                 always @(*) begin\n    read_data = {{{{{extra}{{stored[{top}]}}}}, stored}};\nend\n\
+                 always @(*) begin\n    read_data = {{{{{extra}{{{fill}}}}}, stored}};\nend\n\
                  always @(posedge clock) begin\n    if (write_enable) begin\n        \
                  mem[{write}] <= write_data[{top}:0];\n    end\nend\n",
                 top = stored - 1,
                 extra = width - stored,
+                fill = if self._signed {
+                    format!("stored[{}]", stored - 1)
+                } else {
+                    "1'b0".to_string()
+                },
             ));
         }
         let mut ignored = Vec::new();
@@ -436,10 +476,12 @@ impl<D: Synth, const A: usize> Ram<D, A> {
                 format!("spram_word[{top}:0]")
             }
         } else {
-            format!(
-                "{{{{{}{{spram_word[{top}]}}}}, spram_word[{top}:0]}}",
-                width - stored
-            )
+            let fill = if self._signed {
+                format!("spram_word[{top}]")
+            } else {
+                "1'b0".to_string()
+            };
+            format!("{{{{{}{{{fill}}}}}, spram_word[{top}:0]}}", width - stored)
         };
         code.push_str(&format!(
             "always @(*) begin\n    read_data = {read};\nend\n"
@@ -499,16 +541,25 @@ mod tests {
     /// time. What `read_data` must hold is tracked: the word of the last read, except after a
     /// read of the word written at the same edge and after an SPRAM write (both undefined).
     fn run_against_model(style: RamStyle, stored_bits: usize, seed: u32) {
+        run_with_storage(style, stored_bits, true, seed);
+    }
+
+    /// [`run_against_model`] with words of `stored_bits` bits, signed or unsigned.
+    fn run_with_storage(style: RamStyle, stored_bits: usize, signed: bool, seed: u32) {
         let mut uut: Ram<Bits<16>, 9> = Ram::new(DEPTH);
         if stored_bits < 16 {
-            uut = uut.with_signed_storage(stored_bits);
+            uut = if signed {
+                uut.with_signed_storage(stored_bits)
+            } else {
+                uut.with_unsigned_storage(stored_bits)
+            };
         }
         if style == RamStyle::Ice40Spram {
             uut = uut.in_ice40_spram();
         }
         uut.connect_all();
         let spram = style == RamStyle::Ice40Spram;
-        let half = 1i64 << (stored_bits - 1);
+        let half = if signed { 1i64 << (stored_bits - 1) } else { 0 };
         let mut model = vec![0i64; DEPTH];
         let mut expected: Option<u64> = None;
         let mut rng = Xorshift32::new(seed);
@@ -567,6 +618,12 @@ mod tests {
     fn ram_with_signed_storage_sign_extends() {
         run_against_model(RamStyle::Inferred, 8, 0x0AA0_0002);
         run_against_model(RamStyle::Inferred, 5, 0x0AA0_0003);
+    }
+
+    #[test]
+    fn ram_with_unsigned_storage_zero_extends() {
+        run_with_storage(RamStyle::Inferred, 7, false, 0x0AA0_0006);
+        run_with_storage(RamStyle::Ice40Spram, 12, false, 0x0AA0_0007);
     }
 
     #[test]

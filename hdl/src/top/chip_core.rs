@@ -4,6 +4,8 @@ use crate::link::FrameEngine;
 use crate::top::{CoreError, CoreOptions, LearningCore};
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::core_interface::{CoreShape, ADDRESS_BITS};
+use spikeforge_sim::wire::{Space, WIRE_SPACE_WORDS};
 
 /// The chip behind its UART: [`FrameEngine`] wired to [`LearningCore`]. Bytes in, bytes out;
 /// `spikeforge_sim::chip::Chip` is its golden model.
@@ -40,6 +42,16 @@ impl ChipCore {
     /// the core.
     pub fn new(cfg: &NetworkConfig, options: CoreOptions) -> Result<Self, CoreError> {
         let core = LearningCore::with_options(cfg, options)?;
+        let shape = CoreShape::of(cfg);
+        for layer in shape.layers() {
+            let words = shape.weight_words(layer);
+            if words > WIRE_SPACE_WORDS {
+                return Err(CoreError::WireSpaceTooLarge {
+                    space: Space::Weight(layer).name().to_string(),
+                    words,
+                });
+            }
+        }
         Ok(Self {
             clock: Signal::default(),
             rx_data: Signal::default(),
@@ -75,7 +87,7 @@ impl Logic for ChipCore {
         self.reset_request.next = self.engine.reset_request.val();
         self.core.cmd_valid.next = self.engine.cmd_valid.val();
         self.core.cmd_op.next = self.engine.cmd_op.val();
-        self.core.cmd_addr.next = self.engine.cmd_addr.val();
+        self.core.cmd_addr.next = bit_cast::<ADDRESS_BITS, 16>(self.engine.cmd_addr.val());
         self.core.cmd_data.next = self.engine.cmd_data.val();
         self.engine.rsp_valid.next = self.core.rsp_valid.val();
         self.engine.rsp_data.next = self.core.rsp_data.val();

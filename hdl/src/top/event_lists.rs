@@ -2,8 +2,9 @@
 //! step: the spiking pixels, label input and neurons of the layer before it, as the weight
 //! words their rows start at.
 use crate::memory::Ram;
-use crate::top::learning_core::{constant, replicate};
+use crate::top::learning_core::{address_constant, constant, mask_bits, replicate, Address};
 use rust_hdl::prelude::*;
+use spikeforge_sim::core_interface::ADDRESS_BITS;
 
 /// The event lists (`docs/spec.md` §6, Memories): `hidden_events` holds each hidden layer's
 /// list in turn, `classifier_events` the classifier's. A list entry is the first W word of
@@ -64,24 +65,24 @@ pub struct EventLists {
     pub event_count: Signal<Out, Bits<16>>,
     /// The entry read (addressed by `event_index` in the cycle before), of the list of the
     /// processed layer.
-    pub row: Signal<Out, Bits<16>>,
-    hidden_events: Ram<Bits<16>, 16>,
-    classifier_events: Ram<Bits<16>, 16>,
+    pub row: Signal<Out, Address>,
+    hidden_events: Ram<Address, 16>,
+    classifier_events: Ram<Address, 16>,
     hidden_count: Vec<DFF<Bits<16>>>,
     classifier_count: DFF<Bits<16>>,
     // The W word of the next row appended to a hidden layer's list, and the C word of the next
     // row appended to the classifier's.
-    row_base: DFF<Bits<16>>,
-    class_base: DFF<Bits<16>>,
+    row_base: DFF<Address>,
+    class_base: DFF<Address>,
     // The label input spiked; each later layer's label row offset (`label * N_l`).
     label_seen: DFF<Bit>,
-    label_row: Vec<DFF<Bits<16>>>,
+    label_row: Vec<DFF<Address>>,
     // The registers through their masks (synthesis drops the bits above).
     hidden_count_q: Vec<Signal<Local, Bits<16>>>,
     classifier_count_q: Signal<Local, Bits<16>>,
-    row_base_q: Signal<Local, Bits<16>>,
-    class_base_q: Signal<Local, Bits<16>>,
-    label_row_q: Vec<Signal<Local, Bits<16>>>,
+    row_base_q: Signal<Local, Address>,
+    class_base_q: Signal<Local, Address>,
+    label_row_q: Vec<Signal<Local, Address>>,
     // The processed layer's list and the next hidden layer's.
     hidden_next: Signal<Local, Bits<2>>,
     list_base: Signal<Local, Bits<16>>,
@@ -90,17 +91,17 @@ pub struct EventLists {
     // Per hidden layer: its number, size, first list word, the size and first weight word of
     // the layer after it.
     hidden_id: Vec<Constant<Bits<2>>>,
-    hidden_size: Vec<Constant<Bits<16>>>,
+    hidden_size: Vec<Constant<Address>>,
     list_start: Vec<Constant<Bits<16>>>,
-    next_size: Vec<Constant<Bits<16>>>,
-    next_weight_base: Vec<Constant<Bits<16>>>,
-    classes: Constant<Bits<16>>,
-    hidden_class_base: Constant<Bits<16>>,
+    next_size: Vec<Constant<Address>>,
+    next_weight_base: Vec<Constant<Address>>,
+    classes: Constant<Address>,
+    hidden_class_base: Constant<Address>,
     sees_input: Constant<Bit>,
     stacked: Constant<Bit>,
     rows_mask: Constant<Bits<16>>,
-    w_mask: Constant<Bits<16>>,
-    c_mask: Constant<Bits<16>>,
+    w_mask: Constant<Address>,
+    c_mask: Constant<Address>,
 }
 
 /// The sizes an [`EventLists`] is built for.
@@ -120,20 +121,21 @@ pub struct ListShape {
     pub classifier_input_rows: usize,
     /// The classifier sees the input.
     pub sees_input: bool,
-    /// Masks of the bits of an event count, a W address and a C address.
+    /// Masks of the bits of an event count, a W address and a C address (a list entry keeps
+    /// only the bits of its address's mask).
     pub rows_mask: Constant<Bits<16>>,
     /// See `rows_mask`.
-    pub w_mask: Constant<Bits<16>>,
+    pub w_mask: Constant<Address>,
     /// See `rows_mask`.
-    pub c_mask: Constant<Bits<16>>,
+    pub c_mask: Constant<Address>,
 }
 
 impl EventLists {
     /// The lists of a core of `shape`.
     pub fn new(shape: &ListShape) -> Self {
         let layers = shape.hidden.len();
-        let per_layer = |make: &dyn Fn(usize) -> usize| -> Vec<Constant<Bits<16>>> {
-            (0..layers).map(|l| constant(make(l))).collect()
+        let per_layer = |make: &dyn Fn(usize) -> usize| -> Vec<Constant<Address>> {
+            (0..layers).map(|l| address_constant(make(l))).collect()
         };
         Self {
             clock: Signal::default(),
@@ -155,8 +157,10 @@ impl EventLists {
             neuron_spike: Signal::default(),
             event_count: Signal::default(),
             row: Signal::default(),
-            hidden_events: Ram::new(shape.list_bases[layers]),
-            classifier_events: Ram::new(shape.classifier_rows),
+            hidden_events: Ram::new(shape.list_bases[layers])
+                .with_unsigned_storage(mask_bits(&shape.w_mask)),
+            classifier_events: Ram::new(shape.classifier_rows)
+                .with_unsigned_storage(mask_bits(&shape.c_mask)),
             hidden_count: replicate(layers, DFF::default),
             classifier_count: DFF::default(),
             row_base: DFF::default(),
@@ -176,11 +180,11 @@ impl EventLists {
                 .map(|l| Constant::new(l.into()))
                 .collect(),
             hidden_size: per_layer(&|l| shape.hidden[l]),
-            list_start: per_layer(&|l| shape.list_bases[l]),
+            list_start: (0..layers).map(|l| constant(shape.list_bases[l])).collect(),
             next_size: per_layer(&|l| shape.hidden.get(l + 1).copied().unwrap_or(0)),
             next_weight_base: per_layer(&|l| shape.weight_bases[l + 1]),
-            classes: constant(shape.classes),
-            hidden_class_base: constant(shape.classifier_input_rows * shape.classes),
+            classes: address_constant(shape.classes),
+            hidden_class_base: address_constant(shape.classifier_input_rows * shape.classes),
             sees_input: Constant::new(shape.sees_input),
             stacked: Constant::new(layers > 1),
             rows_mask: shape.rows_mask,
@@ -192,6 +196,14 @@ impl EventLists {
     /// Words of the hidden layers' lists and of the classifier's.
     pub fn words(&self) -> (usize, usize) {
         (self.hidden_events.depth(), self.classifier_events.depth())
+    }
+
+    /// Bits stored per entry of the hidden layers' lists and of the classifier's.
+    pub fn entry_bits(&self) -> (usize, usize) {
+        (
+            self.hidden_events.stored_bits(),
+            self.classifier_events.stored_bits(),
+        )
     }
 }
 
@@ -268,14 +280,14 @@ impl Logic for EventLists {
             self.classifier_count.d.next = bits::<16>(0);
         }
         if self.start.val() {
-            self.row_base.d.next = bits::<16>(0);
-            self.class_base.d.next = bits::<16>(0);
+            self.row_base.d.next = bits::<ADDRESS_BITS>(0);
+            self.class_base.d.next = bits::<ADDRESS_BITS>(0);
             for l in 0..self.hidden_id.len() {
                 self.hidden_count[l].d.next = bits::<16>(0);
             }
             self.label_seen.d.next = false;
             for l in 0..self.label_row.len() {
-                self.label_row[l].d.next = bits::<16>(0);
+                self.label_row[l].d.next = bits::<ADDRESS_BITS>(0);
             }
             self.classifier_count.d.next = bits::<16>(0);
         }

@@ -1,7 +1,8 @@
 //! [`LaneRouter`]: the bank rotation of the learning core's synapse pipeline: which weight
 //! bank each lane of a group of synapses uses, and the crossbar from the banks to the lanes.
-use crate::top::learning_core::{constant, replicate};
+use crate::top::learning_core::{constant, replicate, Address};
 use rust_hdl::prelude::*;
+use spikeforge_sim::core_interface::ADDRESS_BITS;
 
 /// The lanes of a group of synapses and the weight banks they use (`docs/spec.md` §6,
 /// Lanes). With `P` lanes and `B` banks (`B = P`, or `2P` with paired banks; `t = log2 B`),
@@ -18,7 +19,7 @@ use rust_hdl::prelude::*;
 #[derive(Debug, LogicBlock)]
 pub struct LaneRouter {
     /// Stage 1: the W or C word of the row's first synapse.
-    pub row: Signal<In, Bits<16>>,
+    pub row: Signal<In, Address>,
     /// Stage 1: the group's first synapse in the row (a multiple of the lanes).
     pub index: Signal<In, Bits<16>>,
     /// Stage 1: the row's synapses.
@@ -32,7 +33,7 @@ pub struct LaneRouter {
     /// Stage 1: bank `b` holds a word of one of the group's lanes.
     pub bank_read: Vec<Signal<Out, Bit>>,
     /// Stage 1: the word bank `b` reads, its lane's.
-    pub bank_address: Vec<Signal<Out, Bits<16>>>,
+    pub bank_address: Vec<Signal<Out, Address>>,
     /// Stage 2: the bank of lane `k`'s weight (its `lane_bank` of stage 1).
     pub weight_bank: Vec<Signal<In, Bits<16>>>,
     /// Stage 2: the group is the classifier's (its weights in C), else a hidden layer's (W).
@@ -45,10 +46,12 @@ pub struct LaneRouter {
     pub weight: Vec<Signal<Out, Bits<16>>>,
     // The group's first word, the synapses left in its row, the word of the first word in
     // its bank, that plus one, and the first word's bank.
-    address: Signal<Local, Bits<16>>,
+    address: Signal<Local, Address>,
     remaining: Signal<Local, Bits<16>>,
-    base: Signal<Local, Bits<16>>,
-    base_next: Signal<Local, Bits<16>>,
+    base: Signal<Local, Address>,
+    base_next: Signal<Local, Address>,
+    // The first word's low bits, which give the banks.
+    low: Signal<Local, Bits<16>>,
     first_bank: Signal<Local, Bits<16>>,
     lane_id: Vec<Constant<Bits<16>>>,
     bank_id: Vec<Constant<Bits<16>>>,
@@ -87,6 +90,7 @@ impl LaneRouter {
             remaining: Signal::default(),
             base: Signal::default(),
             base_next: Signal::default(),
+            low: Signal::default(),
             first_bank: Signal::default(),
             lane_id: (0..lanes).map(constant).collect(),
             bank_id: (0..banks).map(constant).collect(),
@@ -102,21 +106,22 @@ impl Logic for LaneRouter {
     #[hdl_gen]
     fn update(&mut self) {
         // Stage 1: lane `k` takes word `address + k`; bank `b` the word of its lane.
-        self.address.next = self.row.val() + self.index.val();
+        self.address.next = self.row.val() + bit_cast::<ADDRESS_BITS, 16>(self.index.val());
+        self.low.next = self.address.val().get_bits::<16>(0);
         self.remaining.next = self.size.val() - self.index.val();
         self.base.next = self.address.val() >> self.bank_shift.val();
         self.base_next.next = self.base.val() + 1;
-        self.first_bank.next = self.address.val() & self.bank_mask.val();
+        self.first_bank.next = self.low.val() & self.bank_mask.val();
         for k in 0..self.lane_id.len() {
             self.lane_bank[k].next =
-                (self.address.val() + self.lane_id[k].val()) & self.bank_mask.val();
+                (self.low.val() + self.lane_id[k].val()) & self.bank_mask.val();
             self.lane_valid[k].next = self.lane_id[k].val() < self.remaining.val();
         }
         // A group starts inside its row.
         self.lane_valid[0].next = true;
         for b in 0..self.bank_id.len() {
             self.bank_lane[b].next =
-                (self.bank_id[b].val() - self.address.val()) & self.bank_mask.val();
+                (self.bank_id[b].val() - self.low.val()) & self.bank_mask.val();
             self.bank_read[b].next = self.bank_lane[b].val() < self.lanes.val();
             // The word `address + bank_lane[b]` is in the next row of banks when the group
             // wraps around before bank `b`.
@@ -184,7 +189,7 @@ mod tests {
     /// registered bank (stage 2), for a router of [`LANES`] lanes and `B` banks.
     #[derive(Debug)]
     struct Case<const B: usize> {
-        row: u16,
+        row: u32,
         index: u16,
         size: u16,
         weight_bank: [u16; LANES],
@@ -204,8 +209,9 @@ mod tests {
             // A group starts inside its row: `index` is a multiple of the lanes below `size`.
             let size = narrow(draw.int(1, 1024));
             let index = narrow(draw.int(0, i64::from(size - 1))) / LANES as u16 * LANES as u16;
-            // A row's words are inside the memory (at most 2^16 words): no address wraps.
-            let row = narrow(draw.int(0, 0xFFFF - 1024));
+            // A row's words are inside the memory (at most 2^ADDRESS_BITS words): no address
+            // wraps.
+            let row = draw.int(0, (1 << ADDRESS_BITS) - 1 - 1024) as u32;
             let mut words = || narrow(draw.int(0, 0xFFFF));
             Self {
                 row,
@@ -234,7 +240,7 @@ mod tests {
 
         fn ports(&self) -> Vec<(&'static str, usize, i64)> {
             let mut ports = vec![
-                ("row", 16, self.row.into()),
+                ("row", ADDRESS_BITS, self.row.into()),
                 ("index", 16, self.index.into()),
                 ("size", 16, self.size.into()),
                 ("classifier", 1, self.classifier.into()),
@@ -254,22 +260,22 @@ mod tests {
             // `row + index + k` if synapse `index + k` is in the row. A
             // bank none of the lanes uses (paired banks) reads word `first / B`, plus one if
             // it comes before the first word's bank.
-            let banks = B as u16;
-            let first = self.row + self.index;
-            let mut lane_bank = [0u16; LANES];
-            let mut bank_lane = [0u16; B];
+            let banks = B as u32;
+            let first = self.row + u32::from(self.index);
+            let mut lane_bank = [0u32; LANES];
+            let mut bank_lane = [0u32; B];
             let mut bank_read = [false; B];
-            let mut bank_address = [0u16; B];
+            let mut bank_address = [0u32; B];
             for b in 0..banks {
-                bank_lane[usize::from(b)] = b.wrapping_sub(first) % banks;
-                bank_address[usize::from(b)] = first / banks + u16::from(b < first % banks);
+                bank_lane[b as usize] = b.wrapping_sub(first) % banks;
+                bank_address[b as usize] = first / banks + u32::from(b < first % banks);
             }
-            for (k, bank) in (0..LANES as u16).zip(&mut lane_bank) {
+            for (k, bank) in (0..LANES as u32).zip(&mut lane_bank) {
                 let word = first + k;
                 *bank = word % banks;
-                bank_read[usize::from(*bank)] = true;
-                assert_eq!(bank_lane[usize::from(*bank)], k);
-                assert_eq!(bank_address[usize::from(*bank)], word / banks);
+                bank_read[*bank as usize] = true;
+                assert_eq!(bank_lane[*bank as usize], k);
+                assert_eq!(bank_address[*bank as usize], word / banks);
             }
             let weights = if self.classifier {
                 self.classifier_weight
@@ -328,7 +334,7 @@ mod tests {
         // With one lane the spare bank reads the same word as the group's (no increment).
         let mut uut = LaneRouter::new(1, 2);
         uut.connect_all();
-        for row in [0u64, 1, 2, 7, 0x3FFF] {
+        for row in [0u64, 1, 2, 7, 0x3FFF, 0x1_0001, 0xF_FFFE] {
             uut.row.next = row.into();
             uut.index.next = 0.into();
             uut.size.next = 10.into();
@@ -336,7 +342,7 @@ mod tests {
             for b in 0..2 {
                 assert_eq!(
                     uut.bank_address[b].val(),
-                    Bits::<16>::from(row >> 1),
+                    Address::from(row >> 1),
                     "row {row}"
                 );
                 assert_eq!(uut.bank_read[b].val(), row % 2 == b as u64, "row {row}");

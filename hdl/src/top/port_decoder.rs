@@ -1,8 +1,9 @@
 //! [`PortDecoder`]: what a host command of the learning core does and where it lands: the
 //! memory it reads or writes, its weight word and bank or its neuron word and bank.
 use crate::top::host_interface::{LayerId, Op};
-use crate::top::learning_core::constant;
+use crate::top::learning_core::{address_constant, constant, Address};
 use rust_hdl::prelude::*;
+use spikeforge_sim::core_interface::ADDRESS_BITS;
 
 /// Decodes the command's operation and address (`docs/spec.md` §6, host interface) into the
 /// strobes and the memory words and banks the core's `Idle` state uses. Combinational.
@@ -23,8 +24,9 @@ use rust_hdl::prelude::*;
 pub struct PortDecoder {
     /// The command's operation code.
     pub op: Signal<In, Bits<5>>,
-    /// The command's address or register id.
-    pub addr: Signal<In, Bits<16>>,
+    /// The command's address or register id (state addresses and register ids are its bits
+    /// 15..0).
+    pub addr: Signal<In, Address>,
     /// The command is valid (and the core idle).
     pub valid: Signal<In, Bit>,
     /// `WRITE_PIXEL`.
@@ -57,7 +59,7 @@ pub struct PortDecoder {
     pub read_op: Signal<Out, Bits<5>>,
     /// The weight's word within its bank (W for a hidden layer, else C; with paired banks,
     /// twice the lanes).
-    pub weight_word: Signal<Out, Bits<16>>,
+    pub weight_word: Signal<Out, Address>,
     /// The bank of the word the operation reads: the weight's, or for `READ_STATE` the
     /// neuron's.
     pub lane: Signal<Out, Bits<16>>,
@@ -70,14 +72,14 @@ pub struct PortDecoder {
     // Combinational temporaries: the operation reads or writes a hidden layer's weights, ...
     hidden_weight: Signal<Local, Bit>,
     space: Signal<Local, Bits<5>>,
-    weight_base: Signal<Local, Bits<16>>,
-    weight_address: Signal<Local, Bits<16>>,
+    weight_base: Signal<Local, Address>,
+    weight_address: Signal<Local, Address>,
     state_neuron: Signal<Local, Bits<16>>,
     neuron_base: Signal<Local, Bits<16>>,
     // Per hidden layer: its number, weight space, first weight word and first neuron word.
     hidden_id: Vec<Constant<Bits<2>>>,
     hidden_space: Vec<Constant<Bits<5>>>,
-    hidden_weight_base: Vec<Constant<Bits<16>>>,
+    hidden_weight_base: Vec<Constant<Address>>,
     hidden_neuron_base: Vec<Constant<Bits<16>>>,
     classifier_neuron_base: Constant<Bits<16>>,
     hidden_read_op: Constant<Bits<5>>,
@@ -146,7 +148,7 @@ impl PortDecoder {
                     ))
                 })
                 .collect(),
-            hidden_weight_base: weight_bases.iter().copied().map(constant).collect(),
+            hidden_weight_base: weight_bases.iter().copied().map(address_constant).collect(),
             hidden_neuron_base: neuron_bases[..hidden_layers]
                 .iter()
                 .copied()
@@ -185,7 +187,7 @@ impl Logic for PortDecoder {
         // A weight: its layer's base in W plus the address (C's words start at 0).
         self.space.next = (self.op.val() - 1) >> 1;
         self.hidden_weight.next = false;
-        self.weight_base.next = bits::<16>(0);
+        self.weight_base.next = bits::<ADDRESS_BITS>(0);
         for l in 0..self.hidden_id.len() {
             if self.space.val() == self.hidden_space[l].val() {
                 self.hidden_weight.next = true;
@@ -194,7 +196,7 @@ impl Logic for PortDecoder {
         }
         self.weight_address.next = self.addr.val() + self.weight_base.val();
         self.weight_word.next = self.weight_address.val() >> self.bank_shift.val();
-        self.lane.next = self.weight_address.val() & self.bank_mask.val();
+        self.lane.next = self.weight_address.val().get_bits::<16>(0) & self.bank_mask.val();
         if self.op.val().index() == 8 {
             self.lane.next = self.neuron_lane.val();
         }
@@ -353,7 +355,7 @@ mod tests {
     #[derive(Debug)]
     struct Case {
         op: u8,
-        addr: u16,
+        addr: u32,
         valid: bool,
     }
 
@@ -409,14 +411,14 @@ mod tests {
                     };
                     Self {
                         op: op.code(),
-                        addr: shape.state_address(id, field, neuron),
+                        addr: shape.state_address(id, field, neuron).into(),
                         valid: draw.int(0, 3) > 0,
                     }
                 }
-                // Anything.
+                // Anything: bits 19..16 of a state address or register id are ignored.
                 _ => Self {
                     op: narrow(draw.int(0, 31)),
-                    addr: narrow(draw.int(0, 0xFFFF)),
+                    addr: narrow(draw.int(0, (1 << ADDRESS_BITS) - 1)),
                     valid: draw.int(0, 3) > 0,
                 },
             }
@@ -431,7 +433,7 @@ mod tests {
         fn ports(&self) -> Vec<(&'static str, usize, i64)> {
             vec![
                 ("op", 5, self.op.into()),
-                ("addr", 16, self.addr.into()),
+                ("addr", ADDRESS_BITS, self.addr.into()),
                 ("valid", 1, self.valid.into()),
             ]
         }
@@ -445,18 +447,19 @@ mod tests {
                 self.op == Op::WriteWeight(id).code() || self.op == Op::ReadWeight(id).code()
             });
             let weight_base = weight_layer.map_or(0, |l| weight_bases()[l]);
-            let weight_address = self.addr.wrapping_add(narrow(wide(weight_base)));
+            let weight_address =
+                (self.addr + narrow::<u32>(wide(weight_base))) % (1 << ADDRESS_BITS);
             // A state address's layer (hidden layer 0 for a layer code the core lacks).
-            let state = shape.split_state_address(self.addr);
+            let state = shape.split_state_address(self.addr as u16);
             let base = match state.layer {
                 LayerId::Classifier => neuron_bases()[layers],
                 LayerId::Hidden(l) if usize::from(l) < layers => neuron_bases()[usize::from(l)],
                 LayerId::Hidden(_) => neuron_bases()[0],
             };
             let neuron_address = state.neuron.wrapping_add(narrow(wide(base)));
-            let mut lane = weight_address % BANKS;
+            let mut lane = weight_address % u32::from(BANKS);
             if self.op == Op::ReadState.code() {
-                lane = neuron_address % LANES;
+                lane = (neuron_address % LANES).into();
             }
             // The operation, if the core has it.
             let op = Op::from_code(self.op)
@@ -469,7 +472,7 @@ mod tests {
                 .filter(|_| self.valid);
             let is = |want: Op| op == Some(want);
             let field =
-                |want: StateField| is(Op::WriteState) && (self.addr >> 12) & 0x7 == want as u16;
+                |want: StateField| is(Op::WriteState) && (self.addr >> 12) & 0x7 == want as u32;
             let hidden_read = matches!(op, Some(Op::ReadWeight(LayerId::Hidden(_))));
             let read_op = if hidden_read {
                 Op::ReadWeight(LayerId::hidden(0)).code()
@@ -497,7 +500,7 @@ mod tests {
                 ("step", is(Op::Step).into()),
                 ("read", op.is_some_and(Op::is_read).into()),
                 ("read_op", read_op.into()),
-                ("weight_word", (weight_address / BANKS).into()),
+                ("weight_word", (weight_address / u32::from(BANKS)).into()),
                 ("lane", lane.into()),
                 ("neuron_address", neuron_address.into()),
                 ("neuron_word", (neuron_address / LANES).into()),

@@ -1,6 +1,6 @@
 //! [`SynapseStages`]: the registers that carry a group of synapses down the learning core's
 //! synapse pipeline, from the sequencer's address (stage 1) to the weight write-back.
-use crate::top::learning_core::{constant, replicate};
+use crate::top::learning_core::{constant, replicate, Address};
 use rust_hdl::prelude::*;
 
 /// The synapse pipeline's registers (`docs/spec.md` §6, Lanes). Stage 1 (the sequencer)
@@ -44,7 +44,7 @@ pub struct SynapseStages {
     /// Stage 1: the lane whose weight bank `b` holds.
     pub bank_lane: Vec<Signal<In, Bits<16>>>,
     /// Stage 1: the word bank `b` reads.
-    pub bank_address: Vec<Signal<In, Bits<16>>>,
+    pub bank_address: Vec<Signal<In, Address>>,
     /// Stage 2: integration.
     pub integrate_stage: Signal<Out, Bit>,
     /// Stage 2: the first event row.
@@ -76,7 +76,7 @@ pub struct SynapseStages {
     /// The write-back: the classifier's (C), else a hidden layer's (W).
     pub commit_classifier: Signal<Out, Bit>,
     /// The write-back: bank `b`'s word.
-    pub commit_bank_address: Vec<Signal<Out, Bits<16>>>,
+    pub commit_bank_address: Vec<Signal<Out, Address>>,
 
     integrate_q: DFF<Bit>,
     learn_q: DFF<Bit>,
@@ -87,20 +87,20 @@ pub struct SynapseStages {
     lane_valid_q: Vec<DFF<Bit>>,
     lane_bank_q: Vec<DFF<Bits<16>>>,
     bank_lane_q: Vec<DFF<Bits<16>>>,
-    bank_address_q: Vec<DFF<Bits<16>>>,
+    bank_address_q: Vec<DFF<Address>>,
     target_q: Vec<DFF<Bit>>,
     round_q: DFF<Bit>,
     round_classifier_q: DFF<Bit>,
     round_hidden_q: DFF<Bits<2>>,
     round_lane_valid_q: Vec<DFF<Bit>>,
     round_bank_lane_q: Vec<DFF<Bits<16>>>,
-    round_bank_address_q: Vec<DFF<Bits<16>>>,
+    round_bank_address_q: Vec<DFF<Address>>,
     write_q: DFF<Bit>,
     write_classifier_q: DFF<Bit>,
-    write_bank_address_q: Vec<DFF<Bits<16>>>,
+    write_bank_address_q: Vec<DFF<Address>>,
     late_q: DFF<Bit>,
     late_classifier_q: DFF<Bit>,
-    late_bank_address_q: Vec<DFF<Bits<16>>>,
+    late_bank_address_q: Vec<DFF<Address>>,
     late_write: Constant<Bit>,
     lane_id: Vec<Constant<Bits<16>>>,
     bank_id: Vec<Constant<Bits<16>>>,

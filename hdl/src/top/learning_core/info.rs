@@ -3,6 +3,7 @@ use super::{CoreInfo, LearningCore, MemoryInfo, ParameterInfo, PortInfo};
 use crate::memory::{Ram, RamStyle};
 use crate::top::host_interface::{parameter_id, LayerField, LayerId, Register};
 use rust_hdl::prelude::*;
+use spikeforge_sim::core_interface::ADDRESS_BITS;
 
 impl LearningCore {
     /// Ports, memories and register ids of this core.
@@ -16,7 +17,7 @@ impl LearningCore {
             port("clock", "in", 1),
             port("cmd_valid", "in", 1),
             port("cmd_op", "in", 5),
-            port("cmd_addr", "in", 16),
+            port("cmd_addr", "in", ADDRESS_BITS),
             port("cmd_data", "in", 32),
             port("rsp_valid", "out", 1),
             port("rsp_data", "out", 32),
@@ -29,7 +30,7 @@ impl LearningCore {
             width,
             storage: RamStyle::Inferred,
         };
-        let banked = |name, banks: &[Ram<Bits<16>, 16>]| MemoryInfo {
+        let banked = |name, banks: &[Ram<Bits<16>, ADDRESS_BITS>]| MemoryInfo {
             name,
             words: banks.iter().map(Ram::depth).sum(),
             banks: banks.len(),
@@ -42,6 +43,7 @@ impl LearningCore {
         };
         let (parameter_slots, parameter_words) = self.layer_registers.parameter_memories();
         let (hidden_events, classifier_events) = self.event_lists.words();
+        let (hidden_entry, classifier_entry) = self.event_lists.entry_bits();
         let (neuron_words, bank_words) = self.neuron_memories.words();
         let lanes = self.lane_id.len();
         let mut memories = vec![
@@ -59,8 +61,8 @@ impl LearningCore {
                 lanes * bank_words,
                 self.neuron_memories.current_bits(),
             ),
-            memory("hidden_events", hidden_events, 16),
-            memory("classifier_events", classifier_events, 16),
+            memory("hidden_events", hidden_events, hidden_entry),
+            memory("classifier_events", classifier_events, classifier_entry),
             memory("sigmoid", self.error_stage.sigmoid_words(), 8),
         ];
         let fixed = self.layer_registers.fixed();

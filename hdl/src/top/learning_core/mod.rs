@@ -18,7 +18,9 @@ use rust_hdl::prelude::*;
 use sequencer::Sequencer;
 
 // The core's size limits are part of its host interface, defined once in `sim`.
-pub use spikeforge_sim::core_interface::{MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS};
+pub use spikeforge_sim::core_interface::{
+    ADDRESS_BITS, MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS,
+};
 
 mod info;
 mod new;
@@ -34,7 +36,8 @@ pub use options::{
 pub(in crate::top) use options::{
     parameter_stride, ADAPT_GROUP, GOODNESS_GROUP, NEURON_GROUP, PARAMETER_GROUPS,
 };
-pub(in crate::top) use sizes::{constant, replicate};
+pub use sizes::Address;
+pub(in crate::top) use sizes::{address_constant, constant, mask_bits, replicate};
 pub(crate) use states::core_states;
 
 /// The learning core: a network with one to four hidden (CSDP) layers and a delta-rule
@@ -142,8 +145,9 @@ pub struct LearningCore {
     pub cmd_valid: Signal<In, Bit>,
     /// Operation code ([`Op`](crate::top::host_interface::Op)), 4 bits, input.
     pub cmd_op: Signal<In, Bits<5>>,
-    /// Address or register id, 16 bits, input.
-    pub cmd_addr: Signal<In, Bits<16>>,
+    /// Address or register id, [`ADDRESS_BITS`] bits (state addresses and register ids are
+    /// its bits 15..0), input.
+    pub cmd_addr: Signal<In, Address>,
     /// Write data or `STEP` word, 32 bits, input.
     pub cmd_data: Signal<In, Bits<32>>,
     /// Read response strobe, two cycles after the read command, output.
@@ -157,8 +161,8 @@ pub struct LearningCore {
     pixels: Ram<Bits<8>, 16>,
     // Banked by lane: word `a` of W or C is word `a >> s` of bank `a & (lanes - 1)`, neuron
     // word `a` of the trace and current memories likewise (`s = log2 lanes`).
-    hidden_weights: Vec<Ram<Bits<16>, 16>>,
-    classifier_weights: Vec<Ram<Bits<16>, 16>>,
+    hidden_weights: Vec<Ram<Bits<16>, ADDRESS_BITS>>,
+    classifier_weights: Vec<Ram<Bits<16>, ADDRESS_BITS>>,
 
     // Rule widgets: one instance of the neuron rules, one per lane of the synapse rules.
     encoder: BernoulliEncoder,
@@ -234,7 +238,7 @@ impl Logic for LearningCore {
         self.sequencer.event_row.next = self.event_lists.row.val();
         self.layer_registers.clock.next = self.clock.val();
         self.layer_registers.write.next = false;
-        self.layer_registers.addr.next = self.cmd_addr.val();
+        self.layer_registers.addr.next = self.cmd_addr.val().get_bits::<16>(0);
         self.layer_registers.data.next = self.cmd_data.val();
         self.layer_registers.read_group.next = self.sequencer.read_group.val();
         self.layer_registers.classifier.next = self.sequencer.classifier.val();
@@ -390,7 +394,7 @@ impl Logic for LearningCore {
         // Memory ports: the sequencer's addresses; every memory but W reads each cycle; no
         // writes unless a state below enables one.
         self.pixels.read_address.next = self.sequencer.index.val();
-        self.pixels.write_address.next = self.cmd_addr.val();
+        self.pixels.write_address.next = self.cmd_addr.val().get_bits::<16>(0);
         self.pixels.write_data.next = self.cmd_data.val().get_bits::<8>(0);
         self.pixels.read_enable.next = true;
         self.pixels.write_enable.next = false;
@@ -435,7 +439,7 @@ impl Logic for LearningCore {
         // adaptation and learning's stage 3.
         self.status.clock.next = self.clock.val();
         self.status.host_write.next = false;
-        self.status.addr.next = self.cmd_addr.val();
+        self.status.addr.next = self.cmd_addr.val().get_bits::<16>(0);
         self.status.data.next = self.cmd_data.val();
         self.status.clear.next = self.port_decoder.phase_reset.val();
         self.status.encoder_write.next = self.sequencer.encode.val();
@@ -490,7 +494,7 @@ impl Logic for LearningCore {
 
         // While idle, the RAMs read what the host addresses and its writes land.
         if self.sequencer.idle.val() {
-            self.pixels.read_address.next = self.cmd_addr.val();
+            self.pixels.read_address.next = self.cmd_addr.val().get_bits::<16>(0);
             self.read_lane.d.next = self.port_decoder.lane.val();
             for b in 0..self.bank_id.len() {
                 self.hidden_weights[b].read_address.next = self.port_decoder.weight_word.val();
@@ -519,7 +523,7 @@ impl Logic for LearningCore {
             if self.port_decoder.read.val() {
                 self.read_pending.d.next = true;
                 self.read_op.d.next = self.port_decoder.read_op.val();
-                self.read_address.d.next = self.cmd_addr.val();
+                self.read_address.d.next = self.cmd_addr.val().get_bits::<16>(0);
             }
         }
         // Integration and learning read the group's weights: W for a hidden layer, C for the

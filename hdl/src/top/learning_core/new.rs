@@ -1,7 +1,7 @@
 //! [`LearningCore::new`] and [`LearningCore::with_options`]: the core's blocks, memories and
 //! run-time constants for a network.
 use super::sequencer::{CounterMasks, Sequencer};
-use super::sizes::{constant, mask, Sizes};
+use super::sizes::{address_mask, constant, mask, Sizes};
 use super::{CoreError, CoreOptions, LearningCore};
 #[cfg(doc)]
 use super::{MAX_CLASSES, MAX_LAYER_SIZE, MAX_MEMORY_WORDS};
@@ -24,6 +24,7 @@ use crate::top::status_registers::StatusRegisters;
 use crate::top::synapse_stages::SynapseStages;
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
+use spikeforge_sim::core_interface::ADDRESS_BITS;
 #[cfg(doc)]
 use spikeforge_sim::core_interface::MAX_HIDDEN_LAYERS;
 
@@ -52,8 +53,9 @@ impl LearningCore {
         let hidden_bank = sizes.weight_bank_words(weight_bases[hidden_layers]);
         let classifier_bank = sizes.weight_bank_words(sizes.classifier_rows * sizes.classes);
         let neuron_bank = sizes.bank_words(neurons);
-        let banks =
-            |make: &dyn Fn() -> Ram<Bits<16>, 16>| (0..weight_banks).map(|_| make()).collect();
+        let banks = |make: &dyn Fn() -> Ram<Bits<16>, ADDRESS_BITS>| {
+            (0..weight_banks).map(|_| make()).collect()
+        };
         // Each hidden layer's id of a status register.
         let register_ids = |register: fn(LayerId) -> Register| -> Vec<u16> {
             (0..hidden_layers)
@@ -90,8 +92,8 @@ impl LearningCore {
                     .max()
                     .unwrap_or(0),
             ),
-            w_mask: mask(weight_bases[hidden_layers]),
-            c_mask: mask(sizes.classifier_rows * sizes.classes),
+            w_mask: address_mask(weight_bases[hidden_layers]),
+            c_mask: address_mask(sizes.classifier_rows * sizes.classes),
         };
         Ok(Self {
             clock: Signal::default(),

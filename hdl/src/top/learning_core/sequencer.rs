@@ -1,6 +1,6 @@
 //! [`Sequencer`]: the learning core's state machine, its counters and the strobes it gives the
 //! core's blocks through a time step.
-use super::sizes::{constant, Sizes};
+use super::sizes::{constant, Address, Sizes};
 use super::states::CoreState;
 use super::{CoreOptions, ADAPT_GROUP, GOODNESS_GROUP, NEURON_GROUP};
 use rust_hdl::prelude::*;
@@ -13,7 +13,7 @@ pub(super) struct CounterMasks {
     /// Of an event count.
     pub(super) rows: Constant<Bits<16>>,
     /// Of a row's base address: a W or a C address.
-    pub(super) row_base: Constant<Bits<16>>,
+    pub(super) row_base: Constant<Address>,
 }
 
 /// The core's sequencer (`docs/spec.md` §6, Time step): the state register ([`CoreState`]),
@@ -41,7 +41,7 @@ pub struct Sequencer {
     /// The processed layer's number of events, input.
     pub event_count: Signal<In, Bits<16>>,
     /// The row of event `event_index` (read in the state after its address), input.
-    pub event_row: Signal<In, Bits<16>>,
+    pub event_row: Signal<In, Address>,
     /// Waiting for a command, output.
     pub idle: Signal<Out, Bit>,
     /// `PHASE_RESET` clears neuron word `index`, output.
@@ -57,7 +57,7 @@ pub struct Sequencer {
     /// The event being fetched, output.
     pub event_index: Signal<Out, Bits<16>>,
     /// The row being integrated or learnt: its first weight word, output.
-    pub event_base: Signal<Out, Bits<16>>,
+    pub event_base: Signal<Out, Address>,
     /// Neurons of the processed layer, output.
     pub size: Signal<Out, Bits<16>>,
     /// The neuron word of `index` in the processed layer, output.
@@ -111,7 +111,7 @@ pub struct Sequencer {
     hidden_layer: DFF<Bits<2>>,
     index_q: DFF<Bits<16>>,
     event_index_q: DFF<Bits<16>>,
-    event_base_q: DFF<Bits<16>>,
+    event_base_q: DFF<Address>,
     step_csdp: DFF<Bit>,
     step_positive: DFF<Bit>,
     step_classifier_learn: DFF<Bit>,
@@ -142,7 +142,7 @@ pub struct Sequencer {
     lane_mask: Constant<Bits<16>>,
     count_mask: Constant<Bits<16>>,
     rows_mask: Constant<Bits<16>>,
-    row_base_mask: Constant<Bits<16>>,
+    row_base_mask: Constant<Address>,
     // The options that change the states' order.
     split_neuron: Constant<Bit>,
     alternate_learning: Constant<Bit>,

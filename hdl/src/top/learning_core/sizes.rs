@@ -4,7 +4,12 @@ use crate::memory::{RamStyle, ICE40_UP_SPRAMS, SPRAM_WORDS};
 use crate::top::host_interface::{CoreShape, LayerId};
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
-use spikeforge_sim::core_interface::MAX_MEMORY_WORDS;
+use spikeforge_sim::core_interface::{ADDRESS_BITS, MAX_MEMORY_WORDS};
+
+/// A word address of a weight memory (W or C, or a bank of it): `cmd_addr`'s
+/// [`ADDRESS_BITS`] bits. Each block reads its address registers through a mask of the bits
+/// the network uses, so synthesis keeps only those.
+pub type Address = Bits<ADDRESS_BITS>;
 
 /// Words of each memory of a core for `cfg` (checked by [`LearningCore::new`]).
 pub(super) struct Sizes {
@@ -165,8 +170,12 @@ impl Sizes {
             memory("homeostasis_mem", neurons, 16),
             memory("count", neurons, 16),
             banked("current_mem", neurons, self.current_bits(weight_bits)),
-            memory("hidden_events", hidden_events, 16),
-            memory("classifier_events", self.classifier_rows, 16),
+            memory("hidden_events", hidden_events, address_bits(hidden_weights)),
+            memory(
+                "classifier_events",
+                self.classifier_rows,
+                address_bits(self.classifier_rows * self.classes),
+            ),
         ]
     }
 }
@@ -190,6 +199,30 @@ pub(in crate::top) fn replicate<T>(count: usize, make: impl Fn() -> T) -> Vec<T>
 /// The mask of the bits that hold every value up to `max` (all 16 from `2^15` on).
 pub(super) fn mask(max: usize) -> Constant<Bits<16>> {
     constant((max + 1).next_power_of_two().min(1 << 16) - 1)
+}
+
+/// The mask of the address bits that hold every value up to `max`.
+pub(in crate::top) fn address_mask(max: usize) -> Constant<Address> {
+    address_constant((max + 1).next_power_of_two().min(MAX_MEMORY_WORDS) - 1)
+}
+
+/// The bits of an address up to `max` (an event list entry's, for a memory of `max` words).
+pub(super) fn address_bits(max: usize) -> usize {
+    mask_bits(&address_mask(max))
+}
+
+/// The bits a mask of [`address_mask`] keeps (at least 1).
+pub(in crate::top) fn mask_bits(mask: &Constant<Address>) -> usize {
+    (mask.val().to_u64().count_ones() as usize).max(1)
+}
+
+/// `value` as an address constant.
+pub(in crate::top) fn address_constant(value: usize) -> Constant<Address> {
+    assert!(
+        value < MAX_MEMORY_WORDS,
+        "address {value} exceeds the {ADDRESS_BITS}-bit cmd_addr"
+    );
+    Constant::new((value as u64).into())
 }
 
 pub(in crate::top) fn constant(value: usize) -> Constant<Bits<16>> {

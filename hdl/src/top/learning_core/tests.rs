@@ -57,7 +57,7 @@ impl Host {
         );
     }
 
-    fn present(&mut self, op: Op, addr: u16, data: u32) {
+    fn present(&mut self, op: Op, addr: u32, data: u32) {
         self.core.cmd_valid.next = true;
         self.core.cmd_op.next = u64::from(op.code()).into();
         self.core.cmd_addr.next = u64::from(addr).into();
@@ -70,7 +70,7 @@ impl Host {
     }
 
     /// A command without response (a write).
-    fn write(&mut self, op: Op, addr: u16, data: u32) {
+    fn write(&mut self, op: Op, addr: u32, data: u32) {
         assert!(!self.core.busy.val(), "{op:?} to {addr} while busy");
         self.present(op, addr, data);
         self.tick();
@@ -78,7 +78,7 @@ impl Host {
     }
 
     /// Reads issued back to back; each answer arrives two cycles after its command.
-    fn reads(&mut self, requests: &[(Op, u16)]) -> Vec<u32> {
+    fn reads(&mut self, requests: &[(Op, u32)]) -> Vec<u32> {
         assert!(!self.core.busy.val(), "reads while busy");
         let mut answers = Vec::with_capacity(requests.len());
         for i in 0..=requests.len() {
@@ -115,7 +115,7 @@ impl Host {
 /// the moment and both values.
 fn assert_state_matches(host: &mut Host, net: &Network, prediction: bool, when: &str) {
     let probes = state_probes(net, prediction);
-    let requests: Vec<(Op, u16)> = probes.iter().map(|p| (p.op, p.addr)).collect();
+    let requests: Vec<(Op, u32)> = probes.iter().map(|p| (p.op, p.addr)).collect();
     let answers = host.reads(&requests);
     let mut mismatches = probes.iter().zip(&answers).filter_map(|(probe, &word)| {
         let got = probe.value(word);
@@ -162,10 +162,10 @@ fn run_against_golden_after(
     }
     if overwrite_parameters {
         for (id, value) in layer_parameter_writes(&cfg) {
-            host.write(Op::WriteRegister, id, value ^ 1);
+            host.write(Op::WriteRegister, u32::from(id), value ^ 1);
         }
     }
-    let requests: Vec<(Op, u16)> = (0..cfg.inputs)
+    let requests: Vec<(Op, u32)> = (0..cfg.inputs)
         .map(|i| (Op::ReadPixel, memory_address(i)))
         .collect();
     let want: Vec<u32> = pixels.iter().map(|&p| p.into()).collect();
@@ -725,27 +725,40 @@ fn takes_up_to_four_hidden_layers() {
 }
 
 #[test]
-fn refuses_weight_memories_beyond_16_bit_addresses() {
+fn refuses_weight_memories_beyond_20_bit_addresses() {
     let mut cfg = supervised_network();
-    cfg.hidden[0].size = 1024;
-    // (64 pixels + 10 labels) x 1024 = 75,776 words.
+    cfg.inputs = 300;
+    cfg.hidden[0].size = 4096;
+    // (300 pixels + 10 labels) x 4,096 = 1,269,760 words.
     let err = LearningCore::new(&cfg).err();
     assert_eq!(
         err.map(|e| e.to_string()).unwrap_or_default(),
-        "hidden_weights words = 75776 is above the learning core's limit of 65536"
+        "hidden_weights words = 1269760 is above the learning core's limit of 1048576"
     );
-    // Two hidden layers whose weights fit 16-bit addresses each but not together in W:
-    // (64 + 10) x 600 + (600 + 10) x 40 = 68,800 words.
-    cfg.hidden[0].size = 600;
+    // Two hidden layers whose weights fit 20-bit addresses each but not together in W:
+    // (1,000 + 10) x 1,024 + (1,024 + 10) x 40 = 1,075,600 words.
+    cfg.inputs = 1000;
+    cfg.hidden[0].size = 1024;
     cfg.hidden.push(cfg.hidden[0].clone());
     cfg.hidden[1].size = 40;
     assert_eq!(
         LearningCore::new(&cfg).err(),
         Some(CoreError::MemoryTooLarge {
             memory: "hidden_weights",
-            words: 68_800
+            words: 1_075_600
         })
     );
+    // Past 16-bit addresses, within 20: (64 + 10) x 600 + (600 + 10) x 40 = 68,800 words
+    // build in block RAM, not in the UP5K's SPRAMs.
+    cfg.inputs = 64;
+    cfg.hidden[0].size = 600;
+    let core = LearningCore::new(&cfg).unwrap_or_else(|err| panic!("68,800 weights: {err}"));
+    let w = core
+        .info()
+        .memories
+        .into_iter()
+        .find(|m| m.name == "hidden_weights");
+    assert_eq!(w.map(|m| m.words), Some(68_800));
     let err = LearningCore::with_options(&cfg, SPRAM).err();
     assert_eq!(
         err,
