@@ -196,8 +196,8 @@ pub enum ClientError {
     /// The identity is not that of a spikeforge chip this host speaks to.
     #[error("IDENTIFY: {0}")]
     Identity(String),
-    /// An access beyond what one space's 16-bit addresses reach.
-    #[error("{access} of {count} values of {space} from address {start}: past address 0xFFFF")]
+    /// An access beyond what a READ or WRITE's 32-bit start reaches.
+    #[error("{access} of {count} values of {space} from address {start}: past address 0xFFFFFFFF")]
     Address {
         /// `"READ"` or `"WRITE"`.
         access: &'static str,
@@ -764,9 +764,9 @@ fn accept(
     Ok(response.payload)
 }
 
-/// An address known to be below 2^16 ([`check_range`] ran first).
-fn address(at: usize) -> u16 {
-    u16::try_from(at).unwrap_or(u16::MAX)
+/// An address known to be below 2^32 ([`check_range`] ran first).
+fn address(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 fn check_range(
@@ -775,7 +775,7 @@ fn check_range(
     start: usize,
     count: usize,
 ) -> Result<(), ClientError> {
-    if start + count > 1 << 16 {
+    if start.saturating_add(count) > 1 << 32 {
         return Err(ClientError::Address {
             access,
             space: space.name(),

@@ -225,8 +225,12 @@ fn t_client_refusals_name_the_request_and_the_status() {
     assert!(err.to_string().contains("OUT_OF_RANGE"), "{err}");
     let err = client
         .write(Space::State, 0xFFFF, &[1, 2])
-        .expect_err("past 0xFFFF");
-    assert!(err.to_string().contains("past address 0xFFFF"), "{err}");
+        .expect_err("past the state addresses");
+    assert!(err.to_string().contains("OUT_OF_RANGE"), "{err}");
+    let err = client
+        .write(Space::HIDDEN_WEIGHT, 0xFFFF_FFFF, &[1, 2])
+        .expect_err("past 32 bits");
+    assert!(err.to_string().contains("past address 0xFFFFFFFF"), "{err}");
 }
 
 #[test]

@@ -174,7 +174,7 @@ impl Chip {
                 }
                 let (write, _) = space.core_ops();
                 for (addr, value) in (start..).zip(values) {
-                    self.core.command(write, u32::from(addr), value);
+                    self.core.command(write, addr, value);
                 }
                 Vec::new()
             }
@@ -189,7 +189,7 @@ impl Chip {
                 let (_, read) = space.core_ops();
                 let values: Vec<u32> = (start..)
                     .take(count.into())
-                    .map(|addr| self.core.command(read, u32::from(addr), 0).unwrap_or(0))
+                    .map(|addr| self.core.command(read, addr, 0).unwrap_or(0))
                     .collect();
                 pack_values(space, &values)
             }
@@ -268,7 +268,7 @@ mod tests {
     fn encoder_state(chip: &mut Chip, seq: u8) -> u32 {
         let read = Command::Read {
             space: Space::Register,
-            start: Register::EncoderState.id(),
+            start: Register::EncoderState.id().into(),
             count: 1,
         };
         let response = send(chip, seq, &read);
@@ -290,7 +290,7 @@ mod tests {
         assert_eq!(send(&mut chip, 1, &weight).status, Status::Ok);
         let seed = Command::Write {
             space: Space::Register,
-            start: Register::EncoderState.id(),
+            start: Register::EncoderState.id().into(),
             values: vec![0x1234_5678],
         };
         assert_eq!(send(&mut chip, 2, &seed).status, Status::Ok);
@@ -298,7 +298,7 @@ mod tests {
         assert_eq!(chip.link_status().link_errors, 1);
         let read_seed = Command::Read {
             space: Space::Register,
-            start: Register::EncoderState.id(),
+            start: Register::EncoderState.id().into(),
             count: 1,
         };
         let before = send(&mut chip, 3, &read_seed);
@@ -446,12 +446,12 @@ mod tests {
             (framed(&[4, 0x55, 0, 0]), 0xD5, Status::UnknownOpcode),
             (framed(&[5, 0x21, 2, 0, 1, 2]), 0xA1, Status::BadPayload),
             (
-                framed(&[6, 0x11, 5, 0, 7, 0, 0, 1, 0]),
+                framed(&[6, 0x11, 7, 0, 7, 0, 0, 0, 0, 1, 0]),
                 0x91,
                 Status::UnknownSpace,
             ),
             (
-                framed(&[7, 0x11, 5, 0, 0, 0, 0, 0, 0]),
+                framed(&[7, 0x11, 7, 0, 1, 0, 0, 0, 0, 0, 0]),
                 0x91,
                 Status::BadPayload,
             ),
@@ -488,11 +488,17 @@ mod tests {
                 Space::State,
                 chip.map
                     .shape()
-                    .state_address(LayerId::CLASSIFIER, StateField::Membrane, 5),
+                    .state_address(LayerId::CLASSIFIER, StateField::Membrane, 5)
+                    .into(),
                 6,
             ),
             (Space::State, 5 << 12, 1),
             (Space::Register, 6, 2),
+            // Past 16 bits: no space of this network reaches them, and nothing wraps.
+            (Space::HIDDEN_WEIGHT, 1 << 16, 1),
+            (Space::State, 1 << 16, 1),
+            (Space::Register, u32::MAX, 1),
+            (Space::Pixel, u32::MAX, 2),
         ];
         for (seq, (space, start, count)) in (10..).zip(accesses) {
             let write = Command::Write {
@@ -550,7 +556,7 @@ mod tests {
         let mut chip = chip();
         let seed = Command::Write {
             space: Space::Register,
-            start: Register::EncoderState.id(),
+            start: Register::EncoderState.id().into(),
             values: vec![12_345],
         };
         send(&mut chip, 1, &seed);

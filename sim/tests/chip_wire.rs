@@ -100,9 +100,9 @@ impl Host {
         response.payload
     }
 
-    fn write(&mut self, space: Space, start: u16, values: &[u32]) {
+    fn write(&mut self, space: Space, start: u32, values: &[u32]) {
         for (i, chunk) in values.chunks(max_write_count(space)).enumerate() {
-            let offset = u16::try_from(i * max_write_count(space)).expect("16-bit address");
+            let offset = u32::try_from(i * max_write_count(space)).expect("32-bit address");
             self.call(&Command::Write {
                 space,
                 start: start + offset,
@@ -111,14 +111,14 @@ impl Host {
         }
     }
 
-    fn read(&mut self, space: Space, start: u16, count: usize) -> Vec<u32> {
+    fn read(&mut self, space: Space, start: u32, count: usize) -> Vec<u32> {
         let mut values = Vec::with_capacity(count);
         let mut at = 0;
         while at < count {
             let n = (count - at).min(max_read_count(space));
             let payload = self.call(&Command::Read {
                 space,
-                start: start + u16::try_from(at).expect("16-bit address"),
+                start: start + u32::try_from(at).expect("32-bit address"),
                 count: u16::try_from(n).expect("small count"),
             });
             assert_eq!(payload.len(), n * space.width());
@@ -193,14 +193,18 @@ fn load(host: &mut Host, cfg: &NetworkConfig, net: &Network, pixels: &[u8]) {
         let layer = id.of(net).expect("layer");
         host.write(Space::Weight(id), 0, &words(&layer.weights));
         for (field, values) in state_fields(layer) {
-            host.write(Space::State, shape.state_address(id, field, 0), &values);
+            host.write(
+                Space::State,
+                u32::from(shape.state_address(id, field, 0)),
+                &values,
+            );
         }
     }
     for (register, value) in status_registers(&shape, net) {
-        host.write(Space::Register, register.id(), &[value]);
+        host.write(Space::Register, u32::from(register.id()), &[value]);
     }
     for (id, value) in parameter_writes(cfg, net.anneal) {
-        host.write(Space::Register, id, &[value]);
+        host.write(Space::Register, u32::from(id), &[value]);
     }
 }
 
@@ -214,12 +218,12 @@ fn assert_same_state(host: &mut Host, net: &Network, when: &str) {
         assert_eq!(w, words(&layer.weights), "{when}: weights of {id}");
         for (field, want) in state_fields(layer) {
             let start = shape.state_address(id, field, 0);
-            let got = host.read(Space::State, start, want.len());
+            let got = host.read(Space::State, u32::from(start), want.len());
             assert_eq!(got, want, "{when}: {field:?} of {id}");
         }
     }
     for (register, want) in status_registers(&shape, net) {
-        let got = host.read(Space::Register, register.id(), 1);
+        let got = host.read(Space::Register, u32::from(register.id()), 1);
         assert_eq!(got, [want], "{when}: {}", register.name());
     }
     if shape.hidden_layers() == 1 {
@@ -305,7 +309,7 @@ fn run_against_network(cfg: &NetworkConfig, seed: u32) {
         assert_eq!(prediction, [net.prediction() as u8], "{name}: prediction");
     }
     // The anneal register reaches the learning shifts.
-    host.write(Space::Register, Register::Anneal.id(), &[3]);
+    host.write(Space::Register, u32::from(Register::Anneal.id()), &[3]);
     net.anneal = 3;
     let learn = Learn {
         csdp: Some(Polarity::Positive),

@@ -15,6 +15,7 @@ use spikeforge_sim::wire::{
 };
 
 use crate::chip::step_command;
+use crate::compare::address;
 use crate::model::ChipKind;
 use crate::pins::PinChip;
 
@@ -101,9 +102,9 @@ impl Session {
     }
 
     /// `values` to `space` from address `start` on, in WRITEs of as many values as fit.
-    pub fn write(&mut self, space: Space, start: u16, values: &[u32]) {
+    pub fn write(&mut self, space: Space, start: u32, values: &[u32]) {
         for (i, chunk) in values.chunks(max_write_count(space)).enumerate() {
-            let start = start + wire_u16(i * max_write_count(space));
+            let start = start + address(i * max_write_count(space));
             let values = chunk.to_vec();
             self.request(&Command::Write {
                 space,
@@ -115,15 +116,15 @@ impl Session {
 
     /// `count` values of `space` from address `start` on, in READs of as many values as a
     /// response holds; each zero-extended from the space's width.
-    pub fn read(&mut self, space: Space, start: u16, count: usize) -> Vec<u32> {
+    pub fn read(&mut self, space: Space, start: u32, count: usize) -> Vec<u32> {
         let most = max_read_count(space);
         let mut values = Vec::with_capacity(count);
         for first in (0..count).step_by(most) {
             let n = (count - first).min(most);
             let payload = self.request(&Command::Read {
                 space,
-                start: start + wire_u16(first),
-                count: wire_u16(n),
+                start: start + address(first),
+                count: u16::try_from(n).unwrap_or(u16::MAX),
             });
             values.extend(unpack_values(space, &payload));
         }
@@ -140,7 +141,7 @@ impl Session {
                 .take_while(|((id, _), want)| id == want)
                 .count();
             let values: Vec<u32> = rest[..run].iter().map(|&(_, value)| value).collect();
-            self.write(Space::Register, first, &values);
+            self.write(Space::Register, first.into(), &values);
             rest = &rest[run..];
         }
     }
@@ -186,7 +187,11 @@ impl Session {
                 ),
             ];
             for (field, values) in fields {
-                self.write(Space::State, shape.state_address(id, field, 0), &values);
+                self.write(
+                    Space::State,
+                    shape.state_address(id, field, 0).into(),
+                    &values,
+                );
             }
         }
         let values = |registers: Vec<Register>| -> Vec<(u16, u32)> {
@@ -342,9 +347,4 @@ impl Model for Phases {
     fn set_anneal(&mut self, halvings: u8) {
         panic!("the phase recorder was asked to anneal by {halvings}: learn_sample does not")
     }
-}
-
-/// An offset or count of a READ or WRITE as the wire's u16 (the sessions stay below 2^16).
-fn wire_u16(x: usize) -> u16 {
-    u16::try_from(x).unwrap_or_else(|_| panic!("{x} is past the wire's 16-bit start and count"))
 }

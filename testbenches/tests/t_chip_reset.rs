@@ -27,7 +27,7 @@ fn read_status_registers(session: &mut Session) {
         .collect();
     assert!(!ids.is_empty(), "no readable register");
     for &id in &ids {
-        session.read(Space::Register, id, 1);
+        session.read(Space::Register, id.into(), 1);
     }
 }
 

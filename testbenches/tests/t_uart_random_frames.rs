@@ -188,7 +188,7 @@ impl Mix {
     /// Addresses of `space` valid for one access of up to `most` values (STATE: one field of
     /// one layer; REG: one run of status registers); the start and count of a random access
     /// within them.
-    fn access(&mut self, space: Space, most: usize) -> (u16, usize) {
+    fn access(&mut self, space: Space, most: usize) -> (u32, usize) {
         let (first, size) = match space {
             Space::Pixel | Space::Weight(_) => (0, self.shape.size(space)),
             Space::State => {
@@ -197,7 +197,8 @@ impl Mix {
                 let neurons = self.shape.core.size(layer);
                 let count = self.usize(1, neurons.min(most));
                 let first = self.usize(0, neurons - count);
-                return (self.shape.core.state_address(layer, field, first), count);
+                let start = self.shape.core.state_address(layer, field, first);
+                return (start.into(), count);
             }
             Space::Register => {
                 let runs = self.shape.registers.clone();
@@ -207,18 +208,20 @@ impl Mix {
         };
         let count = self.usize(1, size.min(most));
         let start = first + self.usize(0, size - count);
-        (address(start), count)
+        (self::start(start), count)
     }
 
     /// A value of `space` at `addr` within the ranges `STEP` is specified for.
-    fn value(&mut self, space: Space, addr: u16) -> u32 {
+    fn value(&mut self, space: Space, addr: u32) -> u32 {
+        // A state address or register id is 16 bits (`access` gives no other).
+        let id = u16::try_from(addr).unwrap_or(u16::MAX);
         let w_max = self.shape.w_max;
         let bits16 = |x: i64| u32::from(i16::try_from(x).unwrap_or(0) as u16);
         match space {
             Space::Pixel => self.byte().into(),
             Space::Weight(_) => bits16(self.range(-w_max, w_max)),
             Space::State => {
-                let layer = self.shape.core.split_state_address(addr).layer;
+                let layer = self.shape.core.split_state_address(id).layer;
                 match (addr >> 12) & 7 {
                     0 if self.chance(25) => bits16(self.range(-32_768, 32_767)),
                     0 => bits16(self.range(-2 * w_max, 2 * w_max)),
@@ -233,7 +236,7 @@ impl Mix {
                     _ => self.rng.below(101),
                 }
             }
-            Space::Register => match Register::from_id(addr) {
+            Space::Register => match Register::from_id(id) {
                 Some(Register::ThetaOffset(layer)) => {
                     let params = self.layer_config(layer);
                     let (lo, hi) = (params.adapt_min.max(-300), params.adapt_max.min(300));
@@ -336,7 +339,7 @@ impl Mix {
         let n = self.usize(1, run);
         Command::Write {
             space: Space::Register,
-            start: writes[first].0,
+            start: writes[first].0.into(),
             values: writes[first..first + n].iter().map(|&(_, v)| v).collect(),
         }
     }
@@ -556,10 +559,12 @@ impl Mix {
                 let space = self.pick(&memories);
                 let size = self.shape.size(space);
                 let count = self.usize(1, most(space).min(8));
+                // Starts past every space: near 2^32, just past 16 bits, past 20 bits.
                 let start = if self.chance(20) {
-                    self.u16(u16::MAX - 4, u16::MAX)
+                    let wide = [u32::MAX - 4, 1 << 16, 1 << 20];
+                    wide[self.usize(0, wide.len() - 1)] + self.rng.below(4)
                 } else {
-                    address(self.usize(size.saturating_sub(count) + 1, size + 20))
+                    start(self.usize(size.saturating_sub(count) + 1, size + 20))
                 };
                 (space, start, count)
             }
@@ -583,11 +588,16 @@ impl Mix {
                     (layer, field, first)
                 };
                 // Field 0 of the address, then the field's bits (5..=7 are no field).
-                let start = self
-                    .shape
-                    .core
-                    .state_address(layer, StateField::Membrane, neuron)
-                    | (field << 12);
+                let mut start = u32::from(
+                    self.shape
+                        .core
+                        .state_address(layer, StateField::Membrane, neuron)
+                        | (field << 12),
+                );
+                // A state address is 16 bits: bit 16 set makes none.
+                if self.chance(15) {
+                    start |= 1 << 16;
+                }
                 (Space::State, start, count)
             }
             _ => {
@@ -610,7 +620,7 @@ impl Mix {
                 let id = self.pick(&bad);
                 let before = self.u16(0, id.min(3));
                 let count = usize::from(before) + self.usize(1, 3);
-                (Space::Register, id - before, count)
+                (Space::Register, u32::from(id - before), count)
             }
         };
         if write {
@@ -823,6 +833,11 @@ fn address(x: usize) -> u16 {
     u16::try_from(x).unwrap_or_else(|_| panic!("{x} exceeds 16 bits"))
 }
 
+/// A READ or WRITE's start (32 bits on the wire).
+fn start(x: usize) -> u32 {
+    u32::try_from(x).unwrap_or_else(|_| panic!("{x} exceeds 32 bits"))
+}
+
 /// `body`, its CRC, COBS-encoded, and the delimiter.
 fn framed(body: &[u8]) -> Vec<u8> {
     let mut bytes = body.to_vec();
@@ -855,8 +870,13 @@ fn coverage(
     let status = status.name();
     let mut keys = vec![format!("{status} {access} {}", space.name())];
     let layer = match space {
-        Space::State => Some(shape.split_state_address(start).layer),
-        Space::Register => Register::from_id(start).and_then(Register::layer),
+        Space::State => u16::try_from(start)
+            .ok()
+            .map(|start| shape.split_state_address(start).layer),
+        Space::Register => u16::try_from(start)
+            .ok()
+            .and_then(Register::from_id)
+            .and_then(Register::layer),
         _ => None,
     };
     if let Some(layer) = layer {

@@ -4,8 +4,6 @@ use crate::link::FrameEngine;
 use crate::top::{CoreError, CoreOptions, LearningCore};
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
-use spikeforge_sim::core_interface::{CoreShape, ADDRESS_BITS};
-use spikeforge_sim::wire::{Space, WIRE_SPACE_WORDS};
 
 /// The chip behind its UART: [`FrameEngine`] wired to [`LearningCore`]. Bytes in, bytes out;
 /// `spikeforge_sim::chip::Chip` is its golden model.
@@ -42,16 +40,6 @@ impl ChipCore {
     /// the core.
     pub fn new(cfg: &NetworkConfig, options: CoreOptions) -> Result<Self, CoreError> {
         let core = LearningCore::with_options(cfg, options)?;
-        let shape = CoreShape::of(cfg);
-        for layer in shape.layers() {
-            let words = shape.weight_words(layer);
-            if words > WIRE_SPACE_WORDS {
-                return Err(CoreError::WireSpaceTooLarge {
-                    space: Space::Weight(layer).name().to_string(),
-                    words,
-                });
-            }
-        }
         Ok(Self {
             clock: Signal::default(),
             rx_data: Signal::default(),
@@ -87,7 +75,7 @@ impl Logic for ChipCore {
         self.reset_request.next = self.engine.reset_request.val();
         self.core.cmd_valid.next = self.engine.cmd_valid.val();
         self.core.cmd_op.next = self.engine.cmd_op.val();
-        self.core.cmd_addr.next = bit_cast::<ADDRESS_BITS, 16>(self.engine.cmd_addr.val());
+        self.core.cmd_addr.next = self.engine.cmd_addr.val();
         self.core.cmd_data.next = self.engine.cmd_data.val();
         self.engine.rsp_valid.next = self.core.rsp_valid.val();
         self.engine.rsp_data.next = self.core.rsp_data.val();
@@ -182,7 +170,7 @@ mod tests {
         bytes
     }
 
-    fn write(seq: u8, space: Space, start: u16, values: &[u32]) -> Vec<u8> {
+    fn write(seq: u8, space: Space, start: u32, values: &[u32]) -> Vec<u8> {
         let mut payload = vec![space.code()];
         payload.extend_from_slice(&start.to_le_bytes());
         payload.extend(pack_values(space, values));
@@ -190,7 +178,7 @@ mod tests {
         request(seq, Opcode::Write, payload)
     }
 
-    fn read(seq: u8, space: Space, start: u16, count: u16) -> Vec<u8> {
+    fn read(seq: u8, space: Space, start: u32, count: u16) -> Vec<u8> {
         let mut payload = vec![space.code()];
         payload.extend_from_slice(&start.to_le_bytes());
         payload.extend_from_slice(&count.to_le_bytes());
@@ -230,21 +218,24 @@ mod tests {
         statuses
     }
 
+    /// The network of a TOML of the Verilated models' networks, named `file`.
+    fn test_network(text: &str, file: &str) -> NetworkConfig {
+        NetworkConfig::from_toml_str(text, file).unwrap_or_else(|err| panic!("{file}: {err}"))
+    }
+
     fn small() -> NetworkConfig {
-        NetworkConfig::from_toml_str(
+        test_network(
             include_str!("../../../verilated/networks/small.toml"),
             "small.toml",
         )
-        .unwrap_or_else(|err| panic!("small network: {err}"))
     }
 
     /// Supervised 10-7-5-3: two hidden layers.
     fn deep() -> NetworkConfig {
-        NetworkConfig::from_toml_str(
+        test_network(
             include_str!("../../../verilated/networks/deep.toml"),
             "deep.toml",
         )
-        .unwrap_or_else(|err| panic!("deep network: {err}"))
     }
 
     #[test]
@@ -281,11 +272,7 @@ mod tests {
                 raw
             },
             read(12, Space::Pixel, 0, 0),
-            {
-                let mut payload = vec![9u8, 0, 0, 1, 0];
-                payload.truncate(5);
-                request(13, Opcode::Read, payload)
-            },
+            request(13, Opcode::Read, vec![9u8, 0, 0, 0, 0, 1, 0]),
             request(14, Opcode::Step, vec![1, 2, 3]),
             request(15, Opcode::RunPhase, vec![0, 0, 0, 0, 0x01, 0x04]),
         ];
@@ -307,18 +294,18 @@ mod tests {
             seq
         };
         for (id, value) in parameter_writes(cfg, 0) {
-            session.push(write(next(), Space::Register, id, &[value]));
+            session.push(write(next(), Space::Register, u32::from(id), &[value]));
         }
         session.push(write(
             next(),
             Space::Register,
-            Register::EncoderState.id(),
+            u32::from(Register::EncoderState.id()),
             &[0x1234_5678],
         ));
         for layer in shape.layers() {
             let seed = rng.next().max(1);
             let id = Register::LearnState(layer).id();
-            session.push(write(next(), Space::Register, id, &[seed]));
+            session.push(write(next(), Space::Register, u32::from(id), &[seed]));
         }
         for (l, layer) in net.hidden.iter().enumerate() {
             let weights: Vec<u32> = layer.weights.iter().map(|&w| u32::from(w as u16)).collect();
@@ -349,11 +336,11 @@ mod tests {
             session.push(read(
                 next(),
                 Space::State,
-                trace,
+                u32::from(trace),
                 address(shape.size(layer)),
             ));
             let status = Register::ThetaOffset(layer).id();
-            session.push(read(next(), Space::Register, status, 2));
+            session.push(read(next(), Space::Register, u32::from(status), 2));
         }
         session.push(read(next(), Space::State, 0xC000, 3));
         session.push(request(next(), Opcode::LinkStatus, vec![]));
@@ -362,6 +349,51 @@ mod tests {
 
     fn address(x: usize) -> u16 {
         u16::try_from(x).unwrap_or_else(|_| panic!("{x} exceeds 16 bits"))
+    }
+
+    /// Self-supervised 1100-64-4: W of 70,400 words, past 16-bit addresses.
+    fn large() -> NetworkConfig {
+        test_network(
+            include_str!("../../../verilated/networks/large.toml"),
+            "large.toml",
+        )
+    }
+
+    /// The 32-bit start of a READ or WRITE: W's words past 65,535 and across it, W's end, a
+    /// start past what the network's spaces reach (2^20, 2^32 - 1), a state address with
+    /// bit 16 set, a register id past 16 bits and pixels at the end, as the golden chip.
+    #[test]
+    fn wide_starts_match_the_golden_chip() {
+        let cfg = large();
+        let w = Space::HIDDEN_WEIGHT;
+        let v = u32::from(CoreShape::of(&cfg).state_address(
+            LayerId::hidden(0),
+            StateField::Membrane,
+            0,
+        ));
+        let session = vec![
+            write(1, w, 70_000, &[0xFFF0, 0x0011, 0x0022]),
+            read(2, w, 70_000, 3),
+            write(3, w, 65_534, &[1, 2, 3, 4]),
+            read(4, w, 65_533, 6),
+            read(5, w, 70_397, 3),
+            read(6, w, 70_398, 3),
+            write(7, w, 70_400, &[5]),
+            read(8, w, 1 << 20, 1),
+            write(9, w, u32::MAX, &[1, 2]),
+            write(10, Space::State, v | 1 << 16, &[1]),
+            read(11, Space::State, v, 2),
+            read(12, Space::Register, (1 << 16) | 3, 1),
+            write(13, Space::Pixel, 1_098, &[7, 8]),
+            read(14, Space::Pixel, 1_099, 2),
+            read(15, Space::CLASSIFIER_WEIGHT, 255, 1),
+            read(16, Space::CLASSIFIER_WEIGHT, 256, 1),
+        ];
+        let (ok, out) = (Status::Ok, Status::OutOfRange);
+        assert_eq!(
+            assert_same_answers(&cfg, &session),
+            [ok, ok, ok, ok, ok, out, out, out, out, out, ok, out, ok, out, ok, out]
+        );
     }
 
     #[test]
@@ -432,31 +464,31 @@ mod tests {
         let parameters1 = parameter_id(second, LayerField::ALL[0]);
         let session = vec![
             request(1, Opcode::Identify, vec![]),
-            write(2, w1, w1_words - 2, &[0xFFFE, 0x0021]),
-            read(3, w1, w1_words - 3, 3),
-            read(4, w1, w1_words - 2, 3),
-            write(5, w1, w1_words, &[1]),
+            write(2, w1, u32::from(w1_words - 2), &[0xFFFE, 0x0021]),
+            read(3, w1, u32::from(w1_words - 3), 3),
+            read(4, w1, u32::from(w1_words - 2), 3),
+            write(5, w1, u32::from(w1_words), &[1]),
             read(6, Space::Weight(LayerId::hidden(2)), 0, 1),
             write(7, Space::Weight(LayerId::hidden(3)), 0, &[1]),
-            request(8, Opcode::Read, vec![11, 0, 0, 1, 0]),
-            write(9, Space::State, v1 + 1, &[3, 0xFFF0, 5, 6]),
-            read(10, Space::State, v1, 5),
-            read(11, Space::State, v1, 6),
-            read(12, Space::State, count0 + 6, 1),
-            read(13, Space::State, count0 + 6, 2),
-            read(14, Space::State, missing, 1),
-            write(15, Space::State, missing | 0x3FF, &[1]),
+            request(8, Opcode::Read, vec![11, 0, 0, 0, 0, 1, 0]),
+            write(9, Space::State, u32::from(v1 + 1), &[3, 0xFFF0, 5, 6]),
+            read(10, Space::State, u32::from(v1), 5),
+            read(11, Space::State, u32::from(v1), 6),
+            read(12, Space::State, u32::from(count0 + 6), 1),
+            read(13, Space::State, u32::from(count0 + 6), 2),
+            read(14, Space::State, u32::from(missing), 1),
+            write(15, Space::State, u32::from(missing | 0x3FF), &[1]),
             write(
                 16,
                 Space::Register,
-                goodness1 - 1,
+                u32::from(goodness1 - 1),
                 &[0xFFFF_FFF0, 0x0001_0000, 77],
             ),
-            read(17, Space::Register, goodness1 - 1, 3),
-            read(18, Space::Register, goodness1 - 1, 4),
-            write(19, Space::Register, parameters1, &[1, 2]),
-            read(20, Space::Register, parameters1, 1),
-            write(21, Space::Register, parameters1 + 13, &[1, 2]),
+            read(17, Space::Register, u32::from(goodness1 - 1), 3),
+            read(18, Space::Register, u32::from(goodness1 - 1), 4),
+            write(19, Space::Register, u32::from(parameters1), &[1, 2]),
+            read(20, Space::Register, u32::from(parameters1), 1),
+            write(21, Space::Register, u32::from(parameters1 + 13), &[1, 2]),
             read(22, Space::Register, 96, 1),
             write(23, Space::Register, 96 + 16, &[1]),
             request(24, Opcode::LinkStatus, vec![]),
@@ -475,15 +507,17 @@ mod tests {
     #[test]
     fn full_cobs_blocks_match_the_golden_chip() {
         let cfg = NetworkConfig::default_network().unwrap_or_else(|err| panic!("{err}"));
-        // Negative weights have no zero byte: -1..=-126 sign-extend to 0xFFxx.
-        let negative: Vec<u32> = (1..=126u32)
+        // Negative weights have no zero byte: -1..=-125 sign-extend to 0xFFxx.
+        let negative: Vec<u32> = (1..=125u32)
             .map(|w| (w as u16).wrapping_neg().into())
             .collect();
         let session = vec![
-            write(0x11, Space::HIDDEN_WEIGHT, 0x0101, &negative),
-            write(0x12, Space::HIDDEN_WEIGHT, 0x0101 + 126, &negative[..2]),
-            read(0x13, Space::HIDDEN_WEIGHT, 0x0101, 128),
-            read(0x14, Space::HIDDEN_WEIGHT, 0x0102, 127),
+            // A request with no zero byte after its length: a WRITE past every space.
+            write(0x11, Space::HIDDEN_WEIGHT, 0x0101_0101, &negative),
+            write(0x12, Space::HIDDEN_WEIGHT, 0x0101, &negative),
+            write(0x13, Space::HIDDEN_WEIGHT, 0x0101 + 125, &negative[..3]),
+            read(0x14, Space::HIDDEN_WEIGHT, 0x0101, 128),
+            read(0x15, Space::HIDDEN_WEIGHT, 0x0102, 127),
         ];
         assert_same_answers(&cfg, &session);
     }
@@ -503,16 +537,16 @@ mod tests {
                 2 => read(
                     seq,
                     Space::Pixel,
-                    (rng.next() % 12) as u16,
+                    u32::from((rng.next() % 12) as u16),
                     1 + (rng.next() % 4) as u16,
                 ),
                 3 => write(
                     seq,
                     Space::Pixel,
-                    (rng.next() % 10) as u16,
+                    u32::from((rng.next() % 10) as u16),
                     &[rng.next() & 0xFF],
                 ),
-                4 => read(seq, Space::Register, (rng.next() % 8) as u16, 1),
+                4 => read(seq, Space::Register, u32::from((rng.next() % 8) as u16), 1),
                 _ => request(seq, Opcode::ReadPrediction, vec![]),
             };
             match rng.next() % 8 {

@@ -21,7 +21,7 @@ pub(crate) use chip_top::enum_encodings;
 pub use chip_top::{ChipTop, StateMachine};
 
 pub use learning_core::{
-    check_lanes, cycles_per_step, phase_reset_cycles, CoreError, CoreInfo, CoreOptions,
+    check_lanes, cycles_per_step, phase_reset_cycles, Address, CoreError, CoreInfo, CoreOptions,
     LearningCore, MemoryInfo, ParameterInfo, PortInfo, MAX_CLASSES, MAX_LANES, MAX_LAYER_SIZE,
     MAX_MEMORY_WORDS, PARAMETER_LAYOUT, PARAMETER_SLOTS,
 };

@@ -5,10 +5,10 @@ use super::codes::{Opcode, Space, Status};
 use super::frame::Request;
 use super::MAX_PAYLOAD;
 
-/// Bytes before the values of a `WRITE`: space, start address (u16 LE).
-pub const WRITE_HEADER: usize = 3;
-/// Payload bytes of a `READ`: space, start address (u16 LE), count (u16 LE).
-pub const READ_PAYLOAD: usize = 5;
+/// Bytes before the values of a `WRITE`: space, start address (u32 LE).
+pub const WRITE_HEADER: usize = 5;
+/// Payload bytes of a `READ`: space, start address (u32 LE), count (u16 LE).
+pub const READ_PAYLOAD: usize = 7;
 /// Most steps of one `RUN_PHASE` (the longest phase a network file may ask for), which bounds
 /// the time the chip is busy with one request.
 pub const MAX_RUN_STEPS: u16 = 1024;
@@ -28,7 +28,7 @@ pub enum Command {
         /// Memory space.
         space: Space,
         /// First address.
-        start: u16,
+        start: u32,
         /// Values, at least one.
         values: Vec<u32>,
     },
@@ -37,7 +37,7 @@ pub enum Command {
         /// Memory space.
         space: Space,
         /// First address.
-        start: u16,
+        start: u32,
         /// Values, at least one.
         count: u16,
     },
@@ -223,9 +223,9 @@ impl Command {
                 }
             }
             Opcode::Read => {
-                expect(len == READ_PAYLOAD, "5 bytes (space, start, count)")?;
+                expect(len == READ_PAYLOAD, "7 bytes (space, start, count)")?;
                 let space = space(payload[0])?;
-                let count = u16_at(payload, 3);
+                let count = u16_at(payload, 5);
                 let max = max_read_count(space);
                 if count == 0 || usize::from(count) > max {
                     return Err(CommandError::BadCount {
@@ -236,7 +236,7 @@ impl Command {
                 }
                 Command::Read {
                     space,
-                    start: u16_at(payload, 1),
+                    start: u32_at(payload, 1),
                     count,
                 }
             }
@@ -250,7 +250,7 @@ impl Command {
                 )?;
                 Command::Write {
                     space,
-                    start: u16_at(payload, 1),
+                    start: u32_at(payload, 1),
                     values: unpack_values(space, values),
                 }
             }
@@ -349,7 +349,18 @@ mod tests {
             Command::Write {
                 space: Space::Register,
                 start: 16,
-                values: vec![0xFFFF_FFFF; 63],
+                values: vec![0xFFFF_FFFF; 62],
+            },
+            // Starts past 16 bits travel whole.
+            Command::Write {
+                space: Space::HIDDEN_WEIGHT,
+                start: 300_000,
+                values: vec![0x0102; 125],
+            },
+            Command::Read {
+                space: Space::CLASSIFIER_WEIGHT,
+                start: 0xFFFF_FFFF,
+                count: 1,
             },
         ];
         for command in commands {
@@ -373,7 +384,9 @@ mod tests {
         assert_eq!(pack_values(Space::Pixel, &[0x1FF]), [0xFF]);
         assert_eq!(unpack_values(Space::Register, &[1, 2, 3, 4]), [0x0403_0201]);
         assert_eq!(max_read_count(Space::Pixel), 256);
-        assert_eq!(max_write_count(Space::Register), 63);
+        assert_eq!(max_write_count(Space::Register), 62);
+        assert_eq!(max_write_count(Space::HIDDEN_WEIGHT), 125);
+        assert_eq!(max_write_count(Space::Pixel), 251);
     }
 
     #[test]
@@ -393,13 +406,16 @@ mod tests {
         );
         assert!(parse(Opcode::RunPhase, &[0, 0, 0, 0, 0x00, 0x04]).is_ok());
         // READ: size, then space, then count.
-        assert_eq!(status(Opcode::Read, &[9, 0, 0, 1]), Err(Status::BadPayload));
         assert_eq!(
-            parse(Opcode::Read, &[9, 0, 0, 1, 0]),
+            status(Opcode::Read, &[9, 0, 0, 1, 0]),
+            Err(Status::BadPayload)
+        );
+        assert_eq!(
+            parse(Opcode::Read, &[9, 0, 0, 0, 0, 1, 0]),
             Err(CommandError::UnknownSpace { code: 9 })
         );
         assert_eq!(
-            parse(Opcode::Read, &[1, 0, 0, 0, 0]),
+            parse(Opcode::Read, &[1, 0, 0, 0, 0, 0, 0]),
             Err(CommandError::BadCount {
                 count: 0,
                 width: 2,
@@ -407,31 +423,40 @@ mod tests {
             })
         );
         assert_eq!(
-            status(Opcode::Read, &[1, 0, 0, 129, 0]),
+            status(Opcode::Read, &[1, 0, 0, 0, 0, 129, 0]),
             Err(Status::BadPayload)
         );
         // WRITE: header size, then space, then whole values.
-        assert_eq!(status(Opcode::Write, &[9, 0]), Err(Status::BadPayload));
-        assert_eq!(status(Opcode::Write, &[9, 0, 0]), Err(Status::UnknownSpace));
+        assert_eq!(
+            status(Opcode::Write, &[9, 0, 0, 0]),
+            Err(Status::BadPayload)
+        );
+        assert_eq!(
+            status(Opcode::Write, &[9, 0, 0, 0, 0]),
+            Err(Status::UnknownSpace)
+        );
         // The weights of hidden layer 2 are a space of a core with three hidden layers only.
         assert_eq!(
-            Command::parse(Opcode::Read.code(), &[9, 0, 0, 1, 0], 3),
+            Command::parse(Opcode::Read.code(), &[9, 0, 0, 0, 0, 1, 0], 3),
             Ok(Command::Read {
                 space: Space::Weight(crate::core_interface::LayerId::hidden(2)),
                 start: 0,
                 count: 1
             })
         );
-        assert_eq!(status(Opcode::Write, &[1, 0, 0]), Err(Status::BadPayload));
         assert_eq!(
-            status(Opcode::Write, &[4, 0, 0, 1, 2]),
+            status(Opcode::Write, &[1, 0, 0, 0, 0]),
             Err(Status::BadPayload)
         );
-        let err = parse(Opcode::Write, &[4, 0, 0, 1, 2]).expect_err("partial value");
+        assert_eq!(
+            status(Opcode::Write, &[4, 0, 0, 0, 0, 1, 2]),
+            Err(Status::BadPayload)
+        );
+        let err = parse(Opcode::Write, &[4, 0, 0, 0, 0, 1, 2]).expect_err("partial value");
         assert_eq!(
             err.to_string(),
             "WRITE takes space, start and a whole number (at least 1) of values; the payload \
-             has 5 bytes"
+             has 7 bytes"
         );
     }
 }

@@ -319,7 +319,7 @@ mod tests {
         let identity = Identity::of(&cfg);
         let bytes = identity.encode();
         assert_eq!(bytes.len(), Identity::LEN);
-        assert_eq!(&bytes[..6], b"SPKF\x02\x00");
+        assert_eq!(&bytes[..6], b"SPKF\x03\x00");
         assert_eq!(&bytes[6..10], &[0x00, 0x01, 64, 0]);
         assert_eq!(bytes[18], 8);
         assert_eq!(&bytes[19..26], &[40, 0, 1, 2, 2, 2, 4]);

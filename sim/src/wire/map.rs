@@ -19,7 +19,7 @@ pub struct RangeError {
     /// `READ` or `WRITE`.
     pub access: &'static str,
     /// The first address.
-    pub start: u16,
+    pub start: u32,
     /// Values accessed.
     pub count: usize,
     /// What is out of range.
@@ -50,7 +50,7 @@ impl MemoryMap {
     pub fn check(
         &self,
         space: Space,
-        start: u16,
+        start: u32,
         count: usize,
         write: bool,
     ) -> Result<(), RangeError> {
@@ -61,7 +61,7 @@ impl MemoryMap {
             count,
             reason,
         };
-        let end = usize::from(start) + count;
+        let end = start as usize + count;
         let below = |size: usize, what: String| {
             if end <= size {
                 Ok(())
@@ -82,6 +82,9 @@ impl MemoryMap {
                 )
             }
             Space::State => {
+                let Ok(start) = u16::try_from(start) else {
+                    return Err(fail("a state address is 16 bits".into()));
+                };
                 let split = shape.split_state_address(start);
                 if split.field > 4 {
                     return Err(fail(format!("field {} is none of 0..=4", split.field)));
@@ -114,8 +117,7 @@ impl MemoryMap {
                         shape.register_readable(id)
                     }
                 };
-                let bad =
-                    (usize::from(start)..end).find(|&id| !u16::try_from(id).is_ok_and(usable));
+                let bad = (start as usize..end).find(|&id| !u16::try_from(id).is_ok_and(usable));
                 match bad {
                     None => Ok(()),
                     Some(id) => Err(fail(format!(
@@ -164,7 +166,7 @@ mod tests {
             "READ of 1 values of W2 from address 0x0000: the core has no layer hidden[2]"
         );
         let shape = map.shape();
-        let v1 = shape.state_address(LayerId::hidden(1), StateField::Membrane, 0);
+        let v1 = u32::from(shape.state_address(LayerId::hidden(1), StateField::Membrane, 0));
         assert!(map.check(Space::State, v1, 12, true).is_ok());
         let err = map.check(Space::State, v1 + 1, 12, true).expect_err("past");
         assert!(
@@ -172,7 +174,7 @@ mod tests {
                 .ends_with("pass the 12 neurons of the hidden[1]"),
             "{err}"
         );
-        let v2 = shape.state_address(LayerId::hidden(2), StateField::Membrane, 0);
+        let v2 = u32::from(shape.state_address(LayerId::hidden(2), StateField::Membrane, 0));
         assert!(map.check(Space::State, v2, 1, false).is_err());
         assert!(map.check(Space::Register, 64, 3, false).is_ok());
         assert!(map.check(Space::Register, 80, 14, true).is_ok());
@@ -192,6 +194,10 @@ mod tests {
         assert!(map
             .check(Space::CLASSIFIER_WEIGHT, 0xFFFF, 128, true)
             .is_err());
+        // 32-bit starts: no range wraps.
+        assert!(map.check(Space::HIDDEN_WEIGHT, u32::MAX, 2, true).is_err());
+        assert!(map.check(Space::Register, u32::MAX, 1, false).is_err());
+        assert!(map.check(Space::Register, 1 << 16, 1, false).is_err());
         let err = map
             .check(Space::Pixel, 60, 8, true)
             .expect_err("past the pixels");
@@ -204,7 +210,7 @@ mod tests {
     #[test]
     fn state_ranges_stay_in_one_field_of_one_layer() {
         let map = map();
-        let state_address = |layer, field, n| map.shape().state_address(layer, field, n);
+        let state_address = |layer, field, n| u32::from(map.shape().state_address(layer, field, n));
         let v = state_address(LayerId::hidden(0), StateField::Membrane, 0);
         assert!(map.check(Space::State, v, 128, true).is_ok());
         assert!(map.check(Space::State, v + 128, 128, true).is_ok());
@@ -214,6 +220,14 @@ mod tests {
         assert!(map.check(Space::State, count + 1, 10, false).is_err());
         assert!(map.check(Space::State, 5 << 12, 1, false).is_err());
         assert!(map.check(Space::State, 0xF000, 1, false).is_err());
+        // A state address is 16 bits: bit 16 is no layer's.
+        let err = map
+            .check(Space::State, v | 1 << 16, 1, false)
+            .expect_err("past 16 bits");
+        assert!(
+            err.to_string().ends_with("a state address is 16 bits"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -30,15 +30,12 @@ pub use identity::{
 pub use map::{MemoryMap, RangeError};
 
 /// Version of the protocol in `IDENTIFY` (this document's §7).
-pub const PROTOCOL_VERSION: u8 = 2;
+pub const PROTOCOL_VERSION: u8 = 3;
 /// First bytes of the `IDENTIFY` payload.
 pub const MAGIC: [u8; 4] = *b"SPKF";
 /// Largest payload of a request or response, in bytes. Chosen so that the longest decoded
 /// request (262 bytes) and response (263 bytes) each fit one 512-byte iCE40 block RAM.
 pub const MAX_PAYLOAD: usize = 256;
-/// Words of a space a READ or WRITE reaches: its `start` is a u16, so a range ends at most at
-/// `2^16`. A chip is built only for networks whose weight spaces fit.
-pub const WIRE_SPACE_WORDS: usize = 1 << 16;
 /// Bytes of the CRC at the end of a frame.
 pub const CRC_BYTES: usize = 2;
 /// The frame delimiter on the wire.

@@ -2,10 +2,20 @@
 //! space code, its values' width and count limit, and whether a range of addresses or a
 //! register id lies in the network's memory map.
 use super::{constant, COUNT_BITS, VALUES_BITS};
+use crate::top::Address;
 use rust_hdl::prelude::*;
 use spikeforge_sim::core_interface::{
-    weight_space_code, CoreShape, LayerId, Register, StateField, MAX_HIDDEN_LAYERS,
+    weight_space_code, CoreShape, LayerId, Register, StateField, ADDRESS_BITS, MAX_HIDDEN_LAYERS,
 };
+
+/// Width of the range arithmetic: a start of [`ADDRESS_BITS`] plus a count, without wrapping.
+const RANGE_BITS: usize = ADDRESS_BITS + 1;
+/// Bits of a register id above the 64 ids of the masks (bits 6 and up).
+const ID_HIGH_BITS: usize = RANGE_BITS - 6;
+/// Bits of an address above a 16-bit state address's.
+const STATE_HIGH_BITS: usize = ADDRESS_BITS - 16;
+/// Bits of a register id's block number (bits 5 and up).
+const BLOCK_BITS: usize = RANGE_BITS - 5;
 
 /// Register ids below this (those of hidden layer 0, the classifier and the core) have a bit
 /// in the readable / writable masks; the ids of hidden layer `l >= 1` are the block of
@@ -53,11 +63,12 @@ fn check_register_blocks(shape: &CoreShape, blocks: &[u16]) {
 ///
 /// From a request's space code (`code`): whether the core has the space, its values' width
 /// (PIXEL 1 byte, weights and STATE 2, REG 4), the count of values of a WRITE's payload and
-/// the most values a READ may ask for. From the range registers (`space`, `start`, `count`):
-/// whether the range lies in the space (17 bits wide, so that it cannot wrap; in the STATE
-/// space, of the neuron numbers within the neurons of the address's layer), or is a range of
-/// register ids, checked one per cycle: `start + index` (17 bits wide, so that an id past
-/// 65,535 is not mistaken for a small one) against the readable or writable mask.
+/// the most values a READ may ask for. From the range registers (`space`, `start`, `count`,
+/// and `start_high`: the request's start has bits the network's spaces do not reach): whether
+/// the range lies in the space (`ADDRESS_BITS + 1` bits wide, so that it cannot wrap; in the
+/// STATE space, of a 16-bit state address's neuron numbers within the neurons of its layer),
+/// or is a range of register ids, checked one per cycle: `start + index` (as wide, so that an
+/// id past 65,535 is not mistaken for a small one) against the readable or writable mask.
 ///
 /// The sizes of the spaces and the register masks are constants of the network. The spaces
 /// `W1`..`W3`, the layers in bits 11..10 of a state address and the register blocks of the
@@ -72,8 +83,11 @@ pub struct AddressMap {
     pub values_length: Signal<In, Bits<VALUES_BITS>>,
     /// The space of the range, input.
     pub space: Signal<In, Bits<8>>,
-    /// The first address or register id of the range, input.
-    pub start: Signal<In, Bits<16>>,
+    /// The first address or register id of the range (the bits the network's spaces reach),
+    /// input.
+    pub start: Signal<In, Address>,
+    /// The request's start has a bit set above those of `start`: no space holds it, input.
+    pub start_high: Signal<In, Bit>,
     /// The values of the range, input.
     pub count: Signal<In, Bits<16>>,
     /// The value of the range whose address is `address`, input.
@@ -96,14 +110,14 @@ pub struct AddressMap {
     pub registers: Signal<Out, Bit>,
     /// Register id `start + index` is readable (writable if `write`), output.
     pub register_ok: Signal<Out, Bit>,
-    /// `start + index`, the core's address of the value (its low 16 bits), output.
-    pub address: Signal<Out, Bits<16>>,
+    /// `start + index`, the core's address of the value, output.
+    pub address: Signal<Out, Address>,
 
-    pixels: Constant<Bits<17>>,
-    hidden_words: Constant<Bits<17>>,
-    classifier_words: Constant<Bits<17>>,
-    hidden_neurons: Constant<Bits<17>>,
-    classes: Constant<Bits<17>>,
+    pixels: Constant<Bits<RANGE_BITS>>,
+    hidden_words: Constant<Bits<RANGE_BITS>>,
+    classifier_words: Constant<Bits<RANGE_BITS>>,
+    hidden_neurons: Constant<Bits<RANGE_BITS>>,
+    classes: Constant<Bits<RANGE_BITS>>,
     readable: Constant<Bits<64>>,
     writable: Constant<Bits<64>>,
     // The neuron bits of a hidden layer's state address (11..0, or 9..0 with more than one
@@ -113,18 +127,18 @@ pub struct AddressMap {
     // masks.
     hidden_neuron_mask: Constant<Bits<12>>,
     stacked_spaces: Vec<Constant<Bits<8>>>,
-    stacked_words: Vec<Constant<Bits<17>>>,
+    stacked_words: Vec<Constant<Bits<RANGE_BITS>>>,
     stacked_state_layers: Vec<Constant<Bits<2>>>,
-    stacked_neurons: Vec<Constant<Bits<17>>>,
-    stacked_register_blocks: Vec<Constant<Bits<12>>>,
+    stacked_neurons: Vec<Constant<Bits<RANGE_BITS>>>,
+    stacked_register_blocks: Vec<Constant<Bits<BLOCK_BITS>>>,
     stacked_readable: Vec<Constant<Bits<REGISTER_BLOCK_IDS>>>,
     stacked_writable: Vec<Constant<Bits<REGISTER_BLOCK_IDS>>>,
 
-    range_start: Signal<Local, Bits<17>>,
-    range_end: Signal<Local, Bits<17>>,
-    layer_size: Signal<Local, Bits<17>>,
+    range_start: Signal<Local, Bits<RANGE_BITS>>,
+    range_end: Signal<Local, Bits<RANGE_BITS>>,
+    layer_size: Signal<Local, Bits<RANGE_BITS>>,
     field: Signal<Local, Bits<3>>,
-    register_id: Signal<Local, Bits<17>>,
+    register_id: Signal<Local, Bits<RANGE_BITS>>,
 }
 
 impl AddressMap {
@@ -147,6 +161,7 @@ impl AddressMap {
             values_length: Signal::default(),
             space: Signal::default(),
             start: Signal::default(),
+            start_high: Signal::default(),
             count: Signal::default(),
             index: Signal::default(),
             write: Signal::default(),
@@ -238,16 +253,16 @@ impl Logic for AddressMap {
 
         // The end of the range; in the STATE space, of the neuron numbers (bits 11..0 of the
         // classifier's address, `hidden_neuron_mask` of a hidden layer's).
-        self.range_start.next = bit_cast::<17, 16>(self.start.val());
+        self.range_start.next = bit_cast::<RANGE_BITS, ADDRESS_BITS>(self.start.val());
         if self.space.val() == 3 {
-            self.range_start.next = bit_cast::<17, 12>(self.start.val().get_bits::<12>(0));
+            self.range_start.next = bit_cast::<RANGE_BITS, 12>(self.start.val().get_bits::<12>(0));
             if !self.start.val().get_bit(15) {
-                self.range_start.next = bit_cast::<17, 12>(
+                self.range_start.next = bit_cast::<RANGE_BITS, 12>(
                     self.start.val().get_bits::<12>(0) & self.hidden_neuron_mask.val(),
                 );
             }
         }
-        self.range_end.next = self.range_start.val() + bit_cast::<17, 16>(self.count.val());
+        self.range_end.next = self.range_start.val() + bit_cast::<RANGE_BITS, 16>(self.count.val());
         self.field.next = self.start.val().get_bits::<3>(12);
         self.layer_size.next = self.hidden_neurons.val();
         for i in 0..self.stacked_state_layers.len() {
@@ -271,8 +286,10 @@ impl Logic for AddressMap {
                 self.in_range.next = self.range_end.val() <= self.classifier_words.val();
             }
             3 => {
-                self.in_range.next =
-                    (self.field.val() <= 4) && (self.range_end.val() <= self.layer_size.val());
+                // A state address is 16 bits.
+                self.in_range.next = (self.field.val() <= 4)
+                    && (self.range_end.val() <= self.layer_size.val())
+                    && !self.start.val().get_bits::<STATE_HIGH_BITS>(16).any();
             }
             _ => {
                 // REG, or the weights of a hidden layer past the first.
@@ -289,12 +306,16 @@ impl Logic for AddressMap {
             }
         }
 
+        if self.start_high.val() {
+            self.in_range.next = false;
+        }
+
         // Register id `start + index`: in the masks of ids 0..64, or in a layer's block.
-        self.register_id.next =
-            bit_cast::<17, 16>(self.start.val()) + bit_cast::<17, 16>(self.index.val());
-        self.address.next = self.register_id.val().get_bits::<16>(0);
+        self.register_id.next = bit_cast::<RANGE_BITS, ADDRESS_BITS>(self.start.val())
+            + bit_cast::<RANGE_BITS, 16>(self.index.val());
+        self.address.next = self.register_id.val().get_bits::<ADDRESS_BITS>(0);
         self.register_ok.next = false;
-        if !self.register_id.val().get_bits::<11>(6).any() {
+        if !self.register_id.val().get_bits::<ID_HIGH_BITS>(6).any() {
             if self.write.val() {
                 self.register_ok.next = self
                     .writable
@@ -308,7 +329,9 @@ impl Logic for AddressMap {
             }
         }
         for i in 0..self.stacked_register_blocks.len() {
-            if self.register_id.val().get_bits::<12>(5) == self.stacked_register_blocks[i].val() {
+            if self.register_id.val().get_bits::<BLOCK_BITS>(5)
+                == self.stacked_register_blocks[i].val()
+            {
                 if self.write.val() {
                     self.register_ok.next = self.stacked_writable[i]
                         .val()
@@ -319,6 +342,9 @@ impl Logic for AddressMap {
                         .get_bit(self.register_id.val().get_bits::<5>(0).index());
                 }
             }
+        }
+        if self.start_high.val() {
+            self.register_ok.next = false;
         }
     }
 }

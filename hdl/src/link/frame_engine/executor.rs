@@ -4,13 +4,26 @@
 //! `STEP` or `PHASE_RESET`.
 use super::address_map::AddressMap;
 use super::{constant, EngineState, COUNT_BITS, IDENTITY_AT, POSITION_BITS, ROM_BITS, VALUES_BITS};
+use crate::top::Address;
 use rust_hdl::prelude::*;
-use spikeforge_sim::core_interface::CoreShape;
-use spikeforge_sim::wire::{MAX_PAYLOAD, MAX_RUN_STEPS};
+use spikeforge_sim::core_interface::{CoreShape, ADDRESS_BITS, MAX_MEMORY_WORDS};
+use spikeforge_sim::wire::{MAX_PAYLOAD, MAX_RUN_STEPS, READ_PAYLOAD, WRITE_HEADER};
 
 /// Width of the count of a RUN_PHASE's steps: up to [`MAX_RUN_STEPS`].
 const STEPS_BITS: usize = 11;
 const _: () = assert!((MAX_RUN_STEPS as usize) < 1 << STEPS_BITS);
+
+/// The bits of a READ or WRITE's start that a space of a core of `shape` reaches: a 16-bit
+/// state address or register id, and every word of the largest pixel or weight space.
+fn start_mask(shape: &CoreShape) -> u64 {
+    let reach = shape
+        .layers()
+        .map(|layer| shape.weight_words(layer))
+        .chain([shape.inputs, 0xFFFF])
+        .max()
+        .unwrap_or(0xFFFF);
+    ((reach + 1).next_power_of_two().min(MAX_MEMORY_WORDS) - 1) as u64
+}
 
 /// The executing side of the frame engine (`docs/spec.md` §7.4-§7.6, checks 7 to 9).
 ///
@@ -40,9 +53,9 @@ pub struct Executor {
     pub payload_length: Signal<In, Bits<16>>,
     /// Payload byte 0, the space of a READ or WRITE, input.
     pub argument_space: Signal<In, Bits<8>>,
-    /// Payload bytes 1-2, the `start` of a READ or WRITE, input.
-    pub argument_start: Signal<In, Bits<16>>,
-    /// Payload bytes 3-4, the `count` of a READ, input.
+    /// Payload bytes 1-4, the `start` of a READ or WRITE, input.
+    pub argument_start: Signal<In, Bits<32>>,
+    /// Payload bytes 5-6, the `count` of a READ, input.
     pub argument_count: Signal<In, Bits<16>>,
     /// Payload bytes 4-5, the `steps` of a RUN_PHASE, input.
     pub argument_steps: Signal<In, Bits<16>>,
@@ -65,7 +78,7 @@ pub struct Executor {
     /// Core operation code, output.
     pub cmd_op: Signal<Out, Bits<5>>,
     /// Core address or register id, output.
-    pub cmd_addr: Signal<Out, Bits<16>>,
+    pub cmd_addr: Signal<Out, Address>,
     /// Core write data or `STEP` word, output.
     pub cmd_data: Signal<Out, Bits<32>>,
     /// Core read answer strobe, input.
@@ -111,7 +124,10 @@ pub struct Executor {
     status: DFF<Bits<8>>,
     command_q: DFF<Bits<4>>,
     space: DFF<Bits<8>>,
-    start: DFF<Bits<16>>,
+    // The request's start, its bits the network's spaces reach (`start_mask`), and whether it
+    // has others.
+    start: DFF<Address>,
+    start_high: DFF<Bit>,
     // Values of a READ or WRITE: at most MAX_PAYLOAD (256, one byte each).
     count: DFF<Bits<COUNT_BITS>>,
     width: DFF<Bits<3>>,
@@ -134,6 +150,13 @@ pub struct Executor {
     identity_length: Constant<Bits<COUNT_BITS>>,
     identity_at: Constant<Bits<ROM_BITS>>,
     max_payload: Constant<Bits<16>>,
+    // The bits of a READ or WRITE's start the network's spaces reach; the header bytes of a
+    // WRITE, the bytes of a READ's payload and where a WRITE's values start in the request.
+    start_mask: Constant<Bits<32>>,
+    start_reach: Constant<Address>,
+    write_header: Constant<Bits<16>>,
+    read_payload: Constant<Bits<16>>,
+    values_at: Constant<Bits<POSITION_BITS>>,
     max_steps: Constant<Bits<16>>,
     wait_bound: Constant<Bits<16>>,
 
@@ -198,6 +221,7 @@ impl Executor {
             command_q: DFF::default(),
             space: DFF::default(),
             start: DFF::default(),
+            start_high: DFF::default(),
             count: DFF::default(),
             width: DFF::default(),
             index: DFF::default(),
@@ -214,6 +238,11 @@ impl Executor {
             identity_length: constant(identity.len()),
             identity_at: constant(IDENTITY_AT),
             max_payload: constant(MAX_PAYLOAD),
+            start_mask: Constant::new(start_mask(shape).into()),
+            start_reach: Constant::new(start_mask(shape).into()),
+            write_header: constant(WRITE_HEADER),
+            read_payload: constant(READ_PAYLOAD),
+            values_at: constant(4 + WRITE_HEADER),
             max_steps: constant(usize::from(MAX_RUN_STEPS)),
             wait_bound: constant(wait_bound),
             values_length: Signal::default(),
@@ -237,6 +266,7 @@ impl Logic for Executor {
             command_q,
             space,
             start,
+            start_high,
             count,
             width,
             index,
@@ -268,12 +298,13 @@ impl Logic for Executor {
         self.counters_done.next = false;
 
         // The space and range the address map checks.
-        self.values_length.next = self.payload_length.val() - 3;
+        self.values_length.next = self.payload_length.val() - self.write_header.val();
         self.address_map.code.next = self.argument_space.val();
-        // Kept only when it is at most MAX_PAYLOAD - 3 (checks 7 and 8).
+        // Kept only when it is at most MAX_PAYLOAD - WRITE_HEADER (checks 7 and 8).
         self.address_map.values_length.next = self.values_length.val().get_bits::<VALUES_BITS>(0);
         self.address_map.space.next = self.space.q.val();
         self.address_map.start.next = self.start.q.val();
+        self.address_map.start_high.next = self.start_high.q.val();
         self.address_map.count.next = bit_cast::<16, COUNT_BITS>(self.count.q.val());
         self.address_map.index.next = self.index.q.val();
         self.address_map.write.next = self.command_q.q.val() == 3;
@@ -322,7 +353,9 @@ impl Logic for Executor {
                 self.byte_index.d.next = bits::<3>(0);
                 self.width.d.next = self.address_map.width.val();
                 self.space.d.next = self.argument_space.val();
-                self.start.d.next = self.argument_start.val();
+                self.start.d.next =
+                    self.argument_start.val().get_bits::<ADDRESS_BITS>(0) & self.start_reach.val();
+                self.start_high.d.next = (self.argument_start.val() & !self.start_mask.val()).any();
                 self.write_op.d.next = (self.argument_space.val().get_bits::<5>(0) << 1) + 1;
                 self.read_op.d.next = (self.argument_space.val().get_bits::<5>(0) << 1) + 2;
                 if (self.length.val() != self.payload_length.val())
@@ -354,8 +387,8 @@ impl Logic for Executor {
                         16 => {
                             self.command_q.d.next = bits::<4>(3);
                             self.count.d.next = self.address_map.write_count.val();
-                            self.pointer.d.next = bits::<POSITION_BITS>(7);
-                            if self.payload_length.val() < 3 {
+                            self.pointer.d.next = self.values_at.val();
+                            if self.payload_length.val() < self.write_header.val() {
                                 self.status.d.next = bits::<8>(0x12);
                             } else if !self.address_map.known.val() {
                                 self.status.d.next = bits::<8>(0x13);
@@ -372,7 +405,7 @@ impl Logic for Executor {
                             self.command_q.d.next = bits::<4>(4);
                             // Kept only when it is at most `max_count`.
                             self.count.d.next = self.argument_count.val().get_bits::<COUNT_BITS>(0);
-                            if self.payload_length.val() != 5 {
+                            if self.payload_length.val() != self.read_payload.val() {
                                 self.status.d.next = bits::<8>(0x12);
                             } else if !self.address_map.known.val() {
                                 self.status.d.next = bits::<8>(0x13);
@@ -418,7 +451,8 @@ impl Logic for Executor {
                             self.read_op.d.next = bits::<5>(13);
                             self.width.d.next = bits::<3>(1);
                             self.count.d.next = bits::<COUNT_BITS>(1);
-                            self.start.d.next = bits::<16>(0);
+                            self.start.d.next = bits::<ADDRESS_BITS>(0);
+                            self.start_high.d.next = false;
                             if self.payload_length.val().any() {
                                 self.status.d.next = bits::<8>(0x12);
                             }

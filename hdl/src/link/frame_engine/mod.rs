@@ -10,6 +10,7 @@ mod sender;
 pub use new::core_wait_cycles;
 
 use crate::memory::Ram;
+use crate::top::Address;
 use executor::Executor;
 use new::constant;
 use receiver::Receiver;
@@ -26,7 +27,7 @@ const POSITION_BITS: usize = 10;
 /// up to `MAX_PAYLOAD` (256).
 const COUNT_BITS: usize = 9;
 /// Width of the value bytes of a WRITE the address map counts values in: up to
-/// `MAX_PAYLOAD - 3`.
+/// `MAX_PAYLOAD - WRITE_HEADER`.
 const VALUES_BITS: usize = COUNT_BITS + 2;
 const _: () = assert!(spikeforge_sim::wire::MAX_PAYLOAD < 1 << COUNT_BITS);
 /// Address width of the engine's ROM: the link-error responses, then the identity.
@@ -145,7 +146,7 @@ pub struct FrameEngine {
     /// Core operation code, output.
     pub cmd_op: Signal<Out, Bits<5>>,
     /// Core address or register id, output.
-    pub cmd_addr: Signal<Out, Bits<16>>,
+    pub cmd_addr: Signal<Out, Address>,
     /// Core write data or `STEP` word, output.
     pub cmd_data: Signal<Out, Bits<32>>,
     /// Core read answer strobe, input.

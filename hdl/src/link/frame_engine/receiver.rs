@@ -7,8 +7,8 @@ use crate::memory::Ram;
 use rust_hdl::prelude::*;
 use spikeforge_sim::wire::Direction;
 
-/// Request payload bytes kept in registers as they arrive (`space`, `start`, `count` of a
-/// READ; `word`, `steps` of a RUN_PHASE).
+/// Request payload bytes kept in registers as they arrive (`space`, the 4 bytes of `start`,
+/// `count` of a READ; `word`, `steps` of a RUN_PHASE).
 const ARGUMENT_BYTES: usize = 7;
 
 /// The receiving side of the frame engine (`docs/spec.md` §7.2-§7.6, checks 2 to 6).
@@ -60,9 +60,9 @@ pub struct Receiver {
     pub payload_length: Signal<Out, Bits<16>>,
     /// Payload byte 0, the space of a READ or WRITE, output.
     pub argument_space: Signal<Out, Bits<8>>,
-    /// Payload bytes 1-2, the `start` of a READ or WRITE, output.
-    pub argument_start: Signal<Out, Bits<16>>,
-    /// Payload bytes 3-4, the `count` of a READ, output.
+    /// Payload bytes 1-4, the `start` of a READ or WRITE, output.
+    pub argument_start: Signal<Out, Bits<32>>,
+    /// Payload bytes 5-6, the `count` of a READ, output.
     pub argument_count: Signal<Out, Bits<16>>,
     /// Payload bytes 4-5, the `steps` of a RUN_PHASE, output.
     pub argument_steps: Signal<Out, Bits<16>>,
@@ -228,10 +228,12 @@ impl Logic for Receiver {
             | bit_cast::<16, 8>(self.older_byte.q.val());
         self.payload_length.next = bit_cast::<16, POSITION_BITS>(self.decoded_count.q.val()) - 6;
         self.argument_space.next = self.arguments[0].q.val();
-        self.argument_start.next = (bit_cast::<16, 8>(self.arguments[2].q.val()) << 8)
-            | bit_cast::<16, 8>(self.arguments[1].q.val());
-        self.argument_count.next = (bit_cast::<16, 8>(self.arguments[4].q.val()) << 8)
-            | bit_cast::<16, 8>(self.arguments[3].q.val());
+        self.argument_start.next = (((bit_cast::<32, 8>(self.arguments[4].q.val()) << 24)
+            | (bit_cast::<32, 8>(self.arguments[3].q.val()) << 16))
+            | (bit_cast::<32, 8>(self.arguments[2].q.val()) << 8))
+            | bit_cast::<32, 8>(self.arguments[1].q.val());
+        self.argument_count.next = (bit_cast::<16, 8>(self.arguments[6].q.val()) << 8)
+            | bit_cast::<16, 8>(self.arguments[5].q.val());
         self.argument_steps.next = (bit_cast::<16, 8>(self.arguments[5].q.val()) << 8)
             | bit_cast::<16, 8>(self.arguments[4].q.val());
         self.argument_word.next = (((bit_cast::<32, 8>(self.arguments[3].q.val()) << 24)

@@ -4,7 +4,6 @@ use crate::memory::{RamStyle, ICE40_UP_SPRAMS, SPRAM_BITS, SPRAM_WORDS};
 use crate::top::host_interface::{CoreShape, Datapath, LayerField, ShapeError, StepCommand};
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::core_interface::{ADDRESS_BITS, MAX_MEMORY_WORDS};
-use spikeforge_sim::wire::WIRE_SPACE_WORDS;
 
 /// Why a network does not fit the learning core.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,19 +49,6 @@ pub enum CoreError {
          weights learn one group per cycle without them"
     )]
     PairedBanksWithoutSpram,
-    /// A weight space of the chip past what a READ or WRITE's 16-bit `start` reaches
-    /// (`docs/spec.md` §7.3); the core alone, driven over its 20-bit `cmd_addr`, takes it.
-    #[error(
-        "the chip's weight space {space} would hold {words} words; a READ or WRITE's 16-bit \
-         start reaches {WIRE_SPACE_WORDS}, so only the core alone (gen-verilog without --chip \
-         or --board) is built for it"
-    )]
-    WireSpaceTooLarge {
-        /// The space's name (`W`, `W1`.., `C`).
-        space: String,
-        /// Words it would hold.
-        words: usize,
-    },
     /// A lane count the core cannot be built with.
     #[error(
         "lanes = {lanes} is not supported: the learning core takes 1, 2, 4, 8 or {MAX_LANES} lanes"
