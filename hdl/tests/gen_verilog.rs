@@ -89,7 +89,7 @@ fn refuses_a_network_the_core_cannot_hold() {
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
         "error: network \"digits\" cannot be generated: hidden_weights would need 1114112 \
-         words; the learning core's 20-bit addresses reach 1048576\n"
+         words; the learning core's 20-bit addresses of it reach 1048576\n"
     );
     assert!(!out.exists(), "nothing is written for a refused network");
     std::fs::remove_dir_all(&dir).expect("clean up");

@@ -3,7 +3,8 @@
 use crate::memory::{RamStyle, ICE40_UP_SPRAMS, SPRAM_BITS, SPRAM_WORDS};
 use crate::top::host_interface::{CoreShape, Datapath, LayerField, ShapeError, StepCommand};
 use spikeforge_sim::config::NetworkConfig;
-use spikeforge_sim::core_interface::{ADDRESS_BITS, MAX_MEMORY_WORDS};
+#[cfg(doc)]
+use spikeforge_sim::core_interface::{MAX_INPUTS, MAX_MEMORY_WORDS};
 
 /// Why a network does not fit the learning core.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -11,16 +12,21 @@ pub enum CoreError {
     /// A size the core's addresses cannot hold (the shape's limits).
     #[error(transparent)]
     Shape(#[from] ShapeError),
-    /// A memory would need more than [`MAX_MEMORY_WORDS`] words.
+    /// A memory would need more words than its addresses reach: [`MAX_MEMORY_WORDS`] for W
+    /// and C, [`MAX_INPUTS`] for the others (the event lists, the pixels and the neuron
+    /// memories, addressed in 16 bits).
     #[error(
-        "{memory} would need {words} words; the learning core's {ADDRESS_BITS}-bit addresses \
-         reach {MAX_MEMORY_WORDS}"
+        "{memory} would need {words} words; the learning core's {bits}-bit addresses of it \
+         reach {limit}",
+        bits = limit.trailing_zeros()
     )]
     MemoryTooLarge {
         /// The memory.
         memory: &'static str,
         /// Words it would need.
         words: usize,
+        /// The most words its addresses reach.
+        limit: usize,
     },
     /// The weights (W and C) do not fit the SPRAMs of an iCE40 UltraPlus.
     #[error(

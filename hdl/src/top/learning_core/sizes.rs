@@ -4,7 +4,7 @@ use crate::memory::{RamStyle, ICE40_UP_SPRAMS, SPRAM_WORDS};
 use crate::top::host_interface::{CoreShape, LayerId};
 use rust_hdl::prelude::*;
 use spikeforge_sim::config::NetworkConfig;
-use spikeforge_sim::core_interface::{ADDRESS_BITS, MAX_MEMORY_WORDS};
+use spikeforge_sim::core_interface::{ADDRESS_BITS, MAX_INPUTS, MAX_MEMORY_WORDS};
 
 /// A word address of a weight memory (W or C, or a bank of it): `cmd_addr`'s
 /// [`ADDRESS_BITS`] bits. Each block reads its address registers through a mask of the bits
@@ -68,11 +68,20 @@ impl Sizes {
                 banks: sizes.weight_banks,
             });
         }
-        if let Some(memory) = memories.iter().find(|m| m.words > MAX_MEMORY_WORDS) {
-            return Err(CoreError::MemoryTooLarge {
-                memory: memory.name,
-                words: memory.words,
-            });
+        for memory in &memories {
+            // W and C take 20-bit addresses; the other memories 16-bit ones.
+            let limit = if matches!(memory.name, "hidden_weights" | "classifier_weights") {
+                MAX_MEMORY_WORDS
+            } else {
+                MAX_INPUTS
+            };
+            if memory.words > limit {
+                return Err(CoreError::MemoryTooLarge {
+                    memory: memory.name,
+                    words: memory.words,
+                    limit,
+                });
+            }
         }
         Ok(sizes)
     }

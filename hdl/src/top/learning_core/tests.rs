@@ -745,8 +745,20 @@ fn refuses_weight_memories_beyond_20_bit_addresses() {
         LearningCore::new(&cfg).err(),
         Some(CoreError::MemoryTooLarge {
             memory: "hidden_weights",
-            words: 1_075_600
+            words: 1_075_600,
+            limit: 1 << 20,
         })
+    );
+    // The event lists take 16-bit addresses: 65,530 pixels and 10 label inputs are 65,540
+    // rows of hidden layer 0.
+    let mut wide = supervised_network();
+    wide.inputs = 65_530;
+    wide.hidden[0].size = 8;
+    let err = LearningCore::new(&wide).err();
+    assert_eq!(
+        err.map(|e| e.to_string()).unwrap_or_default(),
+        "hidden_events would need 65540 words; the learning core's 16-bit addresses of it \
+         reach 65536"
     );
     // Past 16-bit addresses, within 20: (64 + 10) x 600 + (600 + 10) x 40 = 68,800 words
     // build in block RAM, not in the UP5K's SPRAMs.
