@@ -204,42 +204,41 @@ impl<D: Synth, const A: usize> Ram<D, A> {
 impl<const N: usize, const A: usize> Ram<Bits<N>, A> {
     /// Store only the low `bits` of each word and sign-extend them on read (`2 <= bits <= N`,
     /// `N <= 64`). Words written must lie in the `bits`-bit signed range to read back unchanged.
-    pub fn with_signed_storage(mut self, bits: usize) -> Self {
-        assert!(
-            N <= 64,
-            "Ram: signed storage needs a data width <= 64, not {N}"
-        );
-        assert!(
-            (2..=N).contains(&bits),
-            "Ram: stored width = {bits} is out of range 2..={N}"
-        );
-        self._stored_bits = bits;
-        self._store = narrow_signed::<N>;
-        self._signed = true;
-        let words = std::mem::take(&mut self._words);
-        self._words = words.into_iter().map(|w| narrow_signed(w, bits)).collect();
-        self
+    pub fn with_signed_storage(self, bits: usize) -> Self {
+        self.with_storage(bits, true)
     }
 
     /// Store only the low `bits` of each word and zero-extend them on read (`1 <= bits <= N`,
     /// `N <= 64`). Words written must be below `2^bits` to read back unchanged.
-    pub fn with_unsigned_storage(mut self, bits: usize) -> Self {
+    pub fn with_unsigned_storage(self, bits: usize) -> Self {
+        self.with_storage(bits, false)
+    }
+
+    /// [`Ram::with_signed_storage`] (`signed`) or [`Ram::with_unsigned_storage`].
+    fn with_storage(mut self, bits: usize, signed: bool) -> Self {
+        let (kind, least) = if signed {
+            ("signed", 2)
+        } else {
+            ("unsigned", 1)
+        };
         assert!(
             N <= 64,
-            "Ram: unsigned storage needs a data width <= 64, not {N}"
+            "Ram: {kind} storage needs a data width <= 64, not {N}"
         );
         assert!(
-            (1..=N).contains(&bits),
-            "Ram: stored width = {bits} is out of range 1..={N}"
+            (least..=N).contains(&bits),
+            "Ram: stored width = {bits} is out of range {least}..={N}"
         );
+        let narrow = if signed {
+            narrow_signed::<N>
+        } else {
+            narrow_unsigned::<N>
+        };
         self._stored_bits = bits;
-        self._store = narrow_unsigned::<N>;
-        self._signed = false;
+        self._store = narrow;
+        self._signed = signed;
         let words = std::mem::take(&mut self._words);
-        self._words = words
-            .into_iter()
-            .map(|w| narrow_unsigned(w, bits))
-            .collect();
+        self._words = words.into_iter().map(|w| narrow(w, bits)).collect();
         self
     }
 

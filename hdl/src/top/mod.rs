@@ -19,6 +19,7 @@ mod synapse_stages;
 pub use chip_core::ChipCore;
 pub(crate) use chip_top::enum_encodings;
 pub use chip_top::{ChipTop, StateMachine};
+pub(crate) use learning_core::address_mask;
 
 pub use learning_core::{
     check_lanes, cycles_per_step, phase_reset_cycles, Address, CoreError, CoreInfo, CoreOptions,

@@ -4,9 +4,9 @@
 //! `STEP` or `PHASE_RESET`.
 use super::address_map::AddressMap;
 use super::{constant, EngineState, COUNT_BITS, IDENTITY_AT, POSITION_BITS, ROM_BITS, VALUES_BITS};
-use crate::top::Address;
+use crate::top::{address_mask, Address};
 use rust_hdl::prelude::*;
-use spikeforge_sim::core_interface::{CoreShape, ADDRESS_BITS, MAX_MEMORY_WORDS};
+use spikeforge_sim::core_interface::{CoreShape, ADDRESS_BITS};
 use spikeforge_sim::wire::{MAX_PAYLOAD, MAX_RUN_STEPS, READ_PAYLOAD, WRITE_HEADER};
 
 /// Width of the count of a RUN_PHASE's steps: up to [`MAX_RUN_STEPS`].
@@ -15,14 +15,14 @@ const _: () = assert!((MAX_RUN_STEPS as usize) < 1 << STEPS_BITS);
 
 /// The bits of a READ or WRITE's start that a space of a core of `shape` reaches: a 16-bit
 /// state address or register id, and every word of the largest pixel or weight space.
-fn start_mask(shape: &CoreShape) -> u64 {
+fn start_mask(shape: &CoreShape) -> Constant<Address> {
     let reach = shape
         .layers()
         .map(|layer| shape.weight_words(layer))
         .chain([shape.inputs, 0xFFFF])
         .max()
         .unwrap_or(0xFFFF);
-    ((reach + 1).next_power_of_two().min(MAX_MEMORY_WORDS) - 1) as u64
+    address_mask(reach)
 }
 
 /// The executing side of the frame engine (`docs/spec.md` §7.4-§7.6, checks 7 to 9).
@@ -238,8 +238,8 @@ impl Executor {
             identity_length: constant(identity.len()),
             identity_at: constant(IDENTITY_AT),
             max_payload: constant(MAX_PAYLOAD),
-            start_mask: Constant::new(start_mask(shape).into()),
-            start_reach: Constant::new(start_mask(shape).into()),
+            start_mask: Constant::new(start_mask(shape).val().to_u64().into()),
+            start_reach: start_mask(shape),
             write_header: constant(WRITE_HEADER),
             read_payload: constant(READ_PAYLOAD),
             values_at: constant(4 + WRITE_HEADER),

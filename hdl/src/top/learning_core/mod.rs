@@ -36,6 +36,7 @@ pub use options::{
 pub(in crate::top) use options::{
     parameter_stride, ADAPT_GROUP, GOODNESS_GROUP, NEURON_GROUP, PARAMETER_GROUPS,
 };
+pub(crate) use sizes::address_mask;
 pub use sizes::Address;
 pub(in crate::top) use sizes::{address_constant, constant, mask_bits, replicate};
 pub(crate) use states::core_states;

@@ -211,7 +211,7 @@ pub(super) fn mask(max: usize) -> Constant<Bits<16>> {
 }
 
 /// The mask of the address bits that hold every value up to `max`.
-pub(in crate::top) fn address_mask(max: usize) -> Constant<Address> {
+pub(crate) fn address_mask(max: usize) -> Constant<Address> {
     address_constant((max + 1).next_power_of_two().min(MAX_MEMORY_WORDS) - 1)
 }
 
