@@ -197,9 +197,15 @@ fn variants() -> Vec<Variant> {
         // The networks and datapaths of the boards that do not build the default network
         // with one of the cores above (the throughput bench): the iCEBreaker's default
         // network with its weights in paired SPRAM banks, both splits and its parameters
-        // fixed, the Alchitry Cu's 64 hidden neurons with both splits.
+        // fixed, the Alchitry Cu's 64 hidden neurons with both splits; the MNIST network as
+        // the ULX3S builds it (4 lanes, both splits).
         variant("digits_spram", None, fixed(split(paired(spram)))),
         variant("hx8k", Some("../networks/hx8k.toml"), split(block_ram)),
+        variant(
+            "mnist_lanes4",
+            Some("../networks/mnist.toml"),
+            split(lanes(block_ram, 4)),
+        ),
         // Stacked hidden layers: supervised 10-7-5-3 (each hidden layer sees the label input)
         // with 1 lane, and with 8 lanes and both splits; self-supervised
         // 9-6-5-4-2 with W (three layers' weights) in SPRAM and 2 lanes.
@@ -274,6 +280,13 @@ fn chips() -> BuildResult<Vec<Variant>> {
         // Two hidden layers (supervised 10-7-5-3): the random-frame tests of the stacked
         // spaces, state addresses and register ids.
         chip("chip_deep", Some("networks/deep.toml")),
+        // The MNIST network (784-384-10, W of 301,056 words) as the ULX3S builds it: 4 lanes,
+        // both splits. Its W reaches past the wire's 16-bit addresses: the host's MNIST
+        // training over the UART (`--port cosim`).
+        Variant {
+            options: split(lanes(CoreOptions::default(), 4)),
+            ..chip("chip_mnist", Some("../networks/mnist.toml"))
+        },
         // Gate level: the small network's chip synthesised as the iCEBreaker's build
         // synthesises (iCE40 UP5K, DSPs, W and C in paired SPRAM banks, parameters fixed)
         // and as the ULX3S's

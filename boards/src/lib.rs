@@ -330,6 +330,30 @@ struct RawButton {
     resets: bool,
 }
 
+/// Whether a core clock of `core_hz` can run a chip of `family` whose oscillator gives
+/// `clock_hz`, at `baud`: `core_hz` is positive and at most 1 GHz, the family's PLL makes it
+/// from the oscillator unless it is the oscillator's, and the UART's bit is a whole number of
+/// its cycles. Else the field at fault (`core_hz` or `baud`), its value and why.
+fn check_core_clock(
+    family: BoardFamily,
+    clock_hz: u64,
+    core_hz: u64,
+    baud: u64,
+) -> Result<(), (&'static str, u64, String)> {
+    if !(1..=1_000_000_000).contains(&core_hz) {
+        return Err(("core_hz", core_hz, "must be in 1..=1000000000".to_string()));
+    }
+    if core_hz != clock_hz {
+        let pll = match family {
+            BoardFamily::Ice40 => clock::ice40_clock(clock_hz, core_hz).map(|_| ()),
+            BoardFamily::Ecp5 => clock::ecp5_pll(clock_hz, core_hz).map(|_| ()),
+        };
+        pll.map_err(|e| ("core_hz", core_hz, e))?;
+    }
+    clocks_per_bit(core_hz, baud).map_err(|e| ("baud", baud, e.to_string()))?;
+    Ok(())
+}
+
 impl Board {
     /// One of [`BOARDS`] by name.
     pub fn named(name: &str) -> Result<Board, BoardError> {
@@ -413,15 +437,8 @@ impl Board {
                 "only an iCE40's PLL has a pad of its own (SB_PLL40_PAD)",
             ));
         }
-        if core_hz != clock_hz && family == BoardFamily::Ice40 {
-            clock::ice40_clock(clock_hz, core_hz).map_err(|e| invalid("core_hz", &core_hz, &e))?;
-        }
-        if let Err(e) = clocks_per_bit(core_hz, baud) {
-            return Err(invalid("baud", &baud, &e.to_string()));
-        }
-        if family == BoardFamily::Ecp5 && core_hz != clock_hz {
-            clock::ecp5_pll(clock_hz, core_hz).map_err(|e| invalid("core_hz", &core_hz, &e))?;
-        }
+        check_core_clock(family, clock_hz, core_hz, baud)
+            .map_err(|(field, value, reason)| invalid(field, &value, &reason))?;
         let lanes = positive("lanes", raw.lanes, 16)?;
         let count = |field: &str, value: i64| -> Result<u64, BoardError> {
             u64::try_from(value).map_err(|_| invalid(field, &value, "must not be negative"))
@@ -535,6 +552,22 @@ impl Board {
             leds,
             buttons,
         })
+    }
+
+    /// The board with its core clocked at `core_hz` instead of its file's `core_hz`, checked
+    /// as the file's is: the family's PLL makes it from the oscillator (or it is the
+    /// oscillator's) and the UART's bit at the board's baud rate is a whole number of its
+    /// cycles.
+    pub fn with_core_hz(self, core_hz: u64) -> Result<Board, BoardError> {
+        check_core_clock(self.family, self.clock_hz, core_hz, self.baud).map_err(
+            |(field, value, reason)| BoardError::Invalid {
+                origin: format!("board {} with its core at {core_hz} Hz", self.name),
+                field: field.to_string(),
+                value: value.to_string(),
+                reason,
+            },
+        )?;
+        Ok(Board { core_hz, ..self })
     }
 
     /// The board's network profile, validated from its embedded copy in [`NETWORKS`]: no file

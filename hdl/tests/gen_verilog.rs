@@ -385,6 +385,58 @@ fn a_board_build_takes_the_lanes_of_the_command_line() {
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
+/// `--core-hz` replaces the board file's core clock: the PLL of `board.v` makes it and the
+/// build says so; a clock the PLL cannot make, or one the UART cannot divide, is refused by
+/// name before anything is written.
+#[test]
+fn a_board_build_takes_the_core_clock_of_the_command_line() {
+    let dir = temp_dir("board-core-hz");
+    let build = |hz: &str, out: &str| {
+        let out = dir.join(out);
+        let output = gen_verilog(&[&"--board", &"ulx3s-85f", &"--core-hz", &hz, &"--out", &out]);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let board = std::fs::read_to_string(out.join("ulx3s-85f/board.v")).ok();
+        (output.status.success(), stdout, stderr, board, out)
+    };
+    let (ok, said, stderr, board, _) = build("35000000", "slow");
+    assert!(ok, "{stderr}");
+    assert!(
+        said.starts_with("ulx3s-85f: built with the core at 35 MHz (the board file: 50 MHz)\n"),
+        "{said}"
+    );
+    let board = board.expect("board.v");
+    assert!(
+        board.contains("FREQUENCY_PIN_CLKOP=\"35\"") && board.contains("// 35 MHz from the 25"),
+        "{board}"
+    );
+    // The board file's own clock: the same build, nothing announced.
+    let (ok, said, stderr, board, _) = build("50000000", "file");
+    assert!(ok, "{stderr}");
+    assert!(!said.contains("built with"), "{said}");
+    assert!(board
+        .expect("board.v")
+        .contains("FREQUENCY_PIN_CLKOP=\"50\""));
+    for (hz, why) in [
+        ("0", "core_hz = 0: must be in 1..=1000000000"),
+        (
+            "36000000",
+            "core_hz = 36000000: the ECP5 PLL cannot make exactly 36 MHz from 25 MHz",
+        ),
+    ] {
+        let (ok, _, stderr, _, out) = build(hz, &format!("refused-{hz}"));
+        assert!(!ok, "{hz} Hz was built");
+        assert!(
+            stderr.starts_with(&format!(
+                "error: --core-hz: board ulx3s-85f with its core at {hz} Hz"
+            )) && stderr.contains(why),
+            "{stderr}"
+        );
+        assert!(!out.exists(), "nothing is written for a refused clock");
+    }
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
 /// `--board` takes the board's network profile from the binary, whatever the working
 /// directory: the iCEBreaker's chip is the one of `networks/digits.toml` given as a file, not
 /// the one of another profile.

@@ -10,7 +10,7 @@ use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::core_interface::{
     parameter_writes, CoreShape, LayerId, Register, StateField, StepCommand,
 };
-use spikeforge_sim::model::{Fnv1a, Learn, Model, PhaseResult};
+use spikeforge_sim::model::{digest_weights, Learn, Model, PhaseResult};
 use spikeforge_sim::network::{Layer, Learned, Network};
 use spikeforge_sim::wire::{
     parameter_hash, Identity, Space, FLAG_CLASSIFIER_SEES_INPUT, MAX_RUN_STEPS,
@@ -412,13 +412,7 @@ impl Model for ChipModel {
             return 0;
         }
         match self.weights() {
-            Ok(matrices) => {
-                let mut hash = Fnv1a::new();
-                for x in matrices.iter().flatten() {
-                    hash.write(&x.to_le_bytes());
-                }
-                hash.finish()
-            }
+            Ok(matrices) => digest_weights(matrices.iter().map(Vec::as_slice)),
             Err(err) => {
                 self.fail(err);
                 0

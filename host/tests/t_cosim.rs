@@ -14,32 +14,76 @@ use std::time::{Duration, Instant};
 use spikeforge_host::transport::{Cosim, Transport, TransportError};
 use spikeforge_sim::config::NetworkConfig;
 use spikeforge_sim::core_interface::{CoreShape, Datapath, StepCommand};
+use spikeforge_sim::network::Network;
 use spikeforge_sim::wire::{decode_response, Command as Request, Status, DELIMITER};
 
 const CLOCK_HZ: u64 = 12_000_000;
 
-/// `train` on `port` with 6 training and 4 test samples: the report.
+/// `train` on `port` with 6 training and 4 test samples of the digits: the report.
 fn train(port: &str) -> serde_json::Value {
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("t_cosim_{port}.json"));
     let dataset = format!("digits:{DIGITS}");
-    let out = spikeforge(&[
+    train_on(port, None, &dataset, 6, 4).0
+}
+
+/// `train` on `port` of `network` (the default when `None`) with the first `train_samples`
+/// and `test_samples` of `dataset`, one epoch: the report and the learned weights (one matrix
+/// per layer, the golden model's order).
+fn train_on(
+    port: &str,
+    network: Option<&str>,
+    dataset: &str,
+    train_samples: usize,
+    test_samples: usize,
+) -> (serde_json::Value, Vec<Vec<i64>>) {
+    let name = format!("t_cosim_{port}_{}", network.map_or("default", stem));
+    let report = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.json"));
+    let weights = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-weights.json"));
+    let (train_samples, test_samples) = (train_samples.to_string(), test_samples.to_string());
+    let mut args = vec![
         "train",
         "--port",
         port,
         "--dataset",
-        &dataset,
+        dataset,
         "--epochs",
         "1",
         "--train-samples",
-        "6",
+        &train_samples,
         "--test-samples",
-        "4",
+        &test_samples,
         "--report",
-        path.to_str().expect("path"),
-    ]);
+        report.to_str().expect("path"),
+        "--save-weights",
+        weights.to_str().expect("path"),
+    ];
+    if let Some(network) = network {
+        args.extend(["--network", network]);
+    }
+    let out = spikeforge(&args);
     assert!(out.status.success(), "{port}: {}", text(&out.stderr));
-    let report = std::fs::read_to_string(&path).expect("report");
-    serde_json::from_str(&report).expect("JSON report")
+    let read = |path: &Path| -> serde_json::Value {
+        let json = std::fs::read_to_string(path).expect("train's output");
+        serde_json::from_str(&json).expect("JSON")
+    };
+    let learned = read(&weights);
+    let matrices = learned["weights"]
+        .as_array()
+        .expect("weights")
+        .iter()
+        .map(|m| {
+            let m = m.as_array().expect("a matrix");
+            m.iter().map(|w| w.as_i64().expect("a weight")).collect()
+        })
+        .collect();
+    (read(&report), matrices)
+}
+
+/// The file name of `path` without its extension.
+fn stem(path: &str) -> &str {
+    Path::new(path)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .expect("a file name")
 }
 
 #[test]
@@ -54,6 +98,76 @@ fn t_cosim_port_trains_like_the_golden_chip() {
     assert_eq!(
         cosim["port"],
         "cosim (Verilated chip_default of network \"digits\", 4 clock cycles per bit)"
+    );
+}
+
+/// The MNIST network (784-384-10, W of 301,056 words: past the wire's 16-bit starts) on the
+/// Verilated chip the ULX3S builds (4 lanes, both splits), trained over its UART by the host
+/// on 3 samples of `data/mnist-excerpt`, learns what the golden chip learns, word for word;
+/// every layer learned, W also past word 65,535.
+#[test]
+fn t_cosim_port_trains_mnist_like_the_golden_chip() {
+    let network = concat!(env!("CARGO_MANIFEST_DIR"), "/../networks/mnist.toml");
+    let dataset = concat!(
+        "mnist:",
+        env!("CARGO_MANIFEST_DIR"),
+        "/../data/mnist-excerpt"
+    );
+    let started = Instant::now();
+    let (cosim, cosim_weights) = train_on("cosim", Some(network), dataset, 3, 2);
+    let cosim_time = started.elapsed();
+    let (sim, sim_weights) = train_on("sim", Some(network), dataset, 3, 2);
+    assert_eq!(
+        cosim["port"],
+        "cosim (Verilated chip_mnist of network \"mnist\", 4 clock cycles per bit)"
+    );
+    assert_eq!(cosim["link"]["retransmissions"], 0, "{}", cosim["link"]);
+    assert_eq!(cosim["link"]["requests"], sim["link"]["requests"]);
+    assert_eq!(cosim["test_accuracy"], sim["test_accuracy"]);
+    assert_eq!(cosim["train_accuracy"], sim["train_accuracy"]);
+    assert_eq!(cosim["weights_digest"], sim["weights_digest"]);
+    assert_eq!(cosim_weights.len(), 2, "W and C");
+    for (layer, (chip, golden)) in cosim_weights.iter().zip(&sim_weights).enumerate() {
+        assert_eq!(chip.len(), golden.len(), "layer {layer}'s size");
+        if let Some(i) = chip.iter().zip(golden).position(|(a, b)| a != b) {
+            panic!(
+                "layer {layer}: word {i} is {} on the chip, {} on the golden chip",
+                chip[i], golden[i]
+            );
+        }
+    }
+    // Training moved every layer's weights from the network's seeded initial ones, W's also
+    // past the wire's 16-bit starts.
+    let cfg = NetworkConfig::from_file(Path::new(network)).expect("networks/mnist.toml");
+    let initial = Network::new(&cfg);
+    let w0: Vec<i64> = initial.hidden[0]
+        .weights
+        .iter()
+        .map(|&w| w.into())
+        .collect();
+    let c0: Vec<i64> = initial
+        .classifier
+        .weights
+        .iter()
+        .map(|&w| w.into())
+        .collect();
+    assert_eq!(cosim_weights[0].len(), 301_056, "W's words");
+    let changed = |now: &[i64], before: &[i64], from: usize| {
+        now.iter()
+            .zip(before)
+            .skip(from)
+            .filter(|(a, b)| a != b)
+            .count()
+    };
+    let high = changed(&cosim_weights[0], &w0, 65_536);
+    assert!(high > 0, "no weight of W past word 65,535 changed");
+    let classifier = changed(&cosim_weights[1], &c0, 0);
+    assert!(classifier > 0, "no weight of C changed");
+    eprintln!(
+        "MNIST on the Verilated chip: 3 training and 2 test samples in {:.1} s; {} weights of \
+         W changed past word 65,535, {classifier} of C",
+        cosim_time.as_secs_f64(),
+        high
     );
 }
 

@@ -53,6 +53,17 @@ pub trait Model {
     fn set_anneal(&mut self, halvings: u8);
 }
 
+/// The digest of [`Model::weights_digest`] of a fixed-point model's weight matrices, given in
+/// the golden model's order (hidden layers, then the classifier): FNV-1a of every weight's
+/// little-endian bytes.
+pub fn digest_weights<'a>(matrices: impl IntoIterator<Item = &'a [i16]>) -> u64 {
+    let mut hash = Fnv1a::new();
+    for &w in matrices.into_iter().flatten() {
+        hash.write(&w.to_le_bytes());
+    }
+    hash.finish()
+}
+
 /// 64-bit FNV-1a hash.
 #[derive(Debug, Clone)]
 pub struct Fnv1a(u64);

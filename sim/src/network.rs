@@ -419,13 +419,8 @@ impl Model for Network {
     }
 
     fn weights_digest(&self) -> u64 {
-        let mut hash = crate::model::Fnv1a::new();
-        for layer in self.hidden.iter().chain(std::iter::once(&self.classifier)) {
-            for &w in &layer.weights {
-                hash.write(&w.to_le_bytes());
-            }
-        }
-        hash.finish()
+        let layers = self.hidden.iter().chain(std::iter::once(&self.classifier));
+        crate::model::digest_weights(layers.map(|layer| layer.weights.as_slice()))
     }
 
     fn set_anneal(&mut self, halvings: u8) {

@@ -11,10 +11,13 @@
 //! After the chip's samples the golden model, trained on the same samples, must hold the
 //! same weights: the throughput is that of a chip that learns exactly what the model learns.
 //!
-//! Beside the board files, [`WIDER`] lists builds with more lanes than a board file has, as
-//! `gen-verilog --board NAME --lanes N --bitstream` makes them: the ULX3S with 16 lanes, at
-//! the board's core clock, which that build meets (`report.json`; the board file keeps 4 lanes,
-//! the build that the test command checks).
+//! Beside the board files, [`OTHER_BUILDS`] lists builds that differ from a board file, as
+//! `gen-verilog --board NAME --lanes N --network FILE --core-hz HZ --bitstream` makes them:
+//! the ULX3S with 16 lanes, at the board's core clock, which that build meets (`report.json`;
+//! the board file keeps 4 lanes, the build that the test command checks), and the ULX3S with
+//! the MNIST network (`networks/mnist.toml`, 4 lanes) at the 35 MHz its build meets, which
+//! learns MNIST digits from `../shared/datasets/mnist-dev` (the bench stops before its first
+//! row, naming the directory, if that is missing).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -22,7 +25,7 @@ use std::time::Instant;
 use spikeforge_hdl::board::flow::core_options;
 use spikeforge_hdl::board::{Board, BOARDS};
 use spikeforge_sim::config::NetworkConfig;
-use spikeforge_sim::data::{load_digits, Sample};
+use spikeforge_sim::data::{load_digits, load_mnist, Sample};
 use spikeforge_sim::model::Model;
 use spikeforge_sim::network::Network;
 use spikeforge_sim::rng::{Stream, Xorshift32};
@@ -35,8 +38,37 @@ const SAMPLES: usize = 20;
 /// Samples the golden model trains on, then classifies, per board.
 const GOLDEN_SAMPLES: usize = 300;
 
-/// Board builds with more lanes than their board files: name and lanes.
-const WIDER: &[(&str, usize)] = &[("ulx3s-85f", 16)];
+/// A build that differs from its board file.
+#[derive(Debug, Clone, Copy)]
+struct OtherBuild {
+    /// The board file.
+    board: &'static str,
+    /// Its lanes, if not the board file's.
+    lanes: Option<usize>,
+    /// Its network (a path from the repository root), if not the board file's.
+    network: Option<&'static str>,
+    /// Its core clock in Hz, if not the board file's.
+    core_hz: Option<u64>,
+}
+
+/// Builds that differ from their board files.
+const OTHER_BUILDS: &[OtherBuild] = &[
+    OtherBuild {
+        board: "ulx3s-85f",
+        lanes: Some(16),
+        network: None,
+        core_hz: None,
+    },
+    OtherBuild {
+        board: "ulx3s-85f",
+        lanes: None,
+        network: Some("networks/mnist.toml"),
+        core_hz: Some(35_000_000),
+    },
+];
+
+/// The MNIST digits of the MNIST build (not in the repository: the shared development set).
+const MNIST_DIR: &str = "../shared/datasets/mnist-dev";
 
 /// Cycles or seconds per training and per inference sample.
 #[derive(Debug, Clone, Copy)]
@@ -120,36 +152,62 @@ fn golden_seconds(
 fn main() {
     let data = load_digits(&repository().join("data/digits.csv.gz"))
         .unwrap_or_else(|e| panic!("digits: {e}"));
-    assert!(
-        data.train.len() >= GOLDEN_SAMPLES && data.test.len() >= SAMPLES,
-        "digits: {} training and {} test samples, need {GOLDEN_SAMPLES} and {SAMPLES}",
-        data.train.len(),
-        data.test.len()
-    );
+    let mnist_dir = repository().join(MNIST_DIR);
+    let mnist = load_mnist(&mnist_dir).unwrap_or_else(|e| {
+        panic!(
+            "the MNIST build learns from {} ({e}); it is the shared development set",
+            mnist_dir.display()
+        )
+    });
+    for (name, set) in [("digits", &data), ("mnist", &mnist)] {
+        assert!(
+            set.train.len() >= GOLDEN_SAMPLES && set.test.len() >= SAMPLES,
+            "{name}: {} training and {} test samples, need {GOLDEN_SAMPLES} and {SAMPLES}",
+            set.train.len(),
+            set.test.len()
+        );
+    }
     println!(
         "| board | network | lanes | W | core clock | chip train cycles/sample | chip train \
          samples/s | chip inference cycles/sample | chip inference samples/s | golden train \
          samples/s | golden inference samples/s | chip / golden, training |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
-    let builds = BOARDS
-        .iter()
-        .map(|(name, _)| (*name, None))
-        .chain(WIDER.iter().map(|(name, lanes)| (*name, Some(*lanes))));
-    for (name, lanes) in builds {
-        let mut board = Board::named(name).unwrap_or_else(|e| panic!("{e}"));
-        let mut label = name.to_string();
-        if let Some(lanes) = lanes {
+    let files = BOARDS.iter().map(|(name, _)| OtherBuild {
+        board: name,
+        lanes: None,
+        network: None,
+        core_hz: None,
+    });
+    for build in files.chain(OTHER_BUILDS.iter().copied()) {
+        let mut board = Board::named(build.board).unwrap_or_else(|e| panic!("{e}"));
+        let mut label = build.board.to_string();
+        if let Some(lanes) = build.lanes {
             board.lanes = lanes;
-            label = format!("{name} --lanes {lanes}");
+            label = format!("{label} --lanes {lanes}");
         }
-        let cfg = board.network_config().unwrap_or_else(|e| panic!("{e}"));
+        let mut cfg = board.network_config().unwrap_or_else(|e| panic!("{e}"));
+        let mut network = board.network.clone();
+        let mut set = &data;
+        if let Some(path) = build.network {
+            cfg = NetworkConfig::from_file(&repository().join(path))
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
+            network = path.to_string();
+            label = format!("{label} --network {path}");
+            if cfg.inputs == mnist.width * mnist.height {
+                set = &mnist;
+            }
+        }
+        if let Some(hz) = build.core_hz {
+            board = board.with_core_hz(hz).unwrap_or_else(|e| panic!("{e}"));
+            label = format!("{label} --core-hz {hz}");
+        }
         let kind = core_of(&board, &cfg);
-        let (chip, chip_digest) = chip_cycles(kind, &data.train[..SAMPLES], &data.test[..SAMPLES]);
+        let (chip, chip_digest) = chip_cycles(kind, &set.train[..SAMPLES], &set.test[..SAMPLES]);
         let (golden, golden_digest) = golden_seconds(
             &cfg,
-            &data.train[..GOLDEN_SAMPLES],
-            &data.test[..GOLDEN_SAMPLES.min(data.test.len())],
+            &set.train[..GOLDEN_SAMPLES],
+            &set.test[..GOLDEN_SAMPLES.min(set.test.len())],
             SAMPLES,
         );
         assert_eq!(
@@ -159,8 +217,7 @@ fn main() {
         let hz = board.core_hz as f64;
         let chip_train = hz / chip.train;
         println!(
-            "| {label} | {} | {} | {} | {:.3} MHz | {:.0} | {:.1} | {:.0} | {:.1} | {:.0} | {:.0} | {:.3} |",
-            board.network,
+            "| {label} | {network} | {} | {} | {:.3} MHz | {:.0} | {:.1} | {:.0} | {:.1} | {:.0} | {:.0} | {:.3} |",
             board.lanes,
             match (board.spram, board.paired_banks) {
                 (true, true) => "SPRAM, paired banks",

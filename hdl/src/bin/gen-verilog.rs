@@ -2,8 +2,8 @@
 //! rust-hdl's connection checks; `--report` synthesises it for iCE40 and ECP5 with Yosys and
 //! lints it with Verilator. `--spram` keeps the weights in iCE40 UltraPlus SPRAM (the
 //! report then synthesises for iCE40 only). `--lanes N` processes N synapses per clock.
-//! With `--board`, `--lanes` replaces the board file's lanes and `--spram`, `--split-neuron`
-//! and `--split-rounding` turn its options on.
+//! With `--board`, `--lanes` and `--core-hz` replace the board file's lanes and core clock,
+//! and `--spram`, `--split-neuron` and `--split-rounding` turn its options on.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -88,6 +88,12 @@ struct Args {
     /// `--network` is given.
     #[arg(long)]
     board: Option<String>,
+    /// With `--board`: clock the core at this many Hz instead of the board file's `core_hz`
+    /// (a network whose chip does not meet the board's clock, say): the PLL, nextpnr's target
+    /// and the UART's cycles per bit follow it. The PLL must make it from the board's
+    /// oscillator, and the board's baud rate divide it into whole cycles per bit.
+    #[arg(long, requires = "board")]
+    core_hz: Option<u64>,
     /// With `--board`: synthesise, place and route and pack the bitstream, and write
     /// `OUT/<board>/report.json`.
     #[arg(long, requires = "board")]
@@ -173,8 +179,8 @@ fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `board` with the datapath options of the command line: `--lanes` replaces the board file's
-/// lanes, `--spram`, `--paired-banks`, `--split-neuron`, `--split-rounding` and
+/// `board` with the datapath options of the command line: `--lanes` and `--core-hz` replace
+/// the board file's lanes and core clock, `--spram`, `--paired-banks`, `--split-neuron`, `--split-rounding` and
 /// `--fixed-parameters` turn its options on. Each change
 /// is printed, so that a build never differs from its board file unannounced.
 fn with_datapath(mut board: Board, args: &Args) -> anyhow::Result<Board> {
@@ -184,6 +190,17 @@ fn with_datapath(mut board: Board, args: &Args) -> anyhow::Result<Board> {
         if lanes != board.lanes {
             changes.push(format!("{lanes} lanes (the board file: {})", board.lanes));
             board.lanes = lanes;
+        }
+    }
+    if let Some(hz) = args.core_hz {
+        if hz != board.core_hz {
+            let mhz = |hz: u64| hz as f64 / 1e6;
+            changes.push(format!(
+                "the core at {} MHz (the board file: {} MHz)",
+                mhz(hz),
+                mhz(board.core_hz)
+            ));
+            board = board.with_core_hz(hz).context("--core-hz")?;
         }
     }
     if args.spram && !board.spram {

@@ -12,7 +12,7 @@ use spikeforge_host::chip_model::ChipModel;
 use spikeforge_host::client::LinkStats;
 use spikeforge_host::weights::{initial_network, write_learned};
 use spikeforge_sim::data::DatasetSpec;
-use spikeforge_sim::model::Model;
+use spikeforge_sim::model::{digest_weights, Model};
 use spikeforge_sim::report::{check_outputs, ModelKind, ProgressBar, TrainReport};
 use spikeforge_sim::train::{parse_count, train, TrainOptions};
 
@@ -88,12 +88,21 @@ impl Cmd {
         let outcome = train(&mut chip, &data, &opts, &mut |p| {
             bar.show(p);
         });
-        let digest = chip.weights_digest();
+        // One read of the weights gives the digest and, when asked for, the weights file
+        // (MNIST's W is 301,056 words: seconds over a UART).
+        let learned = match &self.save_weights {
+            Some(_) if !chip.failed() => Some(chip.learned()?),
+            _ => None,
+        };
+        let digest = match &learned {
+            Some(learned) => digest_weights(learned.weights.iter().map(Vec::as_slice)),
+            None => chip.weights_digest(),
+        };
         if let Some(err) = chip.take_failure() {
             return Err(err).context(format!("training on {port} stopped"));
         }
-        if let Some(path) = &self.save_weights {
-            write_learned(path, &chip.learned()?)?;
+        if let (Some(path), Some(learned)) = (&self.save_weights, &learned) {
+            write_learned(path, learned)?;
         }
         if let Some(path) = &self.dump {
             let snapshot = chip.snapshot()?;
