@@ -900,8 +900,8 @@ mod tests {
                 "device = up9k",
             ),
             (
-                good.replace("baud = 1_000_000", "baud = 5_000_000"),
-                "baud = 5000000",
+                good.replace("baud = 1_000_000", "baud = 6_000_000"),
+                "baud = 6000000",
             ),
             (
                 good.replace("uart_tx_pin = \"9\"", "uart_tx_pin = \"6\""),
@@ -909,7 +909,7 @@ mod tests {
             ),
             (good.replace("lanes = 1", "lanes = 0"), "lanes = 0"),
             (
-                good.replace("core_hz = 18_000_000", "core_hz = 5_000_000"),
+                good.replace("core_hz = 20_250_000", "core_hz = 5_000_000"),
                 "core_hz = 5000000",
             ),
             (

@@ -100,13 +100,23 @@ pub struct LearnEngine {
     bank_id: Vec<Constant<Bits<16>>>,
     split_rounding: Constant<Bit>,
     late_write: Constant<Bit>,
+    never_decays: Constant<Bit>,
 }
 
 impl LearnEngine {
     /// The engine of `lanes` lanes writing `banks` weight banks (the lanes, or twice them with
     /// paired banks); with `split_rounding` the rounding spans stages 3 and 4, with
-    /// `late_write` the router has a stage 5 of its own.
-    pub fn new(lanes: usize, banks: usize, split_rounding: bool, late_write: bool) -> Self {
+    /// `late_write` the router has a stage 5 of its own. `never_decays` says that no layer
+    /// ever decays its weights (their parameters fixed, every decay shift 0): the rounding's
+    /// first term is then always the drive and its second nothing, constants that take the
+    /// weight's negation and the second sum out of stage 3.
+    pub fn new(
+        lanes: usize,
+        banks: usize,
+        split_rounding: bool,
+        late_write: bool,
+        never_decays: bool,
+    ) -> Self {
         Self {
             clock: Signal::default(),
             weight: replicate(lanes, Signal::default),
@@ -160,6 +170,7 @@ impl LearnEngine {
             bank_id: (0..banks).map(constant).collect(),
             split_rounding: Constant::new(split_rounding),
             late_write: Constant::new(late_write),
+            never_decays: Constant::new(never_decays),
         }
     }
 }
@@ -236,6 +247,11 @@ impl Logic for LearnEngine {
             self.round_dither[k].mask.next = self.mask.val();
             self.round_dither[k].first_shift.next = self.first_shift.val();
             self.round_dither[k].random.next = self.draw[k].val();
+            // No decay in any layer: the plan's choice, made constant (the same values).
+            if self.never_decays.val() {
+                self.round_dither[k].learn_first.next = true;
+                self.round_dither[k].decay_off.next = true;
+            }
             self.round_clamp[k].w_max.next = self.w_max.val();
             self.partial[k].d.next = self.round_dither[k].partial.val();
             self.partial_weight[k].d.next = self.weight_reg[k].q.val();

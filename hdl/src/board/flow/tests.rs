@@ -218,14 +218,14 @@ fn declared_names(verilog: &str) -> Vec<String> {
     names
 }
 
-/// The iCEBreaker with its core at `mhz` MHz (the board file runs it at 18 MHz from the
+/// The iCEBreaker with its core at `mhz` MHz (the board file runs it at 20.25 MHz from the
 /// PLL): 12 MHz is the oscillator's pin, 6 MHz takes a fabric divider.
 fn icebreaker_at(mhz: u64) -> Board {
     let (_, file) = BOARDS
         .iter()
         .find(|(name, _)| *name == "icebreaker")
         .expect("the iCEBreaker's board file");
-    let text = file.replace("core_hz = 18_000_000", &format!("core_hz = {mhz}_000_000"));
+    let text = file.replace("core_hz = 20_250_000", &format!("core_hz = {mhz}_000_000"));
     assert_ne!(&text, file, "the board file names its core clock");
     Board::from_toml_str(&text, &format!("icebreaker-{mhz}mhz.toml"))
         .unwrap_or_else(|e| panic!("{e}"))
@@ -267,10 +267,10 @@ fn board_top_declares_only_the_names_the_board_files_reserve() {
 fn board_verilog_drives_leds_with_their_polarity() {
     let board = Board::named("icebreaker").unwrap_or_else(|e| panic!("{e}"));
     let v = board_verilog(&board).unwrap_or_else(|e| panic!("{e}"));
-    // The core at 18 MHz from the PLL, which takes the oscillator's pin, its own pad.
+    // The core at 20.25 MHz from the PLL, which takes the oscillator's pin, its own pad.
     assert!(
         v.contains(
-            "SB_PLL40_PAD #(.FEEDBACK_PATH(\"SIMPLE\"), .DIVR(4'd0), .DIVF(7'd47), \
+            "SB_PLL40_PAD #(.FEEDBACK_PATH(\"SIMPLE\"), .DIVR(4'd0), .DIVF(7'd53), \
              .DIVQ(3'd5), .FILTER_RANGE(3'd1)) pll (\n        .PACKAGEPIN(clock_in), \
              .PLLOUTGLOBAL(core_clock), .LOCK(pll_locked)"
         ),

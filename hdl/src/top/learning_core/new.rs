@@ -127,6 +127,7 @@ impl LearningCore {
                 weight_banks,
                 options.split_rounding,
                 options.late_write(),
+                options.fixed_parameters && never_decays(cfg),
             ),
             lane_router: LaneRouter::new(lanes, weight_banks),
             neuron_engine: NeuronEngine::new(options.split_neuron, count_mask),
@@ -177,4 +178,12 @@ impl LearningCore {
             weights_single_port: Constant::new(options.weights_in_spram),
         })
     }
+}
+
+/// No layer of `cfg` decays its weights: every decay shift, the classifier's too, is 0.
+fn never_decays(cfg: &NetworkConfig) -> bool {
+    cfg.hidden
+        .iter()
+        .chain(std::iter::once(&cfg.classifier))
+        .all(|layer| layer.decay_shift == 0)
 }
