@@ -38,6 +38,15 @@ const SAMPLES: usize = 20;
 /// Samples the golden model trains on, then classifies, per board.
 const GOLDEN_SAMPLES: usize = 300;
 
+/// The samples a build learns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Samples {
+    /// `data/digits.csv.gz`.
+    Digits,
+    /// [`MNIST_DIR`].
+    Mnist,
+}
+
 /// A build that differs from its board file.
 #[derive(Debug, Clone, Copy)]
 struct OtherBuild {
@@ -49,6 +58,8 @@ struct OtherBuild {
     network: Option<&'static str>,
     /// Its core clock in Hz, if not the board file's.
     core_hz: Option<u64>,
+    /// What it learns.
+    samples: Samples,
 }
 
 /// Builds that differ from their board files.
@@ -58,12 +69,14 @@ const OTHER_BUILDS: &[OtherBuild] = &[
         lanes: Some(16),
         network: None,
         core_hz: None,
+        samples: Samples::Digits,
     },
     OtherBuild {
         board: "ulx3s-85f",
         lanes: None,
         network: Some("networks/mnist.toml"),
         core_hz: Some(35_000_000),
+        samples: Samples::Mnist,
     },
 ];
 
@@ -178,6 +191,7 @@ fn main() {
         lanes: None,
         network: None,
         core_hz: None,
+        samples: Samples::Digits,
     });
     for build in files.chain(OTHER_BUILDS.iter().copied()) {
         let mut board = Board::named(build.board).unwrap_or_else(|e| panic!("{e}"));
@@ -188,16 +202,24 @@ fn main() {
         }
         let mut cfg = board.network_config().unwrap_or_else(|e| panic!("{e}"));
         let mut network = board.network.clone();
-        let mut set = &data;
         if let Some(path) = build.network {
             cfg = NetworkConfig::from_file(&repository().join(path))
                 .unwrap_or_else(|e| panic!("{path}: {e}"));
             network = path.to_string();
             label = format!("{label} --network {path}");
-            if cfg.inputs == mnist.width * mnist.height {
-                set = &mnist;
-            }
         }
+        let set = match build.samples {
+            Samples::Digits => &data,
+            Samples::Mnist => &mnist,
+        };
+        assert_eq!(
+            cfg.inputs,
+            set.width * set.height,
+            "board {label}: network {network} takes {} pixels, its {:?} samples have {}",
+            cfg.inputs,
+            build.samples,
+            set.width * set.height
+        );
         if let Some(hz) = build.core_hz {
             board = board.with_core_hz(hz).unwrap_or_else(|e| panic!("{e}"));
             label = format!("{label} --core-hz {hz}");

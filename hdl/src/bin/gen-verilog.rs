@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 use spikeforge_hdl::board::flow::{board_verilog, build_bitstream, check_fit, core_options};
-use spikeforge_hdl::board::{Board, BOARDS};
+use spikeforge_hdl::board::{mhz, Board, BOARDS};
 use spikeforge_hdl::generate::{generate_chip, generate_with, lif_lane_verilog, Generated};
 use spikeforge_hdl::lint::lint;
 use spikeforge_hdl::synth::{synthesize, Family};
@@ -194,7 +194,6 @@ fn with_datapath(mut board: Board, args: &Args) -> anyhow::Result<Board> {
     }
     if let Some(hz) = args.core_hz {
         if hz != board.core_hz {
-            let mhz = |hz: u64| hz as f64 / 1e6;
             changes.push(format!(
                 "the core at {} MHz (the board file: {} MHz)",
                 mhz(hz),
